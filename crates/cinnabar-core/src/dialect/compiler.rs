@@ -1,0 +1,422 @@
+//! Compiles statements to SQL text plus an ordered list of bound values, for any [`Dialect`].
+//!
+//! The walk is shared; every point where databases differ is a [`Dialect`] method. Values are
+//! never written into the SQL: each becomes a placeholder and is pushed to
+//! [`Compiled::params`].
+
+use super::Dialect;
+use crate::error::{Error, Result};
+use crate::sql::{
+    BinOp, ColumnRef, Delete, Expr, Insert, JoinKind, OrderBy, Select, Statement, Text,
+    TextPiece, Update,
+};
+use crate::value::Value;
+
+/// A compiled statement: SQL text and the values for its placeholders, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Compiled {
+    /// SQL text with dialect placeholders.
+    pub sql: String,
+    /// Bound values, in placeholder order.
+    pub params: Vec<Value>,
+    /// Number of [`Expr::Param`] slots, whose values the caller supplies at execution.
+    pub slots: usize,
+}
+
+/// Compiles `statement` for `dialect`.
+///
+/// # Errors
+/// [`ErrorKind::Misuse`](crate::ErrorKind::Misuse) for statements that cannot be rendered
+/// (an unbound raw-SQL parameter, an invalid value, a row of the wrong width),
+/// [`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported) for features the dialect lacks.
+pub fn compile(dialect: &dyn Dialect, statement: &Statement) -> Result<Compiled> {
+    let mut w = Writer {
+        d: dialect,
+        sql: String::with_capacity(128),
+        params: Vec::new(),
+        slots: 0,
+    };
+    match statement {
+        Statement::Select(s) => w.select(s)?,
+        Statement::Insert(s) => w.insert(s)?,
+        Statement::Update(s) => w.update(s)?,
+        Statement::Delete(s) => w.delete(s)?,
+        Statement::Text(t) => w.text(t)?,
+    }
+    if w.slots > 0 && !w.params.is_empty() {
+        return Err(Error::misuse(
+            "a statement cannot mix bound values with parameter slots",
+        ));
+    }
+    Ok(Compiled {
+        sql: w.sql,
+        params: w.params,
+        slots: w.slots,
+    })
+}
+
+struct Writer<'d> {
+    d: &'d dyn Dialect,
+    sql: String,
+    params: Vec<Value>,
+    slots: usize,
+}
+
+impl Writer<'_> {
+    fn ident(&mut self, name: &str) {
+        self.d.quote_identifier(&mut self.sql, name);
+    }
+
+    fn placeholder(&mut self) {
+        let n = self.params.len() + self.slots + 1;
+        self.d.write_placeholder(&mut self.sql, n);
+    }
+
+    fn bind(&mut self, v: &Value) {
+        self.placeholder();
+        self.params.push(v.clone());
+    }
+
+    fn column(&mut self, c: &ColumnRef) {
+        if let Some(t) = &c.table {
+            self.ident(t);
+            self.sql.push('.');
+        }
+        self.ident(&c.name);
+    }
+
+    fn comma_idents<S: AsRef<str>>(&mut self, names: &[S]) {
+        for (i, n) in names.iter().enumerate() {
+            if i > 0 {
+                self.sql.push_str(", ");
+            }
+            self.ident(n.as_ref());
+        }
+    }
+
+    fn exprs(&mut self, list: &[Expr]) -> Result<()> {
+        for (i, e) in list.iter().enumerate() {
+            if i > 0 {
+                self.sql.push_str(", ");
+            }
+            self.expr(e)?;
+        }
+        Ok(())
+    }
+
+    /// Writes an operand, parenthesised when it is itself a compound expression.
+    fn operand(&mut self, e: &Expr) -> Result<()> {
+        let compound = matches!(
+            e,
+            Expr::Binary { .. }
+                | Expr::And(_)
+                | Expr::Or(_)
+                | Expr::Not(_)
+                | Expr::IsNull { .. }
+                | Expr::InList { .. }
+                | Expr::Between { .. }
+                | Expr::Like { .. }
+        );
+        if compound {
+            self.sql.push('(');
+            self.expr(e)?;
+            self.sql.push(')');
+            Ok(())
+        } else {
+            self.expr(e)
+        }
+    }
+
+    fn expr(&mut self, e: &Expr) -> Result<()> {
+        match e {
+            Expr::Column(c) => self.column(c),
+            Expr::Value(v) => self.bind(v),
+            Expr::Param => {
+                self.placeholder();
+                self.slots += 1;
+            }
+            Expr::Binary { op, left, right } => {
+                if *op == BinOp::Concat && self.d.concat_is_function() {
+                    self.sql.push_str("CONCAT(");
+                    self.expr(left)?;
+                    self.sql.push_str(", ");
+                    self.expr(right)?;
+                    self.sql.push(')');
+                } else {
+                    self.operand(left)?;
+                    self.sql.push_str(op.token());
+                    self.operand(right)?;
+                }
+            }
+            Expr::Not(inner) => {
+                self.sql.push_str("NOT ");
+                self.operand(inner)?;
+            }
+            Expr::IsNull { expr, negated } => {
+                self.operand(expr)?;
+                self.sql
+                    .push_str(if *negated { " IS NOT NULL" } else { " IS NULL" });
+            }
+            Expr::InList {
+                expr,
+                list,
+                negated,
+            } => {
+                if list.is_empty() {
+                    self.sql.push_str(if *negated { "1 = 1" } else { "1 <> 1" });
+                } else {
+                    self.operand(expr)?;
+                    self.sql.push_str(if *negated { " NOT IN (" } else { " IN (" });
+                    self.exprs(list)?;
+                    self.sql.push(')');
+                }
+            }
+            Expr::Between {
+                expr,
+                low,
+                high,
+                negated,
+            } => {
+                self.operand(expr)?;
+                self.sql
+                    .push_str(if *negated { " NOT BETWEEN " } else { " BETWEEN " });
+                self.operand(low)?;
+                self.sql.push_str(" AND ");
+                self.operand(high)?;
+            }
+            Expr::Like {
+                expr,
+                pattern,
+                negated,
+            } => {
+                self.operand(expr)?;
+                self.sql
+                    .push_str(if *negated { " NOT LIKE " } else { " LIKE " });
+                self.operand(pattern)?;
+            }
+            Expr::Func {
+                func,
+                args,
+                distinct,
+            } => {
+                self.sql.push_str(func.name());
+                self.sql.push('(');
+                if *distinct {
+                    self.sql.push_str("DISTINCT ");
+                }
+                self.exprs(args)?;
+                self.sql.push(')');
+            }
+            Expr::CountStar => self.sql.push_str("COUNT(*)"),
+            Expr::And(list) | Expr::Or(list) if list.is_empty() => {
+                let is_and = matches!(e, Expr::And(_));
+                self.sql.push_str(if is_and { "1 = 1" } else { "1 <> 1" });
+            }
+            Expr::And(list) | Expr::Or(list) => {
+                let sep = if matches!(e, Expr::And(_)) {
+                    " AND "
+                } else {
+                    " OR "
+                };
+                for (i, item) in list.iter().enumerate() {
+                    if i > 0 {
+                        self.sql.push_str(sep);
+                    }
+                    self.operand(item)?;
+                }
+            }
+            Expr::Exists(sel) => {
+                self.sql.push_str("EXISTS (");
+                self.select(sel)?;
+                self.sql.push(')');
+            }
+            Expr::Subquery(sel) => {
+                self.sql.push('(');
+                self.select(sel)?;
+                self.sql.push(')');
+            }
+            Expr::Invalid(msg) => return Err(Error::conversion(msg.clone())),
+        }
+        Ok(())
+    }
+
+    fn where_clause(&mut self, filter: &Option<Expr>) -> Result<()> {
+        if let Some(f) = filter {
+            self.sql.push_str(" WHERE ");
+            self.expr(f)?;
+        }
+        Ok(())
+    }
+
+    fn order_by(&mut self, list: &[OrderBy]) -> Result<()> {
+        for (i, o) in list.iter().enumerate() {
+            self.sql
+                .push_str(if i == 0 { " ORDER BY " } else { ", " });
+            self.operand(&o.expr)?;
+            if o.desc {
+                self.sql.push_str(" DESC");
+            }
+        }
+        Ok(())
+    }
+
+    fn returning<S: AsRef<str>>(&mut self, cols: &[S]) -> Result<()> {
+        if cols.is_empty() {
+            return Ok(());
+        }
+        if !self.d.supports_returning() {
+            return Err(Error::unsupported(format!(
+                "{} does not support RETURNING",
+                self.d.name()
+            )));
+        }
+        self.sql.push_str(" RETURNING ");
+        self.comma_idents(cols);
+        Ok(())
+    }
+
+    fn select(&mut self, s: &Select) -> Result<()> {
+        self.sql.push_str("SELECT ");
+        if s.distinct {
+            self.sql.push_str("DISTINCT ");
+        }
+        if s.columns.is_empty() {
+            self.sql.push('*');
+        }
+        for (i, item) in s.columns.iter().enumerate() {
+            if i > 0 {
+                self.sql.push_str(", ");
+            }
+            self.expr(&item.expr)?;
+            if let Some(a) = &item.alias {
+                self.sql.push_str(" AS ");
+                self.ident(a);
+            }
+        }
+        if let Some(from) = &s.from {
+            self.sql.push_str(" FROM ");
+            self.ident(&from.name);
+            if let Some(a) = &from.alias {
+                self.sql.push_str(" AS ");
+                self.ident(a);
+            }
+        }
+        for j in &s.joins {
+            self.sql.push_str(match j.kind {
+                JoinKind::Inner => " JOIN ",
+                JoinKind::Left => " LEFT OUTER JOIN ",
+            });
+            self.ident(&j.table.name);
+            if let Some(a) = &j.table.alias {
+                self.sql.push_str(" AS ");
+                self.ident(a);
+            }
+            self.sql.push_str(" ON ");
+            self.expr(&j.on)?;
+        }
+        self.where_clause(&s.filter)?;
+        if !s.group_by.is_empty() {
+            self.sql.push_str(" GROUP BY ");
+            self.exprs(&s.group_by)?;
+        }
+        if let Some(h) = &s.having {
+            self.sql.push_str(" HAVING ");
+            self.expr(h)?;
+        }
+        self.order_by(&s.order_by)?;
+        if s.limit.is_some() || s.offset.is_some() {
+            self.d.write_limit_offset(&mut self.sql, s.limit, s.offset);
+        }
+        Ok(())
+    }
+
+    fn insert(&mut self, s: &Insert) -> Result<()> {
+        self.sql.push_str("INSERT INTO ");
+        self.ident(&s.table);
+        if s.columns.is_empty() {
+            if s.rows.iter().any(|r| !r.is_empty()) {
+                return Err(Error::misuse(format!(
+                    "INSERT INTO {} has values but no columns",
+                    s.table
+                )));
+            }
+            self.sql.push_str(self.d.default_values_clause());
+        } else {
+            self.sql.push_str(" (");
+            self.comma_idents(&s.columns);
+            self.sql.push_str(") VALUES ");
+            if s.rows.is_empty() {
+                return Err(Error::misuse(format!(
+                    "INSERT INTO {} has columns but no rows",
+                    s.table
+                )));
+            }
+            for (i, row) in s.rows.iter().enumerate() {
+                if row.len() != s.columns.len() {
+                    return Err(Error::misuse(format!(
+                        "INSERT INTO {}: row {} has {} values for {} columns",
+                        s.table,
+                        i + 1,
+                        row.len(),
+                        s.columns.len()
+                    )));
+                }
+                if i > 0 {
+                    self.sql.push_str(", ");
+                }
+                self.sql.push('(');
+                self.exprs(row)?;
+                self.sql.push(')');
+            }
+        }
+        if let Some(oc) = &s.on_conflict {
+            self.d.write_on_conflict(&mut self.sql, oc);
+        }
+        self.returning(&s.returning)
+    }
+
+    fn update(&mut self, s: &Update) -> Result<()> {
+        if s.set.is_empty() {
+            return Err(Error::misuse(format!(
+                "UPDATE {} has no SET assignments",
+                s.table
+            )));
+        }
+        self.sql.push_str("UPDATE ");
+        self.ident(&s.table);
+        self.sql.push_str(" SET ");
+        for (i, (col, e)) in s.set.iter().enumerate() {
+            if i > 0 {
+                self.sql.push_str(", ");
+            }
+            self.ident(col);
+            self.sql.push_str(" = ");
+            self.expr(e)?;
+        }
+        self.where_clause(&s.filter)?;
+        self.returning(&s.returning)
+    }
+
+    fn delete(&mut self, s: &Delete) -> Result<()> {
+        self.sql.push_str("DELETE FROM ");
+        self.ident(&s.table);
+        self.where_clause(&s.filter)?;
+        self.returning(&s.returning)
+    }
+
+    fn text(&mut self, t: &Text) -> Result<()> {
+        if let Some(e) = &t.error {
+            return Err(Error::conversion(e.clone()));
+        }
+        for piece in t.pieces() {
+            match piece {
+                TextPiece::Sql(s) => self.sql.push_str(s),
+                TextPiece::Param(name) => {
+                    let v = t.value_of(name)?;
+                    self.bind(v);
+                }
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,149 @@
+//! DDL rendering: CREATE TABLE, CREATE INDEX and DROP TABLE for any [`Dialect`].
+//!
+//! Used by `create_all`/`drop_all` in the engine. Server defaults are SQL written by the
+//! schema's author and are emitted as written; everything else is quoted or typed.
+
+use super::Dialect;
+use crate::schema::{Index, Table};
+
+/// `CREATE TABLE [IF NOT EXISTS] ...` for `table`.
+pub fn create_table(d: &dyn Dialect, table: &Table, if_not_exists: bool) -> String {
+    let mut out = String::from("CREATE TABLE ");
+    if if_not_exists {
+        out.push_str("IF NOT EXISTS ");
+    }
+    d.quote_identifier(&mut out, &table.name);
+    out.push_str(" (");
+    let pk: Vec<&str> = table
+        .columns
+        .iter()
+        .filter(|c| c.primary_key)
+        .map(|c| c.name.as_str())
+        .collect();
+    let inline_pk = pk.len() == 1
+        && table
+            .columns
+            .iter()
+            .any(|c| c.primary_key && c.autoincrement);
+    for (i, c) in table.columns.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        d.quote_identifier(&mut out, &c.name);
+        out.push(' ');
+        if inline_pk && c.primary_key {
+            out.push_str(&d.autoincrement_primary_key(c));
+            continue;
+        }
+        out.push_str(&d.column_type(c));
+        if !c.nullable || c.primary_key {
+            out.push_str(" NOT NULL");
+        }
+        if let Some(def) = &c.server_default {
+            out.push_str(" DEFAULT ");
+            let simple = def
+                .chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '.' || ch == '-');
+            if simple {
+                out.push_str(def);
+            } else {
+                out.push('(');
+                out.push_str(def);
+                out.push(')');
+            }
+        }
+        if c.unique && !c.primary_key {
+            out.push_str(" UNIQUE");
+        }
+    }
+    if !pk.is_empty() && !inline_pk {
+        out.push_str(", PRIMARY KEY (");
+        for (i, name) in pk.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            d.quote_identifier(&mut out, name);
+        }
+        out.push(')');
+    }
+    for u in &table.uniques {
+        out.push_str(", ");
+        if let Some(n) = &u.name {
+            out.push_str("CONSTRAINT ");
+            d.quote_identifier(&mut out, n);
+            out.push(' ');
+        }
+        out.push_str("UNIQUE (");
+        for (i, name) in u.columns.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            d.quote_identifier(&mut out, name);
+        }
+        out.push(')');
+    }
+    for fk in &table.foreign_keys {
+        out.push_str(", FOREIGN KEY (");
+        for (i, name) in fk.columns.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            d.quote_identifier(&mut out, name);
+        }
+        out.push_str(") REFERENCES ");
+        d.quote_identifier(&mut out, &fk.ref_table);
+        out.push_str(" (");
+        for (i, name) in fk.ref_columns.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            d.quote_identifier(&mut out, name);
+        }
+        out.push(')');
+        if let Some(a) = fk.on_delete {
+            out.push_str(" ON DELETE ");
+            out.push_str(a.as_sql());
+        }
+        if let Some(a) = fk.on_update {
+            out.push_str(" ON UPDATE ");
+            out.push_str(a.as_sql());
+        }
+    }
+    out.push(')');
+    out.push_str(d.create_table_suffix());
+    out
+}
+
+/// `CREATE [UNIQUE] INDEX [IF NOT EXISTS] ...` for `index` on `table`.
+pub fn create_index(d: &dyn Dialect, table: &str, index: &Index, if_not_exists: bool) -> String {
+    let mut out = String::from("CREATE ");
+    if index.unique {
+        out.push_str("UNIQUE ");
+    }
+    out.push_str("INDEX ");
+    if if_not_exists && d.supports_index_if_not_exists() {
+        out.push_str("IF NOT EXISTS ");
+    }
+    d.quote_identifier(&mut out, &index.name);
+    out.push_str(" ON ");
+    d.quote_identifier(&mut out, table);
+    out.push_str(" (");
+    for (i, name) in index.columns.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        d.quote_identifier(&mut out, name);
+    }
+    out.push(')');
+    out
+}
+
+/// `DROP TABLE [IF EXISTS] ...`.
+pub fn drop_table(d: &dyn Dialect, table: &str, if_exists: bool) -> String {
+    let mut out = String::from("DROP TABLE ");
+    if if_exists {
+        out.push_str("IF EXISTS ");
+    }
+    d.quote_identifier(&mut out, table);
+    out
+}

@@ -1,0 +1,116 @@
+//! The MySQL/MariaDB dialect: backtick quoting, `?` placeholders, AUTO_INCREMENT keys,
+//! `CONCAT()`, `ON DUPLICATE KEY UPDATE`, no RETURNING (keys come from LAST_INSERT_ID).
+
+use super::{push_u64, Dialect};
+use crate::schema::Column;
+use crate::sql::OnConflict;
+use crate::types::SqlType;
+
+/// MySQL and MariaDB.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MySqlDialect;
+
+impl Dialect for MySqlDialect {
+    fn name(&self) -> &'static str {
+        "mysql"
+    }
+
+    fn quote_identifier(&self, out: &mut String, ident: &str) {
+        super::quote_with(out, ident, '`');
+    }
+
+    fn column_type(&self, column: &Column) -> String {
+        let keyed = column.primary_key || column.unique || column.index;
+        match column.sql_type {
+            SqlType::SmallInt => "SMALLINT".into(),
+            SqlType::Integer => "INT".into(),
+            SqlType::BigInt => "BIGINT".into(),
+            SqlType::Float => "FLOAT".into(),
+            SqlType::Double => "DOUBLE".into(),
+            SqlType::Boolean => "BOOLEAN".into(),
+            SqlType::Text(Some(n)) => format!("VARCHAR({n})"),
+            // TEXT cannot be indexed without a prefix length.
+            SqlType::Text(None) if keyed => "VARCHAR(255)".into(),
+            SqlType::Text(None) => "TEXT".into(),
+            SqlType::Blob => "LONGBLOB".into(),
+            SqlType::Date => "DATE".into(),
+            SqlType::Time => "TIME(6)".into(),
+            SqlType::DateTime | SqlType::DateTimeTz => "DATETIME(6)".into(),
+            SqlType::Uuid => "CHAR(36)".into(),
+            SqlType::Decimal(p, s) => format!("DECIMAL({p}, {s})"),
+            SqlType::Json => "JSON".into(),
+        }
+    }
+
+    fn autoincrement_primary_key(&self, column: &Column) -> String {
+        let ty = match column.sql_type {
+            SqlType::SmallInt => "SMALLINT",
+            SqlType::Integer => "INT",
+            _ => "BIGINT",
+        };
+        format!("{ty} NOT NULL AUTO_INCREMENT PRIMARY KEY")
+    }
+
+    fn write_limit_offset(&self, out: &mut String, limit: Option<u64>, offset: Option<u64>) {
+        out.push_str(" LIMIT ");
+        push_u64(out, limit.unwrap_or(u64::MAX));
+        if let Some(o) = offset {
+            out.push_str(" OFFSET ");
+            push_u64(out, o);
+        }
+    }
+
+    fn supports_returning(&self) -> bool {
+        false
+    }
+
+    fn max_bind_params(&self) -> usize {
+        65535
+    }
+
+    fn concat_is_function(&self) -> bool {
+        true
+    }
+
+    fn begin_sql(&self, _mode: super::BeginMode) -> &'static str {
+        "START TRANSACTION"
+    }
+
+    fn supports_index_if_not_exists(&self) -> bool {
+        // MariaDB understands it; MySQL does not. The engine checks for the index instead.
+        false
+    }
+
+    fn create_table_suffix(&self) -> &'static str {
+        " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"
+    }
+
+    fn write_on_conflict(&self, out: &mut String, oc: &OnConflict) {
+        match oc {
+            // A no-op assignment keeps the existing row without IGNORE's error swallowing.
+            OnConflict::DoNothing { target } => {
+                out.push_str(" ON DUPLICATE KEY UPDATE ");
+                let col = target.first().map(|c| c.as_ref()).unwrap_or("id");
+                self.quote_identifier(out, col);
+                out.push_str(" = ");
+                self.quote_identifier(out, col);
+            }
+            OnConflict::Update { columns, .. } => {
+                out.push_str(" ON DUPLICATE KEY UPDATE ");
+                for (i, c) in columns.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    self.quote_identifier(out, c);
+                    out.push_str(" = VALUES(");
+                    self.quote_identifier(out, c);
+                    out.push(')');
+                }
+            }
+        }
+    }
+
+    fn default_values_clause(&self) -> &'static str {
+        " () VALUES ()"
+    }
+}

@@ -1,0 +1,62 @@
+//! The SQLite dialect: `"` quoting, `?` placeholders, `INTEGER PRIMARY KEY` rowid keys,
+//! `BEGIN IMMEDIATE` for writers, and types stored so that values round-trip exactly
+//! (decimals, JSON and UUIDs as TEXT, so SQLite's numeric affinity cannot alter them).
+
+use super::{push_u64, BeginMode, Dialect};
+use crate::schema::Column;
+use crate::types::SqlType;
+
+/// SQLite.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SqliteDialect;
+
+impl Dialect for SqliteDialect {
+    fn name(&self) -> &'static str {
+        "sqlite"
+    }
+
+    fn column_type(&self, column: &Column) -> String {
+        match column.sql_type {
+            SqlType::SmallInt | SqlType::Integer | SqlType::BigInt => "INTEGER".into(),
+            SqlType::Float | SqlType::Double => "REAL".into(),
+            SqlType::Boolean => "BOOLEAN".into(),
+            SqlType::Text(Some(n)) => format!("VARCHAR({n})"),
+            SqlType::Text(None) => "TEXT".into(),
+            SqlType::Blob => "BLOB".into(),
+            SqlType::Date => "DATE".into(),
+            SqlType::Time => "TIME".into(),
+            SqlType::DateTime => "DATETIME".into(),
+            SqlType::DateTimeTz => "TIMESTAMP".into(),
+            SqlType::Uuid => "CHAR(36)".into(),
+            SqlType::Decimal(..) | SqlType::Json => "TEXT".into(),
+        }
+    }
+
+    fn autoincrement_primary_key(&self, _column: &Column) -> String {
+        // Exactly `INTEGER PRIMARY KEY` makes the column an alias of the rowid.
+        "INTEGER PRIMARY KEY".into()
+    }
+
+    fn write_limit_offset(&self, out: &mut String, limit: Option<u64>, offset: Option<u64>) {
+        out.push_str(" LIMIT ");
+        match limit {
+            Some(l) => push_u64(out, l.min(i64::MAX as u64)),
+            None => out.push_str("-1"),
+        }
+        if let Some(o) = offset {
+            out.push_str(" OFFSET ");
+            push_u64(out, o);
+        }
+    }
+
+    fn max_bind_params(&self) -> usize {
+        32766
+    }
+
+    fn begin_sql(&self, mode: BeginMode) -> &'static str {
+        match mode {
+            BeginMode::Deferred => "BEGIN",
+            BeginMode::Immediate => "BEGIN IMMEDIATE",
+        }
+    }
+}

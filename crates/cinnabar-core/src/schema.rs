@@ -1,0 +1,443 @@
+//! Schema objects: [`MetaData`] holds [`Table`]s made of [`Column`]s, [`ForeignKey`]s,
+//! [`Index`]es and [`UniqueConstraint`]s.
+//!
+//! The derive builds one `Table` per model; users of the core layer build them by hand.
+//! Dialects render them to DDL; the ORM orders its flush by [`MetaData::sorted_tables`].
+
+use std::sync::Arc;
+
+use crate::error::{Error, Result};
+use crate::types::SqlType;
+
+/// One column of a table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    /// Column name (quoted by the dialect when rendered).
+    pub name: String,
+    /// SQL type.
+    pub sql_type: SqlType,
+    /// Whether NULL is allowed.
+    pub nullable: bool,
+    /// Whether this column is (part of) the primary key.
+    pub primary_key: bool,
+    /// Whether the database generates this column's value (integer primary keys).
+    pub autoincrement: bool,
+    /// Whether a single-column UNIQUE constraint applies.
+    pub unique: bool,
+    /// Whether a single-column index is created.
+    pub index: bool,
+    /// A server-side default, as SQL text written by the schema's author (never user input).
+    pub server_default: Option<String>,
+}
+
+impl Column {
+    /// A non-null column of `sql_type`.
+    pub fn new(name: impl Into<String>, sql_type: SqlType) -> Self {
+        Column {
+            name: name.into(),
+            sql_type,
+            nullable: false,
+            primary_key: false,
+            autoincrement: false,
+            unique: false,
+            index: false,
+            server_default: None,
+        }
+    }
+
+    /// Allows NULL.
+    pub fn nullable(mut self) -> Self {
+        self.nullable = true;
+        self
+    }
+
+    /// Makes this column (part of) the primary key.
+    pub fn primary_key(mut self) -> Self {
+        self.primary_key = true;
+        self
+    }
+
+    /// Lets the database generate the value.
+    pub fn autoincrement(mut self) -> Self {
+        self.autoincrement = true;
+        self
+    }
+
+    /// Adds a UNIQUE constraint on this column alone.
+    pub fn unique(mut self) -> Self {
+        self.unique = true;
+        self
+    }
+
+    /// Creates an index on this column alone.
+    pub fn index(mut self) -> Self {
+        self.index = true;
+        self
+    }
+
+    /// Sets a server-side default expression, e.g. `"CURRENT_TIMESTAMP"` or `"0"`.
+    pub fn server_default(mut self, sql: impl Into<String>) -> Self {
+        self.server_default = Some(sql.into());
+        self
+    }
+}
+
+/// What happens to referencing rows when the referenced row is deleted or updated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReferentialAction {
+    /// Reject the change (the default).
+    NoAction,
+    /// Reject the change immediately.
+    Restrict,
+    /// Apply the change to referencing rows too.
+    Cascade,
+    /// Set the referencing columns to NULL.
+    SetNull,
+    /// Set the referencing columns to their defaults.
+    SetDefault,
+}
+
+impl ReferentialAction {
+    /// SQL keywords for this action.
+    pub fn as_sql(self) -> &'static str {
+        match self {
+            ReferentialAction::NoAction => "NO ACTION",
+            ReferentialAction::Restrict => "RESTRICT",
+            ReferentialAction::Cascade => "CASCADE",
+            ReferentialAction::SetNull => "SET NULL",
+            ReferentialAction::SetDefault => "SET DEFAULT",
+        }
+    }
+}
+
+/// A FOREIGN KEY constraint.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForeignKey {
+    /// Referencing columns of this table.
+    pub columns: Vec<String>,
+    /// Referenced table.
+    pub ref_table: String,
+    /// Referenced columns.
+    pub ref_columns: Vec<String>,
+    /// Action on delete of the referenced row.
+    pub on_delete: Option<ReferentialAction>,
+    /// Action on update of the referenced key.
+    pub on_update: Option<ReferentialAction>,
+}
+
+impl ForeignKey {
+    /// `column` references `ref_table(ref_column)`.
+    pub fn new(
+        column: impl Into<String>,
+        ref_table: impl Into<String>,
+        ref_column: impl Into<String>,
+    ) -> Self {
+        ForeignKey {
+            columns: vec![column.into()],
+            ref_table: ref_table.into(),
+            ref_columns: vec![ref_column.into()],
+            on_delete: None,
+            on_update: None,
+        }
+    }
+
+    /// Parses SQLAlchemy's `"courses.id"` form.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Misuse`](crate::ErrorKind::Misuse) when `target` is not `table.column`.
+    pub fn parse(column: impl Into<String>, target: &str) -> Result<Self> {
+        match target.rsplit_once('.') {
+            Some((t, c)) if !t.is_empty() && !c.is_empty() => Ok(ForeignKey::new(column, t, c)),
+            _ => Err(Error::misuse(format!(
+                "foreign key target {target:?} must have the form \"table.column\""
+            ))),
+        }
+    }
+
+    /// Sets the ON DELETE action.
+    pub fn on_delete(mut self, action: ReferentialAction) -> Self {
+        self.on_delete = Some(action);
+        self
+    }
+}
+
+/// An index over one or more columns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Index {
+    /// Index name.
+    pub name: String,
+    /// Indexed columns.
+    pub columns: Vec<String>,
+    /// Whether the index is unique.
+    pub unique: bool,
+}
+
+/// A UNIQUE constraint over several columns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UniqueConstraint {
+    /// Constraint name, if given.
+    pub name: Option<String>,
+    /// Columns that are unique together.
+    pub columns: Vec<String>,
+}
+
+/// A table: columns and constraints.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    /// Table name.
+    pub name: String,
+    /// Columns in declaration order.
+    pub columns: Vec<Column>,
+    /// Foreign keys.
+    pub foreign_keys: Vec<ForeignKey>,
+    /// Indexes, besides those declared on single columns.
+    pub indexes: Vec<Index>,
+    /// Multi-column unique constraints.
+    pub uniques: Vec<UniqueConstraint>,
+}
+
+impl Table {
+    /// An empty table called `name`.
+    pub fn new(name: impl Into<String>) -> Self {
+        Table {
+            name: name.into(),
+            columns: Vec::new(),
+            foreign_keys: Vec::new(),
+            indexes: Vec::new(),
+            uniques: Vec::new(),
+        }
+    }
+
+    /// Adds a column.
+    pub fn column(mut self, column: Column) -> Self {
+        self.columns.push(column);
+        self
+    }
+
+    /// Adds a foreign key.
+    pub fn foreign_key(mut self, fk: ForeignKey) -> Self {
+        self.foreign_keys.push(fk);
+        self
+    }
+
+    /// Adds an index.
+    pub fn index(mut self, name: impl Into<String>, columns: &[&str], unique: bool) -> Self {
+        self.indexes.push(Index {
+            name: name.into(),
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+            unique,
+        });
+        self
+    }
+
+    /// Adds a multi-column unique constraint.
+    pub fn unique(mut self, columns: &[&str]) -> Self {
+        self.uniques.push(UniqueConstraint {
+            name: None,
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+        });
+        self
+    }
+
+    /// Finds a column by name.
+    pub fn get_column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    /// Positions of the primary-key columns.
+    pub fn primary_key_indices(&self) -> Vec<usize> {
+        self.columns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.primary_key)
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// All indexes to create: declared ones plus one per `index` column.
+    pub fn all_indexes(&self) -> Vec<Index> {
+        let mut out: Vec<Index> = self
+            .columns
+            .iter()
+            .filter(|c| c.index && !c.primary_key)
+            .map(|c| Index {
+                name: format!("ix_{}_{}", self.name, c.name),
+                columns: vec![c.name.clone()],
+                unique: false,
+            })
+            .collect();
+        out.extend(self.indexes.iter().cloned());
+        out
+    }
+
+    /// Checks that every constraint names columns this table has.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Misuse`](crate::ErrorKind::Misuse) naming the table and the missing column.
+    pub fn validate(&self) -> Result<()> {
+        if self.columns.is_empty() {
+            return Err(Error::misuse(format!("table {:?} has no columns", self.name)));
+        }
+        let names = self
+            .foreign_keys
+            .iter()
+            .flat_map(|f| f.columns.iter())
+            .chain(self.indexes.iter().flat_map(|i| i.columns.iter()))
+            .chain(self.uniques.iter().flat_map(|u| u.columns.iter()));
+        for name in names {
+            if self.get_column(name).is_none() {
+                return Err(Error::misuse(format!(
+                    "table {:?} has a constraint on column {:?}, which it does not have",
+                    self.name, name
+                )));
+            }
+        }
+        for (i, c) in self.columns.iter().enumerate() {
+            if self.columns[..i].iter().any(|o| o.name == c.name) {
+                return Err(Error::misuse(format!(
+                    "table {:?} declares column {:?} twice",
+                    self.name, c.name
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A collection of tables, as SQLAlchemy's `MetaData`: what `create_all` creates.
+#[derive(Debug, Clone, Default)]
+pub struct MetaData {
+    tables: Vec<Arc<Table>>,
+}
+
+impl MetaData {
+    /// An empty collection.
+    pub fn new() -> Self {
+        MetaData::default()
+    }
+
+    /// Adds a table, replacing one of the same name.
+    pub fn add(&mut self, table: impl Into<Arc<Table>>) -> &mut Self {
+        let table = table.into();
+        self.tables.retain(|t| t.name != table.name);
+        self.tables.push(table);
+        self
+    }
+
+    /// Builder form of [`MetaData::add`].
+    pub fn with(mut self, table: impl Into<Arc<Table>>) -> Self {
+        self.add(table);
+        self
+    }
+
+    /// Tables in the order they were added.
+    pub fn tables(&self) -> &[Arc<Table>] {
+        &self.tables
+    }
+
+    /// Finds a table by name.
+    pub fn table(&self, name: &str) -> Option<&Arc<Table>> {
+        self.tables.iter().find(|t| t.name == name)
+    }
+
+    /// Tables ordered so that every table comes after the tables it references.
+    ///
+    /// References to tables outside this collection and self-references are ignored.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Misuse`](crate::ErrorKind::Misuse) naming the tables of a reference cycle.
+    pub fn sorted_tables(&self) -> Result<Vec<Arc<Table>>> {
+        let names: Vec<&str> = self.tables.iter().map(|t| t.name.as_str()).collect();
+        let deps: Vec<Vec<usize>> = self
+            .tables
+            .iter()
+            .map(|t| {
+                t.foreign_keys
+                    .iter()
+                    .filter(|f| f.ref_table != t.name)
+                    .filter_map(|f| names.iter().position(|n| *n == f.ref_table))
+                    .collect()
+            })
+            .collect();
+        let order = topo_sort(&deps).map_err(|cycle| {
+            let tables: Vec<&str> = cycle.iter().map(|&i| names[i]).collect();
+            Error::misuse(format!(
+                "foreign keys form a cycle between tables {}",
+                tables.join(", ")
+            ))
+        })?;
+        Ok(order.into_iter().map(|i| self.tables[i].clone()).collect())
+    }
+}
+
+/// Orders nodes so that each comes after its dependencies, keeping the given order where free.
+///
+/// # Errors
+/// The nodes left unordered, which form or depend on a cycle.
+pub fn topo_sort(deps: &[Vec<usize>]) -> std::result::Result<Vec<usize>, Vec<usize>> {
+    let n = deps.len();
+    let mut placed = vec![false; n];
+    let mut order = Vec::with_capacity(n);
+    while order.len() < n {
+        let next = (0..n).find(|&i| !placed[i] && deps[i].iter().all(|&d| placed[d] || d == i));
+        match next {
+            Some(i) => {
+                placed[i] = true;
+                order.push(i);
+            }
+            None => return Err((0..n).filter(|&i| !placed[i]).collect()),
+        }
+    }
+    Ok(order)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(name: &str, refs: &[&str]) -> Table {
+        let mut table = Table::new(name).column(Column::new("id", SqlType::BigInt).primary_key());
+        for r in refs {
+            let col = format!("{r}_id");
+            table = table
+                .column(Column::new(col.clone(), SqlType::BigInt))
+                .foreign_key(ForeignKey::new(col, *r, "id"));
+        }
+        table
+    }
+
+    #[test]
+    fn sorted_tables_puts_parents_first() {
+        let md = MetaData::new()
+            .with(t("marks", &["students", "courses"]))
+            .with(t("students", &["courses"]))
+            .with(t("courses", &[]));
+        let order: Vec<String> = md
+            .sorted_tables()
+            .unwrap()
+            .iter()
+            .map(|t| t.name.clone())
+            .collect();
+        assert_eq!(order, ["courses", "students", "marks"]);
+    }
+
+    #[test]
+    fn self_reference_is_not_a_cycle_but_a_loop_is() {
+        let md = MetaData::new().with(t("categories", &["categories"]));
+        assert_eq!(md.sorted_tables().unwrap().len(), 1);
+        let md = MetaData::new().with(t("a", &["b"])).with(t("b", &["a"]));
+        let e = md.sorted_tables().unwrap_err();
+        assert!(e.message().contains("a, b"), "{e}");
+    }
+
+    #[test]
+    fn validate_names_missing_column() {
+        let table = Table::new("s")
+            .column(Column::new("id", SqlType::BigInt))
+            .foreign_key(ForeignKey::new("course_id", "courses", "id"));
+        let e = table.validate().unwrap_err();
+        assert!(e.message().contains("course_id"), "{e}");
+        assert!(ForeignKey::parse("c", "courses.id").is_ok());
+        assert!(ForeignKey::parse("c", "courses").is_err());
+    }
+}

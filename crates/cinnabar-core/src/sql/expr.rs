@@ -1,0 +1,308 @@
+//! The untyped expression tree that every statement is built from.
+//!
+//! User values only ever enter as [`Expr::Value`], which every dialect renders as a bound
+//! parameter; identifiers only as [`ColumnRef`]/table names, which every dialect quotes.
+//! The typed layer ([`super::typed`]) builds these; the compiler renders them.
+
+use std::borrow::Cow;
+
+use crate::value::Value;
+
+use super::select::Select;
+
+/// A reference to a column, optionally qualified by its table (or alias).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColumnRef {
+    /// Table or alias qualifying the column, if any.
+    pub table: Option<Cow<'static, str>>,
+    /// Column name.
+    pub name: Cow<'static, str>,
+}
+
+impl ColumnRef {
+    /// A column qualified by its table.
+    pub fn qualified(table: impl Into<Cow<'static, str>>, name: impl Into<Cow<'static, str>>) -> Self {
+        ColumnRef {
+            table: Some(table.into()),
+            name: name.into(),
+        }
+    }
+
+    /// An unqualified column.
+    pub fn bare(name: impl Into<Cow<'static, str>>) -> Self {
+        ColumnRef {
+            table: None,
+            name: name.into(),
+        }
+    }
+}
+
+/// Binary operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinOp {
+    /// `=`
+    Eq,
+    /// `<>`
+    Ne,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/`
+    Div,
+    /// `%`
+    Mod,
+    /// String concatenation (`||`, or `CONCAT()` where the dialect needs it).
+    Concat,
+}
+
+impl BinOp {
+    /// The operator's SQL token (dialects may override some, e.g. concatenation).
+    pub fn token(self) -> &'static str {
+        match self {
+            BinOp::Eq => " = ",
+            BinOp::Ne => " <> ",
+            BinOp::Lt => " < ",
+            BinOp::Le => " <= ",
+            BinOp::Gt => " > ",
+            BinOp::Ge => " >= ",
+            BinOp::Add => " + ",
+            BinOp::Sub => " - ",
+            BinOp::Mul => " * ",
+            BinOp::Div => " / ",
+            BinOp::Mod => " % ",
+            BinOp::Concat => " || ",
+        }
+    }
+}
+
+/// SQL functions the expression language can call: a closed set, so no API takes a
+/// function name as a string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Function {
+    /// `COUNT(x)`
+    Count,
+    /// `SUM(x)`
+    Sum,
+    /// `AVG(x)`
+    Avg,
+    /// `MIN(x)`
+    Min,
+    /// `MAX(x)`
+    Max,
+    /// `LOWER(x)`
+    Lower,
+    /// `UPPER(x)`
+    Upper,
+    /// `LENGTH(x)` (character length)
+    Length,
+    /// `ABS(x)`
+    Abs,
+    /// `COALESCE(a, b, ...)`
+    Coalesce,
+}
+
+impl Function {
+    /// The function's SQL name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Function::Count => "COUNT",
+            Function::Sum => "SUM",
+            Function::Avg => "AVG",
+            Function::Min => "MIN",
+            Function::Max => "MAX",
+            Function::Lower => "LOWER",
+            Function::Upper => "UPPER",
+            Function::Length => "LENGTH",
+            Function::Abs => "ABS",
+            Function::Coalesce => "COALESCE",
+        }
+    }
+}
+
+/// An SQL expression.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    /// A column.
+    Column(ColumnRef),
+    /// A value, always rendered as a bound parameter.
+    Value(Value),
+    /// A parameter slot whose value is supplied when the statement is executed.
+    Param,
+    /// `left op right`.
+    Binary {
+        /// Operator.
+        op: BinOp,
+        /// Left operand.
+        left: Box<Expr>,
+        /// Right operand.
+        right: Box<Expr>,
+    },
+    /// `NOT expr`.
+    Not(Box<Expr>),
+    /// `expr IS [NOT] NULL`.
+    IsNull {
+        /// Operand.
+        expr: Box<Expr>,
+        /// `IS NOT NULL` when true.
+        negated: bool,
+    },
+    /// `expr [NOT] IN (list)`; an empty list is rendered as an always-false (or true) test.
+    InList {
+        /// Operand.
+        expr: Box<Expr>,
+        /// Candidates.
+        list: Vec<Expr>,
+        /// `NOT IN` when true.
+        negated: bool,
+    },
+    /// `expr [NOT] BETWEEN low AND high`.
+    Between {
+        /// Operand.
+        expr: Box<Expr>,
+        /// Lower bound.
+        low: Box<Expr>,
+        /// Upper bound.
+        high: Box<Expr>,
+        /// `NOT BETWEEN` when true.
+        negated: bool,
+    },
+    /// `expr [NOT] LIKE pattern`.
+    Like {
+        /// Operand.
+        expr: Box<Expr>,
+        /// Pattern (bound).
+        pattern: Box<Expr>,
+        /// `NOT LIKE` when true.
+        negated: bool,
+    },
+    /// A function call.
+    Func {
+        /// Function.
+        func: Function,
+        /// Arguments.
+        args: Vec<Expr>,
+        /// `DISTINCT` inside the call (aggregates).
+        distinct: bool,
+    },
+    /// `COUNT(*)`.
+    CountStar,
+    /// Conjunction; empty means true.
+    And(Vec<Expr>),
+    /// Disjunction; empty means false.
+    Or(Vec<Expr>),
+    /// `EXISTS (subquery)`.
+    Exists(Box<Select>),
+    /// `(subquery)` used as a value.
+    Subquery(Box<Select>),
+    /// An expression that could not be built (e.g. a value out of range); compiling it fails
+    /// with this message.
+    Invalid(String),
+}
+
+impl Expr {
+    /// A bound value.
+    pub fn value(v: impl Into<Value>) -> Expr {
+        Expr::Value(v.into())
+    }
+
+    /// `self op right`.
+    pub fn binary(self, op: BinOp, right: Expr) -> Expr {
+        Expr::Binary {
+            op,
+            left: Box::new(self),
+            right: Box::new(right),
+        }
+    }
+
+    /// `self AND other`, flattening nested conjunctions.
+    pub fn and(self, other: Expr) -> Expr {
+        match (self, other) {
+            (Expr::And(mut a), Expr::And(b)) => {
+                a.extend(b);
+                Expr::And(a)
+            }
+            (Expr::And(mut a), b) => {
+                a.push(b);
+                Expr::And(a)
+            }
+            (a, b) => Expr::And(vec![a, b]),
+        }
+    }
+
+    /// `self OR other`, flattening nested disjunctions.
+    pub fn or(self, other: Expr) -> Expr {
+        match (self, other) {
+            (Expr::Or(mut a), Expr::Or(b)) => {
+                a.extend(b);
+                Expr::Or(a)
+            }
+            (Expr::Or(mut a), b) => {
+                a.push(b);
+                Expr::Or(a)
+            }
+            (a, b) => Expr::Or(vec![a, b]),
+        }
+    }
+}
+
+impl From<i64> for Value {
+    fn from(v: i64) -> Self {
+        Value::Int(v)
+    }
+}
+impl From<i32> for Value {
+    fn from(v: i32) -> Self {
+        Value::Int(v.into())
+    }
+}
+impl From<bool> for Value {
+    fn from(v: bool) -> Self {
+        Value::Bool(v)
+    }
+}
+impl From<f64> for Value {
+    fn from(v: f64) -> Self {
+        Value::Real(v)
+    }
+}
+impl From<&str> for Value {
+    fn from(v: &str) -> Self {
+        Value::Text(v.to_owned())
+    }
+}
+impl From<String> for Value {
+    fn from(v: String) -> Self {
+        Value::Text(v)
+    }
+}
+impl From<Vec<u8>> for Value {
+    fn from(v: Vec<u8>) -> Self {
+        Value::Blob(v)
+    }
+}
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(v: Option<T>) -> Self {
+        v.map_or(Value::Null, Into::into)
+    }
+}
+
+/// One ORDER BY term.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderBy {
+    /// What to sort by.
+    pub expr: Expr,
+    /// Descending when true.
+    pub desc: bool,
+}

@@ -1,0 +1,45 @@
+//! The expression language: statements ([`Select`], [`Insert`], [`Update`], [`Delete`],
+//! raw [`Text`]), the untyped [`Expr`] tree, and the typed layer on top of it.
+//!
+//! Nothing here renders SQL; dialects do (see [`crate::dialect`]).
+
+pub mod dml;
+pub mod expr;
+pub mod select;
+pub mod text;
+pub mod typed;
+
+pub use dml::{Delete, Insert, OnConflict, Update};
+pub use expr::{BinOp, ColumnRef, Expr, Function, OrderBy};
+pub use select::{Join, JoinKind, Select, SelectItem, TableRef};
+pub use text::{text, Text, TextPiece};
+pub use typed::{
+    and_all, count_star, not, or_any, Bindable, Column, Condition, Expression, TextExpression,
+    TypedExpr,
+};
+
+/// Any statement a connection can execute.
+#[derive(Debug, Clone)]
+pub enum Statement {
+    /// SELECT
+    Select(Select),
+    /// INSERT
+    Insert(Insert),
+    /// UPDATE
+    Update(Update),
+    /// DELETE
+    Delete(Delete),
+    /// Raw SQL with named parameters.
+    Text(Text),
+}
+
+macro_rules! into_statement {
+    ($($t:ident),*) => {$(
+        impl From<$t> for Statement {
+            fn from(s: $t) -> Statement {
+                Statement::$t(s)
+            }
+        }
+    )*};
+}
+into_statement!(Select, Insert, Update, Delete, Text);

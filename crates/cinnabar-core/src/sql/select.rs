@@ -1,0 +1,180 @@
+//! `SELECT` statements: columns, FROM with joins, WHERE, GROUP BY, HAVING, ORDER BY,
+//! LIMIT/OFFSET.
+//!
+//! Built directly by core users and by the ORM's query builder; compiled by a dialect.
+
+use std::borrow::Cow;
+
+use super::expr::{Expr, OrderBy};
+
+/// A table in FROM or JOIN, with an optional alias.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableRef {
+    /// Table name.
+    pub name: Cow<'static, str>,
+    /// Alias, if any.
+    pub alias: Option<Cow<'static, str>>,
+}
+
+impl TableRef {
+    /// The table `name` without alias.
+    pub fn new(name: impl Into<Cow<'static, str>>) -> Self {
+        TableRef {
+            name: name.into(),
+            alias: None,
+        }
+    }
+
+    /// The table `name` as `alias`.
+    pub fn aliased(name: impl Into<Cow<'static, str>>, alias: impl Into<Cow<'static, str>>) -> Self {
+        TableRef {
+            name: name.into(),
+            alias: Some(alias.into()),
+        }
+    }
+}
+
+/// Join kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JoinKind {
+    /// `INNER JOIN`
+    Inner,
+    /// `LEFT OUTER JOIN`
+    Left,
+}
+
+/// A JOIN clause.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Join {
+    /// Kind of join.
+    pub kind: JoinKind,
+    /// Joined table.
+    pub table: TableRef,
+    /// Join condition.
+    pub on: Expr,
+}
+
+/// One item of the select list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SelectItem {
+    /// The selected expression.
+    pub expr: Expr,
+    /// `AS alias`, if any.
+    pub alias: Option<Cow<'static, str>>,
+}
+
+/// A SELECT statement.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Select {
+    /// Select list; empty means `*`.
+    pub columns: Vec<SelectItem>,
+    /// FROM table.
+    pub from: Option<TableRef>,
+    /// Joins, in order.
+    pub joins: Vec<Join>,
+    /// WHERE condition.
+    pub filter: Option<Expr>,
+    /// GROUP BY terms.
+    pub group_by: Vec<Expr>,
+    /// HAVING condition.
+    pub having: Option<Expr>,
+    /// ORDER BY terms.
+    pub order_by: Vec<OrderBy>,
+    /// LIMIT.
+    pub limit: Option<u64>,
+    /// OFFSET.
+    pub offset: Option<u64>,
+    /// `SELECT DISTINCT`.
+    pub distinct: bool,
+}
+
+impl Select {
+    /// `SELECT ... FROM table`.
+    pub fn from(table: impl Into<Cow<'static, str>>) -> Self {
+        Select {
+            from: Some(TableRef::new(table)),
+            ..Select::default()
+        }
+    }
+
+    /// Adds a column or expression to the select list.
+    pub fn column(mut self, expr: impl Into<Expr>) -> Self {
+        self.columns.push(SelectItem {
+            expr: expr.into(),
+            alias: None,
+        });
+        self
+    }
+
+    /// Adds an expression with an alias to the select list.
+    pub fn column_as(mut self, expr: impl Into<Expr>, alias: impl Into<Cow<'static, str>>) -> Self {
+        self.columns.push(SelectItem {
+            expr: expr.into(),
+            alias: Some(alias.into()),
+        });
+        self
+    }
+
+    /// ANDs a condition into WHERE.
+    pub fn filter(mut self, cond: impl Into<Expr>) -> Self {
+        self.add_filter(cond.into());
+        self
+    }
+
+    /// ANDs a condition into WHERE, in place.
+    pub fn add_filter(&mut self, cond: Expr) {
+        self.filter = Some(match self.filter.take() {
+            Some(f) => f.and(cond),
+            None => cond,
+        });
+    }
+
+    /// Adds a join.
+    pub fn join(mut self, kind: JoinKind, table: TableRef, on: impl Into<Expr>) -> Self {
+        self.joins.push(Join {
+            kind,
+            table,
+            on: on.into(),
+        });
+        self
+    }
+
+    /// Adds an ORDER BY term.
+    pub fn order_by(mut self, order: impl Into<OrderBy>) -> Self {
+        self.order_by.push(order.into());
+        self
+    }
+
+    /// Adds a GROUP BY term.
+    pub fn group_by(mut self, expr: impl Into<Expr>) -> Self {
+        self.group_by.push(expr.into());
+        self
+    }
+
+    /// ANDs a condition into HAVING.
+    pub fn having(mut self, cond: impl Into<Expr>) -> Self {
+        self.having = Some(match self.having.take() {
+            Some(f) => f.and(cond.into()),
+            None => cond.into(),
+        });
+        self
+    }
+
+    /// Sets LIMIT.
+    pub fn limit(mut self, n: u64) -> Self {
+        self.limit = Some(n);
+        self
+    }
+
+    /// Sets OFFSET.
+    pub fn offset(mut self, n: u64) -> Self {
+        self.offset = Some(n);
+        self
+    }
+
+    /// Makes this `SELECT DISTINCT`.
+    pub fn distinct(mut self) -> Self {
+        self.distinct = true;
+        self
+    }
+}
