@@ -1,1 +1,21 @@
-//! stub
+//! Cinnabar's engine layer: database URLs, the driver interface and its SQLite
+//! implementation, the connection pool, [`Engine`], [`Connection`], transactions and rows.
+//!
+//! Depends only on `cinnabar-core`; the ORM builds on it.
+
+mod connection;
+mod ddl;
+pub mod driver;
+mod engine;
+pub mod pool;
+mod row;
+#[cfg(feature = "sqlite")]
+pub mod sqlite;
+mod url;
+
+pub use connection::{Connection, Transaction};
+pub use ddl::MetaDataExt;
+pub use engine::{create_engine, Engine, EngineOptions};
+pub use pool::{PoolOptions, PoolStatus};
+pub use row::{get_at, get_named, ColumnIndex, FromRow, OwnedRow, Row, Rows};
+pub use url::{Backend, Url};

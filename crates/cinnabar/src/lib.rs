@@ -1,1 +1,77 @@
-//! stub
+//! # Cinnabar
+//!
+//! A SQL toolkit and ORM for Rust, shaped after SQLAlchemy: an [`Engine`] made from a URL,
+//! declarative models with `#[derive(Model)]`, `create_all`, and a [`Session`] with an
+//! identity map, automatic change detection and a dependency-ordered flush.
+//!
+//! ```no_run
+//! use cinnabar::prelude::*;
+//!
+//! #[derive(Model, Debug, Clone)]
+//! #[cinnabar(table = "students")]
+//! struct Student {
+//!     #[cinnabar(primary_key)]
+//!     id: Option<i64>,
+//!     name: String,
+//!     course: String,
+//! }
+//!
+//! # fn main() -> cinnabar::Result<()> {
+//! let engine = create_engine("sqlite:///college.db")?;
+//! MetaData::new().with(Student::table().clone()).create_all(&engine)?;
+//! let mut session = Session::new(&engine);
+//! session.add(Student { id: None, name: "Naresh".into(), course: "Python".into() });
+//! session.commit()?;
+//! for s in session.query::<Student>().all()? {
+//!     let s = s.read();
+//!     println!("{} {}", s.name, s.course);
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! This crate is the only public surface; the `cinnabar-*` crates behind it are internal.
+
+pub use cinnabar_core::dialect::{self, Dialect};
+pub use cinnabar_core::schema::{self, Column, ForeignKey, Index, MetaData, ReferentialAction, Table};
+pub use cinnabar_core::sql::{self, text};
+pub use cinnabar_core::types::{self, ColumnType, FromSql, SqlType, ToSql};
+pub use cinnabar_core::{Error, ErrorKind, Result, Value, ValueRef};
+pub use cinnabar_engine::{
+    create_engine, Connection, Engine, EngineOptions, FromRow, MetaDataExt, OwnedRow, Row, Rows,
+    Transaction, Url,
+};
+pub use cinnabar_macros::{FromRow, Model};
+pub use cinnabar_orm::{delete, update, Handle, Model, Query, Session, SessionOptions};
+
+#[cfg(feature = "chrono")]
+pub use chrono;
+#[cfg(feature = "decimal")]
+pub use rust_decimal;
+#[cfg(feature = "json")]
+pub use serde_json;
+#[cfg(feature = "uuid")]
+pub use uuid;
+
+/// Everything a typical program needs: `use cinnabar::prelude::*;`.
+pub mod prelude {
+    pub use crate::sql::{and_all, count_star, not, or_any, text, Expression, TextExpression};
+    pub use crate::{
+        create_engine, delete, update, Connection, Engine, EngineOptions, Error, ErrorKind,
+        FromRow, Handle, MetaData, MetaDataExt, Model, Result, Row, Session,
+    };
+}
+
+/// Items the derive macros expand to. Not public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use cinnabar_core::schema::{
+        Column as ColumnDef, ForeignKey, Index, ReferentialAction, Table, UniqueConstraint,
+    };
+    pub use cinnabar_core::sql::Column;
+    pub use cinnabar_core::types::{ColumnType, FromSql, SqlType, ToSql};
+    pub use cinnabar_core::{Error, Result, ValueRef};
+    pub use cinnabar_engine::{get_at, get_named, FromRow, Row};
+    pub use cinnabar_orm::Model;
+    pub use std::sync::OnceLock;
+}

@@ -1,0 +1,212 @@
+//! The [`Engine`]: a URL, a dialect and a connection pool, made with
+//! [`create_engine`]`("sqlite:///college.db")`. Cheap to clone and `Send + Sync`: share one
+//! per database across the program.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use cinnabar_core::dialect::{BeginMode, Dialect};
+use cinnabar_core::{Error, ErrorKind, Result};
+
+use crate::connection::Connection;
+use crate::driver::Driver;
+use crate::pool::{Pool, PoolOptions, PoolStatus};
+use crate::url::{Backend, Url};
+
+/// Engine settings. `EngineOptions::default()` is what [`create_engine`] uses.
+#[derive(Debug, Clone, Default)]
+pub struct EngineOptions {
+    /// Log every statement and its parameters through `tracing` at INFO, target
+    /// `cinnabar::engine` (SQLAlchemy's `echo=True`).
+    pub echo: bool,
+    /// Pool settings.
+    pub pool: PoolOptions,
+    /// SQLite settings.
+    #[cfg(feature = "sqlite")]
+    pub sqlite: crate::sqlite::SqliteOptions,
+}
+
+impl EngineOptions {
+    /// Default options.
+    pub fn new() -> Self {
+        EngineOptions::default()
+    }
+
+    /// Turns statement logging on or off.
+    pub fn echo(mut self, on: bool) -> Self {
+        self.echo = on;
+        self
+    }
+
+    /// Sets the pool size.
+    pub fn pool_size(mut self, n: usize) -> Self {
+        self.pool.size = n.max(1);
+        self
+    }
+
+    /// Sets the pool overflow.
+    pub fn max_overflow(mut self, n: usize) -> Self {
+        self.pool.max_overflow = n;
+        self
+    }
+
+    /// Sets the pool checkout timeout.
+    pub fn pool_timeout(mut self, t: Duration) -> Self {
+        self.pool.timeout = t;
+        self
+    }
+
+    /// Recycles connections older than `t`.
+    pub fn pool_recycle(mut self, t: Duration) -> Self {
+        self.pool.recycle = Some(t);
+        self
+    }
+
+    /// Pings each connection on checkout.
+    pub fn pool_pre_ping(mut self, on: bool) -> Self {
+        self.pool.pre_ping = on;
+        self
+    }
+
+    /// Sets SQLite's busy timeout.
+    #[cfg(feature = "sqlite")]
+    pub fn sqlite_busy_timeout(mut self, t: Duration) -> Self {
+        self.sqlite.busy_timeout = t;
+        self
+    }
+}
+
+pub(crate) struct EngineInner {
+    pub(crate) url: Url,
+    pub(crate) dialect: &'static dyn Dialect,
+    pub(crate) pool: Pool,
+    pub(crate) echo: bool,
+    pub(crate) write_begin: BeginMode,
+}
+
+/// A database: URL, dialect and connection pool. Clone it freely.
+#[derive(Clone)]
+pub struct Engine {
+    pub(crate) inner: Arc<EngineInner>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("url", &self.inner.url)
+            .field("dialect", &self.inner.dialect.name())
+            .finish()
+    }
+}
+
+/// Makes an engine from a URL with default options: `create_engine("sqlite:///college.db")`.
+///
+/// No connection is opened until one is needed.
+///
+/// # Errors
+/// [`ErrorKind::Url`] for a malformed URL or an unknown backend; [`ErrorKind::Unsupported`]
+/// for a backend whose feature is not compiled in.
+pub fn create_engine(url: &str) -> Result<Engine> {
+    Engine::with_options(url, EngineOptions::default())
+}
+
+impl Engine {
+    /// Makes an engine from a URL with `options`.
+    ///
+    /// # Errors
+    /// As [`create_engine`].
+    pub fn with_options(url: &str, options: EngineOptions) -> Result<Engine> {
+        let url = Url::parse(url)?;
+        let driver: Box<dyn Driver> = match url.backend() {
+            #[cfg(feature = "sqlite")]
+            Backend::Sqlite => {
+                let read_only = url.query_param("mode") == Some("ro");
+                let mut sqlite = options.sqlite.clone();
+                if let Some(t) = url.query_param("timeout") {
+                    let secs: f64 = t.parse().map_err(|_| {
+                        Error::new(ErrorKind::Url, format!("invalid timeout {t:?} in database URL"))
+                    })?;
+                    sqlite.busy_timeout = Duration::from_secs_f64(secs.max(0.0));
+                }
+                Box::new(crate::sqlite::SqliteDriver::new(
+                    url.database().map(str::to_owned),
+                    read_only,
+                    sqlite,
+                ))
+            }
+            other => {
+                return Err(Error::unsupported(format!(
+                    "the {other:?} backend is not compiled in (enable its cargo feature) for {url}"
+                )))
+            }
+        };
+        Ok(Engine::from_driver(url, driver, options))
+    }
+
+    /// Makes an engine over a driver built elsewhere.
+    pub fn from_driver(url: Url, driver: Box<dyn Driver>, options: EngineOptions) -> Engine {
+        let dialect = driver.dialect();
+        let write_begin = if url.backend() == Backend::Sqlite {
+            BeginMode::Immediate
+        } else {
+            BeginMode::Deferred
+        };
+        Engine {
+            inner: Arc::new(EngineInner {
+                url,
+                dialect,
+                pool: Pool::new(driver, options.pool),
+                echo: options.echo,
+                write_begin,
+            }),
+        }
+    }
+
+    /// Checks a connection out of the pool; it goes back when dropped.
+    ///
+    /// # Errors
+    /// [`ErrorKind::PoolTimeout`], or a connection error.
+    pub fn connect(&self) -> Result<Connection> {
+        let checkout = self.inner.pool.checkout()?;
+        Ok(Connection::new(self.clone(), checkout))
+    }
+
+    /// Runs `f` in a transaction: commits when it returns `Ok`, rolls back on `Err`
+    /// (SQLAlchemy's `with engine.begin() as conn:`).
+    ///
+    /// # Errors
+    /// `f`'s error, or a database error from BEGIN/COMMIT.
+    pub fn begin<T, E, F>(&self, f: F) -> std::result::Result<T, E>
+    where
+        F: FnOnce(&mut Connection) -> std::result::Result<T, E>,
+        E: From<Error>,
+    {
+        let mut conn = self.connect()?;
+        conn.transaction(f)
+    }
+
+    /// The dialect rendering SQL for this database.
+    pub fn dialect(&self) -> &'static dyn Dialect {
+        self.inner.dialect
+    }
+
+    /// The URL (its `Display` hides the password).
+    pub fn url(&self) -> &Url {
+        &self.inner.url
+    }
+
+    /// Pool counters.
+    pub fn pool_status(&self) -> PoolStatus {
+        self.inner.pool.status()
+    }
+
+    /// Closes idle pooled connections.
+    pub fn dispose(&self) {
+        self.inner.pool.dispose();
+    }
+
+    /// Whether statements are logged.
+    pub fn echo(&self) -> bool {
+        self.inner.echo
+    }
+}

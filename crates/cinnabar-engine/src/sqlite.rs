@@ -1,0 +1,335 @@
+//! The SQLite driver, on rusqlite with the bundled SQLite.
+//!
+//! Every connection gets the settings users need and rarely know: `foreign_keys=ON`, WAL
+//! journaling and `synchronous=NORMAL` for files, a busy timeout, and a large prepared
+//! statement cache. Values that SQLite has no type for (dates, UUIDs, decimals, JSON) are
+//! bound as text in a fixed format, so they read back exactly.
+
+use std::time::Duration;
+
+use cinnabar_core::dialect::{Dialect, SqliteDialect};
+use cinnabar_core::{Error, ErrorKind, Result, ValueRef};
+use rusqlite::types::{ToSqlOutput, Value as SqlValue, ValueRef as SqlRef};
+use rusqlite::OpenFlags;
+
+use crate::driver::{Driver, DriverConnection, RowSink};
+use crate::row::Row;
+
+static DIALECT: SqliteDialect = SqliteDialect;
+
+/// SQLite connection settings.
+#[derive(Debug, Clone)]
+pub struct SqliteOptions {
+    /// How long a connection waits on a lock held by another (default 5 s).
+    pub busy_timeout: Duration,
+    /// Enforce foreign keys (default on).
+    pub foreign_keys: bool,
+    /// Use write-ahead logging for file databases (default on).
+    pub wal: bool,
+    /// Prepared statements kept per connection (default 256).
+    pub statement_cache: usize,
+}
+
+impl Default for SqliteOptions {
+    fn default() -> Self {
+        SqliteOptions {
+            busy_timeout: Duration::from_secs(5),
+            foreign_keys: true,
+            wal: true,
+            statement_cache: 256,
+        }
+    }
+}
+
+/// Opens SQLite connections to one file (or one shared in-memory database).
+#[derive(Debug)]
+pub struct SqliteDriver {
+    path: Option<String>,
+    read_only: bool,
+    options: SqliteOptions,
+}
+
+impl SqliteDriver {
+    /// A driver for `path` (`None`: in memory).
+    pub fn new(path: Option<String>, read_only: bool, options: SqliteOptions) -> Self {
+        SqliteDriver {
+            path,
+            read_only,
+            options,
+        }
+    }
+}
+
+impl Driver for SqliteDriver {
+    fn dialect(&self) -> &'static dyn Dialect {
+        &DIALECT
+    }
+
+    fn connect(&self) -> Result<Box<dyn DriverConnection>> {
+        let mut flags = OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        flags |= if self.read_only {
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+        } else {
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE
+        };
+        let target = self.path.as_deref().unwrap_or(":memory:");
+        let conn = match &self.path {
+            Some(p) => rusqlite::Connection::open_with_flags(p, flags),
+            None => rusqlite::Connection::open_in_memory_with_flags(flags),
+        }
+        .map_err(|e| {
+            Error::new(
+                ErrorKind::Connection,
+                format!("cannot open SQLite database {target:?}: {e}"),
+            )
+        })?;
+        let setup = || -> rusqlite::Result<()> {
+            conn.busy_timeout(self.options.busy_timeout)?;
+            conn.set_prepared_statement_cache_capacity(self.options.statement_cache);
+            if self.options.foreign_keys {
+                conn.execute_batch("PRAGMA foreign_keys = ON")?;
+            }
+            if self.path.is_some() && self.options.wal && !self.read_only {
+                conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
+                conn.execute_batch("PRAGMA synchronous = NORMAL")?;
+            }
+            Ok(())
+        };
+        setup().map_err(|e| map_error(e, None))?;
+        Ok(Box::new(SqliteConnection { conn, broken: false }))
+    }
+
+    fn forced_pool_limits(&self) -> Option<(usize, usize)> {
+        // Each in-memory connection would be its own empty database: share one.
+        self.path.is_none().then_some((1, 0))
+    }
+}
+
+struct SqliteConnection {
+    conn: rusqlite::Connection,
+    broken: bool,
+}
+
+struct Bind<'a>(ValueRef<'a>);
+
+fn text(s: String) -> ToSqlOutput<'static> {
+    ToSqlOutput::Owned(SqlValue::Text(s))
+}
+
+impl rusqlite::ToSql for Bind<'_> {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(match self.0 {
+            ValueRef::Null => ToSqlOutput::Borrowed(SqlRef::Null),
+            ValueRef::Bool(b) => ToSqlOutput::Borrowed(SqlRef::Integer(i64::from(b))),
+            ValueRef::Int(i) => ToSqlOutput::Borrowed(SqlRef::Integer(i)),
+            ValueRef::Real(f) => ToSqlOutput::Borrowed(SqlRef::Real(f)),
+            ValueRef::Text(s) => ToSqlOutput::Borrowed(SqlRef::Text(s.as_bytes())),
+            ValueRef::Blob(b) => ToSqlOutput::Borrowed(SqlRef::Blob(b)),
+            #[cfg(feature = "chrono")]
+            ValueRef::Date(d) => text(d.format("%Y-%m-%d").to_string()),
+            #[cfg(feature = "chrono")]
+            ValueRef::Time(t) => text(t.format("%H:%M:%S%.6f").to_string()),
+            #[cfg(feature = "chrono")]
+            ValueRef::DateTime(t) => text(t.format("%Y-%m-%d %H:%M:%S%.6f").to_string()),
+            #[cfg(feature = "chrono")]
+            ValueRef::DateTimeUtc(t) => text(t.format("%Y-%m-%d %H:%M:%S%.6f+00:00").to_string()),
+            #[cfg(feature = "uuid")]
+            ValueRef::Uuid(u) => text(u.hyphenated().to_string()),
+            #[cfg(feature = "decimal")]
+            ValueRef::Decimal(d) => text(d.to_string()),
+            #[cfg(feature = "json")]
+            ValueRef::Json(j) => text(j.to_string()),
+            #[allow(unreachable_patterns)]
+            _ => text(String::new()),
+        })
+    }
+}
+
+struct SqliteRow<'r, 's> {
+    row: &'r rusqlite::Row<'s>,
+    count: usize,
+}
+
+impl Row for SqliteRow<'_, '_> {
+    fn len(&self) -> usize {
+        self.count
+    }
+
+    fn column_name(&self, idx: usize) -> &str {
+        self.row.as_ref().column_name(idx).unwrap_or("")
+    }
+
+    #[inline]
+    fn value(&self, idx: usize) -> Result<ValueRef<'_>> {
+        match self.row.get_ref(idx) {
+            Ok(SqlRef::Null) => Ok(ValueRef::Null),
+            Ok(SqlRef::Integer(i)) => Ok(ValueRef::Int(i)),
+            Ok(SqlRef::Real(f)) => Ok(ValueRef::Real(f)),
+            Ok(SqlRef::Text(t)) => std::str::from_utf8(t).map(ValueRef::Text).map_err(|_| {
+                Error::conversion(format!(
+                    "column {:?} holds text that is not valid UTF-8",
+                    self.column_name(idx)
+                ))
+            }),
+            Ok(SqlRef::Blob(b)) => Ok(ValueRef::Blob(b)),
+            Err(e) => Err(map_error(e, None)),
+        }
+    }
+}
+
+fn constraint_of(msg: &str) -> Option<String> {
+    // "UNIQUE constraint failed: students.email" / "NOT NULL constraint failed: t.c"
+    msg.split_once("constraint failed: ")
+        .map(|(_, rest)| rest.trim().to_owned())
+        .filter(|s| !s.is_empty())
+}
+
+fn map_error(e: rusqlite::Error, sql: Option<&str>) -> Error {
+    let err = match &e {
+        rusqlite::Error::SqliteFailure(code, msg) => {
+            let text = msg.clone().unwrap_or_else(|| code.to_string());
+            let kind = match code.extended_code {
+                2067 | 1555 => ErrorKind::UniqueViolation,
+                787 => ErrorKind::ForeignKeyViolation,
+                1299 => ErrorKind::NotNullViolation,
+                275 => ErrorKind::CheckViolation,
+                _ => match code.code {
+                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked => {
+                        ErrorKind::Busy
+                    }
+                    rusqlite::ErrorCode::CannotOpen => ErrorKind::Connection,
+                    _ => ErrorKind::Database,
+                },
+            };
+            let mut err = Error::new(kind, text.clone()).with_code(code.extended_code.to_string());
+            if let Some(c) = constraint_of(&text) {
+                err = err.with_constraint(c);
+            }
+            err
+        }
+        rusqlite::Error::Utf8Error(..) | rusqlite::Error::FromSqlConversionFailure(..) => {
+            Error::conversion(e.to_string())
+        }
+        rusqlite::Error::NulError(_) => {
+            Error::misuse(format!("SQL text contains a NUL character: {e}"))
+        }
+        _ => Error::new(ErrorKind::Database, e.to_string()),
+    };
+    let err = err.with_source(e);
+    match sql {
+        Some(s) => err.with_sql(s),
+        None => err,
+    }
+}
+
+impl SqliteConnection {
+    fn run_inner(
+        &mut self,
+        sql: &str,
+        params: &[ValueRef<'_>],
+        sink: Option<RowSink<'_>>,
+    ) -> Result<u64> {
+        let mut stmt = self.conn.prepare_cached(sql).map_err(|e| map_error(e, Some(sql)))?;
+        let expected = stmt.parameter_count();
+        if expected != params.len() {
+            return Err(Error::misuse(format!(
+                "statement expects {expected} parameters, {} were given",
+                params.len()
+            ))
+            .with_sql(sql));
+        }
+        for (i, p) in params.iter().enumerate() {
+            stmt.raw_bind_parameter(i + 1, Bind(*p))
+                .map_err(|e| map_error(e, Some(sql)))?;
+        }
+        let count = stmt.column_count();
+        if count == 0 {
+            let n = stmt.raw_execute().map_err(|e| map_error(e, Some(sql)))?;
+            return Ok(n as u64);
+        }
+        let readonly = stmt.readonly();
+        let mut rows = stmt.raw_query();
+        match sink {
+            Some(sink) => {
+                while let Some(row) = rows.next().map_err(|e| map_error(e, Some(sql)))? {
+                    sink(&SqliteRow { row, count })?;
+                }
+            }
+            None => while rows.next().map_err(|e| map_error(e, Some(sql)))?.is_some() {},
+        }
+        drop(rows);
+        Ok(if readonly { 0 } else { self.conn.changes() })
+    }
+}
+
+impl DriverConnection for SqliteConnection {
+    fn run(
+        &mut self,
+        sql: &str,
+        params: &[ValueRef<'_>],
+        sink: Option<RowSink<'_>>,
+    ) -> Result<u64> {
+        self.run_inner(sql, params, sink)
+    }
+
+    fn batch(&mut self, sql: &str) -> Result<()> {
+        self.conn
+            .execute_batch(sql)
+            .map_err(|e| map_error(e, Some(sql)))
+    }
+
+    fn last_insert_id(&self) -> Option<i64> {
+        Some(self.conn.last_insert_rowid())
+    }
+
+    fn in_transaction(&self) -> bool {
+        !self.conn.is_autocommit()
+    }
+
+    fn ping(&mut self) -> Result<()> {
+        self.conn
+            .query_row("SELECT 1", [], |_| Ok(()))
+            .map_err(|e| {
+                self.broken = true;
+                Error::new(ErrorKind::Connection, format!("SQLite ping failed: {e}"))
+            })
+    }
+
+    fn is_broken(&self) -> bool {
+        self.broken
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn constraint_names_are_extracted() {
+        assert_eq!(
+            constraint_of("UNIQUE constraint failed: students.email").as_deref(),
+            Some("students.email")
+        );
+        assert_eq!(constraint_of("FOREIGN KEY constraint failed"), None);
+    }
+
+    #[test]
+    fn memory_driver_forces_one_connection() {
+        let d = SqliteDriver::new(None, false, SqliteOptions::default());
+        assert_eq!(d.forced_pool_limits(), Some((1, 0)));
+        let mut c = d.connect().unwrap();
+        c.batch("CREATE TABLE t (x INTEGER)").unwrap();
+        let n = c.run("INSERT INTO t (x) VALUES (?), (?)", &[ValueRef::Int(1), ValueRef::Int(2)], None)
+            .unwrap();
+        assert_eq!(n, 2);
+        let mut seen = Vec::new();
+        c.run("SELECT x FROM t ORDER BY x", &[], Some(&mut |r: &dyn Row| {
+            seen.push(r.value(0)?.to_owned_value());
+            Ok(())
+        }))
+        .unwrap();
+        assert_eq!(seen.len(), 2);
+        let e = c.run("SELECT ?", &[], None).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Misuse);
+    }
+}
