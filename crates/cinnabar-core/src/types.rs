@@ -568,3 +568,32 @@ mod tests {
         assert!(bool::from_sql(ValueRef::Int(2)).is_err());
     }
 }
+
+/// Converts a primary key (a single value or a tuple, for composite keys) into the column
+/// values it binds, in key order. Implemented for every [`ToSql`] type and tuples of them.
+pub trait KeyValues {
+    /// The key's column values.
+    ///
+    /// # Errors
+    /// A conversion error when a part cannot be stored.
+    fn key_values(&self) -> Result<Vec<Value>>;
+}
+
+impl<T: ToSql> KeyValues for T {
+    fn key_values(&self) -> Result<Vec<Value>> {
+        Ok(vec![self.to_value()?])
+    }
+}
+
+macro_rules! tuple_key {
+    ($($t:ident $i:tt),+) => {
+        impl<$($t: ToSql),+> KeyValues for ($($t,)+) {
+            fn key_values(&self) -> Result<Vec<Value>> {
+                Ok(vec![$(self.$i.to_value()?),+])
+            }
+        }
+    };
+}
+tuple_key!(A 0, B 1);
+tuple_key!(A 0, B 1, C 2);
+tuple_key!(A 0, B 1, C 2, D 3);

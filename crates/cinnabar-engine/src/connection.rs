@@ -243,6 +243,15 @@ impl Connection {
         Ok(self.depth)
     }
 
+    /// Opens a write transaction (or a savepoint) the way [`Connection::begin`] does
+    /// (`BEGIN IMMEDIATE` on SQLite) and returns the new depth.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub fn begin_write_level(&mut self) -> Result<usize> {
+        self.begin_level(self.engine.inner.write_begin)
+    }
+
     /// Commits the innermost level (COMMIT, or RELEASE SAVEPOINT).
     ///
     /// # Errors

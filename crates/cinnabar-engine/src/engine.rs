@@ -6,7 +6,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use cinnabar_core::dialect::{BeginMode, Dialect};
-use cinnabar_core::{Error, ErrorKind, Result};
+use cinnabar_core::{Error, Result};
+#[cfg(feature = "sqlite")]
+use cinnabar_core::ErrorKind;
 
 use crate::connection::Connection;
 use crate::driver::Driver;
@@ -115,6 +117,7 @@ impl Engine {
     ///
     /// # Errors
     /// As [`create_engine`].
+    #[cfg_attr(not(feature = "sqlite"), allow(unreachable_code, unused_variables))]
     pub fn with_options(url: &str, options: EngineOptions) -> Result<Engine> {
         let url = Url::parse(url)?;
         let driver: Box<dyn Driver> = match url.backend() {

@@ -8,6 +8,7 @@ use std::fmt::Debug;
 use std::hash::Hash;
 
 use cinnabar_core::schema::Table;
+use cinnabar_core::types::KeyValues;
 use cinnabar_core::{Result, ValueRef};
 use cinnabar_engine::{FromRow, Row};
 
@@ -15,7 +16,7 @@ use cinnabar_engine::{FromRow, Row};
 pub trait Model: FromRow + Clone + Send + Sync + 'static {
     /// The identity-map key: the primary key's type without `Option` (a tuple for
     /// composite keys).
-    type Key: Hash + Eq + Clone + Debug + Send + Sync + 'static;
+    type Key: Hash + Eq + Clone + Debug + Send + Sync + KeyValues + 'static;
 
     /// Column names in table order (the order of `from_row_at` and `column_value`).
     const COLUMNS: &'static [&'static str];

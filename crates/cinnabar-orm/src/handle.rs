@@ -1,0 +1,171 @@
+//! [`Handle`]: the session-tracked object. The identity map holds one handle per row, so
+//! two loads of the same row give handles to the same object.
+//!
+//! Reading takes a shared guard (`handle.read()`); changing takes an exclusive guard
+//! (`handle.write()`), which is how the session learns of the change without a save call:
+//! the first write after a flush snapshots the object (the baseline the flush diffs
+//! against) and bumps the session's dirty counter.
+
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use parking_lot::{
+    MappedRwLockReadGuard, MappedRwLockWriteGuard, RwLock, RwLockReadGuard, RwLockWriteGuard,
+};
+
+use crate::model::Model;
+
+/// Where an object stands in its session (SQLAlchemy's object states).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ObjectState {
+    /// Not in a session (never added, or expunged by a rollback).
+    Transient,
+    /// Added; its INSERT has not been flushed.
+    Pending,
+    /// Has a row in the database and is in the identity map.
+    Persistent,
+    /// Marked for deletion, or deleted by a flush not yet committed.
+    Deleted,
+    /// Was persistent; the session was closed or the row's deletion committed.
+    Detached,
+}
+
+impl ObjectState {
+    fn from_u8(v: u8) -> Self {
+        match v {
+            1 => ObjectState::Pending,
+            2 => ObjectState::Persistent,
+            3 => ObjectState::Deleted,
+            4 => ObjectState::Detached,
+            _ => ObjectState::Transient,
+        }
+    }
+}
+
+/// Counts objects changed since the last flush; shared by a session and its handles.
+#[derive(Debug, Default)]
+pub(crate) struct Tracker {
+    pub(crate) dirty: AtomicUsize,
+}
+
+pub(crate) struct Slot<T> {
+    pub(crate) value: T,
+    /// State as of the last load or flush, taken at the first write after it.
+    pub(crate) baseline: Option<Box<T>>,
+    /// State before the current transaction changed it, for rollback.
+    pub(crate) committed: Option<Box<T>>,
+    /// Written to since the last flush.
+    pub(crate) modified: bool,
+    /// Session generation when last loaded from the database; older means expired.
+    pub(crate) generation: u64,
+}
+
+pub(crate) struct Obj<T> {
+    pub(crate) slot: RwLock<Slot<T>>,
+    state: AtomicU8,
+    tracker: Arc<Tracker>,
+}
+
+/// A shared, session-tracked model object.
+///
+/// Cloning a handle clones the pointer, not the object. Handles are `Send + Sync`.
+pub struct Handle<T: Model>(pub(crate) Arc<Obj<T>>);
+
+impl<T: Model> Clone for Handle<T> {
+    fn clone(&self) -> Self {
+        Handle(self.0.clone())
+    }
+}
+
+impl<T: Model> PartialEq for Handle<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+impl<T: Model> Eq for Handle<T> {}
+
+impl<T: Model + std::fmt::Debug> std::fmt::Debug for Handle<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0.slot.try_read() {
+            Some(s) => write!(f, "Handle({:?}, {:?})", self.state(), s.value),
+            None => write!(f, "Handle({:?}, <locked>)", self.state()),
+        }
+    }
+}
+
+/// A shared borrow of a handle's object.
+pub type ReadGuard<'a, T> = MappedRwLockReadGuard<'a, T>;
+/// An exclusive borrow of a handle's object; the session sees what you change.
+pub type WriteGuard<'a, T> = MappedRwLockWriteGuard<'a, T>;
+
+impl<T: Model> Handle<T> {
+    pub(crate) fn new(value: T, state: ObjectState, tracker: Arc<Tracker>, generation: u64) -> Self {
+        Handle(Arc::new(Obj {
+            slot: RwLock::new(Slot {
+                value,
+                baseline: None,
+                committed: None,
+                modified: false,
+                generation,
+            }),
+            state: AtomicU8::new(state as u8),
+            tracker,
+        }))
+    }
+
+    /// Borrows the object to read it. Blocks while a write guard is held elsewhere.
+    pub fn read(&self) -> ReadGuard<'_, T> {
+        RwLockReadGuard::map(self.0.slot.read(), |s| &s.value)
+    }
+
+    /// Borrows the object to change it; the change is flushed at the next flush or commit,
+    /// writing only the columns that differ.
+    pub fn write(&self) -> WriteGuard<'_, T> {
+        let mut slot = self.0.slot.write();
+        self.note_write(&mut slot);
+        RwLockWriteGuard::map(slot, |s| &mut s.value)
+    }
+
+    fn note_write(&self, slot: &mut Slot<T>) {
+        if slot.modified {
+            return;
+        }
+        if self.state() == ObjectState::Persistent && slot.baseline.is_none() {
+            slot.baseline = Some(Box::new(slot.value.clone()));
+        }
+        slot.modified = true;
+        self.0.tracker.dirty.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A copy of the object.
+    pub fn get(&self) -> T {
+        self.read().clone()
+    }
+
+    /// Replaces the object's fields with `f`'s changes: `h.update(|s| s.course = "Rust".into())`.
+    pub fn update(&self, f: impl FnOnce(&mut T)) {
+        f(&mut self.write());
+    }
+
+    /// The object's state in its session.
+    pub fn state(&self) -> ObjectState {
+        ObjectState::from_u8(self.0.state.load(Ordering::Acquire))
+    }
+
+    /// Whether two handles are the same object.
+    pub fn ptr_eq(a: &Self, b: &Self) -> bool {
+        Arc::ptr_eq(&a.0, &b.0)
+    }
+
+    pub(crate) fn set_state(&self, s: ObjectState) {
+        self.0.state.store(s as u8, Ordering::Release);
+    }
+
+    pub(crate) fn tracker_is(&self, t: &Arc<Tracker>) -> bool {
+        Arc::ptr_eq(&self.0.tracker, t)
+    }
+
+    pub(crate) fn slot(&self) -> &RwLock<Slot<T>> {
+        &self.0.slot
+    }
+}

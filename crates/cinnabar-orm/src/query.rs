@@ -1,0 +1,266 @@
+//! [`Query`]: the session's typed query builder, `session.query::<Student>()
+//! .filter(Student::name.eq("Naresh")).first()`.
+//!
+//! It builds a core `Select` over the model's table, autoflushes, runs it on the session's
+//! connection, and routes every row through the identity map: a row already loaded yields
+//! the same handle (refreshed if the session committed since, unless it has unflushed
+//! changes).
+
+use std::collections::hash_map::Entry;
+use std::marker::PhantomData;
+
+use cinnabar_core::dialect::compile;
+use cinnabar_core::sql::{
+    BinOp, Bindable, ColumnRef, Column, Condition, Expr, OrderBy, Select, Statement,
+};
+use cinnabar_core::types::{kind, ColumnType};
+use cinnabar_core::{Error, ErrorKind, Result, Value, ValueRef};
+use cinnabar_engine::Row;
+
+use crate::handle::{Handle, ObjectState};
+use crate::model::Model;
+use crate::session::Session;
+
+/// A query for model `T` bound to a session.
+pub struct Query<'s, T: Model> {
+    session: &'s mut Session,
+    select: Select,
+    error: Option<Error>,
+    _model: PhantomData<fn() -> T>,
+}
+
+/// The SELECT of all of `T`'s columns, qualified by its table.
+pub fn select_model<T: Model>() -> Select {
+    let table = T::table();
+    let mut sel = Select::from(table.name.as_str());
+    sel.columns.reserve(T::COLUMNS.len());
+    for c in T::COLUMNS {
+        sel = sel.column(Expr::Column(ColumnRef::qualified(table.name.as_str(), *c)));
+    }
+    sel
+}
+
+impl<'s, T: Model> Query<'s, T> {
+    pub(crate) fn new(session: &'s mut Session) -> Self {
+        Query {
+            session,
+            select: select_model::<T>(),
+            error: None,
+            _model: PhantomData,
+        }
+    }
+
+    /// Adds a WHERE condition (ANDed with earlier ones).
+    pub fn filter(mut self, cond: impl Bindable<kind::Bool>) -> Self {
+        self.select.add_filter(cond.into_operand());
+        self
+    }
+
+    /// Adds `column = value` (SQLAlchemy's `filter_by(name="Naresh")`).
+    pub fn filter_by<C, V>(self, column: Column<T, C>, value: V) -> Self
+    where
+        C: ColumnType,
+        V: Bindable<C::Kind>,
+    {
+        let cond = Condition::from_expr(
+            Expr::Column(ColumnRef::qualified(column.table(), column.name()))
+                .binary(BinOp::Eq, value.into_operand()),
+        );
+        self.filter(cond)
+    }
+
+    pub(crate) fn filter_key(mut self, key: &T::Key) -> Result<Self> {
+        let values = key_values::<T>(key)?;
+        let table = T::table().name.as_str();
+        for (&i, v) in T::PRIMARY_KEY.iter().zip(values) {
+            self.select.add_filter(
+                Expr::Column(ColumnRef::qualified(table, T::COLUMNS[i])).binary(BinOp::Eq, Expr::Value(v)),
+            );
+        }
+        Ok(self)
+    }
+
+    /// Adds an ORDER BY term: a column (ascending) or `Student::name.desc()`.
+    pub fn order_by(mut self, order: impl Into<OrderBy>) -> Self {
+        self.select.order_by.push(order.into());
+        self
+    }
+
+    /// Sets LIMIT.
+    pub fn limit(mut self, n: u64) -> Self {
+        self.select.limit = Some(n);
+        self
+    }
+
+    /// Sets OFFSET.
+    pub fn offset(mut self, n: u64) -> Self {
+        self.select.offset = Some(n);
+        self
+    }
+
+    /// The core SELECT this query runs.
+    pub fn statement(&self) -> &Select {
+        &self.select
+    }
+
+    /// All matching objects.
+    ///
+    /// # Errors
+    /// Flush, database and conversion errors (naming the column).
+    pub fn all(self) -> Result<Vec<Handle<T>>> {
+        let Query {
+            session,
+            select,
+            error,
+            ..
+        } = self;
+        if let Some(e) = error {
+            return Err(e);
+        }
+        load(session, &select.into())
+    }
+
+    /// The first matching object, if any (adds `LIMIT 1`).
+    ///
+    /// # Errors
+    /// As [`Query::all`].
+    pub fn first(mut self) -> Result<Option<Handle<T>>> {
+        self.select.limit = Some(1);
+        Ok(self.all()?.into_iter().next())
+    }
+
+    /// Exactly one matching object.
+    ///
+    /// # Errors
+    /// [`ErrorKind::NoRow`] or [`ErrorKind::MultipleRows`], naming the model; as
+    /// [`Query::all`].
+    pub fn one(self) -> Result<Handle<T>> {
+        match self.one_or_none()? {
+            Some(h) => Ok(h),
+            None => Err(Error::new(
+                ErrorKind::NoRow,
+                format!("expected one {}, found none", T::model_name()),
+            )),
+        }
+    }
+
+    /// At most one matching object.
+    ///
+    /// # Errors
+    /// [`ErrorKind::MultipleRows`] when several match; as [`Query::all`].
+    pub fn one_or_none(mut self) -> Result<Option<Handle<T>>> {
+        if self.select.limit.is_none() {
+            self.select.limit = Some(2);
+        }
+        let mut rows = self.all()?;
+        match rows.len() {
+            0 => Ok(None),
+            1 => Ok(rows.pop()),
+            n => Err(Error::new(
+                ErrorKind::MultipleRows,
+                format!("expected at most one {}, found {n}", T::model_name()),
+            )),
+        }
+    }
+
+    /// Number of matching rows.
+    ///
+    /// # Errors
+    /// Flush and database errors.
+    pub fn count(self) -> Result<i64> {
+        let Query {
+            session,
+            mut select,
+            error,
+            ..
+        } = self;
+        if let Some(e) = error {
+            return Err(e);
+        }
+        session.autoflush()?;
+        select.order_by.clear();
+        let windowed = select.limit.is_some() || select.offset.is_some();
+        let conn = session.connection()?;
+        if windowed {
+            let inner = compile(conn.dialect(), &select.into())?;
+            let sql = format!("SELECT COUNT(*) FROM ({}) AS cinnabar_count", inner.sql);
+            let params: Vec<ValueRef<'_>> = inner.params.iter().map(Value::as_ref).collect();
+            let mut n = 0i64;
+            conn.run(&sql, &params, Some(&mut |row: &dyn Row| {
+                n = cinnabar_engine::get_at(row, 0, "count")?;
+                Ok(())
+            }))?;
+            Ok(n)
+        } else {
+            select.columns.clear();
+            let select = select.column(Expr::CountStar);
+            conn.scalar(select)
+        }
+    }
+
+    /// Whether any row matches.
+    ///
+    /// # Errors
+    /// Flush and database errors.
+    pub fn exists(mut self) -> Result<bool> {
+        self.select.limit = Some(1);
+        let Query {
+            session,
+            mut select,
+            error,
+            ..
+        } = self;
+        if let Some(e) = error {
+            return Err(e);
+        }
+        session.autoflush()?;
+        select.columns.clear();
+        let select = select.column(Expr::Value(Value::Int(1)));
+        Ok(!session.connection()?.execute(select)?.is_empty())
+    }
+}
+
+/// The column values of a key, in primary-key order.
+pub(crate) fn key_values<T: Model>(key: &T::Key) -> Result<Vec<Value>> {
+    cinnabar_core::types::KeyValues::key_values(key)
+}
+
+/// Runs a SELECT of `T`'s columns (in table order, first) through the identity map.
+pub(crate) fn load<T: Model>(session: &mut Session, stmt: &Statement) -> Result<Vec<Handle<T>>> {
+    session.autoflush()?;
+    let generation = session.generation();
+    let tracker = session.tracker().clone();
+    let (conn, reg) = session.parts::<T>()?;
+    let compiled = compile(conn.dialect(), stmt)?;
+    let params: Vec<ValueRef<'_>> = compiled.params.iter().map(Value::as_ref).collect();
+    let mut out = Vec::new();
+    conn.run(
+        &compiled.sql,
+        &params,
+        Some(&mut |row: &dyn Row| {
+            let key = T::key_from_row(row, 0)?;
+            match reg.identity.entry(key) {
+                Entry::Occupied(e) => {
+                    let h = e.get();
+                    if h.state() == ObjectState::Persistent {
+                        if let Some(mut g) = h.slot().try_write() {
+                            if g.generation < generation && !g.modified {
+                                g.value = T::from_row_at(row, 0)?;
+                                g.generation = generation;
+                            }
+                        }
+                    }
+                    out.push(h.clone());
+                }
+                Entry::Vacant(v) => {
+                    let obj = T::from_row_at(row, 0)?;
+                    let h = Handle::new(obj, ObjectState::Persistent, tracker.clone(), generation);
+                    v.insert(h.clone());
+                    out.push(h);
+                }
+            }
+            Ok(())
+        }),
+    )?;
+    Ok(out)
+}

@@ -1,0 +1,669 @@
+//! The per-model part of a session: identity map, pending and deleted objects, the
+//! transaction journal, and the flush steps (INSERT, UPDATE, DELETE) for one table.
+//!
+//! Every statement is an ordinary core statement (`Insert`, `Update`, `Delete`) compiled by
+//! the connection's dialect once per shape and cached here.
+
+use std::any::Any;
+use std::sync::Arc;
+
+use cinnabar_core::dialect::compile;
+use cinnabar_core::schema::Table;
+use cinnabar_core::sql::{ColumnRef, Delete, Expr, Insert, Statement, Update};
+use cinnabar_core::{Error, ErrorKind, Result, ValueRef};
+use cinnabar_engine::{Connection, Row};
+use parking_lot::RwLockWriteGuard;
+use rustc_hash::FxHashMap;
+
+use crate::handle::{Handle, ObjectState, Slot};
+use crate::model::Model;
+
+/// What a session needs of a registry without knowing its model type.
+pub(crate) trait AnyRegistry: Send {
+    fn as_any_mut(&mut self) -> &mut dyn Any;
+    fn table(&self) -> &'static Table;
+    fn has_pending_work(&self) -> bool;
+    fn flush_inserts(&mut self, conn: &mut Connection) -> Result<()>;
+    fn flush_updates(&mut self, conn: &mut Connection) -> Result<()>;
+    fn flush_deletes(&mut self, conn: &mut Connection) -> Result<()>;
+    fn after_commit(&mut self);
+    fn after_rollback(&mut self);
+    fn close(&mut self);
+    fn mark(&mut self) -> Mark;
+    fn rollback_to(&mut self, mark: &Mark, conn: &mut Connection) -> Result<()>;
+}
+
+/// Journal positions at the start of a savepoint.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Mark {
+    inserted: usize,
+    deleted: usize,
+    updated: usize,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Shape {
+    Insert { mask: u128, rows: usize, returning: bool },
+    Update { mask: u128 },
+    Delete { rows: usize },
+}
+
+pub(crate) struct Registry<T: Model> {
+    pub(crate) identity: FxHashMap<T::Key, Handle<T>>,
+    pub(crate) pending: Vec<Handle<T>>,
+    pub(crate) deleted: Vec<Handle<T>>,
+    /// Inserted by a flush of the open transaction.
+    inserted_in_tx: Vec<Handle<T>>,
+    /// Deleted by a flush of the open transaction.
+    deleted_in_tx: Vec<Handle<T>>,
+    /// Objects holding a `committed` snapshot.
+    touched: Vec<Handle<T>>,
+    /// Objects updated by flushes while a savepoint is open.
+    updated_log: Vec<Handle<T>>,
+    savepoints: usize,
+    sql: FxHashMap<Shape, Arc<str>>,
+}
+
+fn locked_error<T: Model>() -> Error {
+    Error::misuse(format!(
+        "a {} object is borrowed (a read() or write() guard is alive) during flush; drop the guard first",
+        T::model_name()
+    ))
+}
+
+fn lock<T: Model>(h: &Handle<T>) -> Result<RwLockWriteGuard<'_, Slot<T>>> {
+    h.slot().try_write().ok_or_else(locked_error::<T>)
+}
+
+impl<T: Model> Registry<T> {
+    pub(crate) fn new() -> Self {
+        Registry {
+            identity: FxHashMap::default(),
+            pending: Vec::new(),
+            deleted: Vec::new(),
+            inserted_in_tx: Vec::new(),
+            deleted_in_tx: Vec::new(),
+            touched: Vec::new(),
+            updated_log: Vec::new(),
+            savepoints: 0,
+            sql: FxHashMap::default(),
+        }
+    }
+
+    fn cached_sql(&mut self, conn: &Connection, shape: Shape) -> Result<Arc<str>> {
+        if let Some(s) = self.sql.get(&shape) {
+            return Ok(s.clone());
+        }
+        let table = T::table();
+        let cols = T::COLUMNS;
+        let stmt: Statement = match shape {
+            Shape::Insert {
+                mask,
+                rows,
+                returning,
+            } => {
+                let mut ins = Insert::into(table.name.as_str()).columns(
+                    (0..cols.len())
+                        .filter(|i| mask & (1u128 << i) != 0)
+                        .map(|i| cols[i]),
+                );
+                ins = ins.param_rows(rows);
+                if returning {
+                    for i in (0..cols.len()).filter(|i| mask & (1u128 << i) == 0) {
+                        ins = ins.returning(cols[i]);
+                    }
+                }
+                ins.into()
+            }
+            Shape::Update { mask } => {
+                let mut up = Update::table(table.name.as_str());
+                for i in (0..cols.len()).filter(|i| mask & (1u128 << i) != 0) {
+                    up = up.set(cols[i], Expr::Param);
+                }
+                up.filter(key_condition::<T>()).into()
+            }
+            Shape::Delete { rows } => {
+                let cond = if rows == 1 {
+                    key_condition::<T>()
+                } else {
+                    let pk = T::PRIMARY_KEY[0];
+                    Expr::InList {
+                        expr: Box::new(Expr::Column(ColumnRef::bare(cols[pk]))),
+                        list: vec![Expr::Param; rows],
+                        negated: false,
+                    }
+                };
+                Delete::from(table.name.as_str()).filter(cond).into()
+            }
+        };
+        let sql: Arc<str> = compile(conn.dialect(), &stmt)?.sql.into();
+        self.sql.insert(shape, sql.clone());
+        Ok(sql)
+    }
+
+    /// Adds a persistent object to the identity map (used by flush and by loads).
+    fn register(&mut self, h: &Handle<T>, key: T::Key) -> Result<()> {
+        if let Some(existing) = self.identity.get(&key) {
+            if !Handle::ptr_eq(existing, h) {
+                return Err(Error::new(
+                    ErrorKind::UniqueViolation,
+                    format!(
+                        "another {} with primary key {key:?} is already in this session",
+                        T::model_name()
+                    ),
+                ));
+            }
+        }
+        self.identity.insert(key, h.clone());
+        Ok(())
+    }
+
+    fn insert_batch(
+        &mut self,
+        conn: &mut Connection,
+        batch: &[Handle<T>],
+        mask: u128,
+        returning: bool,
+    ) -> Result<()> {
+        let shape = Shape::Insert {
+            mask,
+            rows: batch.len(),
+            returning,
+        };
+        let sql = self.cached_sql(conn, shape)?;
+        let mut guards = Vec::with_capacity(batch.len());
+        for h in batch {
+            guards.push(lock(h)?);
+        }
+        let width = mask.count_ones() as usize;
+        let mut params: Vec<ValueRef<'_>> = Vec::with_capacity(width * batch.len());
+        for g in &guards {
+            for i in (0..T::COLUMNS.len()).filter(|i| mask & (1u128 << i) != 0) {
+                params.push(
+                    g.value
+                        .column_value(i)
+                        .map_err(|e| e.context(format_args!("{}.{}", T::table().name, T::COLUMNS[i])))?,
+                );
+            }
+        }
+        let omitted: Vec<usize> = (0..T::COLUMNS.len())
+            .filter(|i| mask & (1u128 << i) == 0)
+            .collect();
+        let mut returned: Vec<Vec<cinnabar_core::Value>> = Vec::new();
+        if returning {
+            conn.run(
+                &sql,
+                &params,
+                Some(&mut |row: &dyn Row| {
+                    let vals = (0..row.len())
+                        .map(|i| row.value(i).map(ValueRef::to_owned_value))
+                        .collect::<Result<Vec<_>>>()?;
+                    returned.push(vals);
+                    Ok(())
+                }),
+            )?;
+        } else {
+            conn.run(&sql, &params, None)?;
+        }
+        drop(params);
+        if returning {
+            if returned.len() != guards.len() {
+                return Err(Error::new(
+                    ErrorKind::Database,
+                    format!(
+                        "INSERT into {} returned {} rows for {} objects",
+                        T::table().name,
+                        returned.len(),
+                        guards.len()
+                    ),
+                ));
+            }
+            if guards.len() > 1 {
+                // Multi-row inserts only omit the generated key. SQLite allocates rowids in
+                // increasing order within a statement, so sorted keys map to input order;
+                // a gap means that assumption failed and the mapping is refused.
+                returned.sort_by_key(|r| match r.first() {
+                    Some(cinnabar_core::Value::Int(i)) => *i,
+                    _ => i64::MIN,
+                });
+                let ids: Vec<i64> = returned
+                    .iter()
+                    .map(|r| match r.first() {
+                        Some(cinnabar_core::Value::Int(i)) => *i,
+                        _ => i64::MIN,
+                    })
+                    .collect();
+                let contiguous = ids.windows(2).all(|w| w[1] == w[0] + 1);
+                if !contiguous {
+                    return Err(Error::unsupported(format!(
+                        "generated keys of a multi-row INSERT into {} are not contiguous; cannot map them to objects",
+                        T::table().name
+                    )));
+                }
+            }
+            for (g, row) in guards.iter_mut().zip(&returned) {
+                for (&col, v) in omitted.iter().zip(row) {
+                    g.value.set_column(col, v.as_ref())?;
+                }
+            }
+        }
+        let mut keys = Vec::with_capacity(guards.len());
+        for g in guards.iter_mut() {
+            let key = g.value.key().ok_or_else(|| {
+                Error::misuse(format!(
+                    "{} has no primary key after INSERT; set it or make it generated",
+                    T::model_name()
+                ))
+            })?;
+            g.modified = false;
+            g.baseline = None;
+            keys.push(key);
+        }
+        drop(guards);
+        for (h, key) in batch.iter().zip(keys) {
+            self.register(h, key)?;
+            h.set_state(ObjectState::Persistent);
+            self.inserted_in_tx.push(h.clone());
+        }
+        Ok(())
+    }
+}
+
+fn key_condition<T: Model>() -> Expr {
+    let conds: Vec<Expr> = T::PRIMARY_KEY
+        .iter()
+        .map(|&i| Expr::Column(ColumnRef::bare(T::COLUMNS[i])).binary(cinnabar_core::sql::BinOp::Eq, Expr::Param))
+        .collect();
+    if conds.len() == 1 {
+        conds.into_iter().next().unwrap_or(Expr::And(Vec::new()))
+    } else {
+        Expr::And(conds)
+    }
+}
+
+/// Which columns an INSERT sends for this object, and whether it must read some back.
+fn insert_mask<T: Model>(value: &T) -> Result<(u128, bool)> {
+    let n = T::COLUMNS.len();
+    if n > 128 {
+        return Err(Error::unsupported(format!(
+            "{} has {n} columns; the session supports at most 128",
+            T::model_name()
+        )));
+    }
+    let mut mask = if n == 128 { u128::MAX } else { (1u128 << n) - 1 };
+    let mut returning = false;
+    let omit = T::GENERATED_KEY.into_iter().chain(T::SERVER_DEFAULTS.iter().copied());
+    for i in omit {
+        if value.column_value(i)?.is_null() {
+            mask &= !(1u128 << i);
+            returning = true;
+        }
+    }
+    Ok((mask, returning))
+}
+
+impl<T: Model> AnyRegistry for Registry<T> {
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
+
+    fn table(&self) -> &'static Table {
+        T::table()
+    }
+
+    fn has_pending_work(&self) -> bool {
+        !self.pending.is_empty() || !self.deleted.is_empty()
+    }
+
+    fn flush_inserts(&mut self, conn: &mut Connection) -> Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let pending = std::mem::take(&mut self.pending);
+        let result = (|| {
+            let mut shapes = Vec::with_capacity(pending.len());
+            for h in &pending {
+                let mut g = lock(h)?;
+                g.value.apply_defaults();
+                shapes.push(insert_mask::<T>(&g.value)?);
+            }
+            let d = conn.dialect();
+            let width = T::COLUMNS.len().max(1);
+            let max_rows = d
+                .insert_batch_rows()
+                .min(d.max_bind_params() / width)
+                .max(1);
+            let only_key_omitted = |mask: u128| {
+                let full = if T::COLUMNS.len() == 128 { u128::MAX } else { (1u128 << T::COLUMNS.len()) - 1 };
+                match T::GENERATED_KEY {
+                    Some(k) => mask == full & !(1u128 << k) || mask == full,
+                    None => mask == full,
+                }
+            };
+            let mut start = 0;
+            while start < pending.len() {
+                let (mask, returning) = shapes[start];
+                // Rows that read back more than the generated key go one per statement, so
+                // RETURNING rows map to objects without relying on order.
+                let batchable = !returning || (only_key_omitted(mask) && d.supports_returning());
+                let mut end = start + 1;
+                if batchable {
+                    while end < pending.len() && end - start < max_rows && shapes[end] == shapes[start] {
+                        end += 1;
+                    }
+                }
+                if returning && !d.supports_returning() {
+                    return Err(Error::unsupported(format!(
+                        "{} cannot read back generated values without RETURNING",
+                        d.name()
+                    )));
+                }
+                self.insert_batch(conn, &pending[start..end], mask, returning)?;
+                start = end;
+            }
+            Ok(())
+        })();
+        if result.is_err() {
+            // Keep the objects pending so rollback can expunge them.
+            let mut rest = pending;
+            rest.retain(|h| h.state() == ObjectState::Pending);
+            self.pending = rest;
+        }
+        result
+    }
+
+    fn flush_updates(&mut self, conn: &mut Connection) -> Result<()> {
+        let mut rekey: Vec<(T::Key, T::Key)> = Vec::new();
+        let handles: Vec<Handle<T>> = self
+            .identity
+            .values()
+            .filter(|h| h.slot().try_read().is_none_or(|s| s.modified))
+            .cloned()
+            .collect();
+        for h in handles {
+            let mut g = lock(&h)?;
+            if !g.modified {
+                continue;
+            }
+            let Some(base) = g.baseline.take() else {
+                g.modified = false;
+                continue;
+            };
+            let mut mask = 0u128;
+            for i in 0..T::COLUMNS.len() {
+                if g.value.column_changed(&base, i) {
+                    mask |= 1u128 << i;
+                }
+            }
+            if mask == 0 {
+                g.modified = false;
+                continue;
+            }
+            let sql = self.cached_sql(conn, Shape::Update { mask })?;
+            let mut params: Vec<ValueRef<'_>> = Vec::with_capacity(mask.count_ones() as usize + T::PRIMARY_KEY.len());
+            for i in (0..T::COLUMNS.len()).filter(|i| mask & (1u128 << i) != 0) {
+                params.push(g.value.column_value(i)?);
+            }
+            for &i in T::PRIMARY_KEY {
+                params.push(base.column_value(i)?);
+            }
+            let n = conn.run(&sql, &params, None)?;
+            drop(params);
+            if n != 1 {
+                let key = base.key();
+                return Err(Error::new(
+                    ErrorKind::NoRow,
+                    format!(
+                        "UPDATE of {} {key:?} matched {n} rows; was it deleted by another transaction?",
+                        T::model_name()
+                    ),
+                ));
+            }
+            let old_key = base.key();
+            let new_key = g.value.key();
+            if g.committed.is_none() {
+                g.committed = Some(base);
+                self.touched.push(h.clone());
+            }
+            if self.savepoints > 0 {
+                self.updated_log.push(h.clone());
+            }
+            g.modified = false;
+            drop(g);
+            if let (Some(o), Some(n)) = (old_key, new_key) {
+                if o != n {
+                    rekey.push((o, n));
+                }
+            }
+        }
+        for (old, new) in rekey {
+            if let Some(h) = self.identity.remove(&old) {
+                self.register(&h, new)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn flush_deletes(&mut self, conn: &mut Connection) -> Result<()> {
+        if self.deleted.is_empty() {
+            return Ok(());
+        }
+        let deleted = std::mem::take(&mut self.deleted);
+        let result = (|| {
+            for h in &deleted {
+                let (key, params) = {
+                    let g = lock(h)?;
+                    let base = g.baseline.as_deref().unwrap_or(&g.value);
+                    let key = base.key();
+                    let params = T::PRIMARY_KEY
+                        .iter()
+                        .map(|&i| base.column_value(i).map(ValueRef::to_owned_value))
+                        .collect::<Result<Vec<_>>>()?;
+                    (key, params)
+                };
+                let sql = self.cached_sql(conn, Shape::Delete { rows: 1 })?;
+                let refs: Vec<ValueRef<'_>> = params.iter().map(|v| v.as_ref()).collect();
+                let n = conn.run(&sql, &refs, None)?;
+                if n != 1 {
+                    return Err(Error::new(
+                        ErrorKind::NoRow,
+                        format!(
+                            "DELETE of {} {key:?} matched {n} rows; was it deleted by another transaction?",
+                            T::model_name()
+                        ),
+                    ));
+                }
+                if let Some(k) = key {
+                    self.identity.remove(&k);
+                }
+                self.deleted_in_tx.push(h.clone());
+            }
+            Ok(())
+        })();
+        if result.is_err() {
+            for h in deleted {
+                if !self.deleted_in_tx.iter().any(|d| Handle::ptr_eq(d, &h)) {
+                    self.deleted.push(h);
+                }
+            }
+        }
+        result
+    }
+
+    fn close(&mut self) {
+        self.close_all();
+    }
+
+    fn after_commit(&mut self) {
+        for h in self.touched.drain(..) {
+            h.slot().write().committed = None;
+        }
+        self.inserted_in_tx.clear();
+        self.updated_log.clear();
+        self.savepoints = 0;
+        for h in self.deleted_in_tx.drain(..) {
+            h.set_state(ObjectState::Detached);
+        }
+    }
+
+    fn after_rollback(&mut self) {
+        // Restore changed objects to their last committed state.
+        for h in self.touched.drain(..) {
+            let mut g = h.slot().write();
+            if let Some(c) = g.committed.take() {
+                g.value = *c;
+            }
+            g.baseline = None;
+            g.modified = false;
+        }
+        for h in self.identity.values() {
+            let mut g = h.slot().write();
+            if g.modified {
+                if let Some(b) = g.baseline.take() {
+                    g.value = *b;
+                }
+                g.modified = false;
+            }
+        }
+        let gone: Vec<Handle<T>> = self.inserted_in_tx.drain(..).chain(self.pending.drain(..)).collect();
+        self.expunge_inserted(gone);
+        // Deletions are undone.
+        for h in self.deleted_in_tx.drain(..).chain(self.deleted.drain(..)) {
+            let key = h.slot().read().value.key();
+            if let Some(k) = key {
+                self.identity.insert(k, h.clone());
+            }
+            h.set_state(ObjectState::Persistent);
+        }
+        self.updated_log.clear();
+        self.savepoints = 0;
+    }
+
+    fn mark(&mut self) -> Mark {
+        self.savepoints += 1;
+        Mark {
+            inserted: self.inserted_in_tx.len(),
+            deleted: self.deleted_in_tx.len(),
+            updated: self.updated_log.len(),
+        }
+    }
+
+    fn rollback_to(&mut self, mark: &Mark, conn: &mut Connection) -> Result<()> {
+        self.savepoints = self.savepoints.saturating_sub(1);
+        for h in self.identity.values() {
+            let mut g = h.slot().write();
+            if g.modified {
+                if let Some(b) = g.baseline.take() {
+                    g.value = *b;
+                }
+                g.modified = false;
+            }
+        }
+        let mut gone: Vec<Handle<T>> = self.inserted_in_tx.split_off(mark.inserted.min(self.inserted_in_tx.len()));
+        gone.append(&mut self.pending);
+        self.expunge_inserted(gone);
+        let restored: Vec<Handle<T>> = self
+            .deleted_in_tx
+            .split_off(mark.deleted.min(self.deleted_in_tx.len()))
+            .into_iter()
+            .chain(self.deleted.drain(..))
+            .collect();
+        for h in restored {
+            let key = h.slot().read().value.key();
+            if let Some(k) = key {
+                self.identity.insert(k, h.clone());
+            }
+            h.set_state(ObjectState::Persistent);
+        }
+        let updated = self.updated_log.split_off(mark.updated.min(self.updated_log.len()));
+        for h in updated {
+            self.reload(&h, conn)?;
+        }
+        if self.savepoints == 0 {
+            self.updated_log.clear();
+        }
+        Ok(())
+    }
+}
+
+impl<T: Model> Registry<T> {
+    /// Re-reads an object's row after a savepoint rollback.
+    fn reload(&mut self, h: &Handle<T>, conn: &mut Connection) -> Result<()> {
+        let mut sel = cinnabar_core::sql::Select::from(T::table().name.as_str());
+        for c in T::COLUMNS {
+            sel = sel.column(Expr::Column(ColumnRef::bare(*c)));
+        }
+        let g = h.slot().read();
+        for &i in T::PRIMARY_KEY {
+            let v = g.value.column_value(i)?.to_owned_value();
+            sel.add_filter(Expr::Column(ColumnRef::bare(T::COLUMNS[i])).binary(cinnabar_core::sql::BinOp::Eq, Expr::Value(v)));
+        }
+        drop(g);
+        let compiled = compile(conn.dialect(), &sel.into())?;
+        let params: Vec<ValueRef<'_>> = compiled.params.iter().map(|v| v.as_ref()).collect();
+        let mut fresh = None;
+        conn.run(&compiled.sql, &params, Some(&mut |row: &dyn Row| {
+            fresh = Some(T::from_row_at(row, 0)?);
+            Ok(())
+        }))?;
+        if let Some(v) = fresh {
+            let mut g = h.slot().write();
+            g.value = v;
+            g.baseline = None;
+            g.modified = false;
+        }
+        Ok(())
+    }
+
+    /// Takes objects whose INSERT was undone out of the session, clearing generated keys.
+    fn expunge_inserted(&mut self, gone: Vec<Handle<T>>) {
+        for h in gone {
+            let key = {
+                let mut g = h.slot().write();
+                let key = g.value.key();
+                for i in T::GENERATED_KEY.into_iter() {
+                    let _ = g.value.set_column(i, ValueRef::Null);
+                }
+                g.modified = false;
+                g.baseline = None;
+                key
+            };
+            if let Some(k) = key {
+                if self.identity.get(&k).is_some_and(|e| Handle::ptr_eq(e, &h)) {
+                    self.identity.remove(&k);
+                }
+            }
+            h.set_state(ObjectState::Transient);
+        }
+    }
+}
+
+impl<T: Model> Registry<T> {
+    /// Records objects given a committed snapshot outside the flush (bulk updates).
+    pub(crate) fn note_touched(&mut self, handles: &[Handle<T>]) {
+        for h in handles {
+            if !self.touched.iter().any(|t| Handle::ptr_eq(t, h)) {
+                self.touched.push(h.clone());
+            }
+        }
+    }
+
+    /// Records an object deleted by a bulk DELETE, so rollback can restore it.
+    pub(crate) fn note_deleted(&mut self, h: Handle<T>) {
+        self.deleted_in_tx.push(h);
+    }
+
+    fn close_all(&mut self) {
+        for h in self.identity.values() {
+            h.set_state(ObjectState::Detached);
+        }
+        for h in self.pending.drain(..) {
+            h.set_state(ObjectState::Transient);
+        }
+        self.identity.clear();
+        self.deleted.clear();
+        self.touched.clear();
+        self.inserted_in_tx.clear();
+        self.deleted_in_tx.clear();
+    }
+}

@@ -1,0 +1,523 @@
+//! The [`Session`]: unit of work and identity map over one pooled connection.
+//!
+//! It holds a connection from first use until commit, rollback or close; begins the write
+//! transaction at the first flush that writes (`BEGIN IMMEDIATE` on SQLite); flushes
+//! automatically before queries; and orders the flush by foreign-key dependencies (parents
+//! inserted first, children deleted first). A failed flush rolls the transaction back and
+//! leaves the session usable. See docs/SESSION.md.
+
+use std::any::TypeId;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use cinnabar_core::schema::topo_sort;
+use cinnabar_core::sql::Statement;
+use cinnabar_core::{Error, Result};
+use cinnabar_engine::{Connection, Engine, Rows};
+use rustc_hash::FxHashMap;
+
+use crate::handle::{Handle, ObjectState, Tracker};
+use crate::model::Model;
+use crate::query::Query;
+use crate::registry::{AnyRegistry, Registry};
+
+/// Session settings.
+#[derive(Debug, Clone)]
+pub struct SessionOptions {
+    /// Flush pending changes before every query (default on).
+    pub autoflush: bool,
+}
+
+impl Default for SessionOptions {
+    fn default() -> Self {
+        SessionOptions { autoflush: true }
+    }
+}
+
+/// A unit of work: tracks added, loaded, changed and deleted objects and writes them in one
+/// transaction. `Send`, not shared: give each thread or request its own session.
+pub struct Session {
+    engine: Engine,
+    conn: Option<Connection>,
+    registries: Vec<Box<dyn AnyRegistry>>,
+    index: FxHashMap<TypeId, usize>,
+    order: Option<Vec<usize>>,
+    tracker: Arc<Tracker>,
+    options: SessionOptions,
+    generation: u64,
+    /// Depth of the session's own transaction on `conn` (0: none).
+    tx_depth: usize,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("engine", &self.engine)
+            .field("models", &self.registries.len())
+            .field("in_transaction", &(self.tx_depth > 0))
+            .finish()
+    }
+}
+
+impl Session {
+    /// A new session on `engine` (SQLAlchemy's `Session(bind=engine)`).
+    pub fn new(engine: &Engine) -> Session {
+        Session::with_options(engine, SessionOptions::default())
+    }
+
+    /// A new session with `options`.
+    pub fn with_options(engine: &Engine, options: SessionOptions) -> Session {
+        Session {
+            engine: engine.clone(),
+            conn: None,
+            registries: Vec::new(),
+            index: FxHashMap::default(),
+            order: None,
+            tracker: Arc::new(Tracker::default()),
+            options,
+            generation: 1,
+            tx_depth: 0,
+        }
+    }
+
+    /// The engine.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    pub(crate) fn tracker(&self) -> &Arc<Tracker> {
+        &self.tracker
+    }
+
+    pub(crate) fn registry<T: Model>(&mut self) -> &mut Registry<T> {
+        let idx = match self.index.get(&TypeId::of::<T>()) {
+            Some(&i) => i,
+            None => {
+                self.registries
+                    .push(Box::new(Registry::<T>::new()));
+                let i = self.registries.len() - 1;
+                self.index.insert(TypeId::of::<T>(), i);
+                self.order = None;
+                i
+            }
+        };
+        self.registries[idx]
+            .as_any_mut()
+            .downcast_mut::<Registry<T>>()
+            .unwrap_or_else(|| unreachable!("registry index maps TypeId to its own type"))
+    }
+
+    /// The session's connection, checked out on first use.
+    ///
+    /// # Errors
+    /// Pool or connection errors.
+    pub fn connection(&mut self) -> Result<&mut Connection> {
+        if self.conn.is_none() {
+            self.conn = Some(self.engine.connect()?);
+        }
+        match self.conn.as_mut() {
+            Some(c) => Ok(c),
+            None => Err(Error::misuse("session has no connection")),
+        }
+    }
+
+    pub(crate) fn parts<T: Model>(&mut self) -> Result<(&mut Connection, &mut Registry<T>)> {
+        self.connection()?;
+        self.registry::<T>();
+        let idx = self.index[&TypeId::of::<T>()];
+        let conn = self
+            .conn
+            .as_mut()
+            .ok_or_else(|| Error::misuse("session has no connection"))?;
+        let reg = self.registries[idx]
+            .as_any_mut()
+            .downcast_mut::<Registry<T>>()
+            .ok_or_else(|| Error::misuse("session registry type mismatch"))?;
+        Ok((conn, reg))
+    }
+
+    /// Adds a new object; it is INSERTed at the next flush. Returns its handle.
+    pub fn add<T: Model>(&mut self, object: T) -> Handle<T> {
+        let h = Handle::new(object, ObjectState::Pending, self.tracker.clone(), self.generation);
+        self.registry::<T>().pending.push(h.clone());
+        h
+    }
+
+    /// Adds several new objects.
+    pub fn add_all<T: Model, I: IntoIterator<Item = T>>(&mut self, objects: I) -> Vec<Handle<T>> {
+        let iter = objects.into_iter();
+        let mut out = Vec::with_capacity(iter.size_hint().0);
+        for o in iter {
+            out.push(self.add(o));
+        }
+        out
+    }
+
+    /// Adds again a handle that a rollback made transient.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Misuse`](cinnabar_core::ErrorKind::Misuse) if the handle is not transient
+    /// or belongs to another session.
+    pub fn add_handle<T: Model>(&mut self, handle: &Handle<T>) -> Result<()> {
+        if !handle.tracker_is(&self.tracker) {
+            return Err(Error::misuse(format!(
+                "this {} belongs to another session",
+                T::model_name()
+            )));
+        }
+        match handle.state() {
+            ObjectState::Transient => {
+                handle.set_state(ObjectState::Pending);
+                self.registry::<T>().pending.push(handle.clone());
+                Ok(())
+            }
+            ObjectState::Pending | ObjectState::Persistent => Ok(()),
+            s => Err(Error::misuse(format!(
+                "cannot add a {} that is {s:?}",
+                T::model_name()
+            ))),
+        }
+    }
+
+    /// Marks an object for deletion; its DELETE runs at the next flush. Deleting a pending
+    /// object just forgets it.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Misuse`](cinnabar_core::ErrorKind::Misuse) for an object of another
+    /// session, or one that is not pending or persistent.
+    pub fn delete<T: Model>(&mut self, handle: &Handle<T>) -> Result<()> {
+        if !handle.tracker_is(&self.tracker) {
+            return Err(Error::misuse(format!(
+                "this {} belongs to another session",
+                T::model_name()
+            )));
+        }
+        let reg = self.registry::<T>();
+        match handle.state() {
+            ObjectState::Pending => {
+                reg.pending.retain(|h| !Handle::ptr_eq(h, handle));
+                handle.set_state(ObjectState::Transient);
+                Ok(())
+            }
+            ObjectState::Persistent => {
+                handle.set_state(ObjectState::Deleted);
+                reg.deleted.push(handle.clone());
+                Ok(())
+            }
+            ObjectState::Deleted => Ok(()),
+            s => Err(Error::misuse(format!(
+                "cannot delete a {} that is {s:?}",
+                T::model_name()
+            ))),
+        }
+    }
+
+    /// Starts a query for model `T` (SQLAlchemy's `session.query(Student)`).
+    pub fn query<T: Model>(&mut self) -> Query<'_, T> {
+        Query::new(self)
+    }
+
+    /// Loads the object with primary key `key`, from the identity map when it is there
+    /// (no SQL), else with one SELECT.
+    ///
+    /// # Errors
+    /// Database and conversion errors.
+    pub fn get<T: Model>(&mut self, key: impl Into<T::Key>) -> Result<Option<Handle<T>>> {
+        let key = key.into();
+        if let Some(h) = self.registry::<T>().identity.get(&key) {
+            if h.state() == ObjectState::Persistent {
+                return Ok(Some(h.clone()));
+            }
+        }
+        Query::<T>::new(self).filter_key(&key)?.one_or_none()
+    }
+
+    fn has_work(&self) -> bool {
+        self.tracker.dirty.load(Ordering::Relaxed) > 0
+            || self.registries.iter().any(|r| r.has_pending_work())
+    }
+
+    fn flush_order(&mut self) -> Result<Vec<usize>> {
+        if let Some(o) = &self.order {
+            return Ok(o.clone());
+        }
+        let names: Vec<&str> = self
+            .registries
+            .iter()
+            .map(|r| r.table().name.as_str())
+            .collect();
+        let deps: Vec<Vec<usize>> = self
+            .registries
+            .iter()
+            .map(|r| {
+                let t = r.table();
+                t.foreign_keys
+                    .iter()
+                    .filter(|f| f.ref_table != t.name)
+                    .filter_map(|f| names.iter().position(|n| *n == f.ref_table))
+                    .collect()
+            })
+            .collect();
+        let order = topo_sort(&deps).map_err(|cycle| {
+            let tables: Vec<&str> = cycle.iter().map(|&i| names[i]).collect();
+            Error::misuse(format!(
+                "cannot order the flush: foreign keys form a cycle between tables {}",
+                tables.join(", ")
+            ))
+        })?;
+        self.order = Some(order.clone());
+        Ok(order)
+    }
+
+    /// Writes pending changes (INSERT, UPDATE, DELETE in dependency order) inside the
+    /// session's transaction, beginning it if needed. Does not commit.
+    ///
+    /// # Errors
+    /// The first failing statement's error (an integrity error names the constraint). The
+    /// transaction is then rolled back and the session is usable again, as after
+    /// [`Session::rollback`].
+    pub fn flush(&mut self) -> Result<()> {
+        if !self.has_work() {
+            return Ok(());
+        }
+        let result = self.flush_inner();
+        if let Err(e) = result {
+            if let Err(r) = self.rollback() {
+                tracing::warn!(target: "cinnabar::session", error = %r, "rollback after a failed flush failed");
+            }
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    fn flush_inner(&mut self) -> Result<()> {
+        let order = self.flush_order()?;
+        self.ensure_transaction()?;
+        let conn = self
+            .conn
+            .as_mut()
+            .ok_or_else(|| Error::misuse("session has no connection"))?;
+        for &i in &order {
+            self.registries[i].flush_inserts(conn)?;
+        }
+        self.tracker.dirty.store(0, Ordering::Relaxed);
+        for &i in &order {
+            self.registries[i].flush_updates(conn)?;
+        }
+        for &i in order.iter().rev() {
+            self.registries[i].flush_deletes(conn)?;
+        }
+        Ok(())
+    }
+
+    fn ensure_transaction(&mut self) -> Result<()> {
+        if self.tx_depth == 0 {
+            let depth = self.connection()?.begin_write_level()?;
+            self.tx_depth = depth;
+        }
+        Ok(())
+    }
+
+    /// Begins the session's transaction now (otherwise it begins at the first write).
+    ///
+    /// # Errors
+    /// Database errors; [`ErrorKind::Busy`](cinnabar_core::ErrorKind::Busy) on SQLite when
+    /// another writer holds the lock past the busy timeout.
+    pub fn begin(&mut self) -> Result<()> {
+        self.ensure_transaction()
+    }
+
+    /// Whether the session's transaction is open.
+    pub fn in_transaction(&self) -> bool {
+        self.tx_depth > 0
+    }
+
+    /// Flushes, commits, and returns the connection to the pool. Objects keep their values
+    /// and are refreshed from the database by the next query that loads them.
+    ///
+    /// # Errors
+    /// Flush errors (after which everything is rolled back), or COMMIT errors.
+    pub fn commit(&mut self) -> Result<()> {
+        self.flush()?;
+        if self.tx_depth > 0 {
+            let conn = self
+                .conn
+                .as_mut()
+                .ok_or_else(|| Error::misuse("session has no connection"))?;
+            while conn.transaction_depth() > 1 {
+                conn.commit_level()?;
+            }
+            let r = conn.commit_level();
+            self.tx_depth = 0;
+            if let Err(e) = r {
+                self.restore_after_rollback();
+                self.conn = None;
+                return Err(e);
+            }
+        }
+        for r in &mut self.registries {
+            r.after_commit();
+        }
+        self.generation += 1;
+        self.conn = None;
+        Ok(())
+    }
+
+    /// Rolls back the transaction: pending objects leave the session, changed objects get
+    /// back their committed values, deleted objects return. Returns the connection to the
+    /// pool.
+    ///
+    /// # Errors
+    /// Database errors from ROLLBACK (the in-memory state is restored regardless).
+    pub fn rollback(&mut self) -> Result<()> {
+        let mut result = Ok(());
+        if self.tx_depth > 0 {
+            if let Some(conn) = self.conn.as_mut() {
+                while conn.transaction_depth() > 0 {
+                    if let Err(e) = conn.rollback_level() {
+                        result = Err(e);
+                        break;
+                    }
+                }
+            }
+            self.tx_depth = 0;
+        }
+        self.restore_after_rollback();
+        self.conn = None;
+        result
+    }
+
+    fn restore_after_rollback(&mut self) {
+        for r in &mut self.registries {
+            r.after_rollback();
+        }
+        self.tracker.dirty.store(0, Ordering::Relaxed);
+        self.generation += 1;
+    }
+
+    /// Runs `f` and commits when it returns `Ok`; rolls back when it returns `Err` (the
+    /// tutorial's `try: commit() except: rollback()`).
+    ///
+    /// # Errors
+    /// `f`'s error, or the commit's.
+    pub fn transaction<R, E, F>(&mut self, f: F) -> std::result::Result<R, E>
+    where
+        F: FnOnce(&mut Session) -> std::result::Result<R, E>,
+        E: From<Error>,
+    {
+        match f(self) {
+            Ok(v) => {
+                self.commit()?;
+                Ok(v)
+            }
+            Err(e) => {
+                let _ = self.rollback();
+                Err(e)
+            }
+        }
+    }
+
+    /// Runs `f` inside a SAVEPOINT. On `Err` only the savepoint's work is undone in the
+    /// database, and the session forgets the objects `f` added and restores the ones it
+    /// deleted or changed (reloading changed rows); the outer transaction goes on.
+    ///
+    /// # Errors
+    /// `f`'s error, flush errors, database errors.
+    pub fn savepoint<R, E, F>(&mut self, f: F) -> std::result::Result<R, E>
+    where
+        F: FnOnce(&mut Session) -> std::result::Result<R, E>,
+        E: From<Error>,
+    {
+        self.flush()?;
+        self.ensure_transaction()?;
+        let snapshot = crate::savepoint::Snapshot::take(self);
+        self.connection()?.begin_write_level()?;
+        let outcome = f(self);
+        let outcome = match outcome {
+            Ok(v) => match self.flush_inner() {
+                Ok(()) => Ok(v),
+                Err(e) => Err(E::from(e)),
+            },
+            Err(e) => Err(e),
+        };
+        match outcome {
+            Ok(v) => {
+                self.connection()?.commit_level()?;
+                Ok(v)
+            }
+            Err(e) => {
+                self.connection()?.rollback_level()?;
+                snapshot.restore(self)?;
+                Err(e)
+            }
+        }
+    }
+
+    /// Executes a core statement or raw SQL on the session's connection after an autoflush.
+    ///
+    /// # Errors
+    /// Flush, compilation and database errors.
+    pub fn execute(&mut self, statement: impl Into<Statement>) -> Result<Rows> {
+        self.autoflush()?;
+        let stmt = statement.into();
+        let writes = !matches!(stmt, Statement::Select(_));
+        if writes {
+            self.ensure_transaction()?;
+        }
+        self.connection()?.execute(stmt)
+    }
+
+    pub(crate) fn autoflush(&mut self) -> Result<()> {
+        if self.options.autoflush {
+            self.flush()
+        } else {
+            Ok(())
+        }
+    }
+
+    pub(crate) fn ensure_write_transaction(&mut self) -> Result<()> {
+        self.ensure_transaction()
+    }
+
+    /// Forgets every object and returns the connection (rolling back anything uncommitted).
+    pub fn close(&mut self) {
+        if self.tx_depth > 0 {
+            let _ = self.rollback();
+        }
+        for r in &mut self.registries {
+            r.close();
+        }
+        self.conn = None;
+        self.generation += 1;
+    }
+
+    pub(crate) fn registries_mut(&mut self) -> &mut Vec<Box<dyn AnyRegistry>> {
+        &mut self.registries
+    }
+
+    pub(crate) fn conn_and_registries(
+        &mut self,
+    ) -> Result<(&mut Connection, &mut Vec<Box<dyn AnyRegistry>>)> {
+        self.connection()?;
+        let conn = self
+            .conn
+            .as_mut()
+            .ok_or_else(|| Error::misuse("session has no connection"))?;
+        Ok((conn, &mut self.registries))
+    }
+
+    /// Number of objects in the identity map for `T`.
+    pub fn identity_count<T: Model>(&mut self) -> usize {
+        self.registry::<T>().identity.len()
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
