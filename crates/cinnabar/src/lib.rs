@@ -75,3 +75,13 @@ pub mod __private {
     pub use cinnabar_orm::Model;
     pub use std::sync::OnceLock;
 }
+
+/// docs/TUTORIAL.md, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/TUTORIAL.md")]
+pub struct TutorialDoctests;
+
+/// README.md's code, compiled as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
