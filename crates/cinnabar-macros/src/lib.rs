@@ -1,7 +1,7 @@
 //! Derive macros for Cinnabar: `#[derive(Model)]` and `#[derive(FromRow)]`; use them through
 //! the `cinnabar` crate, whose `__private` module is all the generated code refers to.
 //!
-//! [`parse`] validates the input into an intermediate model; [`expand`] turns it into code.
+//! `parse` validates the input into an intermediate model; `expand` turns it into code.
 
 use proc_macro::TokenStream;
 

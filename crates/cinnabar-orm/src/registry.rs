@@ -7,7 +7,7 @@
 use std::any::Any;
 use std::sync::Arc;
 
-use cinnabar_core::dialect::compile;
+use cinnabar_core::dialect::{compile, GeneratedKeys};
 use cinnabar_core::schema::Table;
 use cinnabar_core::sql::{ColumnRef, Delete, Expr, Insert, Statement, Update};
 use cinnabar_core::{Error, ErrorKind, Result, ValueRef};
@@ -165,10 +165,12 @@ impl<T: Model> Registry<T> {
         mask: u128,
         returning: bool,
     ) -> Result<()> {
+        let by_returning =
+            returning && conn.dialect().generated_keys() == GeneratedKeys::Returning;
         let shape = Shape::Insert {
             mask,
             rows: batch.len(),
-            returning,
+            returning: by_returning,
         };
         let sql = self.cached_sql(conn, shape)?;
         let mut guards = Vec::with_capacity(batch.len());
@@ -190,7 +192,7 @@ impl<T: Model> Registry<T> {
             .filter(|i| mask & (1u128 << i) == 0)
             .collect();
         let mut returned: Vec<Vec<cinnabar_core::Value>> = Vec::new();
-        if returning {
+        if by_returning {
             conn.run(
                 &sql,
                 &params,
@@ -206,7 +208,10 @@ impl<T: Model> Registry<T> {
             conn.run(&sql, &params, None)?;
         }
         drop(params);
-        if returning {
+        if returning && !by_returning {
+            self.read_back_without_returning(conn, &mut guards, &omitted)?;
+        }
+        if by_returning {
             if returned.len() != guards.len() {
                 return Err(Error::new(
                     ErrorKind::Database,
@@ -219,9 +224,9 @@ impl<T: Model> Registry<T> {
                 ));
             }
             if guards.len() > 1 {
-                // Multi-row inserts only omit the generated key. SQLite allocates rowids in
-                // increasing order within a statement, so sorted keys map to input order;
-                // a gap means that assumption failed and the mapping is refused.
+                // Multi-row inserts only omit the generated key. Keys increase in row order
+                // within one statement, so sorted keys map to input order. Where the dialect
+                // says they are also consecutive, a gap means that failed: refuse to map.
                 returned.sort_by_key(|r| match r.first() {
                     Some(cinnabar_core::Value::Int(i)) => *i,
                     _ => i64::MIN,
@@ -234,7 +239,8 @@ impl<T: Model> Registry<T> {
                     })
                     .collect();
                 let contiguous = ids.windows(2).all(|w| w[1] == w[0] + 1);
-                if !contiguous {
+                let distinct = ids.windows(2).all(|w| w[1] > w[0]);
+                if !distinct || (!contiguous && conn.dialect().multi_row_keys_contiguous()) {
                     return Err(Error::unsupported(format!(
                         "generated keys of a multi-row INSERT into {} are not contiguous; cannot map them to objects",
                         T::table().name
@@ -345,18 +351,12 @@ impl<T: Model> AnyRegistry for Registry<T> {
                 let (mask, returning) = shapes[start];
                 // Rows that read back more than the generated key go one per statement, so
                 // RETURNING rows map to objects without relying on order.
-                let batchable = !returning || (only_key_omitted(mask) && d.supports_returning());
+                let batchable = !returning || only_key_omitted(mask);
                 let mut end = start + 1;
                 if batchable {
                     while end < pending.len() && end - start < max_rows && shapes[end] == shapes[start] {
                         end += 1;
                     }
-                }
-                if returning && !d.supports_returning() {
-                    return Err(Error::unsupported(format!(
-                        "{} cannot read back generated values without RETURNING",
-                        d.name()
-                    )));
                 }
                 self.insert_batch(conn, &pending[start..end], mask, returning)?;
                 start = end;
@@ -639,6 +639,55 @@ impl<T: Model> Registry<T> {
 }
 
 impl<T: Model> Registry<T> {
+    /// Fills generated keys from the last-insert id (the batch's first key, the rest
+    /// consecutive) and reads server defaults back by primary key.
+    fn read_back_without_returning(
+        &mut self,
+        conn: &mut Connection,
+        guards: &mut [RwLockWriteGuard<'_, Slot<T>>],
+        omitted: &[usize],
+    ) -> Result<()> {
+        let key_col = T::GENERATED_KEY.filter(|k| omitted.contains(k));
+        if let Some(k) = key_col {
+            let first = conn.last_insert_id().ok_or_else(|| {
+                Error::unsupported(format!(
+                    "{} reported no generated key for {}",
+                    conn.dialect().name(),
+                    T::table().name
+                ))
+            })?;
+            for (j, g) in guards.iter_mut().enumerate() {
+                g.value.set_column(k, ValueRef::Int(first + j as i64))?;
+            }
+        }
+        let rest: Vec<usize> = omitted.iter().copied().filter(|c| Some(*c) != key_col).collect();
+        if rest.is_empty() {
+            return Ok(());
+        }
+        for g in guards.iter_mut() {
+            let table = T::table().name.as_str();
+            let mut sel = cinnabar_core::sql::Select::from(table);
+            for &c in &rest {
+                sel = sel.column(Expr::Column(ColumnRef::bare(T::COLUMNS[c])));
+            }
+            for &i in T::PRIMARY_KEY {
+                let v = g.value.column_value(i)?.to_owned_value();
+                sel.add_filter(
+                    Expr::Column(ColumnRef::bare(T::COLUMNS[i]))
+                        .binary(cinnabar_core::sql::BinOp::Eq, Expr::Value(v)),
+                );
+            }
+            let rows = conn.execute(sel)?;
+            let row = rows.first().ok_or_else(|| {
+                Error::new(ErrorKind::NoRow, format!("inserted {} row not found to read back defaults", T::model_name()))
+            })?;
+            for (j, &c) in rest.iter().enumerate() {
+                g.value.set_column(c, row.values()[j].as_ref())?;
+            }
+        }
+        Ok(())
+    }
+
     /// Records objects given a committed snapshot outside the flush (bulk updates).
     pub(crate) fn note_touched(&mut self, handles: &[Handle<T>]) {
         for h in handles {

@@ -47,6 +47,8 @@ pub struct Session {
     generation: u64,
     /// Depth of the session's own transaction on `conn` (0: none).
     tx_depth: usize,
+    /// Open `savepoint()` calls; a failed flush inside one is undone by the savepoint.
+    savepoints: usize,
 }
 
 impl std::fmt::Debug for Session {
@@ -77,6 +79,7 @@ impl Session {
             options,
             generation: 1,
             tx_depth: 0,
+            savepoints: 0,
         }
     }
 
@@ -286,6 +289,10 @@ impl Session {
         }
         let result = self.flush_inner();
         if let Err(e) = result {
+            if self.savepoints > 0 {
+                // The enclosing savepoint() rolls back to its savepoint and restores.
+                return Err(e);
+            }
             if let Err(r) = self.rollback() {
                 tracing::warn!(target: "cinnabar::session", error = %r, "rollback after a failed flush failed");
             }
@@ -392,6 +399,7 @@ impl Session {
     }
 
     fn restore_after_rollback(&mut self) {
+        self.savepoints = 0;
         for r in &mut self.registries {
             r.after_rollback();
         }
@@ -436,6 +444,7 @@ impl Session {
         self.ensure_transaction()?;
         let snapshot = crate::savepoint::Snapshot::take(self);
         self.connection()?.begin_write_level()?;
+        self.savepoints += 1;
         let outcome = f(self);
         let outcome = match outcome {
             Ok(v) => match self.flush_inner() {
@@ -444,6 +453,7 @@ impl Session {
             },
             Err(e) => Err(e),
         };
+        self.savepoints = self.savepoints.saturating_sub(1);
         match outcome {
             Ok(v) => {
                 self.connection()?.commit_level()?;

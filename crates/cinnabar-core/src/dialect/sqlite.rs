@@ -53,6 +53,12 @@ impl Dialect for SqliteDialect {
         32766
     }
 
+    fn multi_row_keys_contiguous(&self) -> bool {
+        // New rowids are max(rowid)+1, row by row; only an exhausted rowid space makes
+        // SQLite pick random ones, which shows as a gap.
+        true
+    }
+
     fn begin_sql(&self, mode: BeginMode) -> &'static str {
         match mode {
             BeginMode::Deferred => "BEGIN",

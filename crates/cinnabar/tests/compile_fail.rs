@@ -1,0 +1,21 @@
+//! Compile-time guarantees of `#[derive(Model)]`: typed column comparisons, and attribute or
+//! field-type mistakes reported at the offending span. Regenerate the expected output with
+//! `TRYBUILD=overwrite cargo test -p cinnabar --test compile_fail`, then review each `.stderr`.
+
+#[test]
+fn ui() {
+    let t = trybuild::TestCases::new();
+    t.pass("tests/ui/pass_*.rs");
+    t.compile_fail("tests/ui/fail_*.rs");
+    // Trait errors: rustc's notes list types implementing `ColumnType` (and how it names
+    // them), which depends on the optional type features, so the expected output is the one
+    // recorded with default features.
+    if cfg!(not(any(
+        feature = "chrono",
+        feature = "uuid",
+        feature = "decimal",
+        feature = "json"
+    ))) {
+        t.compile_fail("tests/ui/type_*.rs");
+    }
+}
