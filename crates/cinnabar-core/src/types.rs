@@ -558,8 +558,8 @@ mod tests {
             Some("a".to_string())
         );
         assert!(String::from_sql(ValueRef::Null).is_err());
-        assert!(<Option<i32> as ColumnType>::NULLABLE);
-        assert!(!<i32 as ColumnType>::NULLABLE);
+        const _: () = assert!(<Option<i32> as ColumnType>::NULLABLE);
+        const _: () = assert!(!<i32 as ColumnType>::NULLABLE);
     }
 
     #[test]

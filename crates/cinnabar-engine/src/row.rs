@@ -73,7 +73,7 @@ macro_rules! tuple_from_row {
     ($($t:ident $i:tt),+) => {
         impl<$($t: FromSql),+> FromRow for ($($t,)+) {
             fn from_row(row: &dyn Row) -> Result<Self> {
-                Ok(($(get_at::<$t>(row, $i, &$i.to_string())?,)+))
+                Ok(($(get_at::<$t>(row, $i, row.column_name($i))?,)+))
             }
         }
     };

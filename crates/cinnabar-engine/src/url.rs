@@ -39,13 +39,31 @@ fn url_error(url: &str, why: impl fmt::Display) -> Error {
     )
 }
 
+/// Splits what follows `://` into the authority and the path (with its leading `/`).
+///
+/// As in SQLAlchemy, a password may hold an unescaped `/` or `@`: the user name ends at the
+/// first `:` and holds no `/`, and the userinfo ends at the last `@` before the first `/`
+/// that follows the first `@`. Otherwise the authority ends at the first `/`.
+fn split_authority(rest: &str) -> (&str, &str) {
+    let userinfo_end = rest.find('@').and_then(|first| {
+        let user = rest[..first].split(':').next().unwrap_or("");
+        if user.contains('/') {
+            return None;
+        }
+        let end = rest[first..].find('/').map_or(rest.len(), |i| first + i);
+        rest[..end].rfind('@')
+    });
+    let host_start = userinfo_end.map_or(0, |at| at + 1);
+    match rest[host_start..].find('/') {
+        Some(i) => rest.split_at(host_start + i),
+        None => (rest, ""),
+    }
+}
+
 /// Hides the password of a URL string that may not parse.
 fn redact(url: &str) -> String {
     if let Some((scheme, rest)) = url.split_once("://") {
-        let (authority, tail) = match rest.find('/') {
-            Some(i) => rest.split_at(i),
-            None => (rest, ""),
-        };
+        let (authority, tail) = split_authority(rest);
         if let Some((userinfo, host)) = authority.rsplit_once('@') {
             if let Some((user, _)) = userinfo.split_once(':') {
                 return format!("{scheme}://{user}:***@{host}{tail}");
@@ -139,10 +157,8 @@ impl Url {
             }
             return Ok(parsed);
         }
-        let (authority, path) = match rest.find('/') {
-            Some(i) => (&rest[..i], &rest[i + 1..]),
-            None => (rest, ""),
-        };
+        let (authority, path) = split_authority(rest);
+        let path = path.strip_prefix('/').unwrap_or(path);
         let (userinfo, hostport) = match authority.rsplit_once('@') {
             Some((u, h)) => (Some(u), h),
             None => (None, authority),

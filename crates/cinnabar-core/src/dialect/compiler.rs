@@ -370,7 +370,7 @@ impl Writer<'_> {
             }
         }
         if let Some(oc) = &s.on_conflict {
-            self.d.write_on_conflict(&mut self.sql, oc);
+            self.d.write_on_conflict(&mut self.sql, oc, &s.columns)?;
         }
         self.returning(&s.returning)
     }

@@ -56,8 +56,9 @@ pub trait Dialect: Send + Sync + std::fmt::Debug + 'static {
         out.push('?');
     }
 
-    /// The SQL type name for `column` in DDL.
-    fn column_type(&self, column: &Column) -> String;
+    /// The SQL type name for `column` in DDL; `keyed` says whether any key, index or
+    /// constraint covers it (MySQL cannot index unbounded TEXT).
+    fn column_type(&self, column: &Column, _keyed: bool) -> String;
 
     /// The column definition after the name for a single autoincrementing integer primary
     /// key, e.g. SQLite's `INTEGER PRIMARY KEY`.
@@ -125,9 +126,26 @@ pub trait Dialect: Send + Sync + std::fmt::Debug + 'static {
         ""
     }
 
-    /// Writes the upsert clause of an INSERT (after VALUES).
-    fn write_on_conflict(&self, out: &mut String, oc: &crate::sql::OnConflict) {
+    /// Writes the upsert clause of an INSERT (after VALUES); `columns` are the INSERT's.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Misuse`](crate::ErrorKind::Misuse) when the clause cannot be written
+    /// (an update without a conflict target).
+    fn write_on_conflict(
+        &self,
+        out: &mut String,
+        oc: &crate::sql::OnConflict,
+        columns: &[std::borrow::Cow<'static, str>],
+    ) -> crate::Result<()> {
         use crate::sql::OnConflict;
+        let _ = columns;
+        if let OnConflict::Update { target, .. } = oc {
+            if target.is_empty() {
+                return Err(crate::Error::misuse(
+                    "an upsert that updates needs the conflict target columns",
+                ));
+            }
+        }
         let (target, columns) = match oc {
             OnConflict::DoNothing { target } => (target, None),
             OnConflict::Update { target, columns } => (target, Some(columns)),
@@ -157,6 +175,7 @@ pub trait Dialect: Send + Sync + std::fmt::Debug + 'static {
                 }
             }
         }
+        Ok(())
     }
 
     /// How an empty INSERT (all defaults) is written after the table name.

@@ -19,8 +19,7 @@ impl Dialect for MySqlDialect {
         super::quote_with(out, ident, '`');
     }
 
-    fn column_type(&self, column: &Column) -> String {
-        let keyed = column.primary_key || column.unique || column.index;
+    fn column_type(&self, column: &Column, keyed: bool) -> String {
         match column.sql_type {
             SqlType::SmallInt => "SMALLINT".into(),
             SqlType::Integer => "INT".into(),
@@ -85,12 +84,21 @@ impl Dialect for MySqlDialect {
         " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"
     }
 
-    fn write_on_conflict(&self, out: &mut String, oc: &OnConflict) {
+    fn write_on_conflict(
+        &self,
+        out: &mut String,
+        oc: &OnConflict,
+        columns: &[std::borrow::Cow<'static, str>],
+    ) -> crate::Result<()> {
         match oc {
             // A no-op assignment keeps the existing row without IGNORE's error swallowing.
             OnConflict::DoNothing { target } => {
                 out.push_str(" ON DUPLICATE KEY UPDATE ");
-                let col = target.first().map(|c| c.as_ref()).unwrap_or("id");
+                let col = target
+                    .first()
+                    .or_else(|| columns.first())
+                    .map(|c| c.as_ref())
+                    .ok_or_else(|| crate::Error::misuse("an upsert needs at least one column"))?;
                 self.quote_identifier(out, col);
                 out.push_str(" = ");
                 self.quote_identifier(out, col);
@@ -108,6 +116,7 @@ impl Dialect for MySqlDialect {
                 }
             }
         }
+        Ok(())
     }
 
     fn default_values_clause(&self) -> &'static str {

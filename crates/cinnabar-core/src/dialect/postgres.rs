@@ -19,7 +19,7 @@ impl Dialect for PostgresDialect {
         super::push_u64(out, n as u64);
     }
 
-    fn column_type(&self, column: &Column) -> String {
+    fn column_type(&self, column: &Column, _keyed: bool) -> String {
         match column.sql_type {
             SqlType::SmallInt => "SMALLINT".into(),
             SqlType::Integer => "INTEGER".into(),
@@ -51,5 +51,17 @@ impl Dialect for PostgresDialect {
 
     fn max_bind_params(&self) -> usize {
         65535
+    }
+
+    fn write_limit_offset(&self, out: &mut String, limit: Option<u64>, offset: Option<u64>) {
+        // BIGINT is the largest LIMIT PostgreSQL accepts.
+        if let Some(l) = limit {
+            out.push_str(" LIMIT ");
+            super::push_u64(out, l.min(i64::MAX as u64));
+        }
+        if let Some(o) = offset {
+            out.push_str(" OFFSET ");
+            super::push_u64(out, o.min(i64::MAX as u64));
+        }
     }
 }

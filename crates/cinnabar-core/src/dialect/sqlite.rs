@@ -15,7 +15,7 @@ impl Dialect for SqliteDialect {
         "sqlite"
     }
 
-    fn column_type(&self, column: &Column) -> String {
+    fn column_type(&self, column: &Column, _keyed: bool) -> String {
         match column.sql_type {
             SqlType::SmallInt | SqlType::Integer | SqlType::BigInt => "INTEGER".into(),
             SqlType::Float | SqlType::Double => "REAL".into(),

@@ -159,6 +159,10 @@ impl<K> Bindable<K> for TypedExpr<K> {
 }
 
 /// Methods shared by columns and typed expressions. Import it through the prelude.
+///
+/// Methods take `self` by value: columns are `Copy` and expressions are consumed into the
+/// tree they build (hence the allowed `is_*` naming lint).
+#[allow(clippy::wrong_self_convention)]
 pub trait Expression: Sized {
     /// The SQL kind of this expression.
     type Kind;
