@@ -1,0 +1,162 @@
+//! The `cinnabar` contender: the ORM session path a Cinnabar user writes (an engine from a
+//! URL, a `#[derive(Model)]` struct, a fresh `Session` per run), one function per workload.
+
+use std::path::Path;
+use std::time::Instant;
+
+use cinnabar::prelude::*;
+
+use crate::setup::{self, StudentRecord};
+use crate::{Failure, Measured, Workload};
+
+/// The students table as a model. No index or foreign key is declared: the harness creates
+/// the schema, the benchmark never runs `create_all`.
+#[derive(Model, Debug, Clone)]
+#[cinnabar(table = "students")]
+pub struct Student {
+    #[cinnabar(primary_key)]
+    id: Option<i64>,
+    name: String,
+    course: String,
+    email: Option<String>,
+    course_id: Option<i64>,
+}
+
+impl Student {
+    fn record(&self) -> StudentRecord {
+        StudentRecord {
+            id: self.id.unwrap_or(0),
+            name: self.name.clone(),
+            course: self.course.clone(),
+            email: self.email.clone(),
+            course_id: self.course_id,
+        }
+    }
+}
+
+fn records(handles: &[Handle<Student>]) -> Vec<StudentRecord> {
+    handles.iter().map(|h| h.read().record()).collect()
+}
+
+/// Runs workload `w` on the database at `path`: makes the engine and a session and opens the
+/// session's connection (untimed), runs the timed part, checks what it returned in memory.
+///
+/// # Errors
+/// Cinnabar errors; [`Failure::Verify`] when the in-memory result is off.
+pub fn run(w: Workload, path: &Path, n: i64) -> Result<Measured, Failure> {
+    let path = path
+        .to_str()
+        .ok_or_else(|| Failure::Error(format!("database path {path:?} is not UTF-8")))?;
+    let url = format!("sqlite:///{path}");
+    let engine = Engine::with_options(&url, EngineOptions::new().echo(crate::trace_enabled()))?;
+    let mut session = Session::new(&engine);
+    session.connection()?;
+    let measured = match w {
+        Workload::Insert => insert(&mut session, n)?,
+        Workload::SelectAll => select_all(&mut session, n)?,
+        Workload::Lookup => lookup(&mut session, n)?,
+        Workload::Update => update(&mut session, n)?,
+        Workload::Delete => delete(&mut session)?,
+    };
+    session.close();
+    drop(session);
+    engine.dispose();
+    Ok(measured)
+}
+
+/// W1: build the objects, `add_all`, `commit` (the flush sends 1,000-row INSERTs).
+#[inline(never)] // keeps the timed part one symbol for profilers
+fn insert(session: &mut Session, n: i64) -> Result<Measured, Failure> {
+    let start = Instant::now();
+    let students: Vec<Student> = (1..=n)
+        .map(|i| Student {
+            id: None,
+            name: setup::name(i),
+            course: setup::COURSE.to_owned(),
+            email: Some(setup::email(i)),
+            course_id: Some(setup::course_id(i)),
+        })
+        .collect();
+    let handles = session.add_all(students);
+    session.commit()?;
+    let seconds = start.elapsed().as_secs_f64();
+    setup::check_inserted(n, &records(&handles))?;
+    Ok(Measured {
+        seconds,
+        rows: handles.len() as u64,
+    })
+}
+
+/// W2: `query::<Student>().all()`.
+#[inline(never)] // keeps the timed part one symbol for profilers
+fn select_all(session: &mut Session, n: i64) -> Result<Measured, Failure> {
+    let start = Instant::now();
+    let students: Vec<Handle<Student>> = session.query::<Student>().all()?;
+    let seconds = start.elapsed().as_secs_f64();
+    setup::check_loaded(n, &records(&students), setup::COURSE)?;
+    Ok(Measured {
+        seconds,
+        rows: students.len() as u64,
+    })
+}
+
+/// W3: 10,000 × `query::<Student>().filter(Student::name.eq(..)).first()`.
+#[inline(never)] // keeps the timed part one symbol for profilers
+fn lookup(session: &mut Session, n: i64) -> Result<Measured, Failure> {
+    let start = Instant::now();
+    let mut found = Vec::with_capacity(setup::LOOKUPS as usize);
+    for k in 0..setup::LOOKUPS {
+        let id = setup::lookup_id(k, n);
+        let name = setup::name(id);
+        if let Some(h) = session
+            .query::<Student>()
+            .filter(Student::name.eq(name))
+            .first()?
+        {
+            found.push((id, h));
+        }
+    }
+    let seconds = start.elapsed().as_secs_f64();
+    let seen: Vec<(i64, StudentRecord)> = found
+        .iter()
+        .map(|(id, h)| (*id, h.read().record()))
+        .collect();
+    setup::check_lookups(&seen)?;
+    Ok(Measured {
+        seconds,
+        rows: found.len() as u64,
+    })
+}
+
+/// W4: `begin`, load all, assign `course` through `write()`, `commit` (the unit of work
+/// flushes one UPDATE per changed object).
+///
+/// `rows` is the number of objects changed: the flush checks that each UPDATE matched
+/// exactly one row, so a successful commit means that many rows were updated.
+#[inline(never)] // keeps the timed part one symbol for profilers
+fn update(session: &mut Session, n: i64) -> Result<Measured, Failure> {
+    let start = Instant::now();
+    session.begin()?;
+    let students: Vec<Handle<Student>> = session.query::<Student>().all()?;
+    for h in &students {
+        h.write().course = setup::NEW_COURSE.to_owned();
+    }
+    session.commit()?;
+    let seconds = start.elapsed().as_secs_f64();
+    setup::check_loaded(n, &records(&students), setup::NEW_COURSE)?;
+    Ok(Measured {
+        seconds,
+        rows: students.len() as u64,
+    })
+}
+
+/// W6: `execute_bulk(delete::<Student>().filter(Student::id.modulo(2).eq(0)))`, `commit`.
+#[inline(never)] // keeps the timed part one symbol for profilers
+fn delete(session: &mut Session) -> Result<Measured, Failure> {
+    let start = Instant::now();
+    let rows =
+        session.execute_bulk(cinnabar::delete::<Student>().filter(Student::id.modulo(2).eq(0)))?;
+    session.commit()?;
+    let seconds = start.elapsed().as_secs_f64();
+    Ok(Measured { seconds, rows })
+}

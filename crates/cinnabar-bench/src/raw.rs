@@ -1,0 +1,177 @@
+//! The `raw_rusqlite` contender, the floor every ratio is taken against: hand-written SQL on
+//! rusqlite with `prepare_cached` statements and a plain struct per row, one function per
+//! workload (the shapes WORKLOADS.md's per-contender table gives).
+
+use std::path::Path;
+use std::time::Instant;
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::setup::{self, StudentRecord};
+use crate::{Failure, Measured, Workload};
+
+const INSERT: &str =
+    "INSERT INTO students (name, course, email, course_id) VALUES (?1, ?2, ?3, ?4)";
+const SELECT_ALL: &str = "SELECT id, name, course, email, course_id FROM students";
+const LOOKUP: &str =
+    "SELECT id, name, course, email, course_id FROM students WHERE name = ?1 LIMIT 1";
+const UPDATE: &str = "UPDATE students SET course = ?1 WHERE id = ?2";
+const DELETE: &str = "DELETE FROM students WHERE id % 2 = 0";
+
+/// A student to insert (no id: SQLite assigns it).
+struct NewStudent {
+    name: String,
+    course: String,
+    email: Option<String>,
+    course_id: Option<i64>,
+}
+
+/// Runs workload `w` on the database at `path`: opens its connection (untimed), runs the
+/// timed part, checks what it returned in memory.
+///
+/// # Errors
+/// SQLite errors; [`Failure::Verify`] when the in-memory result is off.
+pub fn run(w: Workload, path: &Path, n: i64) -> Result<Measured, Failure> {
+    let mut conn = setup::open(path)?;
+    let measured = match w {
+        Workload::Insert => insert(&mut conn, n)?,
+        Workload::SelectAll => select_all(&mut conn, n)?,
+        Workload::Lookup => lookup(&mut conn, n)?,
+        Workload::Update => update(&mut conn, n)?,
+        Workload::Delete => delete(&mut conn)?,
+    };
+    conn.close().map_err(|(_, e)| e)?;
+    Ok(measured)
+}
+
+/// Prints `sql` on stderr under `ORMBENCH_TRACE=1` (`trace` is read once per workload).
+#[inline]
+fn echo(trace: bool, sql: &str) {
+    if trace {
+        eprintln!("{sql}");
+    }
+}
+
+fn record(row: &rusqlite::Row<'_>) -> rusqlite::Result<StudentRecord> {
+    Ok(StudentRecord {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        course: row.get(2)?,
+        email: row.get(3)?,
+        course_id: row.get(4)?,
+    })
+}
+
+fn load_all(conn: &Connection, trace: bool) -> rusqlite::Result<Vec<StudentRecord>> {
+    echo(trace, SELECT_ALL);
+    let mut stmt = conn.prepare_cached(SELECT_ALL)?;
+    let rows = stmt.query_map([], record)?;
+    rows.collect()
+}
+
+/// W1: one transaction, one cached single-row INSERT executed N times.
+#[inline(never)] // keeps the timed part one symbol for profilers
+fn insert(conn: &mut Connection, n: i64) -> Result<Measured, Failure> {
+    let trace = crate::trace_enabled();
+    let start = Instant::now();
+    let students: Vec<NewStudent> = (1..=n)
+        .map(|i| NewStudent {
+            name: setup::name(i),
+            course: setup::COURSE.to_owned(),
+            email: Some(setup::email(i)),
+            course_id: Some(setup::course_id(i)),
+        })
+        .collect();
+    echo(trace, "BEGIN");
+    let tx = conn.transaction()?;
+    let mut rows = 0u64;
+    {
+        let mut stmt = tx.prepare_cached(INSERT)?;
+        for s in &students {
+            echo(trace, INSERT);
+            rows += stmt.execute(params![s.name, s.course, s.email, s.course_id])? as u64;
+        }
+    }
+    echo(trace, "COMMIT");
+    tx.commit()?;
+    let seconds = start.elapsed().as_secs_f64();
+    Ok(Measured { seconds, rows })
+}
+
+/// W2: every student into a `Vec<StudentRecord>`, no explicit transaction.
+#[inline(never)] // keeps the timed part one symbol for profilers
+fn select_all(conn: &mut Connection, n: i64) -> Result<Measured, Failure> {
+    let trace = crate::trace_enabled();
+    let start = Instant::now();
+    let students = load_all(conn, trace)?;
+    let seconds = start.elapsed().as_secs_f64();
+    setup::check_loaded(n, &students, setup::COURSE)?;
+    Ok(Measured {
+        seconds,
+        rows: students.len() as u64,
+    })
+}
+
+/// W3: 10,000 lookups by name, each its own execution of the cached statement.
+#[inline(never)] // keeps the timed part one symbol for profilers
+fn lookup(conn: &mut Connection, n: i64) -> Result<Measured, Failure> {
+    let trace = crate::trace_enabled();
+    let start = Instant::now();
+    let mut found = Vec::with_capacity(setup::LOOKUPS as usize);
+    for k in 0..setup::LOOKUPS {
+        let id = setup::lookup_id(k, n);
+        let name = setup::name(id);
+        echo(trace, LOOKUP);
+        let mut stmt = conn.prepare_cached(LOOKUP)?;
+        if let Some(s) = stmt.query_row([&name], record).optional()? {
+            found.push((id, s));
+        }
+    }
+    let seconds = start.elapsed().as_secs_f64();
+    setup::check_lookups(&found)?;
+    Ok(Measured {
+        seconds,
+        rows: found.len() as u64,
+    })
+}
+
+/// W4: in one transaction, load all, set `course`, one cached UPDATE per row, commit.
+#[inline(never)] // keeps the timed part one symbol for profilers
+fn update(conn: &mut Connection, n: i64) -> Result<Measured, Failure> {
+    let trace = crate::trace_enabled();
+    let start = Instant::now();
+    echo(trace, "BEGIN");
+    let tx = conn.transaction()?;
+    let mut students = load_all(&tx, trace)?;
+    for s in &mut students {
+        s.course = setup::NEW_COURSE.to_owned();
+    }
+    let mut rows = 0u64;
+    {
+        let mut stmt = tx.prepare_cached(UPDATE)?;
+        for s in &students {
+            echo(trace, UPDATE);
+            rows += stmt.execute(params![s.course, s.id])? as u64;
+        }
+    }
+    echo(trace, "COMMIT");
+    tx.commit()?;
+    let seconds = start.elapsed().as_secs_f64();
+    setup::check_loaded(n, &students, setup::NEW_COURSE)?;
+    Ok(Measured { seconds, rows })
+}
+
+/// W6: one set-based DELETE in a transaction.
+#[inline(never)] // keeps the timed part one symbol for profilers
+fn delete(conn: &mut Connection) -> Result<Measured, Failure> {
+    let trace = crate::trace_enabled();
+    let start = Instant::now();
+    echo(trace, "BEGIN");
+    let tx = conn.transaction()?;
+    echo(trace, DELETE);
+    let rows = tx.prepare_cached(DELETE)?.execute([])? as u64;
+    echo(trace, "COMMIT");
+    tx.commit()?;
+    let seconds = start.elapsed().as_secs_f64();
+    Ok(Measured { seconds, rows })
+}

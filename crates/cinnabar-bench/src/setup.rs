@@ -1,0 +1,235 @@
+//! The harness side of every run, all through plain rusqlite and never timed: create the
+//! database file with WORKLOADS.md's pragmas, schema and seed data, the deterministic data
+//! both contenders build from, the in-memory checks of what a contender returned, and the
+//! verification of the database file through a separate connection.
+
+use std::path::Path;
+
+use rusqlite::Connection;
+
+use crate::{Failure, Workload};
+
+/// The schema, as WORKLOADS.md gives it (the same text for every contender).
+const SCHEMA: &str = "
+CREATE TABLE courses (
+    id    INTEGER PRIMARY KEY,
+    title TEXT NOT NULL
+);
+CREATE TABLE students (
+    id        INTEGER PRIMARY KEY,
+    name      TEXT NOT NULL,
+    course    TEXT NOT NULL,
+    email     TEXT,
+    course_id INTEGER REFERENCES courses(id)
+);
+CREATE INDEX idx_students_name ON students(name);
+";
+
+/// The 100 courses: `id = j`, `title = 'course{j}'`.
+const SEED_COURSES: &str = "
+INSERT INTO courses (id, title)
+WITH RECURSIVE c(j) AS (SELECT 1 UNION ALL SELECT j + 1 FROM c WHERE j < 100)
+SELECT j, 'course' || j FROM c;
+";
+
+/// Number of courses the seed creates.
+pub const COURSES: i64 = 100;
+
+/// Number of point lookups in W3.
+pub const LOOKUPS: i64 = 10_000;
+
+/// The `course` every seeded or inserted student has.
+pub const COURSE: &str = "Python";
+
+/// The `course` W4 sets on every student.
+pub const NEW_COURSE: &str = "Rust";
+
+/// A student row as the checks see it; also the `raw_rusqlite` contender's typed struct.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StudentRecord {
+    pub id: i64,
+    pub name: String,
+    pub course: String,
+    pub email: Option<String>,
+    pub course_id: Option<i64>,
+}
+
+/// `name` of student `i`.
+#[inline]
+pub fn name(i: i64) -> String {
+    format!("student{i}")
+}
+
+/// `email` of student `i`.
+#[inline]
+pub fn email(i: i64) -> String {
+    format!("student{i}@example.com")
+}
+
+/// `course_id` of student `i`.
+#[inline]
+pub fn course_id(i: i64) -> i64 {
+    i % COURSES + 1
+}
+
+/// The id W3's lookup `k` asks for (by its name `student{id}`).
+#[inline]
+pub fn lookup_id(k: i64, n: i64) -> i64 {
+    (k * 7919) % n + 1
+}
+
+/// Opens a plain connection with the pragmas every connection uses.
+///
+/// # Errors
+/// SQLite errors, or a journal mode other than WAL.
+pub fn open(path: &Path) -> Result<Connection, Failure> {
+    let conn = Connection::open(path)?;
+    let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(Failure::Error(format!(
+            "journal_mode is {mode:?}, expected wal"
+        )));
+    }
+    conn.execute_batch("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")?;
+    Ok(conn)
+}
+
+/// Creates the database for workload `w`: pragmas, schema, courses and (except W1) the `n`
+/// students, then a TRUNCATE checkpoint; closes the connection.
+///
+/// # Errors
+/// SQLite errors.
+pub fn prepare(path: &Path, n: i64, w: Workload) -> Result<(), Failure> {
+    let conn = open(path)?;
+    conn.execute_batch(SCHEMA)?;
+    conn.execute_batch(SEED_COURSES)?;
+    if w.seeds_students() {
+        let seed = format!(
+            "INSERT INTO students (id, name, course, email, course_id)
+WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < {n})
+SELECT i, 'student' || i, 'Python', 'student' || i || '@example.com', i % 100 + 1 FROM s;"
+        );
+        conn.execute_batch(&seed)?;
+    }
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    conn.close().map_err(|(_, e)| e)?;
+    Ok(())
+}
+
+fn check(ok: bool, what: impl FnOnce() -> String) -> Result<(), Failure> {
+    if ok {
+        Ok(())
+    } else {
+        Err(Failure::Verify(what()))
+    }
+}
+
+/// Whether `s` is seeded/inserted student `s.id` with course `course`.
+fn is_deterministic(s: &StudentRecord, course: &str) -> bool {
+    s.name == name(s.id)
+        && s.course == course
+        && s.email.as_deref() == Some(email(s.id).as_str())
+        && s.course_id == Some(course_id(s.id))
+}
+
+/// W1 in memory: the `n` inserted objects got ids `1..=n` in insertion order and kept
+/// their values.
+///
+/// # Errors
+/// [`Failure::Verify`] naming the first mismatch.
+pub fn check_inserted(n: i64, objects: &[StudentRecord]) -> Result<(), Failure> {
+    check(objects.len() as i64 == n, || {
+        format!("{} objects, expected {n}", objects.len())
+    })?;
+    for (i, s) in (1..).zip(objects) {
+        check(s.id == i && is_deterministic(s, COURSE), || {
+            format!("inserted object #{i} is {s:?}")
+        })?;
+    }
+    Ok(())
+}
+
+/// W2 and W4 in memory: `n` objects, `Σ id = n(n+1)/2`, each with the deterministic values
+/// and course `course`.
+///
+/// # Errors
+/// [`Failure::Verify`] naming the first mismatch.
+pub fn check_loaded(n: i64, objects: &[StudentRecord], course: &str) -> Result<(), Failure> {
+    check(objects.len() as i64 == n, || {
+        format!("{} objects, expected {n}", objects.len())
+    })?;
+    let sum: i64 = objects.iter().map(|s| s.id).sum();
+    check(sum == n * (n + 1) / 2, || {
+        format!("sum of ids is {sum}, expected {}", n * (n + 1) / 2)
+    })?;
+    for s in objects {
+        check(is_deterministic(s, course), || {
+            format!("loaded object {s:?}")
+        })?;
+    }
+    Ok(())
+}
+
+/// W3 in memory: every lookup found the object with the requested id and name.
+///
+/// # Errors
+/// [`Failure::Verify`] naming the first mismatch.
+pub fn check_lookups(found: &[(i64, StudentRecord)]) -> Result<(), Failure> {
+    check(found.len() as i64 == LOOKUPS, || {
+        format!("{} lookups found a row, expected {LOOKUPS}", found.len())
+    })?;
+    for (id, s) in found {
+        check(s.id == *id && s.name == name(*id), || {
+            format!("lookup of {:?} returned {s:?}", name(*id))
+        })?;
+    }
+    Ok(())
+}
+
+/// Verifies the database file after workload `w` through a separate plain connection.
+///
+/// # Errors
+/// [`Failure::Verify`] naming what is off; SQLite errors.
+pub fn verify_db(path: &Path, n: i64, w: Workload) -> Result<(), Failure> {
+    let conn = open(path)?;
+    let courses: i64 = conn.query_row("SELECT COUNT(*) FROM courses", [], |r| r.get(0))?;
+    check(courses == COURSES, || {
+        format!("{courses} courses in the database, expected {COURSES}")
+    })?;
+    let course = match w {
+        Workload::Update => NEW_COURSE,
+        _ => COURSE,
+    };
+    let (total, matching, even): (i64, i64, i64) = conn.query_row(
+        "SELECT COUNT(*),
+                COALESCE(SUM(name = 'student' || id
+                             AND email IS 'student' || id || '@example.com'
+                             AND course = ?1
+                             AND course_id IS id % 100 + 1
+                             AND id BETWEEN 1 AND ?2), 0),
+                COALESCE(SUM(id % 2 = 0), 0)
+         FROM students",
+        rusqlite::params![course, n],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    let expected = match w {
+        Workload::Delete => n - n / 2,
+        _ => n,
+    };
+    check(total == expected, || {
+        format!("{total} students in the database, expected {expected}")
+    })?;
+    check(matching == total, || {
+        format!(
+            "{} of {total} students differ from the deterministic data (course {course:?})",
+            total - matching
+        )
+    })?;
+    if w == Workload::Delete {
+        check(even == 0, || {
+            format!("{even} students with an even id remain")
+        })?;
+    }
+    conn.close().map_err(|(_, e)| e)?;
+    Ok(())
+}
