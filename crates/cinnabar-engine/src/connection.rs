@@ -89,6 +89,26 @@ impl Connection {
         result
     }
 
+    /// Runs SQL text once per row of `params` (`width` values each), collecting each
+    /// execution's changed-row count: the executemany path the ORM's flush uses.
+    ///
+    /// # Errors
+    /// The first failing execution's error.
+    pub fn run_many(
+        &mut self,
+        sql: &str,
+        width: usize,
+        params: &[ValueRef<'_>],
+        counts: &mut Vec<u64>,
+    ) -> Result<()> {
+        if self.engine.inner.echo {
+            for row in params.chunks(width.max(1)) {
+                tracing::info!(target: "cinnabar::engine", "{sql} {row:?}");
+            }
+        }
+        self.raw()?.run_many(sql, width, params, counts)
+    }
+
     /// Executes a statement: a query's rows come back in [`Rows`]; DML reports
     /// [`Rows::rows_affected`].
     ///

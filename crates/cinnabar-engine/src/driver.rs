@@ -41,6 +41,28 @@ pub trait DriverConnection: Send {
     fn run(&mut self, sql: &str, params: &[ValueRef<'_>], sink: Option<RowSink<'_>>)
         -> Result<u64>;
 
+    /// Runs one parameterised statement once per row of `params` (`width` values a row),
+    /// pushing each execution's changed-row count to `counts`: the executemany path of
+    /// flushes. Drivers override it to prepare once; the default calls [`Self::run`].
+    ///
+    /// # Errors
+    /// The first failing execution's error.
+    fn run_many(
+        &mut self,
+        sql: &str,
+        width: usize,
+        params: &[ValueRef<'_>],
+        counts: &mut Vec<u64>,
+    ) -> Result<()> {
+        if width == 0 {
+            return Ok(());
+        }
+        for row in params.chunks(width) {
+            counts.push(self.run(sql, row, None)?);
+        }
+        Ok(())
+    }
+
     /// Runs SQL without parameters (transaction control, DDL), possibly several statements.
     ///
     /// # Errors

@@ -272,6 +272,32 @@ impl DriverConnection for SqliteConnection {
         self.run_inner(sql, params, sink)
     }
 
+    fn run_many(
+        &mut self,
+        sql: &str,
+        width: usize,
+        params: &[ValueRef<'_>],
+        counts: &mut Vec<u64>,
+    ) -> Result<()> {
+        let mut stmt = self.conn.prepare_cached(sql).map_err(|e| map_error(e, Some(sql)))?;
+        let expected = stmt.parameter_count();
+        if width == 0 || expected != width || !params.len().is_multiple_of(width) {
+            return Err(Error::misuse(format!(
+                "statement expects {expected} parameters per row, rows of {width} were given"
+            ))
+            .with_sql(sql));
+        }
+        for row in params.chunks(width) {
+            for (i, p) in row.iter().enumerate() {
+                stmt.raw_bind_parameter(i + 1, Bind(*p))
+                    .map_err(|e| map_error(e, Some(sql)))?;
+            }
+            let n = stmt.raw_execute().map_err(|e| map_error(e, Some(sql)))?;
+            counts.push(n as u64);
+        }
+        Ok(())
+    }
+
     fn batch(&mut self, sql: &str) -> Result<()> {
         self.conn
             .execute_batch(sql)

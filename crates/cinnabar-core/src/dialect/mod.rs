@@ -33,6 +33,11 @@ pub enum BeginMode {
 pub enum GeneratedKeys {
     /// `INSERT ... RETURNING` (SQLite, PostgreSQL).
     Returning,
+    /// The connection's last-insert id, which for a multi-row INSERT is the *last* row's
+    /// key, the others preceding it consecutively (SQLite rowids: each new row gets
+    /// `max(rowid) + 1`; the ORM confirms with `SELECT MAX(key)` that no row fell back to
+    /// a random rowid). RETURNING is still used where other columns must be read back.
+    LastInsertIdLast,
     /// The connection's last-insert id, which for a multi-row INSERT is the *first* row's
     /// key, the rest following consecutively (MySQL/MariaDB with
     /// `innodb_autoinc_lock_mode` 0 or 1, and 2 for simple inserts).

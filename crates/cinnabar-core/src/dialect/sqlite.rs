@@ -53,6 +53,11 @@ impl Dialect for SqliteDialect {
         32766
     }
 
+    fn generated_keys(&self) -> super::GeneratedKeys {
+        // Cheaper than RETURNING, which makes SQLite buffer every returned row.
+        super::GeneratedKeys::LastInsertIdLast
+    }
+
     fn multi_row_keys_contiguous(&self) -> bool {
         // New rowids are max(rowid)+1, row by row; only an exhausted rowid space makes
         // SQLite pick random ones, which shows as a gap.
