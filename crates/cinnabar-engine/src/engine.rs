@@ -117,7 +117,10 @@ impl Engine {
     ///
     /// # Errors
     /// As [`create_engine`].
-    #[cfg_attr(not(feature = "sqlite"), allow(unreachable_code, unused_variables))]
+    #[cfg_attr(
+        not(all(feature = "sqlite", feature = "postgres", feature = "mysql")),
+        allow(unreachable_code, unused_variables)
+    )]
     pub fn with_options(url: &str, options: EngineOptions) -> Result<Engine> {
         let url = Url::parse(url)?;
         let driver: Box<dyn Driver> = match url.backend() {
@@ -137,6 +140,11 @@ impl Engine {
                     sqlite,
                 ))
             }
+            #[cfg(feature = "postgres")]
+            Backend::Postgres => Box::new(crate::postgres::PostgresDriver::new(&url, &options)?),
+            #[cfg(feature = "mysql")]
+            Backend::MySql => Box::new(crate::mysql::MySqlDriver::new(&url, &options)?),
+            #[allow(unreachable_patterns)]
             other => {
                 return Err(Error::unsupported(format!(
                     "the {other:?} backend is not compiled in (enable its cargo feature) for {url}"

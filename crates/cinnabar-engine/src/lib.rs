@@ -9,6 +9,10 @@ pub mod driver;
 mod engine;
 pub mod pool;
 mod row;
+#[cfg(feature = "mysql")]
+pub mod mysql;
+#[cfg(feature = "postgres")]
+pub mod postgres;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
 mod url;
