@@ -158,7 +158,12 @@ impl<T: Model> BulkStatement for BulkUpdate<T> {
             None => {
                 // Expressions are evaluated by the database: reload the affected objects.
                 for h in &handles {
-                    h.slot().write().generation = 0;
+                    let mut slot = h.slot().write();
+                    slot.generation = 0;
+                    // Snapshot for rollback, as the literal branch does.
+                    if slot.committed.is_none() {
+                        slot.committed = Some(Box::new(slot.value.clone()));
+                    }
                 }
                 reg.note_touched(&handles);
                 let table = T::table().name.as_str();

@@ -30,6 +30,7 @@ pub(crate) trait AnyRegistry: Send {
     fn after_rollback(&mut self);
     fn close(&mut self);
     fn mark(&mut self) -> Mark;
+    fn check_unlocked(&self) -> Result<()>;
     fn rollback_to(&mut self, mark: &Mark, conn: &mut Connection) -> Result<()>;
 }
 
@@ -46,6 +47,7 @@ enum Shape {
     Insert { mask: u128, rows: usize, returning: bool },
     Update { mask: u128 },
     Delete { rows: usize },
+    MaxKey,
 }
 
 pub(crate) struct Registry<T: Model> {
@@ -122,6 +124,16 @@ impl<T: Model> Registry<T> {
                 }
                 up.filter(key_condition::<T>()).into()
             }
+            Shape::MaxKey => {
+                let k = T::GENERATED_KEY.unwrap_or(T::PRIMARY_KEY[0]);
+                cinnabar_core::sql::Select::from(table.name.as_str())
+                    .column(Expr::Func {
+                        func: cinnabar_core::sql::Function::Max,
+                        args: vec![Expr::Column(ColumnRef::bare(cols[k]))],
+                        distinct: false,
+                    })
+                    .into()
+            }
             Shape::Delete { rows } => {
                 let cond = if rows == 1 {
                     key_condition::<T>()
@@ -165,8 +177,13 @@ impl<T: Model> Registry<T> {
         mask: u128,
         returning: bool,
     ) -> Result<()> {
-        let by_returning =
-            returning && conn.dialect().generated_keys() == GeneratedKeys::Returning;
+        let d = conn.dialect();
+        let only_key_omitted = T::GENERATED_KEY.is_some_and(|k| {
+            (0..T::COLUMNS.len()).all(|i| (mask & (1u128 << i) != 0) == (i != k))
+        });
+        let by_returning = returning
+            && d.supports_returning()
+            && (d.generated_keys() == GeneratedKeys::Returning || !only_key_omitted);
         let shape = Shape::Insert {
             mask,
             rows: batch.len(),
@@ -407,10 +424,19 @@ impl<T: Model> AnyRegistry for Registry<T> {
             for &i in T::PRIMARY_KEY {
                 params.push(base.column_value(i)?);
             }
-            let n = conn.run(&sql, &params, None)?;
+            let run = conn.run(&sql, &params, None);
             drop(params);
+            // On failure the object keeps its baseline, so a rollback can restore it.
+            let n = match run {
+                Ok(n) => n,
+                Err(e) => {
+                    g.baseline = Some(base);
+                    return Err(e);
+                }
+            };
             if n != 1 {
                 let key = base.key();
+                g.baseline = Some(base);
                 return Err(Error::new(
                     ErrorKind::NoRow,
                     format!(
@@ -527,8 +553,11 @@ impl<T: Model> AnyRegistry for Registry<T> {
         }
         let gone: Vec<Handle<T>> = self.inserted_in_tx.drain(..).chain(self.pending.drain(..)).collect();
         self.expunge_inserted(gone);
-        // Deletions are undone.
+        // Deletions are undone (except of objects whose INSERT was undone too).
         for h in self.deleted_in_tx.drain(..).chain(self.deleted.drain(..)) {
+            if h.state() == ObjectState::Transient {
+                continue;
+            }
             let key = h.slot().read().value.key();
             if let Some(k) = key {
                 self.identity.insert(k, h.clone());
@@ -537,6 +566,25 @@ impl<T: Model> AnyRegistry for Registry<T> {
         }
         self.updated_log.clear();
         self.savepoints = 0;
+    }
+
+    /// Fails, before anything is written, when a guard is held on an object the flush
+    /// must lock (holding it across a flush would otherwise deadlock its rollback).
+    fn check_unlocked(&self) -> Result<()> {
+        let free = |h: &Handle<T>| h.slot().try_write().is_some();
+        let identity_ok = self.identity.values().all(|h| match h.slot().try_read() {
+            None => false,
+            Some(s) => {
+                let modified = s.modified;
+                drop(s);
+                !modified || free(h)
+            }
+        });
+        if identity_ok && self.pending.iter().chain(&self.deleted).all(free) {
+            Ok(())
+        } else {
+            Err(locked_error::<T>())
+        }
     }
 
     fn mark(&mut self) -> Mark {
@@ -569,6 +617,9 @@ impl<T: Model> AnyRegistry for Registry<T> {
             .chain(self.deleted.drain(..))
             .collect();
         for h in restored {
+            if h.state() == ObjectState::Transient {
+                continue;
+            }
             let key = h.slot().read().value.key();
             if let Some(k) = key {
                 self.identity.insert(k, h.clone());
@@ -649,13 +700,36 @@ impl<T: Model> Registry<T> {
     ) -> Result<()> {
         let key_col = T::GENERATED_KEY.filter(|k| omitted.contains(k));
         if let Some(k) = key_col {
-            let first = conn.last_insert_id().ok_or_else(|| {
+            let reported = conn.last_insert_id().ok_or_else(|| {
                 Error::unsupported(format!(
                     "{} reported no generated key for {}",
                     conn.dialect().name(),
                     T::table().name
                 ))
             })?;
+            let n = guards.len() as i64;
+            let first = match conn.dialect().generated_keys() {
+                GeneratedKeys::LastInsertIdFirst => reported,
+                GeneratedKeys::LastInsertIdLast => {
+                    // Every row got max+1 only if the last one is now the table's maximum.
+                    let max_sql = self.cached_sql(conn, Shape::MaxKey)?;
+                    let mut max = None;
+                    conn.run(&max_sql, &[], Some(&mut |row: &dyn Row| {
+                        max = Some(cinnabar_engine::get_at::<Option<i64>>(row, 0, "max key")?);
+                        Ok(())
+                    }))?;
+                    if max.flatten() != Some(reported) {
+                        return Err(Error::unsupported(format!(
+                            "generated keys of a multi-row INSERT into {} are not consecutive; cannot map them to objects",
+                            T::table().name
+                        )));
+                    }
+                    reported - (n - 1)
+                }
+                GeneratedKeys::Returning => {
+                    return Err(Error::misuse("generated keys must come from RETURNING here"))
+                }
+            };
             for (j, g) in guards.iter_mut().enumerate() {
                 g.value.set_column(k, ValueRef::Int(first + j as i64))?;
             }

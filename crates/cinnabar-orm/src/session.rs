@@ -287,6 +287,11 @@ impl Session {
         if !self.has_work() {
             return Ok(());
         }
+        // A guard held on an object the flush must lock is misuse; report it before writing,
+        // so nothing needs rolling back (the rollback would wait on that guard forever).
+        for r in &self.registries {
+            r.check_unlocked()?;
+        }
         let result = self.flush_inner();
         if let Err(e) = result {
             if self.savepoints > 0 {
