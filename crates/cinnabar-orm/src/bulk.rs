@@ -132,6 +132,7 @@ impl<T: Model> BulkStatement for BulkUpdate<T> {
                 _ => None,
             })
             .collect();
+        let generation = session.generation();
         let reg = session.registry::<T>();
         let handles: Vec<_> = keys.iter().filter_map(|k| reg.identity.get(k).cloned()).collect();
         match literal {
@@ -144,16 +145,13 @@ impl<T: Model> BulkStatement for BulkUpdate<T> {
                     for (i, v) in &values {
                         slot.value.set_column(*i, v.as_ref())?;
                     }
-                    if slot.committed.is_none() {
-                        slot.committed = Some(Box::new(before));
-                    }
+                    reg.note_touched(h, &mut slot, before, generation);
                     if let Some(base) = slot.baseline.as_deref_mut() {
                         for (i, v) in &values {
                             base.set_column(*i, v.as_ref())?;
                         }
                     }
                 }
-                reg.note_touched(&handles);
             }
             None => {
                 // Expressions are evaluated by the database: reload the affected objects.
@@ -161,11 +159,9 @@ impl<T: Model> BulkStatement for BulkUpdate<T> {
                     let mut slot = h.slot().write();
                     slot.generation = 0;
                     // Snapshot for rollback, as the literal branch does.
-                    if slot.committed.is_none() {
-                        slot.committed = Some(Box::new(slot.value.clone()));
-                    }
+                    let before = slot.value.clone();
+                    reg.note_touched(h, &mut slot, before, generation);
                 }
-                reg.note_touched(&handles);
                 let table = T::table().name.as_str();
                 let pk = T::PRIMARY_KEY[0];
                 for chunk in keys.chunks(500) {

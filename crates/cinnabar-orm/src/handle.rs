@@ -4,13 +4,14 @@
 //! Reading takes a shared guard (`handle.read()`); changing takes an exclusive guard
 //! (`handle.write()`), which is how the session learns of the change without a save call:
 //! the first write after a flush snapshots the object (the baseline the flush diffs
-//! against) and bumps the session's dirty counter.
+//! against), puts it on its model's dirty list and bumps the session's dirty counter.
 
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use parking_lot::{
-    MappedRwLockReadGuard, MappedRwLockWriteGuard, RwLock, RwLockReadGuard, RwLockWriteGuard,
+    MappedRwLockReadGuard, MappedRwLockWriteGuard, Mutex, RwLock, RwLockReadGuard,
+    RwLockWriteGuard,
 };
 
 use crate::model::Model;
@@ -48,22 +49,38 @@ pub(crate) struct Tracker {
     pub(crate) dirty: AtomicUsize,
 }
 
+/// What every handle of one model in one session shares: the list of objects written to
+/// since the last flush (in write order, which is what the flush's UPDATEs follow).
+pub(crate) struct Shared<T: Model> {
+    pub(crate) dirty: Mutex<Vec<Handle<T>>>,
+    pub(crate) tracker: Arc<Tracker>,
+}
+
+impl<T: Model> Shared<T> {
+    pub(crate) fn new(tracker: Arc<Tracker>) -> Arc<Self> {
+        Arc::new(Shared {
+            dirty: Mutex::new(Vec::new()),
+            tracker,
+        })
+    }
+}
+
 pub(crate) struct Slot<T> {
     pub(crate) value: T,
     /// State as of the last load or flush, taken at the first write after it.
     pub(crate) baseline: Option<Box<T>>,
-    /// State before the current transaction changed it, for rollback.
-    pub(crate) committed: Option<Box<T>>,
     /// Written to since the last flush.
     pub(crate) modified: bool,
     /// Session generation when last loaded from the database; older means expired.
     pub(crate) generation: u64,
+    /// Session generation in which the registry took this object's rollback snapshot.
+    pub(crate) snapshot_generation: u64,
 }
 
-pub(crate) struct Obj<T> {
+pub(crate) struct Obj<T: Model> {
     pub(crate) slot: RwLock<Slot<T>>,
     state: AtomicU8,
-    tracker: Arc<Tracker>,
+    shared: Arc<Shared<T>>,
 }
 
 /// A shared, session-tracked model object.
@@ -99,17 +116,17 @@ pub type ReadGuard<'a, T> = MappedRwLockReadGuard<'a, T>;
 pub type WriteGuard<'a, T> = MappedRwLockWriteGuard<'a, T>;
 
 impl<T: Model> Handle<T> {
-    pub(crate) fn new(value: T, state: ObjectState, tracker: Arc<Tracker>, generation: u64) -> Self {
+    pub(crate) fn new(value: T, state: ObjectState, shared: &Arc<Shared<T>>, generation: u64) -> Self {
         Handle(Arc::new(Obj {
             slot: RwLock::new(Slot {
                 value,
                 baseline: None,
-                committed: None,
                 modified: false,
                 generation,
+                snapshot_generation: 0,
             }),
             state: AtomicU8::new(state as u8),
-            tracker,
+            shared: shared.clone(),
         }))
     }
 
@@ -130,11 +147,18 @@ impl<T: Model> Handle<T> {
         if slot.modified {
             return;
         }
-        if self.state() == ObjectState::Persistent && slot.baseline.is_none() {
-            slot.baseline = Some(Box::new(slot.value.clone()));
+        match self.state() {
+            ObjectState::Persistent => {
+                if slot.baseline.is_none() {
+                    slot.baseline = Some(Box::new(slot.value.clone()));
+                }
+                slot.modified = true;
+                self.0.shared.dirty.lock().push(self.clone());
+                self.0.shared.tracker.dirty.fetch_add(1, Ordering::Relaxed);
+            }
+            // A pending object is inserted whole; a detached one has no session to tell.
+            _ => {}
         }
-        slot.modified = true;
-        self.0.tracker.dirty.fetch_add(1, Ordering::Relaxed);
     }
 
     /// A copy of the object.
@@ -162,7 +186,7 @@ impl<T: Model> Handle<T> {
     }
 
     pub(crate) fn tracker_is(&self, t: &Arc<Tracker>) -> bool {
-        Arc::ptr_eq(&self.0.tracker, t)
+        Arc::ptr_eq(&self.0.shared.tracker, t)
     }
 
     pub(crate) fn slot(&self) -> &RwLock<Slot<T>> {

@@ -229,8 +229,8 @@ pub(crate) fn key_values<T: Model>(key: &T::Key) -> Result<Vec<Value>> {
 pub(crate) fn load<T: Model>(session: &mut Session, stmt: &Statement) -> Result<Vec<Handle<T>>> {
     session.autoflush()?;
     let generation = session.generation();
-    let tracker = session.tracker().clone();
     let (conn, reg) = session.parts::<T>()?;
+    let shared = reg.shared.clone();
     let compiled = compile(conn.dialect(), stmt)?;
     let params: Vec<ValueRef<'_>> = compiled.params.iter().map(Value::as_ref).collect();
     let mut out = Vec::new();
@@ -254,7 +254,7 @@ pub(crate) fn load<T: Model>(session: &mut Session, stmt: &Statement) -> Result<
                 }
                 Entry::Vacant(v) => {
                     let obj = T::from_row_at(row, 0)?;
-                    let h = Handle::new(obj, ObjectState::Persistent, tracker.clone(), generation);
+                    let h = Handle::new(obj, ObjectState::Persistent, &shared, generation);
                     v.insert(h.clone());
                     out.push(h);
                 }

@@ -15,7 +15,7 @@ use cinnabar_engine::{Connection, Row};
 use parking_lot::RwLockWriteGuard;
 use rustc_hash::FxHashMap;
 
-use crate::handle::{Handle, ObjectState, Slot};
+use crate::handle::{Handle, ObjectState, Shared, Slot, Tracker};
 use crate::model::Model;
 
 /// What a session needs of a registry without knowing its model type.
@@ -24,7 +24,7 @@ pub(crate) trait AnyRegistry: Send {
     fn table(&self) -> &'static Table;
     fn has_pending_work(&self) -> bool;
     fn flush_inserts(&mut self, conn: &mut Connection) -> Result<()>;
-    fn flush_updates(&mut self, conn: &mut Connection) -> Result<()>;
+    fn flush_updates(&mut self, conn: &mut Connection, generation: u64) -> Result<()>;
     fn flush_deletes(&mut self, conn: &mut Connection) -> Result<()>;
     fn after_commit(&mut self);
     fn after_rollback(&mut self);
@@ -58,12 +58,13 @@ pub(crate) struct Registry<T: Model> {
     inserted_in_tx: Vec<Handle<T>>,
     /// Deleted by a flush of the open transaction.
     deleted_in_tx: Vec<Handle<T>>,
-    /// Objects holding a `committed` snapshot.
-    touched: Vec<Handle<T>>,
+    /// Objects changed by the open transaction, each with its state before the change.
+    touched: Vec<(Handle<T>, Box<T>)>,
     /// Objects updated by flushes while a savepoint is open.
     updated_log: Vec<Handle<T>>,
     savepoints: usize,
     sql: FxHashMap<Shape, Arc<str>>,
+    pub(crate) shared: Arc<Shared<T>>,
 }
 
 fn locked_error<T: Model>() -> Error {
@@ -78,7 +79,7 @@ fn lock<T: Model>(h: &Handle<T>) -> Result<RwLockWriteGuard<'_, Slot<T>>> {
 }
 
 impl<T: Model> Registry<T> {
-    pub(crate) fn new() -> Self {
+    pub(crate) fn new(tracker: Arc<Tracker>) -> Self {
         Registry {
             identity: FxHashMap::default(),
             pending: Vec::new(),
@@ -89,6 +90,7 @@ impl<T: Model> Registry<T> {
             updated_log: Vec::new(),
             savepoints: 0,
             sql: FxHashMap::default(),
+            shared: Shared::new(tracker),
         }
     }
 
@@ -389,85 +391,22 @@ impl<T: Model> AnyRegistry for Registry<T> {
         result
     }
 
-    fn flush_updates(&mut self, conn: &mut Connection) -> Result<()> {
-        let mut rekey: Vec<(T::Key, T::Key)> = Vec::new();
-        let handles: Vec<Handle<T>> = self
-            .identity
-            .values()
-            .filter(|h| h.slot().try_read().is_none_or(|s| s.modified))
-            .cloned()
-            .collect();
-        for h in handles {
-            let mut g = lock(&h)?;
-            if !g.modified {
-                continue;
-            }
-            let Some(base) = g.baseline.take() else {
-                g.modified = false;
-                continue;
-            };
-            let mut mask = 0u128;
-            for i in 0..T::COLUMNS.len() {
-                if g.value.column_changed(&base, i) {
-                    mask |= 1u128 << i;
-                }
-            }
-            if mask == 0 {
-                g.modified = false;
-                continue;
-            }
-            let sql = self.cached_sql(conn, Shape::Update { mask })?;
-            let mut params: Vec<ValueRef<'_>> = Vec::with_capacity(mask.count_ones() as usize + T::PRIMARY_KEY.len());
-            for i in (0..T::COLUMNS.len()).filter(|i| mask & (1u128 << i) != 0) {
-                params.push(g.value.column_value(i)?);
-            }
-            for &i in T::PRIMARY_KEY {
-                params.push(base.column_value(i)?);
-            }
-            let run = conn.run(&sql, &params, None);
-            drop(params);
-            // On failure the object keeps its baseline, so a rollback can restore it.
-            let n = match run {
-                Ok(n) => n,
-                Err(e) => {
-                    g.baseline = Some(base);
-                    return Err(e);
-                }
-            };
-            if n != 1 {
-                let key = base.key();
-                g.baseline = Some(base);
-                return Err(Error::new(
-                    ErrorKind::NoRow,
-                    format!(
-                        "UPDATE of {} {key:?} matched {n} rows; was it deleted by another transaction?",
-                        T::model_name()
-                    ),
-                ));
-            }
-            let old_key = base.key();
-            let new_key = g.value.key();
-            if g.committed.is_none() {
-                g.committed = Some(base);
-                self.touched.push(h.clone());
-            }
-            if self.savepoints > 0 {
-                self.updated_log.push(h.clone());
-            }
-            g.modified = false;
-            drop(g);
-            if let (Some(o), Some(n)) = (old_key, new_key) {
-                if o != n {
-                    rekey.push((o, n));
+    fn flush_updates(&mut self, conn: &mut Connection, generation: u64) -> Result<()> {
+        let dirty: Vec<Handle<T>> = std::mem::take(&mut *self.shared.dirty.lock());
+        if dirty.is_empty() {
+            return Ok(());
+        }
+        let result = self.update_dirty(conn, generation, &dirty);
+        if result.is_err() {
+            // Objects still marked modified go back on the list, so rollback restores them.
+            let mut list = self.shared.dirty.lock();
+            for h in dirty {
+                if h.slot().try_read().is_none_or(|s| s.modified) {
+                    list.push(h);
                 }
             }
         }
-        for (old, new) in rekey {
-            if let Some(h) = self.identity.remove(&old) {
-                self.register(&h, new)?;
-            }
-        }
-        Ok(())
+        result
     }
 
     fn flush_deletes(&mut self, conn: &mut Connection) -> Result<()> {
@@ -521,9 +460,12 @@ impl<T: Model> AnyRegistry for Registry<T> {
     }
 
     fn after_commit(&mut self) {
-        for h in self.touched.drain(..) {
-            h.slot().write().committed = None;
-        }
+        // Snapshots are dropped without touching the objects: a reader may hold a guard.
+        self.touched.clear();
+        self.shared
+            .dirty
+            .lock()
+            .retain(|h| h.state() == ObjectState::Persistent);
         self.inserted_in_tx.clear();
         self.updated_log.clear();
         self.savepoints = 0;
@@ -533,23 +475,14 @@ impl<T: Model> AnyRegistry for Registry<T> {
     }
 
     fn after_rollback(&mut self) {
-        // Restore changed objects to their last committed state.
-        for h in self.touched.drain(..) {
+        // Unflushed changes first, then the transaction's snapshots, which predate them.
+        self.discard_unflushed();
+        for (h, before) in self.touched.drain(..) {
             let mut g = h.slot().write();
-            if let Some(c) = g.committed.take() {
-                g.value = *c;
-            }
+            g.value = *before;
             g.baseline = None;
             g.modified = false;
-        }
-        for h in self.identity.values() {
-            let mut g = h.slot().write();
-            if g.modified {
-                if let Some(b) = g.baseline.take() {
-                    g.value = *b;
-                }
-                g.modified = false;
-            }
+            g.snapshot_generation = 0;
         }
         let gone: Vec<Handle<T>> = self.inserted_in_tx.drain(..).chain(self.pending.drain(..)).collect();
         self.expunge_inserted(gone);
@@ -572,15 +505,16 @@ impl<T: Model> AnyRegistry for Registry<T> {
     /// must lock (holding it across a flush would otherwise deadlock its rollback).
     fn check_unlocked(&self) -> Result<()> {
         let free = |h: &Handle<T>| h.slot().try_write().is_some();
-        let identity_ok = self.identity.values().all(|h| match h.slot().try_read() {
-            None => false,
-            Some(s) => {
-                let modified = s.modified;
-                drop(s);
-                !modified || free(h)
-            }
-        });
-        if identity_ok && self.pending.iter().chain(&self.deleted).all(free) {
+        let dirty_ok = self.shared.dirty.lock().iter().all(free);
+        let ok = dirty_ok
+            && self
+                .pending
+                .iter()
+                .chain(&self.deleted)
+                .chain(&self.inserted_in_tx)
+                .chain(self.touched.iter().map(|(h, _)| h))
+                .all(free);
+        if ok {
             Ok(())
         } else {
             Err(locked_error::<T>())
@@ -598,15 +532,7 @@ impl<T: Model> AnyRegistry for Registry<T> {
 
     fn rollback_to(&mut self, mark: &Mark, conn: &mut Connection) -> Result<()> {
         self.savepoints = self.savepoints.saturating_sub(1);
-        for h in self.identity.values() {
-            let mut g = h.slot().write();
-            if g.modified {
-                if let Some(b) = g.baseline.take() {
-                    g.value = *b;
-                }
-                g.modified = false;
-            }
-        }
+        self.discard_unflushed();
         let mut gone: Vec<Handle<T>> = self.inserted_in_tx.split_off(mark.inserted.min(self.inserted_in_tx.len()));
         gone.append(&mut self.pending);
         self.expunge_inserted(gone);
@@ -762,14 +688,172 @@ impl<T: Model> Registry<T> {
         Ok(())
     }
 
-    /// Records objects given a committed snapshot outside the flush (bulk updates).
-    pub(crate) fn note_touched(&mut self, handles: &[Handle<T>]) {
-        for h in handles {
-            if !self.touched.iter().any(|t| Handle::ptr_eq(t, h)) {
-                self.touched.push(h.clone());
+    /// A new handle of this model, tracked by this session.
+    pub(crate) fn new_handle(&self, value: T, state: ObjectState, generation: u64) -> Handle<T> {
+        Handle::new(value, state, &self.shared, generation)
+    }
+
+    /// Records an object's state before the open transaction changed it (bulk updates),
+    /// once per transaction.
+    pub(crate) fn note_touched(
+        &mut self,
+        h: &Handle<T>,
+        slot: &mut Slot<T>,
+        before: T,
+        generation: u64,
+    ) {
+        if slot.snapshot_generation != generation {
+            slot.snapshot_generation = generation;
+            self.touched.push((h.clone(), Box::new(before)));
+        }
+    }
+
+    /// Puts unflushed changes back to their baselines.
+    fn discard_unflushed(&mut self) {
+        let dirty = std::mem::take(&mut *self.shared.dirty.lock());
+        for h in dirty {
+            let mut g = h.slot().write();
+            if g.modified {
+                if let Some(b) = g.baseline.take() {
+                    g.value = *b;
+                }
+                g.modified = false;
             }
         }
     }
+
+    fn update_dirty(
+        &mut self,
+        conn: &mut Connection,
+        generation: u64,
+        dirty: &[Handle<T>],
+    ) -> Result<()> {
+        const BATCH: usize = 256;
+        let mut rekey: Vec<(T::Key, T::Key)> = Vec::new();
+        let mut batch: Vec<(usize, RwLockWriteGuard<'_, Slot<T>>, Box<T>)> = Vec::new();
+        let mut batch_mask = 0u128;
+        let mut keep = Vec::new();
+        for (idx, h) in dirty.iter().enumerate() {
+            let mut g = lock(h)?;
+            if !g.modified {
+                continue;
+            }
+            match h.state() {
+                ObjectState::Persistent => {}
+                ObjectState::Deleted => {
+                    // Its DELETE is flushed instead; the change stays listed so that a
+                    // rollback, which brings the object back, also undoes the change.
+                    drop(g);
+                    keep.push(h.clone());
+                    continue;
+                }
+                _ => {
+                    g.modified = false;
+                    g.baseline = None;
+                    continue;
+                }
+            }
+            let Some(base) = g.baseline.as_deref() else {
+                g.modified = false;
+                continue;
+            };
+            let mut mask = 0u128;
+            for i in 0..T::COLUMNS.len() {
+                if g.value.column_changed(base, i) {
+                    mask |= 1u128 << i;
+                }
+            }
+            if mask == 0 {
+                g.baseline = None;
+                g.modified = false;
+                continue;
+            }
+            if !batch.is_empty() && (mask != batch_mask || batch.len() >= BATCH) {
+                // On failure this object keeps its baseline (not yet taken) for rollback.
+                self.run_update_batch(conn, generation, dirty, &mut batch, batch_mask, &mut rekey)?;
+            }
+            batch_mask = mask;
+            let Some(base) = g.baseline.take() else {
+                continue;
+            };
+            batch.push((idx, g, base));
+        }
+        if !batch.is_empty() {
+            self.run_update_batch(conn, generation, dirty, &mut batch, batch_mask, &mut rekey)?;
+        }
+        self.shared.dirty.lock().extend(keep);
+        for (old, new) in rekey {
+            if let Some(h) = self.identity.remove(&old) {
+                self.register(&h, new)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// One `UPDATE ... WHERE pk = ?` executed for every object of `batch` (all with the
+    /// same changed columns), prepared once.
+    fn run_update_batch<'g>(
+        &mut self,
+        conn: &mut Connection,
+        generation: u64,
+        dirty: &'g [Handle<T>],
+        batch: &mut Vec<(usize, RwLockWriteGuard<'g, Slot<T>>, Box<T>)>,
+        mask: u128,
+        rekey: &mut Vec<(T::Key, T::Key)>,
+    ) -> Result<()> {
+        let outcome = (|| {
+            let sql = self.cached_sql(conn, Shape::Update { mask })?;
+            let width = mask.count_ones() as usize + T::PRIMARY_KEY.len();
+            let mut params: Vec<ValueRef<'_>> = Vec::with_capacity(width * batch.len());
+            for (_, g, base) in batch.iter() {
+                for i in (0..T::COLUMNS.len()).filter(|i| mask & (1u128 << i) != 0) {
+                    params.push(g.value.column_value(i)?);
+                }
+                for &i in T::PRIMARY_KEY {
+                    params.push(base.column_value(i)?);
+                }
+            }
+            let mut counts = Vec::with_capacity(batch.len());
+            conn.run_many(&sql, width, &params, &mut counts)?;
+            if let Some(pos) = counts.iter().position(|&n| n != 1) {
+                let key = batch[pos].2.key();
+                return Err(Error::new(
+                    ErrorKind::NoRow,
+                    format!(
+                        "UPDATE of {} {key:?} matched {} rows; was it deleted by another transaction?",
+                        T::model_name(),
+                        counts[pos]
+                    ),
+                ));
+            }
+            Ok(())
+        })();
+        if let Err(e) = outcome {
+            // Each object keeps its baseline and stays modified, so rollback restores it.
+            for (_, mut g, base) in batch.drain(..) {
+                g.baseline = Some(base);
+            }
+            return Err(e);
+        }
+        for (idx, mut g, base) in batch.drain(..) {
+            let h = &dirty[idx];
+            if let (Some(o), Some(n)) = (base.key(), g.value.key()) {
+                if o != n {
+                    rekey.push((o, n));
+                }
+            }
+            if g.snapshot_generation != generation {
+                g.snapshot_generation = generation;
+                self.touched.push((h.clone(), base));
+            }
+            if self.savepoints > 0 {
+                self.updated_log.push(h.clone());
+            }
+            g.modified = false;
+        }
+        Ok(())
+    }
+
 
     /// Records an object deleted by a bulk DELETE, so rollback can restore it.
     pub(crate) fn note_deleted(&mut self, h: Handle<T>) {
@@ -786,6 +870,7 @@ impl<T: Model> Registry<T> {
         self.identity.clear();
         self.deleted.clear();
         self.touched.clear();
+        self.shared.dirty.lock().clear();
         self.inserted_in_tx.clear();
         self.deleted_in_tx.clear();
     }

@@ -92,16 +92,12 @@ impl Session {
         self.generation
     }
 
-    pub(crate) fn tracker(&self) -> &Arc<Tracker> {
-        &self.tracker
-    }
-
     pub(crate) fn registry<T: Model>(&mut self) -> &mut Registry<T> {
         let idx = match self.index.get(&TypeId::of::<T>()) {
             Some(&i) => i,
             None => {
                 self.registries
-                    .push(Box::new(Registry::<T>::new()));
+                    .push(Box::new(Registry::<T>::new(self.tracker.clone())));
                 let i = self.registries.len() - 1;
                 self.index.insert(TypeId::of::<T>(), i);
                 self.order = None;
@@ -145,8 +141,10 @@ impl Session {
 
     /// Adds a new object; it is INSERTed at the next flush. Returns its handle.
     pub fn add<T: Model>(&mut self, object: T) -> Handle<T> {
-        let h = Handle::new(object, ObjectState::Pending, self.tracker.clone(), self.generation);
-        self.registry::<T>().pending.push(h.clone());
+        let generation = self.generation;
+        let reg = self.registry::<T>();
+        let h = reg.new_handle(object, ObjectState::Pending, generation);
+        reg.pending.push(h.clone());
         h
     }
 
@@ -231,8 +229,14 @@ impl Session {
     /// Database and conversion errors.
     pub fn get<T: Model>(&mut self, key: impl Into<T::Key>) -> Result<Option<Handle<T>>> {
         let key = key.into();
+        let generation = self.generation;
         if let Some(h) = self.registry::<T>().identity.get(&key) {
-            if h.state() == ObjectState::Persistent {
+            // Served from the identity map unless a commit or rollback expired it.
+            let fresh = h
+                .slot()
+                .try_read()
+                .is_some_and(|s| s.generation == generation || s.modified);
+            if h.state() == ObjectState::Persistent && fresh {
                 return Ok(Some(h.clone()));
             }
         }
@@ -318,7 +322,7 @@ impl Session {
         }
         self.tracker.dirty.store(0, Ordering::Relaxed);
         for &i in &order {
-            self.registries[i].flush_updates(conn)?;
+            self.registries[i].flush_updates(conn, self.generation)?;
         }
         for &i in order.iter().rev() {
             self.registries[i].flush_deletes(conn)?;
@@ -386,6 +390,10 @@ impl Session {
     /// # Errors
     /// Database errors from ROLLBACK (the in-memory state is restored regardless).
     pub fn rollback(&mut self) -> Result<()> {
+        // Restoring objects takes their locks: refuse while this thread holds a guard on one.
+        for r in &self.registries {
+            r.check_unlocked()?;
+        }
         let mut result = Ok(());
         if self.tx_depth > 0 {
             if let Some(conn) = self.conn.as_mut() {
@@ -479,7 +487,14 @@ impl Session {
     pub fn execute(&mut self, statement: impl Into<Statement>) -> Result<Rows> {
         self.autoflush()?;
         let stmt = statement.into();
-        let writes = !matches!(stmt, Statement::Select(_));
+        let writes = match &stmt {
+            Statement::Select(_) => false,
+            Statement::Text(t) => {
+                let head = t.sql.trim_start().get(..6).unwrap_or("");
+                !(head.eq_ignore_ascii_case("select") || head.eq_ignore_ascii_case("values"))
+            }
+            _ => true,
+        };
         if writes {
             self.ensure_transaction()?;
         }

@@ -42,7 +42,9 @@ pub use cinnabar_engine::{
     Transaction, Url,
 };
 pub use cinnabar_macros::{FromRow, Model};
-pub use cinnabar_orm::{delete, update, Handle, Model, Query, Session, SessionOptions};
+pub use cinnabar_orm::{
+    delete, update, BulkDelete, BulkUpdate, Handle, Model, ObjectState, Query, Session, SessionOptions,
+};
 
 #[cfg(feature = "chrono")]
 pub use chrono;
