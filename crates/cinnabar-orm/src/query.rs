@@ -9,7 +9,7 @@
 use std::collections::hash_map::Entry;
 use std::marker::PhantomData;
 
-use cinnabar_core::dialect::compile;
+use cinnabar_core::dialect::{compile, compile_into};
 use cinnabar_core::sql::{
     BinOp, Bindable, ColumnRef, Column, Condition, Expr, OrderBy, Select, Statement,
 };
@@ -126,7 +126,20 @@ impl<'s, T: Model> Query<'s, T> {
     /// As [`Query::all`].
     pub fn first(mut self) -> Result<Option<Handle<T>>> {
         self.select.limit = Some(1);
-        Ok(self.all()?.into_iter().next())
+        let Query {
+            session,
+            select,
+            error,
+            ..
+        } = self;
+        if let Some(e) = error {
+            return Err(e);
+        }
+        let mut found = None;
+        load_each::<T>(session, &select.into(), &mut |h| {
+            found.get_or_insert(h);
+        })?;
+        Ok(found)
     }
 
     /// Exactly one matching object.
@@ -227,40 +240,54 @@ pub(crate) fn key_values<T: Model>(key: &T::Key) -> Result<Vec<Value>> {
 
 /// Runs a SELECT of `T`'s columns (in table order, first) through the identity map.
 pub(crate) fn load<T: Model>(session: &mut Session, stmt: &Statement) -> Result<Vec<Handle<T>>> {
+    let mut out = Vec::new();
+    load_each::<T>(session, stmt, &mut |h| out.push(h))?;
+    Ok(out)
+}
+
+/// As [`load`], handing each object to `f` instead of collecting them.
+pub(crate) fn load_each<T: Model>(
+    session: &mut Session,
+    stmt: &Statement,
+    f: &mut dyn FnMut(Handle<T>),
+) -> Result<()> {
     session.autoflush()?;
     let generation = session.generation();
-    let (conn, reg) = session.parts::<T>()?;
-    let shared = reg.shared.clone();
-    let compiled = compile(conn.dialect(), stmt)?;
-    let params: Vec<ValueRef<'_>> = compiled.params.iter().map(Value::as_ref).collect();
-    let mut out = Vec::new();
-    conn.run(
-        &compiled.sql,
-        &params,
-        Some(&mut |row: &dyn Row| {
-            let key = T::key_from_row(row, 0)?;
-            match reg.identity.entry(key) {
-                Entry::Occupied(e) => {
-                    let h = e.get();
-                    if h.state() == ObjectState::Persistent {
-                        if let Some(mut g) = h.slot().try_write() {
-                            if g.generation < generation && !g.modified {
-                                g.value = T::from_row_at(row, 0)?;
-                                g.generation = generation;
+    let mut sql = session.take_scratch();
+    let result = (|| {
+        let (conn, reg) = session.parts::<T>()?;
+        let shared = reg.shared.clone();
+        let mut params: Vec<ValueRef<'_>> = Vec::new();
+        compile_into(conn.dialect(), stmt, &mut sql, &mut params)?;
+        conn.run(
+            &sql,
+            &params,
+            Some(&mut |row: &dyn Row| {
+                let key = T::key_from_row(row, 0)?;
+                match reg.identity.entry(key) {
+                    Entry::Occupied(e) => {
+                        let h = e.get();
+                        if h.state() == ObjectState::Persistent {
+                            if let Some(mut g) = h.slot().try_write() {
+                                if g.generation < generation && !g.modified {
+                                    g.value = T::from_row_at(row, 0)?;
+                                    g.generation = generation;
+                                }
                             }
                         }
+                        f(h.clone());
                     }
-                    out.push(h.clone());
+                    Entry::Vacant(v) => {
+                        let obj = T::from_row_at(row, 0)?;
+                        let h = Handle::new(obj, ObjectState::Persistent, &shared, generation);
+                        f(v.insert(h).clone());
+                    }
                 }
-                Entry::Vacant(v) => {
-                    let obj = T::from_row_at(row, 0)?;
-                    let h = Handle::new(obj, ObjectState::Persistent, &shared, generation);
-                    v.insert(h.clone());
-                    out.push(h);
-                }
-            }
-            Ok(())
-        }),
-    )?;
-    Ok(out)
+                Ok(())
+            }),
+        )?;
+        Ok(())
+    })();
+    session.put_scratch(sql);
+    result
 }

@@ -49,6 +49,8 @@ pub struct Session {
     tx_depth: usize,
     /// Open `savepoint()` calls; a failed flush inside one is undone by the savepoint.
     savepoints: usize,
+    /// A reused buffer for compiling queries.
+    scratch: String,
 }
 
 impl std::fmt::Debug for Session {
@@ -80,6 +82,7 @@ impl Session {
             generation: 1,
             tx_depth: 0,
             savepoints: 0,
+            scratch: String::new(),
         }
     }
 
@@ -523,6 +526,16 @@ impl Session {
         }
         self.conn = None;
         self.generation += 1;
+    }
+
+    pub(crate) fn take_scratch(&mut self) -> String {
+        let mut s = std::mem::take(&mut self.scratch);
+        s.clear();
+        s
+    }
+
+    pub(crate) fn put_scratch(&mut self, s: String) {
+        self.scratch = s;
     }
 
     pub(crate) fn registries_mut(&mut self) -> &mut Vec<Box<dyn AnyRegistry>> {

@@ -10,7 +10,7 @@ use crate::sql::{
     BinOp, ColumnRef, Delete, Expr, Insert, JoinKind, OrderBy, Select, Statement, Text,
     TextPiece, Update,
 };
-use crate::value::Value;
+use crate::value::{Value, ValueRef};
 
 /// A compiled statement: SQL text and the values for its placeholders, in order.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,10 +30,32 @@ pub struct Compiled {
 /// (an unbound raw-SQL parameter, an invalid value, a row of the wrong width),
 /// [`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported) for features the dialect lacks.
 pub fn compile(dialect: &dyn Dialect, statement: &Statement) -> Result<Compiled> {
+    let mut sql = String::with_capacity(256);
+    let mut params = Vec::new();
+    let slots = compile_into(dialect, statement, &mut sql, &mut params)?;
+    Ok(Compiled {
+        sql,
+        params: params.into_iter().map(ValueRef::to_owned_value).collect(),
+        slots,
+    })
+}
+
+/// Compiles `statement` into `sql` (appended) and `params` (borrowing the statement's
+/// values, so nothing is copied); returns the number of parameter slots. The allocation-free
+/// form of [`compile`], for hot paths that reuse buffers.
+///
+/// # Errors
+/// As [`compile`].
+pub fn compile_into<'a>(
+    dialect: &dyn Dialect,
+    statement: &'a Statement,
+    sql: &mut String,
+    params: &mut Vec<ValueRef<'a>>,
+) -> Result<usize> {
     let mut w = Writer {
         d: dialect,
-        sql: String::with_capacity(128),
-        params: Vec::new(),
+        sql,
+        params,
         slots: 0,
     };
     match statement {
@@ -48,33 +70,29 @@ pub fn compile(dialect: &dyn Dialect, statement: &Statement) -> Result<Compiled>
             "a statement cannot mix bound values with parameter slots",
         ));
     }
-    Ok(Compiled {
-        sql: w.sql,
-        params: w.params,
-        slots: w.slots,
-    })
+    Ok(w.slots)
 }
 
-struct Writer<'d> {
+struct Writer<'d, 'a> {
     d: &'d dyn Dialect,
-    sql: String,
-    params: Vec<Value>,
+    sql: &'d mut String,
+    params: &'d mut Vec<ValueRef<'a>>,
     slots: usize,
 }
 
-impl Writer<'_> {
+impl<'a> Writer<'_, 'a> {
     fn ident(&mut self, name: &str) {
-        self.d.quote_identifier(&mut self.sql, name);
+        self.d.quote_identifier(self.sql, name);
     }
 
     fn placeholder(&mut self) {
         let n = self.params.len() + self.slots + 1;
-        self.d.write_placeholder(&mut self.sql, n);
+        self.d.write_placeholder(self.sql, n);
     }
 
-    fn bind(&mut self, v: &Value) {
+    fn bind(&mut self, v: &'a Value) {
         self.placeholder();
-        self.params.push(v.clone());
+        self.params.push(v.as_ref());
     }
 
     fn column(&mut self, c: &ColumnRef) {
@@ -94,7 +112,7 @@ impl Writer<'_> {
         }
     }
 
-    fn exprs(&mut self, list: &[Expr]) -> Result<()> {
+    fn exprs(&mut self, list: &'a [Expr]) -> Result<()> {
         for (i, e) in list.iter().enumerate() {
             if i > 0 {
                 self.sql.push_str(", ");
@@ -105,7 +123,7 @@ impl Writer<'_> {
     }
 
     /// Writes an operand, parenthesised when it is itself a compound expression.
-    fn operand(&mut self, e: &Expr) -> Result<()> {
+    fn operand(&mut self, e: &'a Expr) -> Result<()> {
         let compound = matches!(
             e,
             Expr::Binary { .. }
@@ -127,7 +145,7 @@ impl Writer<'_> {
         }
     }
 
-    fn expr(&mut self, e: &Expr) -> Result<()> {
+    fn expr(&mut self, e: &'a Expr) -> Result<()> {
         match e {
             Expr::Column(c) => self.column(c),
             Expr::Value(v) => self.bind(v),
@@ -240,7 +258,7 @@ impl Writer<'_> {
         Ok(())
     }
 
-    fn where_clause(&mut self, filter: &Option<Expr>) -> Result<()> {
+    fn where_clause(&mut self, filter: &'a Option<Expr>) -> Result<()> {
         if let Some(f) = filter {
             self.sql.push_str(" WHERE ");
             self.expr(f)?;
@@ -248,7 +266,7 @@ impl Writer<'_> {
         Ok(())
     }
 
-    fn order_by(&mut self, list: &[OrderBy]) -> Result<()> {
+    fn order_by(&mut self, list: &'a [OrderBy]) -> Result<()> {
         for (i, o) in list.iter().enumerate() {
             self.sql
                 .push_str(if i == 0 { " ORDER BY " } else { ", " });
@@ -275,7 +293,7 @@ impl Writer<'_> {
         Ok(())
     }
 
-    fn select(&mut self, s: &Select) -> Result<()> {
+    fn select(&mut self, s: &'a Select) -> Result<()> {
         self.sql.push_str("SELECT ");
         if s.distinct {
             self.sql.push_str("DISTINCT ");
@@ -325,12 +343,12 @@ impl Writer<'_> {
         }
         self.order_by(&s.order_by)?;
         if s.limit.is_some() || s.offset.is_some() {
-            self.d.write_limit_offset(&mut self.sql, s.limit, s.offset);
+            self.d.write_limit_offset(self.sql, s.limit, s.offset);
         }
         Ok(())
     }
 
-    fn insert(&mut self, s: &Insert) -> Result<()> {
+    fn insert(&mut self, s: &'a Insert) -> Result<()> {
         self.sql.push_str("INSERT INTO ");
         self.ident(&s.table);
         if s.columns.is_empty() {
@@ -370,12 +388,12 @@ impl Writer<'_> {
             }
         }
         if let Some(oc) = &s.on_conflict {
-            self.d.write_on_conflict(&mut self.sql, oc, &s.columns)?;
+            self.d.write_on_conflict(self.sql, oc, &s.columns)?;
         }
         self.returning(&s.returning)
     }
 
-    fn update(&mut self, s: &Update) -> Result<()> {
+    fn update(&mut self, s: &'a Update) -> Result<()> {
         if s.set.is_empty() {
             return Err(Error::misuse(format!(
                 "UPDATE {} has no SET assignments",
@@ -397,14 +415,14 @@ impl Writer<'_> {
         self.returning(&s.returning)
     }
 
-    fn delete(&mut self, s: &Delete) -> Result<()> {
+    fn delete(&mut self, s: &'a Delete) -> Result<()> {
         self.sql.push_str("DELETE FROM ");
         self.ident(&s.table);
         self.where_clause(&s.filter)?;
         self.returning(&s.returning)
     }
 
-    fn text(&mut self, t: &Text) -> Result<()> {
+    fn text(&mut self, t: &'a Text) -> Result<()> {
         if let Some(e) = &t.error {
             return Err(Error::conversion(e.clone()));
         }

@@ -10,7 +10,7 @@ mod mysql;
 mod postgres;
 mod sqlite;
 
-pub use compiler::{compile, Compiled};
+pub use compiler::{compile, compile_into, Compiled};
 pub use ddl::{create_index, create_table, drop_table};
 pub use mysql::MySqlDialect;
 pub use postgres::PostgresDialect;
