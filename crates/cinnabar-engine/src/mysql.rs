@@ -422,7 +422,14 @@ fn format_time(neg: bool, days: u32, h: u8, mi: u8, s: u8, us: u32) -> String {
 /// reads as 0.1 and not 0.10000000149011612.
 fn widen_f32(f: f32) -> f64 {
     if f.is_finite() {
-        f.to_string().parse().unwrap_or(f64::from(f))
+        let wide: f64 = f.to_string().parse().unwrap_or(f64::from(f));
+        // The shortest form of ±f32::MAX lies beyond f32's range as an f64: keep the exact
+        // value there (and wherever the decimal form would not narrow back to `f`).
+        if wide.abs() <= f64::from(f32::MAX) && wide as f32 == f {
+            wide
+        } else {
+            f64::from(f)
+        }
     } else {
         f64::from(f)
     }
@@ -487,8 +494,17 @@ impl Cells<'_> {
                 let s = self.text(idx, b)?;
                 #[cfg(feature = "decimal")]
                 if let ValueRef::Text(t) = s {
-                    // Past rust_decimal's 28 digits the exact text is kept.
-                    if let Ok(d) = rust_decimal::Decimal::from_str_exact(t) {
+                    // Past rust_decimal's 28 digits the exact text is kept. Trailing
+                    // fractional zeros (the column's scale) are dropped if that is what it
+                    // takes to fit: the value is unchanged, as on PostgreSQL.
+                    let trimmed = if t.contains('.') {
+                        t.trim_end_matches('0').trim_end_matches('.')
+                    } else {
+                        t
+                    };
+                    let exact = rust_decimal::Decimal::from_str_exact(t)
+                        .or_else(|_| rust_decimal::Decimal::from_str_exact(trimmed));
+                    if let Ok(d) = exact {
                         return Ok(ValueRef::Decimal(d));
                     }
                 }

@@ -644,7 +644,11 @@ impl Bind<'_> {
                     _ => return Err(self.mismatch(ty)),
                 };
                 if *ty == Type::FLOAT4 {
-                    out.extend_from_slice(&(f as f32).to_be_bytes());
+                    let narrow = f as f32;
+                    if f.is_finite() && narrow.is_infinite() {
+                        return Err(self.fail(ty, format_args!("{f:e} is out of range for real")));
+                    }
+                    out.extend_from_slice(&narrow.to_be_bytes());
                 } else {
                     out.extend_from_slice(&f.to_be_bytes());
                 }
@@ -1181,7 +1185,11 @@ fn pg_epoch() -> chrono::NaiveDateTime {
 
 #[cfg(feature = "chrono")]
 fn chrono_micros(t: chrono::NaiveDateTime) -> Option<i64> {
-    t.signed_duration_since(pg_epoch()).num_microseconds()
+    // Floor to the microsecond (a duration would truncate toward 2000-01-01, moving earlier
+    // values forward, possibly into the next day).
+    t.and_utc()
+        .timestamp_micros()
+        .checked_sub(pg_epoch().and_utc().timestamp_micros())
 }
 
 #[cfg(feature = "chrono")]

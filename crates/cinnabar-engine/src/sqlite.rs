@@ -122,6 +122,12 @@ impl rusqlite::ToSql for Bind<'_> {
             ValueRef::Null => ToSqlOutput::Borrowed(SqlRef::Null),
             ValueRef::Bool(b) => ToSqlOutput::Borrowed(SqlRef::Integer(i64::from(b))),
             ValueRef::Int(i) => ToSqlOutput::Borrowed(SqlRef::Integer(i)),
+            // SQLite would silently store NaN as NULL.
+            ValueRef::Real(f) if f.is_nan() => {
+                return Err(rusqlite::Error::ToSqlConversionFailure(
+                    "SQLite cannot store NaN (it would become NULL)".into(),
+                ))
+            }
             ValueRef::Real(f) => ToSqlOutput::Borrowed(SqlRef::Real(f)),
             ValueRef::Text(s) => ToSqlOutput::Borrowed(SqlRef::Text(s.as_bytes())),
             ValueRef::Blob(b) => ToSqlOutput::Borrowed(SqlRef::Blob(b)),
@@ -207,7 +213,9 @@ fn map_error(e: rusqlite::Error, sql: Option<&str>) -> Error {
             }
             err
         }
-        rusqlite::Error::Utf8Error(..) | rusqlite::Error::FromSqlConversionFailure(..) => {
+        rusqlite::Error::Utf8Error(..)
+        | rusqlite::Error::FromSqlConversionFailure(..)
+        | rusqlite::Error::ToSqlConversionFailure(..) => {
             Error::conversion(e.to_string())
         }
         rusqlite::Error::NulError(_) => {
