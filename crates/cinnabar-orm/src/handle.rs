@@ -147,17 +147,14 @@ impl<T: Model> Handle<T> {
         if slot.modified {
             return;
         }
-        match self.state() {
-            ObjectState::Persistent => {
-                if slot.baseline.is_none() {
-                    slot.baseline = Some(Box::new(slot.value.clone()));
-                }
-                slot.modified = true;
-                self.0.shared.dirty.lock().push(self.clone());
-                self.0.shared.tracker.dirty.fetch_add(1, Ordering::Relaxed);
+        // A pending object is inserted whole; a detached one has no session to tell.
+        if self.state() == ObjectState::Persistent {
+            if slot.baseline.is_none() {
+                slot.baseline = Some(Box::new(slot.value.clone()));
             }
-            // A pending object is inserted whole; a detached one has no session to tell.
-            _ => {}
+            slot.modified = true;
+            self.0.shared.dirty.lock().push(self.clone());
+            self.0.shared.tracker.dirty.fetch_add(1, Ordering::Relaxed);
         }
     }
 

@@ -42,6 +42,9 @@ pub(crate) struct Mark {
     updated: usize,
 }
 
+/// An object in an UPDATE batch: its position in the dirty list, its lock, its baseline.
+type Pending<'g, T> = (usize, RwLockWriteGuard<'g, Slot<T>>, Box<T>);
+
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 enum Shape {
     Insert { mask: u128, rows: usize, returning: bool },
@@ -730,7 +733,7 @@ impl<T: Model> Registry<T> {
     ) -> Result<()> {
         const BATCH: usize = 256;
         let mut rekey: Vec<(T::Key, T::Key)> = Vec::new();
-        let mut batch: Vec<(usize, RwLockWriteGuard<'_, Slot<T>>, Box<T>)> = Vec::new();
+        let mut batch: Vec<Pending<'_, T>> = Vec::new();
         let mut batch_mask = 0u128;
         let mut keep = Vec::new();
         for (idx, h) in dirty.iter().enumerate() {
@@ -797,7 +800,7 @@ impl<T: Model> Registry<T> {
         conn: &mut Connection,
         generation: u64,
         dirty: &'g [Handle<T>],
-        batch: &mut Vec<(usize, RwLockWriteGuard<'g, Slot<T>>, Box<T>)>,
+        batch: &mut Vec<Pending<'g, T>>,
         mask: u128,
         rekey: &mut Vec<(T::Key, T::Key)>,
     ) -> Result<()> {
