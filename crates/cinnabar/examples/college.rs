@@ -3,6 +3,10 @@
 //!
 //! Run with `cargo run --example college`. It writes `college.db` in the current directory
 //! and starts from an empty table each run, so the output is always the tutorial's.
+//!
+//! The same program runs on PostgreSQL or MariaDB by changing only the URL:
+//! `cargo run --example college --features postgres -- postgresql://postgres@127.0.0.1/test`
+//! `cargo run --example college --features mysql -- mysql://root@127.0.0.1:3306/test`
 
 use cinnabar::prelude::*;
 
@@ -16,7 +20,10 @@ struct Student {
 }
 
 fn main() -> cinnabar::Result<()> {
-    let engine = create_engine("sqlite:///college.db")?;
+    let url = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "sqlite:///college.db".to_string());
+    let engine = create_engine(&url)?;
 
     let metadata = MetaData::new().with(Student::table().clone());
     metadata.drop_all(&engine)?; // start fresh, so the output matches the tutorial
