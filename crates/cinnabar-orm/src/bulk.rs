@@ -145,6 +145,7 @@ impl<T: Model> BulkStatement for BulkUpdate<T> {
                     for (i, v) in &values {
                         slot.value.set_column(*i, v.as_ref())?;
                     }
+                    reg.note_bulk_updated(h, before.key());
                     reg.note_touched(h, &mut slot, before, generation);
                     if let Some(base) = slot.baseline.as_deref_mut() {
                         for (i, v) in &values {
@@ -160,6 +161,7 @@ impl<T: Model> BulkStatement for BulkUpdate<T> {
                     slot.generation = 0;
                     // Snapshot for rollback, as the literal branch does.
                     let before = slot.value.clone();
+                    reg.note_bulk_updated(h, before.key());
                     reg.note_touched(h, &mut slot, before, generation);
                 }
                 let table = T::table().name.as_str();

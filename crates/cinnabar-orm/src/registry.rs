@@ -63,8 +63,9 @@ pub(crate) struct Registry<T: Model> {
     deleted_in_tx: Vec<Handle<T>>,
     /// Objects changed by the open transaction, each with its state before the change.
     touched: Vec<(Handle<T>, Box<T>)>,
-    /// Objects updated by flushes while a savepoint is open.
-    updated_log: Vec<Handle<T>>,
+    /// Objects updated by flushes while a savepoint is open, each with the key its row had
+    /// before that update.
+    updated_log: Vec<(Handle<T>, Option<T::Key>)>,
     savepoints: usize,
     sql: FxHashMap<Shape, Arc<str>>,
     pub(crate) shared: Arc<Shared<T>>,
@@ -288,7 +289,18 @@ impl<T: Model> Registry<T> {
             keys.push(key);
         }
         drop(guards);
+        let key_generated = T::GENERATED_KEY.is_some_and(|k| mask & (1u128 << k) == 0);
         for (h, key) in batch.iter().zip(keys) {
+            if key_generated {
+                // The database just assigned this key, so no other row has it: an object
+                // still mapped to it is stale (its row was deleted behind the session's back
+                // and the key reused, as SQLite does with rowids). It leaves the session.
+                if let Some(old) = self.identity.remove(&key) {
+                    if !Handle::ptr_eq(&old, h) {
+                        old.set_state(ObjectState::Detached);
+                    }
+                }
+            }
             self.register(h, key)?;
             h.set_state(ObjectState::Persistent);
             self.inserted_in_tx.push(h.clone());
@@ -482,10 +494,24 @@ impl<T: Model> AnyRegistry for Registry<T> {
         self.discard_unflushed();
         for (h, before) in self.touched.drain(..) {
             let mut g = h.slot().write();
+            let flushed_key = g.value.key();
             g.value = *before;
             g.baseline = None;
             g.modified = false;
             g.snapshot_generation = 0;
+            let key = g.value.key();
+            drop(g);
+            // A flushed key change moved the object in the identity map: move it back.
+            if flushed_key != key {
+                if let Some(k) = flushed_key {
+                    if self.identity.get(&k).is_some_and(|e| Handle::ptr_eq(e, &h)) {
+                        self.identity.remove(&k);
+                    }
+                }
+                if let Some(k) = key {
+                    self.identity.insert(k, h.clone());
+                }
+            }
         }
         let gone: Vec<Handle<T>> = self.inserted_in_tx.drain(..).chain(self.pending.drain(..)).collect();
         self.expunge_inserted(gone);
@@ -556,8 +582,12 @@ impl<T: Model> AnyRegistry for Registry<T> {
             h.set_state(ObjectState::Persistent);
         }
         let updated = self.updated_log.split_off(mark.updated.min(self.updated_log.len()));
-        for h in updated {
-            self.reload(&h, conn)?;
+        // An object's first entry after the mark has the key its row had at the savepoint.
+        let mut seen = rustc_hash::FxHashSet::default();
+        for (h, key) in updated {
+            if seen.insert(Arc::as_ptr(&h.0) as usize) {
+                self.reload(&h, key.as_ref(), conn)?;
+            }
         }
         if self.savepoints == 0 {
             self.updated_log.clear();
@@ -567,15 +597,28 @@ impl<T: Model> AnyRegistry for Registry<T> {
 }
 
 impl<T: Model> Registry<T> {
-    /// Re-reads an object's row after a savepoint rollback.
-    fn reload(&mut self, h: &Handle<T>, conn: &mut Connection) -> Result<()> {
+    /// Re-reads an object's row (by `key`, else by the object's key) after a savepoint
+    /// rollback, moving it in the identity map if its key changes back.
+    fn reload(
+        &mut self,
+        h: &Handle<T>,
+        key: Option<&T::Key>,
+        conn: &mut Connection,
+    ) -> Result<()> {
         let mut sel = cinnabar_core::sql::Select::from(T::table().name.as_str());
         for c in T::COLUMNS {
             sel = sel.column(Expr::Column(ColumnRef::bare(*c)));
         }
         let g = h.slot().read();
-        for &i in T::PRIMARY_KEY {
-            let v = g.value.column_value(i)?.to_owned_value();
+        let current = g.value.key();
+        let values = match key {
+            Some(k) => cinnabar_core::types::KeyValues::key_values(k)?,
+            None => T::PRIMARY_KEY
+                .iter()
+                .map(|&i| g.value.column_value(i).map(ValueRef::to_owned_value))
+                .collect::<Result<Vec<_>>>()?,
+        };
+        for (&i, v) in T::PRIMARY_KEY.iter().zip(values) {
             sel.add_filter(Expr::Column(ColumnRef::bare(T::COLUMNS[i])).binary(cinnabar_core::sql::BinOp::Eq, Expr::Value(v)));
         }
         drop(g);
@@ -587,10 +630,22 @@ impl<T: Model> Registry<T> {
             Ok(())
         }))?;
         if let Some(v) = fresh {
+            let reloaded = v.key();
             let mut g = h.slot().write();
             g.value = v;
             g.baseline = None;
             g.modified = false;
+            drop(g);
+            if reloaded != current {
+                if let Some(k) = current {
+                    if self.identity.get(&k).is_some_and(|e| Handle::ptr_eq(e, h)) {
+                        self.identity.remove(&k);
+                    }
+                }
+                if let Some(k) = reloaded {
+                    self.identity.insert(k, h.clone());
+                }
+            }
         }
         Ok(())
     }
@@ -840,7 +895,8 @@ impl<T: Model> Registry<T> {
         }
         for (idx, mut g, base) in batch.drain(..) {
             let h = &dirty[idx];
-            if let (Some(o), Some(n)) = (base.key(), g.value.key()) {
+            let old_key = base.key();
+            if let (Some(o), Some(n)) = (old_key.clone(), g.value.key()) {
                 if o != n {
                     rekey.push((o, n));
                 }
@@ -850,7 +906,7 @@ impl<T: Model> Registry<T> {
                 self.touched.push((h.clone(), base));
             }
             if self.savepoints > 0 {
-                self.updated_log.push(h.clone());
+                self.updated_log.push((h.clone(), old_key));
             }
             g.modified = false;
         }
@@ -861,6 +917,14 @@ impl<T: Model> Registry<T> {
     /// Records an object deleted by a bulk DELETE, so rollback can restore it.
     pub(crate) fn note_deleted(&mut self, h: Handle<T>) {
         self.deleted_in_tx.push(h);
+    }
+
+    /// Records an object changed by a bulk UPDATE (`key`: its key before), so a savepoint
+    /// rollback reloads it.
+    pub(crate) fn note_bulk_updated(&mut self, h: &Handle<T>, key: Option<T::Key>) {
+        if self.savepoints > 0 {
+            self.updated_log.push((h.clone(), key));
+        }
     }
 
     fn close_all(&mut self) {
