@@ -1263,7 +1263,7 @@ fn create_table_full_per_dialect() {
     );
     assert_eq!(
         create_table(&MYSQL, &table, false),
-        "CREATE TABLE `students` (`id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, `name` VARCHAR(50) NOT NULL, `email` VARCHAR(255) NOT NULL UNIQUE, `nickname` TEXT, `credits` INT NOT NULL DEFAULT 0, `gpa` DOUBLE, `active` BOOLEAN NOT NULL, `course_id` BIGINT, FOREIGN KEY (`course_id`) REFERENCES `courses` (`id`) ON DELETE CASCADE) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"
+        "CREATE TABLE `students` (`id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, `name` VARCHAR(50) NOT NULL, `email` VARCHAR(255) NOT NULL UNIQUE, `nickname` LONGTEXT, `credits` INT NOT NULL DEFAULT 0, `gpa` DOUBLE, `active` BOOLEAN NOT NULL, `course_id` BIGINT, FOREIGN KEY (`course_id`) REFERENCES `courses` (`id`) ON DELETE CASCADE) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
     );
 }
 
@@ -1280,7 +1280,7 @@ fn create_table_if_not_exists() {
     );
     assert_eq!(
         create_table(&MYSQL, &table, true),
-        "CREATE TABLE IF NOT EXISTS `tags` (`label` VARCHAR(20) NOT NULL) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"
+        "CREATE TABLE IF NOT EXISTS `tags` (`label` VARCHAR(20) NOT NULL) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
     );
 }
 
@@ -1318,7 +1318,7 @@ fn autoincrement_primary_key_per_integer_width() {
         );
         assert_eq!(
             create_table(&MYSQL, &table, false),
-            format!("CREATE TABLE `t` (`id` {mysql}) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4")
+            format!("CREATE TABLE `t` (`id` {mysql}) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin")
         );
     }
 }
@@ -1339,7 +1339,7 @@ fn single_primary_key_without_autoincrement_is_a_table_constraint() {
     // MySQL cannot key a TEXT column without a prefix length.
     assert_eq!(
         create_table(&MYSQL, &table, false),
-        "CREATE TABLE `codes` (`code` VARCHAR(255) NOT NULL, `label` TEXT NOT NULL, PRIMARY KEY (`code`)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"
+        "CREATE TABLE `codes` (`code` VARCHAR(255) NOT NULL, `label` LONGTEXT NOT NULL, PRIMARY KEY (`code`)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
     );
 }
 
@@ -1365,7 +1365,7 @@ fn composite_primary_key_and_nullability() {
     );
     assert_eq!(
         create_table(&MYSQL, &table, false),
-        "CREATE TABLE `enrollments` (`student_id` BIGINT NOT NULL, `course_id` BIGINT NOT NULL, `grade` DOUBLE, `note` TEXT NOT NULL, PRIMARY KEY (`student_id`, `course_id`)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"
+        "CREATE TABLE `enrollments` (`student_id` BIGINT NOT NULL, `course_id` BIGINT NOT NULL, `grade` DOUBLE, `note` LONGTEXT NOT NULL, PRIMARY KEY (`student_id`, `course_id`)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
     );
 }
 
@@ -1405,7 +1405,7 @@ fn server_defaults_simple_and_expression() {
     );
     assert_eq!(
         create_table(&MYSQL, &table, false),
-        "CREATE TABLE `posts` (`created` DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP, `score` INT NOT NULL DEFAULT -1, `ratio` DOUBLE NOT NULL DEFAULT 0.5, `status` VARCHAR(10) DEFAULT ('draft')) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"
+        "CREATE TABLE `posts` (`created` DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP, `score` INT NOT NULL DEFAULT -1, `ratio` DOUBLE NOT NULL DEFAULT 0.5, `status` VARCHAR(10) DEFAULT ('draft')) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
     );
 }
 
@@ -1473,7 +1473,7 @@ fn every_sql_type_per_dialect() {
         "DOUBLE",
         "BOOLEAN",
         "VARCHAR(20)",
-        "TEXT",
+        "LONGTEXT",
         "LONGBLOB",
         "DATE",
         "TIME(6)",
@@ -1498,7 +1498,7 @@ fn every_sql_type_per_dialect() {
         assert_eq!(
             create_table(&MYSQL, &table, false),
             format!(
-                "CREATE TABLE `t` (`c` {}) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+                "CREATE TABLE `t` (`c` {}) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
                 mysql[n]
             ),
             "{ty:?}"
@@ -1533,7 +1533,7 @@ fn foreign_keys_with_actions() {
     );
     assert_eq!(
         create_table(&MYSQL, &table, false),
-        "CREATE TABLE `classes` (`id` INT NOT NULL AUTO_INCREMENT PRIMARY KEY, `teacher_id` INT, `room_id` INT NOT NULL, FOREIGN KEY (`teacher_id`) REFERENCES `teachers` (`id`) ON DELETE SET NULL ON UPDATE CASCADE, FOREIGN KEY (`room_id`) REFERENCES `rooms` (`id`) ON DELETE RESTRICT) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"
+        "CREATE TABLE `classes` (`id` INT NOT NULL AUTO_INCREMENT PRIMARY KEY, `teacher_id` INT, `room_id` INT NOT NULL, FOREIGN KEY (`teacher_id`) REFERENCES `teachers` (`id`) ON DELETE SET NULL ON UPDATE CASCADE, FOREIGN KEY (`room_id`) REFERENCES `rooms` (`id`) ON DELETE RESTRICT) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
     );
 }
 
@@ -1577,7 +1577,7 @@ fn multi_column_unique_named_and_unnamed() {
     );
     assert_eq!(
         create_table(&MYSQL, &table, false),
-        "CREATE TABLE `enrollments` (`student_id` BIGINT NOT NULL, `course_id` BIGINT NOT NULL, `term` INT NOT NULL, UNIQUE (`student_id`, `course_id`), CONSTRAINT `uq_term` UNIQUE (`student_id`, `term`)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"
+        "CREATE TABLE `enrollments` (`student_id` BIGINT NOT NULL, `course_id` BIGINT NOT NULL, `term` INT NOT NULL, UNIQUE (`student_id`, `course_id`), CONSTRAINT `uq_term` UNIQUE (`student_id`, `term`)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
     );
 }
 
@@ -1589,7 +1589,7 @@ fn mysql_text_column_in_multi_column_unique_gets_a_keyable_type() {
         .unique(&["first", "last"]);
     assert_eq!(
         create_table(&MYSQL, &table, false),
-        "CREATE TABLE `people` (`first` VARCHAR(255) NOT NULL, `last` VARCHAR(255) NOT NULL, UNIQUE (`first`, `last`)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"
+        "CREATE TABLE `people` (`first` VARCHAR(255) NOT NULL, `last` VARCHAR(255) NOT NULL, UNIQUE (`first`, `last`)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
     );
 }
 
@@ -1936,7 +1936,7 @@ fn hostile_identifiers_in_every_statement_kind() {
                 .foreign_key(ForeignKey::new(name, name, name))
                 .unique(&[name]);
             let suffix = if d.name() == "mysql" {
-                " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"
+                " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
             } else {
                 ""
             };

@@ -3,10 +3,11 @@
 
 use cinnabar_core::dialect::{create_index, create_table, drop_table};
 use cinnabar_core::schema::MetaData;
-use cinnabar_core::Result;
+use cinnabar_core::{Result, ValueRef};
 
 use crate::connection::Connection;
 use crate::engine::Engine;
+use crate::row::Row;
 
 /// Schema operations on a [`MetaData`] against an engine.
 pub trait MetaDataExt {
@@ -44,10 +45,33 @@ impl MetaDataExt for MetaData {
     }
 
     fn create_all(&self, engine: &Engine) -> Result<()> {
-        let statements = self.create_all_sql(engine)?;
+        let d = engine.dialect();
+        let tables = self.sorted_tables()?;
+        for table in &tables {
+            table.validate()?;
+        }
         engine.begin(|conn: &mut Connection| {
-            for sql in &statements {
-                conn.execute_script(sql)?;
+            for table in &tables {
+                conn.execute_script(&create_table(d, table, true))?;
+                for index in table.all_indexes() {
+                    if !d.supports_index_if_not_exists() {
+                        if let Some(q) = d.index_exists_sql() {
+                            let params = [
+                                ValueRef::Text(table.name.as_str()),
+                                ValueRef::Text(index.name.as_str()),
+                            ];
+                            let mut exists = false;
+                            conn.run(q, &params, Some(&mut |_row: &dyn Row| {
+                                exists = true;
+                                Ok(())
+                            }))?;
+                            if exists {
+                                continue;
+                            }
+                        }
+                    }
+                    conn.execute_script(&create_index(d, &table.name, &index, true))?;
+                }
             }
             Ok(())
         })

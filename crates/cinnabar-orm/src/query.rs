@@ -227,8 +227,13 @@ impl<'s, T: Model> Query<'s, T> {
             return Err(e);
         }
         session.autoflush()?;
+        // Select a key column, not a bound constant: PostgreSQL cannot type a lone parameter.
         select.columns.clear();
-        let select = select.column(Expr::Value(Value::Int(1)));
+        let table = T::table().name.as_str();
+        let select = select.column(Expr::Column(ColumnRef::qualified(
+            table,
+            T::COLUMNS[T::PRIMARY_KEY[0]],
+        )));
         Ok(!session.connection()?.execute(select)?.is_empty())
     }
 }

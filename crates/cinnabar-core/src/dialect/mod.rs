@@ -126,6 +126,12 @@ pub trait Dialect: Send + Sync + std::fmt::Debug + 'static {
         true
     }
 
+    /// Where `CREATE INDEX IF NOT EXISTS` is not understood: a query taking the table and
+    /// index names as parameters that returns a row when the index exists.
+    fn index_exists_sql(&self) -> Option<&'static str> {
+        None
+    }
+
     /// Text appended after a CREATE TABLE's closing parenthesis.
     fn create_table_suffix(&self) -> &'static str {
         ""

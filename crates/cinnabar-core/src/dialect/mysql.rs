@@ -30,7 +30,8 @@ impl Dialect for MySqlDialect {
             SqlType::Text(Some(n)) => format!("VARCHAR({n})"),
             // TEXT cannot be indexed without a prefix length.
             SqlType::Text(None) if keyed => "VARCHAR(255)".into(),
-            SqlType::Text(None) => "TEXT".into(),
+            // TEXT holds only 64 KiB; a String holds anything.
+            SqlType::Text(None) => "LONGTEXT".into(),
             SqlType::Blob => "LONGBLOB".into(),
             SqlType::Date => "DATE".into(),
             SqlType::Time => "TIME(6)".into(),
@@ -80,8 +81,17 @@ impl Dialect for MySqlDialect {
         false
     }
 
+    fn index_exists_sql(&self) -> Option<&'static str> {
+        Some(
+            "SELECT 1 FROM information_schema.statistics \
+             WHERE table_schema = DATABASE() AND table_name = ? AND index_name = ? LIMIT 1",
+        )
+    }
+
     fn create_table_suffix(&self) -> &'static str {
-        " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"
+        // Binary collation: `=` and UNIQUE compare case-sensitively, as on SQLite and
+        // PostgreSQL (the server default is case-insensitive).
+        " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
     }
 
     fn write_on_conflict(

@@ -419,8 +419,6 @@ mod large_text {
     backend_tests_with!(one_mebibyte_of_text {
         sqlite: [],
         postgres: [],
-        mysql: [#[ignore = "known bug: an unbounded String column is TEXT on MySQL (64 KiB \
-                           max; Data too long, 1406); it needs LONGTEXT in \
-                           cinnabar-core/src/dialect/mysql.rs, which the golden SQL tests lock"]],
+        mysql: [],
     });
 }

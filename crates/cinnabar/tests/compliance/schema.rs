@@ -79,8 +79,6 @@ mod idempotent {
     backend_tests_with!(create_all_is_idempotent {
         sqlite: [],
         postgres: [],
-        mysql: [#[ignore = "known bug: create_all re-runs CREATE INDEX without IF NOT EXISTS on \
-                           MySQL (Duplicate key name, 1061); the index check belongs in \
-                           cinnabar-engine/src/ddl.rs"]],
+        mysql: [],
     });
 }
