@@ -47,11 +47,37 @@ fn at_type(ty: &Type, tokens: TokenStream) -> TokenStream {
 /// Everything `#[derive(Model)]` emits.
 pub(crate) fn model(def: &ModelDef) -> TokenStream {
     let consts = column_consts(def);
+    let p = private();
+    let single_pk = {
+        let pk: Vec<usize> = def.primary_key().map(|(i, _)| i).collect();
+        (pk.len() == 1).then(|| pk[0])
+    };
+    let column_index = |ident: &syn::Ident| def.fields.iter().position(|f| f.ident == *ident);
+    let relation_consts = match crate::relations::consts(
+        &p,
+        &def.ident,
+        &def.vis,
+        &def.relations,
+        single_pk,
+        &column_index,
+    ) {
+        Ok(tokens) => {
+            let ident = &def.ident;
+            quote! {
+                #[automatically_derived]
+                impl #ident {
+                    #tokens
+                }
+            }
+        }
+        Err(e) => e.into_compile_error(),
+    };
     let model_impl = model_impl(def);
     let from_row = model_from_row(def);
     let checks = type_checks(def);
     quote! {
         #consts
+        #relation_consts
         #model_impl
         #from_row
         #checks
@@ -230,10 +256,14 @@ fn model_impl(def: &ModelDef) -> TokenStream {
     };
 
     let table = table_builder(def);
+    let relation_inits = crate::relations::not_loaded_inits(&def.relations);
+    let sync = crate::relations::sync_methods(&p, ident, &def.relations);
 
     quote! {
         #[automatically_derived]
         impl #p::Model for #ident {
+            #sync
+
             type Key = #key_type;
             const COLUMNS: &'static [&'static str] = &[#(#columns),*];
             const PRIMARY_KEY: &'static [usize] = &[#(#pk_idx),*];
@@ -261,6 +291,7 @@ fn model_impl(def: &ModelDef) -> TokenStream {
             fn from_row_at(row: &dyn #p::Row, offset: usize) -> #p::Result<Self> {
                 ::core::result::Result::Ok(Self {
                     #(#field_names: #decode_at,)*
+                    #relation_inits
                 })
             }
 
@@ -376,11 +407,12 @@ fn model_from_row(def: &ModelDef) -> TokenStream {
         let getter = at_type(ty, quote!(#p::get_named::<#ty>));
         quote!(#field: #getter(row, #column)?,)
     });
+    let inits = crate::relations::not_loaded_inits(&def.relations);
     quote! {
         #[automatically_derived]
         impl #p::FromRow for #ident {
             fn from_row(row: &dyn #p::Row) -> #p::Result<Self> {
-                ::core::result::Result::Ok(Self { #(#fields)* })
+                ::core::result::Result::Ok(Self { #(#fields)* #inits })
             }
         }
     }

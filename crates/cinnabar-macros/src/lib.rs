@@ -7,6 +7,7 @@ use proc_macro::TokenStream;
 
 mod expand;
 mod parse;
+mod relations;
 
 /// Maps a struct with named fields to a table.
 ///

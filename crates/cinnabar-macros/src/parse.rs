@@ -52,6 +52,8 @@ pub(crate) struct ModelDef {
     pub indexes: Vec<IndexDef>,
     /// Position of the database-generated key field, if any.
     pub generated_key: Option<usize>,
+    /// Relationship fields (not columns).
+    pub relations: Vec<crate::relations::RelationDef>,
 }
 
 impl ModelDef {
@@ -233,8 +235,16 @@ pub(crate) fn model(input: &DeriveInput) -> syn::Result<ModelDef> {
         .map_or_else(|| snake_case(&name), LitStr::value);
 
     let mut parsed: Vec<(FieldDef, FieldAttrs)> = Vec::with_capacity(raw_fields.len());
+    let mut relations = Vec::new();
     for field in raw_fields {
         let ident = field.ident.clone().expect("named field");
+        if let Some((kind, target)) = crate::relations::relation_type(&field.ty) {
+            match crate::relations::parse(&ident, kind, target, &field.attrs) {
+                Ok(r) => relations.push(r),
+                Err(e) => errors.push(e),
+            }
+            continue;
+        }
         let attrs = parse_field_attrs(&field.attrs, &mut errors);
         let def = check_field(ident, field.ty.clone(), &attrs, &mut errors);
         parsed.push((def, attrs));
@@ -321,6 +331,7 @@ pub(crate) fn model(input: &DeriveInput) -> syn::Result<ModelDef> {
         uniques,
         indexes,
         generated_key,
+        relations,
     })
 }
 

@@ -158,6 +158,22 @@ impl<T: Model> Handle<T> {
         }
     }
 
+    /// Sets column `idx` when it differs, as a user write would (so the change is flushed),
+    /// without blocking: a guard held elsewhere is reported instead.
+    pub(crate) fn set_column_tracked(&self, idx: usize, value: cinnabar_core::ValueRef<'_>) -> cinnabar_core::Result<()> {
+        let mut slot = self.0.slot.try_write().ok_or_else(|| {
+            cinnabar_core::Error::misuse(format!(
+                "a {} is borrowed during flush; drop the guard first",
+                T::model_name()
+            ))
+        })?;
+        if slot.value.column_value(idx)? == value {
+            return Ok(());
+        }
+        self.note_write(&mut slot);
+        slot.value.set_column(idx, value)
+    }
+
     /// A copy of the object.
     pub fn get(&self) -> T {
         self.read().clone()

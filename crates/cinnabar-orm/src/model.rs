@@ -69,4 +69,26 @@ pub trait Model: FromRow + Clone + Send + Sync + 'static {
 
     /// Fills unset fields that have a Rust-side `default = ...`; called before INSERT.
     fn apply_defaults(&mut self) {}
+
+    /// Whether the model declares relationships (the flush skips key syncing when not).
+    const HAS_RELATIONS: bool = false;
+
+    /// Copies each `BelongsTo` parent's key into its foreign-key column; called by the
+    /// flush before INSERT and UPDATE.
+    ///
+    /// # Errors
+    /// A parent that has no key yet, or is locked.
+    fn pull_parent_keys(&mut self) -> Result<()> {
+        Ok(())
+    }
+
+    /// Sets this object's key into the foreign-key column of each `HasMany` child (and NULL
+    /// into children removed since `before`); called by the flush after INSERT or a change.
+    ///
+    /// # Errors
+    /// A child that is locked, or a conversion error.
+    fn push_key_to_children(&self, before: Option<&Self>) -> Result<()> {
+        let _ = before;
+        Ok(())
+    }
 }

@@ -18,6 +18,7 @@ use cinnabar_core::{Error, ErrorKind, Result, Value, ValueRef};
 use cinnabar_engine::Row;
 
 use crate::handle::{Handle, ObjectState};
+use crate::loading::Loader;
 use crate::model::Model;
 use crate::session::Session;
 
@@ -26,6 +27,7 @@ pub struct Query<'s, T: Model> {
     session: &'s mut Session,
     select: Select,
     error: Option<Error>,
+    loaders: Vec<Box<dyn Loader<T>>>,
     _model: PhantomData<fn() -> T>,
 }
 
@@ -46,8 +48,15 @@ impl<'s, T: Model> Query<'s, T> {
             session,
             select: select_model::<T>(),
             error: None,
+            loaders: Vec::new(),
             _model: PhantomData,
         }
+    }
+
+    /// Loads a relationship of the results eagerly: `.options(selectin(Course::students))`.
+    pub fn options(mut self, loader: impl Loader<T> + 'static) -> Self {
+        self.loaders.push(Box::new(loader));
+        self
     }
 
     /// Adds a WHERE condition (ANDed with earlier ones).
@@ -112,12 +121,17 @@ impl<'s, T: Model> Query<'s, T> {
             session,
             select,
             error,
+            loaders,
             ..
         } = self;
         if let Some(e) = error {
             return Err(e);
         }
-        load(session, &select.into())
+        let found = load(session, &select.into())?;
+        for l in &loaders {
+            l.load(session, &found)?;
+        }
+        Ok(found)
     }
 
     /// The first matching object, if any (adds `LIMIT 1`).
@@ -130,6 +144,7 @@ impl<'s, T: Model> Query<'s, T> {
             session,
             select,
             error,
+            loaders,
             ..
         } = self;
         if let Some(e) = error {
@@ -139,6 +154,11 @@ impl<'s, T: Model> Query<'s, T> {
         load_each::<T>(session, &select.into(), &mut |h| {
             found.get_or_insert(h);
         })?;
+        if let Some(h) = &found {
+            for l in &loaders {
+                l.load(session, std::slice::from_ref(h))?;
+            }
+        }
         Ok(found)
     }
 

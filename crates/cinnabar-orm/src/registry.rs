@@ -357,7 +357,7 @@ impl<T: Model> AnyRegistry for Registry<T> {
 
     fn flush_inserts(&mut self, conn: &mut Connection) -> Result<()> {
         if self.pending.is_empty() {
-            return Ok(());
+            return self.push_keys_of_changed();
         }
         let pending = std::mem::take(&mut self.pending);
         let result = (|| {
@@ -365,6 +365,9 @@ impl<T: Model> AnyRegistry for Registry<T> {
             for h in &pending {
                 let mut g = lock(h)?;
                 g.value.apply_defaults();
+                if T::HAS_RELATIONS {
+                    g.value.pull_parent_keys()?;
+                }
                 shapes.push(insert_mask::<T>(&g.value)?);
             }
             let d = conn.dialect();
@@ -393,9 +396,19 @@ impl<T: Model> AnyRegistry for Registry<T> {
                     }
                 }
                 self.insert_batch(conn, &pending[start..end], mask, returning)?;
+                if T::HAS_RELATIONS {
+                    // Children inserted later in this flush take the new keys.
+                    for h in &pending[start..end] {
+                        h.slot()
+                            .try_read()
+                            .ok_or_else(locked_error::<T>)?
+                            .value
+                            .push_key_to_children(None)?;
+                    }
+                }
                 start = end;
             }
-            Ok(())
+            self.push_keys_of_changed()
         })();
         if result.is_err() {
             // Keep the objects pending so rollback can expunge them.
@@ -766,6 +779,22 @@ impl<T: Model> Registry<T> {
         }
     }
 
+    /// Gives changed persistent objects' keys to the children added to (or taken from)
+    /// their collections, before the children's own flush.
+    fn push_keys_of_changed(&self) -> Result<()> {
+        if !T::HAS_RELATIONS {
+            return Ok(());
+        }
+        let dirty: Vec<Handle<T>> = self.shared.dirty.lock().clone();
+        for h in dirty {
+            let g = h.slot().try_read().ok_or_else(locked_error::<T>)?;
+            if g.modified && h.state() == ObjectState::Persistent {
+                g.value.push_key_to_children(g.baseline.as_deref())?;
+            }
+        }
+        Ok(())
+    }
+
     /// Puts unflushed changes back to their baselines.
     fn discard_unflushed(&mut self) {
         let dirty = std::mem::take(&mut *self.shared.dirty.lock());
@@ -811,6 +840,9 @@ impl<T: Model> Registry<T> {
                     continue;
                 }
             }
+            if T::HAS_RELATIONS {
+                g.value.pull_parent_keys()?;
+            }
             let Some(base) = g.baseline.as_deref() else {
                 g.modified = false;
                 continue;
@@ -822,6 +854,14 @@ impl<T: Model> Registry<T> {
                 }
             }
             if mask == 0 {
+                // No column changed, but a relationship may have: keep the state before the
+                // change for rollback.
+                if T::HAS_RELATIONS && g.snapshot_generation != generation {
+                    if let Some(base) = g.baseline.take() {
+                        g.snapshot_generation = generation;
+                        self.touched.push((h.clone(), base));
+                    }
+                }
                 g.baseline = None;
                 g.modified = false;
                 continue;

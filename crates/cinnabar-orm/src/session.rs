@@ -51,6 +51,9 @@ pub struct Session {
     savepoints: usize,
     /// A reused buffer for compiling queries.
     scratch: String,
+    /// The last explicitly loaded relationship and how many single-object loads of it ran
+    /// in a row (the N+1 detector).
+    n_plus_one: (String, usize),
 }
 
 impl std::fmt::Debug for Session {
@@ -83,6 +86,7 @@ impl Session {
             tx_depth: 0,
             savepoints: 0,
             scratch: String::new(),
+            n_plus_one: (String::new(), 0),
         }
     }
 
@@ -526,6 +530,34 @@ impl Session {
         }
         self.conn = None;
         self.generation += 1;
+    }
+
+    /// Counts explicit loads of one object's relationship in a row; warns once per streak
+    /// when it looks like an N+1 loop.
+    pub(crate) fn note_explicit_load(&mut self, relation: &str, objects: usize) {
+        const THRESHOLD: usize = 10;
+        if objects != 1 {
+            self.n_plus_one.1 = 0;
+            return;
+        }
+        if self.n_plus_one.0 == relation {
+            self.n_plus_one.1 += 1;
+        } else {
+            self.n_plus_one = (relation.to_owned(), 1);
+        }
+        if self.n_plus_one.1 == THRESHOLD {
+            tracing::warn!(
+                target: "cinnabar::session",
+                relationship = relation,
+                "N+1 query pattern: {relation} was loaded one object at a time {THRESHOLD} times in a row; \
+                 load it for all objects at once with session.load(&objects, ..) or the query option selectin({relation})"
+            );
+        }
+    }
+
+    /// How many single-object loads of the same relationship ran in a row.
+    pub fn n_plus_one_streak(&self) -> usize {
+        self.n_plus_one.1
     }
 
     pub(crate) fn take_scratch(&mut self) -> String {

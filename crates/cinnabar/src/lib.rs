@@ -43,7 +43,8 @@ pub use cinnabar_engine::{
 };
 pub use cinnabar_macros::{FromRow, Model};
 pub use cinnabar_orm::{
-    delete, update, BulkDelete, BulkUpdate, Handle, Model, ObjectState, Query, Session, SessionOptions,
+    delete, selectin, update, BelongsTo, BulkDelete, BulkUpdate, Handle, HasMany, Model,
+    ObjectState, Query, Relation, Session, SessionOptions,
 };
 
 #[cfg(feature = "chrono")]
@@ -59,8 +60,9 @@ pub use uuid;
 pub mod prelude {
     pub use crate::sql::{and_all, count_star, not, or_any, text, Expression, TextExpression};
     pub use crate::{
-        create_engine, delete, update, Connection, Engine, EngineOptions, Error, ErrorKind,
-        FromRow, Handle, MetaData, MetaDataExt, Model, Result, Row, Session,
+        create_engine, delete, selectin, update, BelongsTo, Connection, Engine, EngineOptions,
+        Error, ErrorKind, FromRow, Handle, HasMany, MetaData, MetaDataExt, Model, Result, Row,
+        Session,
     };
 }
 
@@ -74,7 +76,10 @@ pub mod __private {
     pub use cinnabar_core::types::{ColumnType, FromSql, SqlType, ToSql};
     pub use cinnabar_core::{Error, Result, ValueRef};
     pub use cinnabar_engine::{get_at, get_named, FromRow, Row};
-    pub use cinnabar_orm::Model;
+    pub use cinnabar_orm::{
+        pull_parent_key, push_key_to_children, BelongsTo, HasMany, Model, Relation, RelationKind,
+    };
+    pub use std::marker::PhantomData;
     pub use std::sync::OnceLock;
 }
 

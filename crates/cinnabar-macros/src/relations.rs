@@ -1,0 +1,222 @@
+//! Relationship fields of a model: `students: HasMany<Student>` (one-to-many, the foreign key
+//! is a column of `Student`) and `course: BelongsTo<Course>` (many-to-one, the foreign key is
+//! a column of this model), each declared with `#[cinnabar(relation(foreign_key = name))]`.
+//! Parsing and code generation, kept apart from the column fields.
+
+use proc_macro2::{Span, TokenStream};
+use quote::quote;
+use syn::{Attribute, GenericArgument, Ident, PathArguments, Type, Visibility};
+
+/// Which side holds the foreign key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RelationKind {
+    /// `HasMany<T>`.
+    OneToMany,
+    /// `BelongsTo<T>`.
+    ManyToOne,
+}
+
+/// One relationship field.
+#[derive(Debug)]
+pub(crate) struct RelationDef {
+    pub ident: Ident,
+    pub kind: RelationKind,
+    /// The related model.
+    pub target: Type,
+    /// The foreign-key column's field: on `target` for one-to-many, on this model for
+    /// many-to-one.
+    pub foreign_key: Ident,
+}
+
+/// `HasMany<T>` / `BelongsTo<T>` (by the last path segment) and their `T`.
+pub(crate) fn relation_type(ty: &Type) -> Option<(RelationKind, Type)> {
+    let Type::Path(tp) = ty else { return None };
+    let seg = tp.path.segments.last()?;
+    let kind = match seg.ident.to_string().as_str() {
+        "HasMany" => RelationKind::OneToMany,
+        "BelongsTo" => RelationKind::ManyToOne,
+        _ => return None,
+    };
+    let PathArguments::AngleBracketed(args) = &seg.arguments else {
+        return None;
+    };
+    match args.args.first()? {
+        GenericArgument::Type(t) if args.args.len() == 1 => Some((kind, t.clone())),
+        _ => None,
+    }
+}
+
+/// Reads `#[cinnabar(relation(foreign_key = name))]` off a relationship field.
+pub(crate) fn parse(
+    ident: &Ident,
+    kind: RelationKind,
+    target: Type,
+    attrs: &[Attribute],
+) -> syn::Result<RelationDef> {
+    let mut foreign_key: Option<Ident> = None;
+    for attr in attrs.iter().filter(|a| a.path().is_ident("cinnabar")) {
+        attr.parse_nested_meta(|meta| {
+            if !meta.path.is_ident("relation") {
+                return Err(meta.error(
+                    "a relationship field takes only #[cinnabar(relation(foreign_key = field))]",
+                ));
+            }
+            meta.parse_nested_meta(|inner| {
+                if inner.path.is_ident("foreign_key") {
+                    let value = inner.value()?;
+                    foreign_key = Some(value.parse::<Ident>()?);
+                    Ok(())
+                } else {
+                    Err(inner.error("unknown key in relation(..): expected foreign_key = field"))
+                }
+            })
+        })?;
+    }
+    let foreign_key = foreign_key.ok_or_else(|| {
+        let side = match kind {
+            RelationKind::OneToMany => "the related model's foreign-key field",
+            RelationKind::ManyToOne => "this model's foreign-key field",
+        };
+        syn::Error::new_spanned(
+            ident,
+            format!("relationship `{ident}` needs #[cinnabar(relation(foreign_key = ...))] naming {side}"),
+        )
+    })?;
+    Ok(RelationDef {
+        ident: ident.clone(),
+        kind,
+        target,
+        foreign_key,
+    })
+}
+
+/// The `Relation` constants, one per relationship field.
+pub(crate) fn consts(
+    p: &TokenStream,
+    model: &Ident,
+    vis: &Visibility,
+    relations: &[RelationDef],
+    self_pk: Option<usize>,
+    column_index: &dyn Fn(&Ident) -> Option<usize>,
+) -> syn::Result<TokenStream> {
+    let mut out = TokenStream::new();
+    for r in relations {
+        let name = &r.ident;
+        let name_str = name.to_string();
+        let target = &r.target;
+        let fk = &r.foreign_key;
+        let (kind, foreign_key, referenced_key, many, many_mut, one, one_mut) = match r.kind {
+            RelationKind::OneToMany => {
+                let pk = self_pk.ok_or_else(|| {
+                    syn::Error::new_spanned(
+                        name,
+                        "a HasMany relationship needs this model to have a single-column primary key",
+                    )
+                })?;
+                (
+                    quote!(#p::RelationKind::OneToMany),
+                    quote!(#target::#fk.index()),
+                    quote!(#pk),
+                    quote!(::core::option::Option::Some(|m: &#model| &m.#name)),
+                    quote!(::core::option::Option::Some(|m: &mut #model| &mut m.#name)),
+                    quote!(::core::option::Option::None),
+                    quote!(::core::option::Option::None),
+                )
+            }
+            RelationKind::ManyToOne => {
+                let idx = column_index(fk).ok_or_else(|| {
+                    syn::Error::new_spanned(
+                        fk,
+                        format!("`{fk}` is not a column field of this model"),
+                    )
+                })?;
+                (
+                    quote!(#p::RelationKind::ManyToOne),
+                    quote!(#idx),
+                    quote!(<#target as #p::Model>::PRIMARY_KEY[0]),
+                    quote!(::core::option::Option::None),
+                    quote!(::core::option::Option::None),
+                    quote!(::core::option::Option::Some(|m: &#model| &m.#name)),
+                    quote!(::core::option::Option::Some(|m: &mut #model| &mut m.#name)),
+                )
+            }
+        };
+        let doc = format!("The relationship `{model}.{name_str}`, for loading options.");
+        out.extend(quote! {
+            #[doc = #doc]
+            #[allow(non_upper_case_globals)]
+            #vis const #name: #p::Relation<#model, #target> = #p::Relation {
+                name: #name_str,
+                kind: #kind,
+                foreign_key: #foreign_key,
+                referenced_key: #referenced_key,
+                many: #many,
+                many_mut: #many_mut,
+                one: #one,
+                one_mut: #one_mut,
+                _marker: #p::PhantomData,
+            };
+        });
+    }
+    Ok(out)
+}
+
+/// The `Model` methods that keep foreign keys in step with relationships at flush.
+pub(crate) fn sync_methods(p: &TokenStream, model: &Ident, relations: &[RelationDef]) -> TokenStream {
+    if relations.is_empty() {
+        return TokenStream::new();
+    }
+    let pulls = relations
+        .iter()
+        .filter(|r| r.kind == RelationKind::ManyToOne)
+        .map(|r| {
+            let name = &r.ident;
+            quote! {
+                let __rel = ::core::clone::Clone::clone(&self.#name);
+                let __meta = #model::#name;
+                #p::pull_parent_key(self, &__rel, __meta.foreign_key, __meta.referenced_key)?;
+            }
+        });
+    let pushes = relations
+        .iter()
+        .filter(|r| r.kind == RelationKind::OneToMany)
+        .map(|r| {
+            let name = &r.ident;
+            quote! {
+                let __meta = #model::#name;
+                let __key = #p::Model::column_value(self, __meta.referenced_key)?;
+                #p::push_key_to_children(
+                    &self.#name,
+                    before.map(|b| &b.#name),
+                    __key,
+                    __meta.foreign_key,
+                )?;
+            }
+        });
+    quote! {
+        const HAS_RELATIONS: bool = true;
+
+        fn pull_parent_keys(&mut self) -> #p::Result<()> {
+            #(#pulls)*
+            ::core::result::Result::Ok(())
+        }
+
+        fn push_key_to_children(&self, before: ::core::option::Option<&Self>) -> #p::Result<()> {
+            let _ = before;
+            #(#pushes)*
+            ::core::result::Result::Ok(())
+        }
+    }
+}
+
+/// `field: Default::default()` initialisers for struct literals built from rows.
+pub(crate) fn not_loaded_inits(relations: &[RelationDef]) -> TokenStream {
+    let names = relations.iter().map(|r| &r.ident);
+    quote!(#(#names: ::core::default::Default::default(),)*)
+}
+
+/// A span for errors about a relationship.
+#[allow(dead_code)]
+pub(crate) fn span(r: &RelationDef) -> Span {
+    r.ident.span()
+}

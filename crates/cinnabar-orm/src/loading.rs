@@ -1,0 +1,190 @@
+//! Loading relationships without surprises: the `selectin` strategy (one extra
+//! `WHERE fk IN (...)` query per level, batched within the dialect's parameter limit), nested
+//! with [`Selectin::then`], and explicit loading with [`Session::load`]. Loaded objects go
+//! through the identity map like any query's.
+//!
+//! Nothing here runs when a field is read: reading an unloaded relationship is an error.
+
+use cinnabar_core::sql::{ColumnRef, Expr, Statement};
+use cinnabar_core::{Result, Value};
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::handle::Handle;
+use crate::model::Model;
+use crate::query::{load_each, select_model};
+use crate::relation::{BelongsTo, HasMany, KeyHash, Relation, RelationKind};
+use crate::session::Session;
+
+/// Loads one relationship of many `M` objects at once.
+pub trait Loader<M: Model>: Send + Sync {
+    /// Loads the relationship for `parents`.
+    ///
+    /// # Errors
+    /// Database and conversion errors.
+    fn load(&self, session: &mut Session, parents: &[Handle<M>]) -> Result<()>;
+}
+
+/// The `selectin` strategy for one relationship, with nested options for the related model.
+pub struct Selectin<M: Model, R: Model> {
+    relation: Relation<M, R>,
+    nested: Vec<Box<dyn Loader<R>>>,
+}
+
+/// Loads `relation` for all objects of a query with one extra query per level
+/// (SQLAlchemy's `selectinload`): `session.query::<Course>().options(selectin(Course::students))`.
+pub fn selectin<M: Model, R: Model>(relation: Relation<M, R>) -> Selectin<M, R> {
+    Selectin {
+        relation,
+        nested: Vec::new(),
+    }
+}
+
+impl<M: Model, R: Model> Selectin<M, R> {
+    /// Also loads a relationship of the related objects:
+    /// `selectin(Course::students).then(selectin(Student::enrollments))`.
+    pub fn then(mut self, nested: impl Loader<R> + 'static) -> Self {
+        self.nested.push(Box::new(nested));
+        self
+    }
+}
+
+/// Sets a relationship field without marking the object changed (also in its baseline, so
+/// the next flush sees no difference). An object with unflushed changes keeps what it has.
+fn set_silently<M: Model>(h: &Handle<M>, set: impl Fn(&mut M)) {
+    let mut g = h.slot().write();
+    if g.modified {
+        return;
+    }
+    set(&mut g.value);
+    if let Some(b) = g.baseline.as_deref_mut() {
+        set(b);
+    }
+}
+
+fn chunk_size(session: &Session) -> usize {
+    session
+        .engine()
+        .dialect()
+        .max_bind_params()
+        .saturating_sub(16)
+        .clamp(1, 10_000)
+}
+
+/// Runs `SELECT <R columns> FROM r WHERE r.<column> IN (...)` for `values` in chunks.
+fn load_in<R: Model>(
+    session: &mut Session,
+    column: usize,
+    values: &[Value],
+    f: &mut dyn FnMut(Handle<R>),
+) -> Result<()> {
+    let table = R::table().name.as_str();
+    let n = chunk_size(session);
+    for chunk in values.chunks(n) {
+        let mut sel = select_model::<R>();
+        sel.add_filter(Expr::InList {
+            expr: Box::new(Expr::Column(ColumnRef::qualified(table, R::COLUMNS[column]))),
+            list: chunk.iter().cloned().map(Expr::Value).collect(),
+            negated: false,
+        });
+        load_each::<R>(session, &Statement::Select(sel), f)?;
+    }
+    Ok(())
+}
+
+/// The distinct non-null values of column `idx` over `objects`.
+fn distinct_values<T: Model>(objects: &[Handle<T>], idx: usize) -> Result<Vec<Value>> {
+    let mut seen = FxHashSet::default();
+    let mut out = Vec::new();
+    for h in objects {
+        let g = h.read();
+        let v = g.column_value(idx)?;
+        if !v.is_null() && seen.insert(KeyHash::of(v)) {
+            out.push(v.to_owned_value());
+        }
+    }
+    Ok(out)
+}
+
+impl<M: Model, R: Model> Loader<M> for Selectin<M, R> {
+    fn load(&self, session: &mut Session, parents: &[Handle<M>]) -> Result<()> {
+        let rel = &self.relation;
+        let mut loaded: Vec<Handle<R>> = Vec::new();
+        match rel.kind {
+            RelationKind::OneToMany => {
+                let keys = distinct_values(parents, rel.referenced_key)?;
+                let mut groups: FxHashMap<KeyHash, Vec<Handle<R>>> = FxHashMap::default();
+                let fk = rel.foreign_key;
+                let mut failed = None;
+                load_in::<R>(session, fk, &keys, &mut |h| {
+                    match h.read().column_value(fk) {
+                        Ok(v) => groups.entry(KeyHash::of(v)).or_default().push(h.clone()),
+                        Err(e) => {
+                            failed.get_or_insert(e);
+                        }
+                    }
+                    loaded.push(h);
+                })?;
+                if let Some(e) = failed {
+                    return Err(e);
+                }
+                let Some(field) = rel.many_mut else {
+                    return Ok(());
+                };
+                for p in parents {
+                    let key = KeyHash::of(p.read().column_value(rel.referenced_key)?);
+                    let items = groups.get(&key).cloned().unwrap_or_default();
+                    set_silently(p, |m| *field(m) = HasMany::loaded(items.clone()));
+                }
+            }
+            RelationKind::ManyToOne => {
+                let fks = distinct_values(parents, rel.foreign_key)?;
+                let mut by_key: FxHashMap<KeyHash, Handle<R>> = FxHashMap::default();
+                let key_col = rel.referenced_key;
+                let mut failed = None;
+                load_in::<R>(session, key_col, &fks, &mut |h| {
+                    match h.read().column_value(key_col) {
+                        Ok(v) => {
+                            by_key.insert(KeyHash::of(v), h.clone());
+                        }
+                        Err(e) => {
+                            failed.get_or_insert(e);
+                        }
+                    }
+                    loaded.push(h);
+                })?;
+                if let Some(e) = failed {
+                    return Err(e);
+                }
+                let Some(field) = rel.one_mut else {
+                    return Ok(());
+                };
+                for c in parents {
+                    let fk = KeyHash::of(c.read().column_value(rel.foreign_key)?);
+                    let target = by_key.get(&fk).cloned();
+                    set_silently(c, |m| *field(m) = BelongsTo::loaded(target.clone()));
+                }
+            }
+        }
+        for nested in &self.nested {
+            nested.load(session, &loaded)?;
+        }
+        Ok(())
+    }
+}
+
+impl Session {
+    /// Loads `relation` for `objects` with one query (batched within the parameter limit):
+    /// the explicit form of [`selectin`]. Loading one object at a time in a loop is the N+1
+    /// pattern; the session logs a warning naming the relationship when it sees it.
+    ///
+    /// # Errors
+    /// Database and conversion errors.
+    pub fn load<M: Model, R: Model>(
+        &mut self,
+        objects: &[Handle<M>],
+        relation: Relation<M, R>,
+    ) -> Result<()> {
+        self.note_explicit_load(&relation.describe(), objects.len());
+        selectin(relation).load(self, objects)
+    }
+}

@@ -1,0 +1,349 @@
+//! Relationships between models: the field types [`HasMany`] (one-to-many) and
+//! [`BelongsTo`] (many-to-one), the typed [`Relation`] constants the derive emits
+//! (`Course::students`), and the flush-time key synchronisation.
+//!
+//! Field access never performs I/O: a relationship is either loaded (eagerly by a query
+//! option such as [`selectin`](crate::selectin), or explicitly with
+//! [`Session::load`](crate::Session::load)) or reading it is a `NotLoaded` error.
+
+use std::marker::PhantomData;
+
+use cinnabar_core::{Error, ErrorKind, Result, Value, ValueRef};
+
+use crate::handle::Handle;
+use crate::model::Model;
+
+fn not_loaded(what: &str) -> Error {
+    Error::new(
+        ErrorKind::Misuse,
+        format!(
+            "relationship {what} was not loaded; load it with the query option \
+             selectin(..) or with session.load(..) before reading it"
+        ),
+    )
+}
+
+/// A one-to-many collection: the children whose foreign key points at this object.
+pub struct HasMany<T: Model> {
+    items: Option<Vec<Handle<T>>>,
+}
+
+impl<T: Model> HasMany<T> {
+    /// A collection that has not been loaded.
+    pub const fn not_loaded() -> Self {
+        HasMany { items: None }
+    }
+
+    /// A loaded collection.
+    pub fn loaded(items: Vec<Handle<T>>) -> Self {
+        HasMany { items: Some(items) }
+    }
+
+    /// Whether the collection was loaded.
+    pub fn is_loaded(&self) -> bool {
+        self.items.is_some()
+    }
+
+    /// The children.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Misuse`] naming the relationship when it was not loaded.
+    pub fn get(&self) -> Result<&[Handle<T>]> {
+        self.items
+            .as_deref()
+            .ok_or_else(|| not_loaded(&format!("to many {}", T::model_name())))
+    }
+
+    /// Appends a child; at the next flush its foreign key is set to this object's key.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Misuse`] when the collection was not loaded (appending to an unknown
+    /// collection would hide what is already there).
+    pub fn push(&mut self, child: Handle<T>) -> Result<()> {
+        match &mut self.items {
+            Some(v) => {
+                if !v.iter().any(|h| Handle::ptr_eq(h, &child)) {
+                    v.push(child);
+                }
+                Ok(())
+            }
+            None => Err(not_loaded(&format!("to many {}", T::model_name()))),
+        }
+    }
+
+    /// Removes a child; at the next flush its foreign key is set to NULL.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Misuse`] when the collection was not loaded.
+    pub fn remove(&mut self, child: &Handle<T>) -> Result<bool> {
+        match &mut self.items {
+            Some(v) => {
+                let before = v.len();
+                v.retain(|h| !Handle::ptr_eq(h, child));
+                Ok(v.len() != before)
+            }
+            None => Err(not_loaded(&format!("to many {}", T::model_name()))),
+        }
+    }
+
+    /// Number of children.
+    ///
+    /// # Errors
+    /// As [`HasMany::get`].
+    pub fn len(&self) -> Result<usize> {
+        self.get().map(<[_]>::len)
+    }
+
+    /// Whether there are no children.
+    ///
+    /// # Errors
+    /// As [`HasMany::get`].
+    pub fn is_empty(&self) -> Result<bool> {
+        self.get().map(<[_]>::is_empty)
+    }
+}
+
+impl<T: Model> Default for HasMany<T> {
+    fn default() -> Self {
+        HasMany::not_loaded()
+    }
+}
+
+impl<T: Model> Clone for HasMany<T> {
+    fn clone(&self) -> Self {
+        HasMany {
+            items: self.items.clone(),
+        }
+    }
+}
+
+/// Equal when both are unloaded, or both hold the same objects in the same order.
+impl<T: Model> PartialEq for HasMany<T> {
+    fn eq(&self, other: &Self) -> bool {
+        match (&self.items, &other.items) {
+            (None, None) => true,
+            (Some(a), Some(b)) => {
+                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| Handle::ptr_eq(x, y))
+            }
+            _ => false,
+        }
+    }
+}
+
+impl<T: Model> std::fmt::Debug for HasMany<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.items {
+            None => write!(f, "HasMany<{}>(not loaded)", T::model_name()),
+            Some(v) => write!(f, "HasMany<{}>({} loaded)", T::model_name(), v.len()),
+        }
+    }
+}
+
+/// A many-to-one reference: the parent this object's foreign key points at.
+pub struct BelongsTo<T: Model> {
+    target: Option<Option<Handle<T>>>,
+}
+
+impl<T: Model> BelongsTo<T> {
+    /// A reference that has not been loaded.
+    pub const fn not_loaded() -> Self {
+        BelongsTo { target: None }
+    }
+
+    /// A loaded reference (`None`: the foreign key is NULL).
+    pub fn loaded(target: Option<Handle<T>>) -> Self {
+        BelongsTo {
+            target: Some(target),
+        }
+    }
+
+    /// Whether the reference was loaded (or set).
+    pub fn is_loaded(&self) -> bool {
+        self.target.is_some()
+    }
+
+    /// The parent, if the foreign key is not NULL.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Misuse`] naming the relationship when it was not loaded.
+    pub fn get(&self) -> Result<Option<&Handle<T>>> {
+        match &self.target {
+            Some(t) => Ok(t.as_ref()),
+            None => Err(not_loaded(&format!("to {}", T::model_name()))),
+        }
+    }
+
+    /// Points this object at `parent`; at the next flush its foreign key takes the parent's
+    /// key (after the parent is inserted, if it is new).
+    pub fn set(&mut self, parent: Option<Handle<T>>) {
+        self.target = Some(parent);
+    }
+}
+
+impl<T: Model> Default for BelongsTo<T> {
+    fn default() -> Self {
+        BelongsTo::not_loaded()
+    }
+}
+
+impl<T: Model> Clone for BelongsTo<T> {
+    fn clone(&self) -> Self {
+        BelongsTo {
+            target: self.target.clone(),
+        }
+    }
+}
+
+impl<T: Model> PartialEq for BelongsTo<T> {
+    fn eq(&self, other: &Self) -> bool {
+        match (&self.target, &other.target) {
+            (None, None) | (Some(None), Some(None)) => true,
+            (Some(Some(a)), Some(Some(b))) => Handle::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+}
+
+impl<T: Model> std::fmt::Debug for BelongsTo<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.target {
+            None => write!(f, "BelongsTo<{}>(not loaded)", T::model_name()),
+            Some(None) => write!(f, "BelongsTo<{}>(none)", T::model_name()),
+            Some(Some(_)) => write!(f, "BelongsTo<{}>(loaded)", T::model_name()),
+        }
+    }
+}
+
+/// Which side holds the foreign key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RelationKind {
+    /// `P::field: HasMany<C>`: `C`'s foreign-key column points at `P`'s key.
+    OneToMany,
+    /// `C::field: BelongsTo<P>`: `C`'s own foreign-key column points at `P`'s key.
+    ManyToOne,
+}
+
+/// A typed relationship of model `M` to model `R`, emitted by the derive as an associated
+/// constant (`Course::students`). Used as a query option and for explicit loading.
+pub struct Relation<M, R: Model> {
+    /// The relationship's field name.
+    pub name: &'static str,
+    /// Which side holds the foreign key.
+    pub kind: RelationKind,
+    /// For one-to-many: the child's foreign-key column (in `R`). For many-to-one: this
+    /// model's foreign-key column (in `M`).
+    pub foreign_key: usize,
+    /// The referenced key column: `M`'s for one-to-many, `R`'s for many-to-one.
+    pub referenced_key: usize,
+    /// Reads the field of a one-to-many relationship.
+    pub many: Option<fn(&M) -> &HasMany<R>>,
+    /// Writes the field of a one-to-many relationship.
+    pub many_mut: Option<fn(&mut M) -> &mut HasMany<R>>,
+    /// Reads the field of a many-to-one relationship.
+    pub one: Option<fn(&M) -> &BelongsTo<R>>,
+    /// Writes the field of a many-to-one relationship.
+    pub one_mut: Option<fn(&mut M) -> &mut BelongsTo<R>>,
+    #[doc(hidden)]
+    pub _marker: PhantomData<fn() -> (M, R)>,
+}
+
+impl<M, R: Model> Clone for Relation<M, R> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<M, R: Model> Copy for Relation<M, R> {}
+
+impl<M: Model, R: Model> Relation<M, R> {
+    /// `Model::name` for messages.
+    pub fn describe(&self) -> String {
+        format!("{}.{}", M::model_name(), self.name)
+    }
+}
+
+/// A hashable form of a key value, for grouping loaded children by foreign key.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum KeyHash {
+    Null,
+    Int(i64),
+    Text(String),
+    Other(String),
+}
+
+impl KeyHash {
+    pub(crate) fn of(v: ValueRef<'_>) -> KeyHash {
+        match v {
+            ValueRef::Null => KeyHash::Null,
+            ValueRef::Int(i) => KeyHash::Int(i),
+            ValueRef::Bool(b) => KeyHash::Int(i64::from(b)),
+            ValueRef::Text(s) => KeyHash::Text(s.to_owned()),
+            other => KeyHash::Other(format!("{other:?}")),
+        }
+    }
+}
+
+/// Copies `parent`'s key into this object's foreign-key column; called by the flush before
+/// the object is inserted or updated. A `BelongsTo` that was never set leaves the column alone.
+#[doc(hidden)]
+pub fn pull_parent_key<C: Model, P: Model>(
+    child: &mut C,
+    reference: &BelongsTo<P>,
+    foreign_key: usize,
+    referenced_key: usize,
+) -> Result<()> {
+    let Some(target) = &reference.target else {
+        return Ok(());
+    };
+    let value: Value = match target {
+        None => Value::Null,
+        Some(parent) => {
+            let g = parent.slot().try_read().ok_or_else(|| {
+                Error::misuse(format!(
+                    "a {} is borrowed for writing during flush; drop the guard first",
+                    P::model_name()
+                ))
+            })?;
+            let v = g.value.column_value(referenced_key)?.to_owned_value();
+            if v.is_null() {
+                return Err(Error::misuse(format!(
+                    "the {} this {} belongs to has no key yet: add it to the session",
+                    P::model_name(),
+                    C::model_name()
+                )));
+            }
+            v
+        }
+    };
+    if child.column_value(foreign_key)?.to_owned_value() != value {
+        child.set_column(foreign_key, value.as_ref())?;
+    }
+    Ok(())
+}
+
+/// Sets each child's foreign key to `parent_key` and, for children removed since
+/// `before`, to NULL; called by the flush after the parent is inserted or changed.
+#[doc(hidden)]
+pub fn push_key_to_children<C: Model>(
+    current: &HasMany<C>,
+    before: Option<&HasMany<C>>,
+    parent_key: ValueRef<'_>,
+    foreign_key: usize,
+) -> Result<()> {
+    if let Some(items) = &current.items {
+        for child in items {
+            child.set_column_tracked(foreign_key, parent_key)?;
+        }
+    }
+    if let Some(old) = before.and_then(|b| b.items.as_ref()) {
+        for child in old {
+            let still = current
+                .items
+                .as_ref()
+                .is_some_and(|v| v.iter().any(|h| Handle::ptr_eq(h, child)));
+            if !still {
+                child.set_column_tracked(foreign_key, ValueRef::Null)?;
+            }
+        }
+    }
+    Ok(())
+}
