@@ -63,16 +63,19 @@ pub(crate) fn model(def: &ModelDef) -> TokenStream {
     ) {
         Ok(tokens) => {
             let ident = &def.ident;
-            quote! {
+            Ok(quote! {
                 #[automatically_derived]
                 impl #ident {
                     #tokens
                 }
-            }
+            })
         }
-        Err(e) => e.into_compile_error(),
+        Err(e) => Err(e.into_compile_error()),
     };
-    let model_impl = model_impl(def);
+    // Without its constants the sync code would add unrelated errors: report only the cause.
+    let relations_ok = relation_consts.is_ok();
+    let relation_consts = relation_consts.unwrap_or_else(|e| e);
+    let model_impl = model_impl(def, relations_ok);
     let from_row = model_from_row(def);
     let checks = type_checks(def);
     quote! {
@@ -115,7 +118,7 @@ fn qualified(def: &ModelDef, f: &FieldDef) -> String {
     format!("{}.{}", def.table, f.column)
 }
 
-fn model_impl(def: &ModelDef) -> TokenStream {
+fn model_impl(def: &ModelDef, with_relation_sync: bool) -> TokenStream {
     let p = private();
     let ident = &def.ident;
     let name = &def.name;
@@ -257,7 +260,11 @@ fn model_impl(def: &ModelDef) -> TokenStream {
 
     let table = table_builder(def);
     let relation_inits = crate::relations::not_loaded_inits(&def.relations);
-    let sync = crate::relations::sync_methods(&p, ident, &def.relations);
+    let sync = if with_relation_sync {
+        crate::relations::sync_methods(&p, ident, &def.relations)
+    } else {
+        TokenStream::new()
+    };
 
     quote! {
         #[automatically_derived]
