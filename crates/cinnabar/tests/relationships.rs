@@ -2,7 +2,10 @@
 //! new parents, collection changes, selectin and explicit loading, unloaded access errors,
 //! and the N+1 detector.
 
+mod support;
+
 use cinnabar::prelude::*;
+use support::TestDb;
 
 #[derive(Model, Debug, Clone)]
 #[cinnabar(table = "courses")]
@@ -43,16 +46,14 @@ fn student(name: &str) -> Student {
     }
 }
 
-fn setup() -> (tempfile::TempDir, Engine) {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite:///{}", dir.path().join("rel.db").display());
-    let engine = create_engine(&url).unwrap();
+fn setup(db: &TestDb) -> Engine {
+    let engine = db.engine.clone();
     MetaData::new()
         .with(Student::table().clone())
         .with(Course::table().clone())
         .create_all(&engine)
         .unwrap();
-    (dir, engine)
+    engine
 }
 
 fn course_of(engine: &Engine, student_id: i64) -> Option<i64> {
@@ -61,9 +62,8 @@ fn course_of(engine: &Engine, student_id: i64) -> Option<i64> {
         .unwrap()
 }
 
-#[test]
-fn children_added_to_a_new_parent_get_its_generated_key_in_one_flush() {
-    let (_d, engine) = setup();
+fn children_added_to_a_new_parent_get_its_generated_key_in_one_flush(db: &TestDb) {
+    let engine = setup(db);
     let mut s = Session::new(&engine);
     // Children added to the session before the parent: the flush still inserts the parent first.
     let a = s.add(student("Naresh"));
@@ -78,9 +78,8 @@ fn children_added_to_a_new_parent_get_its_generated_key_in_one_flush() {
     assert_eq!(course_of(&engine, a.read().id.unwrap()), Some(cid));
 }
 
-#[test]
-fn belongs_to_a_new_parent_fills_the_foreign_key() {
-    let (_d, engine) = setup();
+fn belongs_to_a_new_parent_fills_the_foreign_key(db: &TestDb) {
+    let engine = setup(db);
     let mut s = Session::new(&engine);
     let st = s.add(student("Naresh"));
     let c = s.add(course("Rust"));
@@ -99,9 +98,8 @@ fn belongs_to_a_new_parent_fills_the_foreign_key() {
     assert_eq!(course_of(&engine, st.read().id.unwrap()), None);
 }
 
-#[test]
-fn removing_from_a_collection_clears_the_foreign_key() {
-    let (_d, engine) = setup();
+fn removing_from_a_collection_clears_the_foreign_key(db: &TestDb) {
+    let engine = setup(db);
     let mut s = Session::new(&engine);
     let c = s.add(course("Python"));
     let a = s.add(student("Naresh"));
@@ -140,9 +138,8 @@ fn seed(engine: &Engine, courses: usize, per_course: usize) {
     s.commit().unwrap();
 }
 
-#[test]
-fn selectin_loads_every_collection_with_one_query_per_level() {
-    let (_d, engine) = setup();
+fn selectin_loads_every_collection_with_one_query_per_level(db: &TestDb) {
+    let engine = setup(db);
     seed(&engine, 4, 3);
     let mut s = Session::new(&engine);
     let courses = s
@@ -171,9 +168,8 @@ fn selectin_loads_every_collection_with_one_query_per_level() {
     s.commit().unwrap();
 }
 
-#[test]
-fn reading_an_unloaded_relationship_is_an_error_not_an_empty_list() {
-    let (_d, engine) = setup();
+fn reading_an_unloaded_relationship_is_an_error_not_an_empty_list(db: &TestDb) {
+    let engine = setup(db);
     seed(&engine, 1, 2);
     let mut s = Session::new(&engine);
     let c = s.query::<Course>().one().unwrap();
@@ -192,9 +188,8 @@ fn reading_an_unloaded_relationship_is_an_error_not_an_empty_list() {
     assert!(Handle::ptr_eq(st.read().course.get().unwrap().unwrap(), &c));
 }
 
-#[test]
-fn loading_one_object_at_a_time_is_flagged_as_n_plus_one() {
-    let (_d, engine) = setup();
+fn loading_one_object_at_a_time_is_flagged_as_n_plus_one(db: &TestDb) {
+    let engine = setup(db);
     seed(&engine, 12, 1);
     let mut s = Session::new(&engine);
     let courses = s.query::<Course>().all().unwrap();
@@ -208,9 +203,8 @@ fn loading_one_object_at_a_time_is_flagged_as_n_plus_one() {
     assert!(courses.iter().all(|c| c.read().students.len().unwrap() == 1));
 }
 
-#[test]
-fn rollback_restores_collections_and_keys() {
-    let (_d, engine) = setup();
+fn rollback_restores_collections_and_keys(db: &TestDb) {
+    let engine = setup(db);
     seed(&engine, 2, 1);
     let mut s = Session::new(&engine);
     let courses = s
@@ -236,3 +230,13 @@ fn rollback_restores_collections_and_keys() {
     ));
     assert_eq!(courses[1].read().students.len().unwrap(), 1);
 }
+
+backend_tests!(
+    children_added_to_a_new_parent_get_its_generated_key_in_one_flush,
+    belongs_to_a_new_parent_fills_the_foreign_key,
+    removing_from_a_collection_clears_the_foreign_key,
+    selectin_loads_every_collection_with_one_query_per_level,
+    reading_an_unloaded_relationship_is_an_error_not_an_empty_list,
+    loading_one_object_at_a_time_is_flagged_as_n_plus_one,
+    rollback_restores_collections_and_keys,
+);
