@@ -26,6 +26,12 @@ pub(crate) struct RelationDef {
     /// The foreign-key column's field: on `target` for one-to-many, on this model for
     /// many-to-one.
     pub foreign_key: Ident,
+    /// `cascade = "delete"` (or `"all"`).
+    pub cascade_delete: bool,
+    /// `cascade = "delete-orphan"`.
+    pub delete_orphan: bool,
+    /// `passive_deletes`.
+    pub passive_deletes: bool,
 }
 
 /// `HasMany<T>` / `BelongsTo<T>` (by the last path segment) and their `T`.
@@ -54,6 +60,9 @@ pub(crate) fn parse(
     attrs: &[Attribute],
 ) -> syn::Result<RelationDef> {
     let mut foreign_key: Option<Ident> = None;
+    let mut cascade_delete = false;
+    let mut delete_orphan = false;
+    let mut passive_deletes = false;
     for attr in attrs.iter().filter(|a| a.path().is_ident("cinnabar")) {
         attr.parse_nested_meta(|meta| {
             if !meta.path.is_ident("relation") {
@@ -66,8 +75,29 @@ pub(crate) fn parse(
                     let value = inner.value()?;
                     foreign_key = Some(value.parse::<Ident>()?);
                     Ok(())
+                } else if inner.path.is_ident("cascade") {
+                    let lit: syn::LitStr = inner.value()?.parse()?;
+                    for part in lit.value().split(',').map(str::trim) {
+                        match part {
+                            "all" | "delete" => cascade_delete = true,
+                            "delete-orphan" => delete_orphan = true,
+                            "save-update" => {}
+                            other => {
+                                return Err(syn::Error::new_spanned(
+                                    &lit,
+                                    format!("unknown cascade {other:?}: expected save-update, delete, delete-orphan or all"),
+                                ))
+                            }
+                        }
+                    }
+                    Ok(())
+                } else if inner.path.is_ident("passive_deletes") {
+                    passive_deletes = true;
+                    Ok(())
                 } else {
-                    Err(inner.error("unknown key in relation(..): expected foreign_key = field"))
+                    Err(inner.error(
+                        "unknown key in relation(..): expected foreign_key = field, cascade = \"...\" or passive_deletes",
+                    ))
                 }
             })
         })?;
@@ -82,11 +112,20 @@ pub(crate) fn parse(
             format!("relationship `{ident}` needs #[cinnabar(relation(foreign_key = ...))] naming {side}"),
         )
     })?;
+    if kind == RelationKind::ManyToOne && (cascade_delete || delete_orphan || passive_deletes) {
+        return Err(syn::Error::new_spanned(
+            ident,
+            "cascade and passive_deletes apply to HasMany relationships (the parent side)",
+        ));
+    }
     Ok(RelationDef {
         ident: ident.clone(),
         kind,
         target,
         foreign_key,
+        cascade_delete,
+        delete_orphan,
+        passive_deletes,
     })
 }
 
@@ -141,6 +180,9 @@ pub(crate) fn consts(
                 )
             }
         };
+        let cascade_delete = r.cascade_delete;
+        let delete_orphan = r.delete_orphan;
+        let passive_deletes = r.passive_deletes;
         let doc = format!("The relationship `{model}.{name_str}`, for loading options.");
         out.extend(quote! {
             #[doc = #doc]
@@ -154,6 +196,9 @@ pub(crate) fn consts(
                 many_mut: #many_mut,
                 one: #one,
                 one_mut: #one_mut,
+                cascade_delete: #cascade_delete,
+                delete_orphan: #delete_orphan,
+                passive_deletes: #passive_deletes,
                 _marker: #p::PhantomData,
             };
         });
@@ -190,11 +235,32 @@ pub(crate) fn sync_methods(p: &TokenStream, model: &Ident, relations: &[Relation
                     before.map(|b| &b.#name),
                     __key,
                     __meta.foreign_key,
+                    __meta.delete_orphan,
                 )?;
+            }
+        });
+    let cascades = relations
+        .iter()
+        .filter(|r| r.kind == RelationKind::OneToMany && r.cascade_delete)
+        .map(|r| {
+            let name = &r.ident;
+            quote! {
+                for __child in #p::cascade_children(session, object, #model::#name)? {
+                    session.delete(&__child)?;
+                }
             }
         });
     quote! {
         const HAS_RELATIONS: bool = true;
+
+        fn cascade_delete(
+            session: &mut #p::Session,
+            object: &#p::Handle<Self>,
+        ) -> #p::Result<()> {
+            let _ = (&session, object);
+            #(#cascades)*
+            ::core::result::Result::Ok(())
+        }
 
         fn pull_parent_keys(&mut self) -> #p::Result<()> {
             #(#pulls)*

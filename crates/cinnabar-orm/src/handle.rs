@@ -53,6 +53,8 @@ pub(crate) struct Tracker {
 /// since the last flush (in write order, which is what the flush's UPDATEs follow).
 pub(crate) struct Shared<T: Model> {
     pub(crate) dirty: Mutex<Vec<Handle<T>>>,
+    /// Children removed from a delete-orphan collection, to be deleted at this flush.
+    pub(crate) orphans: Mutex<Vec<Handle<T>>>,
     pub(crate) tracker: Arc<Tracker>,
 }
 
@@ -60,6 +62,7 @@ impl<T: Model> Shared<T> {
     pub(crate) fn new(tracker: Arc<Tracker>) -> Arc<Self> {
         Arc::new(Shared {
             dirty: Mutex::new(Vec::new()),
+            orphans: Mutex::new(Vec::new()),
             tracker,
         })
     }
@@ -172,6 +175,15 @@ impl<T: Model> Handle<T> {
         }
         self.note_write(&mut slot);
         slot.value.set_column(idx, value)
+    }
+
+    /// Schedules a persistent object for deletion at the current flush (delete-orphan).
+    pub(crate) fn mark_orphan(&self) {
+        if self.state() == ObjectState::Persistent {
+            self.set_state(ObjectState::Deleted);
+            self.0.shared.orphans.lock().push(self.clone());
+            self.0.shared.tracker.dirty.fetch_add(1, Ordering::Relaxed);
+        }
     }
 
     /// A copy of the object.

@@ -172,6 +172,28 @@ impl<M: Model, R: Model> Loader<M> for Selectin<M, R> {
     }
 }
 
+/// The children a cascading delete must delete: the loaded collection, loading it first
+/// unless the relationship leaves unloaded children to the database (`passive_deletes`).
+#[doc(hidden)]
+pub fn cascade_children<M: Model, R: Model>(
+    session: &mut Session,
+    parent: &Handle<M>,
+    relation: Relation<M, R>,
+) -> Result<Vec<Handle<R>>> {
+    let Some(field) = relation.many else {
+        return Ok(Vec::new());
+    };
+    let loaded = field(&parent.read()).is_loaded();
+    if !loaded {
+        if relation.passive_deletes {
+            return Ok(Vec::new());
+        }
+        selectin(relation).load(session, std::slice::from_ref(parent))?;
+    }
+    let g = parent.read();
+    Ok(field(&g).get().map(<[_]>::to_vec).unwrap_or_default())
+}
+
 impl Session {
     /// Loads `relation` for `objects` with one query (batched within the parameter limit):
     /// the explicit form of [`selectin`]. Loading one object at a time in a loop is the N+1

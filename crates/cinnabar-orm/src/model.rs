@@ -91,4 +91,14 @@ pub trait Model: FromRow + Clone + Send + Sync + 'static {
         let _ = before;
         Ok(())
     }
+
+    /// Deletes (in `session`) the children of relationships declared with
+    /// `cascade = "delete"`, loading unloaded collections first unless `passive_deletes`.
+    ///
+    /// # Errors
+    /// Loading or deletion errors.
+    fn cascade_delete(session: &mut crate::Session, object: &crate::Handle<Self>) -> Result<()> {
+        let _ = (session, object);
+        Ok(())
+    }
 }

@@ -11,7 +11,8 @@ use std::marker::PhantomData;
 
 use cinnabar_core::dialect::{compile, compile_into};
 use cinnabar_core::sql::{
-    BinOp, Bindable, ColumnRef, Column, Condition, Expr, OrderBy, Select, Statement,
+    BinOp, Bindable, Column, ColumnRef, Condition, Expr, Join, JoinKind, OrderBy, Select,
+    Statement, TableRef,
 };
 use cinnabar_core::types::{kind, ColumnType};
 use cinnabar_core::{Error, ErrorKind, Result, Value, ValueRef};
@@ -19,6 +20,7 @@ use cinnabar_engine::Row;
 
 use crate::handle::{Handle, ObjectState};
 use crate::loading::Loader;
+use crate::relation::Relation;
 use crate::model::Model;
 use crate::session::Session;
 
@@ -56,6 +58,41 @@ impl<'s, T: Model> Query<'s, T> {
     /// Loads a relationship of the results eagerly: `.options(selectin(Course::students))`.
     pub fn options(mut self, loader: impl Loader<T> + 'static) -> Self {
         self.loaders.push(Box::new(loader));
+        self
+    }
+
+    /// Joins the related table through a relationship (INNER JOIN), so filters and ordering
+    /// can use its columns: `.join(Student::course).filter(Course::title.eq("Python"))`.
+    /// Results are still `T` objects, each once.
+    pub fn join<R: Model>(self, relation: Relation<T, R>) -> Self {
+        self.join_with(relation, JoinKind::Inner, None)
+    }
+
+    /// As [`Query::join`], with LEFT OUTER JOIN.
+    pub fn outer_join<R: Model>(self, relation: Relation<T, R>) -> Self {
+        self.join_with(relation, JoinKind::Left, None)
+    }
+
+    /// Joins the related table under an alias (for self-joins); qualify its columns with
+    /// [`Column::of`](cinnabar_core::sql::Column::of).
+    pub fn join_as<R: Model>(self, relation: Relation<T, R>, alias: &'static str) -> Self {
+        self.join_with(relation, JoinKind::Inner, Some(alias))
+    }
+
+    fn join_with<R: Model>(
+        mut self,
+        relation: Relation<T, R>,
+        kind: JoinKind,
+        alias: Option<&'static str>,
+    ) -> Self {
+        let to_table = R::table().name.as_str();
+        let to = alias.unwrap_or(to_table);
+        let on = relation.join_condition(T::table().name.as_str(), to);
+        let table = match alias {
+            Some(a) => TableRef::aliased(to_table, a),
+            None => TableRef::new(to_table),
+        };
+        self.select.joins.push(Join { kind, table, on });
         self
     }
 
@@ -127,7 +164,13 @@ impl<'s, T: Model> Query<'s, T> {
         if let Some(e) = error {
             return Err(e);
         }
-        let found = load(session, &select.into())?;
+        let joined = !select.joins.is_empty();
+        let mut found = load(session, &select.into())?;
+        if joined {
+            // A one-to-many join repeats the parent once per child: keep the first of each.
+            let mut seen = rustc_hash::FxHashSet::default();
+            found.retain(|h| seen.insert(std::sync::Arc::as_ptr(&h.0) as usize));
+        }
         for l in &loaders {
             l.load(session, &found)?;
         }

@@ -352,7 +352,7 @@ impl<T: Model> AnyRegistry for Registry<T> {
     }
 
     fn has_pending_work(&self) -> bool {
-        !self.pending.is_empty() || !self.deleted.is_empty()
+        !self.pending.is_empty() || !self.deleted.is_empty() || !self.shared.orphans.lock().is_empty()
     }
 
     fn flush_inserts(&mut self, conn: &mut Connection) -> Result<()> {
@@ -438,6 +438,8 @@ impl<T: Model> AnyRegistry for Registry<T> {
     }
 
     fn flush_deletes(&mut self, conn: &mut Connection) -> Result<()> {
+        let orphans = std::mem::take(&mut *self.shared.orphans.lock());
+        self.deleted.extend(orphans);
         if self.deleted.is_empty() {
             return Ok(());
         }

@@ -8,6 +8,7 @@
 
 use std::marker::PhantomData;
 
+use cinnabar_core::sql::{BinOp, ColumnRef, Condition, Expr, Select};
 use cinnabar_core::{Error, ErrorKind, Result, Value, ValueRef};
 
 use crate::handle::Handle;
@@ -243,6 +244,13 @@ pub struct Relation<M, R: Model> {
     pub one: Option<fn(&M) -> &BelongsTo<R>>,
     /// Writes the field of a many-to-one relationship.
     pub one_mut: Option<fn(&mut M) -> &mut BelongsTo<R>>,
+    /// Deleting the parent deletes its children (`cascade = "delete"`).
+    pub cascade_delete: bool,
+    /// A child removed from the collection is deleted (`cascade = "delete-orphan"`).
+    pub delete_orphan: bool,
+    /// The database deletes the children (ON DELETE CASCADE): unloaded children are not
+    /// loaded to be deleted (`passive_deletes`).
+    pub passive_deletes: bool,
     #[doc(hidden)]
     pub _marker: PhantomData<fn() -> (M, R)>,
 }
@@ -258,6 +266,53 @@ impl<M: Model, R: Model> Relation<M, R> {
     /// `Model::name` for messages.
     pub fn describe(&self) -> String {
         format!("{}.{}", M::model_name(), self.name)
+    }
+
+    /// The join condition between `M` (as `from`) and `R` (as `to`): the foreign key equals
+    /// the referenced key.
+    pub fn join_condition(&self, from: &'static str, to: &'static str) -> Expr {
+        let (fk, key) = match self.kind {
+            RelationKind::OneToMany => (
+                ColumnRef::qualified(to, R::COLUMNS[self.foreign_key]),
+                ColumnRef::qualified(from, M::COLUMNS[self.referenced_key]),
+            ),
+            RelationKind::ManyToOne => (
+                ColumnRef::qualified(from, M::COLUMNS[self.foreign_key]),
+                ColumnRef::qualified(to, R::COLUMNS[self.referenced_key]),
+            ),
+        };
+        Expr::Column(fk).binary(BinOp::Eq, Expr::Column(key))
+    }
+
+    fn exists(&self, cond: Option<Expr>) -> Condition {
+        let from = M::table().name.as_str();
+        let to = R::table().name.as_str();
+        let mut sub = Select::from(to).column(Expr::Column(ColumnRef::qualified(
+            to,
+            R::COLUMNS[R::PRIMARY_KEY[0]],
+        )));
+        sub.add_filter(self.join_condition(from, to));
+        if let Some(c) = cond {
+            sub.add_filter(c);
+        }
+        Condition::from_expr(Expr::Exists(Box::new(sub)))
+    }
+
+    /// `EXISTS` a related object matching `cond` (SQLAlchemy's `any()` on a collection):
+    /// `Course::students.any(Student::name.eq("Naresh"))`.
+    pub fn any(&self, cond: Condition) -> Condition {
+        self.exists(Some(cond.into_inner()))
+    }
+
+    /// `EXISTS` a related object at all.
+    pub fn exists_any(&self) -> Condition {
+        self.exists(None)
+    }
+
+    /// The related parent matches `cond` (SQLAlchemy's `has()` on a reference):
+    /// `Student::course.has(Course::title.eq("Python"))`.
+    pub fn has(&self, cond: Condition) -> Condition {
+        self.exists(Some(cond.into_inner()))
     }
 }
 
@@ -328,6 +383,7 @@ pub fn push_key_to_children<C: Model>(
     before: Option<&HasMany<C>>,
     parent_key: ValueRef<'_>,
     foreign_key: usize,
+    delete_orphan: bool,
 ) -> Result<()> {
     if let Some(items) = &current.items {
         for child in items {
@@ -341,7 +397,11 @@ pub fn push_key_to_children<C: Model>(
                 .as_ref()
                 .is_some_and(|v| v.iter().any(|h| Handle::ptr_eq(h, child)));
             if !still {
-                child.set_column_tracked(foreign_key, ValueRef::Null)?;
+                if delete_orphan {
+                    child.mark_orphan();
+                } else {
+                    child.set_column_tracked(foreign_key, ValueRef::Null)?;
+                }
             }
         }
     }

@@ -212,8 +212,13 @@ impl Session {
                 Ok(())
             }
             ObjectState::Persistent => {
+                if T::HAS_RELATIONS {
+                    // Children first (loading them may autoflush, which must not see the
+                    // parent's deletion yet).
+                    T::cascade_delete(self, handle)?;
+                }
                 handle.set_state(ObjectState::Deleted);
-                reg.deleted.push(handle.clone());
+                self.registry::<T>().deleted.push(handle.clone());
                 Ok(())
             }
             ObjectState::Deleted => Ok(()),

@@ -77,7 +77,8 @@ pub mod __private {
     pub use cinnabar_core::{Error, Result, ValueRef};
     pub use cinnabar_engine::{get_at, get_named, FromRow, Row};
     pub use cinnabar_orm::{
-        pull_parent_key, push_key_to_children, BelongsTo, HasMany, Model, Relation, RelationKind,
+        cascade_children, pull_parent_key, push_key_to_children, BelongsTo, Handle, HasMany, Model,
+        Relation, RelationKind, Session,
     };
     pub use std::marker::PhantomData;
     pub use std::sync::OnceLock;

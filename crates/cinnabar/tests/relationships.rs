@@ -240,3 +240,161 @@ backend_tests!(
     loading_one_object_at_a_time_is_flagged_as_n_plus_one,
     rollback_restores_collections_and_keys,
 );
+
+mod cascades {
+    use super::support::TestDb;
+    use cinnabar::prelude::*;
+
+    #[derive(Model, Debug, Clone)]
+    #[cinnabar(table = "departments")]
+    pub struct Department {
+        #[cinnabar(primary_key)]
+        pub id: Option<i64>,
+        pub name: String,
+        #[cinnabar(relation(foreign_key = department_id, cascade = "all, delete-orphan"))]
+        pub teachers: HasMany<Teacher>,
+    }
+
+    #[derive(Model, Debug, Clone)]
+    #[cinnabar(table = "teachers")]
+    pub struct Teacher {
+        #[cinnabar(primary_key)]
+        pub id: Option<i64>,
+        pub name: String,
+        #[cinnabar(foreign_key = "departments.id")]
+        pub department_id: Option<i64>,
+        #[cinnabar(relation(foreign_key = department_id))]
+        pub department: BelongsTo<Department>,
+    }
+
+    fn setup(db: &TestDb) -> (Session, Handle<Department>, Vec<Handle<Teacher>>) {
+        MetaData::new()
+            .with(Department::table().clone())
+            .with(Teacher::table().clone())
+            .create_all(&db.engine)
+            .unwrap();
+        let mut s = Session::new(&db.engine);
+        let d = s.add(Department {
+            id: None,
+            name: "CS".into(),
+            teachers: HasMany::loaded(Vec::new()),
+        });
+        let ts: Vec<_> = ["Ada", "Alan", "Grace"]
+            .iter()
+            .map(|n| {
+                let t = s.add(Teacher {
+                    id: None,
+                    name: (*n).into(),
+                    department_id: None,
+                    department: BelongsTo::default(),
+                });
+                d.write().teachers.push(t.clone()).unwrap();
+                t
+            })
+            .collect();
+        s.commit().unwrap();
+        (s, d, ts)
+    }
+
+    fn teachers(db: &TestDb) -> i64 {
+        db.engine
+            .connect()
+            .unwrap()
+            .scalar(text("SELECT COUNT(*) FROM teachers"))
+            .unwrap()
+    }
+
+    pub fn deleting_a_parent_deletes_its_children_first(db: &TestDb) {
+        let (_s, _d, _ts) = setup(db);
+        // A fresh session: the collection is not loaded, so the cascade loads it.
+        let mut s = Session::new(&db.engine);
+        let d = s.query::<Department>().one().unwrap();
+        s.delete(&d).unwrap();
+        s.commit().unwrap();
+        assert_eq!(teachers(db), 0);
+        assert_eq!(s.query::<Department>().count().unwrap(), 0);
+    }
+
+    pub fn a_child_removed_from_a_delete_orphan_collection_is_deleted(db: &TestDb) {
+        let (mut s, d, ts) = setup(db);
+        assert!(d.write().teachers.remove(&ts[1]).unwrap());
+        s.commit().unwrap();
+        assert_eq!(teachers(db), 2);
+        assert_eq!(ts[1].state(), cinnabar::ObjectState::Detached);
+        // Rollback brings an orphan back.
+        d.write().teachers.remove(&ts[0]).unwrap();
+        s.flush().unwrap();
+        // Inside the session's transaction the orphan is gone (other connections still see
+        // the committed two).
+        let inside: i64 = s
+            .execute(text("SELECT COUNT(*) FROM teachers"))
+            .unwrap()
+            .scalar()
+            .unwrap();
+        assert_eq!(inside, 1);
+        assert_eq!(ts[0].state(), cinnabar::ObjectState::Deleted);
+        s.rollback().unwrap();
+        assert_eq!(teachers(db), 2);
+        assert_eq!(ts[0].state(), cinnabar::ObjectState::Persistent);
+        assert_eq!(d.read().teachers.len().unwrap(), 2);
+    }
+
+    pub fn joins_and_exists_filters_through_relationships(db: &TestDb) {
+        let (mut s, _d, _ts) = setup(db);
+        let other = s.add(Department {
+            id: None,
+            name: "Math".into(),
+            teachers: HasMany::loaded(Vec::new()),
+        });
+        s.commit().unwrap();
+        let with_ada = s
+            .query::<Department>()
+            .filter(Department::teachers.any(Teacher::name.eq("Ada")))
+            .all()
+            .unwrap();
+        assert_eq!(with_ada.len(), 1);
+        assert_eq!(with_ada[0].read().name, "CS");
+        let empty = s
+            .query::<Department>()
+            .filter(!Department::teachers.exists_any())
+            .all()
+            .unwrap();
+        assert_eq!(empty.len(), 1);
+        assert!(Handle::ptr_eq(&empty[0], &other));
+        // A join repeats the department per teacher; results come back once each.
+        let joined = s
+            .query::<Department>()
+            .join(Department::teachers)
+            .filter(Teacher::name.like("A%"))
+            .all()
+            .unwrap();
+        assert_eq!(joined.len(), 1);
+    }
+
+    pub fn many_to_one_join_and_has(db: &TestDb) {
+        let (mut s, d, _ts) = setup(db);
+        let _ = d;
+        let in_cs = s
+            .query::<Teacher>()
+            .join(Teacher::department)
+            .filter(Department::name.eq("CS"))
+            .order_by(Teacher::name)
+            .all()
+            .unwrap();
+        assert_eq!(in_cs.len(), 3);
+        assert_eq!(in_cs[0].read().name, "Ada");
+        let has = s
+            .query::<Teacher>()
+            .filter(Teacher::department.has(Department::name.eq("Math")))
+            .count()
+            .unwrap();
+        assert_eq!(has, 0);
+    }
+
+    crate::backend_tests!(
+        deleting_a_parent_deletes_its_children_first,
+        a_child_removed_from_a_delete_orphan_collection_is_deleted,
+        joins_and_exists_filters_through_relationships,
+        many_to_one_join_and_has,
+    );
+}

@@ -46,6 +46,17 @@ impl<M, T> Column<M, T> {
     pub const fn index(&self) -> usize {
         self.index
     }
+
+    /// The same column qualified by a table alias, for self-joins:
+    /// `Course::title.of("prereq").eq("Python")`.
+    pub const fn of(self, alias: &'static str) -> Self {
+        Column {
+            table: alias,
+            name: self.name,
+            index: self.index,
+            _marker: PhantomData,
+        }
+    }
 }
 
 impl<M, T> Clone for Column<M, T> {
