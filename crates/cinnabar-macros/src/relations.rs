@@ -219,7 +219,7 @@ pub(crate) fn sync_methods(p: &TokenStream, model: &Ident, relations: &[Relation
             quote! {
                 let __rel = ::core::clone::Clone::clone(&self.#name);
                 let __meta = #model::#name;
-                #p::pull_parent_key(self, &__rel, __meta.foreign_key, __meta.referenced_key)?;
+                __ready &= #p::pull_parent_key(self, &__rel, __meta.foreign_key, __meta.referenced_key)?;
             }
         });
     let pushes = relations
@@ -262,9 +262,11 @@ pub(crate) fn sync_methods(p: &TokenStream, model: &Ident, relations: &[Relation
             ::core::result::Result::Ok(())
         }
 
-        fn pull_parent_keys(&mut self) -> #p::Result<()> {
+        fn pull_parent_keys(&mut self) -> #p::Result<bool> {
+            #[allow(unused_mut)]
+            let mut __ready = true;
             #(#pulls)*
-            ::core::result::Result::Ok(())
+            ::core::result::Result::Ok(__ready)
         }
 
         fn push_key_to_children(&self, before: ::core::option::Option<&Self>) -> #p::Result<()> {

@@ -74,12 +74,12 @@ pub trait Model: FromRow + Clone + Send + Sync + 'static {
     const HAS_RELATIONS: bool = false;
 
     /// Copies each `BelongsTo` parent's key into its foreign-key column; called by the
-    /// flush before INSERT and UPDATE.
+    /// flush before INSERT and UPDATE. `false`: a parent is new and must be inserted first.
     ///
     /// # Errors
-    /// A parent that has no key yet, or is locked.
-    fn pull_parent_keys(&mut self) -> Result<()> {
-        Ok(())
+    /// A parent that has no key and is not pending, or is locked.
+    fn pull_parent_keys(&mut self) -> Result<bool> {
+        Ok(true)
     }
 
     /// Sets this object's key into the foreign-key column of each `HasMany` child (and NULL

@@ -359,64 +359,51 @@ impl<T: Model> AnyRegistry for Registry<T> {
         if self.pending.is_empty() {
             return self.push_keys_of_changed();
         }
-        let pending = std::mem::take(&mut self.pending);
-        let result = (|| {
-            let mut shapes = Vec::with_capacity(pending.len());
-            for h in &pending {
-                let mut g = lock(h)?;
-                g.value.apply_defaults();
-                if T::HAS_RELATIONS {
-                    g.value.pull_parent_keys()?;
-                }
-                shapes.push(insert_mask::<T>(&g.value)?);
-            }
-            let d = conn.dialect();
-            let width = T::COLUMNS.len().max(1);
-            let max_rows = d
-                .insert_batch_rows()
-                .min(d.max_bind_params() / width)
-                .max(1);
-            let only_key_omitted = |mask: u128| {
-                let full = if T::COLUMNS.len() == 128 { u128::MAX } else { (1u128 << T::COLUMNS.len()) - 1 };
-                match T::GENERATED_KEY {
-                    Some(k) => mask == full & !(1u128 << k) || mask == full,
-                    None => mask == full,
-                }
-            };
-            let mut start = 0;
-            while start < pending.len() {
-                let (mask, returning) = shapes[start];
-                // Rows that read back more than the generated key go one per statement, so
-                // RETURNING rows map to objects without relying on order.
-                let batchable = !returning || only_key_omitted(mask);
-                let mut end = start + 1;
-                if batchable {
-                    while end < pending.len() && end - start < max_rows && shapes[end] == shapes[start] {
-                        end += 1;
-                    }
-                }
-                self.insert_batch(conn, &pending[start..end], mask, returning)?;
-                if T::HAS_RELATIONS {
-                    // Children inserted later in this flush take the new keys.
-                    for h in &pending[start..end] {
-                        h.slot()
-                            .try_read()
-                            .ok_or_else(locked_error::<T>)?
-                            .value
-                            .push_key_to_children(None)?;
-                    }
-                }
-                start = end;
-            }
-            self.push_keys_of_changed()
-        })();
-        if result.is_err() {
-            // Keep the objects pending so rollback can expunge them.
-            let mut rest = pending;
-            rest.retain(|h| h.state() == ObjectState::Pending);
-            self.pending = rest;
+        if !T::HAS_RELATIONS {
+            self.insert_pending(conn)?;
+            return Ok(());
         }
-        result
+        // New objects that point at new objects of the same model (a tree) go in waves:
+        // first those whose parents already have keys, then their children, and so on.
+        let mut remaining = std::mem::take(&mut self.pending);
+        while !remaining.is_empty() {
+            let mut ready = Vec::new();
+            let mut waiting = Vec::new();
+            let mut failed = None;
+            for h in remaining {
+                if failed.is_none() {
+                    match lock(&h).and_then(|mut g| g.value.pull_parent_keys()) {
+                        Ok(true) => ready.push(h),
+                        Ok(false) => waiting.push(h),
+                        Err(e) => {
+                            failed = Some(e);
+                            waiting.push(h);
+                        }
+                    }
+                } else {
+                    waiting.push(h);
+                }
+            }
+            if failed.is_none() && ready.is_empty() {
+                failed = Some(Error::misuse(format!(
+                    "cannot order the INSERTs of {} new {} objects: their references form a cycle",
+                    waiting.len(),
+                    T::model_name()
+                )));
+            }
+            if let Some(e) = failed {
+                self.pending.extend(ready);
+                self.pending.extend(waiting);
+                return Err(e);
+            }
+            self.pending = ready;
+            if let Err(e) = self.insert_pending(conn) {
+                self.pending.extend(waiting);
+                return Err(e);
+            }
+            remaining = waiting;
+        }
+        self.push_keys_of_changed()
     }
 
     fn flush_updates(&mut self, conn: &mut Connection, generation: u64) -> Result<()> {
@@ -779,6 +766,66 @@ impl<T: Model> Registry<T> {
             slot.snapshot_generation = generation;
             self.touched.push((h.clone(), Box::new(before)));
         }
+    }
+
+    /// INSERTs `self.pending` in batches (1,000 rows, or fewer within the parameter limit),
+    /// then hands the new keys to children.
+    fn insert_pending(&mut self, conn: &mut Connection) -> Result<()> {
+        let pending = std::mem::take(&mut self.pending);
+        let result = (|| {
+            let mut shapes = Vec::with_capacity(pending.len());
+            for h in &pending {
+                let mut g = lock(h)?;
+                g.value.apply_defaults();
+                shapes.push(insert_mask::<T>(&g.value)?);
+            }
+            let d = conn.dialect();
+            let width = T::COLUMNS.len().max(1);
+            let max_rows = d
+                .insert_batch_rows()
+                .min(d.max_bind_params() / width)
+                .max(1);
+            let only_key_omitted = |mask: u128| {
+                let full = if T::COLUMNS.len() == 128 { u128::MAX } else { (1u128 << T::COLUMNS.len()) - 1 };
+                match T::GENERATED_KEY {
+                    Some(k) => mask == full & !(1u128 << k) || mask == full,
+                    None => mask == full,
+                }
+            };
+            let mut start = 0;
+            while start < pending.len() {
+                let (mask, returning) = shapes[start];
+                // Rows that read back more than the generated key go one per statement, so
+                // RETURNING rows map to objects without relying on order.
+                let batchable = !returning || only_key_omitted(mask);
+                let mut end = start + 1;
+                if batchable {
+                    while end < pending.len() && end - start < max_rows && shapes[end] == shapes[start] {
+                        end += 1;
+                    }
+                }
+                self.insert_batch(conn, &pending[start..end], mask, returning)?;
+                if T::HAS_RELATIONS {
+                    // Children inserted later in this flush take the new keys.
+                    for h in &pending[start..end] {
+                        h.slot()
+                            .try_read()
+                            .ok_or_else(locked_error::<T>)?
+                            .value
+                            .push_key_to_children(None)?;
+                    }
+                }
+                start = end;
+            }
+            Ok(())
+        })();
+        if result.is_err() {
+            // Keep the objects pending so rollback can expunge them.
+            let mut rest = pending;
+            rest.retain(|h| h.state() == ObjectState::Pending);
+            self.pending = rest;
+        }
+        result
     }
 
     /// Gives changed persistent objects' keys to the children added to (or taken from)

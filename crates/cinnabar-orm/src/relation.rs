@@ -339,15 +339,16 @@ impl KeyHash {
 
 /// Copies `parent`'s key into this object's foreign-key column; called by the flush before
 /// the object is inserted or updated. A `BelongsTo` that was never set leaves the column alone.
+/// Returns `false` when the parent is new and has no key yet (insert it first).
 #[doc(hidden)]
 pub fn pull_parent_key<C: Model, P: Model>(
     child: &mut C,
     reference: &BelongsTo<P>,
     foreign_key: usize,
     referenced_key: usize,
-) -> Result<()> {
+) -> Result<bool> {
     let Some(target) = &reference.target else {
-        return Ok(());
+        return Ok(true);
     };
     let value: Value = match target {
         None => Value::Null,
@@ -360,8 +361,11 @@ pub fn pull_parent_key<C: Model, P: Model>(
             })?;
             let v = g.value.column_value(referenced_key)?.to_owned_value();
             if v.is_null() {
+                if parent.state() == crate::ObjectState::Pending {
+                    return Ok(false);
+                }
                 return Err(Error::misuse(format!(
-                    "the {} this {} belongs to has no key yet: add it to the session",
+                    "the {} this {} belongs to has no key and is not pending: add it to the session",
                     P::model_name(),
                     C::model_name()
                 )));
@@ -372,7 +376,7 @@ pub fn pull_parent_key<C: Model, P: Model>(
     if child.column_value(foreign_key)?.to_owned_value() != value {
         child.set_column(foreign_key, value.as_ref())?;
     }
-    Ok(())
+    Ok(true)
 }
 
 /// Sets each child's foreign key to `parent_key` and, for children removed since
