@@ -15,7 +15,7 @@ mod session;
 
 pub use bulk::{delete, update, BulkDelete, BulkStatement, BulkUpdate};
 pub use handle::{Handle, ObjectState, ReadGuard, WriteGuard};
-pub use loading::{cascade_children, selectin, Loader, Selectin};
+pub use loading::{cascade_children, joined, selectin, JoinSpec, Joined, Loader, Selectin};
 pub use relation::{pull_parent_key, push_key_to_children, BelongsTo, HasMany, Relation, RelationKind};
 pub use model::Model;
 pub use query::{select_model, Query};

@@ -5,13 +5,14 @@
 //!
 //! Nothing here runs when a field is read: reading an unloaded relationship is an error.
 
-use cinnabar_core::sql::{ColumnRef, Expr, Statement};
+use cinnabar_core::sql::{ColumnRef, Expr, Join, JoinKind, Select, SelectItem, Statement, TableRef};
+use cinnabar_engine::OwnedRow;
 use cinnabar_core::{Result, Value};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::handle::Handle;
 use crate::model::Model;
-use crate::query::{load_each, select_model};
+use crate::query::{load_each, materialize, select_model};
 use crate::relation::{BelongsTo, HasMany, KeyHash, Relation, RelationKind};
 use crate::session::Session;
 
@@ -22,6 +23,112 @@ pub trait Loader<M: Model>: Send + Sync {
     /// # Errors
     /// Database and conversion errors.
     fn load(&self, session: &mut Session, parents: &[Handle<M>]) -> Result<()>;
+
+    /// For strategies that extend the parent query itself (joined loading).
+    #[doc(hidden)]
+    fn join_spec(&self) -> Option<&dyn JoinSpec<M>> {
+        None
+    }
+}
+
+/// A loading strategy that adds a LEFT OUTER JOIN and the related columns to the parent
+/// query, then builds the related objects from those columns.
+#[doc(hidden)]
+pub trait JoinSpec<M: Model>: Send + Sync {
+    /// Adds the join (as alias `cinnabar_j{n}`) and the related model's columns.
+    fn extend(&self, select: &mut Select, n: usize);
+    /// How many columns [`JoinSpec::extend`] added.
+    fn width(&self) -> usize;
+    /// Builds the related objects from each row's added columns and assigns them.
+    ///
+    /// # Errors
+    /// Conversion errors naming the column.
+    fn assign(&self, session: &mut Session, rows: &[(Handle<M>, Vec<Value>)]) -> Result<()>;
+}
+
+/// The `joined` strategy: one LEFT OUTER JOIN in the parent query, de-duplicated (SQLAlchemy's
+/// `joinedload`): `session.query::<Course>().options(joined(Course::students))`.
+pub struct Joined<M: Model, R: Model> {
+    relation: Relation<M, R>,
+}
+
+/// Loads `relation` in the same query as its parents, with a LEFT OUTER JOIN.
+pub fn joined<M: Model, R: Model>(relation: Relation<M, R>) -> Joined<M, R> {
+    Joined { relation }
+}
+
+impl<M: Model, R: Model> Loader<M> for Joined<M, R> {
+    fn load(&self, session: &mut Session, parents: &[Handle<M>]) -> Result<()> {
+        // Outside a query (explicit loading) the same objects load with one IN query.
+        selectin(self.relation).load(session, parents)
+    }
+
+    fn join_spec(&self) -> Option<&dyn JoinSpec<M>> {
+        Some(self)
+    }
+}
+
+impl<M: Model, R: Model> JoinSpec<M> for Joined<M, R> {
+    fn extend(&self, select: &mut Select, n: usize) {
+        let alias = format!("cinnabar_j{n}");
+        let on = self
+            .relation
+            .join_condition(M::table().name.as_str(), &alias);
+        for c in R::COLUMNS {
+            select.columns.push(SelectItem {
+                expr: Expr::Column(ColumnRef::qualified(alias.clone(), *c)),
+                alias: None,
+            });
+        }
+        select.joins.push(Join {
+            kind: JoinKind::Left,
+            table: TableRef::aliased(R::table().name.as_str(), alias),
+            on,
+        });
+    }
+
+    fn width(&self) -> usize {
+        R::COLUMNS.len()
+    }
+
+    fn assign(&self, session: &mut Session, rows: &[(Handle<M>, Vec<Value>)]) -> Result<()> {
+        let generation = session.generation();
+        let columns: std::sync::Arc<[String]> = R::COLUMNS.iter().map(|c| (*c).to_owned()).collect();
+        let reg = session.registry::<R>();
+        let shared = reg.shared.clone();
+        let key_col = R::PRIMARY_KEY[0];
+        let mut order: Vec<Handle<M>> = Vec::new();
+        let mut groups: FxHashMap<usize, Vec<Handle<R>>> = FxHashMap::default();
+        for (parent, values) in rows {
+            let pkey = std::sync::Arc::as_ptr(&parent.0) as usize;
+            let group = groups.entry(pkey).or_insert_with(|| {
+                order.push(parent.clone());
+                Vec::new()
+            });
+            if values.get(key_col).is_none_or(Value::is_null) {
+                continue; // the outer join found no related row
+            }
+            let row = OwnedRow::new(columns.clone(), values.clone());
+            let h = materialize(reg, &shared, &row, 0, generation)?;
+            if !group.iter().any(|g| Handle::ptr_eq(g, &h)) {
+                group.push(h);
+            }
+        }
+        for parent in order {
+            let items = groups
+                .remove(&(std::sync::Arc::as_ptr(&parent.0) as usize))
+                .unwrap_or_default();
+            match (self.relation.many_mut, self.relation.one_mut) {
+                (Some(field), _) => set_silently(&parent, |m| *field(m) = HasMany::loaded(items.clone())),
+                (None, Some(field)) => {
+                    let target = items.first().cloned();
+                    set_silently(&parent, |m| *field(m) = BelongsTo::loaded(target.clone()));
+                }
+                (None, None) => {}
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The `selectin` strategy for one relationship, with nested options for the related model.

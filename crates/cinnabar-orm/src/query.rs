@@ -19,7 +19,7 @@ use cinnabar_core::{Error, ErrorKind, Result, Value, ValueRef};
 use cinnabar_engine::Row;
 
 use crate::handle::{Handle, ObjectState};
-use crate::loading::Loader;
+use crate::loading::{JoinSpec, Loader};
 use crate::relation::Relation;
 use crate::model::Model;
 use crate::session::Session;
@@ -164,14 +164,19 @@ impl<'s, T: Model> Query<'s, T> {
         if let Some(e) = error {
             return Err(e);
         }
-        let joined = !select.joins.is_empty();
-        let mut found = load(session, &select.into())?;
+        let specs: Vec<&dyn JoinSpec<T>> = loaders.iter().filter_map(|l| l.join_spec()).collect();
+        let joined = !select.joins.is_empty() || !specs.is_empty();
+        let mut found = if specs.is_empty() {
+            load(session, &select.into())?
+        } else {
+            load_joined(session, select, &specs)?
+        };
         if joined {
             // A one-to-many join repeats the parent once per child: keep the first of each.
             let mut seen = rustc_hash::FxHashSet::default();
             found.retain(|h| seen.insert(std::sync::Arc::as_ptr(&h.0) as usize));
         }
-        for l in &loaders {
+        for l in loaders.iter().filter(|l| l.join_spec().is_none()) {
             l.load(session, &found)?;
         }
         Ok(found)
@@ -306,6 +311,68 @@ pub(crate) fn key_values<T: Model>(key: &T::Key) -> Result<Vec<Value>> {
     cinnabar_core::types::KeyValues::key_values(key)
 }
 
+/// Runs the parent query extended by joined loads, then lets each build its objects.
+fn load_joined<T: Model>(
+    session: &mut Session,
+    mut select: Select,
+    specs: &[&dyn JoinSpec<T>],
+) -> Result<Vec<Handle<T>>> {
+    let mut offsets = Vec::with_capacity(specs.len());
+    let mut next = select.columns.len();
+    for (n, spec) in specs.iter().enumerate() {
+        offsets.push(next);
+        spec.extend(&mut select, n);
+        next += spec.width();
+    }
+    let mut per_spec: Vec<Vec<(Handle<T>, Vec<Value>)>> = vec![Vec::new(); specs.len()];
+    let mut found = Vec::new();
+    load_rows::<T>(session, &select.into(), &mut |h, row| {
+        for (k, spec) in specs.iter().enumerate() {
+            let values = (offsets[k]..offsets[k] + spec.width())
+                .map(|i| row.value(i).map(ValueRef::to_owned_value))
+                .collect::<Result<Vec<_>>>()?;
+            per_spec[k].push((h.clone(), values));
+        }
+        found.push(h);
+        Ok(())
+    })?;
+    for (k, spec) in specs.iter().enumerate() {
+        spec.assign(session, &per_spec[k])?;
+    }
+    Ok(found)
+}
+
+/// The object for the row's `T` columns (starting at `offset`): the identity map's, refreshed
+/// if expired and unchanged, or a new persistent object.
+pub(crate) fn materialize<T: Model>(
+    reg: &mut crate::registry::Registry<T>,
+    shared: &std::sync::Arc<crate::handle::Shared<T>>,
+    row: &dyn Row,
+    offset: usize,
+    generation: u64,
+) -> Result<Handle<T>> {
+    let key = T::key_from_row(row, offset)?;
+    match reg.identity.entry(key) {
+        Entry::Occupied(e) => {
+            let h = e.get();
+            if h.state() == ObjectState::Persistent {
+                if let Some(mut g) = h.slot().try_write() {
+                    if g.generation < generation && !g.modified {
+                        g.value = T::from_row_at(row, offset)?;
+                        g.generation = generation;
+                    }
+                }
+            }
+            Ok(h.clone())
+        }
+        Entry::Vacant(v) => {
+            let obj = T::from_row_at(row, offset)?;
+            let h = Handle::new(obj, ObjectState::Persistent, shared, generation);
+            Ok(v.insert(h).clone())
+        }
+    }
+}
+
 /// Runs a SELECT of `T`'s columns (in table order, first) through the identity map.
 pub(crate) fn load<T: Model>(session: &mut Session, stmt: &Statement) -> Result<Vec<Handle<T>>> {
     let mut out = Vec::new();
@@ -319,6 +386,18 @@ pub(crate) fn load_each<T: Model>(
     stmt: &Statement,
     f: &mut dyn FnMut(Handle<T>),
 ) -> Result<()> {
+    load_rows::<T>(session, stmt, &mut |h, _row| {
+        f(h);
+        Ok(())
+    })
+}
+
+/// As [`load_each`], also handing over the row (for columns after the model's own).
+pub(crate) fn load_rows<T: Model>(
+    session: &mut Session,
+    stmt: &Statement,
+    f: &mut dyn FnMut(Handle<T>, &dyn Row) -> Result<()>,
+) -> Result<()> {
     session.autoflush()?;
     let generation = session.generation();
     let mut sql = session.take_scratch();
@@ -331,27 +410,8 @@ pub(crate) fn load_each<T: Model>(
             &sql,
             &params,
             Some(&mut |row: &dyn Row| {
-                let key = T::key_from_row(row, 0)?;
-                match reg.identity.entry(key) {
-                    Entry::Occupied(e) => {
-                        let h = e.get();
-                        if h.state() == ObjectState::Persistent {
-                            if let Some(mut g) = h.slot().try_write() {
-                                if g.generation < generation && !g.modified {
-                                    g.value = T::from_row_at(row, 0)?;
-                                    g.generation = generation;
-                                }
-                            }
-                        }
-                        f(h.clone());
-                    }
-                    Entry::Vacant(v) => {
-                        let obj = T::from_row_at(row, 0)?;
-                        let h = Handle::new(obj, ObjectState::Persistent, &shared, generation);
-                        f(v.insert(h).clone());
-                    }
-                }
-                Ok(())
+                let h = materialize(reg, &shared, row, 0, generation)?;
+                f(h, row)
             }),
         )?;
         Ok(())

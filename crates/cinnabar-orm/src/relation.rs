@@ -270,7 +270,8 @@ impl<M: Model, R: Model> Relation<M, R> {
 
     /// The join condition between `M` (as `from`) and `R` (as `to`): the foreign key equals
     /// the referenced key.
-    pub fn join_condition(&self, from: &'static str, to: &'static str) -> Expr {
+    pub fn join_condition(&self, from: &str, to: &str) -> Expr {
+        let (from, to) = (from.to_owned(), to.to_owned());
         let (fk, key) = match self.kind {
             RelationKind::OneToMany => (
                 ColumnRef::qualified(to, R::COLUMNS[self.foreign_key]),

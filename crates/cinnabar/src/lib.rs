@@ -43,7 +43,7 @@ pub use cinnabar_engine::{
 };
 pub use cinnabar_macros::{FromRow, Model};
 pub use cinnabar_orm::{
-    delete, selectin, update, BelongsTo, BulkDelete, BulkUpdate, Handle, HasMany, Model,
+    delete, joined, selectin, update, BelongsTo, BulkDelete, BulkUpdate, Handle, HasMany, Model,
     ObjectState, Query, Relation, Session, SessionOptions,
 };
 
@@ -60,7 +60,7 @@ pub use uuid;
 pub mod prelude {
     pub use crate::sql::{and_all, count_star, not, or_any, text, Expression, TextExpression};
     pub use crate::{
-        create_engine, delete, selectin, update, BelongsTo, Connection, Engine, EngineOptions,
+        create_engine, delete, joined, selectin, update, BelongsTo, Connection, Engine, EngineOptions,
         Error, ErrorKind, FromRow, Handle, HasMany, MetaData, MetaDataExt, Model, Result, Row,
         Session,
     };

@@ -168,6 +168,44 @@ fn selectin_loads_every_collection_with_one_query_per_level(db: &TestDb) {
     s.commit().unwrap();
 }
 
+fn joined_loading_matches_selectin_in_one_query(db: &TestDb) {
+    let engine = setup(db);
+    seed(&engine, 3, 4);
+    let mut s = Session::new(&engine);
+    s.add(course("empty"));
+    s.commit().unwrap();
+    let mut s = Session::new(&engine);
+    let courses = s
+        .query::<Course>()
+        .order_by(Course::id)
+        .options(joined(Course::students))
+        .all()
+        .unwrap();
+    // Four courses, once each, although the join returned a row per student.
+    assert_eq!(courses.len(), 4);
+    let counts: Vec<usize> = courses
+        .iter()
+        .map(|c| c.read().students.len().unwrap())
+        .collect();
+    assert_eq!(counts, [4, 4, 4, 0]);
+    for (i, c) in courses.iter().take(3).enumerate() {
+        for k in c.read().students.get().unwrap() {
+            assert!(k.read().name.starts_with(&format!("s{i}_")));
+        }
+    }
+    // Many-to-one, joined: every student with its course, the same course objects.
+    let students = s
+        .query::<Student>()
+        .options(joined(Student::course))
+        .all()
+        .unwrap();
+    assert_eq!(students.len(), 12);
+    for st in &students {
+        let c = st.read().course.get().unwrap().cloned().unwrap();
+        assert!(courses.iter().any(|x| Handle::ptr_eq(x, &c)));
+    }
+}
+
 fn reading_an_unloaded_relationship_is_an_error_not_an_empty_list(db: &TestDb) {
     let engine = setup(db);
     seed(&engine, 1, 2);
@@ -232,6 +270,7 @@ fn rollback_restores_collections_and_keys(db: &TestDb) {
 }
 
 backend_tests!(
+    joined_loading_matches_selectin_in_one_query,
     children_added_to_a_new_parent_get_its_generated_key_in_one_flush,
     belongs_to_a_new_parent_fills_the_foreign_key,
     removing_from_a_collection_clears_the_foreign_key,
