@@ -246,7 +246,10 @@ mod tests {
             .with_code("2067")
             .with_sql("INSERT INTO \"students\" ...");
         let s = e.to_string();
-        assert!(s.starts_with("unique constraint violated: students.email"), "{s}");
+        assert!(
+            s.starts_with("unique constraint violated: students.email"),
+            "{s}"
+        );
         assert!(s.contains("[code 2067]"), "{s}");
         assert!(e.is_integrity());
         assert_eq!(e.constraint(), Some("students.email"));

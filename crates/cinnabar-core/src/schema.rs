@@ -276,7 +276,10 @@ impl Table {
     /// [`ErrorKind::Misuse`](crate::ErrorKind::Misuse) naming the table and the missing column.
     pub fn validate(&self) -> Result<()> {
         if self.columns.is_empty() {
-            return Err(Error::misuse(format!("table {:?} has no columns", self.name)));
+            return Err(Error::misuse(format!(
+                "table {:?} has no columns",
+                self.name
+            )));
         }
         let names = self
             .foreign_keys

@@ -366,8 +366,9 @@ mod chrono_types {
         fn from_sql(value: ValueRef<'_>) -> Result<Self> {
             match value {
                 ValueRef::Date(d) => Ok(d),
-                ValueRef::Text(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                    .map_err(|_| parse_err::<NaiveDate>(s)),
+                ValueRef::Text(s) => {
+                    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| parse_err::<NaiveDate>(s))
+                }
                 other => Err(mismatch::<NaiveDate>(other)),
             }
         }
@@ -487,9 +488,9 @@ mod decimal_types {
             match value {
                 ValueRef::Decimal(d) => Ok(d),
                 ValueRef::Int(i) => Ok(Decimal::from(i)),
-                ValueRef::Text(s) => s.parse::<Decimal>().map_err(|_| {
-                    Error::conversion(format!("text {s:?} is not a valid decimal"))
-                }),
+                ValueRef::Text(s) => s
+                    .parse::<Decimal>()
+                    .map_err(|_| Error::conversion(format!("text {s:?} is not a valid decimal"))),
                 other => Err(mismatch::<Decimal>(other)),
             }
         }

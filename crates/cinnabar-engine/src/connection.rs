@@ -49,7 +49,9 @@ impl Connection {
     fn raw(&mut self) -> Result<&mut dyn DriverConnection> {
         match self.checkout.as_mut() {
             Some(c) => Ok(&mut *c.conn),
-            None => Err(Error::misuse("the connection was already returned to the pool")),
+            None => Err(Error::misuse(
+                "the connection was already returned to the pool",
+            )),
         }
     }
 
@@ -77,7 +79,12 @@ impl Connection {
     ///
     /// # Errors
     /// Database errors mapped to Cinnabar's kinds.
-    pub fn run(&mut self, sql: &str, params: &[ValueRef<'_>], sink: Option<RowSink<'_>>) -> Result<u64> {
+    pub fn run(
+        &mut self,
+        sql: &str,
+        params: &[ValueRef<'_>],
+        sink: Option<RowSink<'_>>,
+    ) -> Result<u64> {
         if self.engine.inner.echo {
             tracing::info!(target: "cinnabar::engine", "{sql} {params:?}");
         }
@@ -138,7 +145,9 @@ impl Connection {
             &params,
             Some(&mut |row: &dyn Row| {
                 let cols = columns.get_or_insert_with(|| {
-                    (0..row.len()).map(|i| row.column_name(i).to_owned()).collect()
+                    (0..row.len())
+                        .map(|i| row.column_name(i).to_owned())
+                        .collect()
                 });
                 let values = (0..row.len())
                     .map(|i| row.value(i).map(ValueRef::to_owned_value))
@@ -147,7 +156,11 @@ impl Connection {
                 Ok(())
             }),
         )?;
-        Ok(Rows::new(columns.unwrap_or_else(|| Arc::from(Vec::new())), rows, affected))
+        Ok(Rows::new(
+            columns.unwrap_or_else(|| Arc::from(Vec::new())),
+            rows,
+            affected,
+        ))
     }
 
     /// Executes a query and maps each row into `T` by column name.

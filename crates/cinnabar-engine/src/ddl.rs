@@ -61,10 +61,14 @@ impl MetaDataExt for MetaData {
                                 ValueRef::Text(index.name.as_str()),
                             ];
                             let mut exists = false;
-                            conn.run(q, &params, Some(&mut |_row: &dyn Row| {
-                                exists = true;
-                                Ok(())
-                            }))?;
+                            conn.run(
+                                q,
+                                &params,
+                                Some(&mut |_row: &dyn Row| {
+                                    exists = true;
+                                    Ok(())
+                                }),
+                            )?;
                             if exists {
                                 continue;
                             }

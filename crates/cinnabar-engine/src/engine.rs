@@ -6,9 +6,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use cinnabar_core::dialect::{BeginMode, Dialect};
-use cinnabar_core::{Error, Result};
 #[cfg(feature = "sqlite")]
 use cinnabar_core::ErrorKind;
+use cinnabar_core::{Error, Result};
 
 use crate::connection::Connection;
 use crate::driver::Driver;
@@ -130,7 +130,10 @@ impl Engine {
                 let mut sqlite = options.sqlite.clone();
                 if let Some(t) = url.query_param("timeout") {
                     let secs: f64 = t.parse().map_err(|_| {
-                        Error::new(ErrorKind::Url, format!("invalid timeout {t:?} in database URL"))
+                        Error::new(
+                            ErrorKind::Url,
+                            format!("invalid timeout {t:?} in database URL"),
+                        )
                     })?;
                     sqlite.busy_timeout = Duration::from_secs_f64(secs.max(0.0));
                 }

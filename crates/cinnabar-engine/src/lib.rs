@@ -7,12 +7,12 @@ mod connection;
 mod ddl;
 pub mod driver;
 mod engine;
-pub mod pool;
-mod row;
 #[cfg(feature = "mysql")]
 pub mod mysql;
+pub mod pool;
 #[cfg(feature = "postgres")]
 pub mod postgres;
+mod row;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
 mod url;

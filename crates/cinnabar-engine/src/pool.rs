@@ -170,7 +170,12 @@ impl Pool {
                     }
                 };
             }
-            if self.inner.freed.wait_until(&mut state, deadline).timed_out() {
+            if self
+                .inner
+                .freed
+                .wait_until(&mut state, deadline)
+                .timed_out()
+            {
                 return Err(Error::new(
                     ErrorKind::PoolTimeout,
                     format!(

@@ -53,7 +53,10 @@ pub fn get_named<T: FromSql>(row: &dyn Row, name: &str) -> Result<T> {
         let cols: Vec<&str> = (0..row.len()).map(|i| row.column_name(i)).collect();
         Error::new(
             ErrorKind::Misuse,
-            format!("the row has no column {name:?} (columns: {})", cols.join(", ")),
+            format!(
+                "the row has no column {name:?} (columns: {})",
+                cols.join(", ")
+            ),
         )
     })?;
     get_at(row, idx, name)
@@ -147,10 +150,12 @@ impl Row for OwnedRow {
         self.columns.get(idx).map(String::as_str).unwrap_or("")
     }
     fn value(&self, idx: usize) -> Result<ValueRef<'_>> {
-        self.values
-            .get(idx)
-            .map(Value::as_ref)
-            .ok_or_else(|| Error::misuse(format!("column index {idx} is out of range (row has {} columns)", self.values.len())))
+        self.values.get(idx).map(Value::as_ref).ok_or_else(|| {
+            Error::misuse(format!(
+                "column index {idx} is out of range (row has {} columns)",
+                self.values.len()
+            ))
+        })
     }
 }
 
@@ -257,10 +262,9 @@ impl Rows {
     /// # Errors
     /// [`ErrorKind::NoRow`] when there is no row; a conversion error.
     pub fn scalar<T: FromSql>(&self) -> Result<T> {
-        let row = self
-            .rows
-            .first()
-            .ok_or_else(|| Error::new(ErrorKind::NoRow, "expected a row for a scalar, found none"))?;
+        let row = self.rows.first().ok_or_else(|| {
+            Error::new(ErrorKind::NoRow, "expected a row for a scalar, found none")
+        })?;
         row.get(0usize)
     }
 

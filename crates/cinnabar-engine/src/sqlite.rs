@@ -96,7 +96,10 @@ impl Driver for SqliteDriver {
             Ok(())
         };
         setup().map_err(|e| map_error(e, None))?;
-        Ok(Box::new(SqliteConnection { conn, broken: false }))
+        Ok(Box::new(SqliteConnection {
+            conn,
+            broken: false,
+        }))
     }
 
     fn forced_pool_limits(&self) -> Option<(usize, usize)> {
@@ -215,9 +218,7 @@ fn map_error(e: rusqlite::Error, sql: Option<&str>) -> Error {
         }
         rusqlite::Error::Utf8Error(..)
         | rusqlite::Error::FromSqlConversionFailure(..)
-        | rusqlite::Error::ToSqlConversionFailure(..) => {
-            Error::conversion(e.to_string())
-        }
+        | rusqlite::Error::ToSqlConversionFailure(..) => Error::conversion(e.to_string()),
         rusqlite::Error::NulError(_) => {
             Error::misuse(format!("SQL text contains a NUL character: {e}"))
         }
@@ -237,7 +238,10 @@ impl SqliteConnection {
         params: &[ValueRef<'_>],
         sink: Option<RowSink<'_>>,
     ) -> Result<u64> {
-        let mut stmt = self.conn.prepare_cached(sql).map_err(|e| map_error(e, Some(sql)))?;
+        let mut stmt = self
+            .conn
+            .prepare_cached(sql)
+            .map_err(|e| map_error(e, Some(sql)))?;
         let expected = stmt.parameter_count();
         if expected != params.len() {
             return Err(Error::misuse(format!(
@@ -287,7 +291,10 @@ impl DriverConnection for SqliteConnection {
         params: &[ValueRef<'_>],
         counts: &mut Vec<u64>,
     ) -> Result<()> {
-        let mut stmt = self.conn.prepare_cached(sql).map_err(|e| map_error(e, Some(sql)))?;
+        let mut stmt = self
+            .conn
+            .prepare_cached(sql)
+            .map_err(|e| map_error(e, Some(sql)))?;
         let expected = stmt.parameter_count();
         if width == 0 || expected != width || !params.len().is_multiple_of(width) {
             return Err(Error::misuse(format!(
@@ -353,14 +360,23 @@ mod tests {
         assert_eq!(d.forced_pool_limits(), Some((1, 0)));
         let mut c = d.connect().unwrap();
         c.batch("CREATE TABLE t (x INTEGER)").unwrap();
-        let n = c.run("INSERT INTO t (x) VALUES (?), (?)", &[ValueRef::Int(1), ValueRef::Int(2)], None)
+        let n = c
+            .run(
+                "INSERT INTO t (x) VALUES (?), (?)",
+                &[ValueRef::Int(1), ValueRef::Int(2)],
+                None,
+            )
             .unwrap();
         assert_eq!(n, 2);
         let mut seen = Vec::new();
-        c.run("SELECT x FROM t ORDER BY x", &[], Some(&mut |r: &dyn Row| {
-            seen.push(r.value(0)?.to_owned_value());
-            Ok(())
-        }))
+        c.run(
+            "SELECT x FROM t ORDER BY x",
+            &[],
+            Some(&mut |r: &dyn Row| {
+                seen.push(r.value(0)?.to_owned_value());
+                Ok(())
+            }),
+        )
         .unwrap();
         assert_eq!(seen.len(), 2);
         let e = c.run("SELECT ?", &[], None).unwrap_err();

@@ -330,8 +330,8 @@ mod tests {
 
     #[test]
     fn server_urls_decode_and_redact() {
-        let u = Url::parse("postgresql://bob:p%40ss%3Aw@db.example:5433/app?sslmode=disable")
-            .unwrap();
+        let u =
+            Url::parse("postgresql://bob:p%40ss%3Aw@db.example:5433/app?sslmode=disable").unwrap();
         assert_eq!(u.backend(), Backend::Postgres);
         assert_eq!(u.username(), Some("bob"));
         assert_eq!(u.password(), Some("p@ss:w"));
@@ -343,15 +343,21 @@ mod tests {
         assert!(!shown.contains("p@ss"), "{shown}");
         assert!(shown.contains("bob:***@db.example:5433/app"), "{shown}");
         assert_eq!(
-            Url::parse("mariadb://root@127.0.0.1:3306/test").unwrap().backend(),
+            Url::parse("mariadb://root@127.0.0.1:3306/test")
+                .unwrap()
+                .backend(),
             Backend::MySql
         );
     }
 
     #[test]
     fn malformed_urls_are_url_errors() {
-        for bad in ["college.db", "oracle://x/y", "postgresql://h:notaport/db", "mysql://u:%zz@h/d"]
-        {
+        for bad in [
+            "college.db",
+            "oracle://x/y",
+            "postgresql://h:notaport/db",
+            "mysql://u:%zz@h/d",
+        ] {
             let e = Url::parse(bad).unwrap_err();
             assert_eq!(e.kind(), ErrorKind::Url, "{bad}: {e}");
         }

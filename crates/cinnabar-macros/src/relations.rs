@@ -207,7 +207,11 @@ pub(crate) fn consts(
 }
 
 /// The `Model` methods that keep foreign keys in step with relationships at flush.
-pub(crate) fn sync_methods(p: &TokenStream, model: &Ident, relations: &[RelationDef]) -> TokenStream {
+pub(crate) fn sync_methods(
+    p: &TokenStream,
+    model: &Ident,
+    relations: &[RelationDef],
+) -> TokenStream {
     if relations.is_empty() {
         return TokenStream::new();
     }

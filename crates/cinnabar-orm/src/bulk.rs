@@ -63,7 +63,11 @@ impl<T: Model> BulkUpdate<T> {
     }
 
     /// Adds `SET column = value` (a value, a column or an expression of the same kind).
-    pub fn set<C: ColumnType, V: Bindable<C::Kind>>(mut self, column: Column<T, C>, value: V) -> Self {
+    pub fn set<C: ColumnType, V: Bindable<C::Kind>>(
+        mut self,
+        column: Column<T, C>,
+        value: V,
+    ) -> Self {
         self.set.push((column.index(), value.into_operand()));
         self
     }
@@ -134,7 +138,10 @@ impl<T: Model> BulkStatement for BulkUpdate<T> {
             .collect();
         let generation = session.generation();
         let reg = session.registry::<T>();
-        let handles: Vec<_> = keys.iter().filter_map(|k| reg.identity.get(k).cloned()).collect();
+        let handles: Vec<_> = keys
+            .iter()
+            .filter_map(|k| reg.identity.get(k).cloned())
+            .collect();
         match literal {
             Some(values) => {
                 for h in &handles {
@@ -170,7 +177,10 @@ impl<T: Model> BulkStatement for BulkUpdate<T> {
                     let mut sel = crate::query::select_model::<T>();
                     let list = chunk
                         .iter()
-                        .map(|k| crate::query::key_values::<T>(k).map(|v| Expr::Value(v.into_iter().next().unwrap_or(Value::Null))))
+                        .map(|k| {
+                            crate::query::key_values::<T>(k)
+                                .map(|v| Expr::Value(v.into_iter().next().unwrap_or(Value::Null)))
+                        })
                         .collect::<Result<Vec<_>>>()?;
                     sel.add_filter(Expr::InList {
                         expr: Box::new(Expr::Column(ColumnRef::qualified(table, T::COLUMNS[pk]))),

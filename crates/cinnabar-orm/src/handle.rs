@@ -10,8 +10,7 @@ use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use parking_lot::{
-    MappedRwLockReadGuard, MappedRwLockWriteGuard, Mutex, RwLock, RwLockReadGuard,
-    RwLockWriteGuard,
+    MappedRwLockReadGuard, MappedRwLockWriteGuard, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard,
 };
 
 use crate::model::Model;
@@ -119,7 +118,12 @@ pub type ReadGuard<'a, T> = MappedRwLockReadGuard<'a, T>;
 pub type WriteGuard<'a, T> = MappedRwLockWriteGuard<'a, T>;
 
 impl<T: Model> Handle<T> {
-    pub(crate) fn new(value: T, state: ObjectState, shared: &Arc<Shared<T>>, generation: u64) -> Self {
+    pub(crate) fn new(
+        value: T,
+        state: ObjectState,
+        shared: &Arc<Shared<T>>,
+        generation: u64,
+    ) -> Self {
         Handle(Arc::new(Obj {
             slot: RwLock::new(Slot {
                 value,
@@ -163,7 +167,11 @@ impl<T: Model> Handle<T> {
 
     /// Sets column `idx` when it differs, as a user write would (so the change is flushed),
     /// without blocking: a guard held elsewhere is reported instead.
-    pub(crate) fn set_column_tracked(&self, idx: usize, value: cinnabar_core::ValueRef<'_>) -> cinnabar_core::Result<()> {
+    pub(crate) fn set_column_tracked(
+        &self,
+        idx: usize,
+        value: cinnabar_core::ValueRef<'_>,
+    ) -> cinnabar_core::Result<()> {
         let mut slot = self.0.slot.try_write().ok_or_else(|| {
             cinnabar_core::Error::misuse(format!(
                 "a {} is borrowed during flush; drop the guard first",

@@ -16,9 +16,11 @@ mod session;
 pub use bulk::{delete, update, BulkDelete, BulkStatement, BulkUpdate};
 pub use handle::{Handle, ObjectState, ReadGuard, WriteGuard};
 pub use loading::{cascade_children, joined, selectin, JoinSpec, Joined, Loader, Selectin};
-pub use relation::{pull_parent_key, push_key_to_children, BelongsTo, HasMany, Relation, RelationKind};
 pub use model::Model;
 pub use query::{select_model, Query};
+pub use relation::{
+    pull_parent_key, push_key_to_children, BelongsTo, HasMany, Relation, RelationKind,
+};
 pub use session::{Session, SessionOptions};
 
 impl Session {

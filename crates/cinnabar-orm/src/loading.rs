@@ -5,9 +5,11 @@
 //!
 //! Nothing here runs when a field is read: reading an unloaded relationship is an error.
 
-use cinnabar_core::sql::{ColumnRef, Expr, Join, JoinKind, Select, SelectItem, Statement, TableRef};
-use cinnabar_engine::OwnedRow;
+use cinnabar_core::sql::{
+    ColumnRef, Expr, Join, JoinKind, Select, SelectItem, Statement, TableRef,
+};
 use cinnabar_core::{Result, Value};
+use cinnabar_engine::OwnedRow;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::handle::Handle;
@@ -93,7 +95,8 @@ impl<M: Model, R: Model> JoinSpec<M> for Joined<M, R> {
 
     fn assign(&self, session: &mut Session, rows: &[(Handle<M>, Vec<Value>)]) -> Result<()> {
         let generation = session.generation();
-        let columns: std::sync::Arc<[String]> = R::COLUMNS.iter().map(|c| (*c).to_owned()).collect();
+        let columns: std::sync::Arc<[String]> =
+            R::COLUMNS.iter().map(|c| (*c).to_owned()).collect();
         let reg = session.registry::<R>();
         let shared = reg.shared.clone();
         let key_col = R::PRIMARY_KEY[0];
@@ -119,7 +122,9 @@ impl<M: Model, R: Model> JoinSpec<M> for Joined<M, R> {
                 .remove(&(std::sync::Arc::as_ptr(&parent.0) as usize))
                 .unwrap_or_default();
             match (self.relation.many_mut, self.relation.one_mut) {
-                (Some(field), _) => set_silently(&parent, |m| *field(m) = HasMany::loaded(items.clone())),
+                (Some(field), _) => {
+                    set_silently(&parent, |m| *field(m) = HasMany::loaded(items.clone()))
+                }
                 (None, Some(field)) => {
                     let target = items.first().cloned();
                     set_silently(&parent, |m| *field(m) = BelongsTo::loaded(target.clone()));
@@ -189,7 +194,10 @@ fn load_in<R: Model>(
     for chunk in values.chunks(n) {
         let mut sel = select_model::<R>();
         sel.add_filter(Expr::InList {
-            expr: Box::new(Expr::Column(ColumnRef::qualified(table, R::COLUMNS[column]))),
+            expr: Box::new(Expr::Column(ColumnRef::qualified(
+                table,
+                R::COLUMNS[column],
+            ))),
             list: chunk.iter().cloned().map(Expr::Value).collect(),
             negated: false,
         });

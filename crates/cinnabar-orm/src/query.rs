@@ -20,8 +20,8 @@ use cinnabar_engine::Row;
 
 use crate::handle::{Handle, ObjectState};
 use crate::loading::{JoinSpec, Loader};
-use crate::relation::Relation;
 use crate::model::Model;
+use crate::relation::Relation;
 use crate::session::Session;
 
 /// A query for model `T` bound to a session.
@@ -120,7 +120,8 @@ impl<'s, T: Model> Query<'s, T> {
         let table = T::table().name.as_str();
         for (&i, v) in T::PRIMARY_KEY.iter().zip(values) {
             self.select.add_filter(
-                Expr::Column(ColumnRef::qualified(table, T::COLUMNS[i])).binary(BinOp::Eq, Expr::Value(v)),
+                Expr::Column(ColumnRef::qualified(table, T::COLUMNS[i]))
+                    .binary(BinOp::Eq, Expr::Value(v)),
             );
         }
         Ok(self)
@@ -267,10 +268,14 @@ impl<'s, T: Model> Query<'s, T> {
             let sql = format!("SELECT COUNT(*) FROM ({}) AS cinnabar_count", inner.sql);
             let params: Vec<ValueRef<'_>> = inner.params.iter().map(Value::as_ref).collect();
             let mut n = 0i64;
-            conn.run(&sql, &params, Some(&mut |row: &dyn Row| {
-                n = cinnabar_engine::get_at(row, 0, "count")?;
-                Ok(())
-            }))?;
+            conn.run(
+                &sql,
+                &params,
+                Some(&mut |row: &dyn Row| {
+                    n = cinnabar_engine::get_at(row, 0, "count")?;
+                    Ok(())
+                }),
+            )?;
             Ok(n)
         } else {
             select.columns.clear();

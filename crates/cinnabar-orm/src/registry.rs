@@ -47,9 +47,17 @@ type Pending<'g, T> = (usize, RwLockWriteGuard<'g, Slot<T>>, Box<T>);
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 enum Shape {
-    Insert { mask: u128, rows: usize, returning: bool },
-    Update { mask: u128 },
-    Delete { rows: usize },
+    Insert {
+        mask: u128,
+        rows: usize,
+        returning: bool,
+    },
+    Update {
+        mask: u128,
+    },
+    Delete {
+        rows: usize,
+    },
     MaxKey,
 }
 
@@ -184,9 +192,8 @@ impl<T: Model> Registry<T> {
         returning: bool,
     ) -> Result<()> {
         let d = conn.dialect();
-        let only_key_omitted = T::GENERATED_KEY.is_some_and(|k| {
-            (0..T::COLUMNS.len()).all(|i| (mask & (1u128 << i) != 0) == (i != k))
-        });
+        let only_key_omitted = T::GENERATED_KEY
+            .is_some_and(|k| (0..T::COLUMNS.len()).all(|i| (mask & (1u128 << i) != 0) == (i != k)));
         let by_returning = returning
             && d.supports_returning()
             && (d.generated_keys() == GeneratedKeys::Returning || !only_key_omitted);
@@ -204,11 +211,9 @@ impl<T: Model> Registry<T> {
         let mut params: Vec<ValueRef<'_>> = Vec::with_capacity(width * batch.len());
         for g in &guards {
             for i in (0..T::COLUMNS.len()).filter(|i| mask & (1u128 << i) != 0) {
-                params.push(
-                    g.value
-                        .column_value(i)
-                        .map_err(|e| e.context(format_args!("{}.{}", T::table().name, T::COLUMNS[i])))?,
-                );
+                params.push(g.value.column_value(i).map_err(|e| {
+                    e.context(format_args!("{}.{}", T::table().name, T::COLUMNS[i]))
+                })?);
             }
         }
         let omitted: Vec<usize> = (0..T::COLUMNS.len())
@@ -312,7 +317,10 @@ impl<T: Model> Registry<T> {
 fn key_condition<T: Model>() -> Expr {
     let conds: Vec<Expr> = T::PRIMARY_KEY
         .iter()
-        .map(|&i| Expr::Column(ColumnRef::bare(T::COLUMNS[i])).binary(cinnabar_core::sql::BinOp::Eq, Expr::Param))
+        .map(|&i| {
+            Expr::Column(ColumnRef::bare(T::COLUMNS[i]))
+                .binary(cinnabar_core::sql::BinOp::Eq, Expr::Param)
+        })
         .collect();
     if conds.len() == 1 {
         conds.into_iter().next().unwrap_or(Expr::And(Vec::new()))
@@ -330,9 +338,15 @@ fn insert_mask<T: Model>(value: &T) -> Result<(u128, bool)> {
             T::model_name()
         )));
     }
-    let mut mask = if n == 128 { u128::MAX } else { (1u128 << n) - 1 };
+    let mut mask = if n == 128 {
+        u128::MAX
+    } else {
+        (1u128 << n) - 1
+    };
     let mut returning = false;
-    let omit = T::GENERATED_KEY.into_iter().chain(T::SERVER_DEFAULTS.iter().copied());
+    let omit = T::GENERATED_KEY
+        .into_iter()
+        .chain(T::SERVER_DEFAULTS.iter().copied());
     for i in omit {
         if value.column_value(i)?.is_null() {
             mask &= !(1u128 << i);
@@ -352,7 +366,9 @@ impl<T: Model> AnyRegistry for Registry<T> {
     }
 
     fn has_pending_work(&self) -> bool {
-        !self.pending.is_empty() || !self.deleted.is_empty() || !self.shared.orphans.lock().is_empty()
+        !self.pending.is_empty()
+            || !self.deleted.is_empty()
+            || !self.shared.orphans.lock().is_empty()
     }
 
     fn flush_inserts(&mut self, conn: &mut Connection) -> Result<()> {
@@ -515,7 +531,11 @@ impl<T: Model> AnyRegistry for Registry<T> {
                 }
             }
         }
-        let gone: Vec<Handle<T>> = self.inserted_in_tx.drain(..).chain(self.pending.drain(..)).collect();
+        let gone: Vec<Handle<T>> = self
+            .inserted_in_tx
+            .drain(..)
+            .chain(self.pending.drain(..))
+            .collect();
         self.expunge_inserted(gone);
         // Deletions are undone (except of objects whose INSERT was undone too).
         for h in self.deleted_in_tx.drain(..).chain(self.deleted.drain(..)) {
@@ -564,7 +584,9 @@ impl<T: Model> AnyRegistry for Registry<T> {
     fn rollback_to(&mut self, mark: &Mark, conn: &mut Connection) -> Result<()> {
         self.savepoints = self.savepoints.saturating_sub(1);
         self.discard_unflushed();
-        let mut gone: Vec<Handle<T>> = self.inserted_in_tx.split_off(mark.inserted.min(self.inserted_in_tx.len()));
+        let mut gone: Vec<Handle<T>> = self
+            .inserted_in_tx
+            .split_off(mark.inserted.min(self.inserted_in_tx.len()));
         gone.append(&mut self.pending);
         self.expunge_inserted(gone);
         let restored: Vec<Handle<T>> = self
@@ -583,7 +605,9 @@ impl<T: Model> AnyRegistry for Registry<T> {
             }
             h.set_state(ObjectState::Persistent);
         }
-        let updated = self.updated_log.split_off(mark.updated.min(self.updated_log.len()));
+        let updated = self
+            .updated_log
+            .split_off(mark.updated.min(self.updated_log.len()));
         // An object's first entry after the mark has the key its row had at the savepoint.
         let mut seen = rustc_hash::FxHashSet::default();
         for (h, key) in updated {
@@ -601,12 +625,7 @@ impl<T: Model> AnyRegistry for Registry<T> {
 impl<T: Model> Registry<T> {
     /// Re-reads an object's row (by `key`, else by the object's key) after a savepoint
     /// rollback, moving it in the identity map if its key changes back.
-    fn reload(
-        &mut self,
-        h: &Handle<T>,
-        key: Option<&T::Key>,
-        conn: &mut Connection,
-    ) -> Result<()> {
+    fn reload(&mut self, h: &Handle<T>, key: Option<&T::Key>, conn: &mut Connection) -> Result<()> {
         let mut sel = cinnabar_core::sql::Select::from(T::table().name.as_str());
         for c in T::COLUMNS {
             sel = sel.column(Expr::Column(ColumnRef::bare(*c)));
@@ -621,16 +640,23 @@ impl<T: Model> Registry<T> {
                 .collect::<Result<Vec<_>>>()?,
         };
         for (&i, v) in T::PRIMARY_KEY.iter().zip(values) {
-            sel.add_filter(Expr::Column(ColumnRef::bare(T::COLUMNS[i])).binary(cinnabar_core::sql::BinOp::Eq, Expr::Value(v)));
+            sel.add_filter(
+                Expr::Column(ColumnRef::bare(T::COLUMNS[i]))
+                    .binary(cinnabar_core::sql::BinOp::Eq, Expr::Value(v)),
+            );
         }
         drop(g);
         let compiled = compile(conn.dialect(), &sel.into())?;
         let params: Vec<ValueRef<'_>> = compiled.params.iter().map(|v| v.as_ref()).collect();
         let mut fresh = None;
-        conn.run(&compiled.sql, &params, Some(&mut |row: &dyn Row| {
-            fresh = Some(T::from_row_at(row, 0)?);
-            Ok(())
-        }))?;
+        conn.run(
+            &compiled.sql,
+            &params,
+            Some(&mut |row: &dyn Row| {
+                fresh = Some(T::from_row_at(row, 0)?);
+                Ok(())
+            }),
+        )?;
         if let Some(v) = fresh {
             let reloaded = v.key();
             let mut g = h.slot().write();
@@ -700,10 +726,14 @@ impl<T: Model> Registry<T> {
                     // Every row got max+1 only if the last one is now the table's maximum.
                     let max_sql = self.cached_sql(conn, Shape::MaxKey)?;
                     let mut max = None;
-                    conn.run(&max_sql, &[], Some(&mut |row: &dyn Row| {
-                        max = Some(cinnabar_engine::get_at::<Option<i64>>(row, 0, "max key")?);
-                        Ok(())
-                    }))?;
+                    conn.run(
+                        &max_sql,
+                        &[],
+                        Some(&mut |row: &dyn Row| {
+                            max = Some(cinnabar_engine::get_at::<Option<i64>>(row, 0, "max key")?);
+                            Ok(())
+                        }),
+                    )?;
                     if max.flatten() != Some(reported) {
                         return Err(Error::unsupported(format!(
                             "generated keys of a multi-row INSERT into {} are not consecutive; cannot map them to objects",
@@ -713,14 +743,20 @@ impl<T: Model> Registry<T> {
                     reported - (n - 1)
                 }
                 GeneratedKeys::Returning => {
-                    return Err(Error::misuse("generated keys must come from RETURNING here"))
+                    return Err(Error::misuse(
+                        "generated keys must come from RETURNING here",
+                    ))
                 }
             };
             for (j, g) in guards.iter_mut().enumerate() {
                 g.value.set_column(k, ValueRef::Int(first + j as i64))?;
             }
         }
-        let rest: Vec<usize> = omitted.iter().copied().filter(|c| Some(*c) != key_col).collect();
+        let rest: Vec<usize> = omitted
+            .iter()
+            .copied()
+            .filter(|c| Some(*c) != key_col)
+            .collect();
         if rest.is_empty() {
             return Ok(());
         }
@@ -739,7 +775,13 @@ impl<T: Model> Registry<T> {
             }
             let rows = conn.execute(sel)?;
             let row = rows.first().ok_or_else(|| {
-                Error::new(ErrorKind::NoRow, format!("inserted {} row not found to read back defaults", T::model_name()))
+                Error::new(
+                    ErrorKind::NoRow,
+                    format!(
+                        "inserted {} row not found to read back defaults",
+                        T::model_name()
+                    ),
+                )
             })?;
             for (j, &c) in rest.iter().enumerate() {
                 g.value.set_column(c, row.values()[j].as_ref())?;
@@ -786,7 +828,11 @@ impl<T: Model> Registry<T> {
                 .min(d.max_bind_params() / width)
                 .max(1);
             let only_key_omitted = |mask: u128| {
-                let full = if T::COLUMNS.len() == 128 { u128::MAX } else { (1u128 << T::COLUMNS.len()) - 1 };
+                let full = if T::COLUMNS.len() == 128 {
+                    u128::MAX
+                } else {
+                    (1u128 << T::COLUMNS.len()) - 1
+                };
                 match T::GENERATED_KEY {
                     Some(k) => mask == full & !(1u128 << k) || mask == full,
                     None => mask == full,
@@ -800,7 +846,10 @@ impl<T: Model> Registry<T> {
                 let batchable = !returning || only_key_omitted(mask);
                 let mut end = start + 1;
                 if batchable {
-                    while end < pending.len() && end - start < max_rows && shapes[end] == shapes[start] {
+                    while end < pending.len()
+                        && end - start < max_rows
+                        && shapes[end] == shapes[start]
+                    {
                         end += 1;
                     }
                 }
@@ -1001,7 +1050,6 @@ impl<T: Model> Registry<T> {
         }
         Ok(())
     }
-
 
     /// Records an object deleted by a bulk DELETE, so rollback can restore it.
     pub(crate) fn note_deleted(&mut self, h: Handle<T>) {

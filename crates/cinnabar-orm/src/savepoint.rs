@@ -14,7 +14,11 @@ pub(crate) struct Snapshot {
 impl Snapshot {
     pub(crate) fn take(session: &mut Session) -> Snapshot {
         Snapshot {
-            marks: session.registries_mut().iter_mut().map(|r| r.mark()).collect(),
+            marks: session
+                .registries_mut()
+                .iter_mut()
+                .map(|r| r.mark())
+                .collect(),
         }
     }
 

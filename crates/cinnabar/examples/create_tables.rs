@@ -10,7 +10,8 @@ fn main() -> cinnabar::Result<()> {
     metadata.create_all(&engine)?; // idempotent: CREATE TABLE IF NOT EXISTS
     let mut conn = engine.connect()?;
     let n: i64 = conn.scalar(
-        text("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = :t").bind("t", "students"),
+        text("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = :t")
+            .bind("t", "students"),
     )?;
     println!("students table exists: {}", n == 1);
     Ok(())

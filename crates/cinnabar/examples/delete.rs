@@ -12,7 +12,8 @@ fn main() -> cinnabar::Result<()> {
     session.commit()?;
     println!("{} students left", session.query::<Student>().count()?);
     // Set-based: delete every student of a course without loading them.
-    let n = session.execute_bulk(cinnabar::delete::<Student>().filter(Student::course.eq("Rust")))?;
+    let n =
+        session.execute_bulk(cinnabar::delete::<Student>().filter(Student::course.eq("Rust")))?;
     session.commit()?;
     println!("bulk-deleted {n}");
     Ok(())

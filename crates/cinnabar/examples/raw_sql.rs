@@ -20,7 +20,9 @@ fn main() -> cinnabar::Result<()> {
     }
     // Values are always bound, never pasted into the SQL.
     let hostile = "Naresh'; DROP TABLE students; --";
-    let rows = session.execute(text("SELECT name, course FROM students WHERE name = :name").bind("name", hostile))?;
+    let rows = session.execute(
+        text("SELECT name, course FROM students WHERE name = :name").bind("name", hostile),
+    )?;
     println!("{} rows for a hostile name", rows.len());
     let typed: Vec<NameCourse> = session
         .execute(text("SELECT name, course FROM students WHERE course = :c").bind("c", "Python"))?

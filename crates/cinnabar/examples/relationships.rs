@@ -104,7 +104,11 @@ fn main() -> cinnabar::Result<()> {
     // courses' keys), then enrollments and attendance.
     let python = session.add(course("Python"));
     let rust = session.add(course("Rust"));
-    for (name, home, marks) in [("Naresh", &python, 91), ("Asha", &rust, 88), ("Ravi", &python, 75)] {
+    for (name, home, marks) in [
+        ("Naresh", &python, 91),
+        ("Asha", &rust, 88),
+        ("Ravi", &python, 75),
+    ] {
         let s = session.add(student(name));
         home.write().students.push(s.clone())?;
         for (c, m) in [(&python, marks), (&rust, marks - 10)] {
@@ -154,7 +158,11 @@ fn main() -> cinnabar::Result<()> {
         .all()?;
     println!(
         "absent: {}",
-        absent.iter().map(|s| s.read().name.clone()).collect::<Vec<_>>().join(", ")
+        absent
+            .iter()
+            .map(|s| s.read().name.clone())
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     let in_python = session
         .query::<Student>()
@@ -164,7 +172,10 @@ fn main() -> cinnabar::Result<()> {
     println!("students whose course is Python: {in_python}");
 
     // Deleting a student cascades to their enrollments and attendance.
-    let ravi = session.query::<Student>().filter_by(Student::name, "Ravi").one()?;
+    let ravi = session
+        .query::<Student>()
+        .filter_by(Student::name, "Ravi")
+        .one()?;
     session.delete(&ravi)?;
     session.commit()?;
     println!(

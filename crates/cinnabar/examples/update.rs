@@ -11,6 +11,9 @@ fn main() -> cinnabar::Result<()> {
     student.write().course = "Advanced Python".into();
     session.commit()?; // UPDATE "students" SET "course" = ? WHERE "id" = ?
     let again = session.get::<Student>(student.read().id.unwrap_or_default())?;
-    println!("{}", again.map(|s| s.read().course.clone()).unwrap_or_default());
+    println!(
+        "{}",
+        again.map(|s| s.read().course.clone()).unwrap_or_default()
+    );
     Ok(())
 }

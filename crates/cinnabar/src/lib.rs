@@ -33,7 +33,9 @@
 //! This crate is the only public surface; the `cinnabar-*` crates behind it are internal.
 
 pub use cinnabar_core::dialect::{self, Dialect};
-pub use cinnabar_core::schema::{self, Column, ForeignKey, Index, MetaData, ReferentialAction, Table};
+pub use cinnabar_core::schema::{
+    self, Column, ForeignKey, Index, MetaData, ReferentialAction, Table,
+};
 pub use cinnabar_core::sql::{self, text};
 pub use cinnabar_core::types::{self, ColumnType, FromSql, SqlType, ToSql};
 pub use cinnabar_core::{Error, ErrorKind, Result, Value, ValueRef};
@@ -60,9 +62,9 @@ pub use uuid;
 pub mod prelude {
     pub use crate::sql::{and_all, count_star, not, or_any, text, Expression, TextExpression};
     pub use crate::{
-        create_engine, delete, joined, selectin, update, BelongsTo, Connection, Engine, EngineOptions,
-        Error, ErrorKind, FromRow, Handle, HasMany, MetaData, MetaDataExt, Model, Result, Row,
-        Session,
+        create_engine, delete, joined, selectin, update, BelongsTo, Connection, Engine,
+        EngineOptions, Error, ErrorKind, FromRow, Handle, HasMany, MetaData, MetaDataExt, Model,
+        Result, Row, Session,
     };
 }
 

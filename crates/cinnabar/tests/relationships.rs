@@ -163,7 +163,10 @@ fn selectin_loads_every_collection_with_one_query_per_level(db: &TestDb) {
     // Loaded children are the session's objects: a get() returns the same handle.
     let first = courses[0].read().students.get().unwrap()[0].clone();
     let id = first.read().id.unwrap();
-    assert!(Handle::ptr_eq(&s.get::<Student>(id).unwrap().unwrap(), &first));
+    assert!(Handle::ptr_eq(
+        &s.get::<Student>(id).unwrap().unwrap(),
+        &first
+    ));
     // Loading does not count as a change.
     s.commit().unwrap();
 }
@@ -238,7 +241,9 @@ fn loading_one_object_at_a_time_is_flagged_as_n_plus_one(db: &TestDb) {
     // Loading them together resets the streak.
     s.load(&courses, Course::students).unwrap();
     assert_eq!(s.n_plus_one_streak(), 0);
-    assert!(courses.iter().all(|c| c.read().students.len().unwrap() == 1));
+    assert!(courses
+        .iter()
+        .all(|c| c.read().students.len().unwrap() == 1));
 }
 
 fn rollback_restores_collections_and_keys(db: &TestDb) {

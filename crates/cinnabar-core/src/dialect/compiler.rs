@@ -7,8 +7,8 @@
 use super::Dialect;
 use crate::error::{Error, Result};
 use crate::sql::{
-    BinOp, ColumnRef, Delete, Expr, Insert, JoinKind, OrderBy, Select, Statement, Text,
-    TextPiece, Update,
+    BinOp, ColumnRef, Delete, Expr, Insert, JoinKind, OrderBy, Select, Statement, Text, TextPiece,
+    Update,
 };
 use crate::value::{Value, ValueRef};
 
@@ -184,7 +184,8 @@ impl<'a> Writer<'_, 'a> {
                     self.sql.push_str(if *negated { "1 = 1" } else { "1 <> 1" });
                 } else {
                     self.operand(expr)?;
-                    self.sql.push_str(if *negated { " NOT IN (" } else { " IN (" });
+                    self.sql
+                        .push_str(if *negated { " NOT IN (" } else { " IN (" });
                     self.exprs(list)?;
                     self.sql.push(')');
                 }
@@ -196,8 +197,11 @@ impl<'a> Writer<'_, 'a> {
                 negated,
             } => {
                 self.operand(expr)?;
-                self.sql
-                    .push_str(if *negated { " NOT BETWEEN " } else { " BETWEEN " });
+                self.sql.push_str(if *negated {
+                    " NOT BETWEEN "
+                } else {
+                    " BETWEEN "
+                });
                 self.operand(low)?;
                 self.sql.push_str(" AND ");
                 self.operand(high)?;
@@ -268,8 +272,7 @@ impl<'a> Writer<'_, 'a> {
 
     fn order_by(&mut self, list: &'a [OrderBy]) -> Result<()> {
         for (i, o) in list.iter().enumerate() {
-            self.sql
-                .push_str(if i == 0 { " ORDER BY " } else { ", " });
+            self.sql.push_str(if i == 0 { " ORDER BY " } else { ", " });
             self.operand(&o.expr)?;
             if o.desc {
                 self.sql.push_str(" DESC");

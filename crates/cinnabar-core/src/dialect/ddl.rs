@@ -40,7 +40,10 @@ pub fn create_table(d: &dyn Dialect, table: &Table, if_not_exists: bool) -> Stri
             || c.index
             || table.uniques.iter().any(|u| u.columns.contains(&c.name))
             || table.indexes.iter().any(|i| i.columns.contains(&c.name))
-            || table.foreign_keys.iter().any(|f| f.columns.contains(&c.name));
+            || table
+                .foreign_keys
+                .iter()
+                .any(|f| f.columns.contains(&c.name));
         out.push_str(&d.column_type(c, keyed));
         if !c.nullable || c.primary_key {
             out.push_str(" NOT NULL");

@@ -21,7 +21,10 @@ pub struct ColumnRef {
 
 impl ColumnRef {
     /// A column qualified by its table.
-    pub fn qualified(table: impl Into<Cow<'static, str>>, name: impl Into<Cow<'static, str>>) -> Self {
+    pub fn qualified(
+        table: impl Into<Cow<'static, str>>,
+        name: impl Into<Cow<'static, str>>,
+    ) -> Self {
         ColumnRef {
             table: Some(table.into()),
             name: name.into(),

@@ -26,7 +26,10 @@ impl TableRef {
     }
 
     /// The table `name` as `alias`.
-    pub fn aliased(name: impl Into<Cow<'static, str>>, alias: impl Into<Cow<'static, str>>) -> Self {
+    pub fn aliased(
+        name: impl Into<Cow<'static, str>>,
+        alias: impl Into<Cow<'static, str>>,
+    ) -> Self {
         TableRef {
             name: name.into(),
             alias: Some(alias.into()),

@@ -148,7 +148,9 @@ mod tests {
 
     #[test]
     fn finds_markers_outside_literals_comments_and_casts() {
-        let p = parse("SELECT ':no', \":no\" -- :no\n FROM t /* :no */ WHERE a = :a AND b::text = :b_2");
+        let p = parse(
+            "SELECT ':no', \":no\" -- :no\n FROM t /* :no */ WHERE a = :a AND b::text = :b_2",
+        );
         let params: Vec<&str> = p
             .iter()
             .filter_map(|x| match x {

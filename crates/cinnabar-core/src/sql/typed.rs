@@ -244,7 +244,11 @@ pub trait Expression: Sized {
         })
     }
     /// `self BETWEEN low AND high`
-    fn between<A: Bindable<Self::Kind>, B: Bindable<Self::Kind>>(self, low: A, high: B) -> Condition {
+    fn between<A: Bindable<Self::Kind>, B: Bindable<Self::Kind>>(
+        self,
+        low: A,
+        high: B,
+    ) -> Condition {
         Condition::from_expr(Expr::Between {
             expr: Box::new(self.expr()),
             low: Box::new(low.into_operand()),

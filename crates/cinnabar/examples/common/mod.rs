@@ -24,7 +24,15 @@ pub fn fresh_engine() -> cinnabar::Result<Engine> {
 /// Adds the tutorial's student and a second one.
 #[allow(dead_code)]
 pub fn seed(session: &mut Session) -> cinnabar::Result<()> {
-    session.add(Student { id: None, name: "Naresh".into(), course: "Python".into() });
-    session.add(Student { id: None, name: "Asha".into(), course: "Rust".into() });
+    session.add(Student {
+        id: None,
+        name: "Naresh".into(),
+        course: "Python".into(),
+    });
+    session.add(Student {
+        id: None,
+        name: "Asha".into(),
+        course: "Rust".into(),
+    });
     session.commit()
 }

@@ -36,7 +36,12 @@ fn unique_name() -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.subsec_nanos())
         .unwrap_or(0);
-    format!("cinnabar_t_{}_{}_{}", std::process::id(), n, nanos % 100_000)
+    format!(
+        "cinnabar_t_{}_{}_{}",
+        std::process::id(),
+        n,
+        nanos % 100_000
+    )
 }
 
 fn admin_exec(url: &str, sql: &str) {
