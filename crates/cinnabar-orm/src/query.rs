@@ -397,11 +397,14 @@ pub(crate) fn load_each<T: Model>(
     })
 }
 
+/// Receives each loaded object with its row.
+pub(crate) type RowVisitor<'a, T> = &'a mut dyn FnMut(Handle<T>, &dyn Row) -> Result<()>;
+
 /// As [`load_each`], also handing over the row (for columns after the model's own).
 pub(crate) fn load_rows<T: Model>(
     session: &mut Session,
     stmt: &Statement,
-    f: &mut dyn FnMut(Handle<T>, &dyn Row) -> Result<()>,
+    f: RowVisitor<'_, T>,
 ) -> Result<()> {
     session.autoflush()?;
     let generation = session.generation();
