@@ -1,16 +1,19 @@
 //! The benchmark program (/work/shared/bench/WORKLOADS.md): runs each workload for each
 //! contender on a fresh database, prints `<workload> <contender> <seconds> <rows>` per run
-//! on stdout, verifies every result, and ends with a summary of medians and ratios to
-//! `raw_rusqlite` on stderr (`--repeat R` runs each pair R times, interleaved).
+//! on stdout, verifies every result, and ends with a summary of medians and ratios to the
+//! raw contender (`raw_rusqlite`, or `raw_postgres` with `--backend postgres`) on stderr
+//! (`--repeat R` runs each pair R times, interleaved).
 //!
-//! `cinnabar-bench [N] [workloads] [contenders] [--repeat R]`; see README.md.
+//! `cinnabar-bench [N] [workloads] [contenders] [--repeat R] [--backend sqlite|postgres]
+//! [--url URL] [--pin-cpu K]`; see README.md.
 
 mod orm;
+mod pg_raw;
+mod pg_setup;
 mod raw;
 mod setup;
 
 use std::io::Write;
-use std::path::Path;
 use std::process::ExitCode;
 use std::sync::OnceLock;
 
@@ -88,9 +91,31 @@ impl Workload {
     }
 }
 
+/// The database the workloads run on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Backend {
+    /// A fresh SQLite file per run (WORKLOADS.md as written).
+    Sqlite,
+    /// A fresh schema per run on a PostgreSQL server.
+    Postgres,
+}
+
+impl Backend {
+    fn parse(s: &str) -> Result<Backend, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "sqlite" => Ok(Backend::Sqlite),
+            "postgres" | "postgresql" | "pg" => Ok(Backend::Postgres),
+            other => Err(format!(
+                "unknown backend {other:?} (expected sqlite or postgres)"
+            )),
+        }
+    }
+}
+
 /// A contender: a way of running every workload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Contender {
+    /// The floor: `raw_rusqlite` on SQLite, `raw_postgres` on PostgreSQL.
     Raw,
     Cinnabar,
 }
@@ -98,26 +123,26 @@ enum Contender {
 impl Contender {
     const ALL: [Contender; 2] = [Contender::Raw, Contender::Cinnabar];
 
-    fn name(self) -> &'static str {
-        match self {
-            Contender::Raw => "raw_rusqlite",
-            Contender::Cinnabar => "cinnabar",
+    fn name(self, backend: Backend) -> &'static str {
+        match (self, backend) {
+            (Contender::Raw, Backend::Sqlite) => "raw_rusqlite",
+            (Contender::Raw, Backend::Postgres) => "raw_postgres",
+            (Contender::Cinnabar, _) => "cinnabar",
         }
     }
 
-    fn parse(s: &str) -> Result<Contender, String> {
+    fn parse(s: &str, backend: Backend) -> Result<Contender, String> {
         let s = s.trim();
         Contender::ALL
             .into_iter()
-            .find(|c| c.name() == s)
-            .ok_or_else(|| format!("unknown contender {s:?}"))
-    }
-
-    fn run(self, w: Workload, path: &Path, n: i64) -> Result<Measured, Failure> {
-        match self {
-            Contender::Raw => raw::run(w, path, n),
-            Contender::Cinnabar => orm::run(w, path, n),
-        }
+            .find(|c| c.name(backend) == s || (s == "raw" && *c == Contender::Raw))
+            .ok_or_else(|| {
+                let names: Vec<&str> = Contender::ALL.iter().map(|c| c.name(backend)).collect();
+                format!(
+                    "unknown contender {s:?} for this backend (expected {})",
+                    names.join(" or ")
+                )
+            })
     }
 }
 
@@ -149,6 +174,12 @@ impl From<cinnabar::Error> for Failure {
     }
 }
 
+impl From<postgres::Error> for Failure {
+    fn from(e: postgres::Error) -> Self {
+        Failure::Error(format!("postgres: {}", pg_setup::describe(&e)))
+    }
+}
+
 impl From<std::io::Error> for Failure {
     fn from(e: std::io::Error) -> Self {
         Failure::Error(format!("io: {e}"))
@@ -166,39 +197,78 @@ struct Options {
     workloads: Vec<Workload>,
     contenders: Vec<Contender>,
     repeat: usize,
+    backend: Backend,
+    /// The PostgreSQL server URL (`--backend postgres` only).
+    url: String,
+    /// `--pin-cpu`: the CPU this process (and on PostgreSQL each contender's server
+    /// process) is pinned to.
+    pin: Option<usize>,
 }
 
-const USAGE: &str = "usage: cinnabar-bench [N] [workloads] [contenders] [--repeat R]
-  N           number of students (default 100000)
-  workloads   comma-separated: insert,select_all,lookup,update,delete (or w1,w2,w3,w4,w6); default all
-  contenders  comma-separated: raw_rusqlite,cinnabar; default both
-  --repeat R  run each (workload, contender) R times, interleaved (default 1)
-  At the end a summary (median seconds, median cinnabar/raw_rusqlite ratio) goes to stderr.
+const USAGE: &str = "usage: cinnabar-bench [N] [workloads] [contenders] [--repeat R] [--backend B] [--url URL] [--pin-cpu K]
+  N            number of students (default 100000)
+  workloads    comma-separated: insert,select_all,lookup,update,delete (or w1,w2,w3,w4,w6); default all
+  contenders   comma-separated: raw_rusqlite,cinnabar (raw_postgres,cinnabar on PostgreSQL;
+               `raw` names either); default both
+  --repeat R   run each (workload, contender) R times, interleaved (default 1)
+  --backend B  sqlite (default: a fresh database file per run) or postgres (a fresh schema
+               per run on a PostgreSQL server)
+  --url URL    the PostgreSQL server (default: $CINNABAR_BENCH_POSTGRES, else
+               postgresql://postgres@127.0.0.1:5432/test)
+  --pin-cpu K  pin this process and (PostgreSQL) each contender's server process to CPU K
+               with taskset(1), so that every round trip is a same-CPU switch (needs a local
+               server and the right to set its processes' affinity)
+  At the end a summary (median seconds, median cinnabar/raw ratio) goes to stderr.
   ORMBENCH_TRACE=1 prints the SQL each contender runs on stderr";
 
-fn parse_list<T>(s: &str, parse: fn(&str) -> Result<T, String>) -> Result<Vec<T>, String> {
+fn parse_list<T>(s: &str, parse: impl Fn(&str) -> Result<T, String>) -> Result<Vec<T>, String> {
     s.split(',')
         .filter(|p| !p.trim().is_empty())
         .map(parse)
         .collect()
 }
 
+/// The value of option `name` if `a` is it: `--name value` (taking the next argument) or
+/// `--name=value`.
+fn option_value(
+    name: &str,
+    a: &str,
+    args: &mut impl Iterator<Item = String>,
+) -> Result<Option<String>, String> {
+    if a == name {
+        return args
+            .next()
+            .map(Some)
+            .ok_or_else(|| format!("{name} needs a value"));
+    }
+    Ok(a.strip_prefix(name)
+        .and_then(|rest| rest.strip_prefix('='))
+        .map(str::to_owned))
+}
+
 fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Options, String> {
     let mut positional = Vec::new();
     let mut repeat = 1usize;
+    let mut backend = Backend::Sqlite;
+    let mut url = None;
+    let mut pin = None;
     let mut args = args.into_iter();
     while let Some(a) = args.next() {
-        let value = if a == "--repeat" {
-            Some(args.next().ok_or("--repeat needs a value")?)
-        } else {
-            a.strip_prefix("--repeat=").map(str::to_owned)
-        };
-        if let Some(v) = value {
+        if let Some(v) = option_value("--repeat", &a, &mut args)? {
             repeat = v
                 .parse()
                 .ok()
                 .filter(|r| *r > 0)
                 .ok_or_else(|| format!("--repeat {v:?}: expected a positive integer"))?;
+        } else if let Some(v) = option_value("--backend", &a, &mut args)? {
+            backend = Backend::parse(&v)?;
+        } else if let Some(v) = option_value("--url", &a, &mut args)? {
+            url = Some(v);
+        } else if let Some(v) = option_value("--pin-cpu", &a, &mut args)? {
+            pin = Some(
+                v.parse::<usize>()
+                    .map_err(|_| format!("--pin-cpu {v:?}: expected a CPU number"))?,
+            );
         } else if a == "-h" || a == "--help" {
             return Err(String::new());
         } else if a.starts_with('-') {
@@ -224,30 +294,53 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Options, String>
         None => Workload::ALL.to_vec(),
     };
     let contenders = match positional.next() {
-        Some(s) => parse_list(&s, Contender::parse)?,
+        Some(s) => parse_list(&s, |c| Contender::parse(c, backend))?,
         None => Contender::ALL.to_vec(),
     };
     if workloads.is_empty() || contenders.is_empty() {
         return Err("empty workload or contender list".to_owned());
     }
+    if url.is_some() && backend != Backend::Postgres {
+        return Err("--url needs --backend postgres".to_owned());
+    }
+    let url = url
+        .or_else(|| {
+            std::env::var(pg_setup::URL_ENV)
+                .ok()
+                .filter(|u| !u.trim().is_empty())
+        })
+        .unwrap_or_else(|| pg_setup::DEFAULT_URL.to_owned());
     Ok(Options {
         n,
         workloads,
         contenders,
         repeat,
+        backend,
+        url,
+        pin,
     })
 }
 
-/// One run: a fresh database in a fresh temporary directory, set up untimed, the contender's
-/// timed run with its in-memory checks, then verification of the file.
-fn run_once(w: Workload, c: Contender, n: i64) -> Result<Measured, Failure> {
-    let dir = tempfile::tempdir()?;
-    let path = dir.path().join("bench.db");
-    setup::prepare(&path, n, w)?;
-    if trace_enabled() {
-        eprintln!("-- {} {}", w.name(), c.name());
+/// Pins process `pid` (all its threads) to CPU `cpu` with `taskset -a -p -c`.
+///
+/// # Errors
+/// [`Failure::Error`] when `taskset` cannot be run or fails.
+pub fn pin_to_cpu(pid: u32, cpu: usize) -> Result<(), Failure> {
+    let out = std::process::Command::new("taskset")
+        .args(["-a", "-p", "-c", &cpu.to_string(), &pid.to_string()])
+        .output()
+        .map_err(|e| Failure::Error(format!("--pin-cpu: cannot run taskset: {e}")))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(Failure::Error(format!(
+            "--pin-cpu: taskset -a -p -c {cpu} {pid} failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )))
     }
-    let m = c.run(w, &path, n)?;
+}
+
+fn check_rows(w: Workload, n: i64, m: &Measured) -> Result<(), Failure> {
     let expected = w.expected_rows(n);
     if m.rows != expected {
         return Err(Failure::Verify(format!(
@@ -255,8 +348,58 @@ fn run_once(w: Workload, c: Contender, n: i64) -> Result<Measured, Failure> {
             m.rows
         )));
     }
-    setup::verify_db(&path, n, w)?;
-    dir.close()?;
+    Ok(())
+}
+
+/// One run: a fresh database (SQLite: a file in a fresh temporary directory; PostgreSQL: a
+/// fresh schema), set up untimed, the contender's timed run with its in-memory checks, then
+/// verification of the database through a separate connection.
+fn run_once(w: Workload, c: Contender, opts: &Options) -> Result<Measured, Failure> {
+    let n = opts.n;
+    if trace_enabled() {
+        eprintln!("-- {} {}", w.name(), c.name(opts.backend));
+    }
+    match opts.backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir()?;
+            let path = dir.path().join("bench.db");
+            setup::prepare(&path, n, w)?;
+            let m = match c {
+                Contender::Raw => raw::run(w, &path, n)?,
+                Contender::Cinnabar => orm::run(w, &orm::sqlite_url(&path)?, n, &mut || Ok(()))?,
+            };
+            check_rows(w, n, &m)?;
+            setup::verify_db(&path, n, w)?;
+            dir.close()?;
+            Ok(m)
+        }
+        Backend::Postgres => {
+            let mut run = pg_setup::prepare(&opts.url, n, w, opts.pin)?;
+            let m = match c {
+                Contender::Raw => pg_raw::run(w, &mut run, n)?,
+                Contender::Cinnabar => {
+                    let url = run.engine_url();
+                    orm::run(w, &url, n, &mut || run.pin_backends())?
+                }
+            };
+            check_rows(w, n, &m)?;
+            run.verify(n, w)?;
+            Ok(m)
+        }
+    }
+}
+
+/// PostgreSQL W1 only: the raw multi-row INSERT variant on its own fresh schema, verified
+/// like a contender's run; its time is noted on stderr, not printed as a result line.
+fn run_multirow_note(opts: &Options) -> Result<Measured, Failure> {
+    let w = Workload::Insert;
+    if trace_enabled() {
+        eprintln!("-- {} raw_postgres (multi-row variant)", w.name());
+    }
+    let mut run = pg_setup::prepare(&opts.url, opts.n, w, opts.pin)?;
+    let m = pg_raw::run_insert_multirow(&mut run, opts.n)?;
+    check_rows(w, opts.n, &m)?;
+    run.verify(opts.n, w)?;
     Ok(m)
 }
 
@@ -280,9 +423,10 @@ fn median(mut v: Vec<f64>) -> Option<f64> {
     })
 }
 
-/// The stderr summary: median seconds per contender and the median over repetitions of
-/// cinnabar/raw_rusqlite.
-fn print_summary(opts: &Options, samples: &[Sample]) {
+/// The stderr summary: median seconds per contender, the median over repetitions of
+/// cinnabar/raw (`raw_rusqlite` or `raw_postgres`), and the ratio of the fastest runs
+/// (`best`: less sensitive to a slow outlier on either side).
+fn print_summary(opts: &Options, samples: &[Sample], multirow: &[f64]) {
     let seconds = |w: Workload, c: Contender| -> Vec<(usize, f64)> {
         samples
             .iter()
@@ -292,17 +436,26 @@ fn print_summary(opts: &Options, samples: &[Sample]) {
     };
     let ratios =
         opts.contenders.contains(&Contender::Raw) && opts.contenders.contains(&Contender::Cinnabar);
+    let mut backend = match opts.backend {
+        Backend::Sqlite => "sqlite".to_owned(),
+        Backend::Postgres => format!("postgres {}", pg_setup::redact(&opts.url)),
+    };
+    if let Some(cpu) = opts.pin {
+        backend.push_str(&format!(", pinned to CPU {cpu}"));
+    }
     eprintln!();
     eprintln!(
-        "summary: N={}, repeat={} (median seconds; ratio = median over repetitions of cinnabar/raw_rusqlite)",
-        opts.n, opts.repeat
+        "summary: {backend}, N={}, repeat={} (median seconds; ratio = median over repetitions of cinnabar/{raw}; best = fastest cinnabar / fastest {raw})",
+        opts.n,
+        opts.repeat,
+        raw = Contender::Raw.name(opts.backend)
     );
     let mut header = format!("{:<12}", "workload");
     for c in &opts.contenders {
-        header.push_str(&format!(" {:>14}", c.name()));
+        header.push_str(&format!(" {:>14}", c.name(opts.backend)));
     }
     if ratios {
-        header.push_str(&format!(" {:>8}", "ratio"));
+        header.push_str(&format!(" {:>8} {:>8}", "ratio", "best"));
     }
     eprintln!("{header}");
     for &w in &opts.workloads {
@@ -321,9 +474,36 @@ fn print_summary(opts: &Options, samples: &[Sample]) {
                         .map(|(_, base)| s / base)
                 })
                 .collect();
-            line.push_str(&format!(" {:>8.3}", median(paired).unwrap_or(f64::NAN)));
+            let fastest = |c| {
+                seconds(w, c)
+                    .into_iter()
+                    .map(|(_, s)| s)
+                    .min_by(f64::total_cmp)
+                    .unwrap_or(f64::NAN)
+            };
+            let best = fastest(Contender::Cinnabar) / fastest(Contender::Raw);
+            line.push_str(&format!(
+                " {:>8.3} {:>8.3}",
+                median(paired).unwrap_or(f64::NAN),
+                best
+            ));
         }
         eprintln!("{line}");
+    }
+    if let Some(m) = median(multirow.to_vec()) {
+        let cinnabar = median(
+            seconds(Workload::Insert, Contender::Cinnabar)
+                .into_iter()
+                .map(|(_, s)| s)
+                .collect(),
+        );
+        let versus = cinnabar
+            .map(|c| format!("; cinnabar median / this = {:.3}", c / m))
+            .unwrap_or_default();
+        eprintln!(
+            "note: insert raw_postgres multi-row variant (1,000-row INSERT .. RETURNING id, not the floor): median {m:.6} s over {} runs{versus}",
+            multirow.len()
+        );
     }
 }
 
@@ -347,7 +527,15 @@ fn main() -> ExitCode {
             .without_time()
             .init();
     }
+    if let Some(cpu) = opts.pin {
+        if let Err(Failure::Error(msg) | Failure::Verify(msg)) = pin_to_cpu(std::process::id(), cpu)
+        {
+            eprintln!("error: {msg}");
+            return ExitCode::FAILURE;
+        }
+    }
     let mut samples = Vec::new();
+    let mut multirow = Vec::new();
     let stdout = std::io::stdout();
     for &w in &opts.workloads {
         for rep in 0..opts.repeat {
@@ -358,11 +546,11 @@ fn main() -> ExitCode {
                 order.reverse();
             }
             for c in order {
-                match run_once(w, c, opts.n) {
+                let name = c.name(opts.backend);
+                match run_once(w, c, &opts) {
                     Ok(m) => {
                         let mut out = stdout.lock();
-                        let _ =
-                            writeln!(out, "{} {} {:.6} {}", w.name(), c.name(), m.seconds, m.rows);
+                        let _ = writeln!(out, "{} {name} {:.6} {}", w.name(), m.seconds, m.rows);
                         let _ = out.flush();
                         samples.push(Sample {
                             workload: w,
@@ -372,17 +560,39 @@ fn main() -> ExitCode {
                         });
                     }
                     Err(Failure::Verify(msg)) => {
-                        eprintln!("VERIFY FAILED: {} {}: {msg}", w.name(), c.name());
+                        eprintln!("VERIFY FAILED: {} {name}: {msg}", w.name());
                         return ExitCode::FAILURE;
                     }
                     Err(Failure::Error(msg)) => {
-                        eprintln!("error: {} {}: {msg}", w.name(), c.name());
+                        eprintln!("error: {} {name}: {msg}", w.name());
                         return ExitCode::FAILURE;
+                    }
+                }
+                if opts.backend == Backend::Postgres && w == Workload::Insert && c == Contender::Raw
+                {
+                    match run_multirow_note(&opts) {
+                        Ok(m) => {
+                            eprintln!(
+                                "note: insert raw_postgres multi-row variant {:.6} {}",
+                                m.seconds, m.rows
+                            );
+                            multirow.push(m.seconds);
+                        }
+                        Err(Failure::Verify(msg)) => {
+                            eprintln!(
+                                "VERIFY FAILED: insert raw_postgres (multi-row variant): {msg}"
+                            );
+                            return ExitCode::FAILURE;
+                        }
+                        Err(Failure::Error(msg)) => {
+                            eprintln!("error: insert raw_postgres (multi-row variant): {msg}");
+                            return ExitCode::FAILURE;
+                        }
                     }
                 }
             }
         }
     }
-    print_summary(&opts, &samples);
+    print_summary(&opts, &samples, &multirow);
     ExitCode::SUCCESS
 }

@@ -38,19 +38,34 @@ fn records(handles: &[Handle<Student>]) -> Vec<StudentRecord> {
     handles.iter().map(|h| h.read().record()).collect()
 }
 
-/// Runs workload `w` on the database at `path`: makes the engine and a session and opens the
-/// session's connection (untimed), runs the timed part, checks what it returned in memory.
+/// The engine URL of the SQLite database file at `path`.
 ///
 /// # Errors
-/// Cinnabar errors; [`Failure::Verify`] when the in-memory result is off.
-pub fn run(w: Workload, path: &Path, n: i64) -> Result<Measured, Failure> {
+/// [`Failure::Error`] when the path is not UTF-8.
+pub fn sqlite_url(path: &Path) -> Result<String, Failure> {
     let path = path
         .to_str()
         .ok_or_else(|| Failure::Error(format!("database path {path:?} is not UTF-8")))?;
-    let url = format!("sqlite:///{path}");
-    let engine = Engine::with_options(&url, EngineOptions::new().echo(crate::trace_enabled()))?;
+    Ok(format!("sqlite:///{path}"))
+}
+
+/// Runs workload `w` on the database at `url` (any backend; the engine picks the driver):
+/// makes the engine and a session and opens the session's connection (untimed), calls
+/// `connected` (the harness's hook, e.g. for `--pin-cpu`), runs the timed part, checks what
+/// it returned in memory.
+///
+/// # Errors
+/// Cinnabar errors; [`Failure::Verify`] when the in-memory result is off.
+pub fn run(
+    w: Workload,
+    url: &str,
+    n: i64,
+    connected: &mut dyn FnMut() -> Result<(), Failure>,
+) -> Result<Measured, Failure> {
+    let engine = Engine::with_options(url, EngineOptions::new().echo(crate::trace_enabled()))?;
     let mut session = Session::new(&engine);
     session.connection()?;
+    connected()?;
     let measured = match w {
         Workload::Insert => insert(&mut session, n)?,
         Workload::SelectAll => select_all(&mut session, n)?,
