@@ -28,17 +28,20 @@ pub enum Workload {
     Lookup,
     /// W4
     Update,
+    /// W5
+    Relation,
     /// W6
     Delete,
 }
 
 impl Workload {
-    /// The implemented workloads, in WORKLOADS.md's order (W5 `relation` is not yet).
-    const ALL: [Workload; 5] = [
+    /// All workloads, in WORKLOADS.md's order.
+    const ALL: [Workload; 6] = [
         Workload::Insert,
         Workload::SelectAll,
         Workload::Lookup,
         Workload::Update,
+        Workload::Relation,
         Workload::Delete,
     ];
 
@@ -49,6 +52,7 @@ impl Workload {
             Workload::SelectAll => "select_all",
             Workload::Lookup => "lookup",
             Workload::Update => "update",
+            Workload::Relation => "relation",
             Workload::Delete => "delete",
         }
     }
@@ -60,15 +64,13 @@ impl Workload {
             Workload::SelectAll => "w2",
             Workload::Lookup => "w3",
             Workload::Update => "w4",
+            Workload::Relation => "w5",
             Workload::Delete => "w6",
         }
     }
 
     fn parse(s: &str) -> Result<Workload, String> {
         let s = s.trim().to_ascii_lowercase();
-        if s == "relation" || s == "w5" {
-            return Err("workload relation (W5) is not implemented yet".to_owned());
-        }
         Workload::ALL
             .into_iter()
             .find(|w| w.name() == s || w.number() == s)
@@ -83,7 +85,7 @@ impl Workload {
     /// The `rows` a correct run reports.
     fn expected_rows(self, n: i64) -> u64 {
         let rows = match self {
-            Workload::Insert | Workload::SelectAll | Workload::Update => n,
+            Workload::Insert | Workload::SelectAll | Workload::Update | Workload::Relation => n,
             Workload::Lookup => setup::LOOKUPS,
             Workload::Delete => n / 2,
         };
@@ -112,22 +114,51 @@ impl Backend {
     }
 }
 
-/// A contender: a way of running every workload.
+/// A contender: a way of running every workload (`cinnabar_joined`: W5 only).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Contender {
     /// The floor: `raw_rusqlite` on SQLite, `raw_postgres` on PostgreSQL.
     Raw,
+    /// The ORM session path (W5 with `selectin`).
     Cinnabar,
+    /// The extra W5 row: the ORM with `joined` loading.
+    CinnabarJoined,
 }
 
 impl Contender {
-    const ALL: [Contender; 2] = [Contender::Raw, Contender::Cinnabar];
+    const ALL: [Contender; 3] = [
+        Contender::Raw,
+        Contender::Cinnabar,
+        Contender::CinnabarJoined,
+    ];
 
     fn name(self, backend: Backend) -> &'static str {
         match (self, backend) {
             (Contender::Raw, Backend::Sqlite) => "raw_rusqlite",
             (Contender::Raw, Backend::Postgres) => "raw_postgres",
             (Contender::Cinnabar, _) => "cinnabar",
+            (Contender::CinnabarJoined, _) => "cinnabar_joined",
+        }
+    }
+
+    /// Whether this contender runs workload `w` (`cinnabar_joined` only runs W5).
+    fn runs(self, w: Workload) -> bool {
+        self != Contender::CinnabarJoined || w == Workload::Relation
+    }
+
+    /// W5's loading strategy for the ORM contenders.
+    fn eager(self) -> orm::Eager {
+        match self {
+            Contender::CinnabarJoined => orm::Eager::Joined,
+            _ => orm::Eager::Selectin,
+        }
+    }
+
+    /// The summary's ratio column names for this contender (to the raw one).
+    fn ratio_headers(self) -> (&'static str, &'static str) {
+        match self {
+            Contender::CinnabarJoined => ("j_ratio", "j_best"),
+            _ => ("ratio", "best"),
         }
     }
 
@@ -207,9 +238,10 @@ struct Options {
 
 const USAGE: &str = "usage: cinnabar-bench [N] [workloads] [contenders] [--repeat R] [--backend B] [--url URL] [--pin-cpu K]
   N            number of students (default 100000)
-  workloads    comma-separated: insert,select_all,lookup,update,delete (or w1,w2,w3,w4,w6); default all
-  contenders   comma-separated: raw_rusqlite,cinnabar (raw_postgres,cinnabar on PostgreSQL;
-               `raw` names either); default both
+  workloads    comma-separated: insert,select_all,lookup,update,relation,delete
+               (or w1..w6); default all
+  contenders   comma-separated: raw_rusqlite,cinnabar,cinnabar_joined (raw_postgres,.. on
+               PostgreSQL; `raw` names either; cinnabar_joined runs W5 only); default all
   --repeat R   run each (workload, contender) R times, interleaved (default 1)
   --backend B  sqlite (default: a fresh database file per run) or postgres (a fresh schema
                per run on a PostgreSQL server)
@@ -300,6 +332,14 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Options, String>
     if workloads.is_empty() || contenders.is_empty() {
         return Err("empty workload or contender list".to_owned());
     }
+    if !workloads
+        .iter()
+        .any(|w| contenders.iter().any(|c| c.runs(*w)))
+    {
+        return Err(
+            "nothing to run: cinnabar_joined runs only the relation workload (W5)".to_owned(),
+        );
+    }
     if url.is_some() && backend != Backend::Postgres {
         return Err("--url needs --backend postgres".to_owned());
     }
@@ -366,7 +406,9 @@ fn run_once(w: Workload, c: Contender, opts: &Options) -> Result<Measured, Failu
             setup::prepare(&path, n, w)?;
             let m = match c {
                 Contender::Raw => raw::run(w, &path, n)?,
-                Contender::Cinnabar => orm::run(w, &orm::sqlite_url(&path)?, n, &mut || Ok(()))?,
+                Contender::Cinnabar | Contender::CinnabarJoined => {
+                    orm::run(w, c.eager(), &orm::sqlite_url(&path)?, n, &mut || Ok(()))?
+                }
             };
             check_rows(w, n, &m)?;
             setup::verify_db(&path, n, w)?;
@@ -377,9 +419,9 @@ fn run_once(w: Workload, c: Contender, opts: &Options) -> Result<Measured, Failu
             let mut run = pg_setup::prepare(&opts.url, n, w, opts.pin)?;
             let m = match c {
                 Contender::Raw => pg_raw::run(w, &mut run, n)?,
-                Contender::Cinnabar => {
+                Contender::Cinnabar | Contender::CinnabarJoined => {
                     let url = run.engine_url();
-                    orm::run(w, &url, n, &mut || run.pin_backends())?
+                    orm::run(w, c.eager(), &url, n, &mut || run.pin_backends())?
                 }
             };
             check_rows(w, n, &m)?;
@@ -423,9 +465,11 @@ fn median(mut v: Vec<f64>) -> Option<f64> {
     })
 }
 
-/// The stderr summary: median seconds per contender, the median over repetitions of
-/// cinnabar/raw (`raw_rusqlite` or `raw_postgres`), and the ratio of the fastest runs
-/// (`best`: less sensitive to a slow outlier on either side).
+/// The stderr summary: median seconds per contender, for each ORM contender the median over
+/// repetitions of its time over the raw contender's (`raw_rusqlite` or `raw_postgres`), and
+/// the ratio of the fastest runs (`best`: less sensitive to a slow outlier on either side).
+/// `cinnabar_joined` (W5 only) gets its own `j_ratio` and `j_best` columns; a contender that
+/// did not run a workload shows `-`.
 fn print_summary(opts: &Options, samples: &[Sample], multirow: &[f64]) {
     let seconds = |w: Workload, c: Contender| -> Vec<(usize, f64)> {
         samples
@@ -434,8 +478,23 @@ fn print_summary(opts: &Options, samples: &[Sample], multirow: &[f64]) {
             .map(|s| (s.rep, s.seconds))
             .collect()
     };
-    let ratios =
-        opts.contenders.contains(&Contender::Raw) && opts.contenders.contains(&Contender::Cinnabar);
+    // The contenders that run at least one of the chosen workloads, and those compared with
+    // the raw one.
+    let shown: Vec<Contender> = opts
+        .contenders
+        .iter()
+        .copied()
+        .filter(|c| opts.workloads.iter().any(|w| c.runs(*w)))
+        .collect();
+    let compared: Vec<Contender> = if shown.contains(&Contender::Raw) {
+        shown
+            .iter()
+            .copied()
+            .filter(|c| *c != Contender::Raw)
+            .collect()
+    } else {
+        Vec::new()
+    };
     let mut backend = match opts.backend {
         Backend::Sqlite => "sqlite".to_owned(),
         Backend::Postgres => format!("postgres {}", pg_setup::redact(&opts.url)),
@@ -443,30 +502,44 @@ fn print_summary(opts: &Options, samples: &[Sample], multirow: &[f64]) {
     if let Some(cpu) = opts.pin {
         backend.push_str(&format!(", pinned to CPU {cpu}"));
     }
+    let raw_name = Contender::Raw.name(opts.backend);
+    let mut legend = format!(
+        "ratio = median over repetitions of cinnabar/{raw_name}; best = fastest cinnabar / fastest {raw_name}"
+    );
+    if compared.contains(&Contender::CinnabarJoined) {
+        legend.push_str("; j_ratio, j_best: the same for cinnabar_joined");
+    }
     eprintln!();
     eprintln!(
-        "summary: {backend}, N={}, repeat={} (median seconds; ratio = median over repetitions of cinnabar/{raw}; best = fastest cinnabar / fastest {raw})",
-        opts.n,
-        opts.repeat,
-        raw = Contender::Raw.name(opts.backend)
+        "summary: {backend}, N={}, repeat={} (median seconds; {legend})",
+        opts.n, opts.repeat,
     );
     let mut header = format!("{:<12}", "workload");
-    for c in &opts.contenders {
-        header.push_str(&format!(" {:>14}", c.name(opts.backend)));
+    for c in &shown {
+        header.push_str(&format!(" {:>15}", c.name(opts.backend)));
     }
-    if ratios {
-        header.push_str(&format!(" {:>8} {:>8}", "ratio", "best"));
+    for c in &compared {
+        let (ratio, best) = c.ratio_headers();
+        header.push_str(&format!(" {ratio:>8} {best:>8}"));
     }
     eprintln!("{header}");
     for &w in &opts.workloads {
         let mut line = format!("{:<12}", w.name());
-        for &c in &opts.contenders {
-            let m = median(seconds(w, c).into_iter().map(|(_, s)| s).collect());
-            line.push_str(&format!(" {:>14.6}", m.unwrap_or(f64::NAN)));
+        for &c in &shown {
+            match median(seconds(w, c).into_iter().map(|(_, s)| s).collect()) {
+                Some(m) => line.push_str(&format!(" {m:>15.6}")),
+                None => line.push_str(&format!(" {:>15}", "-")),
+            }
         }
-        if ratios {
-            let raw = seconds(w, Contender::Raw);
-            let paired: Vec<f64> = seconds(w, Contender::Cinnabar)
+        let raw = seconds(w, Contender::Raw);
+        let fastest = |c| {
+            seconds(w, c)
+                .into_iter()
+                .map(|(_, s)| s)
+                .min_by(f64::total_cmp)
+        };
+        for &c in &compared {
+            let paired: Vec<f64> = seconds(w, c)
                 .into_iter()
                 .filter_map(|(rep, s)| {
                     raw.iter()
@@ -474,21 +547,14 @@ fn print_summary(opts: &Options, samples: &[Sample], multirow: &[f64]) {
                         .map(|(_, base)| s / base)
                 })
                 .collect();
-            let fastest = |c| {
-                seconds(w, c)
-                    .into_iter()
-                    .map(|(_, s)| s)
-                    .min_by(f64::total_cmp)
-                    .unwrap_or(f64::NAN)
-            };
-            let best = fastest(Contender::Cinnabar) / fastest(Contender::Raw);
-            line.push_str(&format!(
-                " {:>8.3} {:>8.3}",
-                median(paired).unwrap_or(f64::NAN),
-                best
-            ));
+            match (median(paired), fastest(c), fastest(Contender::Raw)) {
+                (Some(ratio), Some(best), Some(base)) => {
+                    line.push_str(&format!(" {ratio:>8.3} {:>8.3}", best / base));
+                }
+                _ => line.push_str(&format!(" {:>8} {:>8}", "-", "-")),
+            }
         }
-        eprintln!("{line}");
+        eprintln!("{}", line.trim_end());
     }
     if let Some(m) = median(multirow.to_vec()) {
         let cinnabar = median(
@@ -541,7 +607,12 @@ fn main() -> ExitCode {
         for rep in 0..opts.repeat {
             // Alternate the contenders' order between repetitions so neither always runs
             // first (warm OS caches, CPU frequency).
-            let mut order = opts.contenders.clone();
+            let mut order: Vec<Contender> = opts
+                .contenders
+                .iter()
+                .copied()
+                .filter(|c| c.runs(w))
+                .collect();
             if rep % 2 == 1 {
                 order.reverse();
             }

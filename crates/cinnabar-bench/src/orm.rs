@@ -6,11 +6,23 @@ use std::time::Instant;
 
 use cinnabar::prelude::*;
 
-use crate::setup::{self, StudentRecord};
+use crate::setup::{self, CourseRecord, StudentRecord};
 use crate::{Failure, Measured, Workload};
 
-/// The students table as a model. No index or foreign key is declared: the harness creates
-/// the schema, the benchmark never runs `create_all`.
+/// The courses table as a model, with its students as a one-to-many relationship (W5).
+#[derive(Model, Debug, Clone)]
+#[cinnabar(table = "courses")]
+pub struct Course {
+    #[cinnabar(primary_key)]
+    id: Option<i64>,
+    title: String,
+    #[cinnabar(relation(foreign_key = course_id))]
+    students: HasMany<Student>,
+}
+
+/// The students table as a model. The harness creates the schema (the benchmark never runs
+/// `create_all`), so the declared foreign key only tells the unit of work that courses are
+/// flushed before students; no index is declared.
 #[derive(Model, Debug, Clone)]
 #[cinnabar(table = "students")]
 pub struct Student {
@@ -19,7 +31,17 @@ pub struct Student {
     name: String,
     course: String,
     email: Option<String>,
+    #[cinnabar(foreign_key = "courses.id")]
     course_id: Option<i64>,
+}
+
+/// How the `cinnabar` contenders load W5's relationship.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Eager {
+    /// `selectin(Course::students)`: the `cinnabar` contender.
+    Selectin,
+    /// `joined(Course::students)`: the `cinnabar_joined` contender.
+    Joined,
 }
 
 impl Student {
@@ -49,7 +71,8 @@ pub fn sqlite_url(path: &Path) -> Result<String, Failure> {
     Ok(format!("sqlite:///{path}"))
 }
 
-/// Runs workload `w` on the database at `url` (any backend; the engine picks the driver):
+/// Runs workload `w` on the database at `url` (any backend; the engine picks the driver;
+/// `eager` is W5's loading strategy, ignored by the other workloads):
 /// makes the engine and a session and opens the session's connection (untimed), calls
 /// `connected` (the harness's hook, e.g. for `--pin-cpu`), runs the timed part, checks what
 /// it returned in memory.
@@ -58,6 +81,7 @@ pub fn sqlite_url(path: &Path) -> Result<String, Failure> {
 /// Cinnabar errors; [`Failure::Verify`] when the in-memory result is off.
 pub fn run(
     w: Workload,
+    eager: Eager,
     url: &str,
     n: i64,
     connected: &mut dyn FnMut() -> Result<(), Failure>,
@@ -71,6 +95,7 @@ pub fn run(
         Workload::SelectAll => select_all(&mut session, n)?,
         Workload::Lookup => lookup(&mut session, n)?,
         Workload::Update => update(&mut session, n)?,
+        Workload::Relation => relation(&mut session, n, eager)?,
         Workload::Delete => delete(&mut session)?,
     };
     session.close();
@@ -163,6 +188,35 @@ fn update(session: &mut Session, n: i64) -> Result<Measured, Failure> {
         seconds,
         rows: students.len() as u64,
     })
+}
+
+/// W5: `query::<Course>().options(selectin(Course::students)).all()` (or `joined(..)`), then
+/// every course's loaded students; `rows` is the number of students attached.
+#[inline(never)] // keeps the timed part one symbol for profilers
+fn relation(session: &mut Session, n: i64, eager: Eager) -> Result<Measured, Failure> {
+    let start = Instant::now();
+    let query = session.query::<Course>();
+    let courses: Vec<Handle<Course>> = match eager {
+        Eager::Selectin => query.options(selectin(Course::students)).all()?,
+        Eager::Joined => query.options(joined(Course::students)).all()?,
+    };
+    let mut rows = 0u64;
+    for c in &courses {
+        let g = c.read();
+        rows += g.students.get()?.len() as u64;
+    }
+    let seconds = start.elapsed().as_secs_f64();
+    let mut groups = Vec::with_capacity(courses.len());
+    for c in &courses {
+        let g = c.read();
+        let course = CourseRecord {
+            id: g.id.unwrap_or(0),
+            title: g.title.clone(),
+        };
+        groups.push((course, records(g.students.get()?)));
+    }
+    setup::check_relation(n, &groups)?;
+    Ok(Measured { seconds, rows })
 }
 
 /// W6: `execute_bulk(delete::<Student>().filter(Student::id.modulo(2).eq(0)))`, `commit`.

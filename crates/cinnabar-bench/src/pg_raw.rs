@@ -10,7 +10,8 @@ use postgres::types::ToSql;
 use postgres::{Client, GenericClient, Statement};
 
 use crate::pg_setup::PgRun;
-use crate::setup::{self, StudentRecord};
+use crate::raw::{students_in, ByCourse};
+use crate::setup::{self, CourseRecord, StudentRecord};
 use crate::{Failure, Measured, Workload};
 
 const INSERT: &str =
@@ -20,6 +21,7 @@ const LOOKUP: &str =
     "SELECT id, name, course, email, course_id FROM students WHERE name = $1 LIMIT 1";
 const UPDATE: &str = "UPDATE students SET course = $1 WHERE id = $2";
 const DELETE: &str = "DELETE FROM students WHERE id % 2 = 0";
+const COURSES: &str = "SELECT id, title FROM courses";
 
 /// Rows per statement of the multi-row INSERT variant (W1 note only).
 const CHUNK: usize = 1_000;
@@ -56,6 +58,7 @@ pub fn run(w: Workload, run: &mut PgRun, n: i64) -> Result<Measured, Failure> {
         Workload::SelectAll => select_all(&mut client, n)?,
         Workload::Lookup => lookup(&mut client, n)?,
         Workload::Update => update(&mut client, n)?,
+        Workload::Relation => relation(&mut client, n)?,
         Workload::Delete => delete(&mut client)?,
     };
     client.close()?;
@@ -250,6 +253,43 @@ fn update(client: &mut Client, n: i64) -> Result<Measured, Failure> {
     let seconds = start.elapsed().as_secs_f64();
     setup::check_loaded(n, &students, setup::NEW_COURSE)?;
     Ok(Measured { seconds, rows })
+}
+
+/// W5: the courses, then their students with one prepared `IN ($1, .., $k)` query over the
+/// course ids (rows streamed), grouped by `course_id` in memory in the courses' order; no
+/// explicit transaction.
+#[inline(never)] // keeps the timed part one symbol for profilers
+fn relation(client: &mut Client, n: i64) -> Result<Measured, Failure> {
+    let trace = crate::trace_enabled();
+    let start = Instant::now();
+    echo(trace, COURSES);
+    let courses_stmt = client.prepare(COURSES)?;
+    let none: [&(dyn ToSql + Sync); 0] = [];
+    let courses: Vec<CourseRecord> = client
+        .query_raw(&courses_stmt, none)?
+        .map(|r| {
+            Ok(CourseRecord {
+                id: r.try_get(0)?,
+                title: r.try_get(1)?,
+            })
+        })
+        .collect()?;
+    let ids: Vec<i64> = courses.iter().map(|c| c.id).collect();
+    let sql = students_in(ids.len(), |i| format!("${i}"));
+    echo(trace, &sql);
+    let stmt = client.prepare(&sql)?;
+    let mut by_course = ByCourse::new(courses);
+    let mut rows = client.query_raw(&stmt, ids.iter().map(|id| id as &(dyn ToSql + Sync)))?;
+    while let Some(row) = rows.next()? {
+        by_course.push(record(&row)?);
+    }
+    let (groups, attached) = by_course.finish();
+    let seconds = start.elapsed().as_secs_f64();
+    setup::check_relation(n, &groups)?;
+    Ok(Measured {
+        seconds,
+        rows: attached,
+    })
 }
 
 /// W6: one set-based DELETE in a transaction.

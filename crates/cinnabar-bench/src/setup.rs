@@ -54,6 +54,13 @@ pub struct StudentRecord {
     pub course_id: Option<i64>,
 }
 
+/// A course row as the checks see it; also the raw contenders' typed struct for W5.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CourseRecord {
+    pub id: i64,
+    pub title: String,
+}
+
 /// `name` of student `i`.
 #[inline]
 pub fn name(i: i64) -> String {
@@ -183,6 +190,74 @@ pub fn check_lookups(found: &[(i64, StudentRecord)]) -> Result<(), Failure> {
             format!("lookup of {:?} returned {s:?}", name(*id))
         })?;
     }
+    Ok(())
+}
+
+/// How many of the students `1..=n` belong to course `j` (`i % 100 + 1 = j`): `n / 100`
+/// for every course when `n` is a multiple of 100.
+pub fn students_of_course(n: i64, j: i64) -> i64 {
+    let r = j - 1;
+    if r == 0 {
+        n / COURSES
+    } else if r <= n {
+        (n - r) / COURSES + 1
+    } else {
+        0
+    }
+}
+
+/// W5 in memory: the 100 courses `1..=100` once each with their titles, each with exactly
+/// its share of the `n` students (`n / 100` when `n` is a multiple of 100), every attached
+/// student once, with that course's `course_id` and the deterministic values, `n` in all.
+///
+/// # Errors
+/// [`Failure::Verify`] naming the first mismatch.
+pub fn check_relation(
+    n: i64,
+    courses: &[(CourseRecord, Vec<StudentRecord>)],
+) -> Result<(), Failure> {
+    check(courses.len() as i64 == COURSES, || {
+        format!("{} courses, expected {COURSES}", courses.len())
+    })?;
+    let mut seen = [false; COURSES as usize];
+    let mut attached = vec![false; usize::try_from(n).unwrap_or(0) + 1];
+    let mut total = 0i64;
+    for (c, students) in courses {
+        let slot = usize::try_from(c.id - 1)
+            .ok()
+            .filter(|k| *k < seen.len() && !seen[*k]);
+        check(
+            slot.is_some() && c.title == format!("course{}", c.id),
+            || format!("unexpected or repeated course {c:?}"),
+        )?;
+        if let Some(k) = slot {
+            seen[k] = true;
+        }
+        let expected = students_of_course(n, c.id);
+        check(students.len() as i64 == expected, || {
+            format!(
+                "course {} has {} students, expected {expected}",
+                c.id,
+                students.len()
+            )
+        })?;
+        for s in students {
+            let fresh = usize::try_from(s.id)
+                .ok()
+                .filter(|i| (1..attached.len()).contains(i) && !attached[*i]);
+            check(
+                fresh.is_some() && s.course_id == Some(c.id) && is_deterministic(s, COURSE),
+                || format!("course {} has unexpected or repeated student {s:?}", c.id),
+            )?;
+            if let Some(i) = fresh {
+                attached[i] = true;
+            }
+        }
+        total += students.len() as i64;
+    }
+    check(total == n, || {
+        format!("{total} students attached in all, expected {n}")
+    })?;
     Ok(())
 }
 
