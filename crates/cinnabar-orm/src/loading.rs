@@ -229,26 +229,47 @@ impl<M: Model, R: Model> Loader<M> for Selectin<M, R> {
                 let keys = distinct_values(parents, rel.referenced_key)?;
                 let mut groups: FxHashMap<KeyHash, Vec<Handle<R>>> = FxHashMap::default();
                 let fk = rel.foreign_key;
-                let mut failed = None;
-                load_in::<R>(session, fk, &keys, &mut |h| {
-                    match h.read().column_value(fk) {
-                        Ok(v) => groups.entry(KeyHash::of(v)).or_default().push(h.clone()),
-                        Err(e) => {
-                            failed.get_or_insert(e);
-                        }
-                    }
-                    loaded.push(h);
-                })?;
-                if let Some(e) = failed {
-                    return Err(e);
+                let keep = !self.nested.is_empty();
+                let table = R::table().name.as_str();
+                let n = chunk_size(session);
+                for chunk in keys.chunks(n) {
+                    let mut sel = select_model::<R>();
+                    sel.add_filter(Expr::InList {
+                        expr: Box::new(Expr::Column(ColumnRef::qualified(table, R::COLUMNS[fk]))),
+                        list: chunk.iter().cloned().map(Expr::Value).collect(),
+                        negated: false,
+                    });
+                    crate::query::load_rows::<R>(
+                        session,
+                        &Statement::Select(sel),
+                        &mut |h, row| {
+                            let v = row.value(fk)?;
+                            if keep {
+                                loaded.push(h.clone());
+                            }
+                            groups.entry(KeyHash::of(v)).or_default().push(h);
+                            Ok(())
+                        },
+                    )?;
                 }
                 let Some(field) = rel.many_mut else {
                     return Ok(());
                 };
+                let mut seen = FxHashSet::default();
                 for p in parents {
+                    if !seen.insert(std::sync::Arc::as_ptr(&p.0) as usize) {
+                        continue; // the same object listed twice was assigned already
+                    }
                     let key = KeyHash::of(p.read().column_value(rel.referenced_key)?);
-                    let items = groups.get(&key).cloned().unwrap_or_default();
-                    set_silently(p, |m| *field(m) = HasMany::loaded(items.clone()));
+                    let items = groups.remove(&key).unwrap_or_default();
+                    let mut g = p.slot().write();
+                    if g.modified {
+                        continue;
+                    }
+                    if let Some(b) = g.baseline.as_deref_mut() {
+                        *field(b) = HasMany::loaded(items.clone());
+                    }
+                    *field(&mut g.value) = HasMany::loaded(items);
                 }
             }
             RelationKind::ManyToOne => {
