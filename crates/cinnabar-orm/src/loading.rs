@@ -45,7 +45,7 @@ pub trait JoinSpec<M: Model>: Send + Sync {
     ///
     /// # Errors
     /// Conversion errors naming the column.
-    fn assign(&self, session: &mut Session, rows: &[(Handle<M>, Vec<Value>)]) -> Result<()>;
+    fn assign(&self, session: &mut Session, rows: Vec<(Handle<M>, Vec<Value>)>) -> Result<()>;
 }
 
 /// The `joined` strategy: one LEFT OUTER JOIN in the parent query, de-duplicated (SQLAlchemy's
@@ -93,7 +93,7 @@ impl<M: Model, R: Model> JoinSpec<M> for Joined<M, R> {
         R::COLUMNS.len()
     }
 
-    fn assign(&self, session: &mut Session, rows: &[(Handle<M>, Vec<Value>)]) -> Result<()> {
+    fn assign(&self, session: &mut Session, rows: Vec<(Handle<M>, Vec<Value>)>) -> Result<()> {
         let generation = session.generation();
         let columns: std::sync::Arc<[String]> =
             R::COLUMNS.iter().map(|c| (*c).to_owned()).collect();
@@ -102,6 +102,8 @@ impl<M: Model, R: Model> JoinSpec<M> for Joined<M, R> {
         let key_col = R::PRIMARY_KEY[0];
         let mut order: Vec<Handle<M>> = Vec::new();
         let mut groups: FxHashMap<usize, Vec<Handle<R>>> = FxHashMap::default();
+        // (parent, child) pairs already placed: a second joined load repeats rows.
+        let mut placed: FxHashSet<(usize, usize)> = FxHashSet::default();
         for (parent, values) in rows {
             let pkey = std::sync::Arc::as_ptr(&parent.0) as usize;
             let group = groups.entry(pkey).or_insert_with(|| {
@@ -111,9 +113,9 @@ impl<M: Model, R: Model> JoinSpec<M> for Joined<M, R> {
             if values.get(key_col).is_none_or(Value::is_null) {
                 continue; // the outer join found no related row
             }
-            let row = OwnedRow::new(columns.clone(), values.clone());
+            let row = OwnedRow::new(columns.clone(), values);
             let h = materialize(reg, &shared, &row, 0, generation)?;
-            if !group.iter().any(|g| Handle::ptr_eq(g, &h)) {
+            if placed.insert((pkey, std::sync::Arc::as_ptr(&h.0) as usize)) {
                 group.push(h);
             }
         }

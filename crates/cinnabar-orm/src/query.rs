@@ -341,8 +341,8 @@ fn load_joined<T: Model>(
         found.push(h);
         Ok(())
     })?;
-    for (k, spec) in specs.iter().enumerate() {
-        spec.assign(session, &per_spec[k])?;
+    for (spec, rows) in specs.iter().zip(per_spec) {
+        spec.assign(session, rows)?;
     }
     Ok(found)
 }
