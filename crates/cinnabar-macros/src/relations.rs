@@ -14,6 +14,8 @@ pub(crate) enum RelationKind {
     OneToMany,
     /// `BelongsTo<T>`.
     ManyToOne,
+    /// `HasMany<T>` with `through = Assoc, local = .., remote = ..`.
+    ManyToMany,
 }
 
 /// One relationship field.
@@ -32,6 +34,9 @@ pub(crate) struct RelationDef {
     pub delete_orphan: bool,
     /// `passive_deletes`.
     pub passive_deletes: bool,
+    /// Many-to-many: the association model and its columns pointing at this model and at
+    /// the related one.
+    pub through: Option<(Type, Ident, Ident)>,
 }
 
 /// `HasMany<T>` / `BelongsTo<T>` (by the last path segment) and their `T`.
@@ -63,6 +68,9 @@ pub(crate) fn parse(
     let mut cascade_delete = false;
     let mut delete_orphan = false;
     let mut passive_deletes = false;
+    let mut through: Option<Type> = None;
+    let mut local: Option<Ident> = None;
+    let mut remote: Option<Ident> = None;
     for attr in attrs.iter().filter(|a| a.path().is_ident("cinnabar")) {
         attr.parse_nested_meta(|meta| {
             if !meta.path.is_ident("relation") {
@@ -94,6 +102,15 @@ pub(crate) fn parse(
                 } else if inner.path.is_ident("passive_deletes") {
                     passive_deletes = true;
                     Ok(())
+                } else if inner.path.is_ident("through") {
+                    through = Some(inner.value()?.parse::<Type>()?);
+                    Ok(())
+                } else if inner.path.is_ident("local") {
+                    local = Some(inner.value()?.parse::<Ident>()?);
+                    Ok(())
+                } else if inner.path.is_ident("remote") {
+                    remote = Some(inner.value()?.parse::<Ident>()?);
+                    Ok(())
                 } else {
                     Err(inner.error(
                         "unknown key in relation(..): expected foreign_key = field, cascade = \"...\" or passive_deletes",
@@ -102,9 +119,36 @@ pub(crate) fn parse(
             })
         })?;
     }
+    if let Some(assoc) = through {
+        if kind != RelationKind::OneToMany {
+            return Err(syn::Error::new_spanned(
+                ident,
+                "through = ... makes a HasMany many-to-many; it does not apply to BelongsTo",
+            ));
+        }
+        let (Some(local), Some(remote)) = (local, remote) else {
+            return Err(syn::Error::new_spanned(
+                ident,
+                "a many-to-many relationship needs through = Model, local = field, remote = field \
+                 (the association model's columns pointing at this model and at the related one)",
+            ));
+        };
+        return Ok(RelationDef {
+            ident: ident.clone(),
+            kind: RelationKind::ManyToMany,
+            target,
+            foreign_key: remote.clone(),
+            cascade_delete,
+            delete_orphan,
+            passive_deletes,
+            through: Some((assoc, local, remote)),
+        });
+    }
     let foreign_key = foreign_key.ok_or_else(|| {
         let side = match kind {
-            RelationKind::OneToMany => "the related model's foreign-key field",
+            RelationKind::OneToMany | RelationKind::ManyToMany => {
+                "the related model's foreign-key field"
+            }
             RelationKind::ManyToOne => "this model's foreign-key field",
         };
         syn::Error::new_spanned(
@@ -126,6 +170,7 @@ pub(crate) fn parse(
         cascade_delete,
         delete_orphan,
         passive_deletes,
+        through: None,
     })
 }
 
@@ -144,7 +189,35 @@ pub(crate) fn consts(
         let name_str = name.to_string();
         let target = &r.target;
         let fk = &r.foreign_key;
+        let mut through = quote!(::core::option::Option::None);
         let (kind, foreign_key, referenced_key, many, many_mut, one, one_mut) = match r.kind {
+            RelationKind::ManyToMany => {
+                let pk = self_pk.ok_or_else(|| {
+                    syn::Error::new_spanned(
+                        name,
+                        "a many-to-many relationship needs this model to have a single-column primary key",
+                    )
+                })?;
+                if let Some((assoc, local, remote)) = &r.through {
+                    through = quote! {
+                        ::core::option::Option::Some(#p::Through {
+                            table: <#assoc as #p::Model>::table,
+                            columns: || <#assoc as #p::Model>::COLUMNS,
+                            local: #assoc::#local.index(),
+                            remote: #assoc::#remote.index(),
+                        })
+                    };
+                }
+                (
+                    quote!(#p::RelationKind::ManyToMany),
+                    quote!(<#target as #p::Model>::PRIMARY_KEY[0]),
+                    quote!(#pk),
+                    quote!(::core::option::Option::Some(|m: &#model| &m.#name)),
+                    quote!(::core::option::Option::Some(|m: &mut #model| &mut m.#name)),
+                    quote!(::core::option::Option::None),
+                    quote!(::core::option::Option::None),
+                )
+            }
             RelationKind::OneToMany => {
                 let pk = self_pk.ok_or_else(|| {
                     syn::Error::new_spanned(
@@ -199,6 +272,7 @@ pub(crate) fn consts(
                 cascade_delete: #cascade_delete,
                 delete_orphan: #delete_orphan,
                 passive_deletes: #passive_deletes,
+                through: #through,
                 _marker: #p::PhantomData,
             };
         });
@@ -254,8 +328,51 @@ pub(crate) fn sync_methods(
                 }
             }
         });
+    let m2m: Vec<&RelationDef> = relations
+        .iter()
+        .filter(|r| r.kind == RelationKind::ManyToMany)
+        .collect();
+    let associations = if m2m.is_empty() {
+        TokenStream::new()
+    } else {
+        let syncs = m2m.iter().map(|r| {
+            let name = &r.ident;
+            quote! {
+                let __meta = #model::#name;
+                let __key = #p::Model::column_value(self, __meta.referenced_key)?;
+                #p::sync_association(conn, &self.#name, before.map(|b| &b.#name), __key, __meta)?;
+            }
+        });
+        let deletes = m2m.iter().map(|r| {
+            let name = &r.ident;
+            quote! {
+                let __meta = #model::#name;
+                let __key = #p::Model::column_value(self, __meta.referenced_key)?;
+                #p::delete_associations(conn, __key, __meta)?;
+            }
+        });
+        quote! {
+            const HAS_ASSOCIATIONS: bool = true;
+
+            fn sync_associations(
+                &self,
+                before: ::core::option::Option<&Self>,
+                conn: &mut #p::Connection,
+            ) -> #p::Result<()> {
+                #(#syncs)*
+                ::core::result::Result::Ok(())
+            }
+
+            fn delete_associations(&self, conn: &mut #p::Connection) -> #p::Result<()> {
+                #(#deletes)*
+                ::core::result::Result::Ok(())
+            }
+        }
+    };
     quote! {
         const HAS_RELATIONS: bool = true;
+
+        #associations
 
         fn cascade_delete(
             session: &mut #p::Session,

@@ -19,7 +19,8 @@ pub use loading::{cascade_children, joined, selectin, JoinSpec, Joined, Loader, 
 pub use model::Model;
 pub use query::{select_model, Query};
 pub use relation::{
-    pull_parent_key, push_key_to_children, BelongsTo, HasMany, Relation, RelationKind,
+    delete_associations, pull_parent_key, push_key_to_children, sync_association, BelongsTo,
+    HasMany, Relation, RelationKind, Through,
 };
 pub use session::{Session, SessionOptions};
 

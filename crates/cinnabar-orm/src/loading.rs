@@ -66,7 +66,9 @@ impl<M: Model, R: Model> Loader<M> for Joined<M, R> {
     }
 
     fn join_spec(&self) -> Option<&dyn JoinSpec<M>> {
-        Some(self)
+        // Many-to-many loads with selectin (a join through the association table would
+        // multiply rows twice).
+        (self.relation.kind != RelationKind::ManyToMany).then_some(self as &dyn JoinSpec<M>)
     }
 }
 
@@ -272,6 +274,57 @@ impl<M: Model, R: Model> Loader<M> for Selectin<M, R> {
                         *field(b) = HasMany::loaded(items.clone());
                     }
                     *field(&mut g.value) = HasMany::loaded(items);
+                }
+            }
+            RelationKind::ManyToMany => {
+                let Some(t) = rel.through else {
+                    return Ok(());
+                };
+                let keys = distinct_values(parents, rel.referenced_key)?;
+                let keep = !self.nested.is_empty();
+                let assoc = (t.table)().name.as_str();
+                let local_col = (t.columns)()[t.local];
+                let to = R::table().name.as_str();
+                let local_at = R::COLUMNS.len();
+                let mut groups: FxHashMap<KeyHash, Vec<Handle<R>>> = FxHashMap::default();
+                let n = chunk_size(session);
+                for chunk in keys.chunks(n) {
+                    let mut sel = select_model::<R>()
+                        .column(Expr::Column(ColumnRef::qualified(assoc, local_col)))
+                        .join(
+                            JoinKind::Inner,
+                            TableRef::new(assoc),
+                            rel.through_join_condition(assoc, to),
+                        );
+                    sel.add_filter(Expr::InList {
+                        expr: Box::new(Expr::Column(ColumnRef::qualified(assoc, local_col))),
+                        list: chunk.iter().cloned().map(Expr::Value).collect(),
+                        negated: false,
+                    });
+                    crate::query::load_rows::<R>(
+                        session,
+                        &Statement::Select(sel),
+                        &mut |h, row| {
+                            let v = row.value(local_at)?;
+                            if keep {
+                                loaded.push(h.clone());
+                            }
+                            groups.entry(KeyHash::of(v)).or_default().push(h);
+                            Ok(())
+                        },
+                    )?;
+                }
+                let Some(field) = rel.many_mut else {
+                    return Ok(());
+                };
+                let mut seen = FxHashSet::default();
+                for p in parents {
+                    if !seen.insert(std::sync::Arc::as_ptr(&p.0) as usize) {
+                        continue;
+                    }
+                    let key = KeyHash::of(p.read().column_value(rel.referenced_key)?);
+                    let items = groups.remove(&key).unwrap_or_default();
+                    set_silently(p, |m| *field(m) = HasMany::loaded(items.clone()));
                 }
             }
             RelationKind::ManyToOne => {

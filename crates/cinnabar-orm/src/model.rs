@@ -92,6 +92,32 @@ pub trait Model: FromRow + Clone + Send + Sync + 'static {
         Ok(())
     }
 
+    /// Whether the model has many-to-many relationships (association rows to write).
+    const HAS_ASSOCIATIONS: bool = false;
+
+    /// Writes the association rows of its many-to-many collections that changed since
+    /// `before` (`None`: all, for a new object).
+    ///
+    /// # Errors
+    /// Database errors; a related object without a key.
+    fn sync_associations(
+        &self,
+        before: Option<&Self>,
+        conn: &mut cinnabar_engine::Connection,
+    ) -> Result<()> {
+        let _ = (before, conn);
+        Ok(())
+    }
+
+    /// Deletes this object's association rows before its own DELETE.
+    ///
+    /// # Errors
+    /// Database errors.
+    fn delete_associations(&self, conn: &mut cinnabar_engine::Connection) -> Result<()> {
+        let _ = conn;
+        Ok(())
+    }
+
     /// Deletes (in `session`) the children of relationships declared with
     /// `cascade = "delete"`, loading unloaded collections first unless `passive_deletes`.
     ///

@@ -87,6 +87,24 @@ impl<'s, T: Model> Query<'s, T> {
     ) -> Self {
         let to_table = R::table().name.as_str();
         let to = alias.unwrap_or(to_table);
+        if let (crate::relation::RelationKind::ManyToMany, Some(t)) =
+            (relation.kind, relation.through)
+        {
+            let assoc = (t.table)().name.as_str();
+            let on = relation.join_condition(T::table().name.as_str(), assoc);
+            self.select.joins.push(Join {
+                kind,
+                table: TableRef::new(assoc),
+                on,
+            });
+            let on = relation.through_join_condition(assoc, to);
+            let table = match alias {
+                Some(a) => TableRef::aliased(to_table, a),
+                None => TableRef::new(to_table),
+            };
+            self.select.joins.push(Join { kind, table, on });
+            return self;
+        }
         let on = relation.join_condition(T::table().name.as_str(), to);
         let table = match alias {
             Some(a) => TableRef::aliased(to_table, a),

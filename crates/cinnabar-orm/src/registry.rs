@@ -25,6 +25,8 @@ pub(crate) trait AnyRegistry: Send {
     fn has_pending_work(&self) -> bool;
     fn flush_inserts(&mut self, conn: &mut Connection) -> Result<()>;
     fn flush_updates(&mut self, conn: &mut Connection, generation: u64) -> Result<()>;
+    fn start_flush(&mut self);
+    fn flush_associations(&mut self, conn: &mut Connection) -> Result<()>;
     fn flush_deletes(&mut self, conn: &mut Connection) -> Result<()>;
     fn after_commit(&mut self);
     fn after_rollback(&mut self);
@@ -75,6 +77,8 @@ pub(crate) struct Registry<T: Model> {
     /// before that update.
     updated_log: Vec<(Handle<T>, Option<T::Key>)>,
     savepoints: usize,
+    /// Length of `inserted_in_tx` when the current flush began.
+    flush_start: usize,
     sql: FxHashMap<Shape, Arc<str>>,
     pub(crate) shared: Arc<Shared<T>>,
 }
@@ -101,6 +105,7 @@ impl<T: Model> Registry<T> {
             touched: Vec::new(),
             updated_log: Vec::new(),
             savepoints: 0,
+            flush_start: 0,
             sql: FxHashMap::default(),
             shared: Shared::new(tracker),
         }
@@ -449,6 +454,13 @@ impl<T: Model> AnyRegistry for Registry<T> {
         let deleted = std::mem::take(&mut self.deleted);
         let result = (|| {
             for h in &deleted {
+                if T::HAS_ASSOCIATIONS {
+                    let g = lock(h)?;
+                    g.baseline
+                        .as_deref()
+                        .unwrap_or(&g.value)
+                        .delete_associations(conn)?;
+                }
                 let (key, params) = {
                     let g = lock(h)?;
                     let base = g.baseline.as_deref().unwrap_or(&g.value);
@@ -490,6 +502,32 @@ impl<T: Model> AnyRegistry for Registry<T> {
 
     fn close(&mut self) {
         self.close_all();
+    }
+
+    fn start_flush(&mut self) {
+        self.flush_start = self.inserted_in_tx.len();
+    }
+
+    fn flush_associations(&mut self, conn: &mut Connection) -> Result<()> {
+        if !T::HAS_ASSOCIATIONS {
+            return Ok(());
+        }
+        let start = self.flush_start.min(self.inserted_in_tx.len());
+        let inserted: Vec<Handle<T>> = self.inserted_in_tx[start..].to_vec();
+        for h in inserted {
+            let g = h.slot().try_read().ok_or_else(locked_error::<T>)?;
+            g.value.sync_associations(None, conn)?;
+        }
+        let dirty: Vec<Handle<T>> = self.shared.dirty.lock().clone();
+        for h in dirty {
+            let g = h.slot().try_read().ok_or_else(locked_error::<T>)?;
+            if g.modified && h.state() == ObjectState::Persistent {
+                if let Some(base) = g.baseline.as_deref() {
+                    g.value.sync_associations(Some(base), conn)?;
+                }
+            }
+        }
+        Ok(())
     }
 
     fn after_commit(&mut self) {

@@ -222,6 +222,22 @@ pub enum RelationKind {
     OneToMany,
     /// `C::field: BelongsTo<P>`: `C`'s own foreign-key column points at `P`'s key.
     ManyToOne,
+    /// `M::field: HasMany<R>` through an association model whose two foreign keys point at
+    /// `M` and `R`.
+    ManyToMany,
+}
+
+/// The association model of a many-to-many relationship.
+#[derive(Clone, Copy)]
+pub struct Through {
+    /// The association table.
+    pub table: fn() -> &'static cinnabar_core::schema::Table,
+    /// Its column names, in table order.
+    pub columns: fn() -> &'static [&'static str],
+    /// Position of the column pointing at the owning model.
+    pub local: usize,
+    /// Position of the column pointing at the related model.
+    pub remote: usize,
 }
 
 /// A typed relationship of model `M` to model `R`, emitted by the derive as an associated
@@ -232,7 +248,7 @@ pub struct Relation<M, R: Model> {
     /// Which side holds the foreign key.
     pub kind: RelationKind,
     /// For one-to-many: the child's foreign-key column (in `R`). For many-to-one: this
-    /// model's foreign-key column (in `M`).
+    /// model's foreign-key column (in `M`). For many-to-many: `R`'s key column.
     pub foreign_key: usize,
     /// The referenced key column: `M`'s for one-to-many, `R`'s for many-to-one.
     pub referenced_key: usize,
@@ -251,6 +267,8 @@ pub struct Relation<M, R: Model> {
     /// The database deletes the children (ON DELETE CASCADE): unloaded children are not
     /// loaded to be deleted (`passive_deletes`).
     pub passive_deletes: bool,
+    /// The association model of a many-to-many relationship.
+    pub through: Option<Through>,
     #[doc(hidden)]
     pub _marker: PhantomData<fn() -> (M, R)>,
 }
@@ -281,22 +299,100 @@ impl<M: Model, R: Model> Relation<M, R> {
                 ColumnRef::qualified(from, M::COLUMNS[self.foreign_key]),
                 ColumnRef::qualified(to, R::COLUMNS[self.referenced_key]),
             ),
+            RelationKind::ManyToMany => {
+                // Joins the association table as `to`; the related table needs a second join.
+                let t = self.through_or_invalid();
+                return match t {
+                    Some(t) => Expr::Column(ColumnRef::qualified(to, (t.columns)()[t.local]))
+                        .binary(
+                            BinOp::Eq,
+                            Expr::Column(ColumnRef::qualified(
+                                from,
+                                M::COLUMNS[self.referenced_key],
+                            )),
+                        ),
+                    None => {
+                        Expr::Invalid("many-to-many relationship without an association".into())
+                    }
+                };
+            }
         };
         Expr::Column(fk).binary(BinOp::Eq, Expr::Column(key))
     }
 
+    fn through_or_invalid(&self) -> Option<Through> {
+        self.through
+    }
+
+    /// The second join of a many-to-many relationship: the related table `to` on the
+    /// association table `assoc`.
+    pub fn through_join_condition(&self, assoc: &str, to: &str) -> Expr {
+        match self.through {
+            Some(t) => Expr::Column(ColumnRef::qualified(
+                to.to_owned(),
+                R::COLUMNS[self.foreign_key],
+            ))
+            .binary(
+                BinOp::Eq,
+                Expr::Column(ColumnRef::qualified(
+                    assoc.to_owned(),
+                    (t.columns)()[t.remote],
+                )),
+            ),
+            None => Expr::Invalid("not a many-to-many relationship".into()),
+        }
+    }
+
+    /// `M`'s key (or foreign key) `IN` the keys of related rows matching `cond`. Written with
+    /// IN rather than a correlated EXISTS so a model related to itself needs no alias.
     fn exists(&self, cond: Option<Expr>) -> Condition {
         let from = M::table().name.as_str();
         let to = R::table().name.as_str();
-        let mut sub = Select::from(to).column(Expr::Column(ColumnRef::qualified(
-            to,
-            R::COLUMNS[R::PRIMARY_KEY[0]],
-        )));
-        sub.add_filter(self.join_condition(from, to));
-        if let Some(c) = cond {
-            sub.add_filter(c);
-        }
-        Condition::from_expr(Expr::Exists(Box::new(sub)))
+        let col = |table: &str, name: &'static str| {
+            Expr::Column(ColumnRef::qualified(table.to_owned(), name))
+        };
+        let related = |column: &'static str, cond: Option<Expr>| {
+            let mut sub = Select::from(to).column(col(to, column));
+            sub.add_filter(Expr::IsNull {
+                expr: Box::new(col(to, column)),
+                negated: true,
+            });
+            if let Some(c) = cond {
+                sub.add_filter(c);
+            }
+            sub
+        };
+        let expr = match (self.kind, self.through) {
+            (RelationKind::OneToMany, _) => Expr::InSelect {
+                expr: Box::new(col(from, M::COLUMNS[self.referenced_key])),
+                select: Box::new(related(R::COLUMNS[self.foreign_key], cond)),
+                negated: false,
+            },
+            (RelationKind::ManyToOne, _) => Expr::InSelect {
+                expr: Box::new(col(from, M::COLUMNS[self.foreign_key])),
+                select: Box::new(related(R::COLUMNS[self.referenced_key], cond)),
+                negated: false,
+            },
+            (RelationKind::ManyToMany, Some(t)) => {
+                let assoc = (t.table)().name.as_str();
+                let cols = (t.columns)();
+                let mut sub = Select::from(assoc).column(col(assoc, cols[t.local]));
+                sub.add_filter(Expr::InSelect {
+                    expr: Box::new(col(assoc, cols[t.remote])),
+                    select: Box::new(related(R::COLUMNS[self.foreign_key], cond)),
+                    negated: false,
+                });
+                Expr::InSelect {
+                    expr: Box::new(col(from, M::COLUMNS[self.referenced_key])),
+                    select: Box::new(sub),
+                    negated: false,
+                }
+            }
+            (RelationKind::ManyToMany, None) => {
+                Expr::Invalid("many-to-many relationship without an association".into())
+            }
+        };
+        Condition::from_expr(expr)
     }
 
     /// `EXISTS` a related object matching `cond` (SQLAlchemy's `any()` on a collection):
@@ -410,5 +506,81 @@ pub fn push_key_to_children<C: Model>(
             }
         }
     }
+    Ok(())
+}
+
+/// Writes the association rows a many-to-many collection gained or lost since `before`
+/// (all of it when `before` is `None`: a new owner); called by the flush after every INSERT.
+#[doc(hidden)]
+pub fn sync_association<M: Model, R: Model>(
+    conn: &mut cinnabar_engine::Connection,
+    current: &HasMany<R>,
+    before: Option<&HasMany<R>>,
+    owner_key: ValueRef<'_>,
+    relation: Relation<M, R>,
+) -> Result<()> {
+    let Some(t) = relation.through else {
+        return Ok(());
+    };
+    let table = (t.table)().name.as_str();
+    let cols = (t.columns)();
+    let contains = |list: Option<&Vec<Handle<R>>>, h: &Handle<R>| {
+        list.is_some_and(|v| v.iter().any(|x| Handle::ptr_eq(x, h)))
+    };
+    let old = before.and_then(|b| b.items.as_ref());
+    let key_of = |h: &Handle<R>| -> Result<Value> {
+        let v = h
+            .read()
+            .column_value(relation.foreign_key)?
+            .to_owned_value();
+        if v.is_null() {
+            return Err(Error::misuse(format!(
+                "a {} in {} has no key: add it to the session",
+                R::model_name(),
+                relation.describe()
+            )));
+        }
+        Ok(v)
+    };
+    if let Some(items) = &current.items {
+        for h in items.iter().filter(|h| !contains(old, h)) {
+            let ins = cinnabar_core::sql::Insert::into(table)
+                .columns([cols[t.local], cols[t.remote]])
+                .values([owner_key.to_owned_value(), key_of(h)?]);
+            conn.execute(ins)?;
+        }
+    }
+    if let Some(old) = old {
+        for h in old.iter().filter(|h| !contains(current.items.as_ref(), h)) {
+            let del = cinnabar_core::sql::Delete::from(table)
+                .filter(
+                    Expr::Column(ColumnRef::bare(cols[t.local]))
+                        .binary(BinOp::Eq, Expr::Value(owner_key.to_owned_value())),
+                )
+                .filter(
+                    Expr::Column(ColumnRef::bare(cols[t.remote]))
+                        .binary(BinOp::Eq, Expr::Value(key_of(h)?)),
+                );
+            conn.execute(del)?;
+        }
+    }
+    Ok(())
+}
+
+/// Deletes the association rows of an owner about to be deleted.
+#[doc(hidden)]
+pub fn delete_associations<M: Model, R: Model>(
+    conn: &mut cinnabar_engine::Connection,
+    owner_key: ValueRef<'_>,
+    relation: Relation<M, R>,
+) -> Result<()> {
+    let Some(t) = relation.through else {
+        return Ok(());
+    };
+    let del = cinnabar_core::sql::Delete::from((t.table)().name.as_str()).filter(
+        Expr::Column(ColumnRef::bare((t.columns)()[t.local]))
+            .binary(BinOp::Eq, Expr::Value(owner_key.to_owned_value())),
+    );
+    conn.execute(del)?;
     Ok(())
 }

@@ -329,8 +329,15 @@ impl Session {
             .conn
             .as_mut()
             .ok_or_else(|| Error::misuse("session has no connection"))?;
+        for r in &mut self.registries {
+            r.start_flush();
+        }
         for &i in &order {
             self.registries[i].flush_inserts(conn)?;
+        }
+        // Association rows need both sides' keys: after every INSERT.
+        for &i in &order {
+            self.registries[i].flush_associations(conn)?;
         }
         self.tracker.dirty.store(0, Ordering::Relaxed);
         for &i in &order {

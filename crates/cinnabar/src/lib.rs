@@ -77,10 +77,12 @@ pub mod __private {
     pub use cinnabar_core::sql::Column;
     pub use cinnabar_core::types::{ColumnType, FromSql, SqlType, ToSql};
     pub use cinnabar_core::{Error, Result, ValueRef};
+    pub use cinnabar_engine::Connection;
     pub use cinnabar_engine::{get_at, get_named, FromRow, Row};
     pub use cinnabar_orm::{
-        cascade_children, pull_parent_key, push_key_to_children, BelongsTo, Handle, HasMany, Model,
-        Relation, RelationKind, Session,
+        cascade_children, delete_associations, pull_parent_key, push_key_to_children,
+        sync_association, BelongsTo, Handle, HasMany, Model, Relation, RelationKind, Session,
+        Through,
     };
     pub use std::marker::PhantomData;
     pub use std::sync::OnceLock;

@@ -542,3 +542,169 @@ mod tree {
         a_reference_cycle_among_new_objects_is_a_clear_error,
     );
 }
+
+mod many_to_many {
+    use super::support::TestDb;
+    use cinnabar::prelude::*;
+
+    /// Courses with prerequisite courses: a self-referential many-to-many through an
+    /// association model.
+    #[derive(Model, Debug, Clone)]
+    #[cinnabar(table = "subjects")]
+    pub struct Subject {
+        #[cinnabar(primary_key)]
+        pub id: Option<i64>,
+        pub title: String,
+        #[cinnabar(relation(through = Prerequisite, local = subject_id, remote = prerequisite_id))]
+        pub prerequisites: HasMany<Subject>,
+        #[cinnabar(relation(through = Membership, local = subject_id, remote = pupil_id))]
+        pub pupils: HasMany<Pupil>,
+    }
+
+    #[derive(Model, Debug, Clone)]
+    #[cinnabar(table = "prerequisites")]
+    pub struct Prerequisite {
+        #[cinnabar(primary_key, foreign_key = "subjects.id")]
+        pub subject_id: i64,
+        #[cinnabar(primary_key, foreign_key = "subjects.id")]
+        pub prerequisite_id: i64,
+    }
+
+    #[derive(Model, Debug, Clone)]
+    #[cinnabar(table = "pupils")]
+    pub struct Pupil {
+        #[cinnabar(primary_key)]
+        pub id: Option<i64>,
+        pub name: String,
+    }
+
+    #[derive(Model, Debug, Clone)]
+    #[cinnabar(table = "memberships")]
+    pub struct Membership {
+        #[cinnabar(primary_key, foreign_key = "subjects.id")]
+        pub subject_id: i64,
+        #[cinnabar(primary_key, foreign_key = "pupils.id")]
+        pub pupil_id: i64,
+    }
+
+    fn subject(title: &str) -> Subject {
+        Subject {
+            id: None,
+            title: title.into(),
+            prerequisites: HasMany::loaded(Vec::new()),
+            pupils: HasMany::loaded(Vec::new()),
+        }
+    }
+
+    fn setup(db: &TestDb) {
+        MetaData::new()
+            .with(Subject::table().clone())
+            .with(Pupil::table().clone())
+            .with(Prerequisite::table().clone())
+            .with(Membership::table().clone())
+            .create_all(&db.engine)
+            .unwrap();
+    }
+
+    fn rows(db: &TestDb, table: &str) -> i64 {
+        db.engine
+            .connect()
+            .unwrap()
+            .scalar(text(format!("SELECT COUNT(*) FROM {table}")))
+            .unwrap()
+    }
+
+    pub fn association_rows_follow_the_collections(db: &TestDb) {
+        setup(db);
+        let mut s = Session::new(&db.engine);
+        let basics = s.add(subject("Basics"));
+        let python = s.add(subject("Python"));
+        let rust = s.add(subject("Rust"));
+        let ada = s.add(Pupil {
+            id: None,
+            name: "Ada".into(),
+        });
+        // New objects on both sides, linked before any has a key: one flush does it all.
+        python.write().prerequisites.push(basics.clone()).unwrap();
+        rust.write().prerequisites.push(basics.clone()).unwrap();
+        rust.write().prerequisites.push(python.clone()).unwrap();
+        rust.write().pupils.push(ada.clone()).unwrap();
+        s.commit().unwrap();
+        assert_eq!(rows(db, "prerequisites"), 3);
+        assert_eq!(rows(db, "memberships"), 1);
+
+        // Loading through the association, in a fresh session.
+        let mut s = Session::new(&db.engine);
+        let all = s
+            .query::<Subject>()
+            .order_by(Subject::id)
+            .options(selectin(Subject::prerequisites))
+            .all()
+            .unwrap();
+        let names = |h: &Handle<Subject>| -> Vec<String> {
+            let mut v: Vec<String> = h
+                .read()
+                .prerequisites
+                .get()
+                .unwrap()
+                .iter()
+                .map(|p| p.read().title.clone())
+                .collect();
+            v.sort();
+            v
+        };
+        assert!(names(&all[0]).is_empty());
+        assert_eq!(names(&all[1]), ["Basics"]);
+        assert_eq!(names(&all[2]), ["Basics", "Python"]);
+        // The loaded prerequisites are the session's objects.
+        let basics_loaded = all[1].read().prerequisites.get().unwrap()[0].clone();
+        assert!(Handle::ptr_eq(&basics_loaded, &all[0]));
+
+        // Removing from the collection deletes the association row only.
+        all[2].write().prerequisites.remove(&basics_loaded).unwrap();
+        s.commit().unwrap();
+        assert_eq!(rows(db, "prerequisites"), 2);
+        assert_eq!(rows(db, "subjects"), 3);
+
+        // Filters and joins through the association.
+        let needs_python = s
+            .query::<Subject>()
+            .filter(Subject::prerequisites.any(Subject::title.eq("Python")))
+            .all()
+            .unwrap();
+        assert_eq!(needs_python.len(), 1);
+        assert_eq!(needs_python[0].read().title, "Rust");
+        let with_ada = s
+            .query::<Subject>()
+            .join(Subject::pupils)
+            .filter(Pupil::name.eq("Ada"))
+            .all()
+            .unwrap();
+        assert_eq!(with_ada.len(), 1);
+
+        // Deleting an owner removes its association rows first.
+        let rust = needs_python[0].clone();
+        s.delete(&rust).unwrap();
+        s.commit().unwrap();
+        assert_eq!(rows(db, "memberships"), 0);
+        assert_eq!(rows(db, "prerequisites"), 1);
+    }
+
+    pub fn rollback_restores_a_many_to_many_collection(db: &TestDb) {
+        setup(db);
+        let mut s = Session::new(&db.engine);
+        let a = s.add(subject("A"));
+        let b = s.add(subject("B"));
+        s.commit().unwrap();
+        a.write().prerequisites.push(b.clone()).unwrap();
+        s.flush().unwrap();
+        s.rollback().unwrap();
+        assert_eq!(a.read().prerequisites.len().unwrap(), 0);
+        assert_eq!(rows(db, "prerequisites"), 0);
+    }
+
+    crate::backend_tests!(
+        association_rows_follow_the_collections,
+        rollback_restores_a_many_to_many_collection,
+    );
+}

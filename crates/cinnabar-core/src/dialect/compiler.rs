@@ -132,6 +132,7 @@ impl<'a> Writer<'_, 'a> {
                 | Expr::Not(_)
                 | Expr::IsNull { .. }
                 | Expr::InList { .. }
+                | Expr::InSelect { .. }
                 | Expr::Between { .. }
                 | Expr::Like { .. }
         );
@@ -246,6 +247,17 @@ impl<'a> Writer<'_, 'a> {
                     }
                     self.operand(item)?;
                 }
+            }
+            Expr::InSelect {
+                expr,
+                select,
+                negated,
+            } => {
+                self.operand(expr)?;
+                self.sql
+                    .push_str(if *negated { " NOT IN (" } else { " IN (" });
+                self.select(select)?;
+                self.sql.push(')');
             }
             Expr::Exists(sel) => {
                 self.sql.push_str("EXISTS (");

@@ -207,6 +207,15 @@ pub enum Expr {
     Or(Vec<Expr>),
     /// `EXISTS (subquery)`.
     Exists(Box<Select>),
+    /// `expr [NOT] IN (subquery)`.
+    InSelect {
+        /// Operand.
+        expr: Box<Expr>,
+        /// The subquery (one column).
+        select: Box<Select>,
+        /// `NOT IN` when true.
+        negated: bool,
+    },
     /// `(subquery)` used as a value.
     Subquery(Box<Select>),
     /// An expression that could not be built (e.g. a value out of range); compiling it fails
