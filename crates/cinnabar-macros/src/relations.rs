@@ -3,7 +3,7 @@
 //! a column of this model), each declared with `#[cinnabar(relation(foreign_key = name))]`.
 //! Parsing and code generation, kept apart from the column fields.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use quote::quote;
 use syn::{Attribute, GenericArgument, Ident, PathArguments, Type, Visibility};
 
@@ -402,10 +402,4 @@ pub(crate) fn sync_methods(
 pub(crate) fn not_loaded_inits(relations: &[RelationDef]) -> TokenStream {
     let names = relations.iter().map(|r| &r.ident);
     quote!(#(#names: ::core::default::Default::default(),)*)
-}
-
-/// A span for errors about a relationship.
-#[allow(dead_code)]
-pub(crate) fn span(r: &RelationDef) -> Span {
-    r.ident.span()
 }

@@ -301,8 +301,7 @@ impl<M: Model, R: Model> Relation<M, R> {
             ),
             RelationKind::ManyToMany => {
                 // Joins the association table as `to`; the related table needs a second join.
-                let t = self.through_or_invalid();
-                return match t {
+                return match self.through {
                     Some(t) => Expr::Column(ColumnRef::qualified(to, (t.columns)()[t.local]))
                         .binary(
                             BinOp::Eq,
@@ -318,10 +317,6 @@ impl<M: Model, R: Model> Relation<M, R> {
             }
         };
         Expr::Column(fk).binary(BinOp::Eq, Expr::Column(key))
-    }
-
-    fn through_or_invalid(&self) -> Option<Through> {
-        self.through
     }
 
     /// The second join of a many-to-many relationship: the related table `to` on the
