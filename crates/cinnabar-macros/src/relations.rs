@@ -16,6 +16,8 @@ pub(crate) enum RelationKind {
     ManyToOne,
     /// `HasMany<T>` with `through = Assoc, local = .., remote = ..`.
     ManyToMany,
+    /// `HasOne<T>`: the inverse of a one-to-one `BelongsTo`.
+    OneToOne,
 }
 
 /// One relationship field.
@@ -46,6 +48,7 @@ pub(crate) fn relation_type(ty: &Type) -> Option<(RelationKind, Type)> {
     let kind = match seg.ident.to_string().as_str() {
         "HasMany" => RelationKind::OneToMany,
         "BelongsTo" => RelationKind::ManyToOne,
+        "HasOne" => RelationKind::OneToOne,
         _ => return None,
     };
     let PathArguments::AngleBracketed(args) = &seg.arguments else {
@@ -146,7 +149,7 @@ pub(crate) fn parse(
     }
     let foreign_key = foreign_key.ok_or_else(|| {
         let side = match kind {
-            RelationKind::OneToMany | RelationKind::ManyToMany => {
+            RelationKind::OneToMany | RelationKind::ManyToMany | RelationKind::OneToOne => {
                 "the related model's foreign-key field"
             }
             RelationKind::ManyToOne => "this model's foreign-key field",
@@ -156,7 +159,7 @@ pub(crate) fn parse(
             format!("relationship `{ident}` needs #[cinnabar(relation(foreign_key = ...))] naming {side}"),
         )
     })?;
-    if kind == RelationKind::ManyToOne && (cascade_delete || delete_orphan || passive_deletes) {
+    if kind != RelationKind::OneToMany && (cascade_delete || delete_orphan || passive_deletes) {
         return Err(syn::Error::new_spanned(
             ident,
             "cascade and passive_deletes apply to HasMany relationships (the parent side)",
@@ -235,6 +238,23 @@ pub(crate) fn consts(
                     quote!(::core::option::Option::None),
                 )
             }
+            RelationKind::OneToOne => {
+                let pk = self_pk.ok_or_else(|| {
+                    syn::Error::new_spanned(
+                        name,
+                        "a HasOne relationship needs this model to have a single-column primary key",
+                    )
+                })?;
+                (
+                    quote!(#p::RelationKind::OneToOne),
+                    quote!(#target::#fk.index()),
+                    quote!(#pk),
+                    quote!(::core::option::Option::None),
+                    quote!(::core::option::Option::None),
+                    quote!(::core::option::Option::Some(|m: &#model| &m.#name)),
+                    quote!(::core::option::Option::Some(|m: &mut #model| &mut m.#name)),
+                )
+            }
             RelationKind::ManyToOne => {
                 let idx = column_index(fk).ok_or_else(|| {
                     syn::Error::new_spanned(
@@ -298,6 +318,17 @@ pub(crate) fn sync_methods(
                 let __rel = ::core::clone::Clone::clone(&self.#name);
                 let __meta = #model::#name;
                 __ready &= #p::pull_parent_key(self, &__rel, __meta.foreign_key, __meta.referenced_key)?;
+            }
+        });
+    let push_one = relations
+        .iter()
+        .filter(|r| r.kind == RelationKind::OneToOne)
+        .map(|r| {
+            let name = &r.ident;
+            quote! {
+                let __meta = #model::#name;
+                let __key = #p::Model::column_value(self, __meta.referenced_key)?;
+                #p::push_key_to_child(&self.#name, before.map(|b| &b.#name), __key, __meta.foreign_key)?;
             }
         });
     let pushes = relations
@@ -393,6 +424,7 @@ pub(crate) fn sync_methods(
         fn push_key_to_children(&self, before: ::core::option::Option<&Self>) -> #p::Result<()> {
             let _ = before;
             #(#pushes)*
+            #(#push_one)*
             ::core::result::Result::Ok(())
         }
     }

@@ -19,8 +19,8 @@ pub use loading::{cascade_children, joined, selectin, JoinSpec, Joined, Loader, 
 pub use model::Model;
 pub use query::{select_model, Query};
 pub use relation::{
-    delete_associations, pull_parent_key, push_key_to_children, sync_association, BelongsTo,
-    HasMany, Relation, RelationKind, Through,
+    delete_associations, pull_parent_key, push_key_to_child, push_key_to_children,
+    sync_association, BelongsTo, HasMany, HasOne, Relation, RelationKind, Through,
 };
 pub use session::{Session, SessionOptions};
 

@@ -229,7 +229,7 @@ impl<M: Model, R: Model> Loader<M> for Selectin<M, R> {
         let rel = &self.relation;
         let mut loaded: Vec<Handle<R>> = Vec::new();
         match rel.kind {
-            RelationKind::OneToMany => {
+            RelationKind::OneToMany | RelationKind::OneToOne => {
                 let keys = distinct_values(parents, rel.referenced_key)?;
                 let mut groups: FxHashMap<KeyHash, Vec<Handle<R>>> = FxHashMap::default();
                 let fk = rel.foreign_key;
@@ -255,6 +255,14 @@ impl<M: Model, R: Model> Loader<M> for Selectin<M, R> {
                             Ok(())
                         },
                     )?;
+                }
+                if let (None, Some(one)) = (rel.many_mut, rel.one_mut) {
+                    for p in parents {
+                        let key = KeyHash::of(p.read().column_value(rel.referenced_key)?);
+                        let target = groups.get(&key).and_then(|g| g.first()).cloned();
+                        set_silently(p, |m| *one(m) = BelongsTo::loaded(target.clone()));
+                    }
+                    return nested_loads(&self.nested, session, &loaded);
                 }
                 let Some(field) = rel.many_mut else {
                     return Ok(());
@@ -383,6 +391,17 @@ pub fn cascade_children<M: Model, R: Model>(
     }
     let g = parent.read();
     Ok(field(&g).get().map(<[_]>::to_vec).unwrap_or_default())
+}
+
+fn nested_loads<R: Model>(
+    nested: &[Box<dyn Loader<R>>],
+    session: &mut Session,
+    loaded: &[Handle<R>],
+) -> Result<()> {
+    for n in nested {
+        n.load(session, loaded)?;
+    }
+    Ok(())
 }
 
 impl Session {

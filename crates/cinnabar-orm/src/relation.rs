@@ -225,7 +225,15 @@ pub enum RelationKind {
     /// `M::field: HasMany<R>` through an association model whose two foreign keys point at
     /// `M` and `R`.
     ManyToMany,
+    /// `P::field: HasOne<C>`: the inverse of a one-to-one `BelongsTo`, `C`'s unique foreign
+    /// key points at `P`'s key.
+    OneToOne,
 }
+
+/// The inverse side of a one-to-one relationship: the one object whose (unique) foreign key
+/// points at this one. Same API as [`BelongsTo`]; the flush writes the key into the
+/// related object instead.
+pub type HasOne<T> = BelongsTo<T>;
 
 /// The association model of a many-to-many relationship.
 #[derive(Clone, Copy)]
@@ -291,7 +299,7 @@ impl<M: Model, R: Model> Relation<M, R> {
     pub fn join_condition(&self, from: &str, to: &str) -> Expr {
         let (from, to) = (from.to_owned(), to.to_owned());
         let (fk, key) = match self.kind {
-            RelationKind::OneToMany => (
+            RelationKind::OneToMany | RelationKind::OneToOne => (
                 ColumnRef::qualified(to, R::COLUMNS[self.foreign_key]),
                 ColumnRef::qualified(from, M::COLUMNS[self.referenced_key]),
             ),
@@ -358,7 +366,7 @@ impl<M: Model, R: Model> Relation<M, R> {
             sub
         };
         let expr = match (self.kind, self.through) {
-            (RelationKind::OneToMany, _) => Expr::InSelect {
+            (RelationKind::OneToMany | RelationKind::OneToOne, _) => Expr::InSelect {
                 expr: Box::new(col(from, M::COLUMNS[self.referenced_key])),
                 select: Box::new(related(R::COLUMNS[self.foreign_key], cond)),
                 negated: false,
@@ -577,5 +585,26 @@ pub fn delete_associations<M: Model, R: Model>(
             .binary(BinOp::Eq, Expr::Value(owner_key.to_owned_value())),
     );
     conn.execute(del)?;
+    Ok(())
+}
+
+/// The one-to-one form of [`push_key_to_children`]: the related object takes this object's
+/// key; one replaced since `before` gets NULL.
+#[doc(hidden)]
+pub fn push_key_to_child<C: Model>(
+    current: &HasOne<C>,
+    before: Option<&HasOne<C>>,
+    parent_key: ValueRef<'_>,
+    foreign_key: usize,
+) -> Result<()> {
+    let now = current.target.as_ref().and_then(Option::as_ref);
+    if let Some(child) = now {
+        child.set_column_tracked(foreign_key, parent_key)?;
+    }
+    if let Some(Some(old)) = before.and_then(|b| b.target.as_ref()) {
+        if !now.is_some_and(|n| Handle::ptr_eq(n, old)) {
+            old.set_column_tracked(foreign_key, ValueRef::Null)?;
+        }
+    }
     Ok(())
 }

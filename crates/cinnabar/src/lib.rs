@@ -45,8 +45,8 @@ pub use cinnabar_engine::{
 };
 pub use cinnabar_macros::{FromRow, Model};
 pub use cinnabar_orm::{
-    delete, joined, selectin, update, BelongsTo, BulkDelete, BulkUpdate, Handle, HasMany, Model,
-    ObjectState, Query, Relation, Session, SessionOptions,
+    delete, joined, selectin, update, BelongsTo, BulkDelete, BulkUpdate, Handle, HasMany, HasOne,
+    Model, ObjectState, Query, Relation, Session, SessionOptions,
 };
 
 #[cfg(feature = "chrono")]
@@ -63,8 +63,8 @@ pub mod prelude {
     pub use crate::sql::{and_all, count_star, not, or_any, text, Expression, TextExpression};
     pub use crate::{
         create_engine, delete, joined, selectin, update, BelongsTo, Connection, Engine,
-        EngineOptions, Error, ErrorKind, FromRow, Handle, HasMany, MetaData, MetaDataExt, Model,
-        Result, Row, Session,
+        EngineOptions, Error, ErrorKind, FromRow, Handle, HasMany, HasOne, MetaData, MetaDataExt,
+        Model, Result, Row, Session,
     };
 }
 
@@ -80,9 +80,9 @@ pub mod __private {
     pub use cinnabar_engine::Connection;
     pub use cinnabar_engine::{get_at, get_named, FromRow, Row};
     pub use cinnabar_orm::{
-        cascade_children, delete_associations, pull_parent_key, push_key_to_children,
-        sync_association, BelongsTo, Handle, HasMany, Model, Relation, RelationKind, Session,
-        Through,
+        cascade_children, delete_associations, pull_parent_key, push_key_to_child,
+        push_key_to_children, sync_association, BelongsTo, Handle, HasMany, Model, Relation,
+        RelationKind, Session, Through,
     };
     pub use std::marker::PhantomData;
     pub use std::sync::OnceLock;

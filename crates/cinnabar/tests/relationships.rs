@@ -708,3 +708,96 @@ mod many_to_many {
         rollback_restores_a_many_to_many_collection,
     );
 }
+
+mod one_to_one {
+    use super::support::TestDb;
+    use cinnabar::prelude::*;
+
+    /// A student has one profile; the profile belongs to one student (unique foreign key).
+    #[derive(Model, Debug, Clone)]
+    #[cinnabar(table = "learners")]
+    pub struct Learner {
+        #[cinnabar(primary_key)]
+        pub id: Option<i64>,
+        pub name: String,
+        #[cinnabar(relation(foreign_key = learner_id))]
+        pub profile: HasOne<Profile>,
+    }
+
+    #[derive(Model, Debug, Clone)]
+    #[cinnabar(table = "profiles")]
+    pub struct Profile {
+        #[cinnabar(primary_key)]
+        pub id: Option<i64>,
+        #[cinnabar(unique, foreign_key = "learners.id")]
+        pub learner_id: Option<i64>,
+        pub bio: String,
+        #[cinnabar(relation(foreign_key = learner_id))]
+        pub learner: BelongsTo<Learner>,
+    }
+
+    pub fn scalar_on_both_sides(db: &TestDb) {
+        MetaData::new()
+            .with(Learner::table().clone())
+            .with(Profile::table().clone())
+            .create_all(&db.engine)
+            .unwrap();
+        let mut s = Session::new(&db.engine);
+        let p = s.add(Profile {
+            id: None,
+            learner_id: None,
+            bio: "likes Rust".into(),
+            learner: BelongsTo::default(),
+        });
+        let l = s.add(Learner {
+            id: None,
+            name: "Naresh".into(),
+            profile: HasOne::loaded(None),
+        });
+        // Set from the inverse side: the profile gets the learner's new key.
+        l.write().profile.set(Some(p.clone()));
+        s.commit().unwrap();
+        assert_eq!(p.read().learner_id, l.read().id);
+
+        let mut s = Session::new(&db.engine);
+        let learners = s
+            .query::<Learner>()
+            .options(selectin(Learner::profile))
+            .all()
+            .unwrap();
+        let prof = learners[0].read().profile.get().unwrap().cloned().unwrap();
+        assert_eq!(prof.read().bio, "likes Rust");
+        let joined_l = s
+            .query::<Learner>()
+            .options(joined(Learner::profile))
+            .all()
+            .unwrap();
+        assert!(Handle::ptr_eq(
+            joined_l[0].read().profile.get().unwrap().unwrap(),
+            &prof
+        ));
+        // Replacing it clears the old one's key. With a UNIQUE foreign key the old row must
+        // let go first (the flush runs INSERTs before UPDATEs), so detach, flush, then attach.
+        learners[0].write().profile.set(None);
+        s.flush().unwrap();
+        assert_eq!(prof.read().learner_id, None);
+        let p2 = s.add(Profile {
+            id: None,
+            learner_id: None,
+            bio: "likes SQL".into(),
+            learner: BelongsTo::default(),
+        });
+        learners[0].write().profile.set(Some(p2.clone()));
+        s.commit().unwrap();
+        assert_eq!(prof.read().learner_id, None);
+        assert_eq!(p2.read().learner_id, learners[0].read().id);
+        let has = s
+            .query::<Learner>()
+            .filter(Learner::profile.has(Profile::bio.eq("likes SQL")))
+            .count()
+            .unwrap();
+        assert_eq!(has, 1);
+    }
+
+    crate::backend_tests!(scalar_on_both_sides);
+}
