@@ -14,7 +14,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::handle::Handle;
 use crate::model::Model;
-use crate::query::{load_each, materialize, select_model};
+use crate::query::{materialize, select_model};
 use crate::relation::{BelongsTo, HasMany, KeyHash, Relation, RelationKind};
 use crate::session::Session;
 
@@ -186,30 +186,6 @@ fn chunk_size(session: &Session) -> usize {
         .clamp(1, 10_000)
 }
 
-/// Runs `SELECT <R columns> FROM r WHERE r.<column> IN (...)` for `values` in chunks.
-fn load_in<R: Model>(
-    session: &mut Session,
-    column: usize,
-    values: &[Value],
-    f: &mut dyn FnMut(Handle<R>),
-) -> Result<()> {
-    let table = R::table().name.as_str();
-    let n = chunk_size(session);
-    for chunk in values.chunks(n) {
-        let mut sel = select_model::<R>();
-        sel.add_filter(Expr::InList {
-            expr: Box::new(Expr::Column(ColumnRef::qualified(
-                table,
-                R::COLUMNS[column],
-            ))),
-            list: chunk.iter().cloned().map(Expr::Value).collect(),
-            negated: false,
-        });
-        load_each::<R>(session, &Statement::Select(sel), f)?;
-    }
-    Ok(())
-}
-
 /// The distinct non-null values of column `idx` over `objects`.
 fn distinct_values<T: Model>(objects: &[Handle<T>], idx: usize) -> Result<Vec<Value>> {
     let mut seen = FxHashSet::default();
@@ -227,148 +203,131 @@ fn distinct_values<T: Model>(objects: &[Handle<T>], idx: usize) -> Result<Vec<Va
 impl<M: Model, R: Model> Loader<M> for Selectin<M, R> {
     fn load(&self, session: &mut Session, parents: &[Handle<M>]) -> Result<()> {
         let rel = &self.relation;
-        let mut loaded: Vec<Handle<R>> = Vec::new();
-        match rel.kind {
-            RelationKind::OneToMany | RelationKind::OneToOne => {
-                let keys = distinct_values(parents, rel.referenced_key)?;
-                let mut groups: FxHashMap<KeyHash, Vec<Handle<R>>> = FxHashMap::default();
-                let fk = rel.foreign_key;
-                let keep = !self.nested.is_empty();
-                let table = R::table().name.as_str();
-                let n = chunk_size(session);
-                for chunk in keys.chunks(n) {
-                    let mut sel = select_model::<R>();
-                    sel.add_filter(Expr::InList {
-                        expr: Box::new(Expr::Column(ColumnRef::qualified(table, R::COLUMNS[fk]))),
-                        list: chunk.iter().cloned().map(Expr::Value).collect(),
-                        negated: false,
-                    });
-                    crate::query::load_rows::<R>(
-                        session,
-                        &Statement::Select(sel),
-                        &mut |h, row| {
-                            let v = row.value(fk)?;
-                            if keep {
-                                loaded.push(h.clone());
-                            }
-                            groups.entry(KeyHash::of(v)).or_default().push(h);
-                            Ok(())
-                        },
-                    )?;
-                }
-                if let (None, Some(one)) = (rel.many_mut, rel.one_mut) {
-                    for p in parents {
-                        let key = KeyHash::of(p.read().column_value(rel.referenced_key)?);
-                        let target = groups.get(&key).and_then(|g| g.first()).cloned();
-                        set_silently(p, |m| *one(m) = BelongsTo::loaded(target.clone()));
-                    }
-                    return nested_loads(&self.nested, session, &loaded);
-                }
-                let Some(field) = rel.many_mut else {
-                    return Ok(());
-                };
-                let mut seen = FxHashSet::default();
-                for p in parents {
-                    if !seen.insert(std::sync::Arc::as_ptr(&p.0) as usize) {
-                        continue; // the same object listed twice was assigned already
-                    }
-                    let key = KeyHash::of(p.read().column_value(rel.referenced_key)?);
-                    let items = groups.remove(&key).unwrap_or_default();
-                    let mut g = p.slot().write();
-                    if g.modified {
-                        continue;
-                    }
-                    if let Some(b) = g.baseline.as_deref_mut() {
-                        *field(b) = HasMany::loaded(items.clone());
-                    }
-                    *field(&mut g.value) = HasMany::loaded(items);
-                }
-            }
-            RelationKind::ManyToMany => {
-                let Some(t) = rel.through else {
-                    return Ok(());
-                };
-                let keys = distinct_values(parents, rel.referenced_key)?;
-                let keep = !self.nested.is_empty();
+        let keep = !self.nested.is_empty();
+        let to = R::table().name.as_str();
+        let col = |table: &str, name: &'static str| {
+            Expr::Column(ColumnRef::qualified(table.to_owned(), name))
+        };
+        // What to select, which column the parents' values are matched against, and where
+        // in each row the value that groups it sits.
+        let (keys, base, filter, group_at, parent_col) = match (rel.kind, rel.through) {
+            (RelationKind::OneToMany | RelationKind::OneToOne, _) => (
+                distinct_values(parents, rel.referenced_key)?,
+                select_model::<R>(),
+                col(to, R::COLUMNS[rel.foreign_key]),
+                rel.foreign_key,
+                rel.referenced_key,
+            ),
+            (RelationKind::ManyToOne, _) => (
+                distinct_values(parents, rel.foreign_key)?,
+                select_model::<R>(),
+                col(to, R::COLUMNS[rel.referenced_key]),
+                rel.referenced_key,
+                rel.foreign_key,
+            ),
+            (RelationKind::ManyToMany, Some(t)) => {
                 let assoc = (t.table)().name.as_str();
-                let local_col = (t.columns)()[t.local];
-                let to = R::table().name.as_str();
-                let local_at = R::COLUMNS.len();
-                let mut groups: FxHashMap<KeyHash, Vec<Handle<R>>> = FxHashMap::default();
-                let n = chunk_size(session);
-                for chunk in keys.chunks(n) {
-                    let mut sel = select_model::<R>()
-                        .column(Expr::Column(ColumnRef::qualified(assoc, local_col)))
-                        .join(
-                            JoinKind::Inner,
-                            TableRef::new(assoc),
-                            rel.through_join_condition(assoc, to),
-                        );
-                    sel.add_filter(Expr::InList {
-                        expr: Box::new(Expr::Column(ColumnRef::qualified(assoc, local_col))),
-                        list: chunk.iter().cloned().map(Expr::Value).collect(),
-                        negated: false,
-                    });
-                    crate::query::load_rows::<R>(
-                        session,
-                        &Statement::Select(sel),
-                        &mut |h, row| {
-                            let v = row.value(local_at)?;
-                            if keep {
-                                loaded.push(h.clone());
-                            }
-                            groups.entry(KeyHash::of(v)).or_default().push(h);
-                            Ok(())
-                        },
-                    )?;
-                }
-                let Some(field) = rel.many_mut else {
-                    return Ok(());
-                };
-                let mut seen = FxHashSet::default();
-                for p in parents {
-                    if !seen.insert(std::sync::Arc::as_ptr(&p.0) as usize) {
-                        continue;
-                    }
-                    let key = KeyHash::of(p.read().column_value(rel.referenced_key)?);
-                    let items = groups.remove(&key).unwrap_or_default();
-                    set_silently(p, |m| *field(m) = HasMany::loaded(items.clone()));
-                }
+                let local = col(assoc, (t.columns)()[t.local]);
+                let base = select_model::<R>().column(local.clone()).join(
+                    JoinKind::Inner,
+                    TableRef::new(assoc),
+                    rel.through_join_condition(assoc, to),
+                );
+                (
+                    distinct_values(parents, rel.referenced_key)?,
+                    base,
+                    local,
+                    R::COLUMNS.len(),
+                    rel.referenced_key,
+                )
             }
-            RelationKind::ManyToOne => {
-                let fks = distinct_values(parents, rel.foreign_key)?;
-                let mut by_key: FxHashMap<KeyHash, Handle<R>> = FxHashMap::default();
-                let key_col = rel.referenced_key;
-                let mut failed = None;
-                load_in::<R>(session, key_col, &fks, &mut |h| {
-                    match h.read().column_value(key_col) {
-                        Ok(v) => {
-                            by_key.insert(KeyHash::of(v), h.clone());
-                        }
-                        Err(e) => {
-                            failed.get_or_insert(e);
-                        }
-                    }
-                    loaded.push(h);
-                })?;
-                if let Some(e) = failed {
-                    return Err(e);
-                }
-                let Some(field) = rel.one_mut else {
-                    return Ok(());
-                };
-                for c in parents {
-                    let fk = KeyHash::of(c.read().column_value(rel.foreign_key)?);
-                    let target = by_key.get(&fk).cloned();
-                    set_silently(c, |m| *field(m) = BelongsTo::loaded(target.clone()));
-                }
-            }
-        }
+            (RelationKind::ManyToMany, None) => return Ok(()),
+        };
+        let mut loaded = Vec::new();
+        let mut groups = load_grouped::<R>(
+            session,
+            &keys,
+            &base,
+            &filter,
+            group_at,
+            keep.then_some(&mut loaded),
+        )?;
+        assign_groups(parents, rel, parent_col, &mut groups)?;
         for nested in &self.nested {
             nested.load(session, &loaded)?;
         }
         Ok(())
     }
+}
+
+/// Runs `base` with `filter IN (keys)` (chunked within the parameter limit) and groups the
+/// loaded objects by the row value at `group_at`; also collects them into `all` if given.
+fn load_grouped<R: Model>(
+    session: &mut Session,
+    keys: &[Value],
+    base: &Select,
+    filter: &Expr,
+    group_at: usize,
+    mut all: Option<&mut Vec<Handle<R>>>,
+) -> Result<FxHashMap<KeyHash, Vec<Handle<R>>>> {
+    let mut groups: FxHashMap<KeyHash, Vec<Handle<R>>> = FxHashMap::default();
+    let n = chunk_size(session);
+    for chunk in keys.chunks(n) {
+        let mut sel = base.clone();
+        sel.add_filter(Expr::InList {
+            expr: Box::new(filter.clone()),
+            list: chunk.iter().cloned().map(Expr::Value).collect(),
+            negated: false,
+        });
+        crate::query::load_rows::<R>(session, &Statement::Select(sel), &mut |h, row| {
+            let v = row.value(group_at)?;
+            if let Some(all) = all.as_deref_mut() {
+                all.push(h.clone());
+            }
+            groups.entry(KeyHash::of(v)).or_default().push(h);
+            Ok(())
+        })?;
+    }
+    Ok(groups)
+}
+
+/// Gives each parent its group (by the parent's value at `parent_col`): the whole group to a
+/// collection, its first object to a scalar relationship. Parents with unflushed changes keep
+/// what they have; a parent listed twice is assigned once.
+fn assign_groups<M: Model, R: Model>(
+    parents: &[Handle<M>],
+    rel: &Relation<M, R>,
+    parent_col: usize,
+    groups: &mut FxHashMap<KeyHash, Vec<Handle<R>>>,
+) -> Result<()> {
+    let mut seen = FxHashSet::default();
+    for p in parents {
+        if !seen.insert(std::sync::Arc::as_ptr(&p.0) as usize) {
+            continue;
+        }
+        let key = KeyHash::of(p.read().column_value(parent_col)?);
+        match (rel.many_mut, rel.one_mut) {
+            (Some(field), _) => {
+                // Moved, not cloned: only a baseline (rare) needs a copy.
+                let items = groups.remove(&key).unwrap_or_default();
+                let mut g = p.slot().write();
+                if g.modified {
+                    continue;
+                }
+                if let Some(b) = g.baseline.as_deref_mut() {
+                    *field(b) = HasMany::loaded(items.clone());
+                }
+                *field(&mut g.value) = HasMany::loaded(items);
+            }
+            (None, Some(field)) => {
+                // Several children may point at one parent (many-to-one): keep the group.
+                let target = groups.get(&key).and_then(|g| g.first()).cloned();
+                set_silently(p, |m| *field(m) = BelongsTo::loaded(target.clone()));
+            }
+            (None, None) => {}
+        }
+    }
+    Ok(())
 }
 
 /// The children a cascading delete must delete: the loaded collection, loading it first
@@ -391,17 +350,6 @@ pub fn cascade_children<M: Model, R: Model>(
     }
     let g = parent.read();
     Ok(field(&g).get().map(<[_]>::to_vec).unwrap_or_default())
-}
-
-fn nested_loads<R: Model>(
-    nested: &[Box<dyn Loader<R>>],
-    session: &mut Session,
-    loaded: &[Handle<R>],
-) -> Result<()> {
-    for n in nested {
-        n.load(session, loaded)?;
-    }
-    Ok(())
 }
 
 impl Session {

@@ -319,6 +319,19 @@ impl<T: Model> Registry<T> {
     }
 }
 
+/// `pk = value [AND ...]` for the primary-key columns, with bound values.
+fn key_equals<T: Model>(values: Vec<cinnabar_core::Value>) -> Expr {
+    let conds: Vec<Expr> = T::PRIMARY_KEY
+        .iter()
+        .zip(values)
+        .map(|(&i, v)| {
+            Expr::Column(ColumnRef::bare(T::COLUMNS[i]))
+                .binary(cinnabar_core::sql::BinOp::Eq, Expr::Value(v))
+        })
+        .collect();
+    Expr::And(conds)
+}
+
 fn key_condition<T: Model>() -> Expr {
     let conds: Vec<Expr> = T::PRIMARY_KEY
         .iter()
@@ -677,12 +690,7 @@ impl<T: Model> Registry<T> {
                 .map(|&i| g.value.column_value(i).map(ValueRef::to_owned_value))
                 .collect::<Result<Vec<_>>>()?,
         };
-        for (&i, v) in T::PRIMARY_KEY.iter().zip(values) {
-            sel.add_filter(
-                Expr::Column(ColumnRef::bare(T::COLUMNS[i]))
-                    .binary(cinnabar_core::sql::BinOp::Eq, Expr::Value(v)),
-            );
-        }
+        sel.add_filter(key_equals::<T>(values));
         drop(g);
         let compiled = compile(conn.dialect(), &sel.into())?;
         let params: Vec<ValueRef<'_>> = compiled.params.iter().map(|v| v.as_ref()).collect();
@@ -804,13 +812,11 @@ impl<T: Model> Registry<T> {
             for &c in &rest {
                 sel = sel.column(Expr::Column(ColumnRef::bare(T::COLUMNS[c])));
             }
-            for &i in T::PRIMARY_KEY {
-                let v = g.value.column_value(i)?.to_owned_value();
-                sel.add_filter(
-                    Expr::Column(ColumnRef::bare(T::COLUMNS[i]))
-                        .binary(cinnabar_core::sql::BinOp::Eq, Expr::Value(v)),
-                );
-            }
+            let values = T::PRIMARY_KEY
+                .iter()
+                .map(|&i| g.value.column_value(i).map(ValueRef::to_owned_value))
+                .collect::<Result<Vec<_>>>()?;
+            sel.add_filter(key_equals::<T>(values));
             let rows = conn.execute(sel)?;
             let row = rows.first().ok_or_else(|| {
                 Error::new(
