@@ -29,7 +29,7 @@ pub(crate) fn derive_from_row(input: &DeriveInput) -> TokenStream {
     }
 }
 
-fn private() -> TokenStream {
+pub(crate) fn private() -> TokenStream {
     quote!(::cinnabar::__private)
 }
 

@@ -39,6 +39,8 @@ pub(crate) struct RelationDef {
     /// Many-to-many: the association model and its columns pointing at this model and at
     /// the related one.
     pub through: Option<(Type, Ident, Ident)>,
+    /// `back_populates = field`: the related model's relationship that mirrors this one.
+    pub back_populates: Option<Ident>,
 }
 
 /// `HasMany<T>` / `BelongsTo<T>` (by the last path segment) and their `T`.
@@ -74,6 +76,7 @@ pub(crate) fn parse(
     let mut through: Option<Type> = None;
     let mut local: Option<Ident> = None;
     let mut remote: Option<Ident> = None;
+    let mut back_populates: Option<Ident> = None;
     for attr in attrs.iter().filter(|a| a.path().is_ident("cinnabar")) {
         attr.parse_nested_meta(|meta| {
             if !meta.path.is_ident("relation") {
@@ -114,9 +117,19 @@ pub(crate) fn parse(
                 } else if inner.path.is_ident("remote") {
                     remote = Some(inner.value()?.parse::<Ident>()?);
                     Ok(())
+                } else if inner.path.is_ident("back_populates") {
+                    let value = inner.value()?;
+                    back_populates = Some(if value.peek(syn::LitStr) {
+                        let lit: syn::LitStr = value.parse()?;
+                        lit.parse::<Ident>()?
+                    } else {
+                        value.parse::<Ident>()?
+                    });
+                    Ok(())
                 } else {
                     Err(inner.error(
-                        "unknown key in relation(..): expected foreign_key = field, cascade = \"...\" or passive_deletes",
+                        "unknown key in relation(..): expected foreign_key = field, cascade = \"...\", \
+                         passive_deletes, back_populates = field, or through = Model, local = field, remote = field",
                     ))
                 }
             })
@@ -145,6 +158,7 @@ pub(crate) fn parse(
             delete_orphan,
             passive_deletes,
             through: Some((assoc, local, remote)),
+            back_populates,
         });
     }
     let foreign_key = foreign_key.ok_or_else(|| {
@@ -174,6 +188,7 @@ pub(crate) fn parse(
         delete_orphan,
         passive_deletes,
         through: None,
+        back_populates,
     })
 }
 
@@ -328,7 +343,7 @@ pub(crate) fn sync_methods(
             quote! {
                 let __meta = #model::#name;
                 let __key = #p::Model::column_value(self, __meta.referenced_key)?;
-                #p::push_key_to_child(&self.#name, before.map(|b| &b.#name), __key, __meta.foreign_key)?;
+                #p::push_key_to_child(&self.#name, before.map(|b| &b.#name), __key, __meta.foreign_key, removals)?;
             }
         });
     let pushes = relations
@@ -345,6 +360,7 @@ pub(crate) fn sync_methods(
                     __key,
                     __meta.foreign_key,
                     __meta.delete_orphan,
+                    removals,
                 )?;
             }
         });
@@ -371,7 +387,7 @@ pub(crate) fn sync_methods(
             quote! {
                 let __meta = #model::#name;
                 let __key = #p::Model::column_value(self, __meta.referenced_key)?;
-                #p::sync_association(conn, &self.#name, before.map(|b| &b.#name), __key, __meta)?;
+                #p::sync_association(conn, log, &self.#name, before.map(|b| &b.#name), __key, __meta)?;
             }
         });
         let deletes = m2m.iter().map(|r| {
@@ -389,6 +405,7 @@ pub(crate) fn sync_methods(
                 &self,
                 before: ::core::option::Option<&Self>,
                 conn: &mut #p::Connection,
+                log: &mut #p::AssociationLog,
             ) -> #p::Result<()> {
                 #(#syncs)*
                 ::core::result::Result::Ok(())
@@ -400,10 +417,63 @@ pub(crate) fn sync_methods(
             }
         }
     };
+    let saves = relations.iter().map(|r| {
+        let name = &r.ident;
+        match r.kind {
+            RelationKind::OneToMany | RelationKind::ManyToMany => {
+                quote!(#p::cascade_save_many(&self.#name, session)?;)
+            }
+            RelationKind::ManyToOne | RelationKind::OneToOne => {
+                quote!(#p::cascade_save_one(&self.#name, session)?;)
+            }
+        }
+    });
+    let backs: Vec<&RelationDef> = relations
+        .iter()
+        .filter(|r| r.back_populates.is_some())
+        .collect();
+    let back_refs = if backs.is_empty() {
+        TokenStream::new()
+    } else {
+        let binds = backs.iter().map(|r| {
+            let name = &r.ident;
+            let target = &r.target;
+            let inverse = r.back_populates.as_ref();
+            quote! {
+                self.#name.bind(owner, |__o, __h, __e| {
+                    #p::back_populate(__o, __h, __e, #model::#name, <#target>::#inverse)
+                });
+            }
+        });
+        let announces = backs.iter().map(|r| {
+            let name = &r.ident;
+            quote!(self.#name.announce()?;)
+        });
+        quote! {
+            const HAS_BACK_REFS: bool = true;
+
+            fn bind_owner(&mut self, owner: &#p::Owner) {
+                #(#binds)*
+            }
+
+            fn announce_relations(&self) -> #p::Result<()> {
+                #(#announces)*
+                ::core::result::Result::Ok(())
+            }
+        }
+    };
     quote! {
         const HAS_RELATIONS: bool = true;
 
         #associations
+
+        #back_refs
+
+        fn cascade_save(&self, session: &mut #p::Session) -> #p::Result<()> {
+            let _ = &session;
+            #(#saves)*
+            ::core::result::Result::Ok(())
+        }
 
         fn cascade_delete(
             session: &mut #p::Session,
@@ -421,8 +491,12 @@ pub(crate) fn sync_methods(
             ::core::result::Result::Ok(__ready)
         }
 
-        fn push_key_to_children(&self, before: ::core::option::Option<&Self>) -> #p::Result<()> {
-            let _ = before;
+        fn push_key_to_children(
+            &self,
+            before: ::core::option::Option<&Self>,
+            removals: bool,
+        ) -> #p::Result<()> {
+            let _ = (before, removals);
             #(#pushes)*
             #(#push_one)*
             ::core::result::Result::Ok(())
@@ -430,8 +504,16 @@ pub(crate) fn sync_methods(
     }
 }
 
-/// `field: Default::default()` initialisers for struct literals built from rows.
+/// `field: not_loaded()` initialisers for struct literals built from rows.
 pub(crate) fn not_loaded_inits(relations: &[RelationDef]) -> TokenStream {
-    let names = relations.iter().map(|r| &r.ident);
-    quote!(#(#names: ::core::default::Default::default(),)*)
+    let p = crate::expand::private();
+    let inits = relations.iter().map(|r| {
+        let name = &r.ident;
+        let ty = match r.kind {
+            RelationKind::OneToMany | RelationKind::ManyToMany => quote!(#p::HasMany),
+            RelationKind::ManyToOne | RelationKind::OneToOne => quote!(#p::BelongsTo),
+        };
+        quote!(#name: #ty::not_loaded(),)
+    });
+    quote!(#(#inits)*)
 }

@@ -6,8 +6,9 @@
 //! the first write after a flush snapshots the object (the baseline the flush diffs
 //! against), puts it on its model's dirty list and bumps the session's dirty counter.
 
+use std::any::Any;
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock, Weak};
 
 use parking_lot::{
     MappedRwLockReadGuard, MappedRwLockWriteGuard, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard,
@@ -82,7 +83,9 @@ pub(crate) struct Slot<T> {
 pub(crate) struct Obj<T: Model> {
     pub(crate) slot: RwLock<Slot<T>>,
     state: AtomicU8,
-    shared: Arc<Shared<T>>,
+    /// The session's per-model state; unset for an object made with [`Handle::new`] until a
+    /// session adopts it.
+    shared: OnceLock<Arc<Shared<T>>>,
 }
 
 /// A shared, session-tracked model object.
@@ -118,13 +121,25 @@ pub type ReadGuard<'a, T> = MappedRwLockReadGuard<'a, T>;
 pub type WriteGuard<'a, T> = MappedRwLockWriteGuard<'a, T>;
 
 impl<T: Model> Handle<T> {
-    pub(crate) fn new(
+    /// A new object, not yet in any session (SQLAlchemy's transient `Student(...)`). Add it
+    /// with [`Session::add_handle`](crate::Session::add_handle), or put it in a relationship
+    /// of an object in a session: the next flush adds it (save-update cascade). With
+    /// `back_populates`, the objects its relationships name are told of it now.
+    pub fn new(value: T) -> Self {
+        Handle::build(value, ObjectState::Transient, OnceLock::new(), 0)
+    }
+
+    pub(crate) fn tracked(
         value: T,
         state: ObjectState,
         shared: &Arc<Shared<T>>,
         generation: u64,
     ) -> Self {
-        Handle(Arc::new(Obj {
+        Handle::build(value, state, OnceLock::from(shared.clone()), generation)
+    }
+
+    fn build(value: T, state: ObjectState, shared: OnceLock<Arc<Shared<T>>>, generation: u64) -> Self {
+        let h = Handle(Arc::new(Obj {
             slot: RwLock::new(Slot {
                 value,
                 baseline: None,
@@ -133,8 +148,30 @@ impl<T: Model> Handle<T> {
                 snapshot_generation: 0,
             }),
             state: AtomicU8::new(state as u8),
-            shared: shared.clone(),
-        }))
+            shared,
+        }));
+        if T::HAS_BACK_REFS && state != ObjectState::Persistent {
+            // A new object's relationships were set before it had a handle: tell the other
+            // sides now. An object loaded from the database has nothing to announce.
+            let mut g = h.0.slot.write();
+            g.value.bind_owner(&h.owner());
+            drop(g);
+            let g = h.0.slot.read();
+            if let Err(e) = g.value.announce_relations() {
+                tracing::warn!(
+                    target: "cinnabar::session",
+                    error = %e,
+                    "back_populates of a new {} skipped; the foreign keys are still set at flush",
+                    T::model_name()
+                );
+            }
+        }
+        h
+    }
+
+    fn owner(&self) -> crate::relation::Owner {
+        let weak: Weak<dyn Any + Send + Sync> = Arc::downgrade(&self.0) as Weak<Obj<T>>;
+        crate::relation::Owner(weak)
     }
 
     /// Borrows the object to read it. Blocks while a write guard is held elsewhere.
@@ -143,25 +180,33 @@ impl<T: Model> Handle<T> {
     }
 
     /// Borrows the object to change it; the change is flushed at the next flush or commit,
-    /// writing only the columns that differ.
+    /// writing only the columns that differ. Changing a relationship declared with
+    /// `back_populates` through the guard also changes the other side (see
+    /// [`BelongsTo::set`](crate::BelongsTo::set)).
     pub fn write(&self) -> WriteGuard<'_, T> {
         let mut slot = self.0.slot.write();
         self.note_write(&mut slot);
+        if T::HAS_BACK_REFS {
+            slot.value.bind_owner(&self.owner());
+        }
         RwLockWriteGuard::map(slot, |s| &mut s.value)
     }
 
-    fn note_write(&self, slot: &mut Slot<T>) {
+    pub(crate) fn note_write(&self, slot: &mut Slot<T>) {
         if slot.modified {
             return;
         }
         // A pending object is inserted whole; a detached one has no session to tell.
         if self.state() == ObjectState::Persistent {
+            let Some(shared) = self.0.shared.get() else {
+                return;
+            };
             if slot.baseline.is_none() {
                 slot.baseline = Some(Box::new(slot.value.clone()));
             }
             slot.modified = true;
-            self.0.shared.dirty.lock().push(self.clone());
-            self.0.shared.tracker.dirty.fetch_add(1, Ordering::Relaxed);
+            shared.dirty.lock().push(self.clone());
+            shared.tracker.dirty.fetch_add(1, Ordering::Relaxed);
         }
     }
 
@@ -188,9 +233,11 @@ impl<T: Model> Handle<T> {
     /// Schedules a persistent object for deletion at the current flush (delete-orphan).
     pub(crate) fn mark_orphan(&self) {
         if self.state() == ObjectState::Persistent {
-            self.set_state(ObjectState::Deleted);
-            self.0.shared.orphans.lock().push(self.clone());
-            self.0.shared.tracker.dirty.fetch_add(1, Ordering::Relaxed);
+            if let Some(shared) = self.0.shared.get() {
+                self.set_state(ObjectState::Deleted);
+                shared.orphans.lock().push(self.clone());
+                shared.tracker.dirty.fetch_add(1, Ordering::Relaxed);
+            }
         }
     }
 
@@ -219,7 +266,13 @@ impl<T: Model> Handle<T> {
     }
 
     pub(crate) fn tracker_is(&self, t: &Arc<Tracker>) -> bool {
-        Arc::ptr_eq(&self.0.shared.tracker, t)
+        self.0.shared.get().is_some_and(|s| Arc::ptr_eq(&s.tracker, t))
+    }
+
+    /// Joins a session: `false` when the object already belongs to another one.
+    pub(crate) fn adopt(&self, shared: &Arc<Shared<T>>) -> bool {
+        let now = self.0.shared.get_or_init(|| shared.clone());
+        Arc::ptr_eq(now, shared)
     }
 
     pub(crate) fn slot(&self) -> &RwLock<Slot<T>> {

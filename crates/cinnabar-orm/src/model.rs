@@ -82,13 +82,42 @@ pub trait Model: FromRow + Clone + Send + Sync + 'static {
         Ok(true)
     }
 
-    /// Sets this object's key into the foreign-key column of each `HasMany` child (and NULL
-    /// into children removed since `before`); called by the flush after INSERT or a change.
+    /// Sets this object's key into the foreign-key column of each `HasMany`/`HasOne` child
+    /// (`removals == false`), or NULL into children removed since `before` (`removals ==
+    /// true`, after every parent's first phase); called by the flush after INSERT or a
+    /// change.
     ///
     /// # Errors
     /// A child that is locked, or a conversion error.
-    fn push_key_to_children(&self, before: Option<&Self>) -> Result<()> {
-        let _ = before;
+    fn push_key_to_children(&self, before: Option<&Self>, removals: bool) -> Result<()> {
+        let _ = (before, removals);
+        Ok(())
+    }
+
+    /// Whether a relationship declares `back_populates`.
+    const HAS_BACK_REFS: bool = false;
+
+    /// Hands the relationship fields declared with `back_populates` their owner, so that
+    /// changing them updates the other side; called when a handle is written to.
+    fn bind_owner(&mut self, owner: &crate::relation::Owner) {
+        let _ = owner;
+    }
+
+    /// Tells the other sides of a new object's relationships about it.
+    ///
+    /// # Errors
+    /// An object on the other side is borrowed.
+    fn announce_relations(&self) -> Result<()> {
+        Ok(())
+    }
+
+    /// Adds to `session` the new objects ([`crate::Handle::new`]) this object's
+    /// relationships refer to (save-update cascade).
+    ///
+    /// # Errors
+    /// A related object belongs to another session or is locked.
+    fn cascade_save(&self, session: &mut crate::Session) -> Result<()> {
+        let _ = session;
         Ok(())
     }
 
@@ -104,8 +133,9 @@ pub trait Model: FromRow + Clone + Send + Sync + 'static {
         &self,
         before: Option<&Self>,
         conn: &mut cinnabar_engine::Connection,
+        log: &mut crate::relation::AssociationLog,
     ) -> Result<()> {
-        let _ = (before, conn);
+        let _ = (before, conn, log);
         Ok(())
     }
 

@@ -390,7 +390,7 @@ pub(crate) fn materialize<T: Model>(
         }
         Entry::Vacant(v) => {
             let obj = T::from_row_at(row, offset)?;
-            let h = Handle::new(obj, ObjectState::Persistent, shared, generation);
+            let h = Handle::tracked(obj, ObjectState::Persistent, shared, generation);
             Ok(v.insert(h).clone())
         }
     }

@@ -26,8 +26,14 @@ pub(crate) trait AnyRegistry: Send {
     fn flush_inserts(&mut self, conn: &mut Connection) -> Result<()>;
     fn flush_updates(&mut self, conn: &mut Connection, generation: u64) -> Result<()>;
     fn start_flush(&mut self);
-    fn flush_associations(&mut self, conn: &mut Connection) -> Result<()>;
+    fn flush_associations(
+        &mut self,
+        conn: &mut Connection,
+        log: &mut crate::relation::AssociationLog,
+    ) -> Result<()>;
     fn flush_deletes(&mut self, conn: &mut Connection) -> Result<()>;
+    /// The save-update cascade from each pending or changed object of this model.
+    fn cascade_roots(&self) -> Vec<CascadeRoot>;
     fn after_commit(&mut self);
     fn after_rollback(&mut self);
     fn close(&mut self);
@@ -35,6 +41,9 @@ pub(crate) trait AnyRegistry: Send {
     fn check_unlocked(&self) -> Result<()>;
     fn rollback_to(&mut self, mark: &Mark, conn: &mut Connection) -> Result<()>;
 }
+
+/// Runs the save-update cascade from one object.
+pub(crate) type CascadeRoot = Box<dyn FnOnce(&mut crate::Session) -> Result<()>>;
 
 /// Journal positions at the start of a savepoint.
 #[derive(Debug, Clone, Copy, Default)]
@@ -517,11 +526,31 @@ impl<T: Model> AnyRegistry for Registry<T> {
         self.close_all();
     }
 
+    fn cascade_roots(&self) -> Vec<CascadeRoot> {
+        if !T::HAS_RELATIONS {
+            return Vec::new();
+        }
+        let dirty = self.shared.dirty.lock();
+        self.pending
+            .iter()
+            .chain(dirty.iter())
+            .filter(|h| matches!(h.state(), ObjectState::Pending | ObjectState::Persistent))
+            .map(|h| {
+                let h = h.clone();
+                Box::new(move |s: &mut crate::Session| s.cascade_save_from(&h)) as CascadeRoot
+            })
+            .collect()
+    }
+
     fn start_flush(&mut self) {
         self.flush_start = self.inserted_in_tx.len();
     }
 
-    fn flush_associations(&mut self, conn: &mut Connection) -> Result<()> {
+    fn flush_associations(
+        &mut self,
+        conn: &mut Connection,
+        log: &mut crate::relation::AssociationLog,
+    ) -> Result<()> {
         if !T::HAS_ASSOCIATIONS {
             return Ok(());
         }
@@ -529,14 +558,14 @@ impl<T: Model> AnyRegistry for Registry<T> {
         let inserted: Vec<Handle<T>> = self.inserted_in_tx[start..].to_vec();
         for h in inserted {
             let g = h.slot().try_read().ok_or_else(locked_error::<T>)?;
-            g.value.sync_associations(None, conn)?;
+            g.value.sync_associations(None, conn, log)?;
         }
         let dirty: Vec<Handle<T>> = self.shared.dirty.lock().clone();
         for h in dirty {
             let g = h.slot().try_read().ok_or_else(locked_error::<T>)?;
             if g.modified && h.state() == ObjectState::Persistent {
                 if let Some(base) = g.baseline.as_deref() {
-                    g.value.sync_associations(Some(base), conn)?;
+                    g.value.sync_associations(Some(base), conn, log)?;
                 }
             }
         }
@@ -836,7 +865,7 @@ impl<T: Model> Registry<T> {
 
     /// A new handle of this model, tracked by this session.
     pub(crate) fn new_handle(&self, value: T, state: ObjectState, generation: u64) -> Handle<T> {
-        Handle::new(value, state, &self.shared, generation)
+        Handle::tracked(value, state, &self.shared, generation)
     }
 
     /// Records an object's state before the open transaction changed it (bulk updates),
@@ -905,7 +934,7 @@ impl<T: Model> Registry<T> {
                             .try_read()
                             .ok_or_else(locked_error::<T>)?
                             .value
-                            .push_key_to_children(None)?;
+                            .push_key_to_children(None, false)?;
                     }
                 }
                 start = end;
@@ -928,10 +957,15 @@ impl<T: Model> Registry<T> {
             return Ok(());
         }
         let dirty: Vec<Handle<T>> = self.shared.dirty.lock().clone();
-        for h in dirty {
-            let g = h.slot().try_read().ok_or_else(locked_error::<T>)?;
-            if g.modified && h.state() == ObjectState::Persistent {
-                g.value.push_key_to_children(g.baseline.as_deref())?;
+        // Children kept or added first, then children removed: a child moved from one
+        // parent to another keeps the new parent's key whichever parent comes first.
+        for removals in [false, true] {
+            for h in &dirty {
+                let g = h.slot().try_read().ok_or_else(locked_error::<T>)?;
+                if g.modified && h.state() == ObjectState::Persistent {
+                    g.value
+                        .push_key_to_children(g.baseline.as_deref(), removals)?;
+                }
             }
         }
         Ok(())

@@ -6,13 +6,63 @@
 //! option such as [`selectin`](crate::selectin), or explicitly with
 //! [`Session::load`](crate::Session::load)) or reading it is a `NotLoaded` error.
 
+use std::any::Any;
 use std::marker::PhantomData;
+use std::sync::Weak;
 
 use cinnabar_core::sql::{BinOp, ColumnRef, Condition, Expr, Select};
 use cinnabar_core::{Error, ErrorKind, Result, Value, ValueRef};
 
-use crate::handle::Handle;
+use crate::handle::{Handle, Obj, ObjectState};
 use crate::model::Model;
+
+/// The object a relationship field belongs to, handed to the field when the session's
+/// handle of that object is written to, so that changing the field can update the other
+/// side (`back_populates`).
+#[doc(hidden)]
+#[derive(Clone)]
+pub struct Owner(pub(crate) Weak<dyn Any + Send + Sync>);
+
+/// A change to one side of a relationship that the other side must follow.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Event {
+    /// The related object was added (appended, or set as the reference).
+    Added,
+    /// The related object was removed (or the reference replaced or cleared).
+    Removed,
+}
+
+/// Applies an [`Event`] of the owner's field to the related object's inverse field.
+#[doc(hidden)]
+pub type BackFn<T> = fn(&Owner, &Handle<T>, Event) -> Result<()>;
+
+/// A field's owner and how to update the inverse side; not cloned with the field, so a
+/// copy of an object (`handle.get()`, a baseline) never updates anything.
+struct Link<T: Model> {
+    owner: Owner,
+    apply: BackFn<T>,
+}
+
+fn bind_link<T: Model>(link: &mut Option<Link<T>>, owner: &Owner, apply: BackFn<T>) {
+    if link
+        .as_ref()
+        .is_some_and(|l| Weak::ptr_eq(&l.owner.0, &owner.0))
+    {
+        return;
+    }
+    *link = Some(Link {
+        owner: owner.clone(),
+        apply,
+    });
+}
+
+fn emit<T: Model>(link: &Option<Link<T>>, target: &Handle<T>, event: Event) -> Result<()> {
+    match link {
+        Some(l) => (l.apply)(&l.owner, target, event),
+        None => Ok(()),
+    }
+}
 
 fn not_loaded(what: &str) -> Error {
     Error::new(
@@ -27,17 +77,81 @@ fn not_loaded(what: &str) -> Error {
 /// A one-to-many collection: the children whose foreign key points at this object.
 pub struct HasMany<T: Model> {
     items: Option<Vec<Handle<T>>>,
+    link: Option<Link<T>>,
 }
 
 impl<T: Model> HasMany<T> {
     /// A collection that has not been loaded.
     pub const fn not_loaded() -> Self {
-        HasMany { items: None }
+        HasMany {
+            items: None,
+            link: None,
+        }
     }
 
-    /// A loaded collection.
+    /// A loaded collection (for a new object: the children to insert with it, which may be
+    /// new objects made with [`Handle::new`]).
     pub fn loaded(items: Vec<Handle<T>>) -> Self {
-        HasMany { items: Some(items) }
+        HasMany {
+            items: Some(items),
+            link: None,
+        }
+    }
+
+    /// An empty loaded collection: what a new object starts with.
+    pub fn new() -> Self {
+        HasMany::loaded(Vec::new())
+    }
+
+    #[doc(hidden)]
+    pub fn bind(&mut self, owner: &Owner, apply: BackFn<T>) {
+        bind_link(&mut self.link, owner, apply);
+    }
+
+    /// Tells the other side of each child that it belongs here (a new object's initial
+    /// collection).
+    #[doc(hidden)]
+    pub fn announce(&self) -> Result<()> {
+        if let (Some(items), Some(_)) = (&self.items, &self.link) {
+            for child in items {
+                emit(&self.link, child, Event::Added)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The children, if loaded, without an error otherwise.
+    pub(crate) fn items(&self) -> Option<&[Handle<T>]> {
+        self.items.as_deref()
+    }
+
+    /// Adds `child` without telling the other side; `false` when unloaded or present.
+    pub(crate) fn insert_quietly(&mut self, child: Handle<T>) -> bool {
+        match &mut self.items {
+            Some(v) if !v.iter().any(|h| Handle::ptr_eq(h, &child)) => {
+                v.push(child);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Removes `child` without telling the other side; `false` when unloaded or absent.
+    pub(crate) fn remove_quietly(&mut self, child: &Handle<T>) -> bool {
+        match &mut self.items {
+            Some(v) => {
+                let before = v.len();
+                v.retain(|h| !Handle::ptr_eq(h, child));
+                v.len() != before
+            }
+            None => false,
+        }
+    }
+
+    pub(crate) fn contains(&self, child: &Handle<T>) -> bool {
+        self.items
+            .as_ref()
+            .is_some_and(|v| v.iter().any(|h| Handle::ptr_eq(h, child)))
     }
 
     /// Whether the collection was loaded.
@@ -55,36 +169,43 @@ impl<T: Model> HasMany<T> {
             .ok_or_else(|| not_loaded(&format!("to many {}", T::model_name())))
     }
 
-    /// Appends a child; at the next flush its foreign key is set to this object's key.
+    /// Appends a child; at the next flush its foreign key is set to this object's key. A
+    /// new child (from [`Handle::new`]) is added to the session at the next flush
+    /// (save-update cascade). With `back_populates`, the child's reference to this object is
+    /// set now (and it leaves its previous parent's loaded collection).
     ///
     /// # Errors
     /// [`ErrorKind::Misuse`] when the collection was not loaded (appending to an unknown
-    /// collection would hide what is already there).
+    /// collection would hide what is already there), or when `back_populates` must change
+    /// a child that is borrowed elsewhere.
     pub fn push(&mut self, child: Handle<T>) -> Result<()> {
-        match &mut self.items {
-            Some(v) => {
-                if !v.iter().any(|h| Handle::ptr_eq(h, &child)) {
-                    v.push(child);
-                }
-                Ok(())
-            }
-            None => Err(not_loaded(&format!("to many {}", T::model_name()))),
+        if self.items.is_none() {
+            return Err(not_loaded(&format!("to many {}", T::model_name())));
         }
+        if self.contains(&child) {
+            return Ok(());
+        }
+        emit(&self.link, &child, Event::Added)?;
+        self.insert_quietly(child);
+        Ok(())
     }
 
-    /// Removes a child; at the next flush its foreign key is set to NULL.
+    /// Removes a child; at the next flush its foreign key is set to NULL (or, with
+    /// `cascade = "delete-orphan"`, it is deleted). With `back_populates`, the child's
+    /// reference to this object is cleared now.
     ///
     /// # Errors
-    /// [`ErrorKind::Misuse`] when the collection was not loaded.
+    /// [`ErrorKind::Misuse`] when the collection was not loaded, or when `back_populates`
+    /// must change a child that is borrowed elsewhere.
     pub fn remove(&mut self, child: &Handle<T>) -> Result<bool> {
-        match &mut self.items {
-            Some(v) => {
-                let before = v.len();
-                v.retain(|h| !Handle::ptr_eq(h, child));
-                Ok(v.len() != before)
-            }
-            None => Err(not_loaded(&format!("to many {}", T::model_name()))),
+        if self.items.is_none() {
+            return Err(not_loaded(&format!("to many {}", T::model_name())));
         }
+        if !self.contains(child) {
+            return Ok(false);
+        }
+        emit(&self.link, child, Event::Removed)?;
+        Ok(self.remove_quietly(child))
     }
 
     /// Number of children.
@@ -104,16 +225,26 @@ impl<T: Model> HasMany<T> {
     }
 }
 
+/// An empty loaded collection, as for a new object (SQLAlchemy's `[]`). Objects loaded from
+/// the database start with [`HasMany::not_loaded`] instead.
 impl<T: Model> Default for HasMany<T> {
     fn default() -> Self {
-        HasMany::not_loaded()
+        HasMany::new()
     }
 }
 
+impl<T: Model> From<Vec<Handle<T>>> for HasMany<T> {
+    fn from(items: Vec<Handle<T>>) -> Self {
+        HasMany::loaded(items)
+    }
+}
+
+/// Clones the children, not the link to the owner: a copy updates no other side.
 impl<T: Model> Clone for HasMany<T> {
     fn clone(&self) -> Self {
         HasMany {
             items: self.items.clone(),
+            link: None,
         }
     }
 }
@@ -143,19 +274,59 @@ impl<T: Model> std::fmt::Debug for HasMany<T> {
 /// A many-to-one reference: the parent this object's foreign key points at.
 pub struct BelongsTo<T: Model> {
     target: Option<Option<Handle<T>>>,
+    link: Option<Link<T>>,
 }
 
 impl<T: Model> BelongsTo<T> {
-    /// A reference that has not been loaded.
+    /// A reference that has not been loaded (nor set: the flush leaves the foreign-key
+    /// column as it is).
     pub const fn not_loaded() -> Self {
-        BelongsTo { target: None }
+        BelongsTo {
+            target: None,
+            link: None,
+        }
     }
 
     /// A loaded reference (`None`: the foreign key is NULL).
     pub fn loaded(target: Option<Handle<T>>) -> Self {
         BelongsTo {
             target: Some(target),
+            link: None,
         }
+    }
+
+    /// A reference to `parent`, for a new object: `course: BelongsTo::to(&python)`.
+    pub fn to(parent: &Handle<T>) -> Self {
+        BelongsTo::loaded(Some(parent.clone()))
+    }
+
+    #[doc(hidden)]
+    pub fn bind(&mut self, owner: &Owner, apply: BackFn<T>) {
+        bind_link(&mut self.link, owner, apply);
+    }
+
+    /// Tells the other side that it is referenced (a new object's initial reference).
+    #[doc(hidden)]
+    pub fn announce(&self) -> Result<()> {
+        match &self.target {
+            Some(Some(t)) => emit(&self.link, t, Event::Added),
+            _ => Ok(()),
+        }
+    }
+
+    /// The target if loaded and set.
+    pub(crate) fn current(&self) -> Option<&Handle<T>> {
+        self.target.as_ref().and_then(Option::as_ref)
+    }
+
+    /// Whether the reference is loaded and points at `h`.
+    pub(crate) fn points_at(&self, h: &Handle<T>) -> bool {
+        self.current().is_some_and(|t| Handle::ptr_eq(t, h))
+    }
+
+    /// Sets the reference without telling the other side.
+    pub(crate) fn set_quietly(&mut self, target: Option<Handle<T>>) {
+        self.target = Some(target);
     }
 
     /// Whether the reference was loaded (or set).
@@ -175,22 +346,48 @@ impl<T: Model> BelongsTo<T> {
     }
 
     /// Points this object at `parent`; at the next flush its foreign key takes the parent's
-    /// key (after the parent is inserted, if it is new).
-    pub fn set(&mut self, parent: Option<Handle<T>>) {
+    /// key (after the parent is inserted, if it is new; a parent made with [`Handle::new`]
+    /// is added to the session then). With `back_populates`, the parent's loaded collection
+    /// (or reference) gains this object now, and the previous parent's loses it.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Misuse`] when `back_populates` must change a parent that is borrowed
+    /// elsewhere; nothing is changed then.
+    pub fn set(&mut self, parent: Option<Handle<T>>) -> Result<()> {
+        if self.link.is_some() {
+            let old = self.current().cloned();
+            let same = match (&old, &parent) {
+                (Some(a), Some(b)) => Handle::ptr_eq(a, b),
+                (None, None) => true,
+                _ => false,
+            };
+            if !same {
+                if let Some(old) = &old {
+                    emit(&self.link, old, Event::Removed)?;
+                }
+                if let Some(new) = &parent {
+                    emit(&self.link, new, Event::Added)?;
+                }
+            }
+        }
         self.target = Some(parent);
+        Ok(())
     }
 }
 
+/// Not set: the flush leaves the foreign-key column as it is.
 impl<T: Model> Default for BelongsTo<T> {
     fn default() -> Self {
         BelongsTo::not_loaded()
     }
 }
 
+/// Clones the reference, not the link to the owner: a copy updates no other side.
 impl<T: Model> Clone for BelongsTo<T> {
     fn clone(&self) -> Self {
         BelongsTo {
             target: self.target.clone(),
+            link: None,
         }
     }
 }
@@ -479,8 +676,37 @@ pub fn pull_parent_key<C: Model, P: Model>(
     Ok(true)
 }
 
-/// Sets each child's foreign key to `parent_key` and, for children removed since
-/// `before`, to NULL; called by the flush after the parent is inserted or changed.
+/// Whether a child taken out of a parent's collection still belongs to that parent: its
+/// foreign key still holds `parent_key` once its own reference (if set) is applied. A child
+/// moved to another parent (whose key may not exist yet) does not.
+fn still_points_at<C: Model>(
+    child: &Handle<C>,
+    foreign_key: usize,
+    parent_key: ValueRef<'_>,
+) -> Result<bool> {
+    if child.state() != ObjectState::Persistent {
+        return Ok(false);
+    }
+    let mut g = child.slot().try_write().ok_or_else(|| {
+        Error::misuse(format!(
+            "a {} is borrowed during flush; drop the guard first",
+            C::model_name()
+        ))
+    })?;
+    // Only a changed child can have been given another parent.
+    if C::HAS_RELATIONS && g.modified && g.value.column_value(foreign_key)? == parent_key {
+        if !g.value.pull_parent_keys()? {
+            return Ok(false);
+        }
+    }
+    Ok(g.value.column_value(foreign_key)? == parent_key)
+}
+
+/// Sets each child's foreign key to `parent_key` (`removals == false`), or handles the
+/// children removed since `before` (`removals == true`): NULL into their foreign key, or
+/// deletion for delete-orphan, unless they moved to another parent. The flush runs every
+/// parent's first phase before any second phase, so a child moved between two parents ends
+/// up with the new one whichever is flushed first.
 #[doc(hidden)]
 pub fn push_key_to_children<C: Model>(
     current: &HasMany<C>,
@@ -488,28 +714,51 @@ pub fn push_key_to_children<C: Model>(
     parent_key: ValueRef<'_>,
     foreign_key: usize,
     delete_orphan: bool,
+    removals: bool,
 ) -> Result<()> {
-    if let Some(items) = &current.items {
-        for child in items {
-            child.set_column_tracked(foreign_key, parent_key)?;
+    if !removals {
+        if let Some(items) = &current.items {
+            for child in items {
+                child.set_column_tracked(foreign_key, parent_key)?;
+            }
         }
+        return Ok(());
     }
     if let Some(old) = before.and_then(|b| b.items.as_ref()) {
         for child in old {
-            let still = current
-                .items
-                .as_ref()
-                .is_some_and(|v| v.iter().any(|h| Handle::ptr_eq(h, child)));
-            if !still {
-                if delete_orphan {
-                    child.mark_orphan();
-                } else {
-                    child.set_column_tracked(foreign_key, ValueRef::Null)?;
-                }
+            if current.contains(child) || !still_points_at(child, foreign_key, parent_key)? {
+                continue;
+            }
+            if delete_orphan {
+                child.mark_orphan();
+            } else {
+                child.set_column_tracked(foreign_key, ValueRef::Null)?;
             }
         }
     }
     Ok(())
+}
+
+/// The association rows one flush has written or deleted, so that the two sides of a
+/// many-to-many relationship declared with `back_populates`, which both change, write each
+/// row once.
+#[doc(hidden)]
+#[derive(Default)]
+pub struct AssociationLog(rustc_hash::FxHashSet<(bool, &'static str, [(&'static str, String); 2])>);
+
+impl AssociationLog {
+    /// `true` the first time this flush writes (`insert`) or deletes this row.
+    fn first(
+        &mut self,
+        insert: bool,
+        table: &'static str,
+        a: (&'static str, &Value),
+        b: (&'static str, &Value),
+    ) -> bool {
+        let mut pair = [(a.0, format!("{:?}", a.1)), (b.0, format!("{:?}", b.1))];
+        pair.sort();
+        self.0.insert((insert, table, pair))
+    }
 }
 
 /// Writes the association rows a many-to-many collection gained or lost since `before`
@@ -517,6 +766,7 @@ pub fn push_key_to_children<C: Model>(
 #[doc(hidden)]
 pub fn sync_association<M: Model, R: Model>(
     conn: &mut cinnabar_engine::Connection,
+    log: &mut AssociationLog,
     current: &HasMany<R>,
     before: Option<&HasMany<R>>,
     owner_key: ValueRef<'_>,
@@ -545,16 +795,25 @@ pub fn sync_association<M: Model, R: Model>(
         }
         Ok(v)
     };
+    let owner = owner_key.to_owned_value();
     if let Some(items) = &current.items {
         for h in items.iter().filter(|h| !contains(old, h)) {
+            let other = key_of(h)?;
+            if !log.first(true, table, (cols[t.local], &owner), (cols[t.remote], &other)) {
+                continue;
+            }
             let ins = cinnabar_core::sql::Insert::into(table)
                 .columns([cols[t.local], cols[t.remote]])
-                .values([owner_key.to_owned_value(), key_of(h)?]);
+                .values([owner.clone(), other]);
             conn.execute(ins)?;
         }
     }
     if let Some(old) = old {
         for h in old.iter().filter(|h| !contains(current.items.as_ref(), h)) {
+            let other = key_of(h)?;
+            if !log.first(false, table, (cols[t.local], &owner), (cols[t.remote], &other)) {
+                continue;
+            }
             let del = cinnabar_core::sql::Delete::from(table)
                 .filter(
                     Expr::Column(ColumnRef::bare(cols[t.local]))
@@ -562,7 +821,7 @@ pub fn sync_association<M: Model, R: Model>(
                 )
                 .filter(
                     Expr::Column(ColumnRef::bare(cols[t.remote]))
-                        .binary(BinOp::Eq, Expr::Value(key_of(h)?)),
+                        .binary(BinOp::Eq, Expr::Value(other)),
                 );
             conn.execute(del)?;
         }
@@ -589,21 +848,135 @@ pub fn delete_associations<M: Model, R: Model>(
 }
 
 /// The one-to-one form of [`push_key_to_children`]: the related object takes this object's
-/// key; one replaced since `before` gets NULL.
+/// key; one replaced since `before` gets NULL (unless it moved to another object).
 #[doc(hidden)]
 pub fn push_key_to_child<C: Model>(
     current: &HasOne<C>,
     before: Option<&HasOne<C>>,
     parent_key: ValueRef<'_>,
     foreign_key: usize,
+    removals: bool,
 ) -> Result<()> {
-    let now = current.target.as_ref().and_then(Option::as_ref);
-    if let Some(child) = now {
-        child.set_column_tracked(foreign_key, parent_key)?;
+    let now = current.current();
+    if !removals {
+        if let Some(child) = now {
+            child.set_column_tracked(foreign_key, parent_key)?;
+        }
+        return Ok(());
     }
-    if let Some(Some(old)) = before.and_then(|b| b.target.as_ref()) {
-        if !now.is_some_and(|n| Handle::ptr_eq(n, old)) {
+    if let Some(old) = before.and_then(BelongsTo::current) {
+        if !now.is_some_and(|n| Handle::ptr_eq(n, old))
+            && still_points_at(old, foreign_key, parent_key)?
+        {
             old.set_column_tracked(foreign_key, ValueRef::Null)?;
+        }
+    }
+    Ok(())
+}
+
+fn borrowed<T: Model>(relation: &str) -> Error {
+    Error::misuse(format!(
+        "back_populates of {relation} must change a {} that is borrowed (a read() or write() \
+         guard is alive); drop the guard first",
+        T::model_name()
+    ))
+}
+
+/// Makes `target`'s side of a relationship follow a change to the owner's side:
+/// `forward` is the owner's relationship (of `C` to `P`), `inverse` the one it names in
+/// `back_populates` (of `P` to `C`). Only loaded collections and references are changed;
+/// an unloaded one is read from the database, after the flush, when it is loaded.
+#[doc(hidden)]
+pub fn back_populate<C: Model, P: Model>(
+    owner: &Owner,
+    target: &Handle<P>,
+    event: Event,
+    forward: Relation<C, P>,
+    inverse: Relation<P, C>,
+) -> Result<()> {
+    let Some(any) = owner.0.upgrade() else {
+        return Ok(());
+    };
+    let me = match any.downcast::<Obj<C>>() {
+        Ok(obj) => Handle(obj),
+        Err(_) => return Ok(()),
+    };
+    let mut g = target
+        .slot()
+        .try_write()
+        .ok_or_else(|| borrowed::<P>(&forward.describe()))?;
+    if let Some(many) = inverse.many_mut {
+        let coll = many(&mut g.value);
+        let change = coll.is_loaded() && (coll.contains(&me) != (event == Event::Added));
+        if change {
+            target.note_write(&mut g);
+            let coll = many(&mut g.value);
+            match event {
+                Event::Added => coll.insert_quietly(me),
+                Event::Removed => coll.remove_quietly(&me),
+            };
+        }
+        return Ok(());
+    }
+    let Some(one) = inverse.one_mut else {
+        return Ok(());
+    };
+    let previous = one(&mut g.value).current().cloned();
+    let points_at_me = previous.as_ref().is_some_and(|p| Handle::ptr_eq(p, &me));
+    match event {
+        Event::Added if !points_at_me => {
+            target.note_write(&mut g);
+            one(&mut g.value).set_quietly(Some(me.clone()));
+            drop(g);
+            // The object `target` referenced before no longer has it (a child moving from one
+            // parent's collection to another's, or a one-to-one partner replaced).
+            if let Some(prev) = previous {
+                let mut pg = prev
+                    .slot()
+                    .try_write()
+                    .ok_or_else(|| borrowed::<C>(&forward.describe()))?;
+                if let Some(many) = forward.many_mut {
+                    if many(&mut pg.value).contains(target) {
+                        prev.note_write(&mut pg);
+                        many(&mut pg.value).remove_quietly(target);
+                    }
+                } else if let Some(fwd) = forward.one_mut {
+                    if fwd(&mut pg.value).points_at(target) {
+                        prev.note_write(&mut pg);
+                        fwd(&mut pg.value).set_quietly(None);
+                    }
+                }
+            }
+        }
+        Event::Removed if points_at_me => {
+            target.note_write(&mut g);
+            one(&mut g.value).set_quietly(None);
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Adds to `session` the new objects ([`Handle::new`]) this collection holds
+/// (SQLAlchemy's save-update cascade).
+#[doc(hidden)]
+pub fn cascade_save_many<T: Model>(field: &HasMany<T>, session: &mut crate::Session) -> Result<()> {
+    if let Some(items) = field.items() {
+        for h in items {
+            if h.state() == ObjectState::Transient {
+                session.add_handle(h)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// As [`cascade_save_many`], for a reference.
+#[doc(hidden)]
+pub fn cascade_save_one<T: Model>(field: &BelongsTo<T>, session: &mut crate::Session) -> Result<()> {
+    if let Some(h) = field.current() {
+        if h.state() == ObjectState::Transient {
+            session.add_handle(h)?;
         }
     }
     Ok(())

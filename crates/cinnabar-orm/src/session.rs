@@ -146,13 +146,45 @@ impl Session {
         Ok((conn, reg))
     }
 
-    /// Adds a new object; it is INSERTed at the next flush. Returns its handle.
+    /// Adds a new object; it is INSERTed at the next flush. Returns its handle. New objects
+    /// ([`Handle::new`]) in its relationships are added with it (save-update cascade); one
+    /// that cannot be added now (borrowed elsewhere) is added, or reported, at the flush.
     pub fn add<T: Model>(&mut self, object: T) -> Handle<T> {
         let generation = self.generation;
         let reg = self.registry::<T>();
         let h = reg.new_handle(object, ObjectState::Pending, generation);
         reg.pending.push(h.clone());
+        if T::HAS_RELATIONS {
+            if let Err(e) = self.cascade_save_from(&h) {
+                tracing::debug!(target: "cinnabar::session", error = %e, "save-update cascade deferred to the flush");
+            }
+        }
         h
+    }
+
+    /// Adds the new objects `h`'s relationships refer to.
+    pub(crate) fn cascade_save_from<T: Model>(&mut self, h: &Handle<T>) -> Result<()> {
+        let g = h.slot().try_read().ok_or_else(|| {
+            Error::misuse(format!(
+                "a {} is borrowed for writing during flush; drop the guard first",
+                T::model_name()
+            ))
+        })?;
+        g.value.cascade_save(self)
+    }
+
+    /// Runs the save-update cascade from every pending and changed object, so that new
+    /// objects put into relationships since they were added are inserted by this flush.
+    fn cascade_save_all(&mut self) -> Result<()> {
+        let roots: Vec<_> = self
+            .registries
+            .iter()
+            .flat_map(|r| r.cascade_roots())
+            .collect();
+        for root in roots {
+            root(self)?;
+        }
+        Ok(())
     }
 
     /// Adds several new objects.
@@ -165,13 +197,16 @@ impl Session {
         out
     }
 
-    /// Adds again a handle that a rollback made transient.
+    /// Adds a new object made with [`Handle::new`], or again one that a rollback made
+    /// transient; new objects in its relationships are added with it.
     ///
     /// # Errors
-    /// [`ErrorKind::Misuse`](cinnabar_core::ErrorKind::Misuse) if the handle is not transient
-    /// or belongs to another session.
+    /// [`ErrorKind::Misuse`](cinnabar_core::ErrorKind::Misuse) if the handle belongs to
+    /// another session, is deleted or detached, or (for the cascade) a related new object
+    /// is borrowed for writing.
     pub fn add_handle<T: Model>(&mut self, handle: &Handle<T>) -> Result<()> {
-        if !handle.tracker_is(&self.tracker) {
+        let shared = self.registry::<T>().shared.clone();
+        if !handle.adopt(&shared) {
             return Err(Error::misuse(format!(
                 "this {} belongs to another session",
                 T::model_name()
@@ -180,7 +215,13 @@ impl Session {
         match handle.state() {
             ObjectState::Transient => {
                 handle.set_state(ObjectState::Pending);
+                if let Some(mut g) = handle.slot().try_write() {
+                    g.generation = self.generation;
+                }
                 self.registry::<T>().pending.push(handle.clone());
+                if T::HAS_RELATIONS {
+                    self.cascade_save_from(handle)?;
+                }
                 Ok(())
             }
             ObjectState::Pending | ObjectState::Persistent => Ok(()),
@@ -303,6 +344,7 @@ impl Session {
         if !self.has_work() {
             return Ok(());
         }
+        self.cascade_save_all()?;
         // A guard held on an object the flush must lock is misuse; report it before writing,
         // so nothing needs rolling back (the rollback would wait on that guard forever).
         for r in &self.registries {
@@ -336,8 +378,9 @@ impl Session {
             self.registries[i].flush_inserts(conn)?;
         }
         // Association rows need both sides' keys: after every INSERT.
+        let mut log = crate::relation::AssociationLog::default();
         for &i in &order {
-            self.registries[i].flush_associations(conn)?;
+            self.registries[i].flush_associations(conn, &mut log)?;
         }
         self.tracker.dirty.store(0, Ordering::Relaxed);
         for &i in &order {

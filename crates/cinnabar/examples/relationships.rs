@@ -120,8 +120,8 @@ fn main() -> cinnabar::Result<()> {
                 student: BelongsTo::default(),
                 course: BelongsTo::default(),
             });
-            e.write().student.set(Some(s.clone()));
-            e.write().course.set(Some(c.clone()));
+            e.write().student.set(Some(s.clone()))?;
+            e.write().course.set(Some(c.clone()))?;
         }
         let a = session.add(Attendance {
             id: None,

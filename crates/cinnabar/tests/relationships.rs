@@ -83,17 +83,17 @@ fn belongs_to_a_new_parent_fills_the_foreign_key(db: &TestDb) {
     let mut s = Session::new(&engine);
     let st = s.add(student("Naresh"));
     let c = s.add(course("Rust"));
-    st.write().course.set(Some(c.clone()));
+    st.write().course.set(Some(c.clone())).unwrap();
     s.commit().unwrap();
     assert_eq!(st.read().course_id, c.read().id);
     // Re-pointing the student at another course is an UPDATE of the foreign key.
     let d = s.add(course("Go"));
     s.flush().unwrap();
-    st.write().course.set(Some(d.clone()));
+    st.write().course.set(Some(d.clone())).unwrap();
     s.commit().unwrap();
     assert_eq!(course_of(&engine, st.read().id.unwrap()), d.read().id);
     // And None clears it.
-    st.write().course.set(None);
+    st.write().course.set(None).unwrap();
     s.commit().unwrap();
     assert_eq!(course_of(&engine, st.read().id.unwrap()), None);
 }
@@ -482,8 +482,8 @@ mod tree {
         let leaf = s.add(cat("Rust"));
         let mid = s.add(cat("Languages"));
         let root = s.add(cat("Programming"));
-        leaf.write().parent.set(Some(mid.clone()));
-        mid.write().parent.set(Some(root.clone()));
+        leaf.write().parent.set(Some(mid.clone())).unwrap();
+        mid.write().parent.set(Some(root.clone())).unwrap();
         s.commit().unwrap();
         assert_eq!(leaf.read().parent_id, mid.read().id);
         assert_eq!(mid.read().parent_id, root.read().id);
@@ -522,8 +522,8 @@ mod tree {
         let mut s = Session::new(&db.engine);
         let a = s.add(cat("a"));
         let b = s.add(cat("b"));
-        a.write().parent.set(Some(b.clone()));
-        b.write().parent.set(Some(a.clone()));
+        a.write().parent.set(Some(b.clone())).unwrap();
+        b.write().parent.set(Some(a.clone())).unwrap();
         let e = s.commit().unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Misuse);
         assert!(e.message().contains("cycle"), "{e}");
@@ -532,7 +532,7 @@ mod tree {
         assert_eq!(a.state(), cinnabar::ObjectState::Transient);
         s.add_handle(&a).unwrap();
         s.add_handle(&b).unwrap();
-        b.write().parent.set(None);
+        b.write().parent.set(None).unwrap();
         s.commit().unwrap();
         assert_eq!(a.read().parent_id, b.read().id);
     }
@@ -755,7 +755,7 @@ mod one_to_one {
             profile: HasOne::loaded(None),
         });
         // Set from the inverse side: the profile gets the learner's new key.
-        l.write().profile.set(Some(p.clone()));
+        l.write().profile.set(Some(p.clone())).unwrap();
         s.commit().unwrap();
         assert_eq!(p.read().learner_id, l.read().id);
 
@@ -778,7 +778,7 @@ mod one_to_one {
         ));
         // Replacing it clears the old one's key. With a UNIQUE foreign key the old row must
         // let go first (the flush runs INSERTs before UPDATEs), so detach, flush, then attach.
-        learners[0].write().profile.set(None);
+        learners[0].write().profile.set(None).unwrap();
         s.flush().unwrap();
         assert_eq!(prof.read().learner_id, None);
         let p2 = s.add(Profile {
@@ -787,7 +787,7 @@ mod one_to_one {
             bio: "likes SQL".into(),
             learner: BelongsTo::default(),
         });
-        learners[0].write().profile.set(Some(p2.clone()));
+        learners[0].write().profile.set(Some(p2.clone())).unwrap();
         s.commit().unwrap();
         assert_eq!(prof.read().learner_id, None);
         assert_eq!(p2.read().learner_id, learners[0].read().id);
