@@ -362,11 +362,18 @@ impl<T: Model> BelongsTo<T> {
                 _ => false,
             };
             if !same {
-                if let Some(old) = &old {
-                    emit(&self.link, old, Event::Removed)?;
-                }
+                // The new side first: if it is borrowed, nothing has changed yet. If the old
+                // side then fails, the new side is put back.
                 if let Some(new) = &parent {
                     emit(&self.link, new, Event::Added)?;
+                }
+                if let Some(old) = &old {
+                    if let Err(e) = emit(&self.link, old, Event::Removed) {
+                        if let Some(new) = &parent {
+                            let _ = emit(&self.link, new, Event::Removed);
+                        }
+                        return Err(e);
+                    }
                 }
             }
         }
@@ -613,23 +620,66 @@ impl<M: Model, R: Model> Relation<M, R> {
     }
 }
 
-/// A hashable form of a key value, for grouping loaded children by foreign key.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub(crate) enum KeyHash {
+/// A hashable form of a key value, for grouping loaded children by foreign key. It borrows
+/// the value (no copy per row); integers and booleans compare as integers.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum KeyHash<'a> {
     Null,
     Int(i64),
-    Text(String),
-    Other(String),
+    Text(&'a str),
+    Blob(&'a [u8]),
+    Other(ValueRef<'a>),
 }
 
-impl KeyHash {
-    pub(crate) fn of(v: ValueRef<'_>) -> KeyHash {
+impl<'a> KeyHash<'a> {
+    pub(crate) fn of(v: ValueRef<'a>) -> KeyHash<'a> {
         match v {
             ValueRef::Null => KeyHash::Null,
             ValueRef::Int(i) => KeyHash::Int(i),
             ValueRef::Bool(b) => KeyHash::Int(i64::from(b)),
-            ValueRef::Text(s) => KeyHash::Text(s.to_owned()),
-            other => KeyHash::Other(format!("{other:?}")),
+            ValueRef::Text(s) => KeyHash::Text(s),
+            ValueRef::Blob(b) => KeyHash::Blob(b),
+            other => KeyHash::Other(other),
+        }
+    }
+}
+
+impl PartialEq for KeyHash<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (KeyHash::Null, KeyHash::Null) => true,
+            (KeyHash::Int(a), KeyHash::Int(b)) => a == b,
+            (KeyHash::Text(a), KeyHash::Text(b)) => a == b,
+            (KeyHash::Blob(a), KeyHash::Blob(b)) => a == b,
+            (KeyHash::Other(a), KeyHash::Other(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl Eq for KeyHash<'_> {}
+
+impl std::hash::Hash for KeyHash<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        /// Feeds formatted text to the hasher without building a string.
+        struct Feed<'h, H>(&'h mut H);
+        impl<H: std::hash::Hasher> std::fmt::Write for Feed<'_, H> {
+            fn write_str(&mut self, s: &str) -> std::fmt::Result {
+                self.0.write(s.as_bytes());
+                Ok(())
+            }
+        }
+        std::mem::discriminant(self).hash(state);
+        match self {
+            KeyHash::Null => {}
+            KeyHash::Int(i) => i.hash(state),
+            KeyHash::Text(s) => s.hash(state),
+            KeyHash::Blob(b) => b.hash(state),
+            // Equal values print alike (0.0 and -0.0, equal as floats, hash alike too).
+            KeyHash::Other(ValueRef::Real(f)) => (f + 0.0).to_bits().hash(state),
+            KeyHash::Other(v) => {
+                let _ = std::fmt::Write::write_fmt(&mut Feed(state), format_args!("{v:?}"));
+            }
         }
     }
 }
@@ -699,7 +749,9 @@ fn still_points_at<C: Model>(
             return Ok(false);
         }
     }
-    Ok(g.value.column_value(foreign_key)? == parent_key)
+    // Its own reference cleared (NULL) is a removal too; another key is a move.
+    let now = g.value.column_value(foreign_key)?;
+    Ok(now == parent_key || now == ValueRef::Null)
 }
 
 /// Sets each child's foreign key to `parent_key` (`removals == false`), or handles the
@@ -925,24 +977,28 @@ pub fn back_populate<C: Model, P: Model>(
     let points_at_me = previous.as_ref().is_some_and(|p| Handle::ptr_eq(p, &me));
     match event {
         Event::Added if !points_at_me => {
+            // The object `target` referenced before loses it (a child moving from one
+            // parent's collection to another's, or a one-to-one partner replaced). Both are
+            // locked before either changes, so a borrowed one changes nothing.
+            let mut prev_guard = match &previous {
+                Some(prev) => Some(
+                    prev.slot()
+                        .try_write()
+                        .ok_or_else(|| borrowed::<C>(&forward.describe()))?,
+                ),
+                None => None,
+            };
             target.note_write(&mut g);
             one(&mut g.value).set_quietly(Some(me.clone()));
-            drop(g);
-            // The object `target` referenced before no longer has it (a child moving from one
-            // parent's collection to another's, or a one-to-one partner replaced).
-            if let Some(prev) = previous {
-                let mut pg = prev
-                    .slot()
-                    .try_write()
-                    .ok_or_else(|| borrowed::<C>(&forward.describe()))?;
+            if let (Some(prev), Some(pg)) = (&previous, prev_guard.as_mut()) {
                 if let Some(many) = forward.many_mut {
                     if many(&mut pg.value).contains(target) {
-                        prev.note_write(&mut pg);
+                        prev.note_write(pg);
                         many(&mut pg.value).remove_quietly(target);
                     }
                 } else if let Some(fwd) = forward.one_mut {
                     if fwd(&mut pg.value).points_at(target) {
-                        prev.note_write(&mut pg);
+                        prev.note_write(pg);
                         fwd(&mut pg.value).set_quietly(None);
                     }
                 }

@@ -64,7 +64,7 @@ pub mod prelude {
     pub use crate::{
         create_engine, delete, joined, selectin, update, BelongsTo, Connection, Engine,
         EngineOptions, Error, ErrorKind, FromRow, Handle, HasMany, HasOne, MetaData, MetaDataExt,
-        Model, Result, Row, Session,
+        Model, ObjectState, Result, Row, Session,
     };
 }
 

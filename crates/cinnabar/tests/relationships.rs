@@ -801,3 +801,295 @@ mod one_to_one {
 
     crate::backend_tests!(scalar_on_both_sides);
 }
+
+/// `back_populates`: changing one side updates the other side in memory, before any flush;
+/// the save-update cascade adds new objects ([`Handle::new`]) reachable through relationships.
+mod back_populates {
+    use super::support::TestDb;
+    use cinnabar::prelude::*;
+
+    #[derive(Model, Debug, Clone)]
+    #[cinnabar(table = "tutors")]
+    pub struct Tutor {
+        #[cinnabar(primary_key)]
+        pub id: Option<i64>,
+        pub name: String,
+        #[cinnabar(relation(foreign_key = tutor_id, back_populates = tutor, cascade = "all, delete-orphan"))]
+        pub kids: HasMany<Kid>,
+    }
+
+    #[derive(Model, Debug, Clone)]
+    #[cinnabar(table = "kids")]
+    pub struct Kid {
+        #[cinnabar(primary_key)]
+        pub id: Option<i64>,
+        pub name: String,
+        #[cinnabar(foreign_key = "tutors.id")]
+        pub tutor_id: Option<i64>,
+        #[cinnabar(relation(foreign_key = tutor_id, back_populates = "kids"))]
+        pub tutor: BelongsTo<Tutor>,
+    }
+
+    fn tutor(name: &str) -> Tutor {
+        Tutor {
+            id: None,
+            name: name.into(),
+            kids: HasMany::new(),
+        }
+    }
+
+    fn kid(name: &str) -> Kid {
+        Kid {
+            id: None,
+            name: name.into(),
+            tutor_id: None,
+            tutor: BelongsTo::default(),
+        }
+    }
+
+    fn names(kids: &[Handle<Kid>]) -> Vec<String> {
+        let mut v: Vec<String> = kids.iter().map(|k| k.read().name.clone()).collect();
+        v.sort();
+        v
+    }
+
+    fn tutor_of(db: &TestDb, name: &str) -> Option<i64> {
+        db.engine
+            .connect()
+            .unwrap()
+            .scalar(text("SELECT tutor_id FROM kids WHERE name = :n").bind("n", name))
+            .unwrap()
+    }
+
+    fn kid_rows(db: &TestDb) -> i64 {
+        db.engine
+            .connect()
+            .unwrap()
+            .scalar(text("SELECT COUNT(*) FROM kids"))
+            .unwrap()
+    }
+
+    /// Two tutors, A with kids a1 and a2, B with b1; loaded with both sides' relationships.
+    fn setup(db: &TestDb) -> (Session, Handle<Tutor>, Handle<Tutor>) {
+        MetaData::new()
+            .with(Tutor::table().clone())
+            .with(Kid::table().clone())
+            .create_all(&db.engine)
+            .unwrap();
+        let mut s = Session::new(&db.engine);
+        // Built the SQLAlchemy way: new objects in a new object's collection are added with it.
+        s.add(Tutor {
+            kids: vec![Handle::new(kid("a1")), Handle::new(kid("a2"))].into(),
+            ..tutor("A")
+        });
+        s.add(Tutor {
+            kids: vec![Handle::new(kid("b1"))].into(),
+            ..tutor("B")
+        });
+        s.commit().unwrap();
+        let mut s = Session::new(&db.engine);
+        let tutors = s
+            .query::<Tutor>()
+            .options(selectin(Tutor::kids))
+            .order_by(Tutor::name.asc())
+            .all()
+            .unwrap();
+        // The kids' side is loaded too, so both sides are in memory.
+        s.query::<Kid>()
+            .options(selectin(Kid::tutor))
+            .all()
+            .unwrap();
+        (s, tutors[0].clone(), tutors[1].clone())
+    }
+
+    fn find(t: &Handle<Tutor>, name: &str) -> Handle<Kid> {
+        t.read()
+            .kids
+            .get()
+            .unwrap()
+            .iter()
+            .find(|k| k.read().name == name)
+            .cloned()
+            .unwrap()
+    }
+
+    pub fn setting_the_reference_moves_the_object_between_loaded_collections(db: &TestDb) {
+        let (mut s, a, b) = setup(db);
+        let a1 = find(&a, "a1");
+        a1.write().tutor.set(Some(b.clone())).unwrap();
+        // Before any flush: A lost it, B has it.
+        assert_eq!(names(a.read().kids.get().unwrap()), ["a2"]);
+        assert_eq!(names(b.read().kids.get().unwrap()), ["a1", "b1"]);
+        s.commit().unwrap();
+        // Moved, not orphaned: A's collection is delete-orphan, but a1 has a new parent.
+        assert_eq!(kid_rows(db), 3);
+        assert_eq!(tutor_of(db, "a1"), b.read().id);
+        // Clearing the reference takes it out of B's collection: an orphan, deleted.
+        a1.write().tutor.set(None).unwrap();
+        assert_eq!(names(b.read().kids.get().unwrap()), ["b1"]);
+        s.commit().unwrap();
+        assert_eq!(kid_rows(db), 2);
+    }
+
+    pub fn pushing_into_a_collection_sets_the_reference_and_leaves_the_old_parent(db: &TestDb) {
+        let (mut s, a, b) = setup(db);
+        let a2 = find(&a, "a2");
+        b.write().kids.push(a2.clone()).unwrap();
+        assert!(Handle::ptr_eq(
+            a2.read().tutor.get().unwrap().unwrap(),
+            &b
+        ));
+        assert_eq!(names(a.read().kids.get().unwrap()), ["a1"]);
+        s.commit().unwrap();
+        assert_eq!(kid_rows(db), 3);
+        assert_eq!(tutor_of(db, "a2"), b.read().id);
+        // Removing from the collection clears the reference.
+        let b1 = find(&b, "b1");
+        assert!(b.write().kids.remove(&b1).unwrap());
+        assert_eq!(b1.read().tutor.get().unwrap().map(|_| ()), None);
+        s.commit().unwrap();
+        assert_eq!(kid_rows(db), 2, "b1 was a delete-orphan child");
+    }
+
+    pub fn rollback_undoes_both_sides(db: &TestDb) {
+        let (mut s, a, b) = setup(db);
+        let a1 = find(&a, "a1");
+        a1.write().tutor.set(Some(b.clone())).unwrap();
+        s.flush().unwrap();
+        s.rollback().unwrap();
+        assert_eq!(names(a.read().kids.get().unwrap()), ["a1", "a2"]);
+        assert_eq!(names(b.read().kids.get().unwrap()), ["b1"]);
+        assert!(Handle::ptr_eq(
+            a1.read().tutor.get().unwrap().unwrap(),
+            &a
+        ));
+        assert_eq!(tutor_of(db, "a1"), a.read().id);
+    }
+
+    pub fn new_objects_are_added_through_relationships(db: &TestDb) {
+        let (mut s, a, _b) = setup(db);
+        // A new kid appended to a loaded collection: inserted by the next flush.
+        let n1 = Handle::new(kid("n1"));
+        a.write().kids.push(n1.clone()).unwrap();
+        assert_eq!(n1.state(), ObjectState::Transient);
+        assert!(Handle::ptr_eq(n1.read().tutor.get().unwrap().unwrap(), &a));
+        s.commit().unwrap();
+        assert_eq!(n1.state(), ObjectState::Persistent);
+        assert_eq!(tutor_of(db, "n1"), a.read().id);
+        // A new kid pointing at a new tutor: adding the kid adds the tutor, which is told of
+        // the kid at once.
+        let c = Handle::new(tutor("C"));
+        let n2 = s.add(Kid {
+            tutor: BelongsTo::to(&c),
+            ..kid("n2")
+        });
+        assert_eq!(c.state(), ObjectState::Pending);
+        assert_eq!(names(c.read().kids.get().unwrap()), ["n2"]);
+        s.commit().unwrap();
+        assert_eq!(tutor_of(db, "n2"), c.read().id);
+        assert!(c.read().id.is_some() && n2.read().id.is_some());
+        assert_eq!(kid_rows(db), 5);
+    }
+
+    pub fn a_borrowed_other_side_is_an_error_and_changes_nothing(db: &TestDb) {
+        let (mut s, a, b) = setup(db);
+        let a1 = find(&a, "a1");
+        let err = {
+            let _reading_b = b.read();
+            a1.write().tutor.set(Some(b.clone())).unwrap_err()
+        };
+        assert_eq!(err.kind(), ErrorKind::Misuse, "{err}");
+        assert!(err.to_string().contains("Tutor"), "{err}");
+        assert!(Handle::ptr_eq(a1.read().tutor.get().unwrap().unwrap(), &a));
+        assert_eq!(names(b.read().kids.get().unwrap()), ["b1"]);
+        s.commit().unwrap();
+        assert_eq!(tutor_of(db, "a1"), a.read().id);
+    }
+
+    /// Many-to-many with both sides declared: a change on either side writes one row.
+    #[derive(Model, Debug, Clone)]
+    #[cinnabar(table = "clubs")]
+    pub struct Club {
+        #[cinnabar(primary_key)]
+        pub id: Option<i64>,
+        pub name: String,
+        #[cinnabar(relation(through = ClubMember, local = club_id, remote = member_id, back_populates = clubs))]
+        pub members: HasMany<Member>,
+    }
+
+    #[derive(Model, Debug, Clone)]
+    #[cinnabar(table = "members")]
+    pub struct Member {
+        #[cinnabar(primary_key)]
+        pub id: Option<i64>,
+        pub name: String,
+        #[cinnabar(relation(through = ClubMember, local = member_id, remote = club_id, back_populates = members))]
+        pub clubs: HasMany<Club>,
+    }
+
+    #[derive(Model, Debug, Clone)]
+    #[cinnabar(table = "club_members")]
+    pub struct ClubMember {
+        #[cinnabar(primary_key, foreign_key = "clubs.id")]
+        pub club_id: i64,
+        #[cinnabar(primary_key, foreign_key = "members.id")]
+        pub member_id: i64,
+    }
+
+    fn memberships(db: &TestDb) -> i64 {
+        db.engine
+            .connect()
+            .unwrap()
+            .scalar(text("SELECT COUNT(*) FROM club_members"))
+            .unwrap()
+    }
+
+    pub fn many_to_many_both_sides_write_each_row_once(db: &TestDb) {
+        MetaData::new()
+            .with(Club::table().clone())
+            .with(Member::table().clone())
+            .with(ClubMember::table().clone())
+            .create_all(&db.engine)
+            .unwrap();
+        let mut s = Session::new(&db.engine);
+        let chess = s.add(Club {
+            id: None,
+            name: "chess".into(),
+            members: HasMany::new(),
+        });
+        let ann = s.add(Member {
+            id: None,
+            name: "Ann".into(),
+            clubs: HasMany::new(),
+        });
+        chess.write().members.push(ann.clone()).unwrap();
+        assert_eq!(ann.read().clubs.len().unwrap(), 1);
+        // Both new objects hold each other: one association row, not two.
+        s.commit().unwrap();
+        assert_eq!(memberships(db), 1);
+        // Both persistent and loaded: removing from the other side deletes the row.
+        assert!(ann.write().clubs.remove(&chess).unwrap());
+        assert_eq!(chess.read().members.len().unwrap(), 0);
+        s.commit().unwrap();
+        assert_eq!(memberships(db), 0);
+        ann.write().clubs.push(chess.clone()).unwrap();
+        s.commit().unwrap();
+        assert_eq!(memberships(db), 1);
+        let mut s = Session::new(&db.engine);
+        let clubs = s
+            .query::<Club>()
+            .options(selectin(Club::members))
+            .all()
+            .unwrap();
+        assert_eq!(clubs[0].read().members.len().unwrap(), 1);
+    }
+
+    crate::backend_tests!(
+        setting_the_reference_moves_the_object_between_loaded_collections,
+        pushing_into_a_collection_sets_the_reference_and_leaves_the_old_parent,
+        rollback_undoes_both_sides,
+        new_objects_are_added_through_relationships,
+        a_borrowed_other_side_is_an_error_and_changes_nothing,
+        many_to_many_both_sides_write_each_row_once,
+    );
+}
