@@ -138,7 +138,12 @@ impl<T: Model> Handle<T> {
         Handle::build(value, state, OnceLock::from(shared.clone()), generation)
     }
 
-    fn build(value: T, state: ObjectState, shared: OnceLock<Arc<Shared<T>>>, generation: u64) -> Self {
+    fn build(
+        value: T,
+        state: ObjectState,
+        shared: OnceLock<Arc<Shared<T>>>,
+        generation: u64,
+    ) -> Self {
         let h = Handle(Arc::new(Obj {
             slot: RwLock::new(Slot {
                 value,
@@ -266,7 +271,10 @@ impl<T: Model> Handle<T> {
     }
 
     pub(crate) fn tracker_is(&self, t: &Arc<Tracker>) -> bool {
-        self.0.shared.get().is_some_and(|s| Arc::ptr_eq(&s.tracker, t))
+        self.0
+            .shared
+            .get()
+            .is_some_and(|s| Arc::ptr_eq(&s.tracker, t))
     }
 
     /// Joins a session: `false` when the object already belongs to another one.

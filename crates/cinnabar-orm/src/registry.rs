@@ -24,7 +24,12 @@ pub(crate) trait AnyRegistry: Send {
     fn table(&self) -> &'static Table;
     fn has_pending_work(&self) -> bool;
     fn flush_inserts(&mut self, conn: &mut Connection) -> Result<()>;
-    fn flush_updates(&mut self, conn: &mut Connection, generation: u64) -> Result<()>;
+    /// `early`: the UPDATEs that can run before this model's INSERTs (so a row giving up a
+    /// unique value does so before a new row takes it); the rest run after every INSERT.
+    fn flush_updates(&mut self, conn: &mut Connection, generation: u64, early: bool) -> Result<()>;
+    /// Hands changed persistent objects' keys to the children added to (or taken from)
+    /// their collections, before the children's own UPDATEs and INSERTs.
+    fn push_changed_keys(&self) -> Result<()>;
     fn start_flush(&mut self);
     fn flush_associations(
         &mut self,
@@ -398,9 +403,13 @@ impl<T: Model> AnyRegistry for Registry<T> {
             || !self.shared.orphans.lock().is_empty()
     }
 
+    fn push_changed_keys(&self) -> Result<()> {
+        self.push_keys_of_changed()
+    }
+
     fn flush_inserts(&mut self, conn: &mut Connection) -> Result<()> {
         if self.pending.is_empty() {
-            return self.push_keys_of_changed();
+            return Ok(());
         }
         if !T::HAS_RELATIONS {
             self.insert_pending(conn)?;
@@ -446,13 +455,49 @@ impl<T: Model> AnyRegistry for Registry<T> {
             }
             remaining = waiting;
         }
-        self.push_keys_of_changed()
+        Ok(())
     }
 
-    fn flush_updates(&mut self, conn: &mut Connection, generation: u64) -> Result<()> {
-        let dirty: Vec<Handle<T>> = std::mem::take(&mut *self.shared.dirty.lock());
+    fn flush_updates(&mut self, conn: &mut Connection, generation: u64, early: bool) -> Result<()> {
+        let mut dirty: Vec<Handle<T>> = std::mem::take(&mut *self.shared.dirty.lock());
         if dirty.is_empty() {
             return Ok(());
+        }
+        if early && T::HAS_ASSOCIATIONS {
+            // Their association rows are diffed against the baselines after every INSERT.
+            self.shared.dirty.lock().extend(dirty);
+            return Ok(());
+        }
+        if early && T::HAS_RELATIONS {
+            // An object whose new parent is a new object of this model waits for its INSERT.
+            let mut ready = Vec::with_capacity(dirty.len());
+            let mut later = Vec::new();
+            let mut failed = None;
+            for h in dirty {
+                let wait = failed.is_none()
+                    && h.state() == ObjectState::Persistent
+                    && match h.slot().try_write() {
+                        Some(mut g) if g.modified => match g.value.pull_parent_keys() {
+                            Ok(ready) => !ready,
+                            Err(e) => {
+                                failed = Some(e);
+                                false
+                            }
+                        },
+                        _ => false,
+                    };
+                if wait {
+                    later.push(h);
+                } else {
+                    ready.push(h);
+                }
+            }
+            later.extend(ready.iter().cloned().filter(|_| failed.is_some()));
+            self.shared.dirty.lock().extend(later);
+            if let Some(e) = failed {
+                return Err(e);
+            }
+            dirty = ready;
         }
         let result = self.update_dirty(conn, generation, &dirty);
         if result.is_err() {

@@ -851,7 +851,12 @@ pub fn sync_association<M: Model, R: Model>(
     if let Some(items) = &current.items {
         for h in items.iter().filter(|h| !contains(old, h)) {
             let other = key_of(h)?;
-            if !log.first(true, table, (cols[t.local], &owner), (cols[t.remote], &other)) {
+            if !log.first(
+                true,
+                table,
+                (cols[t.local], &owner),
+                (cols[t.remote], &other),
+            ) {
                 continue;
             }
             let ins = cinnabar_core::sql::Insert::into(table)
@@ -863,7 +868,12 @@ pub fn sync_association<M: Model, R: Model>(
     if let Some(old) = old {
         for h in old.iter().filter(|h| !contains(current.items.as_ref(), h)) {
             let other = key_of(h)?;
-            if !log.first(false, table, (cols[t.local], &owner), (cols[t.remote], &other)) {
+            if !log.first(
+                false,
+                table,
+                (cols[t.local], &owner),
+                (cols[t.remote], &other),
+            ) {
                 continue;
             }
             let del = cinnabar_core::sql::Delete::from(table)
@@ -1029,7 +1039,10 @@ pub fn cascade_save_many<T: Model>(field: &HasMany<T>, session: &mut crate::Sess
 
 /// As [`cascade_save_many`], for a reference.
 #[doc(hidden)]
-pub fn cascade_save_one<T: Model>(field: &BelongsTo<T>, session: &mut crate::Session) -> Result<()> {
+pub fn cascade_save_one<T: Model>(
+    field: &BelongsTo<T>,
+    session: &mut crate::Session,
+) -> Result<()> {
     if let Some(h) = field.current() {
         if h.state() == ObjectState::Transient {
             session.add_handle(h)?;

@@ -374,7 +374,12 @@ impl Session {
         for r in &mut self.registries {
             r.start_flush();
         }
+        // Per model, in dependency order: keys handed to changed parents' children, the
+        // UPDATEs that need no new parent (so a row releases a unique value before a new row
+        // takes it, as SQLAlchemy does), then the INSERTs.
         for &i in &order {
+            self.registries[i].push_changed_keys()?;
+            self.registries[i].flush_updates(conn, self.generation, true)?;
             self.registries[i].flush_inserts(conn)?;
         }
         // Association rows need both sides' keys: after every INSERT.
@@ -384,7 +389,7 @@ impl Session {
         }
         self.tracker.dirty.store(0, Ordering::Relaxed);
         for &i in &order {
-            self.registries[i].flush_updates(conn, self.generation)?;
+            self.registries[i].flush_updates(conn, self.generation, false)?;
         }
         for &i in order.iter().rev() {
             self.registries[i].flush_deletes(conn)?;

@@ -720,7 +720,7 @@ mod one_to_one {
         #[cinnabar(primary_key)]
         pub id: Option<i64>,
         pub name: String,
-        #[cinnabar(relation(foreign_key = learner_id))]
+        #[cinnabar(relation(foreign_key = learner_id, back_populates = learner))]
         pub profile: HasOne<Profile>,
     }
 
@@ -732,7 +732,7 @@ mod one_to_one {
         #[cinnabar(unique, foreign_key = "learners.id")]
         pub learner_id: Option<i64>,
         pub bio: String,
-        #[cinnabar(relation(foreign_key = learner_id))]
+        #[cinnabar(relation(foreign_key = learner_id, back_populates = profile))]
         pub learner: BelongsTo<Learner>,
     }
 
@@ -756,6 +756,8 @@ mod one_to_one {
         });
         // Set from the inverse side: the profile gets the learner's new key.
         l.write().profile.set(Some(p.clone())).unwrap();
+        // back_populates: the profile's side is set too, before any flush.
+        assert!(Handle::ptr_eq(p.read().learner.get().unwrap().unwrap(), &l));
         s.commit().unwrap();
         assert_eq!(p.read().learner_id, l.read().id);
 
@@ -776,11 +778,8 @@ mod one_to_one {
             joined_l[0].read().profile.get().unwrap().unwrap(),
             &prof
         ));
-        // Replacing it clears the old one's key. With a UNIQUE foreign key the old row must
-        // let go first (the flush runs INSERTs before UPDATEs), so detach, flush, then attach.
-        learners[0].write().profile.set(None).unwrap();
-        s.flush().unwrap();
-        assert_eq!(prof.read().learner_id, None);
+        // Replacing it with a new profile in one flush: the old row gives up the UNIQUE
+        // foreign key (UPDATE) before the new row takes it (INSERT).
         let p2 = s.add(Profile {
             id: None,
             learner_id: None,
@@ -788,6 +787,10 @@ mod one_to_one {
             learner: BelongsTo::default(),
         });
         learners[0].write().profile.set(Some(p2.clone())).unwrap();
+        assert!(Handle::ptr_eq(
+            p2.read().learner.get().unwrap().unwrap(),
+            &learners[0]
+        ));
         s.commit().unwrap();
         assert_eq!(prof.read().learner_id, None);
         assert_eq!(p2.read().learner_id, learners[0].read().id);
@@ -935,10 +938,7 @@ mod back_populates {
         let (mut s, a, b) = setup(db);
         let a2 = find(&a, "a2");
         b.write().kids.push(a2.clone()).unwrap();
-        assert!(Handle::ptr_eq(
-            a2.read().tutor.get().unwrap().unwrap(),
-            &b
-        ));
+        assert!(Handle::ptr_eq(a2.read().tutor.get().unwrap().unwrap(), &b));
         assert_eq!(names(a.read().kids.get().unwrap()), ["a1"]);
         s.commit().unwrap();
         assert_eq!(kid_rows(db), 3);
@@ -959,10 +959,7 @@ mod back_populates {
         s.rollback().unwrap();
         assert_eq!(names(a.read().kids.get().unwrap()), ["a1", "a2"]);
         assert_eq!(names(b.read().kids.get().unwrap()), ["b1"]);
-        assert!(Handle::ptr_eq(
-            a1.read().tutor.get().unwrap().unwrap(),
-            &a
-        ));
+        assert!(Handle::ptr_eq(a1.read().tutor.get().unwrap().unwrap(), &a));
         assert_eq!(tutor_of(db, "a1"), a.read().id);
     }
 

@@ -462,7 +462,36 @@ fn changing_a_generated_key_moves_the_row(db: &TestDb) {
     );
 }
 
+/// A changed row gives up a unique value before a new row takes it in the same flush
+/// (UPDATEs before INSERTs per table, as SQLAlchemy orders them).
+fn a_unique_value_released_and_taken_in_one_flush(db: &TestDb) {
+    setup(db);
+    let mut session = Session::new(&db.engine);
+    let old = session.add(with_email("Naresh", "naresh@example.com"));
+    session.commit().unwrap();
+    old.write().email = Some("naresh@old.example.com".into());
+    let new = session.add(with_email("Naresh Two", "naresh@example.com"));
+    session.commit().unwrap();
+    assert!(new.read().id.is_some());
+    let emails: Vec<Option<String>> = session
+        .query::<Student>()
+        .order_by(Student::name.asc())
+        .all()
+        .unwrap()
+        .iter()
+        .map(|h| h.read().email.clone())
+        .collect();
+    assert_eq!(
+        emails,
+        [
+            Some("naresh@old.example.com".to_owned()),
+            Some("naresh@example.com".to_owned())
+        ]
+    );
+}
+
 crate::backend_tests!(
+    a_unique_value_released_and_taken_in_one_flush,
     stale_update_and_delete_are_errors,
     changing_a_generated_key_moves_the_row,
     flush_orders_by_foreign_keys,
