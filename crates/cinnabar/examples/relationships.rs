@@ -15,9 +15,13 @@ struct Course {
     id: Option<i64>,
     #[cinnabar(length = 100, unique)]
     title: String,
-    #[cinnabar(relation(foreign_key = course_id))]
+    #[cinnabar(relation(foreign_key = course_id, back_populates = course))]
     students: HasMany<Student>,
-    #[cinnabar(relation(foreign_key = course_id, cascade = "all, delete-orphan"))]
+    #[cinnabar(relation(
+        foreign_key = course_id,
+        cascade = "all, delete-orphan",
+        back_populates = course
+    ))]
     enrollments: HasMany<Enrollment>,
 }
 
@@ -29,9 +33,13 @@ struct Student {
     name: String,
     #[cinnabar(foreign_key = "courses.id")]
     course_id: Option<i64>,
-    #[cinnabar(relation(foreign_key = course_id))]
+    #[cinnabar(relation(foreign_key = course_id, back_populates = students))]
     course: BelongsTo<Course>,
-    #[cinnabar(relation(foreign_key = student_id, cascade = "all, delete-orphan"))]
+    #[cinnabar(relation(
+        foreign_key = student_id,
+        cascade = "all, delete-orphan",
+        back_populates = student
+    ))]
     enrollments: HasMany<Enrollment>,
     #[cinnabar(relation(foreign_key = student_id, cascade = "all"))]
     attendance: HasMany<Attendance>,
@@ -48,9 +56,9 @@ struct Enrollment {
     #[cinnabar(foreign_key = "courses.id", on_delete = "cascade")]
     course_id: Option<i64>,
     marks: i32,
-    #[cinnabar(relation(foreign_key = student_id))]
+    #[cinnabar(relation(foreign_key = student_id, back_populates = enrollments))]
     student: BelongsTo<Student>,
-    #[cinnabar(relation(foreign_key = course_id))]
+    #[cinnabar(relation(foreign_key = course_id, back_populates = enrollments))]
     course: BelongsTo<Course>,
 }
 
@@ -71,8 +79,8 @@ fn student(name: &str) -> Student {
         name: name.into(),
         course_id: None,
         course: BelongsTo::default(),
-        enrollments: HasMany::loaded(Vec::new()),
-        attendance: HasMany::loaded(Vec::new()),
+        enrollments: HasMany::new(),
+        attendance: HasMany::new(),
     }
 }
 
@@ -80,8 +88,8 @@ fn course(title: &str) -> Course {
     Course {
         id: None,
         title: title.into(),
-        students: HasMany::loaded(Vec::new()),
-        enrollments: HasMany::loaded(Vec::new()),
+        students: HasMany::new(),
+        enrollments: HasMany::new(),
     }
 }
 
@@ -100,8 +108,10 @@ fn main() -> cinnabar::Result<()> {
 
     let mut session = Session::new(&engine);
 
-    // One flush inserts courses, then students (with course_id filled from the new
-    // courses' keys), then enrollments and attendance.
+    // New objects are made with Handle::new (SQLAlchemy's `Student(...)`) and reach the
+    // session through the courses' relationships (save-update cascade); back_populates keeps
+    // both sides in step in memory. One flush inserts courses, then students (with course_id
+    // filled from the new courses' keys), then enrollments and attendance.
     let python = session.add(course("Python"));
     let rust = session.add(course("Rust"));
     for (name, home, marks) in [
@@ -109,28 +119,31 @@ fn main() -> cinnabar::Result<()> {
         ("Asha", &rust, 88),
         ("Ravi", &python, 75),
     ] {
-        let s = session.add(student(name));
-        home.write().students.push(s.clone())?;
+        let s = Handle::new(Student {
+            course: BelongsTo::to(home),
+            ..student(name)
+        });
         for (c, m) in [(&python, marks), (&rust, marks - 10)] {
-            let e = session.add(Enrollment {
+            // Joins `s.enrollments` and `c.enrollments` at once.
+            Handle::new(Enrollment {
                 id: None,
                 student_id: None,
                 course_id: None,
                 marks: m,
-                student: BelongsTo::default(),
-                course: BelongsTo::default(),
+                student: BelongsTo::to(&s),
+                course: BelongsTo::to(c),
             });
-            e.write().student.set(Some(s.clone()))?;
-            e.write().course.set(Some(c.clone()))?;
         }
-        let a = session.add(Attendance {
+        s.write().attendance.push(Handle::new(Attendance {
             id: None,
             student_id: None,
             day: "2026-11-24".into(),
             present: name != "Ravi",
-        });
-        s.write().attendance.push(a)?;
+        }))?;
     }
+    // back_populates filled the courses' collections before anything was written.
+    assert_eq!(python.read().students.len()?, 2);
+    assert_eq!(rust.read().enrollments.len()?, 3);
     session.commit()?;
 
     // Eager loading, nested: courses -> enrollments -> student. Three queries in all, however
