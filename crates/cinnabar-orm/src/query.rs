@@ -279,7 +279,20 @@ impl<'s, T: Model> Query<'s, T> {
         }
         session.autoflush()?;
         select.order_by.clear();
-        let windowed = select.limit.is_some() || select.offset.is_some();
+        if !select.joins.is_empty() {
+            // A join repeats an object once per related row; `all()` returns each object
+            // once, and so does the count: distinct primary keys.
+            let table = T::table().name.as_str();
+            select.columns.clear();
+            for &i in T::PRIMARY_KEY {
+                select = select.column(Expr::Column(ColumnRef::qualified(
+                    table.to_owned(),
+                    T::COLUMNS[i],
+                )));
+            }
+            select.distinct = true;
+        }
+        let windowed = select.limit.is_some() || select.offset.is_some() || select.distinct;
         let conn = session.connection()?;
         if windowed {
             let inner = compile(conn.dialect(), &select.into())?;

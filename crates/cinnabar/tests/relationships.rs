@@ -413,6 +413,20 @@ mod cascades {
             .all()
             .unwrap();
         assert_eq!(joined.len(), 1);
+        // ... and so does the count (two teachers match, one department).
+        let n = s
+            .query::<Department>()
+            .join(Department::teachers)
+            .filter(Teacher::name.like("A%"))
+            .count()
+            .unwrap();
+        assert_eq!(n, 1);
+        let n = s
+            .query::<Department>()
+            .outer_join(Department::teachers)
+            .count()
+            .unwrap();
+        assert_eq!(n, 2);
     }
 
     pub fn many_to_one_join_and_has(db: &TestDb) {
