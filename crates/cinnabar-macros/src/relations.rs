@@ -4,7 +4,7 @@
 //! Parsing and code generation, kept apart from the column fields.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{quote, quote_spanned};
 use syn::{Attribute, GenericArgument, Ident, PathArguments, Type, Visibility};
 
 /// Which side holds the foreign key.
@@ -439,10 +439,14 @@ pub(crate) fn sync_methods(
             let name = &r.ident;
             let target = &r.target;
             let inverse = r.back_populates.as_ref();
+            // Spanned at the `back_populates` value, so naming a relationship of the wrong
+            // model is reported there.
+            let span = inverse.map_or_else(proc_macro2::Span::call_site, Ident::span);
+            let call = quote_spanned! {span=>
+                #p::back_populate(__o, __h, __e, #model::#name, <#target>::#inverse)
+            };
             quote! {
-                self.#name.bind(owner, |__o, __h, __e| {
-                    #p::back_populate(__o, __h, __e, #model::#name, <#target>::#inverse)
-                });
+                self.#name.bind(owner, |__o, __h, __e| { #call });
             }
         });
         let announces = backs.iter().map(|r| {
