@@ -8,13 +8,17 @@
 use cinnabar_core::sql::{
     ColumnRef, Expr, Join, JoinKind, Select, SelectItem, Statement, TableRef,
 };
-use cinnabar_core::{Result, Value};
-use cinnabar_engine::OwnedRow;
+use std::any::{Any, TypeId};
+use std::sync::Arc;
+
+use cinnabar_core::{Error, Result, Value};
+use cinnabar_engine::Row;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::handle::Handle;
+use crate::handle::{Handle, Shared};
 use crate::model::Model;
 use crate::query::{materialize, select_model};
+use crate::registry::Registry;
 use crate::relation::{BelongsTo, HasMany, KeyHash, Relation, RelationKind};
 use crate::session::Session;
 
@@ -34,18 +38,33 @@ pub trait Loader<M: Model>: Send + Sync {
 }
 
 /// A loading strategy that adds a LEFT OUTER JOIN and the related columns to the parent
-/// query, then builds the related objects from those columns.
+/// query, then builds the related objects from those columns as the rows arrive.
 #[doc(hidden)]
 pub trait JoinSpec<M: Model>: Send + Sync {
     /// Adds the join (as alias `cinnabar_j{n}`) and the related model's columns.
     fn extend(&self, select: &mut Select, n: usize);
     /// How many columns [`JoinSpec::extend`] added.
     fn width(&self) -> usize;
-    /// Builds the related objects from each row's added columns and assigns them.
+    /// The `TypeId` of the session registry [`JoinSpec::row`] is handed.
+    fn registry_type(&self) -> TypeId;
+    /// Makes sure that registry exists and returns the state of one load. `dedup`: rows may
+    /// repeat a (parent, related object) pair.
+    fn start(&self, session: &mut Session, generation: u64, dedup: bool) -> Box<dyn Any + Send>;
+    /// Builds the related object from the columns of `row` starting at `offset` (none when
+    /// the outer join found no row) and files it under `parent`.
     ///
     /// # Errors
     /// Conversion errors naming the column.
-    fn assign(&self, session: &mut Session, rows: Vec<(Handle<M>, Vec<Value>)>) -> Result<()>;
+    fn row(
+        &self,
+        state: &mut (dyn Any + Send),
+        registry: &mut dyn Any,
+        parent: &Handle<M>,
+        row: &dyn Row,
+        offset: usize,
+    ) -> Result<()>;
+    /// Assigns what the rows gave to each parent.
+    fn finish(&self, state: Box<dyn Any + Send>);
 }
 
 /// The `joined` strategy: one LEFT OUTER JOIN in the parent query, de-duplicated (SQLAlchemy's
@@ -95,49 +114,92 @@ impl<M: Model, R: Model> JoinSpec<M> for Joined<M, R> {
         R::COLUMNS.len()
     }
 
-    fn assign(&self, session: &mut Session, rows: Vec<(Handle<M>, Vec<Value>)>) -> Result<()> {
-        let generation = session.generation();
-        let columns: std::sync::Arc<[String]> =
-            R::COLUMNS.iter().map(|c| (*c).to_owned()).collect();
-        let reg = session.registry::<R>();
-        let shared = reg.shared.clone();
-        let key_col = R::PRIMARY_KEY[0];
-        let mut order: Vec<Handle<M>> = Vec::new();
-        let mut groups: FxHashMap<usize, Vec<Handle<R>>> = FxHashMap::default();
-        // (parent, child) pairs already placed: a second joined load repeats rows.
-        let mut placed: FxHashSet<(usize, usize)> = FxHashSet::default();
-        for (parent, values) in rows {
-            let pkey = std::sync::Arc::as_ptr(&parent.0) as usize;
-            let group = groups.entry(pkey).or_insert_with(|| {
-                order.push(parent.clone());
-                Vec::new()
-            });
-            if values.get(key_col).is_none_or(Value::is_null) {
-                continue; // the outer join found no related row
-            }
-            let row = OwnedRow::new(columns.clone(), values);
-            let h = materialize(reg, &shared, &row, 0, generation)?;
-            if placed.insert((pkey, std::sync::Arc::as_ptr(&h.0) as usize)) {
-                group.push(h);
-            }
+    fn registry_type(&self) -> TypeId {
+        TypeId::of::<Registry<R>>()
+    }
+
+    fn start(&self, session: &mut Session, generation: u64, dedup: bool) -> Box<dyn Any + Send> {
+        Box::new(JoinState::<M, R> {
+            generation,
+            shared: session.registry::<R>().shared.clone(),
+            key_first: false,
+            dedup,
+            groups: Vec::new(),
+            index: FxHashMap::default(),
+            placed: FxHashSet::default(),
+        })
+    }
+
+    fn row(
+        &self,
+        state: &mut (dyn Any + Send),
+        registry: &mut dyn Any,
+        parent: &Handle<M>,
+        row: &dyn Row,
+        offset: usize,
+    ) -> Result<()> {
+        let st = state
+            .downcast_mut::<JoinState<M, R>>()
+            .ok_or_else(|| Error::misuse("joined load state type mismatch"))?;
+        let reg = registry
+            .downcast_mut::<Registry<R>>()
+            .ok_or_else(|| Error::misuse("joined load registry type mismatch"))?;
+        let pkey = Arc::as_ptr(&parent.0) as usize;
+        // Rows of one parent usually come in a run: its group is then the last one.
+        let at = match st.groups.last() {
+            Some((p, _)) if Arc::as_ptr(&p.0) as usize == pkey => st.groups.len() - 1,
+            _ => *st.index.entry(pkey).or_insert_with(|| {
+                st.groups.push((parent.clone(), Vec::new()));
+                st.groups.len() - 1
+            }),
+        };
+        if row.value(offset + R::PRIMARY_KEY[0])?.is_null() {
+            return Ok(()); // the outer join found no related row
         }
-        for parent in order {
-            let items = groups
-                .remove(&(std::sync::Arc::as_ptr(&parent.0) as usize))
-                .unwrap_or_default();
+        let h = materialize(
+            reg,
+            &st.shared,
+            row,
+            offset,
+            st.generation,
+            &mut st.key_first,
+        )?;
+        if st.dedup && !st.placed.insert((pkey, Arc::as_ptr(&h.0) as usize)) {
+            return Ok(());
+        }
+        st.groups[at].1.push(h);
+        Ok(())
+    }
+
+    fn finish(&self, state: Box<dyn Any + Send>) {
+        let Ok(st) = state.downcast::<JoinState<M, R>>() else {
+            return;
+        };
+        for (parent, items) in st.groups {
             match (self.relation.many_mut, self.relation.one_mut) {
-                (Some(field), _) => {
-                    set_silently(&parent, |m| *field(m) = HasMany::loaded(items.clone()))
-                }
+                (Some(field), _) => set_many(&parent, field, items),
                 (None, Some(field)) => {
-                    let target = items.first().cloned();
+                    let target = items.into_iter().next();
                     set_silently(&parent, |m| *field(m) = BelongsTo::loaded(target.clone()));
                 }
                 (None, None) => {}
             }
         }
-        Ok(())
     }
+}
+
+/// One joined load in progress: each parent (once, in first-seen order) with its objects.
+struct JoinState<M: Model, R: Model> {
+    generation: u64,
+    shared: Arc<Shared<R>>,
+    /// See [`materialize`].
+    key_first: bool,
+    dedup: bool,
+    groups: Vec<(Handle<M>, Vec<Handle<R>>)>,
+    /// Parent (by object address) to its position in `groups`.
+    index: FxHashMap<usize, usize>,
+    /// (parent, object) pairs already placed, when rows can repeat them.
+    placed: FxHashSet<(usize, usize)>,
 }
 
 /// The `selectin` strategy for one relationship, with nested options for the related model.
@@ -177,6 +239,23 @@ fn set_silently<M: Model>(h: &Handle<M>, set: impl Fn(&mut M)) {
     }
 }
 
+/// Sets a collection to `items` as [`set_silently`] does, moving them in (only a baseline,
+/// which is rare, gets a copy).
+fn set_many<M: Model, R: Model>(
+    h: &Handle<M>,
+    field: fn(&mut M) -> &mut HasMany<R>,
+    items: Vec<Handle<R>>,
+) {
+    let mut g = h.slot().write();
+    if g.modified {
+        return;
+    }
+    if let Some(b) = g.baseline.as_deref_mut() {
+        *field(b) = HasMany::loaded(items.clone());
+    }
+    *field(&mut g.value) = HasMany::loaded(items);
+}
+
 fn chunk_size(session: &Session) -> usize {
     session
         .engine()
@@ -186,18 +265,26 @@ fn chunk_size(session: &Session) -> usize {
         .clamp(1, 10_000)
 }
 
-/// The distinct non-null values of column `idx` over `objects`.
+/// The distinct non-null values of column `idx` over `objects`, in first-seen order.
 fn distinct_values<T: Model>(objects: &[Handle<T>], idx: usize) -> Result<Vec<Value>> {
-    let mut seen = FxHashSet::default();
-    let mut out = Vec::new();
+    let mut all = Vec::with_capacity(objects.len());
     for h in objects {
-        let g = h.read();
-        let v = g.column_value(idx)?;
-        if !v.is_null() && seen.insert(KeyHash::of(v)) {
-            out.push(v.to_owned_value());
+        let v = h.read().column_value(idx)?.to_owned_value();
+        if !v.is_null() {
+            all.push(v);
         }
     }
-    Ok(out)
+    let mut seen = FxHashSet::default();
+    let keep: Vec<bool> = all
+        .iter()
+        .map(|v| seen.insert(KeyHash::of(v.as_ref())))
+        .collect();
+    drop(seen);
+    Ok(all
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(v, k)| k.then_some(v))
+        .collect())
 }
 
 impl<M: Model, R: Model> Loader<M> for Selectin<M, R> {
@@ -244,15 +331,25 @@ impl<M: Model, R: Model> Loader<M> for Selectin<M, R> {
             (RelationKind::ManyToMany, None) => return Ok(()),
         };
         let mut loaded = Vec::new();
-        let mut groups = load_grouped::<R>(
+        // Each key's position; rows are filed under the position of their grouping value.
+        let mut index: FxHashMap<KeyHash<'_>, usize> = FxHashMap::default();
+        index.reserve(keys.len());
+        for (i, k) in keys.iter().enumerate() {
+            index.insert(KeyHash::of(k.as_ref()), i);
+        }
+        let mut groups: Vec<Vec<Handle<R>>> = Vec::new();
+        groups.resize_with(keys.len(), Vec::new);
+        load_grouped::<R>(
             session,
             &keys,
             &base,
             &filter,
             group_at,
+            &index,
+            &mut groups,
             keep.then_some(&mut loaded),
         )?;
-        assign_groups(parents, rel, parent_col, &mut groups)?;
+        assign_groups(parents, rel, parent_col, &index, &mut groups)?;
         for nested in &self.nested {
             nested.load(session, &loaded)?;
         }
@@ -260,17 +357,20 @@ impl<M: Model, R: Model> Loader<M> for Selectin<M, R> {
     }
 }
 
-/// Runs `base` with `filter IN (keys)` (chunked within the parameter limit) and groups the
-/// loaded objects by the row value at `group_at`; also collects them into `all` if given.
+/// Runs `base` with `filter IN (keys)` (chunked within the parameter limit) and files each
+/// loaded object in `groups` at the position `index` gives the row value at `group_at`;
+/// also collects them into `all` if given.
+#[allow(clippy::too_many_arguments)]
 fn load_grouped<R: Model>(
     session: &mut Session,
     keys: &[Value],
     base: &Select,
     filter: &Expr,
     group_at: usize,
+    index: &FxHashMap<KeyHash<'_>, usize>,
+    groups: &mut [Vec<Handle<R>>],
     mut all: Option<&mut Vec<Handle<R>>>,
-) -> Result<FxHashMap<KeyHash, Vec<Handle<R>>>> {
-    let mut groups: FxHashMap<KeyHash, Vec<Handle<R>>> = FxHashMap::default();
+) -> Result<()> {
     let n = chunk_size(session);
     for chunk in keys.chunks(n) {
         let mut sel = base.clone();
@@ -279,16 +379,18 @@ fn load_grouped<R: Model>(
             list: chunk.iter().cloned().map(Expr::Value).collect(),
             negated: false,
         });
-        crate::query::load_rows::<R>(session, &Statement::Select(sel), &mut |h, row| {
-            let v = row.value(group_at)?;
+        crate::query::load_rows::<R>(session, &Statement::Select(sel), |h, row| {
+            let at = index.get(&KeyHash::of(row.value(group_at)?)).copied();
             if let Some(all) = all.as_deref_mut() {
                 all.push(h.clone());
             }
-            groups.entry(KeyHash::of(v)).or_default().push(h);
+            if let Some(at) = at {
+                groups[at].push(h);
+            }
             Ok(())
         })?;
     }
-    Ok(groups)
+    Ok(())
 }
 
 /// Gives each parent its group (by the parent's value at `parent_col`): the whole group to a
@@ -298,30 +400,28 @@ fn assign_groups<M: Model, R: Model>(
     parents: &[Handle<M>],
     rel: &Relation<M, R>,
     parent_col: usize,
-    groups: &mut FxHashMap<KeyHash, Vec<Handle<R>>>,
+    index: &FxHashMap<KeyHash<'_>, usize>,
+    groups: &mut [Vec<Handle<R>>],
 ) -> Result<()> {
     let mut seen = FxHashSet::default();
     for p in parents {
-        if !seen.insert(std::sync::Arc::as_ptr(&p.0) as usize) {
+        if !seen.insert(Arc::as_ptr(&p.0) as usize) {
             continue;
         }
-        let key = KeyHash::of(p.read().column_value(parent_col)?);
+        let at = index
+            .get(&KeyHash::of(p.read().column_value(parent_col)?))
+            .copied();
         match (rel.many_mut, rel.one_mut) {
             (Some(field), _) => {
-                // Moved, not cloned: only a baseline (rare) needs a copy.
-                let items = groups.remove(&key).unwrap_or_default();
-                let mut g = p.slot().write();
-                if g.modified {
-                    continue;
-                }
-                if let Some(b) = g.baseline.as_deref_mut() {
-                    *field(b) = HasMany::loaded(items.clone());
-                }
-                *field(&mut g.value) = HasMany::loaded(items);
+                // Moved, not cloned: a second parent with the same key gets none.
+                let items = at
+                    .map(|i| std::mem::take(&mut groups[i]))
+                    .unwrap_or_default();
+                set_many(p, field, items);
             }
             (None, Some(field)) => {
                 // Several children may point at one parent (many-to-one): keep the group.
-                let target = groups.get(&key).and_then(|g| g.first()).cloned();
+                let target = at.and_then(|i| groups[i].first()).cloned();
                 set_silently(p, |m| *field(m) = BelongsTo::loaded(target.clone()));
             }
             (None, None) => {}

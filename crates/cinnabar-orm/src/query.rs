@@ -6,8 +6,10 @@
 //! the same handle (refreshed if the session committed since, unless it has unflushed
 //! changes).
 
+use std::any::{Any, TypeId};
 use std::collections::hash_map::Entry;
 use std::marker::PhantomData;
+use std::sync::Arc;
 
 use cinnabar_core::dialect::{compile, compile_into};
 use cinnabar_core::sql::{
@@ -17,10 +19,12 @@ use cinnabar_core::sql::{
 use cinnabar_core::types::{kind, ColumnType};
 use cinnabar_core::{Error, ErrorKind, Result, Value, ValueRef};
 use cinnabar_engine::Row;
+use rustc_hash::FxHashSet;
 
-use crate::handle::{Handle, ObjectState};
+use crate::handle::{Handle, ObjectState, Shared};
 use crate::loading::{JoinSpec, Loader};
 use crate::model::Model;
+use crate::registry::Registry;
 use crate::relation::Relation;
 use crate::session::Session;
 
@@ -190,9 +194,10 @@ impl<'s, T: Model> Query<'s, T> {
         } else {
             load_joined(session, select, &specs)?
         };
-        if joined {
-            // A one-to-many join repeats the parent once per child: keep the first of each.
-            let mut seen = rustc_hash::FxHashSet::default();
+        if joined && specs.is_empty() {
+            // A one-to-many join repeats the parent once per child: keep the first of each
+            // (`load_joined` returns each parent once already).
+            let mut seen = FxHashSet::default();
             found.retain(|h| seen.insert(std::sync::Arc::as_ptr(&h.0) as usize));
         }
         for l in loaders.iter().filter(|l| l.join_spec().is_none()) {
@@ -218,7 +223,7 @@ impl<'s, T: Model> Query<'s, T> {
             return Err(e);
         }
         let mut found = None;
-        load_each::<T>(session, &select.into(), &mut |h| {
+        load_each::<T>(session, &select.into(), |h| {
             found.get_or_insert(h);
         })?;
         if let Some(h) = &found {
@@ -347,12 +352,17 @@ pub(crate) fn key_values<T: Model>(key: &T::Key) -> Result<Vec<Value>> {
     cinnabar_core::types::KeyValues::key_values(key)
 }
 
-/// Runs the parent query extended by joined loads, then lets each build its objects.
+/// Runs the parent query extended by joined loads. Each row's related columns are decoded
+/// straight from the driver's row into the related model's identity map; the parents come
+/// back once each, in first-seen order.
 fn load_joined<T: Model>(
     session: &mut Session,
     mut select: Select,
     specs: &[&dyn JoinSpec<T>],
 ) -> Result<Vec<Handle<T>>> {
+    // Rows repeat a (parent, child) pair only when something else multiplies them: another
+    // joined load or a join of the query itself.
+    let dedup = specs.len() > 1 || !select.joins.is_empty();
     let mut offsets = Vec::with_capacity(specs.len());
     let mut next = select.columns.len();
     for (n, spec) in specs.iter().enumerate() {
@@ -360,34 +370,148 @@ fn load_joined<T: Model>(
         spec.extend(&mut select, n);
         next += spec.width();
     }
-    let mut per_spec: Vec<Vec<(Handle<T>, Vec<Value>)>> = vec![Vec::new(); specs.len()];
-    let mut found = Vec::new();
-    load_rows::<T>(session, &select.into(), &mut |h, row| {
-        for (k, spec) in specs.iter().enumerate() {
-            let values = (offsets[k]..offsets[k] + spec.width())
-                .map(|i| row.value(i).map(ValueRef::to_owned_value))
-                .collect::<Result<Vec<_>>>()?;
-            per_spec[k].push((h.clone(), values));
+    let stmt: Statement = select.into();
+    session.autoflush()?;
+    let generation = session.generation();
+    session.registry::<T>();
+    let mut states: Vec<Box<dyn Any + Send>> = specs
+        .iter()
+        .map(|s| s.start(session, generation, dedup))
+        .collect();
+    // The registries the rows go to: the parent's first, then each related model's (one
+    // slot per distinct model, so a self-referential join shares the parent's).
+    let want: Vec<TypeId> = std::iter::once(TypeId::of::<Registry<T>>())
+        .chain(specs.iter().map(|s| s.registry_type()))
+        .collect();
+    let mut sql = session.take_scratch();
+    let result = (|| {
+        let (conn, registries) = session.conn_and_registries()?;
+        let mut slots: Vec<(TypeId, &mut dyn Any)> = Vec::with_capacity(want.len());
+        for r in registries.iter_mut() {
+            let any = r.as_any_mut();
+            let t = Any::type_id(&*any);
+            if want.contains(&t) && !slots.iter().any(|(s, _)| *s == t) {
+                slots.push((t, any));
+            }
         }
-        found.push(h);
-        Ok(())
-    })?;
-    for (spec, rows) in specs.iter().zip(per_spec) {
-        spec.assign(session, rows)?;
+        let slot_of = want
+            .iter()
+            .map(|t| slots.iter().position(|(s, _)| s == t))
+            .collect::<Option<Vec<usize>>>()
+            .ok_or_else(|| Error::misuse("a joined load's registry is missing"))?;
+        let shared = registry_in::<T>(&mut *slots[slot_of[0]].1)?.shared.clone();
+        let mut params: Vec<ValueRef<'_>> = Vec::new();
+        compile_into(conn.dialect(), &stmt, &mut sql, &mut params)?;
+        let mut found: Vec<Handle<T>> = Vec::new();
+        let mut seen: FxHashSet<usize> = FxHashSet::default();
+        let mut last: Option<(T::Key, Handle<T>)> = None;
+        conn.run(
+            &sql,
+            &params,
+            Some(&mut |row: &dyn Row| {
+                // A one-to-many join repeats the parent row once per child, usually in a
+                // run: the same key as the row before is the same object, already refreshed.
+                let key = T::key_from_row(row, 0)?;
+                let parent = match &last {
+                    Some((k, h)) if *k == key => h.clone(),
+                    _ => {
+                        let reg = registry_in::<T>(&mut *slots[slot_of[0]].1)?;
+                        let h = materialize_key(reg, &shared, key.clone(), row, 0, generation)?;
+                        if seen.insert(Arc::as_ptr(&h.0) as usize) {
+                            found.push(h.clone());
+                        }
+                        last = Some((key, h.clone()));
+                        h
+                    }
+                };
+                for (k, spec) in specs.iter().enumerate() {
+                    spec.row(
+                        &mut *states[k],
+                        &mut *slots[slot_of[k + 1]].1,
+                        &parent,
+                        row,
+                        offsets[k],
+                    )?;
+                }
+                Ok(())
+            }),
+        )?;
+        Ok(found)
+    })();
+    session.put_scratch(sql);
+    let found = result?;
+    for (spec, state) in specs.iter().zip(states) {
+        spec.finish(state);
     }
     Ok(found)
 }
 
+/// The registry behind a type-erased registry slot.
+fn registry_in<T: Model>(any: &mut dyn Any) -> Result<&mut Registry<T>> {
+    any.downcast_mut::<Registry<T>>()
+        .ok_or_else(|| Error::misuse("registry type mismatch"))
+}
+
 /// The object for the row's `T` columns (starting at `offset`): the identity map's, refreshed
 /// if expired and unchanged, or a new persistent object.
+///
+/// Most rows of a load are new to the session, so the whole row is decoded first and the
+/// key taken from the object (the key column is read once). `key_first` (start a load with
+/// `false`) turns on at the first row the identity map already holds: from then on the key
+/// is decoded alone first, so rows already loaded cost no decode.
+#[inline]
 pub(crate) fn materialize<T: Model>(
-    reg: &mut crate::registry::Registry<T>,
-    shared: &std::sync::Arc<crate::handle::Shared<T>>,
+    reg: &mut Registry<T>,
+    shared: &Arc<Shared<T>>,
+    row: &dyn Row,
+    offset: usize,
+    generation: u64,
+    key_first: &mut bool,
+) -> Result<Handle<T>> {
+    if *key_first {
+        let key = T::key_from_row(row, offset)?;
+        return materialize_key(reg, shared, key, row, offset, generation);
+    }
+    let obj = T::from_row_at(row, offset)?;
+    let key = match obj.key() {
+        Some(k) => k,
+        // A NULL key column: decoding it alone reports the conversion error.
+        None => T::key_from_row(row, offset)?,
+    };
+    match reg.identity.entry(key) {
+        Entry::Occupied(e) => {
+            *key_first = true;
+            let h = e.get();
+            if h.state() == ObjectState::Persistent {
+                if let Some(mut g) = h.slot().try_write() {
+                    if g.generation < generation && !g.modified {
+                        g.value = obj;
+                        g.generation = generation;
+                    }
+                }
+            }
+            Ok(h.clone())
+        }
+        Entry::Vacant(v) => {
+            let h = Handle::tracked(obj, ObjectState::Persistent, shared, generation);
+            let out = h.clone();
+            v.insert(h);
+            Ok(out)
+        }
+    }
+}
+
+/// The object for the row's `T` columns as [`materialize`] gives it, with the key already
+/// decoded from the row.
+#[inline]
+fn materialize_key<T: Model>(
+    reg: &mut Registry<T>,
+    shared: &Arc<Shared<T>>,
+    key: T::Key,
     row: &dyn Row,
     offset: usize,
     generation: u64,
 ) -> Result<Handle<T>> {
-    let key = T::key_from_row(row, offset)?;
     match reg.identity.entry(key) {
         Entry::Occupied(e) => {
             let h = e.get();
@@ -404,7 +528,9 @@ pub(crate) fn materialize<T: Model>(
         Entry::Vacant(v) => {
             let obj = T::from_row_at(row, offset)?;
             let h = Handle::tracked(obj, ObjectState::Persistent, shared, generation);
-            Ok(v.insert(h).clone())
+            let out = h.clone();
+            v.insert(h);
+            Ok(out)
         }
     }
 }
@@ -412,7 +538,7 @@ pub(crate) fn materialize<T: Model>(
 /// Runs a SELECT of `T`'s columns (in table order, first) through the identity map.
 pub(crate) fn load<T: Model>(session: &mut Session, stmt: &Statement) -> Result<Vec<Handle<T>>> {
     let mut out = Vec::new();
-    load_each::<T>(session, stmt, &mut |h| out.push(h))?;
+    load_each::<T>(session, stmt, |h| out.push(h))?;
     Ok(out)
 }
 
@@ -420,22 +546,19 @@ pub(crate) fn load<T: Model>(session: &mut Session, stmt: &Statement) -> Result<
 pub(crate) fn load_each<T: Model>(
     session: &mut Session,
     stmt: &Statement,
-    f: &mut dyn FnMut(Handle<T>),
+    mut f: impl FnMut(Handle<T>),
 ) -> Result<()> {
-    load_rows::<T>(session, stmt, &mut |h, _row| {
+    load_rows::<T>(session, stmt, |h, _row| {
         f(h);
         Ok(())
     })
 }
 
-/// Receives each loaded object with its row.
-pub(crate) type RowVisitor<'a, T> = &'a mut dyn FnMut(Handle<T>, &dyn Row) -> Result<()>;
-
 /// As [`load_each`], also handing over the row (for columns after the model's own).
 pub(crate) fn load_rows<T: Model>(
     session: &mut Session,
     stmt: &Statement,
-    f: RowVisitor<'_, T>,
+    mut f: impl FnMut(Handle<T>, &dyn Row) -> Result<()>,
 ) -> Result<()> {
     session.autoflush()?;
     let generation = session.generation();
@@ -445,11 +568,12 @@ pub(crate) fn load_rows<T: Model>(
         let shared = reg.shared.clone();
         let mut params: Vec<ValueRef<'_>> = Vec::new();
         compile_into(conn.dialect(), stmt, &mut sql, &mut params)?;
+        let mut key_first = false;
         conn.run(
             &sql,
             &params,
             Some(&mut |row: &dyn Row| {
-                let h = materialize(reg, &shared, row, 0, generation)?;
+                let h = materialize(reg, &shared, row, 0, generation, &mut key_first)?;
                 f(h, row)
             }),
         )?;
