@@ -123,6 +123,10 @@ pub struct ForeignKey {
     pub on_delete: Option<ReferentialAction>,
     /// Action on update of the referenced key.
     pub on_update: Option<ReferentialAction>,
+    /// Created by `ALTER TABLE` after every table (SQLAlchemy's `use_alter`), so it may close
+    /// a cycle between tables; ignored when ordering tables and flushes. Set by a
+    /// relationship declared `post_update`.
+    pub use_alter: bool,
 }
 
 impl ForeignKey {
@@ -138,7 +142,20 @@ impl ForeignKey {
             ref_columns: vec![ref_column.into()],
             on_delete: None,
             on_update: None,
+            use_alter: false,
         }
+    }
+
+    /// Marks the constraint as added after every table is created (see
+    /// [`ForeignKey::use_alter`](ForeignKey#structfield.use_alter)).
+    pub fn use_alter(mut self) -> Self {
+        self.use_alter = true;
+        self
+    }
+
+    /// The constraint's name, `fk_<table>_<columns>`, used to add and drop it.
+    pub fn constraint_name(&self, table: &str) -> String {
+        format!("fk_{table}_{}", self.columns.join("_"))
     }
 
     /// Parses SQLAlchemy's `"courses.id"` form.
@@ -357,7 +374,7 @@ impl MetaData {
             .map(|t| {
                 t.foreign_keys
                     .iter()
-                    .filter(|f| f.ref_table != t.name)
+                    .filter(|f| f.ref_table != t.name && !f.use_alter)
                     .filter_map(|f| names.iter().position(|n| *n == f.ref_table))
                     .collect()
             })
@@ -365,7 +382,8 @@ impl MetaData {
         let order = topo_sort(&deps).map_err(|cycle| {
             let tables: Vec<&str> = cycle.iter().map(|&i| names[i]).collect();
             Error::misuse(format!(
-                "foreign keys form a cycle between tables {}",
+                "foreign keys form a cycle between tables {}; declare one of the relationships \
+                 that close it with relation(post_update) (ForeignKey::use_alter)",
                 tables.join(", ")
             ))
         })?;

@@ -8,8 +8,8 @@
 #![allow(non_upper_case_globals)]
 
 use cinnabar_core::dialect::{
-    compile, create_index, create_table, drop_table, Compiled, Dialect, MySqlDialect,
-    PostgresDialect, SqliteDialect,
+    add_foreign_key, compile, create_index, create_table, drop_foreign_key, drop_table, Compiled,
+    Dialect, MySqlDialect, PostgresDialect, SqliteDialect,
 };
 use cinnabar_core::schema::{
     Column as ColumnDef, ForeignKey, Index, ReferentialAction, Table, UniqueConstraint,
@@ -1545,6 +1545,7 @@ fn composite_foreign_key() {
         ref_columns: vec!["student_id".into(), "course_id".into()],
         on_delete: Some(ReferentialAction::Cascade),
         on_update: None,
+        use_alter: false,
     };
     let table = Table::new("grades")
         .column(ColumnDef::new("s", SqlType::BigInt))
@@ -1554,6 +1555,35 @@ fn composite_foreign_key() {
         create_table(&PG, &table, false),
         r#"CREATE TABLE "grades" ("s" BIGINT NOT NULL, "c" BIGINT NOT NULL, FOREIGN KEY ("s", "c") REFERENCES "enrollments" ("student_id", "course_id") ON DELETE CASCADE)"#
     );
+}
+
+/// A `use_alter` foreign key (a relationship declared `post_update`) leaves CREATE TABLE on
+/// PostgreSQL and MySQL and is added (and dropped) by name; SQLite keeps it inline.
+#[test]
+fn use_alter_foreign_key_is_added_after_the_tables() {
+    let fk = ForeignKey::new("manager_id", "employees", "id").use_alter();
+    let table = Table::new("departments")
+        .column(ColumnDef::new("id", SqlType::BigInt).primary_key())
+        .column(ColumnDef::new("manager_id", SqlType::BigInt).nullable())
+        .foreign_key(fk.clone());
+    assert_eq!(
+        create_table(&PG, &table, false),
+        r#"CREATE TABLE "departments" ("id" BIGINT NOT NULL, "manager_id" BIGINT, PRIMARY KEY ("id"))"#
+    );
+    assert_eq!(
+        add_foreign_key(&PG, "departments", &fk),
+        r#"ALTER TABLE "departments" ADD CONSTRAINT "fk_departments_manager_id" FOREIGN KEY ("manager_id") REFERENCES "employees" ("id")"#
+    );
+    assert_eq!(
+        drop_foreign_key(&PG, "departments", &fk),
+        r#"ALTER TABLE "departments" DROP CONSTRAINT "fk_departments_manager_id""#
+    );
+    assert_eq!(
+        drop_foreign_key(&MYSQL, "departments", &fk),
+        "ALTER TABLE `departments` DROP FOREIGN KEY `fk_departments_manager_id`"
+    );
+    assert!(create_table(&SQLITE, &table, false)
+        .ends_with(r#"FOREIGN KEY ("manager_id") REFERENCES "employees" ("id"))"#));
 }
 
 #[test]

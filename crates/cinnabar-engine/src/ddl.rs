@@ -1,7 +1,9 @@
 //! `create_all` / `drop_all` for a [`MetaData`], as SQLAlchemy's `Base.metadata.create_all(engine)`:
 //! idempotent, in foreign-key dependency order, one transaction, DDL rendered by the dialect.
 
-use cinnabar_core::dialect::{create_index, create_table, drop_table};
+use cinnabar_core::dialect::{
+    add_foreign_key, create_index, create_table, drop_foreign_key, drop_table, Dialect,
+};
 use cinnabar_core::schema::MetaData;
 use cinnabar_core::{Result, ValueRef};
 
@@ -41,6 +43,13 @@ impl MetaDataExt for MetaData {
                 out.push(create_index(d, &table.name, &index, true));
             }
         }
+        if d.alter_add_foreign_key() {
+            for table in &self.sorted_tables()? {
+                for fk in table.foreign_keys.iter().filter(|f| f.use_alter) {
+                    out.push(add_foreign_key(d, &table.name, fk));
+                }
+            }
+        }
         Ok(out)
     }
 
@@ -77,6 +86,16 @@ impl MetaDataExt for MetaData {
                     conn.execute_script(&create_index(d, &table.name, &index, true))?;
                 }
             }
+            // Foreign keys that close a cycle, once every table exists.
+            if d.alter_add_foreign_key() {
+                for table in &tables {
+                    for fk in table.foreign_keys.iter().filter(|f| f.use_alter) {
+                        if !foreign_key_exists(conn, d, &table.name, fk)? {
+                            conn.execute_script(&add_foreign_key(d, &table.name, fk))?;
+                        }
+                    }
+                }
+            }
             Ok(())
         })
     }
@@ -86,10 +105,46 @@ impl MetaDataExt for MetaData {
         let mut tables = self.sorted_tables()?;
         tables.reverse();
         engine.begin(|conn: &mut Connection| {
+            if let Some(sql) = d.drop_all_prelude() {
+                conn.execute_script(sql)?;
+            }
+            if d.alter_add_foreign_key() {
+                for t in &tables {
+                    for fk in t.foreign_keys.iter().filter(|f| f.use_alter) {
+                        if foreign_key_exists(conn, d, &t.name, fk)? {
+                            conn.execute_script(&drop_foreign_key(d, &t.name, fk))?;
+                        }
+                    }
+                }
+            }
             for t in &tables {
                 conn.execute_script(&drop_table(d, &t.name, true))?;
             }
             Ok(())
         })
     }
+}
+
+/// Whether the `use_alter` foreign key `fk` of `table` exists.
+fn foreign_key_exists(
+    conn: &mut Connection,
+    d: &dyn Dialect,
+    table: &str,
+    fk: &cinnabar_core::schema::ForeignKey,
+) -> Result<bool> {
+    let Some(q) = d.foreign_key_exists_sql() else {
+        return Ok(false);
+    };
+    let name = fk.constraint_name(table);
+    let params = [ValueRef::Text(table), ValueRef::Text(name.as_str())];
+    let mut exists = false;
+    conn.run(
+        q,
+        &params,
+        Some(&mut |_row: &dyn Row| {
+            exists = true;
+            Ok(())
+        }),
+    )?;
+    Ok(exists)
 }

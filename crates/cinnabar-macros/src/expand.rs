@@ -381,8 +381,15 @@ fn table_builder(def: &ModelDef) -> TokenStream {
             let variant = syn::Ident::new(a.variant(), Span::call_site());
             quote!(.on_delete(#p::ReferentialAction::#variant))
         });
+        // A relationship declared `post_update` over this column may close a cycle: the
+        // constraint is added after the tables (`use_alter`).
+        let use_alter = def
+            .relations
+            .iter()
+            .any(|r| r.post_update && r.foreign_key == f.ident)
+            .then(|| quote!(.use_alter()));
         Some(quote! {
-            .foreign_key(#p::ForeignKey::new(#column, #ref_table, #ref_column) #on_delete)
+            .foreign_key(#p::ForeignKey::new(#column, #ref_table, #ref_column) #on_delete #use_alter)
         })
     });
     let uniques = def

@@ -41,6 +41,9 @@ pub(crate) struct RelationDef {
     pub through: Option<(Type, Ident, Ident)>,
     /// `back_populates = field`: the related model's relationship that mirrors this one.
     pub back_populates: Option<Ident>,
+    /// `post_update`: the foreign key is written by an UPDATE after the INSERTs, so this
+    /// relationship may close a cycle between tables.
+    pub post_update: bool,
 }
 
 /// `HasMany<T>` / `BelongsTo<T>` (by the last path segment) and their `T`.
@@ -77,6 +80,7 @@ pub(crate) fn parse(
     let mut local: Option<Ident> = None;
     let mut remote: Option<Ident> = None;
     let mut back_populates: Option<Ident> = None;
+    let mut post_update = false;
     for attr in attrs.iter().filter(|a| a.path().is_ident("cinnabar")) {
         attr.parse_nested_meta(|meta| {
             if !meta.path.is_ident("relation") {
@@ -108,6 +112,9 @@ pub(crate) fn parse(
                 } else if inner.path.is_ident("passive_deletes") {
                     passive_deletes = true;
                     Ok(())
+                } else if inner.path.is_ident("post_update") {
+                    post_update = true;
+                    Ok(())
                 } else if inner.path.is_ident("through") {
                     through = Some(inner.value()?.parse::<Type>()?);
                     Ok(())
@@ -129,7 +136,7 @@ pub(crate) fn parse(
                 } else {
                     Err(inner.error(
                         "unknown key in relation(..): expected foreign_key = field, cascade = \"...\", \
-                         passive_deletes, back_populates = field, or through = Model, local = field, remote = field",
+                         passive_deletes, post_update, back_populates = field, or through = Model, local = field, remote = field",
                     ))
                 }
             })
@@ -159,6 +166,7 @@ pub(crate) fn parse(
             passive_deletes,
             through: Some((assoc, local, remote)),
             back_populates,
+            post_update: false,
         });
     }
     let foreign_key = foreign_key.ok_or_else(|| {
@@ -173,6 +181,12 @@ pub(crate) fn parse(
             format!("relationship `{ident}` needs #[cinnabar(relation(foreign_key = ...))] naming {side}"),
         )
     })?;
+    if post_update && kind != RelationKind::ManyToOne {
+        return Err(syn::Error::new_spanned(
+            ident,
+            "post_update applies to a BelongsTo relationship (the side holding the foreign key)",
+        ));
+    }
     if kind != RelationKind::OneToMany && (cascade_delete || delete_orphan || passive_deletes) {
         return Err(syn::Error::new_spanned(
             ident,
@@ -189,6 +203,7 @@ pub(crate) fn parse(
         passive_deletes,
         through: None,
         back_populates,
+        post_update,
     })
 }
 
@@ -291,6 +306,7 @@ pub(crate) fn consts(
         let cascade_delete = r.cascade_delete;
         let delete_orphan = r.delete_orphan;
         let passive_deletes = r.passive_deletes;
+        let post_update = r.post_update;
         let doc = format!("The relationship `{model}.{name_str}`, for loading options.");
         out.extend(quote! {
             #[doc = #doc]
@@ -307,6 +323,7 @@ pub(crate) fn consts(
                 cascade_delete: #cascade_delete,
                 delete_orphan: #delete_orphan,
                 passive_deletes: #passive_deletes,
+                post_update: #post_update,
                 through: #through,
                 _marker: #p::PhantomData,
             };
@@ -332,7 +349,7 @@ pub(crate) fn sync_methods(
             quote! {
                 let __rel = ::core::clone::Clone::clone(&self.#name);
                 let __meta = #model::#name;
-                __ready &= #p::pull_parent_key(self, &__rel, __meta.foreign_key, __meta.referenced_key)?;
+                __ready &= #p::pull_parent_key(self, &__rel, __meta)?;
             }
         });
     let push_one = relations
@@ -466,12 +483,36 @@ pub(crate) fn sync_methods(
             }
         }
     };
+    let post: Vec<&RelationDef> = relations.iter().filter(|r| r.post_update).collect();
+    let post_updates = if post.is_empty() {
+        TokenStream::new()
+    } else {
+        let checks = post.iter().map(|r| {
+            let name = &r.ident;
+            quote!(__n |= #p::post_update_pending(self, &self.#name, #model::#name)?;)
+        });
+        let fks = post.iter().map(|r| {
+            let name = &r.ident;
+            quote!(#model::#name.foreign_key)
+        });
+        quote! {
+            const POST_UPDATE_COLUMNS: &'static [usize] = &[#(#fks),*];
+
+            fn needs_post_update(&self) -> #p::Result<bool> {
+                let mut __n = false;
+                #(#checks)*
+                ::core::result::Result::Ok(__n)
+            }
+        }
+    };
     quote! {
         const HAS_RELATIONS: bool = true;
 
         #associations
 
         #back_refs
+
+        #post_updates
 
         fn cascade_save(&self, session: &mut #p::Session) -> #p::Result<()> {
             let _ = &session;

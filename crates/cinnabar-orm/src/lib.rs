@@ -19,9 +19,9 @@ pub use loading::{cascade_children, joined, selectin, JoinSpec, Joined, Loader, 
 pub use model::Model;
 pub use query::{select_model, Query};
 pub use relation::{
-    back_populate, cascade_save_many, cascade_save_one, delete_associations, pull_parent_key,
-    push_key_to_child, push_key_to_children, sync_association, AssociationLog, BackFn,
-    BelongsTo, Event, HasMany, HasOne, Owner, Relation, RelationKind, Through,
+    back_populate, cascade_save_many, cascade_save_one, delete_associations, post_update_pending,
+    pull_parent_key, push_key_to_child, push_key_to_children, sync_association, AssociationLog,
+    BackFn, BelongsTo, Event, HasMany, HasOne, Owner, Relation, RelationKind, Through,
 };
 pub use session::{Session, SessionOptions};
 

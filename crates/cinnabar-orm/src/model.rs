@@ -94,6 +94,18 @@ pub trait Model: FromRow + Clone + Send + Sync + 'static {
         Ok(())
     }
 
+    /// Foreign-key columns of relationships declared `post_update`.
+    const POST_UPDATE_COLUMNS: &'static [usize] = &[];
+
+    /// Whether a `post_update` relationship's foreign key must still be written (its parent
+    /// had no key when this object was inserted or updated).
+    ///
+    /// # Errors
+    /// A parent that is locked, or a conversion error.
+    fn needs_post_update(&self) -> Result<bool> {
+        Ok(false)
+    }
+
     /// Whether a relationship declares `back_populates`.
     const HAS_BACK_REFS: bool = false;
 

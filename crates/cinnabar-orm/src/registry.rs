@@ -37,6 +37,12 @@ pub(crate) trait AnyRegistry: Send {
         log: &mut crate::relation::AssociationLog,
     ) -> Result<()>;
     fn flush_deletes(&mut self, conn: &mut Connection) -> Result<()>;
+    /// Marks for UPDATE the objects whose `post_update` foreign keys could not be written
+    /// yet (their parents were new); called after every INSERT.
+    fn schedule_post_updates(&mut self) -> Result<()>;
+    /// Sets `post_update` foreign keys of objects about to be deleted to NULL, so the rows of
+    /// a cycle can be deleted in any order; called before every DELETE.
+    fn release_post_updates(&mut self, conn: &mut Connection) -> Result<()>;
     /// The save-update cascade from each pending or changed object of this model.
     fn cascade_roots(&self) -> Vec<CascadeRoot>;
     fn after_commit(&mut self);
@@ -93,6 +99,8 @@ pub(crate) struct Registry<T: Model> {
     savepoints: usize,
     /// Length of `inserted_in_tx` when the current flush began.
     flush_start: usize,
+    /// Objects whose `post_update` foreign keys are written after every INSERT.
+    post_updates: Vec<Handle<T>>,
     sql: FxHashMap<Shape, Arc<str>>,
     pub(crate) shared: Arc<Shared<T>>,
 }
@@ -120,6 +128,7 @@ impl<T: Model> Registry<T> {
             updated_log: Vec::new(),
             savepoints: 0,
             flush_start: 0,
+            post_updates: Vec::new(),
             sql: FxHashMap::default(),
             shared: Shared::new(tracker),
         }
@@ -492,11 +501,14 @@ impl<T: Model> AnyRegistry for Registry<T> {
                     ready.push(h);
                 }
             }
-            later.extend(ready.iter().cloned().filter(|_| failed.is_some()));
-            self.shared.dirty.lock().extend(later);
             if let Some(e) = failed {
+                // Everything stays listed, so rollback restores it.
+                let mut list = self.shared.dirty.lock();
+                list.extend(later);
+                list.extend(ready);
                 return Err(e);
             }
+            self.shared.dirty.lock().extend(later);
             dirty = ready;
         }
         let result = self.update_dirty(conn, generation, &dirty);
@@ -569,6 +581,48 @@ impl<T: Model> AnyRegistry for Registry<T> {
 
     fn close(&mut self) {
         self.close_all();
+    }
+
+    fn schedule_post_updates(&mut self) -> Result<()> {
+        for h in std::mem::take(&mut self.post_updates) {
+            let mut g = lock(&h)?;
+            if h.state() == ObjectState::Persistent {
+                h.note_write(&mut g);
+                g.value.pull_parent_keys()?;
+            }
+        }
+        Ok(())
+    }
+
+    fn release_post_updates(&mut self, conn: &mut Connection) -> Result<()> {
+        if T::POST_UPDATE_COLUMNS.is_empty() {
+            return Ok(());
+        }
+        let orphans = std::mem::take(&mut *self.shared.orphans.lock());
+        self.deleted.extend(orphans);
+        let table = T::table().name.as_str();
+        for h in &self.deleted {
+            let g = lock(h)?;
+            let base = g.baseline.as_deref().unwrap_or(&g.value);
+            let mut update = Update::table(table);
+            let mut any = false;
+            for &c in T::POST_UPDATE_COLUMNS {
+                if base.column_value(c)? != ValueRef::Null {
+                    update = update.set(T::COLUMNS[c], Expr::Value(cinnabar_core::Value::Null));
+                    any = true;
+                }
+            }
+            if !any {
+                continue;
+            }
+            let key = T::PRIMARY_KEY
+                .iter()
+                .map(|&i| base.column_value(i).map(ValueRef::to_owned_value))
+                .collect::<Result<Vec<_>>>()?;
+            update = update.filter(key_equals::<T>(key));
+            conn.execute(update)?;
+        }
+        Ok(())
     }
 
     fn cascade_roots(&self) -> Vec<CascadeRoot> {
@@ -975,11 +1029,11 @@ impl<T: Model> Registry<T> {
                 if T::HAS_RELATIONS {
                     // Children inserted later in this flush take the new keys.
                     for h in &pending[start..end] {
-                        h.slot()
-                            .try_read()
-                            .ok_or_else(locked_error::<T>)?
-                            .value
-                            .push_key_to_children(None, false)?;
+                        let g = h.slot().try_read().ok_or_else(locked_error::<T>)?;
+                        g.value.push_key_to_children(None, false)?;
+                        if !T::POST_UPDATE_COLUMNS.is_empty() && g.value.needs_post_update()? {
+                            self.post_updates.push(h.clone());
+                        }
                     }
                 }
                 start = end;
@@ -1063,6 +1117,9 @@ impl<T: Model> Registry<T> {
             }
             if T::HAS_RELATIONS {
                 g.value.pull_parent_keys()?;
+                if !T::POST_UPDATE_COLUMNS.is_empty() && g.value.needs_post_update()? {
+                    self.post_updates.push(h.clone());
+                }
             }
             let Some(base) = g.baseline.as_deref() else {
                 g.modified = false;

@@ -481,6 +481,9 @@ pub struct Relation<M, R: Model> {
     pub passive_deletes: bool,
     /// The association model of a many-to-many relationship.
     pub through: Option<Through>,
+    /// A many-to-one whose foreign key is written by an UPDATE after the INSERTs (and set to
+    /// NULL before DELETEs), so it may close a cycle between tables (`post_update`).
+    pub post_update: bool,
     #[doc(hidden)]
     pub _marker: PhantomData<fn() -> (M, R)>,
 }
@@ -686,14 +689,15 @@ impl std::hash::Hash for KeyHash<'_> {
 
 /// Copies `parent`'s key into this object's foreign-key column; called by the flush before
 /// the object is inserted or updated. A `BelongsTo` that was never set leaves the column alone.
-/// Returns `false` when the parent is new and has no key yet (insert it first).
+/// Returns `false` when the parent is new and has no key yet (insert it first), unless the
+/// relationship is `post_update`: then the column is written by an UPDATE after the INSERTs.
 #[doc(hidden)]
 pub fn pull_parent_key<C: Model, P: Model>(
     child: &mut C,
     reference: &BelongsTo<P>,
-    foreign_key: usize,
-    referenced_key: usize,
+    relation: Relation<C, P>,
 ) -> Result<bool> {
+    let (foreign_key, referenced_key) = (relation.foreign_key, relation.referenced_key);
     let Some(target) = &reference.target else {
         return Ok(true);
     };
@@ -709,7 +713,7 @@ pub fn pull_parent_key<C: Model, P: Model>(
             let v = g.value.column_value(referenced_key)?.to_owned_value();
             if v.is_null() {
                 if parent.state() == crate::ObjectState::Pending {
-                    return Ok(false);
+                    return Ok(relation.post_update);
                 }
                 return Err(Error::misuse(format!(
                     "the {} this {} belongs to has no key and is not pending: add it to the session",
@@ -724,6 +728,27 @@ pub fn pull_parent_key<C: Model, P: Model>(
         child.set_column(foreign_key, value.as_ref())?;
     }
     Ok(true)
+}
+
+/// Whether a `post_update` reference still has to be written: its parent has no key yet, or
+/// the foreign key differs from it.
+#[doc(hidden)]
+pub fn post_update_pending<C: Model, P: Model>(
+    child: &C,
+    reference: &BelongsTo<P>,
+    relation: Relation<C, P>,
+) -> Result<bool> {
+    let Some(parent) = reference.current() else {
+        return Ok(false);
+    };
+    let g = parent.slot().try_read().ok_or_else(|| {
+        Error::misuse(format!(
+            "a {} is borrowed for writing during flush; drop the guard first",
+            P::model_name()
+        ))
+    })?;
+    let key = g.value.column_value(relation.referenced_key)?;
+    Ok(key == ValueRef::Null || child.column_value(relation.foreign_key)? != key)
 }
 
 /// Whether a child taken out of a parent's collection still belongs to that parent: its
@@ -744,10 +769,12 @@ fn still_points_at<C: Model>(
         ))
     })?;
     // Only a changed child can have been given another parent.
-    if C::HAS_RELATIONS && g.modified && g.value.column_value(foreign_key)? == parent_key {
-        if !g.value.pull_parent_keys()? {
-            return Ok(false);
-        }
+    if C::HAS_RELATIONS
+        && g.modified
+        && g.value.column_value(foreign_key)? == parent_key
+        && !g.value.pull_parent_keys()?
+    {
+        return Ok(false);
     }
     // Its own reference cleared (NULL) is a removal too; another key is a move.
     let now = g.value.column_value(foreign_key)?;
@@ -796,7 +823,11 @@ pub fn push_key_to_children<C: Model>(
 /// row once.
 #[doc(hidden)]
 #[derive(Default)]
-pub struct AssociationLog(rustc_hash::FxHashSet<(bool, &'static str, [(&'static str, String); 2])>);
+pub struct AssociationLog(rustc_hash::FxHashSet<AssociationRow>);
+
+/// Insert or delete, the association table, and its two (column, value) pairs in column
+/// order.
+type AssociationRow = (bool, &'static str, [(&'static str, String); 2]);
 
 impl AssociationLog {
     /// `true` the first time this flush writes (`insert`) or deletes this row.

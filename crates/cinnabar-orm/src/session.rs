@@ -317,7 +317,7 @@ impl Session {
                 let t = r.table();
                 t.foreign_keys
                     .iter()
-                    .filter(|f| f.ref_table != t.name)
+                    .filter(|f| f.ref_table != t.name && !f.use_alter)
                     .filter_map(|f| names.iter().position(|n| *n == f.ref_table))
                     .collect()
             })
@@ -325,7 +325,8 @@ impl Session {
         let order = topo_sort(&deps).map_err(|cycle| {
             let tables: Vec<&str> = cycle.iter().map(|&i| names[i]).collect();
             Error::misuse(format!(
-                "cannot order the flush: foreign keys form a cycle between tables {}",
+                "cannot order the flush: foreign keys form a cycle between tables {}; declare one \
+                 of the relationships that close it with relation(post_update)",
                 tables.join(", ")
             ))
         })?;
@@ -383,6 +384,10 @@ impl Session {
             self.registries[i].flush_inserts(conn)?;
         }
         // Association rows need both sides' keys: after every INSERT.
+        // Foreign keys that close a cycle (post_update), now that every row exists.
+        for &i in &order {
+            self.registries[i].schedule_post_updates()?;
+        }
         let mut log = crate::relation::AssociationLog::default();
         for &i in &order {
             self.registries[i].flush_associations(conn, &mut log)?;
@@ -390,6 +395,9 @@ impl Session {
         self.tracker.dirty.store(0, Ordering::Relaxed);
         for &i in &order {
             self.registries[i].flush_updates(conn, self.generation, false)?;
+        }
+        for &i in order.iter().rev() {
+            self.registries[i].release_post_updates(conn)?;
         }
         for &i in order.iter().rev() {
             self.registries[i].flush_deletes(conn)?;

@@ -81,8 +81,9 @@ pub mod __private {
     pub use cinnabar_engine::{get_at, get_named, FromRow, Row};
     pub use cinnabar_orm::{
         back_populate, cascade_children, cascade_save_many, cascade_save_one, delete_associations,
-        pull_parent_key, push_key_to_child, push_key_to_children, sync_association, AssociationLog,
-        BelongsTo, Handle, HasMany, Model, Owner, Relation, RelationKind, Session, Through,
+        post_update_pending, pull_parent_key, push_key_to_child, push_key_to_children,
+        sync_association, AssociationLog, BelongsTo, Handle, HasMany, Model, Owner, Relation,
+        RelationKind, Session, Through,
     };
     pub use std::marker::PhantomData;
     pub use std::sync::OnceLock;

@@ -1104,3 +1104,131 @@ mod back_populates {
         many_to_many_both_sides_write_each_row_once,
     );
 }
+
+/// A cycle between tables closed by a `post_update` relationship: a department's manager is
+/// one of its employees.
+mod post_update {
+    use super::support::TestDb;
+    use cinnabar::prelude::*;
+
+    #[derive(Model, Debug, Clone)]
+    #[cinnabar(table = "divisions")]
+    pub struct Division {
+        #[cinnabar(primary_key)]
+        pub id: Option<i64>,
+        pub name: String,
+        #[cinnabar(foreign_key = "workers.id")]
+        pub manager_id: Option<i64>,
+        #[cinnabar(relation(foreign_key = manager_id, post_update))]
+        pub manager: BelongsTo<Worker>,
+        #[cinnabar(relation(foreign_key = division_id, back_populates = division))]
+        pub workers: HasMany<Worker>,
+    }
+
+    #[derive(Model, Debug, Clone)]
+    #[cinnabar(table = "workers")]
+    pub struct Worker {
+        #[cinnabar(primary_key)]
+        pub id: Option<i64>,
+        pub name: String,
+        #[cinnabar(foreign_key = "divisions.id")]
+        pub division_id: Option<i64>,
+        #[cinnabar(relation(foreign_key = division_id, back_populates = workers))]
+        pub division: BelongsTo<Division>,
+    }
+
+    fn metadata() -> MetaData {
+        MetaData::new()
+            .with(Worker::table().clone())
+            .with(Division::table().clone())
+    }
+
+    fn scalar(db: &TestDb, sql: &str) -> Option<i64> {
+        db.engine.connect().unwrap().scalar(text(sql)).unwrap()
+    }
+
+    pub fn a_cycle_between_tables_is_written_with_a_post_update(db: &TestDb) {
+        metadata().create_all(&db.engine).unwrap();
+        // Idempotent: the ALTER-added constraint is not added twice.
+        metadata().create_all(&db.engine).unwrap();
+        let mut s = Session::new(&db.engine);
+        let d = s.add(Division {
+            id: None,
+            name: "Research".into(),
+            manager_id: None,
+            manager: BelongsTo::default(),
+            workers: HasMany::new(),
+        });
+        let boss = Handle::new(Worker {
+            id: None,
+            name: "Ada".into(),
+            division_id: None,
+            division: BelongsTo::to(&d),
+        });
+        let _ = Handle::new(Worker {
+            id: None,
+            name: "Alan".into(),
+            division_id: None,
+            division: BelongsTo::to(&d),
+        });
+        d.write().manager.set(Some(boss.clone())).unwrap();
+        // One flush: the division (without its manager), the workers, then the manager.
+        s.commit().unwrap();
+        let (did, bid) = (d.read().id.unwrap(), boss.read().id.unwrap());
+        assert_eq!(d.read().manager_id, Some(bid));
+        assert_eq!(scalar(db, "SELECT manager_id FROM divisions"), Some(bid));
+        assert_eq!(
+            scalar(
+                db,
+                "SELECT COUNT(*) FROM workers WHERE division_id IS NOT NULL"
+            ),
+            Some(2)
+        );
+        assert_eq!(boss.read().division_id, Some(did));
+        // The database enforces the constraint added after the tables.
+        let mut conn = db.engine.connect().unwrap();
+        let e = conn
+            .execute(text("UPDATE divisions SET manager_id = 999999"))
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ForeignKeyViolation, "{e}");
+        drop(conn);
+        // Deleting every row of the cycle in one flush: the manager reference is cleared first.
+        let workers = s.query::<Worker>().all().unwrap();
+        for w in &workers {
+            s.delete(w).unwrap();
+        }
+        s.delete(&d).unwrap();
+        s.commit().unwrap();
+        assert_eq!(scalar(db, "SELECT COUNT(*) FROM divisions"), Some(0));
+        assert_eq!(scalar(db, "SELECT COUNT(*) FROM workers"), Some(0));
+    }
+
+    pub fn drop_all_drops_tables_in_a_cycle_with_rows(db: &TestDb) {
+        metadata().create_all(&db.engine).unwrap();
+        let mut s = Session::new(&db.engine);
+        let d = s.add(Division {
+            id: None,
+            name: "Ops".into(),
+            manager_id: None,
+            manager: BelongsTo::default(),
+            workers: HasMany::new(),
+        });
+        let w = Handle::new(Worker {
+            id: None,
+            name: "Grace".into(),
+            division_id: None,
+            division: BelongsTo::to(&d),
+        });
+        d.write().manager.set(Some(w)).unwrap();
+        s.commit().unwrap();
+        drop(s);
+        metadata().drop_all(&db.engine).unwrap();
+        metadata().create_all(&db.engine).unwrap();
+        assert_eq!(scalar(db, "SELECT COUNT(*) FROM divisions"), Some(0));
+    }
+
+    crate::backend_tests!(
+        a_cycle_between_tables_is_written_with_a_post_update,
+        drop_all_drops_tables_in_a_cycle_with_rows,
+    );
+}

@@ -4,7 +4,7 @@
 //! schema's author and are emitted as written; everything else is quoted or typed.
 
 use super::Dialect;
-use crate::schema::{Index, Table};
+use crate::schema::{ForeignKey, Index, Table};
 
 /// `CREATE TABLE [IF NOT EXISTS] ...` for `table`.
 pub fn create_table(d: &dyn Dialect, table: &Table, if_not_exists: bool) -> String {
@@ -92,21 +92,56 @@ pub fn create_table(d: &dyn Dialect, table: &Table, if_not_exists: bool) -> Stri
         out.push(')');
     }
     for fk in &table.foreign_keys {
-        out.push_str(", FOREIGN KEY (");
+        if fk.use_alter && d.alter_add_foreign_key() {
+            continue;
+        }
+        out.push_str(", ");
+        push_foreign_key(d, &mut out, fk);
+    }
+    out.push(')');
+    out.push_str(d.create_table_suffix());
+    out
+}
+
+/// `ALTER TABLE <table> ADD CONSTRAINT fk_.. FOREIGN KEY ..`: a `use_alter` foreign key,
+/// added after every table exists.
+pub fn add_foreign_key(d: &dyn Dialect, table: &str, fk: &ForeignKey) -> String {
+    let mut out = String::from("ALTER TABLE ");
+    d.quote_identifier(&mut out, table);
+    out.push_str(" ADD CONSTRAINT ");
+    d.quote_identifier(&mut out, &fk.constraint_name(table));
+    out.push(' ');
+    push_foreign_key(d, &mut out, fk);
+    out
+}
+
+/// Drops a `use_alter` foreign key (before its tables are dropped).
+pub fn drop_foreign_key(d: &dyn Dialect, table: &str, fk: &ForeignKey) -> String {
+    let mut out = String::from("ALTER TABLE ");
+    d.quote_identifier(&mut out, table);
+    out.push_str(d.drop_foreign_key_keyword());
+    d.quote_identifier(&mut out, &fk.constraint_name(table));
+    out
+}
+
+fn push_foreign_key(d: &dyn Dialect, out: &mut String, fk: &ForeignKey) {
+    {
+        let out = &mut *out;
+        out.push_str("FOREIGN KEY (");
         for (i, name) in fk.columns.iter().enumerate() {
             if i > 0 {
                 out.push_str(", ");
             }
-            d.quote_identifier(&mut out, name);
+            d.quote_identifier(out, name);
         }
         out.push_str(") REFERENCES ");
-        d.quote_identifier(&mut out, &fk.ref_table);
+        d.quote_identifier(out, &fk.ref_table);
         out.push_str(" (");
         for (i, name) in fk.ref_columns.iter().enumerate() {
             if i > 0 {
                 out.push_str(", ");
             }
-            d.quote_identifier(&mut out, name);
+            d.quote_identifier(out, name);
         }
         out.push(')');
         if let Some(a) = fk.on_delete {
@@ -118,9 +153,6 @@ pub fn create_table(d: &dyn Dialect, table: &Table, if_not_exists: bool) -> Stri
             out.push_str(a.as_sql());
         }
     }
-    out.push(')');
-    out.push_str(d.create_table_suffix());
-    out
 }
 
 /// `CREATE [UNIQUE] INDEX [IF NOT EXISTS] ...` for `index` on `table`.

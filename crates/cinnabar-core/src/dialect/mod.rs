@@ -11,7 +11,7 @@ mod postgres;
 mod sqlite;
 
 pub use compiler::{compile, compile_into, Compiled};
-pub use ddl::{create_index, create_table, drop_table};
+pub use ddl::{add_foreign_key, create_index, create_table, drop_foreign_key, drop_table};
 pub use mysql::MySqlDialect;
 pub use postgres::PostgresDialect;
 pub use sqlite::SqliteDialect;
@@ -129,6 +129,29 @@ pub trait Dialect: Send + Sync + std::fmt::Debug + 'static {
     /// Where `CREATE INDEX IF NOT EXISTS` is not understood: a query taking the table and
     /// index names as parameters that returns a row when the index exists.
     fn index_exists_sql(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// Whether a `use_alter` foreign key is added with `ALTER TABLE .. ADD CONSTRAINT` after
+    /// every table exists. SQLite cannot add constraints, and does not need to: it resolves a
+    /// foreign key's target when rows are written, so the constraint stays in CREATE TABLE.
+    fn alter_add_foreign_key(&self) -> bool {
+        true
+    }
+
+    /// A query taking the table and constraint names as parameters that returns a row when
+    /// the foreign key exists (for idempotent `create_all` / `drop_all`).
+    fn foreign_key_exists_sql(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// `ALTER TABLE t` + this + name drops a foreign key.
+    fn drop_foreign_key_keyword(&self) -> &'static str {
+        " DROP CONSTRAINT "
+    }
+
+    /// Run first in `drop_all`'s transaction.
+    fn drop_all_prelude(&self) -> Option<&'static str> {
         None
     }
 

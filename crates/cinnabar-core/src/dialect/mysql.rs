@@ -81,6 +81,18 @@ impl Dialect for MySqlDialect {
         false
     }
 
+    fn foreign_key_exists_sql(&self) -> Option<&'static str> {
+        Some(
+            "SELECT 1 FROM information_schema.table_constraints \
+             WHERE table_schema = DATABASE() AND table_name = ? AND constraint_name = ? \
+             AND constraint_type = 'FOREIGN KEY' LIMIT 1",
+        )
+    }
+
+    fn drop_foreign_key_keyword(&self) -> &'static str {
+        " DROP FOREIGN KEY "
+    }
+
     fn index_exists_sql(&self) -> Option<&'static str> {
         Some(
             "SELECT 1 FROM information_schema.statistics \

@@ -14,6 +14,14 @@ impl Dialect for PostgresDialect {
         "postgresql"
     }
 
+    fn foreign_key_exists_sql(&self) -> Option<&'static str> {
+        Some(
+            "SELECT 1 FROM information_schema.table_constraints \
+             WHERE table_schema = current_schema() AND table_name = $1 AND constraint_name = $2 \
+             AND constraint_type = 'FOREIGN KEY' LIMIT 1",
+        )
+    }
+
     fn write_placeholder(&self, out: &mut String, n: usize) {
         out.push('$');
         super::push_u64(out, n as u64);

@@ -15,6 +15,16 @@ impl Dialect for SqliteDialect {
         "sqlite"
     }
 
+    fn alter_add_foreign_key(&self) -> bool {
+        false
+    }
+
+    fn drop_all_prelude(&self) -> Option<&'static str> {
+        // Tables in a cycle reference each other's rows: check foreign keys at COMMIT, when
+        // both are gone, not at each DROP's implicit DELETE.
+        Some("PRAGMA defer_foreign_keys = ON")
+    }
+
     fn column_type(&self, column: &Column, _keyed: bool) -> String {
         match column.sql_type {
             SqlType::SmallInt | SqlType::Integer | SqlType::BigInt => "INTEGER".into(),
