@@ -55,7 +55,13 @@ pub(crate) struct Shared<T: Model> {
     pub(crate) dirty: Mutex<Vec<Handle<T>>>,
     /// Children removed from a delete-orphan collection, to be deleted at this flush.
     pub(crate) orphans: Mutex<Vec<Handle<T>>>,
-    pub(crate) tracker: Arc<Tracker>,
+    /// The session's tracker; `None` for the private state of an object made with
+    /// [`Handle::new`], which belongs to no session until one adopts it.
+    pub(crate) tracker: Option<Arc<Tracker>>,
+    /// For such an object: the adopting session's state. A handle's link to its `Shared` is
+    /// a plain `Arc` (loading a row costs one reference count, no cell), and only the rare
+    /// transient object pays for the indirection.
+    adopted: OnceLock<Arc<Shared<T>>>,
 }
 
 impl<T: Model> Shared<T> {
@@ -63,8 +69,26 @@ impl<T: Model> Shared<T> {
         Arc::new(Shared {
             dirty: Mutex::new(Vec::new()),
             orphans: Mutex::new(Vec::new()),
-            tracker,
+            tracker: Some(tracker),
+            adopted: OnceLock::new(),
         })
+    }
+
+    fn detached() -> Arc<Self> {
+        Arc::new(Shared {
+            dirty: Mutex::new(Vec::new()),
+            orphans: Mutex::new(Vec::new()),
+            tracker: None,
+            adopted: OnceLock::new(),
+        })
+    }
+
+    /// The session state this one stands for: itself, or the adopting session's.
+    fn resolve(&self) -> Option<&Shared<T>> {
+        match &self.tracker {
+            Some(_) => Some(self),
+            None => self.adopted.get().map(|a| &**a),
+        }
     }
 }
 
@@ -83,9 +107,9 @@ pub(crate) struct Slot<T> {
 pub(crate) struct Obj<T: Model> {
     pub(crate) slot: RwLock<Slot<T>>,
     state: AtomicU8,
-    /// The session's per-model state; unset for an object made with [`Handle::new`] until a
-    /// session adopts it.
-    shared: OnceLock<Arc<Shared<T>>>,
+    /// The session's per-model state (for an object made with [`Handle::new`], a private one
+    /// that points at the adopting session's).
+    shared: Arc<Shared<T>>,
 }
 
 /// A shared, session-tracked model object.
@@ -126,7 +150,7 @@ impl<T: Model> Handle<T> {
     /// of an object in a session: the next flush adds it (save-update cascade). With
     /// `back_populates`, the objects its relationships name are told of it now.
     pub fn new(value: T) -> Self {
-        Handle::build(value, ObjectState::Transient, OnceLock::new(), 0)
+        Handle::build(value, ObjectState::Transient, Shared::detached(), 0)
     }
 
     pub(crate) fn tracked(
@@ -135,13 +159,13 @@ impl<T: Model> Handle<T> {
         shared: &Arc<Shared<T>>,
         generation: u64,
     ) -> Self {
-        Handle::build(value, state, OnceLock::from(shared.clone()), generation)
+        Handle::build(value, state, shared.clone(), generation)
     }
 
     fn build(
         value: T,
         state: ObjectState,
-        shared: OnceLock<Arc<Shared<T>>>,
+        shared: Arc<Shared<T>>,
         generation: u64,
     ) -> Self {
         let h = Handle(Arc::new(Obj {
@@ -203,7 +227,7 @@ impl<T: Model> Handle<T> {
         }
         // A pending object is inserted whole; a detached one has no session to tell.
         if self.state() == ObjectState::Persistent {
-            let Some(shared) = self.0.shared.get() else {
+            let Some(shared) = self.0.shared.resolve() else {
                 return;
             };
             if slot.baseline.is_none() {
@@ -211,7 +235,9 @@ impl<T: Model> Handle<T> {
             }
             slot.modified = true;
             shared.dirty.lock().push(self.clone());
-            shared.tracker.dirty.fetch_add(1, Ordering::Relaxed);
+            if let Some(t) = &shared.tracker {
+                t.dirty.fetch_add(1, Ordering::Relaxed);
+            }
         }
     }
 
@@ -238,10 +264,12 @@ impl<T: Model> Handle<T> {
     /// Schedules a persistent object for deletion at the current flush (delete-orphan).
     pub(crate) fn mark_orphan(&self) {
         if self.state() == ObjectState::Persistent {
-            if let Some(shared) = self.0.shared.get() {
+            if let Some(shared) = self.0.shared.resolve() {
                 self.set_state(ObjectState::Deleted);
                 shared.orphans.lock().push(self.clone());
-                shared.tracker.dirty.fetch_add(1, Ordering::Relaxed);
+                if let Some(t) = &shared.tracker {
+                    t.dirty.fetch_add(1, Ordering::Relaxed);
+                }
             }
         }
     }
@@ -273,14 +301,18 @@ impl<T: Model> Handle<T> {
     pub(crate) fn tracker_is(&self, t: &Arc<Tracker>) -> bool {
         self.0
             .shared
-            .get()
-            .is_some_and(|s| Arc::ptr_eq(&s.tracker, t))
+            .resolve()
+            .and_then(|s| s.tracker.as_ref())
+            .is_some_and(|mine| Arc::ptr_eq(mine, t))
     }
 
     /// Joins a session: `false` when the object already belongs to another one.
     pub(crate) fn adopt(&self, shared: &Arc<Shared<T>>) -> bool {
-        let now = self.0.shared.get_or_init(|| shared.clone());
-        Arc::ptr_eq(now, shared)
+        let own = &self.0.shared;
+        if own.tracker.is_some() {
+            return Arc::ptr_eq(own, shared);
+        }
+        Arc::ptr_eq(own.adopted.get_or_init(|| shared.clone()), shared)
     }
 
     pub(crate) fn slot(&self) -> &RwLock<Slot<T>> {
