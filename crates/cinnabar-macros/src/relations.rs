@@ -307,6 +307,12 @@ pub(crate) fn consts(
         let delete_orphan = r.delete_orphan;
         let passive_deletes = r.passive_deletes;
         let post_update = r.post_update;
+        let back_populates = match &r.back_populates {
+            Some(inverse) => quote_spanned! {inverse.span()=>
+                ::core::option::Option::Some(|| <#target>::#inverse)
+            },
+            None => quote!(::core::option::Option::None),
+        };
         let doc = format!("The relationship `{model}.{name_str}`, for loading options.");
         out.extend(quote! {
             #[doc = #doc]
@@ -324,6 +330,7 @@ pub(crate) fn consts(
                 delete_orphan: #delete_orphan,
                 passive_deletes: #passive_deletes,
                 post_update: #post_update,
+                back_populates: #back_populates,
                 through: #through,
                 _marker: #p::PhantomData,
             };

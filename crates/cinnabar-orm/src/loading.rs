@@ -176,6 +176,7 @@ impl<M: Model, R: Model> JoinSpec<M> for Joined<M, R> {
             return;
         };
         for (parent, items) in st.groups {
+            fill_inverse(&self.relation, &parent, &items);
             match (self.relation.many_mut, self.relation.one_mut) {
                 (Some(field), _) => set_many(&parent, field, items),
                 (None, Some(field)) => {
@@ -228,8 +229,12 @@ impl<M: Model, R: Model> Selectin<M, R> {
 
 /// Sets a relationship field without marking the object changed (also in its baseline, so
 /// the next flush sees no difference). An object with unflushed changes keeps what it has.
+/// An object borrowed elsewhere (a guard alive in this thread would make a blocking lock
+/// deadlock) is left as it is.
 fn set_silently<M: Model>(h: &Handle<M>, set: impl Fn(&mut M)) {
-    let mut g = h.slot().write();
+    let Some(mut g) = h.slot().try_write() else {
+        return;
+    };
     if g.modified {
         return;
     }
@@ -246,7 +251,9 @@ fn set_many<M: Model, R: Model>(
     field: fn(&mut M) -> &mut HasMany<R>,
     items: Vec<Handle<R>>,
 ) {
-    let mut g = h.slot().write();
+    let Some(mut g) = h.slot().try_write() else {
+        return;
+    };
     if g.modified {
         return;
     }
@@ -254,6 +261,31 @@ fn set_many<M: Model, R: Model>(
         *field(b) = HasMany::loaded(items.clone());
     }
     *field(&mut g.value) = HasMany::loaded(items);
+}
+
+/// With `back_populates`, the loaded children of a one-to-many or one-to-one relationship
+/// get their reference back to `parent`, so reading it needs no second load (a reference
+/// already loaded or changed is left alone). A many-to-one load fills no collection: the
+/// parent's other children were not loaded.
+fn fill_inverse<M: Model, R: Model>(
+    rel: &Relation<M, R>,
+    parent: &Handle<M>,
+    children: &[Handle<R>],
+) {
+    if !matches!(rel.kind, RelationKind::OneToMany | RelationKind::OneToOne) {
+        return;
+    }
+    let Some(field) = rel.back_populates.and_then(|back| back().one_mut) else {
+        return;
+    };
+    for child in children {
+        set_silently(child, |c| {
+            let r = field(c);
+            if !r.is_loaded() {
+                *r = BelongsTo::loaded(Some(parent.clone()));
+            }
+        });
+    }
 }
 
 fn chunk_size(session: &Session) -> usize {
@@ -417,11 +449,13 @@ fn assign_groups<M: Model, R: Model>(
                 let items = at
                     .map(|i| std::mem::take(&mut groups[i]))
                     .unwrap_or_default();
+                fill_inverse(rel, p, &items);
                 set_many(p, field, items);
             }
             (None, Some(field)) => {
                 // Several children may point at one parent (many-to-one): keep the group.
                 let target = at.and_then(|i| groups[i].first()).cloned();
+                fill_inverse(rel, p, target.as_slice());
                 set_silently(p, |m| *field(m) = BelongsTo::loaded(target.clone()));
             }
             (None, None) => {}

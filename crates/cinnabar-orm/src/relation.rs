@@ -454,7 +454,7 @@ pub struct Through {
 
 /// A typed relationship of model `M` to model `R`, emitted by the derive as an associated
 /// constant (`Course::students`). Used as a query option and for explicit loading.
-pub struct Relation<M, R: Model> {
+pub struct Relation<M: Model, R: Model> {
     /// The relationship's field name.
     pub name: &'static str,
     /// Which side holds the foreign key.
@@ -484,16 +484,18 @@ pub struct Relation<M, R: Model> {
     /// A many-to-one whose foreign key is written by an UPDATE after the INSERTs (and set to
     /// NULL before DELETEs), so it may close a cycle between tables (`post_update`).
     pub post_update: bool,
+    /// The relationship of `R` back to `M` named by `back_populates`.
+    pub back_populates: Option<fn() -> Relation<R, M>>,
     #[doc(hidden)]
     pub _marker: PhantomData<fn() -> (M, R)>,
 }
 
-impl<M, R: Model> Clone for Relation<M, R> {
+impl<M: Model, R: Model> Clone for Relation<M, R> {
     fn clone(&self) -> Self {
         *self
     }
 }
-impl<M, R: Model> Copy for Relation<M, R> {}
+impl<M: Model, R: Model> Copy for Relation<M, R> {}
 
 impl<M: Model, R: Model> Relation<M, R> {
     /// `Model::name` for messages.

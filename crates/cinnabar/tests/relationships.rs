@@ -783,6 +783,11 @@ mod one_to_one {
             .unwrap();
         let prof = learners[0].read().profile.get().unwrap().cloned().unwrap();
         assert_eq!(prof.read().bio, "likes Rust");
+        // back_populates: loading the learner's side filled the profile's reference.
+        assert!(Handle::ptr_eq(
+            prof.read().learner.get().unwrap().unwrap(),
+            &learners[0]
+        ));
         let joined_l = s
             .query::<Learner>()
             .options(joined(Learner::profile))
@@ -1017,6 +1022,28 @@ mod back_populates {
         assert_eq!(tutor_of(db, "a1"), a.read().id);
     }
 
+    pub fn loading_a_collection_fills_the_references_back(db: &TestDb) {
+        let (s, _a, _b) = setup(db);
+        drop(s);
+        for strategy in ["selectin", "joined"] {
+            let mut s = Session::new(&db.engine);
+            let q = s.query::<Tutor>().order_by(Tutor::name.asc());
+            let tutors = match strategy {
+                "selectin" => q.options(selectin(Tutor::kids)).all().unwrap(),
+                _ => q.options(joined(Tutor::kids)).all().unwrap(),
+            };
+            // Kid::tutor was never loaded, yet each kid knows its tutor: no second query.
+            for t in &tutors {
+                for k in t.read().kids.get().unwrap() {
+                    assert!(
+                        Handle::ptr_eq(k.read().tutor.get().unwrap().unwrap(), t),
+                        "{strategy}"
+                    );
+                }
+            }
+        }
+    }
+
     /// Many-to-many with both sides declared: a change on either side writes one row.
     #[derive(Model, Debug, Clone)]
     #[cinnabar(table = "clubs")]
@@ -1102,6 +1129,7 @@ mod back_populates {
         new_objects_are_added_through_relationships,
         a_borrowed_other_side_is_an_error_and_changes_nothing,
         many_to_many_both_sides_write_each_row_once,
+        loading_a_collection_fills_the_references_back,
     );
 }
 
