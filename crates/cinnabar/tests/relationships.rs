@@ -1044,6 +1044,30 @@ mod back_populates {
         }
     }
 
+    pub fn loading_skips_an_object_borrowed_elsewhere(db: &TestDb) {
+        let (s, _a, _b) = setup(db);
+        drop(s);
+        let mut s = Session::new(&db.engine);
+        let a = s
+            .query::<Tutor>()
+            .filter(Tutor::name.eq("A"))
+            .one()
+            .unwrap();
+        let reading = a.read();
+        // A blocking lock on `a` here would deadlock this thread; its collection stays
+        // unloaded instead, and the other tutor's is loaded.
+        let tutors = s
+            .query::<Tutor>()
+            .options(selectin(Tutor::kids))
+            .order_by(Tutor::name.asc())
+            .all()
+            .unwrap();
+        assert!(!reading.kids.is_loaded());
+        drop(reading);
+        assert!(tutors[0].read().kids.get().is_err());
+        assert_eq!(tutors[1].read().kids.len().unwrap(), 1);
+    }
+
     /// Many-to-many with both sides declared: a change on either side writes one row.
     #[derive(Model, Debug, Clone)]
     #[cinnabar(table = "clubs")]
@@ -1130,6 +1154,7 @@ mod back_populates {
         a_borrowed_other_side_is_an_error_and_changes_nothing,
         many_to_many_both_sides_write_each_row_once,
         loading_a_collection_fills_the_references_back,
+        loading_skips_an_object_borrowed_elsewhere,
     );
 }
 
