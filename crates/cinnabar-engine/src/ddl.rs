@@ -65,20 +65,7 @@ impl MetaDataExt for MetaData {
                 for index in table.all_indexes() {
                     if !d.supports_index_if_not_exists() {
                         if let Some(q) = d.index_exists_sql() {
-                            let params = [
-                                ValueRef::Text(table.name.as_str()),
-                                ValueRef::Text(index.name.as_str()),
-                            ];
-                            let mut exists = false;
-                            conn.run(
-                                q,
-                                &params,
-                                Some(&mut |_row: &dyn Row| {
-                                    exists = true;
-                                    Ok(())
-                                }),
-                            )?;
-                            if exists {
+                            if exists(conn, q, &table.name, &index.name)? {
                                 continue;
                             }
                         }
@@ -132,19 +119,23 @@ fn foreign_key_exists(
     table: &str,
     fk: &cinnabar_core::schema::ForeignKey,
 ) -> Result<bool> {
-    let Some(q) = d.foreign_key_exists_sql() else {
-        return Ok(false);
-    };
-    let name = fk.constraint_name(table);
-    let params = [ValueRef::Text(table), ValueRef::Text(name.as_str())];
-    let mut exists = false;
+    match d.foreign_key_exists_sql() {
+        Some(q) => exists(conn, q, table, &fk.constraint_name(table)),
+        None => Ok(false),
+    }
+}
+
+/// Whether the catalog query `q`, given a table and an object name, returns a row.
+fn exists(conn: &mut Connection, q: &str, table: &str, name: &str) -> Result<bool> {
+    let params = [ValueRef::Text(table), ValueRef::Text(name)];
+    let mut found = false;
     conn.run(
         q,
         &params,
         Some(&mut |_row: &dyn Row| {
-            exists = true;
+            found = true;
             Ok(())
         }),
     )?;
-    Ok(exists)
+    Ok(found)
 }

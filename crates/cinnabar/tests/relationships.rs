@@ -1200,30 +1200,34 @@ mod post_update {
         db.engine.connect().unwrap().scalar(text(sql)).unwrap()
     }
 
+    fn division(name: &str) -> Division {
+        Division {
+            id: None,
+            name: name.into(),
+            manager_id: None,
+            manager: BelongsTo::default(),
+            workers: HasMany::new(),
+        }
+    }
+
+    /// A new worker of `d` (added to the session with it, by the save-update cascade).
+    fn worker(name: &str, d: &Handle<Division>) -> Handle<Worker> {
+        Handle::new(Worker {
+            id: None,
+            name: name.into(),
+            division_id: None,
+            division: BelongsTo::to(d),
+        })
+    }
+
     pub fn a_cycle_between_tables_is_written_with_a_post_update(db: &TestDb) {
         metadata().create_all(&db.engine).unwrap();
         // Idempotent: the ALTER-added constraint is not added twice.
         metadata().create_all(&db.engine).unwrap();
         let mut s = Session::new(&db.engine);
-        let d = s.add(Division {
-            id: None,
-            name: "Research".into(),
-            manager_id: None,
-            manager: BelongsTo::default(),
-            workers: HasMany::new(),
-        });
-        let boss = Handle::new(Worker {
-            id: None,
-            name: "Ada".into(),
-            division_id: None,
-            division: BelongsTo::to(&d),
-        });
-        let _ = Handle::new(Worker {
-            id: None,
-            name: "Alan".into(),
-            division_id: None,
-            division: BelongsTo::to(&d),
-        });
+        let d = s.add(division("Research"));
+        let boss = worker("Ada", &d);
+        worker("Alan", &d);
         d.write().manager.set(Some(boss.clone())).unwrap();
         // One flush: the division (without its manager), the workers, then the manager.
         s.commit().unwrap();
@@ -1259,19 +1263,8 @@ mod post_update {
     pub fn drop_all_drops_tables_in_a_cycle_with_rows(db: &TestDb) {
         metadata().create_all(&db.engine).unwrap();
         let mut s = Session::new(&db.engine);
-        let d = s.add(Division {
-            id: None,
-            name: "Ops".into(),
-            manager_id: None,
-            manager: BelongsTo::default(),
-            workers: HasMany::new(),
-        });
-        let w = Handle::new(Worker {
-            id: None,
-            name: "Grace".into(),
-            division_id: None,
-            division: BelongsTo::to(&d),
-        });
+        let d = s.add(division("Ops"));
+        let w = worker("Grace", &d);
         d.write().manager.set(Some(w)).unwrap();
         s.commit().unwrap();
         drop(s);
