@@ -150,6 +150,11 @@ pub trait Dialect: Send + Sync + std::fmt::Debug + 'static {
         " DROP CONSTRAINT "
     }
 
+    /// The literal and comment syntax `text()`'s scanner follows to find `:name` markers.
+    fn raw_syntax(&self) -> crate::sql::RawSyntax {
+        crate::sql::RawSyntax::default()
+    }
+
     /// Run first in `drop_all`'s transaction.
     fn drop_all_prelude(&self) -> Option<&'static str> {
         None

@@ -81,6 +81,15 @@ impl Dialect for MySqlDialect {
         false
     }
 
+    fn raw_syntax(&self) -> crate::sql::RawSyntax {
+        // The session's sql_mode leaves NO_BACKSLASH_ESCAPES off (MySQL's default).
+        crate::sql::RawSyntax {
+            backslash_escapes: true,
+            hash_comments: true,
+            ..Default::default()
+        }
+    }
+
     fn foreign_key_exists_sql(&self) -> Option<&'static str> {
         Some(
             "SELECT 1 FROM information_schema.table_constraints \

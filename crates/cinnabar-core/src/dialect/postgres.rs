@@ -14,6 +14,14 @@ impl Dialect for PostgresDialect {
         "postgresql"
     }
 
+    fn raw_syntax(&self) -> crate::sql::RawSyntax {
+        crate::sql::RawSyntax {
+            escape_strings: true,
+            dollar_quotes: true,
+            ..Default::default()
+        }
+    }
+
     fn foreign_key_exists_sql(&self) -> Option<&'static str> {
         Some(
             "SELECT 1 FROM information_schema.table_constraints \

@@ -2,7 +2,10 @@
 //!
 //! The SQL text is the developer's; values are only ever bound. `:name` markers are found by a
 //! small scanner that skips string literals, quoted identifiers, comments and PostgreSQL `::`
-//! casts, and the dialect renders each marker as its own placeholder.
+//! casts, and the dialect renders each marker as its own placeholder. What counts as a literal
+//! or a comment differs by database ([`RawSyntax`]): PostgreSQL's dollar-quoted strings and
+//! `E'..'` escapes, MySQL's backslash escapes and `#` comments; the compiler scans with the
+//! target dialect's rules, so a `:name` inside one of those is text, never a parameter.
 
 use crate::error::{Error, Result};
 use crate::types::ToSql;
@@ -53,9 +56,14 @@ impl Text {
         self
     }
 
-    /// Splits the SQL into verbatim pieces and parameter markers.
+    /// Splits the SQL into verbatim pieces and parameter markers (standard SQL lexing).
     pub fn pieces(&self) -> Vec<TextPiece<'_>> {
         parse(&self.sql)
+    }
+
+    /// As [`Text::pieces`], with a database's own literal and comment syntax.
+    pub fn pieces_in(&self, syntax: RawSyntax) -> Vec<TextPiece<'_>> {
+        parse_in(&self.sql, syntax)
     }
 
     /// The value bound to `name`.
@@ -83,8 +91,39 @@ fn is_ident_char(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
-/// Splits raw SQL into verbatim text and `:name` markers.
+/// The lexical rules, beyond standard SQL, that decide where literals and comments end.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RawSyntax {
+    /// A backslash escapes the next character inside `'..'` and `".."` (MySQL, MariaDB).
+    pub backslash_escapes: bool,
+    /// `E'..'` strings take backslash escapes (PostgreSQL).
+    pub escape_strings: bool,
+    /// `$$..$$` and `$tag$..$tag$` are string literals (PostgreSQL).
+    pub dollar_quotes: bool,
+    /// `#` starts a comment to the end of the line (MySQL, MariaDB).
+    pub hash_comments: bool,
+}
+
+/// Splits raw SQL into verbatim text and `:name` markers (standard SQL lexing).
 pub fn parse(sql: &str) -> Vec<TextPiece<'_>> {
+    parse_in(sql, RawSyntax::default())
+}
+
+/// The end (exclusive) of a `$tag$` delimiter starting at `i`, if one starts there.
+fn dollar_tag_end(bytes: &[u8], i: usize) -> Option<usize> {
+    let mut j = i + 1;
+    if bytes.get(j).is_some_and(|b| b.is_ascii_digit()) {
+        return None; // `$1`: a positional parameter
+    }
+    while j < bytes.len() && is_ident_char(bytes[j]) {
+        j += 1;
+    }
+    (bytes.get(j) == Some(&b'$')).then_some(j + 1)
+}
+
+/// Splits raw SQL into verbatim text and `:name` markers, with `syntax`'s literals and
+/// comments.
+pub fn parse_in(sql: &str, syntax: RawSyntax) -> Vec<TextPiece<'_>> {
     let bytes = sql.as_bytes();
     let mut pieces = Vec::new();
     let mut start = 0;
@@ -92,8 +131,18 @@ pub fn parse(sql: &str) -> Vec<TextPiece<'_>> {
     while i < bytes.len() {
         match bytes[i] {
             q @ (b'\'' | b'"' | b'`') => {
+                let e_string = syntax.escape_strings
+                    && q == b'\''
+                    && i > 0
+                    && matches!(bytes[i - 1], b'E' | b'e')
+                    && (i < 2 || !is_ident_char(bytes[i - 2]));
+                let backslash = q != b'`' && (syntax.backslash_escapes || e_string);
                 i += 1;
                 while i < bytes.len() {
+                    if backslash && bytes[i] == b'\\' {
+                        i += 2;
+                        continue;
+                    }
                     if bytes[i] == q {
                         if i + 1 < bytes.len() && bytes[i + 1] == q {
                             i += 2;
@@ -104,6 +153,23 @@ pub fn parse(sql: &str) -> Vec<TextPiece<'_>> {
                     i += 1;
                 }
                 i += 1;
+            }
+            b'$' if syntax.dollar_quotes
+                && (i == 0 || !is_ident_char(bytes[i - 1]))
+                && dollar_tag_end(bytes, i).is_some() =>
+            {
+                let end = dollar_tag_end(bytes, i).unwrap_or(i + 1);
+                let tag = &bytes[i..end];
+                i = end;
+                while i < bytes.len() && !bytes[i..].starts_with(tag) {
+                    i += 1;
+                }
+                i += tag.len();
+            }
+            b'#' if syntax.hash_comments => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
             }
             b'-' if bytes.get(i + 1) == Some(&b'-') => {
                 while i < bytes.len() && bytes[i] != b'\n' {
@@ -159,6 +225,46 @@ mod tests {
             })
             .collect();
         assert_eq!(params, ["a", "b_2"]);
+    }
+
+    fn params(sql: &str, syntax: RawSyntax) -> Vec<&str> {
+        parse_in(sql, syntax)
+            .into_iter()
+            .filter_map(|x| match x {
+                TextPiece::Param(n) => Some(n),
+                TextPiece::Sql(_) => None,
+            })
+            .collect()
+    }
+
+    const PG: RawSyntax = RawSyntax {
+        backslash_escapes: false,
+        escape_strings: true,
+        dollar_quotes: true,
+        hash_comments: false,
+    };
+    const MYSQL: RawSyntax = RawSyntax {
+        backslash_escapes: true,
+        escape_strings: false,
+        dollar_quotes: false,
+        hash_comments: true,
+    };
+
+    #[test]
+    fn postgres_dollar_quotes_and_escape_strings_hide_markers() {
+        let sql = "SELECT $$ :no ' $$, $fn$ :no $$ $fn$, E'it\\' :no', $1, a$b FROM t WHERE x = :x";
+        assert_eq!(params(sql, PG), ["x"]);
+        // Without PostgreSQL's rules the same text would bind values it must not.
+        assert_ne!(params(sql, RawSyntax::default()), ["x"]);
+        // A standard string keeps the backslash as a character on PostgreSQL.
+        assert_eq!(params(r"SELECT 'a\' WHERE y = :y", PG), ["y"]);
+    }
+
+    #[test]
+    fn mysql_backslash_escapes_and_hash_comments_hide_markers() {
+        let sql = "SELECT 'it\\' :no', \"q\\\" :no\" # :no\n FROM t WHERE x = :x";
+        assert_eq!(params(sql, MYSQL), ["x"]);
+        assert_ne!(params(sql, RawSyntax::default()), ["x"]);
     }
 
     #[test]

@@ -289,7 +289,27 @@ fn hostile_values_are_bound_safely(db: &TestDb) {
     }
 }
 
+/// A `:name` inside a literal or comment of the database's own syntax is text, not a
+/// parameter: PostgreSQL's dollar quotes and `E'..'` strings, MySQL's backslash escapes and `#`
+/// comments.
+fn markers_inside_dialect_literals_are_text(db: &TestDb) {
+    let sql = match db.backend {
+        Backend::Postgres => "SELECT $q$ :no $q$ || E'\\' :no' || :x AS v",
+        Backend::MySql => "SELECT CONCAT('\\' :no', :x) AS v # :no\n",
+        Backend::Sqlite => "SELECT ' :no ''' || :x AS v -- :no\n",
+    };
+    let expected = match db.backend {
+        Backend::Postgres => " :no ' :noX",
+        Backend::MySql => "' :noX",
+        Backend::Sqlite => " :no 'X",
+    };
+    let mut conn = conn(db);
+    let v: String = conn.scalar(text(sql).bind("x", "X")).unwrap();
+    assert_eq!(v, expected, "{sql}");
+}
+
 crate::backend_tests!(
     raw_sql_through_connection_and_session,
-    hostile_values_are_bound_safely
+    hostile_values_are_bound_safely,
+    markers_inside_dialect_literals_are_text,
 );
