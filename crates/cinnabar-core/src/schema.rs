@@ -367,28 +367,39 @@ impl MetaData {
     /// # Errors
     /// [`ErrorKind::Misuse`](crate::ErrorKind::Misuse) naming the tables of a reference cycle.
     pub fn sorted_tables(&self) -> Result<Vec<Arc<Table>>> {
-        let names: Vec<&str> = self.tables.iter().map(|t| t.name.as_str()).collect();
-        let deps: Vec<Vec<usize>> = self
-            .tables
-            .iter()
-            .map(|t| {
-                t.foreign_keys
-                    .iter()
-                    .filter(|f| f.ref_table != t.name && !f.use_alter)
-                    .filter_map(|f| names.iter().position(|n| *n == f.ref_table))
-                    .collect()
-            })
-            .collect();
-        let order = topo_sort(&deps).map_err(|cycle| {
-            let tables: Vec<&str> = cycle.iter().map(|&i| names[i]).collect();
-            Error::misuse(format!(
-                "foreign keys form a cycle between tables {}; declare one of the relationships \
-                 that close it with relation(post_update) (ForeignKey::use_alter)",
-                tables.join(", ")
-            ))
-        })?;
+        let tables: Vec<&Table> = self.tables.iter().map(|t| &**t).collect();
+        let order = dependency_order(&tables)?;
         Ok(order.into_iter().map(|i| self.tables[i].clone()).collect())
     }
+}
+
+/// Positions of `tables` ordered so that every table comes after the tables it references
+/// (parents first): for `create_all` and for the session's flush. Self-references, references
+/// outside `tables` and `use_alter` foreign keys are ignored.
+///
+/// # Errors
+/// [`ErrorKind::Misuse`](crate::ErrorKind::Misuse) naming the tables of a reference cycle and
+/// the fix.
+pub fn dependency_order(tables: &[&Table]) -> Result<Vec<usize>> {
+    let names: Vec<&str> = tables.iter().map(|t| t.name.as_str()).collect();
+    let deps: Vec<Vec<usize>> = tables
+        .iter()
+        .map(|t| {
+            t.foreign_keys
+                .iter()
+                .filter(|f| f.ref_table != t.name && !f.use_alter)
+                .filter_map(|f| names.iter().position(|n| *n == f.ref_table))
+                .collect()
+        })
+        .collect();
+    topo_sort(&deps).map_err(|cycle| {
+        let in_cycle: Vec<&str> = cycle.iter().map(|&i| names[i]).collect();
+        Error::misuse(format!(
+            "foreign keys form a cycle between tables {}; declare one of the relationships \
+             that close it with relation(post_update) (ForeignKey::use_alter)",
+            in_cycle.join(", ")
+        ))
+    })
 }
 
 /// Orders nodes so that each comes after its dependencies, keeping the given order where free.

@@ -10,7 +10,7 @@ use std::any::TypeId;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use cinnabar_core::schema::topo_sort;
+use cinnabar_core::schema::{dependency_order, Table};
 use cinnabar_core::sql::Statement;
 use cinnabar_core::{Error, Result};
 use cinnabar_engine::{Connection, Engine, Rows};
@@ -305,31 +305,9 @@ impl Session {
         if let Some(o) = &self.order {
             return Ok(o.clone());
         }
-        let names: Vec<&str> = self
-            .registries
-            .iter()
-            .map(|r| r.table().name.as_str())
-            .collect();
-        let deps: Vec<Vec<usize>> = self
-            .registries
-            .iter()
-            .map(|r| {
-                let t = r.table();
-                t.foreign_keys
-                    .iter()
-                    .filter(|f| f.ref_table != t.name && !f.use_alter)
-                    .filter_map(|f| names.iter().position(|n| *n == f.ref_table))
-                    .collect()
-            })
-            .collect();
-        let order = topo_sort(&deps).map_err(|cycle| {
-            let tables: Vec<&str> = cycle.iter().map(|&i| names[i]).collect();
-            Error::misuse(format!(
-                "cannot order the flush: foreign keys form a cycle between tables {}; declare one \
-                 of the relationships that close it with relation(post_update)",
-                tables.join(", ")
-            ))
-        })?;
+        let tables: Vec<&Table> = self.registries.iter().map(|r| r.table()).collect();
+        let order = dependency_order(&tables)
+            .map_err(|e| Error::misuse(format!("cannot order the flush: {}", e.message())))?;
         self.order = Some(order.clone());
         Ok(order)
     }

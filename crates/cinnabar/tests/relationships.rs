@@ -1273,8 +1273,69 @@ mod post_update {
         assert_eq!(scalar(db, "SELECT COUNT(*) FROM divisions"), Some(0));
     }
 
+    /// The same two tables without `post_update`: the cycle is reported, naming the tables.
+    #[derive(Model, Debug, Clone)]
+    #[cinnabar(table = "shops")]
+    pub struct Shop {
+        #[cinnabar(primary_key)]
+        pub id: Option<i64>,
+        #[cinnabar(foreign_key = "clerks.id")]
+        pub head_id: Option<i64>,
+    }
+
+    #[derive(Model, Debug, Clone)]
+    #[cinnabar(table = "clerks")]
+    pub struct Clerk {
+        #[cinnabar(primary_key)]
+        pub id: Option<i64>,
+        #[cinnabar(foreign_key = "shops.id")]
+        pub shop_id: Option<i64>,
+    }
+
+    pub fn a_cycle_without_post_update_is_a_clear_error(db: &TestDb) {
+        let md = MetaData::new()
+            .with(Shop::table().clone())
+            .with(Clerk::table().clone());
+        let e = md.create_all(&db.engine).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Misuse);
+        let msg = e.to_string();
+        assert!(
+            msg.contains("shops, clerks") && msg.contains("post_update"),
+            "{msg}"
+        );
+        // Tables made by hand (no constraints): the flush reports the same cycle, writes
+        // nothing, and the session stays usable.
+        let mut conn = db.engine.connect().unwrap();
+        for t in [
+            "shops (id BIGINT PRIMARY KEY, head_id BIGINT)",
+            "clerks (id BIGINT PRIMARY KEY, shop_id BIGINT)",
+        ] {
+            conn.execute(text(format!("CREATE TABLE {t}"))).unwrap();
+        }
+        drop(conn);
+        let mut s = Session::new(&db.engine);
+        s.add(Shop {
+            id: Some(1),
+            head_id: None,
+        });
+        s.add(Clerk {
+            id: Some(1),
+            shop_id: Some(1),
+        });
+        let e = s.commit().unwrap_err();
+        let msg = e.to_string();
+        assert!(
+            msg.contains("cannot order the flush") && msg.contains("shops, clerks"),
+            "{msg}"
+        );
+        assert_eq!(scalar(db, "SELECT COUNT(*) FROM shops"), Some(0));
+        // The failed flush rolled back: the new objects left the session, which goes on.
+        assert_eq!(s.query::<Shop>().count().unwrap(), 0);
+    }
+
     crate::backend_tests!(
         a_cycle_between_tables_is_written_with_a_post_update,
         drop_all_drops_tables_in_a_cycle_with_rows,
+        a_cycle_without_post_update_is_a_clear_error,
     );
 }
