@@ -207,6 +207,16 @@ impl Connection {
         self.raw().ok().and_then(|r| r.last_insert_id())
     }
 
+    /// The step between the keys of one multi-row INSERT's rows, or `None` when the server
+    /// does not promise consecutive keys (see
+    /// [`DriverConnection::multi_row_key_step`](crate::driver::DriverConnection::multi_row_key_step)).
+    ///
+    /// # Errors
+    /// Database errors.
+    pub fn multi_row_key_step(&mut self) -> Result<Option<i64>> {
+        self.raw()?.multi_row_key_step()
+    }
+
     /// Transaction nesting depth: 0 outside a transaction, 1 inside, more inside savepoints.
     pub fn transaction_depth(&self) -> usize {
         self.depth

@@ -201,6 +201,7 @@ impl Driver for MySqlDriver {
             broken: false,
             in_tx: false,
             last_id: None,
+            key_step: None,
         }))
     }
 }
@@ -210,6 +211,8 @@ struct MySqlConnection {
     broken: bool,
     in_tx: bool,
     last_id: Option<i64>,
+    /// `multi_row_key_step`, read from the server at first use.
+    key_step: Option<Option<i64>>,
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1095,6 +1098,22 @@ impl DriverConnection for MySqlConnection {
 
     fn last_insert_id(&self) -> Option<i64> {
         self.last_id
+    }
+
+    fn multi_row_key_step(&mut self) -> Result<Option<i64>> {
+        if let Some(step) = self.key_step {
+            return Ok(step);
+        }
+        // Lock modes 0 and 1 give one multi-row INSERT consecutive values (spaced by
+        // auto_increment_increment); mode 2 may interleave them with other sessions' rows.
+        let sql = "SELECT @@innodb_autoinc_lock_mode, @@auto_increment_increment";
+        let row: Option<(i64, i64)> = self.conn.query_first(sql).map_err(|e| self.fail(e, sql))?;
+        let step = match row {
+            Some((mode, increment)) if mode != 2 && increment >= 1 => Some(increment),
+            _ => None,
+        };
+        self.key_step = Some(step);
+        Ok(step)
     }
 
     fn in_transaction(&self) -> bool {
