@@ -231,6 +231,27 @@ pub(crate) fn statements<'a>(lines: &'a [String], verb: &str) -> Vec<&'a String>
         .collect()
 }
 
+/// Asserts that `e`, a UNIQUE or NOT NULL violation on `table.column`, names the constraint
+/// the way its backend does, and that its message shows that name. SQLite says
+/// `table.column`; PostgreSQL names the constraint (`table_column_key` for a UNIQUE column,
+/// `table.column` for NOT NULL, from the error's table and column fields); MariaDB names the
+/// key or the column (MySQL 8 prefixes a key with its table).
+pub(crate) fn assert_names_constraint(db: &TestDb, e: &Error, table: &str, column: &str) {
+    let expected = match (db.backend, e.kind()) {
+        (Backend::Sqlite, _) | (Backend::Postgres, ErrorKind::NotNullViolation) => {
+            vec![format!("{table}.{column}")]
+        }
+        (Backend::Postgres, _) => vec![format!("{table}_{column}_key")],
+        (Backend::MySql, _) => vec![column.to_owned(), format!("{table}.{column}")],
+    };
+    let got = e.constraint().unwrap_or_default();
+    assert!(
+        expected.iter().any(|n| n == got),
+        "constraint {got:?}, expected one of {expected:?}: {e:?}"
+    );
+    assert!(e.to_string().contains(got), "{e}");
+}
+
 /// An application error for transaction closures.
 #[derive(Debug)]
 pub(crate) enum AppError {

@@ -51,7 +51,7 @@ fn composite_primary_keys(db: &TestDb) {
     assert!(Handle::ptr_eq(&e, &moved));
     let n: i64 = conn(db)
         .scalar(
-            text("SELECT COUNT(*) FROM enrollments WHERE student_id = :s AND course_id = :c AND marks = 93")
+            text("SELECT COUNT(*) FROM enrollments WHERE student_id = :s AND course_id = :c AND marks = 93 AND grade = 'A'")
                 .bind("s", ids[0])
                 .bind("c", c2),
         )

@@ -49,10 +49,7 @@ fn engine_begin_commits_or_rolls_back(db: &TestDb) {
     match r {
         Err(AppError::Db(e)) => {
             assert_eq!(e.kind(), ErrorKind::NotNullViolation, "{e}");
-            assert!(
-                e.constraint().unwrap_or_default().contains("course"),
-                "{e:?}"
-            );
+            assert_names_constraint(db, &e, "students", "course");
         }
         other => panic!("expected a NOT NULL violation, got {other:?}"),
     }
