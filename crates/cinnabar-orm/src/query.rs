@@ -31,6 +31,9 @@ use crate::session::Session;
 /// A query for model `T` bound to a session.
 pub struct Query<'s, T: Model> {
     session: &'s mut Session,
+    /// The query without its select list, which is always `T`'s columns (see
+    /// [`with_model_columns`]): the list is only built when the statement is first compiled
+    /// for its shape (see [`load_query`]).
     select: Select,
     error: Option<Error>,
     loaders: Vec<Box<dyn Loader<T>>>,
@@ -48,11 +51,19 @@ pub fn select_model<T: Model>() -> Select {
     sel
 }
 
+/// `select` with `T`'s columns (qualified by its table) put before its own select list.
+fn with_model_columns<T: Model>(mut select: Select) -> Select {
+    let mut full = select_model::<T>();
+    full.columns.append(&mut select.columns);
+    select.columns = full.columns;
+    select
+}
+
 impl<'s, T: Model> Query<'s, T> {
     pub(crate) fn new(session: &'s mut Session) -> Self {
         Query {
             session,
-            select: select_model::<T>(),
+            select: Select::from(T::table().name.as_str()),
             error: None,
             loaders: Vec::new(),
             _model: PhantomData,
@@ -168,8 +179,8 @@ impl<'s, T: Model> Query<'s, T> {
     }
 
     /// The core SELECT this query runs.
-    pub fn statement(&self) -> &Select {
-        &self.select
+    pub fn statement(&self) -> Select {
+        with_model_columns::<T>(self.select.clone())
     }
 
     /// All matching objects.
@@ -190,9 +201,11 @@ impl<'s, T: Model> Query<'s, T> {
         let specs: Vec<&dyn JoinSpec<T>> = loaders.iter().filter_map(|l| l.join_spec()).collect();
         let joined = !select.joins.is_empty() || !specs.is_empty();
         let mut found = if specs.is_empty() {
-            load(session, &select.into())?
+            let mut out = Vec::new();
+            load_query::<T>(session, select, |h| out.push(h))?;
+            out
         } else {
-            load_joined(session, select, &specs)?
+            load_joined(session, with_model_columns::<T>(select), &specs)?
         };
         if joined && specs.is_empty() {
             // A one-to-many join repeats the parent once per child: keep the first of each
@@ -223,7 +236,7 @@ impl<'s, T: Model> Query<'s, T> {
             return Err(e);
         }
         let mut found = None;
-        load_each::<T>(session, &select.into(), |h| {
+        load_query::<T>(session, select, |h| {
             found.get_or_insert(h);
         })?;
         if let Some(h) = &found {
@@ -300,6 +313,9 @@ impl<'s, T: Model> Query<'s, T> {
         let windowed = select.limit.is_some() || select.offset.is_some() || select.distinct;
         let conn = session.connection()?;
         if windowed {
+            if select.columns.is_empty() {
+                select = with_model_columns::<T>(select);
+            }
             let inner = compile(conn.dialect(), &select.into())?;
             let sql = format!("SELECT COUNT(*) FROM ({}) AS cinnabar_count", inner.sql);
             let params: Vec<ValueRef<'_>> = inner.params.iter().map(Value::as_ref).collect();
@@ -552,6 +568,63 @@ pub(crate) fn load_each<T: Model>(
         f(h);
         Ok(())
     })
+}
+
+/// Runs a [`Query`]'s SELECT (`select` without its select list, which is `T`'s columns)
+/// through the identity map, handing each object to `f`.
+///
+/// The SQL text is cached per shape in `T`'s registry: the statement is compiled without its
+/// select list (short, and cheap to compile), and that text (bound values are placeholders in
+/// it, so it is the same for every value) keys the text of the full statement, compiled once.
+/// The values bound are those of the short compile: the select list holds none, so the
+/// placeholders are the same and in the same order.
+fn load_query<T: Model>(
+    session: &mut Session,
+    select: Select,
+    mut f: impl FnMut(Handle<T>),
+) -> Result<()> {
+    debug_assert!(select.columns.is_empty());
+    session.autoflush()?;
+    let generation = session.generation();
+    let stmt = Statement::Select(select);
+    let mut key = session.take_scratch();
+    let result = (|| {
+        let (conn, reg) = session.parts::<T>()?;
+        let mut params: Vec<ValueRef<'_>> = Vec::new();
+        compile_into(conn.dialect(), &stmt, &mut key, &mut params)?;
+        let sql = match reg.query_sql.get(key.as_str()) {
+            Some(sql) => sql.clone(),
+            None => {
+                let Statement::Select(select) = &stmt else {
+                    unreachable!("built as a SELECT above")
+                };
+                let full = Statement::Select(with_model_columns::<T>(select.clone()));
+                let sql: Arc<str> = compile(conn.dialect(), &full)?.sql.into();
+                reg.cache_query_sql(key.as_str(), sql.clone());
+                sql
+            }
+        };
+        let shared = reg.shared.clone();
+        let mut key_first = false;
+        conn.run(
+            &sql,
+            &params,
+            Some(&mut |row: &dyn Row| {
+                f(materialize(
+                    reg,
+                    &shared,
+                    row,
+                    0,
+                    generation,
+                    &mut key_first,
+                )?);
+                Ok(())
+            }),
+        )?;
+        Ok(())
+    })();
+    session.put_scratch(key);
+    result
 }
 
 /// As [`load_each`], also handing over the row (for columns after the model's own).

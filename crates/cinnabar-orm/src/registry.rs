@@ -102,6 +102,9 @@ pub(crate) struct Registry<T: Model> {
     /// Objects whose `post_update` foreign keys are written after every INSERT.
     post_updates: Vec<Handle<T>>,
     sql: FxHashMap<Shape, Arc<str>>,
+    /// Query SQL per shape: the text of a query compiled without its select list (values
+    /// are placeholders in it) to the text of the full statement (see `query::load_query`).
+    pub(crate) query_sql: FxHashMap<Box<str>, Arc<str>>,
     pub(crate) shared: Arc<Shared<T>>,
 }
 
@@ -130,8 +133,19 @@ impl<T: Model> Registry<T> {
             flush_start: 0,
             post_updates: Vec::new(),
             sql: FxHashMap::default(),
+            query_sql: FxHashMap::default(),
             shared: Shared::new(tracker),
         }
+    }
+
+    /// Remembers a query's full SQL for its shape `key`. The cache is bounded: shapes that
+    /// vary without end (IN lists of every length) start it over instead of growing it.
+    pub(crate) fn cache_query_sql(&mut self, key: &str, sql: Arc<str>) {
+        const MAX_SHAPES: usize = 256;
+        if self.query_sql.len() >= MAX_SHAPES {
+            self.query_sql.clear();
+        }
+        self.query_sql.insert(key.into(), sql);
     }
 
     fn cached_sql(&mut self, conn: &Connection, shape: Shape) -> Result<Arc<str>> {

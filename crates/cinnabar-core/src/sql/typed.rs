@@ -135,7 +135,24 @@ fn value_operand<T: crate::types::ToSql>(v: &T) -> Expr {
 
 impl<T: ColumnType> Bindable<T::Kind> for T {
     fn into_operand(self) -> Expr {
-        value_operand(&self)
+        // Owned text and bytes move into the bound value instead of being copied (a lookup
+        // by a `String` costs no second allocation). `ColumnType: 'static`, so the checks
+        // are type comparisons the compiler resolves.
+        let mut v = Some(self);
+        let any: &mut dyn std::any::Any = &mut v;
+        if let Some(s) = any.downcast_mut::<Option<String>>() {
+            return Expr::Value(s.take().map_or(Value::Null, Value::Text));
+        }
+        if let Some(Some(s)) = any.downcast_mut::<Option<Option<String>>>() {
+            return Expr::Value(s.take().map_or(Value::Null, Value::Text));
+        }
+        if let Some(b) = any.downcast_mut::<Option<Vec<u8>>>() {
+            return Expr::Value(b.take().map_or(Value::Null, Value::Blob));
+        }
+        match &v {
+            Some(v) => value_operand(v),
+            None => unreachable!("set above"),
+        }
     }
 }
 
