@@ -4,8 +4,9 @@
 //! bulk statements, defaults, composite keys, flush ordering, failed flushes) are tested once
 //! for SQLite, PostgreSQL and MariaDB in `compliance/` (`session.rs`, `flush.rs`, `query.rs`,
 //! `bulk.rs`, `insert.rs`, `keys_and_values.rs`). What stays here: guards held across a
-//! flush, commit or rollback (no database involved), and what a flush stores as seen by
-//! another SQLite client (rusqlite), with SQLite's storage classes.
+//! flush, commit or rollback (misuse and deadlock checks of the session itself, whatever the
+//! backend), and what a flush stores as seen by another SQLite client (rusqlite), with
+//! SQLite's storage classes.
 
 mod common;
 
