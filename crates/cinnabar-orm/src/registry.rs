@@ -5,6 +5,7 @@
 //! the connection's dialect once per shape and cached here.
 
 use std::any::Any;
+use std::hash::Hasher as _;
 use std::sync::Arc;
 
 use cinnabar_core::dialect::{compile, GeneratedKeys};
@@ -83,8 +84,83 @@ enum Shape {
     MaxKey,
 }
 
+/// Hashes identity-map keys. A key that is one integer (the usual generated key) keeps its
+/// low bits as they are, so consecutive keys land in consecutive buckets: loading a table in
+/// key order writes the map's memory in order instead of scattering every insert over it
+/// (FxHash multiplies and rotates, which spreads neighbours across the whole table). The top
+/// seven bits, which hashbrown compares first, come from a multiplicative hash so they still
+/// tell keys apart. Any other key (text, composite, bytes) is hashed by FxHash.
+#[derive(Default)]
+pub(crate) struct KeyHasher {
+    /// The single integer written so far, if that is all that was written.
+    int: Option<u64>,
+    fx: Option<rustc_hash::FxHasher>,
+}
+
+impl KeyHasher {
+    fn fx(&mut self) -> &mut rustc_hash::FxHasher {
+        let int = self.int.take();
+        self.fx.get_or_insert_with(|| {
+            let mut fx = rustc_hash::FxHasher::default();
+            if let Some(i) = int {
+                fx.write_u64(i);
+            }
+            fx
+        })
+    }
+
+    fn int(&mut self, i: u64) {
+        if self.int.is_none() && self.fx.is_none() {
+            self.int = Some(i);
+        } else {
+            self.fx().write_u64(i);
+        }
+    }
+}
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        match (&self.fx, self.int) {
+            (Some(fx), _) => fx.finish(),
+            (None, Some(i)) => {
+                const TOP: u64 = !(u64::MAX >> 7);
+                (i & !TOP) | (i.wrapping_mul(0x9E37_79B9_7F4A_7C15) & TOP)
+            }
+            (None, None) => 0,
+        }
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        self.fx().write(bytes);
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.int(u64::from(i));
+    }
+
+    fn write_u16(&mut self, i: u16) {
+        self.int(u64::from(i));
+    }
+
+    fn write_u32(&mut self, i: u32) {
+        self.int(u64::from(i));
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.int(i);
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.int(i as u64);
+    }
+}
+
+/// The identity map: one handle per primary key.
+pub(crate) type IdentityMap<K, V> =
+    std::collections::HashMap<K, V, std::hash::BuildHasherDefault<KeyHasher>>;
+
 pub(crate) struct Registry<T: Model> {
-    pub(crate) identity: FxHashMap<T::Key, Handle<T>>,
+    pub(crate) identity: IdentityMap<T::Key, Handle<T>>,
     pub(crate) pending: Vec<Handle<T>>,
     pub(crate) deleted: Vec<Handle<T>>,
     /// Inserted by a flush of the open transaction.
@@ -122,7 +198,7 @@ fn lock<T: Model>(h: &Handle<T>) -> Result<RwLockWriteGuard<'_, Slot<T>>> {
 impl<T: Model> Registry<T> {
     pub(crate) fn new(tracker: Arc<Tracker>) -> Self {
         Registry {
-            identity: FxHashMap::default(),
+            identity: IdentityMap::default(),
             pending: Vec::new(),
             deleted: Vec::new(),
             inserted_in_tx: Vec::new(),
@@ -1271,5 +1347,27 @@ impl<T: Model> Registry<T> {
         self.shared.dirty.lock().clear();
         self.inserted_in_tx.clear();
         self.deleted_in_tx.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::hash::BuildHasher;
+
+    use super::*;
+
+    #[test]
+    fn integer_keys_keep_their_low_bits_and_spread_the_top_ones() {
+        let b = std::hash::BuildHasherDefault::<KeyHasher>::default();
+        let low = |k: i64| b.hash_one(k) & 0xffff;
+        assert_eq!((1..=5).map(low).collect::<Vec<_>>(), vec![1, 2, 3, 4, 5]);
+        let tops: std::collections::HashSet<u64> =
+            (1..=64i64).map(|k| b.hash_one(k) >> 57).collect();
+        assert!(tops.len() > 32, "h2 bits should differ between neighbours");
+        // Composite and text keys go through FxHash; equal keys hash equally.
+        assert_eq!(b.hash_one((1i64, 2i64)), b.hash_one((1i64, 2i64)));
+        assert_ne!(b.hash_one((1i64, 2i64)), b.hash_one((2i64, 1i64)));
+        assert_eq!(b.hash_one("a"), b.hash_one(String::from("a")));
+        assert_ne!(b.hash_one(1i64), b.hash_one((1i64, 0i64)));
     }
 }
