@@ -43,10 +43,21 @@ impl ObjectState {
     }
 }
 
-/// Counts objects changed since the last flush; shared by a session and its handles.
+/// Non-zero when objects changed since the last flush; shared by a session and its handles.
 #[derive(Debug, Default)]
 pub(crate) struct Tracker {
     pub(crate) dirty: AtomicUsize,
+}
+
+impl Tracker {
+    /// Notes a write: the count only has to become non-zero (the flush asks whether it is
+    /// and resets it), so a write after the first skips the atomic read-modify-write, which
+    /// costs as much as the rest of a repeated `write()`.
+    fn note_dirty(&self) {
+        if self.dirty.load(Ordering::Relaxed) == 0 {
+            self.dirty.fetch_add(1, Ordering::Relaxed);
+        }
+    }
 }
 
 /// What every handle of one model in one session shares: the list of objects written to
@@ -162,12 +173,7 @@ impl<T: Model> Handle<T> {
         Handle::build(value, state, shared.clone(), generation)
     }
 
-    fn build(
-        value: T,
-        state: ObjectState,
-        shared: Arc<Shared<T>>,
-        generation: u64,
-    ) -> Self {
+    fn build(value: T, state: ObjectState, shared: Arc<Shared<T>>, generation: u64) -> Self {
         let h = Handle(Arc::new(Obj {
             slot: RwLock::new(Slot {
                 value,
@@ -236,7 +242,7 @@ impl<T: Model> Handle<T> {
             slot.modified = true;
             shared.dirty.lock().push(self.clone());
             if let Some(t) = &shared.tracker {
-                t.dirty.fetch_add(1, Ordering::Relaxed);
+                t.note_dirty();
             }
         }
     }
