@@ -24,7 +24,7 @@ use rustc_hash::FxHashSet;
 use crate::handle::{Handle, ObjectState, Shared};
 use crate::loading::{JoinSpec, Loader};
 use crate::model::Model;
-use crate::registry::Registry;
+use crate::registry::{IdentityMap, Registry};
 use crate::relation::Relation;
 use crate::session::Session;
 
@@ -432,7 +432,14 @@ fn load_joined<T: Model>(
                     Some((k, h)) if *k == key => h.clone(),
                     _ => {
                         let reg = registry_in::<T>(&mut *slots[slot_of[0]].1)?;
-                        let h = materialize_key(reg, &shared, key.clone(), row, 0, generation)?;
+                        let h = materialize_key(
+                            &mut reg.identity,
+                            &shared,
+                            key.clone(),
+                            row,
+                            0,
+                            generation,
+                        )?;
                         if seen.insert(Arc::as_ptr(&h.0) as usize) {
                             found.push(h.clone());
                         }
@@ -484,9 +491,30 @@ pub(crate) fn materialize<T: Model>(
     generation: u64,
     key_first: &mut bool,
 ) -> Result<Handle<T>> {
+    materialize_in(
+        &mut reg.identity,
+        shared,
+        row,
+        offset,
+        generation,
+        key_first,
+    )
+}
+
+/// [`materialize`] into an identity map (so a caller holding the registry can pass its
+/// `shared` without cloning the `Arc` first).
+#[inline]
+fn materialize_in<T: Model>(
+    identity: &mut IdentityMap<T::Key, Handle<T>>,
+    shared: &Arc<Shared<T>>,
+    row: &dyn Row,
+    offset: usize,
+    generation: u64,
+    key_first: &mut bool,
+) -> Result<Handle<T>> {
     if *key_first {
         let key = T::key_from_row(row, offset)?;
-        return materialize_key(reg, shared, key, row, offset, generation);
+        return materialize_key(identity, shared, key, row, offset, generation);
     }
     let obj = T::from_row_at(row, offset)?;
     let key = match obj.key() {
@@ -494,7 +522,7 @@ pub(crate) fn materialize<T: Model>(
         // A NULL key column: decoding it alone reports the conversion error.
         None => T::key_from_row(row, offset)?,
     };
-    match reg.identity.entry(key) {
+    match identity.entry(key) {
         Entry::Occupied(e) => {
             *key_first = true;
             let h = e.get();
@@ -521,14 +549,14 @@ pub(crate) fn materialize<T: Model>(
 /// decoded from the row.
 #[inline]
 fn materialize_key<T: Model>(
-    reg: &mut Registry<T>,
+    identity: &mut IdentityMap<T::Key, Handle<T>>,
     shared: &Arc<Shared<T>>,
     key: T::Key,
     row: &dyn Row,
     offset: usize,
     generation: u64,
 ) -> Result<Handle<T>> {
-    match reg.identity.entry(key) {
+    match identity.entry(key) {
         Entry::Occupied(e) => {
             let h = e.get();
             if h.state() == ObjectState::Persistent {
@@ -604,15 +632,14 @@ fn load_query<T: Model>(
                 sql
             }
         };
-        let shared = reg.shared.clone();
         let mut key_first = false;
         conn.run(
             &sql,
             &params,
             Some(&mut |row: &dyn Row| {
-                f(materialize(
-                    reg,
-                    &shared,
+                f(materialize_in(
+                    &mut reg.identity,
+                    &reg.shared,
                     row,
                     0,
                     generation,

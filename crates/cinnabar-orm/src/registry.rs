@@ -178,6 +178,14 @@ pub(crate) struct Registry<T: Model> {
     /// Objects whose `post_update` foreign keys are written after every INSERT.
     post_updates: Vec<Handle<T>>,
     sql: FxHashMap<Shape, Arc<str>>,
+    /// The INSERT batches' parameter buffer, kept between batches: at 1,000 rows it is
+    /// large enough that freeing it makes glibc consolidate its free lists every batch.
+    params_buf: Vec<ValueRef<'static>>,
+    /// The INSERT batches' lock guards (8-byte words while unused) and new keys, likewise.
+    guards_buf: Vec<usize>,
+    keys_buf: Vec<T::Key>,
+    /// The UPDATE batches' row counts.
+    counts_buf: Vec<u64>,
     /// Query SQL per shape: the text of a query compiled without its select list (values
     /// are placeholders in it) to the text of the full statement (see `query::load_query`).
     pub(crate) query_sql: FxHashMap<Box<str>, Arc<str>>,
@@ -209,6 +217,10 @@ impl<T: Model> Registry<T> {
             flush_start: 0,
             post_updates: Vec::new(),
             sql: FxHashMap::default(),
+            params_buf: Vec::new(),
+            guards_buf: Vec::new(),
+            keys_buf: Vec::new(),
+            counts_buf: Vec::new(),
             query_sql: FxHashMap::default(),
             shared: Shared::new(tracker),
         }
@@ -321,12 +333,15 @@ impl<T: Model> Registry<T> {
             returning: by_returning,
         };
         let sql = self.cached_sql(conn, shape)?;
-        let mut guards = Vec::with_capacity(batch.len());
+        let mut guards: Vec<RwLockWriteGuard<'_, Slot<T>>> =
+            reuse_buffer(std::mem::take(&mut self.guards_buf));
+        guards.reserve(batch.len());
         for h in batch {
             guards.push(lock(h)?);
         }
         let width = mask.count_ones() as usize;
-        let mut params: Vec<ValueRef<'_>> = Vec::with_capacity(width * batch.len());
+        let mut params = reuse_buffer(std::mem::take(&mut self.params_buf));
+        params.reserve(width * batch.len());
         for g in &guards {
             for i in (0..T::COLUMNS.len()).filter(|i| mask & (1u128 << i) != 0) {
                 params.push(g.value.column_value(i).map_err(|e| {
@@ -353,7 +368,7 @@ impl<T: Model> Registry<T> {
         } else {
             conn.run(&sql, &params, None)?;
         }
-        drop(params);
+        self.params_buf = reuse_buffer(params);
         if returning && !by_returning {
             self.read_back_without_returning(conn, &mut guards, &omitted)?;
         }
@@ -399,7 +414,9 @@ impl<T: Model> Registry<T> {
                 }
             }
         }
-        let mut keys = Vec::with_capacity(guards.len());
+        let mut keys = std::mem::take(&mut self.keys_buf);
+        keys.clear();
+        keys.reserve(guards.len());
         for g in guards.iter_mut() {
             let key = g.value.key().ok_or_else(|| {
                 Error::misuse(format!(
@@ -411,9 +428,9 @@ impl<T: Model> Registry<T> {
             g.baseline = None;
             keys.push(key);
         }
-        drop(guards);
+        self.guards_buf = reuse_buffer(guards);
         let key_generated = T::GENERATED_KEY.is_some_and(|k| mask & (1u128 << k) == 0);
-        for (h, key) in batch.iter().zip(keys) {
+        for (h, key) in batch.iter().zip(keys.drain(..)) {
             if key_generated {
                 // The database just assigned this key, so no other row has it: an object
                 // still mapped to it is stale (its row was deleted behind the session's back
@@ -428,8 +445,17 @@ impl<T: Model> Registry<T> {
             h.set_state(ObjectState::Persistent);
             self.inserted_in_tx.push(h.clone());
         }
+        self.keys_buf = keys;
         Ok(())
     }
+}
+
+/// An empty vector with `buf`'s allocation when the element layouts match (collecting an
+/// emptied vector's iterator reuses its buffer), else a new one. Lets per-batch vectors of
+/// borrowing types (guards, `ValueRef`s) keep one allocation across batches.
+fn reuse_buffer<A, B>(mut buf: Vec<A>) -> Vec<B> {
+    buf.clear();
+    buf.into_iter().filter_map(|_| None).collect()
 }
 
 /// `pk = value [AND ...]` for the primary-key columns, with bound values.
@@ -824,7 +850,8 @@ impl<T: Model> AnyRegistry for Registry<T> {
     /// Fails, before anything is written, when a guard is held on an object the flush
     /// must lock (holding it across a flush would otherwise deadlock its rollback).
     fn check_unlocked(&self) -> Result<()> {
-        let free = |h: &Handle<T>| h.slot().try_write().is_some();
+        // A read of the lock word, not a try-lock: no write to each object's cache line.
+        let free = |h: &Handle<T>| !h.slot().is_locked();
         let dirty_ok = self.shared.dirty.lock().iter().all(free);
         let ok = dirty_ok
             && self
@@ -1270,7 +1297,8 @@ impl<T: Model> Registry<T> {
         let outcome = (|| {
             let sql = self.cached_sql(conn, Shape::Update { mask })?;
             let width = mask.count_ones() as usize + T::PRIMARY_KEY.len();
-            let mut params: Vec<ValueRef<'_>> = Vec::with_capacity(width * batch.len());
+            let mut params: Vec<ValueRef<'_>> = reuse_buffer(std::mem::take(&mut self.params_buf));
+            params.reserve(width * batch.len());
             for (_, g, base) in batch.iter() {
                 for i in (0..T::COLUMNS.len()).filter(|i| mask & (1u128 << i) != 0) {
                     params.push(g.value.column_value(i)?);
@@ -1279,8 +1307,10 @@ impl<T: Model> Registry<T> {
                     params.push(base.column_value(i)?);
                 }
             }
-            let mut counts = Vec::with_capacity(batch.len());
+            let mut counts = std::mem::take(&mut self.counts_buf);
+            counts.clear();
             conn.run_many(&sql, width, &params, &mut counts)?;
+            self.params_buf = reuse_buffer(params);
             if let Some(pos) = counts.iter().position(|&n| n != 1) {
                 let key = batch[pos].2.key();
                 return Err(Error::new(
@@ -1292,6 +1322,7 @@ impl<T: Model> Registry<T> {
                     ),
                 ));
             }
+            self.counts_buf = counts;
             Ok(())
         })();
         if let Err(e) = outcome {

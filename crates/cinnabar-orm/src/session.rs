@@ -191,8 +191,20 @@ impl Session {
     pub fn add_all<T: Model, I: IntoIterator<Item = T>>(&mut self, objects: I) -> Vec<Handle<T>> {
         let iter = objects.into_iter();
         let mut out = Vec::with_capacity(iter.size_hint().0);
+        if T::HAS_RELATIONS {
+            for o in iter {
+                out.push(self.add(o));
+            }
+            return out;
+        }
+        // No relationships, so no cascade: `add` with the registry looked up once.
+        let generation = self.generation;
+        let reg = self.registry::<T>();
+        reg.pending.reserve(out.capacity());
         for o in iter {
-            out.push(self.add(o));
+            let h = reg.new_handle(o, ObjectState::Pending, generation);
+            reg.pending.push(h.clone());
+            out.push(h);
         }
         out
     }
