@@ -89,7 +89,12 @@ enum Shape {
 /// key order writes the map's memory in order instead of scattering every insert over it
 /// (FxHash multiplies and rotates, which spreads neighbours across the whole table). The top
 /// seven bits, which hashbrown compares first, come from a multiplicative hash so they still
-/// tell keys apart. Any other key (text, composite, bytes) is hashed by FxHash.
+/// tell keys apart. Higher bits are folded into the low ones in steps of eleven bits, so keys
+/// that differ only above their low bits (Snowflake-style ids with a constant worker and
+/// sequence part, multiples of a power of two) still spread over the buckets instead of all
+/// landing on one probe chain; keys below 2,048 keep their exact low bits, and every aligned
+/// run of 2,048 consecutive keys stays in one block. Any other key (text, composite, bytes)
+/// is hashed by FxHash.
 #[derive(Default)]
 pub(crate) struct KeyHasher {
     /// The single integer written so far, if that is all that was written.
@@ -124,7 +129,8 @@ impl std::hash::Hasher for KeyHasher {
             (Some(fx), _) => fx.finish(),
             (None, Some(i)) => {
                 const TOP: u64 = !(u64::MAX >> 7);
-                (i & !TOP) | (i.wrapping_mul(0x9E37_79B9_7F4A_7C15) & TOP)
+                let folded = i ^ (i >> 11) ^ (i >> 22) ^ (i >> 33) ^ (i >> 44) ^ (i >> 55);
+                (folded & !TOP) | (i.wrapping_mul(0x9E37_79B9_7F4A_7C15) & TOP)
             }
             (None, None) => 0,
         }
@@ -1395,6 +1401,33 @@ mod tests {
         let tops: std::collections::HashSet<u64> =
             (1..=64i64).map(|k| b.hash_one(k) >> 57).collect();
         assert!(tops.len() > 32, "h2 bits should differ between neighbours");
+        // Keys with constant low bits still spread over the low bits (the bucket index):
+        // Snowflake-style ids (timestamp << 22 | worker << 12, sequence 0) and multiples of
+        // 2^10, 2^20 and 2^32: at most two keys a bucket on average, where keeping the low
+        // bits alone would put all of them in one.
+        let spread = |keys: Vec<i64>| {
+            let n = keys.len();
+            let buckets: std::collections::HashSet<u64> =
+                keys.into_iter().map(|k| b.hash_one(k) & 0xfff).collect();
+            (buckets.len(), n)
+        };
+        for (name, keys) in [
+            (
+                "snowflake",
+                (0..4096i64)
+                    .map(|t| ((1_700_000_000_000 + t) << 22) | (5 << 12))
+                    .collect::<Vec<_>>(),
+            ),
+            ("x1024", (0..4096i64).map(|k| k << 10).collect()),
+            ("x2^20", (0..4096i64).map(|k| k << 20).collect()),
+            ("x2^32", (0..4096i64).map(|k| k << 32).collect()),
+        ] {
+            let (used, n) = spread(keys);
+            assert!(
+                used * 2 >= n,
+                "{name}: {n} keys in only {used} of 4096 low-bit buckets"
+            );
+        }
         // Composite and text keys go through FxHash; equal keys hash equally.
         assert_eq!(b.hash_one((1i64, 2i64)), b.hash_one((1i64, 2i64)));
         assert_ne!(b.hash_one((1i64, 2i64)), b.hash_one((2i64, 1i64)));
