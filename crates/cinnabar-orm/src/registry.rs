@@ -1017,8 +1017,13 @@ impl<T: Model> Registry<T> {
                 ))
             })?;
             let n = guards.len() as i64;
+            // The distance between consecutive rows' keys (auto_increment_increment).
+            let mut step = 1;
             let first = match conn.dialect().generated_keys() {
-                GeneratedKeys::LastInsertIdFirst => reported,
+                GeneratedKeys::LastInsertIdFirst => {
+                    step = conn.multi_row_key_step()?.unwrap_or(1);
+                    reported
+                }
                 GeneratedKeys::LastInsertIdLast => {
                     // Every row got max+1 only if the last one is now the table's maximum.
                     let max_sql = self.cached_sql(conn, Shape::MaxKey)?;
@@ -1046,7 +1051,8 @@ impl<T: Model> Registry<T> {
                 }
             };
             for (j, g) in guards.iter_mut().enumerate() {
-                g.value.set_column(k, ValueRef::Int(first + j as i64))?;
+                g.value
+                    .set_column(k, ValueRef::Int(first + j as i64 * step))?;
             }
         }
         let rest: Vec<usize> = omitted
@@ -1118,10 +1124,18 @@ impl<T: Model> Registry<T> {
             }
             let d = conn.dialect();
             let width = T::COLUMNS.len().max(1);
-            let max_rows = d
+            let mut max_rows = d
                 .insert_batch_rows()
                 .min(d.max_bind_params() / width)
                 .max(1);
+            // Keys read back from the first row's id map to the other rows only where the
+            // server promises them consecutive (not MySQL's interleaved lock mode).
+            if T::GENERATED_KEY.is_some()
+                && d.generated_keys() == GeneratedKeys::LastInsertIdFirst
+                && conn.multi_row_key_step()?.is_none()
+            {
+                max_rows = 1;
+            }
             let only_key_omitted = |mask: u128| {
                 let full = if T::COLUMNS.len() == 128 {
                     u128::MAX

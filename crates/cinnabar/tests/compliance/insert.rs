@@ -335,3 +335,26 @@ crate::backend_tests!(
     insert_batches_of_mixed_shapes_map_keys_to_objects,
     defaults_are_on_the_object_after_flush,
 );
+
+/// MySQL/MariaDB report only the first key of a multi-row INSERT; the others follow it by
+/// `auto_increment_increment`, which a cluster may set above 1 (here for this session).
+#[cfg(feature = "mysql")]
+#[test]
+fn mysql_multi_row_keys_follow_auto_increment_increment() {
+    let Some(db) = TestDb::mysql() else {
+        return;
+    };
+    setup(&db);
+    let mut s = Session::new(&db.engine);
+    s.execute(text("SET SESSION auto_increment_increment = 3"))
+        .unwrap();
+    let names: Vec<String> = (0..5).map(|i| format!("s{i}")).collect();
+    let hs = s.add_all(names.iter().map(|n| student(n, "Go")));
+    s.commit().unwrap();
+    let ids: Vec<i64> = hs.iter().map(|h| h.read().id.unwrap()).collect();
+    assert!(ids.windows(2).all(|w| w[1] - w[0] == 3), "{ids:?}");
+    let rows = rows_by_id(&db);
+    for (h, name) in hs.iter().zip(&names) {
+        assert_eq!(rows.get(&h.read().id.unwrap()), Some(name));
+    }
+}
