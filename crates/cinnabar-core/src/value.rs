@@ -118,6 +118,16 @@ impl Value {
 }
 
 impl<'a> ValueRef<'a> {
+    /// For a kind some databases store as text (a UUID is `CHAR(36)` on SQLite and MySQL),
+    /// that text, so a key read back from such a column can be matched with the typed value.
+    pub fn key_text(&self) -> Option<String> {
+        match self {
+            #[cfg(feature = "uuid")]
+            ValueRef::Uuid(u) => Some(u.hyphenated().to_string()),
+            _ => None,
+        }
+    }
+
     /// Copies this value into an owned [`Value`].
     pub fn to_owned_value(self) -> Value {
         match self {

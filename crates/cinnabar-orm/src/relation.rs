@@ -627,11 +627,15 @@ impl<M: Model, R: Model> Relation<M, R> {
 
 /// A hashable form of a key value, for grouping loaded children by foreign key. It borrows
 /// the value (no copy per row); integers and booleans compare as integers.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) enum KeyHash<'a> {
     Null,
     Int(i64),
     Text(&'a str),
+    /// A typed value in the text form databases that lack its type store (a UUID): equal to
+    /// the same [`KeyHash::Text`], so a parent's typed key finds children whose foreign key
+    /// came back from the row as text.
+    TextForm(String),
     Blob(&'a [u8]),
     Other(ValueRef<'a>),
 }
@@ -644,7 +648,10 @@ impl<'a> KeyHash<'a> {
             ValueRef::Bool(b) => KeyHash::Int(i64::from(b)),
             ValueRef::Text(s) => KeyHash::Text(s),
             ValueRef::Blob(b) => KeyHash::Blob(b),
-            other => KeyHash::Other(other),
+            other => match other.key_text() {
+                Some(t) => KeyHash::TextForm(t),
+                None => KeyHash::Other(other),
+            },
         }
     }
 }
@@ -655,6 +662,10 @@ impl PartialEq for KeyHash<'_> {
             (KeyHash::Null, KeyHash::Null) => true,
             (KeyHash::Int(a), KeyHash::Int(b)) => a == b,
             (KeyHash::Text(a), KeyHash::Text(b)) => a == b,
+            (KeyHash::TextForm(a), KeyHash::TextForm(b)) => a == b,
+            (KeyHash::Text(a), KeyHash::TextForm(b)) | (KeyHash::TextForm(b), KeyHash::Text(a)) => {
+                *a == b.as_str()
+            }
             (KeyHash::Blob(a), KeyHash::Blob(b)) => a == b,
             (KeyHash::Other(a), KeyHash::Other(b)) => a == b,
             _ => false,
@@ -674,11 +685,20 @@ impl std::hash::Hash for KeyHash<'_> {
                 Ok(())
             }
         }
-        std::mem::discriminant(self).hash(state);
+        // Text and TextForm are equal when their text is: they hash alike.
+        let tag: u8 = match self {
+            KeyHash::Null => 0,
+            KeyHash::Int(_) => 1,
+            KeyHash::Text(_) | KeyHash::TextForm(_) => 2,
+            KeyHash::Blob(_) => 3,
+            KeyHash::Other(_) => 4,
+        };
+        tag.hash(state);
         match self {
             KeyHash::Null => {}
             KeyHash::Int(i) => i.hash(state),
             KeyHash::Text(s) => s.hash(state),
+            KeyHash::TextForm(s) => s.as_str().hash(state),
             KeyHash::Blob(b) => b.hash(state),
             // Equal values print alike (0.0 and -0.0, equal as floats, hash alike too).
             KeyHash::Other(ValueRef::Real(f)) => (f + 0.0).to_bits().hash(state),

@@ -1339,3 +1339,88 @@ mod post_update {
         a_cycle_without_post_update_is_a_clear_error,
     );
 }
+
+/// UUID keys: SQLite and MySQL store them as text, PostgreSQL as `uuid`; eager loading must
+/// match the parent's typed key with the children's foreign keys whichever way they come back.
+#[cfg(feature = "uuid")]
+mod uuid_keys {
+    use super::support::TestDb;
+    use cinnabar::prelude::*;
+    use cinnabar::uuid::Uuid;
+
+    #[derive(Model, Debug, Clone)]
+    #[cinnabar(table = "squads")]
+    pub struct Squad {
+        #[cinnabar(primary_key)]
+        pub id: Uuid,
+        pub name: String,
+        #[cinnabar(relation(foreign_key = squad_id, back_populates = squad))]
+        pub players: HasMany<Player>,
+    }
+
+    #[derive(Model, Debug, Clone)]
+    #[cinnabar(table = "players")]
+    pub struct Player {
+        #[cinnabar(primary_key)]
+        pub id: Uuid,
+        #[cinnabar(foreign_key = "squads.id")]
+        pub squad_id: Option<Uuid>,
+        #[cinnabar(relation(foreign_key = squad_id, back_populates = players))]
+        pub squad: BelongsTo<Squad>,
+    }
+
+    /// Distinct, deterministic ids (the `uuid` crate is built without its v4 generator).
+    fn id(n: u128) -> Uuid {
+        Uuid::from_u128(0x6f1e_0000_0000_4000_8000_0000_0000_0000 | n)
+    }
+
+    pub fn eager_loading_matches_uuid_keys(db: &TestDb) {
+        MetaData::new()
+            .with(Squad::table().clone())
+            .with(Player::table().clone())
+            .create_all(&db.engine)
+            .unwrap();
+        let mut s = Session::new(&db.engine);
+        for (i, n) in [1u128, 2].into_iter().enumerate() {
+            let players = (0..n)
+                .map(|j| {
+                    Handle::new(Player {
+                        id: id(100 + 10 * n + j),
+                        squad_id: None,
+                        squad: BelongsTo::default(),
+                    })
+                })
+                .collect::<Vec<_>>();
+            s.add(Squad {
+                id: id(n),
+                name: format!("squad {i}"),
+                players: players.into(),
+            });
+        }
+        s.commit().unwrap();
+        for strategy in ["selectin", "joined"] {
+            let mut s = Session::new(&db.engine);
+            let q = s.query::<Squad>().order_by(Squad::name.asc());
+            let squads = match strategy {
+                "selectin" => q.options(selectin(Squad::players)).all().unwrap(),
+                _ => q.options(joined(Squad::players)).all().unwrap(),
+            };
+            let sizes: Vec<usize> = squads
+                .iter()
+                .map(|q| q.read().players.len().unwrap())
+                .collect();
+            assert_eq!(sizes, [1, 2], "{strategy}");
+            // And the other direction: players to their squad.
+            let players = s
+                .query::<Player>()
+                .options(selectin(Player::squad))
+                .all()
+                .unwrap();
+            assert!(players
+                .iter()
+                .all(|p| p.read().squad.get().unwrap().is_some()));
+        }
+    }
+
+    crate::backend_tests!(eager_loading_matches_uuid_keys);
+}
