@@ -118,12 +118,25 @@ impl Value {
 }
 
 impl<'a> ValueRef<'a> {
-    /// For a kind some databases store as text (a UUID is `CHAR(36)` on SQLite and MySQL),
-    /// that text, so a key read back from such a column can be matched with the typed value.
-    pub fn key_text(&self) -> Option<String> {
+    /// For a kind that SQLite (and for UUIDs MySQL's `CHAR(36)`) stores as text, that text:
+    /// what the SQLite driver binds, and how a key read back from such a column is matched
+    /// with the typed value. `None` for kinds every database stores natively.
+    pub fn text_form(&self) -> Option<String> {
         match self {
+            #[cfg(feature = "chrono")]
+            ValueRef::Date(d) => Some(d.format("%Y-%m-%d").to_string()),
+            #[cfg(feature = "chrono")]
+            ValueRef::Time(t) => Some(t.format("%H:%M:%S%.6f").to_string()),
+            #[cfg(feature = "chrono")]
+            ValueRef::DateTime(t) => Some(t.format("%Y-%m-%d %H:%M:%S%.6f").to_string()),
+            #[cfg(feature = "chrono")]
+            ValueRef::DateTimeUtc(t) => Some(t.format("%Y-%m-%d %H:%M:%S%.6f+00:00").to_string()),
             #[cfg(feature = "uuid")]
             ValueRef::Uuid(u) => Some(u.hyphenated().to_string()),
+            #[cfg(feature = "decimal")]
+            ValueRef::Decimal(d) => Some(d.to_string()),
+            #[cfg(feature = "json")]
+            ValueRef::Json(j) => Some(j.to_string()),
             _ => None,
         }
     }

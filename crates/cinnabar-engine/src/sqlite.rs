@@ -134,22 +134,15 @@ impl rusqlite::ToSql for Bind<'_> {
             ValueRef::Real(f) => ToSqlOutput::Borrowed(SqlRef::Real(f)),
             ValueRef::Text(s) => ToSqlOutput::Borrowed(SqlRef::Text(s.as_bytes())),
             ValueRef::Blob(b) => ToSqlOutput::Borrowed(SqlRef::Blob(b)),
-            #[cfg(feature = "chrono")]
-            ValueRef::Date(d) => text(d.format("%Y-%m-%d").to_string()),
-            #[cfg(feature = "chrono")]
-            ValueRef::Time(t) => text(t.format("%H:%M:%S%.6f").to_string()),
-            #[cfg(feature = "chrono")]
-            ValueRef::DateTime(t) => text(t.format("%Y-%m-%d %H:%M:%S%.6f").to_string()),
-            #[cfg(feature = "chrono")]
-            ValueRef::DateTimeUtc(t) => text(t.format("%Y-%m-%d %H:%M:%S%.6f+00:00").to_string()),
-            #[cfg(feature = "uuid")]
-            ValueRef::Uuid(u) => text(u.hyphenated().to_string()),
-            #[cfg(feature = "decimal")]
-            ValueRef::Decimal(d) => text(d.to_string()),
-            #[cfg(feature = "json")]
-            ValueRef::Json(j) => text(j.to_string()),
-            #[allow(unreachable_patterns)]
-            _ => text(String::new()),
+            // Dates, times, UUIDs, decimals and JSON are stored as text.
+            other => match other.text_form() {
+                Some(t) => text(t),
+                None => {
+                    return Err(rusqlite::Error::ToSqlConversionFailure(
+                        format!("SQLite cannot store a {} value", other.type_name()).into(),
+                    ))
+                }
+            },
         })
     }
 }

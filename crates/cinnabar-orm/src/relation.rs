@@ -632,9 +632,9 @@ pub(crate) enum KeyHash<'a> {
     Null,
     Int(i64),
     Text(&'a str),
-    /// A typed value in the text form databases that lack its type store (a UUID): equal to
-    /// the same [`KeyHash::Text`], so a parent's typed key finds children whose foreign key
-    /// came back from the row as text.
+    /// A typed value (UUID, date, decimal) in the text form databases that lack its type
+    /// store: equal to the same [`KeyHash::Text`], so a parent's typed key finds children whose
+    /// foreign key came back from the row as text.
     TextForm(String),
     Blob(&'a [u8]),
     Other(ValueRef<'a>),
@@ -648,7 +648,7 @@ impl<'a> KeyHash<'a> {
             ValueRef::Bool(b) => KeyHash::Int(i64::from(b)),
             ValueRef::Text(s) => KeyHash::Text(s),
             ValueRef::Blob(b) => KeyHash::Blob(b),
-            other => match other.key_text() {
+            other => match other.text_form() {
                 Some(t) => KeyHash::TextForm(t),
                 None => KeyHash::Other(other),
             },

@@ -1424,3 +1424,66 @@ mod uuid_keys {
 
     crate::backend_tests!(eager_loading_matches_uuid_keys);
 }
+
+/// Date keys (text on SQLite): eager loading matches them as it does UUIDs.
+#[cfg(feature = "chrono")]
+mod date_keys {
+    use super::support::TestDb;
+    use cinnabar::chrono::NaiveDate;
+    use cinnabar::prelude::*;
+
+    #[derive(Model, Debug, Clone)]
+    #[cinnabar(table = "school_days")]
+    pub struct SchoolDay {
+        #[cinnabar(primary_key)]
+        pub day: NaiveDate,
+        #[cinnabar(relation(foreign_key = day))]
+        pub lessons: HasMany<Lesson>,
+    }
+
+    #[derive(Model, Debug, Clone)]
+    #[cinnabar(table = "lessons")]
+    pub struct Lesson {
+        #[cinnabar(primary_key)]
+        pub id: Option<i64>,
+        #[cinnabar(foreign_key = "school_days.day")]
+        pub day: Option<NaiveDate>,
+        pub topic: String,
+    }
+
+    pub fn eager_loading_matches_date_keys(db: &TestDb) {
+        MetaData::new()
+            .with(SchoolDay::table().clone())
+            .with(Lesson::table().clone())
+            .create_all(&db.engine)
+            .unwrap();
+        let mut s = Session::new(&db.engine);
+        let day = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+        s.add(SchoolDay {
+            day,
+            lessons: vec![
+                Handle::new(Lesson {
+                    id: None,
+                    day: None,
+                    topic: "SQL".into(),
+                }),
+                Handle::new(Lesson {
+                    id: None,
+                    day: None,
+                    topic: "Rust".into(),
+                }),
+            ]
+            .into(),
+        });
+        s.commit().unwrap();
+        let mut s = Session::new(&db.engine);
+        let days = s
+            .query::<SchoolDay>()
+            .options(selectin(SchoolDay::lessons))
+            .all()
+            .unwrap();
+        assert_eq!(days[0].read().lessons.len().unwrap(), 2);
+    }
+
+    crate::backend_tests!(eager_loading_matches_date_keys);
+}
