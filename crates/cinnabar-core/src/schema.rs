@@ -153,9 +153,24 @@ impl ForeignKey {
         self
     }
 
-    /// The constraint's name, `fk_<table>_<columns>`, used to add and drop it.
+    /// The constraint's name, `fk_<table>_<columns>`, used to add and drop it. A name longer
+    /// than 63 bytes (PostgreSQL's limit; MySQL's is 64) is cut and ends with a hash of the
+    /// whole name, so it stays unique and the same on every run.
     pub fn constraint_name(&self, table: &str) -> String {
-        format!("fk_{table}_{}", self.columns.join("_"))
+        const MAX: usize = 63;
+        let full = format!("fk_{table}_{}", self.columns.join("_"));
+        if full.len() <= MAX {
+            return full;
+        }
+        // FNV-1a: stable across Rust versions, unlike the standard library's hasher.
+        let hash = full.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+        });
+        let mut cut = MAX - 9;
+        while !full.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        format!("{}_{:08x}", &full[..cut], hash & 0xffff_ffff)
     }
 
     /// Parses SQLAlchemy's `"courses.id"` form.
@@ -451,6 +466,19 @@ mod tests {
             .map(|t| t.name.clone())
             .collect();
         assert_eq!(order, ["courses", "students", "marks"]);
+    }
+
+    #[test]
+    fn long_constraint_names_fit_the_identifier_limit() {
+        let fk = ForeignKey::new("manager_worker_id", "workers", "id");
+        let table = "organisational_divisions_of_the_very_big_company_group";
+        let name = fk.constraint_name(table);
+        assert!(name.len() <= 63, "{name}");
+        assert!(name.starts_with("fk_organisational_divisions"), "{name}");
+        assert_eq!(name, fk.constraint_name(table), "stable");
+        let other = ForeignKey::new("manager_worker_id2", "workers", "id");
+        assert_ne!(name, other.constraint_name(table));
+        assert_eq!(fk.constraint_name("t"), "fk_t_manager_worker_id");
     }
 
     #[test]

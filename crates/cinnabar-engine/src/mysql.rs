@@ -1000,6 +1000,19 @@ fn is_insert(sql: &str) -> bool {
 }
 
 impl MySqlConnection {
+    /// A `SET` of a session variable may change `auto_increment_increment`: read the
+    /// multi-row key step again at its next use.
+    fn forget_key_step_on_set(&mut self, sql: &str) {
+        let head = sql.trim_start().as_bytes();
+        if self.key_step.is_some()
+            && head.len() > 3
+            && head[..3].eq_ignore_ascii_case(b"set")
+            && head[3].is_ascii_whitespace()
+        {
+            self.key_step = None;
+        }
+    }
+
     fn fail(&mut self, e: ::mysql::Error, sql: &str) -> Error {
         let (err, broken) = map_error(e, Some(sql));
         if broken {
@@ -1024,6 +1037,7 @@ impl DriverConnection for MySqlConnection {
         params: &[ValueRef<'_>],
         sink: Option<RowSink<'_>>,
     ) -> Result<u64> {
+        self.forget_key_step_on_set(sql);
         let values = params
             .iter()
             .map(|p| to_mysql(*p))
@@ -1071,6 +1085,7 @@ impl DriverConnection for MySqlConnection {
     }
 
     fn batch(&mut self, sql: &str) -> Result<()> {
+        self.forget_key_step_on_set(sql);
         let pieces = split_statements(sql);
         if pieces.is_empty() {
             return Ok(());
