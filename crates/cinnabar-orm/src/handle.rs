@@ -66,6 +66,10 @@ pub(crate) struct Shared<T: Model> {
     pub(crate) dirty: Mutex<Vec<Handle<T>>>,
     /// Children removed from a delete-orphan collection, to be deleted at this flush.
     pub(crate) orphans: Mutex<Vec<Handle<T>>>,
+    /// Children taken out of a delete-orphan collection during this flush, with the
+    /// foreign-key column and the key of the parent they left: deleted after the INSERTs
+    /// unless a new parent took them meanwhile.
+    pub(crate) orphan_candidates: Mutex<Vec<(Handle<T>, usize, cinnabar_core::Value)>>,
     /// The session's tracker; `None` for the private state of an object made with
     /// [`Handle::new`], which belongs to no session until one adopts it.
     pub(crate) tracker: Option<Arc<Tracker>>,
@@ -80,6 +84,7 @@ impl<T: Model> Shared<T> {
         Arc::new(Shared {
             dirty: Mutex::new(Vec::new()),
             orphans: Mutex::new(Vec::new()),
+            orphan_candidates: Mutex::new(Vec::new()),
             tracker: Some(tracker),
             adopted: OnceLock::new(),
         })
@@ -89,6 +94,7 @@ impl<T: Model> Shared<T> {
         Arc::new(Shared {
             dirty: Mutex::new(Vec::new()),
             orphans: Mutex::new(Vec::new()),
+            orphan_candidates: Mutex::new(Vec::new()),
             tracker: None,
             adopted: OnceLock::new(),
         })
@@ -265,6 +271,24 @@ impl<T: Model> Handle<T> {
         }
         self.note_write(&mut slot);
         slot.value.set_column(idx, value)
+    }
+
+    /// Notes that this child left a delete-orphan collection of the parent whose key is
+    /// `parent_key` (in column `foreign_key`); [`Handle::mark_orphan`] follows after the
+    /// flush's INSERTs if no new parent took it.
+    pub(crate) fn mark_orphan_candidate(
+        &self,
+        foreign_key: usize,
+        parent_key: cinnabar_core::Value,
+    ) {
+        if self.state() == ObjectState::Persistent {
+            if let Some(shared) = self.0.shared.resolve() {
+                shared
+                    .orphan_candidates
+                    .lock()
+                    .push((self.clone(), foreign_key, parent_key));
+            }
+        }
     }
 
     /// Schedules a persistent object for deletion at the current flush (delete-orphan).

@@ -198,7 +198,14 @@ impl<'s, T: Model> Query<'s, T> {
         if let Some(e) = error {
             return Err(e);
         }
-        let specs: Vec<&dyn JoinSpec<T>> = loaders.iter().filter_map(|l| l.join_spec()).collect();
+        // A LIMIT or OFFSET counts rows; joined eager loading would cut a collection short
+        // (SQLAlchemy wraps the parent query in a subquery): such loads run as selectin.
+        let windowed = select.limit.is_some() || select.offset.is_some();
+        let specs: Vec<&dyn JoinSpec<T>> = if windowed {
+            Vec::new()
+        } else {
+            loaders.iter().filter_map(|l| l.join_spec()).collect()
+        };
         let joined = !select.joins.is_empty() || !specs.is_empty();
         let mut found = if specs.is_empty() {
             let mut out = Vec::new();
@@ -213,7 +220,10 @@ impl<'s, T: Model> Query<'s, T> {
             let mut seen = FxHashSet::default();
             found.retain(|h| seen.insert(std::sync::Arc::as_ptr(&h.0) as usize));
         }
-        for l in loaders.iter().filter(|l| l.join_spec().is_none()) {
+        for l in loaders
+            .iter()
+            .filter(|l| windowed || l.join_spec().is_none())
+        {
             l.load(session, &found)?;
         }
         Ok(found)
@@ -267,7 +277,10 @@ impl<'s, T: Model> Query<'s, T> {
     /// # Errors
     /// [`ErrorKind::MultipleRows`] when several match; as [`Query::all`].
     pub fn one_or_none(mut self) -> Result<Option<Handle<T>>> {
-        if self.select.limit.is_none() {
+        // Two rows tell "more than one" apart, unless a join repeats one object per row.
+        let joins =
+            !self.select.joins.is_empty() || self.loaders.iter().any(|l| l.join_spec().is_some());
+        if self.select.limit.is_none() && !joins {
             self.select.limit = Some(2);
         }
         let mut rows = self.all()?;
@@ -296,10 +309,15 @@ impl<'s, T: Model> Query<'s, T> {
             return Err(e);
         }
         session.autoflush()?;
-        select.order_by.clear();
-        if !select.joins.is_empty() {
-            // A join repeats an object once per related row; `all()` returns each object
-            // once, and so does the count: distinct primary keys.
+        let joined = !select.joins.is_empty();
+        let windowed = select.limit.is_some() || select.offset.is_some();
+        if !(joined && windowed) {
+            // Without a join, which rows a LIMIT keeps does not change how many there are.
+            select.order_by.clear();
+        }
+        if joined {
+            // A join repeats an object once per related row; `all()` returns each object of
+            // the (limited) rows once, and so does the count: distinct primary keys.
             let table = T::table().name.as_str();
             select.columns.clear();
             for &i in T::PRIMARY_KEY {
@@ -308,16 +326,21 @@ impl<'s, T: Model> Query<'s, T> {
                     T::COLUMNS[i],
                 )));
             }
-            select.distinct = true;
         }
-        let windowed = select.limit.is_some() || select.offset.is_some() || select.distinct;
         let conn = session.connection()?;
-        if windowed {
+        if joined || windowed || select.distinct {
             if select.columns.is_empty() {
                 select = with_model_columns::<T>(select);
             }
             let inner = compile(conn.dialect(), &select.into())?;
-            let sql = format!("SELECT COUNT(*) FROM ({}) AS cinnabar_count", inner.sql);
+            let sql = if joined {
+                format!(
+                    "SELECT COUNT(*) FROM (SELECT DISTINCT * FROM ({}) AS cinnabar_rows) AS cinnabar_count",
+                    inner.sql
+                )
+            } else {
+                format!("SELECT COUNT(*) FROM ({}) AS cinnabar_count", inner.sql)
+            };
             let params: Vec<ValueRef<'_>> = inner.params.iter().map(Value::as_ref).collect();
             let mut n = 0i64;
             conn.run(

@@ -38,6 +38,9 @@ pub(crate) trait AnyRegistry: Send {
         log: &mut crate::relation::AssociationLog,
     ) -> Result<()>;
     fn flush_deletes(&mut self, conn: &mut Connection) -> Result<()>;
+    /// Deletes (at this flush) the children taken out of delete-orphan collections that no
+    /// new parent took; called after every INSERT.
+    fn resolve_orphans(&mut self) -> Result<()>;
     /// Marks for UPDATE the objects whose `post_update` foreign keys could not be written
     /// yet (their parents were new); called after every INSERT.
     fn schedule_post_updates(&mut self) -> Result<()>;
@@ -53,6 +56,11 @@ pub(crate) trait AnyRegistry: Send {
     fn check_unlocked(&self) -> Result<()>;
     fn rollback_to(&mut self, mark: &Mark, conn: &mut Connection) -> Result<()>;
 }
+
+/// An object updated while a savepoint is open: the key its row had before, and (for a
+/// flush's UPDATE or a relationship-only change) its state before, which a rollback to the
+/// savepoint restores; without it (a bulk UPDATE) the row is read again.
+type UpdatedEntry<T> = (Handle<T>, Option<<T as Model>::Key>, Option<Box<T>>);
 
 /// Runs the save-update cascade from one object.
 pub(crate) type CascadeRoot = Box<dyn FnOnce(&mut crate::Session) -> Result<()>>;
@@ -177,7 +185,7 @@ pub(crate) struct Registry<T: Model> {
     touched: Vec<(Handle<T>, Box<T>)>,
     /// Objects updated by flushes while a savepoint is open, each with the key its row had
     /// before that update.
-    updated_log: Vec<(Handle<T>, Option<T::Key>)>,
+    updated_log: Vec<UpdatedEntry<T>>,
     savepoints: usize,
     /// Length of `inserted_in_tx` when the current flush began.
     flush_start: usize,
@@ -705,6 +713,22 @@ impl<T: Model> AnyRegistry for Registry<T> {
         self.close_all();
     }
 
+    fn resolve_orphans(&mut self) -> Result<()> {
+        let candidates = std::mem::take(&mut *self.shared.orphan_candidates.lock());
+        for (h, fk, parent_key) in candidates {
+            // Still the old parent's, or its reference cleared: an orphan. Another key: moved.
+            let still = {
+                let g = h.slot().try_read().ok_or_else(locked_error::<T>)?;
+                let now = g.value.column_value(fk)?;
+                now == parent_key.as_ref() || now == ValueRef::Null
+            };
+            if still {
+                h.mark_orphan();
+            }
+        }
+        Ok(())
+    }
+
     fn schedule_post_updates(&mut self) -> Result<()> {
         for h in std::mem::take(&mut self.post_updates) {
             let mut g = lock(&h)?;
@@ -809,6 +833,9 @@ impl<T: Model> AnyRegistry for Registry<T> {
     }
 
     fn after_rollback(&mut self) {
+        // A failed flush may leave its per-flush lists behind.
+        self.shared.orphan_candidates.lock().clear();
+        self.post_updates.clear();
         // Unflushed changes first, then the transaction's snapshots, which predate them.
         self.discard_unflushed();
         for (h, before) in self.touched.drain(..) {
@@ -885,6 +912,8 @@ impl<T: Model> AnyRegistry for Registry<T> {
 
     fn rollback_to(&mut self, mark: &Mark, conn: &mut Connection) -> Result<()> {
         self.savepoints = self.savepoints.saturating_sub(1);
+        self.shared.orphan_candidates.lock().clear();
+        self.post_updates.clear();
         self.discard_unflushed();
         let mut gone: Vec<Handle<T>> = self
             .inserted_in_tx
@@ -912,9 +941,9 @@ impl<T: Model> AnyRegistry for Registry<T> {
             .split_off(mark.updated.min(self.updated_log.len()));
         // An object's first entry after the mark has the key its row had at the savepoint.
         let mut seen = rustc_hash::FxHashSet::default();
-        for (h, key) in updated {
+        for (h, key, before) in updated {
             if seen.insert(Arc::as_ptr(&h.0) as usize) {
-                self.reload(&h, key.as_ref(), conn)?;
+                self.reload(&h, key.as_ref(), before, conn)?;
             }
         }
         if self.savepoints == 0 {
@@ -925,9 +954,27 @@ impl<T: Model> AnyRegistry for Registry<T> {
 }
 
 impl<T: Model> Registry<T> {
-    /// Re-reads an object's row (by `key`, else by the object's key) after a savepoint
-    /// rollback, moving it in the identity map if its key changes back.
-    fn reload(&mut self, h: &Handle<T>, key: Option<&T::Key>, conn: &mut Connection) -> Result<()> {
+    /// Puts an object back as it was at a savepoint, after its rollback: `before` when the
+    /// session recorded it (which keeps loaded relationships), else the row read again (by
+    /// `key`, else by the object's key). Moves it in the identity map if its key changes back.
+    fn reload(
+        &mut self,
+        h: &Handle<T>,
+        key: Option<&T::Key>,
+        before: Option<Box<T>>,
+        conn: &mut Connection,
+    ) -> Result<()> {
+        if let Some(before) = before {
+            let mut g = h.slot().write();
+            let current = g.value.key();
+            g.value = *before;
+            g.baseline = None;
+            g.modified = false;
+            let restored = g.value.key();
+            drop(g);
+            self.move_key(h, current, restored);
+            return Ok(());
+        }
         let mut sel = cinnabar_core::sql::Select::from(T::table().name.as_str());
         for c in T::COLUMNS {
             sel = sel.column(Expr::Column(ColumnRef::bare(*c)));
@@ -961,18 +1008,24 @@ impl<T: Model> Registry<T> {
             g.baseline = None;
             g.modified = false;
             drop(g);
-            if reloaded != current {
-                if let Some(k) = current {
-                    if self.identity.get(&k).is_some_and(|e| Handle::ptr_eq(e, h)) {
-                        self.identity.remove(&k);
-                    }
-                }
-                if let Some(k) = reloaded {
-                    self.identity.insert(k, h.clone());
-                }
-            }
+            self.move_key(h, current, reloaded);
         }
         Ok(())
+    }
+
+    /// Files `h` under its key `now` instead of `was` in the identity map.
+    fn move_key(&mut self, h: &Handle<T>, was: Option<T::Key>, now: Option<T::Key>) {
+        if was == now {
+            return;
+        }
+        if let Some(k) = was {
+            if self.identity.get(&k).is_some_and(|e| Handle::ptr_eq(e, h)) {
+                self.identity.remove(&k);
+            }
+        }
+        if let Some(k) = now {
+            self.identity.insert(k, h.clone());
+        }
     }
 
     /// Takes objects whose INSERT was undone out of the session, clearing generated keys.
@@ -1227,11 +1280,52 @@ impl<T: Model> Registry<T> {
         generation: u64,
         dirty: &[Handle<T>],
     ) -> Result<()> {
-        const BATCH: usize = 256;
+        if T::HAS_RELATIONS {
+            // Parents' keys first, one object locked at a time: once UPDATE batches hold
+            // their objects' locks, an object whose parent is among them could not read it.
+            for h in dirty {
+                let mut g = lock(h)?;
+                if g.modified && h.state() == ObjectState::Persistent {
+                    g.value.pull_parent_keys()?;
+                    if !T::POST_UPDATE_COLUMNS.is_empty() && g.value.needs_post_update()? {
+                        self.post_updates.push(h.clone());
+                    }
+                }
+            }
+        }
         let mut rekey: Vec<(T::Key, T::Key)> = Vec::new();
         let mut batch: Vec<Pending<'_, T>> = Vec::new();
-        let mut batch_mask = 0u128;
         let mut keep = Vec::new();
+        let result =
+            self.update_batches(conn, generation, dirty, &mut batch, &mut keep, &mut rekey);
+        if result.is_err() {
+            // Objects whose UPDATE did not run keep their baselines, so rollback restores them.
+            for (_, mut g, base) in batch.drain(..) {
+                g.baseline = Some(base);
+            }
+        }
+        result?;
+        self.shared.dirty.lock().extend(keep);
+        for (old, new) in rekey {
+            if let Some(h) = self.identity.remove(&old) {
+                self.register(&h, new)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Groups the changed objects by changed-column set and runs the UPDATE batches.
+    fn update_batches<'g>(
+        &mut self,
+        conn: &mut Connection,
+        generation: u64,
+        dirty: &'g [Handle<T>],
+        batch: &mut Vec<Pending<'g, T>>,
+        keep: &mut Vec<Handle<T>>,
+        rekey: &mut Vec<(T::Key, T::Key)>,
+    ) -> Result<()> {
+        const BATCH: usize = 256;
+        let mut batch_mask = 0u128;
         for (idx, h) in dirty.iter().enumerate() {
             let mut g = lock(h)?;
             if !g.modified {
@@ -1252,12 +1346,6 @@ impl<T: Model> Registry<T> {
                     continue;
                 }
             }
-            if T::HAS_RELATIONS {
-                g.value.pull_parent_keys()?;
-                if !T::POST_UPDATE_COLUMNS.is_empty() && g.value.needs_post_update()? {
-                    self.post_updates.push(h.clone());
-                }
-            }
             let Some(base) = g.baseline.as_deref() else {
                 g.modified = false;
                 continue;
@@ -1270,7 +1358,11 @@ impl<T: Model> Registry<T> {
             }
             if mask == 0 {
                 // No column changed, but a relationship may have: keep the state before the
-                // change for rollback.
+                // change for rollback (and for a savepoint's rollback).
+                if T::HAS_RELATIONS && self.savepoints > 0 {
+                    let before = g.baseline.as_deref().cloned().map(Box::new);
+                    self.updated_log.push((h.clone(), g.value.key(), before));
+                }
                 if T::HAS_RELATIONS && g.snapshot_generation != generation {
                     if let Some(base) = g.baseline.take() {
                         g.snapshot_generation = generation;
@@ -1283,7 +1375,7 @@ impl<T: Model> Registry<T> {
             }
             if !batch.is_empty() && (mask != batch_mask || batch.len() >= BATCH) {
                 // On failure this object keeps its baseline (not yet taken) for rollback.
-                self.run_update_batch(conn, generation, dirty, &mut batch, batch_mask, &mut rekey)?;
+                self.run_update_batch(conn, generation, dirty, batch, batch_mask, rekey)?;
             }
             batch_mask = mask;
             let Some(base) = g.baseline.take() else {
@@ -1292,13 +1384,7 @@ impl<T: Model> Registry<T> {
             batch.push((idx, g, base));
         }
         if !batch.is_empty() {
-            self.run_update_batch(conn, generation, dirty, &mut batch, batch_mask, &mut rekey)?;
-        }
-        self.shared.dirty.lock().extend(keep);
-        for (old, new) in rekey {
-            if let Some(h) = self.identity.remove(&old) {
-                self.register(&h, new)?;
-            }
+            self.run_update_batch(conn, generation, dirty, batch, batch_mask, rekey)?;
         }
         Ok(())
     }
@@ -1360,12 +1446,13 @@ impl<T: Model> Registry<T> {
                     rekey.push((o, n));
                 }
             }
+            if self.savepoints > 0 {
+                self.updated_log
+                    .push((h.clone(), old_key, Some(Box::new((*base).clone()))));
+            }
             if g.snapshot_generation != generation {
                 g.snapshot_generation = generation;
                 self.touched.push((h.clone(), base));
-            }
-            if self.savepoints > 0 {
-                self.updated_log.push((h.clone(), old_key));
             }
             g.modified = false;
         }
@@ -1381,7 +1468,7 @@ impl<T: Model> Registry<T> {
     /// rollback reloads it.
     pub(crate) fn note_bulk_updated(&mut self, h: &Handle<T>, key: Option<T::Key>) {
         if self.savepoints > 0 {
-            self.updated_log.push((h.clone(), key));
+            self.updated_log.push((h.clone(), key, None));
         }
     }
 

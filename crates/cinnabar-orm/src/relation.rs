@@ -31,6 +31,10 @@ pub enum Event {
     Added,
     /// The related object was removed (or the reference replaced or cleared).
     Removed,
+    /// Nothing changes: fails as `Added` would if an object it must change is borrowed.
+    ProbeAdded,
+    /// Nothing changes: fails as `Removed` would if the object is borrowed.
+    ProbeRemoved,
 }
 
 /// Applies an [`Event`] of the owner's field to the related object's inverse field.
@@ -362,18 +366,19 @@ impl<T: Model> BelongsTo<T> {
                 _ => false,
             };
             if !same {
-                // The new side first: if it is borrowed, nothing has changed yet. If the old
-                // side then fails, the new side is put back.
+                // Every object either event must change is checked first, so a borrowed one
+                // fails the call before anything changed.
+                if let Some(new) = &parent {
+                    emit(&self.link, new, Event::ProbeAdded)?;
+                }
+                if let Some(old) = &old {
+                    emit(&self.link, old, Event::ProbeRemoved)?;
+                }
                 if let Some(new) = &parent {
                     emit(&self.link, new, Event::Added)?;
                 }
                 if let Some(old) = &old {
-                    if let Err(e) = emit(&self.link, old, Event::Removed) {
-                        if let Some(new) = &parent {
-                            let _ = emit(&self.link, new, Event::Removed);
-                        }
-                        return Err(e);
-                    }
+                    emit(&self.link, old, Event::Removed)?;
                 }
             }
         }
@@ -831,7 +836,8 @@ pub fn push_key_to_children<C: Model>(
                 continue;
             }
             if delete_orphan {
-                child.mark_orphan();
+                // Decided after the INSERTs: a new parent may still take it.
+                child.mark_orphan_candidate(foreign_key, parent_key.to_owned_value());
             } else {
                 child.set_column_tracked(foreign_key, ValueRef::Null)?;
             }
@@ -1020,16 +1026,30 @@ pub fn back_populate<C: Model, P: Model>(
         .slot()
         .try_write()
         .ok_or_else(|| borrowed::<P>(&forward.describe()))?;
+    if matches!(event, Event::ProbeAdded | Event::ProbeRemoved) {
+        // The target is free; an addition to a scalar side also changes its previous partner.
+        if event == Event::ProbeAdded {
+            if let Some(one) = inverse.one_mut {
+                if let Some(prev) = one(&mut g.value).current() {
+                    if !Handle::ptr_eq(prev, &me) && prev.slot().try_write().is_none() {
+                        return Err(borrowed::<C>(&forward.describe()));
+                    }
+                }
+            }
+        }
+        return Ok(());
+    }
     if let Some(many) = inverse.many_mut {
         let coll = many(&mut g.value);
         let change = coll.is_loaded() && (coll.contains(&me) != (event == Event::Added));
         if change {
             target.note_write(&mut g);
             let coll = many(&mut g.value);
-            match event {
-                Event::Added => coll.insert_quietly(me),
-                Event::Removed => coll.remove_quietly(&me),
-            };
+            if event == Event::Added {
+                coll.insert_quietly(me);
+            } else {
+                coll.remove_quietly(&me);
+            }
         }
         return Ok(());
     }

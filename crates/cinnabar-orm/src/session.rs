@@ -374,8 +374,10 @@ impl Session {
             self.registries[i].flush_inserts(conn)?;
         }
         // Association rows need both sides' keys: after every INSERT.
-        // Foreign keys that close a cycle (post_update), now that every row exists.
+        // Orphans that no new parent took, and foreign keys that close a cycle
+        // (post_update), now that every row exists.
         for &i in &order {
+            self.registries[i].resolve_orphans()?;
             self.registries[i].schedule_post_updates()?;
         }
         let mut log = crate::relation::AssociationLog::default();
