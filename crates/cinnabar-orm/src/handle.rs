@@ -220,6 +220,21 @@ impl<T: Model> Handle<T> {
         RwLockReadGuard::map(self.0.slot.read(), |s| &s.value)
     }
 
+    /// As [`Handle::read`] for the session's own use: a write guard held elsewhere (perhaps
+    /// by this very thread, where waiting would never end) is a `Misuse` error.
+    pub(crate) fn read_now(&self) -> cinnabar_core::Result<ReadGuard<'_, T>> {
+        self.0
+            .slot
+            .try_read()
+            .map(|g| RwLockReadGuard::map(g, |s| &s.value))
+            .ok_or_else(|| {
+                cinnabar_core::Error::misuse(format!(
+                    "a {} is borrowed for writing (a write() guard is alive); drop the guard first",
+                    T::model_name()
+                ))
+            })
+    }
+
     /// Borrows the object to change it; the change is flushed at the next flush or commit,
     /// writing only the columns that differ. Changing a relationship declared with
     /// `back_populates` through the guard also changes the other side (see

@@ -301,7 +301,7 @@ fn chunk_size(session: &Session) -> usize {
 fn distinct_values<T: Model>(objects: &[Handle<T>], idx: usize) -> Result<Vec<Value>> {
     let mut all = Vec::with_capacity(objects.len());
     for h in objects {
-        let v = h.read().column_value(idx)?.to_owned_value();
+        let v = h.read_now()?.column_value(idx)?.to_owned_value();
         if !v.is_null() {
             all.push(v);
         }
@@ -441,7 +441,7 @@ fn assign_groups<M: Model, R: Model>(
             continue;
         }
         let at = index
-            .get(&KeyHash::of(p.read().column_value(parent_col)?))
+            .get(&KeyHash::of(p.read_now()?.column_value(parent_col)?))
             .copied();
         match (rel.many_mut, rel.one_mut) {
             (Some(field), _) => {
@@ -475,14 +475,14 @@ pub fn cascade_children<M: Model, R: Model>(
     let Some(field) = relation.many else {
         return Ok(Vec::new());
     };
-    let loaded = field(&parent.read()).is_loaded();
+    let loaded = field(&*parent.read_now()?).is_loaded();
     if !loaded {
         if relation.passive_deletes {
             return Ok(Vec::new());
         }
         selectin(relation).load(session, std::slice::from_ref(parent))?;
     }
-    let g = parent.read();
+    let g = parent.read_now()?;
     Ok(field(&g).get().map(<[_]>::to_vec).unwrap_or_default())
 }
 

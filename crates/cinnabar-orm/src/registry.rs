@@ -1286,7 +1286,14 @@ impl<T: Model> Registry<T> {
             for h in dirty {
                 let mut g = lock(h)?;
                 if g.modified && h.state() == ObjectState::Persistent {
-                    g.value.pull_parent_keys()?;
+                    // Parents new in this session were inserted (or their children deferred
+                    // past this point): one without a key is in no session, or another one.
+                    if !g.value.pull_parent_keys()? {
+                        return Err(Error::misuse(format!(
+                            "a {} refers to a new parent that is not in this session: add it with session.add_handle",
+                            T::model_name()
+                        )));
+                    }
                     if !T::POST_UPDATE_COLUMNS.is_empty() && g.value.needs_post_update()? {
                         self.post_updates.push(h.clone());
                     }

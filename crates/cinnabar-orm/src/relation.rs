@@ -894,7 +894,7 @@ pub fn sync_association<M: Model, R: Model>(
     let old = before.and_then(|b| b.items.as_ref());
     let key_of = |h: &Handle<R>| -> Result<Value> {
         let v = h
-            .read()
+            .read_now()?
             .column_value(relation.foreign_key)?
             .to_owned_value();
         if v.is_null() {

@@ -4,6 +4,7 @@
 mod support;
 
 use cinnabar::prelude::*;
+use cinnabar::SessionOptions;
 use support::TestDb;
 
 fn scalar_i64(db: &TestDb, sql: &str) -> Option<i64> {
@@ -389,6 +390,8 @@ crate::backend_tests!(
     joined_collection_with_one_is_complete,
     count_after_join_with_limit_matches_all,
     savepoint_rollback_restores_both_sides,
+    a_parent_new_in_another_session_is_an_error,
+    loading_with_a_write_guard_held_is_an_error_not_a_wait,
 );
 
 // ---------------------------------------------------------------------------------------
@@ -536,4 +539,59 @@ fn key_step_follows_a_session_setting() {
     }
     s.rollback().unwrap();
     assert!(wrong.is_empty(), "{wrong:?}");
+}
+
+// ---------------------------------------------------------------------------------------
+// Suspected in the review, confirmed and fixed: a parent that is new in another session
+// was skipped silently (the UPDATE kept the old foreign key), and explicit loading waited
+// forever on a write guard this thread held.
+// ---------------------------------------------------------------------------------------
+
+fn tutors_and_kids(db: &TestDb) -> Handle<Kid> {
+    MetaData::new()
+        .with(Tutor::table().clone())
+        .with(Kid::table().clone())
+        .create_all(&db.engine)
+        .unwrap();
+    let mut s = Session::new(&db.engine);
+    let k = s.add(Kid {
+        id: None,
+        name: "k".into(),
+        tutor_id: None,
+        tutor: BelongsTo::default(),
+    });
+    s.commit().unwrap();
+    k
+}
+
+fn a_parent_new_in_another_session_is_an_error(db: &TestDb) {
+    tutors_and_kids(db);
+    let mut mine = Session::new(&db.engine);
+    let mut other = Session::new(&db.engine);
+    let t = other.add(Tutor {
+        id: None,
+        name: "elsewhere".into(),
+        kids: HasMany::new(),
+    });
+    let k = mine.query::<Kid>().one().unwrap();
+    k.write().tutor.set(Some(t)).unwrap();
+    let e = mine.commit().unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Misuse, "{e}");
+    assert!(e.to_string().contains("not in this session"), "{e}");
+    assert_eq!(
+        scalar_i64(db, "SELECT COUNT(*) FROM rv_kids WHERE tutor_id IS NULL"),
+        Some(1)
+    );
+}
+
+fn loading_with_a_write_guard_held_is_an_error_not_a_wait(db: &TestDb) {
+    tutors_and_kids(db);
+    let mut s = Session::with_options(&db.engine, SessionOptions { autoflush: false });
+    let kids = s.query::<Kid>().all().unwrap();
+    let guard = kids[0].write();
+    let e = s.load(&kids, Kid::tutor).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Misuse, "{e}");
+    drop(guard);
+    // Without the guard the same call goes through.
+    s.load(&kids, Kid::tutor).unwrap();
 }
