@@ -86,6 +86,7 @@ impl Dialect for MySqlDialect {
         crate::sql::RawSyntax {
             backslash_escapes: true,
             hash_comments: true,
+            dash_comments_need_space: true,
             ..Default::default()
         }
     }

@@ -18,6 +18,7 @@ impl Dialect for PostgresDialect {
         crate::sql::RawSyntax {
             escape_strings: true,
             dollar_quotes: true,
+            nested_block_comments: true,
             ..Default::default()
         }
     }

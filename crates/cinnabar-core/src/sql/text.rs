@@ -102,6 +102,10 @@ pub struct RawSyntax {
     pub dollar_quotes: bool,
     /// `#` starts a comment to the end of the line (MySQL, MariaDB).
     pub hash_comments: bool,
+    /// `--` starts a comment only when followed by a space or control character (MySQL).
+    pub dash_comments_need_space: bool,
+    /// `/* .. */` comments nest (PostgreSQL).
+    pub nested_block_comments: bool,
 }
 
 /// Splits raw SQL into verbatim text and `:name` markers (standard SQL lexing).
@@ -171,17 +175,33 @@ pub fn parse_in(sql: &str, syntax: RawSyntax) -> Vec<TextPiece<'_>> {
                     i += 1;
                 }
             }
-            b'-' if bytes.get(i + 1) == Some(&b'-') => {
+            b'-' if bytes.get(i + 1) == Some(&b'-')
+                && (!syntax.dash_comments_need_space
+                    || bytes
+                        .get(i + 2)
+                        .is_none_or(|b| b.is_ascii_whitespace() || b.is_ascii_control())) =>
+            {
                 while i < bytes.len() && bytes[i] != b'\n' {
                     i += 1;
                 }
             }
             b'/' if bytes.get(i + 1) == Some(&b'*') => {
                 i += 2;
-                while i + 1 < bytes.len() && !(bytes[i] == b'*' && bytes[i + 1] == b'/') {
-                    i += 1;
+                let mut depth = 1;
+                while i < bytes.len() && depth > 0 {
+                    if bytes[i] == b'*' && bytes.get(i + 1) == Some(&b'/') {
+                        depth -= 1;
+                        i += 2;
+                    } else if syntax.nested_block_comments
+                        && bytes[i] == b'/'
+                        && bytes.get(i + 1) == Some(&b'*')
+                    {
+                        depth += 1;
+                        i += 2;
+                    } else {
+                        i += 1;
+                    }
                 }
-                i += 2;
             }
             b':' if bytes.get(i + 1) == Some(&b':') => i += 2,
             b':' if bytes.get(i + 1).copied().is_some_and(is_ident_start)
@@ -242,12 +262,16 @@ mod tests {
         escape_strings: true,
         dollar_quotes: true,
         hash_comments: false,
+        dash_comments_need_space: false,
+        nested_block_comments: true,
     };
     const MYSQL: RawSyntax = RawSyntax {
         backslash_escapes: true,
         escape_strings: false,
         dollar_quotes: false,
         hash_comments: true,
+        dash_comments_need_space: true,
+        nested_block_comments: false,
     };
 
     #[test]
@@ -258,6 +282,15 @@ mod tests {
         assert_ne!(params(sql, RawSyntax::default()), ["x"]);
         // A standard string keeps the backslash as a character on PostgreSQL.
         assert_eq!(params(r"SELECT 'a\' WHERE y = :y", PG), ["y"]);
+    }
+
+    #[test]
+    fn comment_rules_differ_by_database() {
+        // PostgreSQL: block comments nest.
+        assert_eq!(params("SELECT /* a /* b */ :no */ :x", PG), ["x"]);
+        // MySQL: `--` needs a space to start a comment; `1--:x` is 1 - (-:x).
+        assert_eq!(params("SELECT 1--:x", MYSQL), ["x"]);
+        assert_eq!(params("SELECT 1 -- :no\n, :y", MYSQL), ["y"]);
     }
 
     #[test]
