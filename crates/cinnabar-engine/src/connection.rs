@@ -2,7 +2,7 @@
 //! dialect), raw SQL, and manages transactions and savepoints. Returned to the pool on drop,
 //! where an open transaction is rolled back.
 
-use cinnabar_core::dialect::{compile, BeginMode, Compiled, Dialect};
+use cinnabar_core::dialect::{compile, compile_into, BeginMode, Compiled, Dialect};
 use cinnabar_core::sql::Statement;
 use cinnabar_core::types::FromSql;
 use cinnabar_core::{Error, ErrorKind, Result, Value, ValueRef};
@@ -122,8 +122,12 @@ impl Connection {
     /// # Errors
     /// Compilation errors (unbound parameters, invalid values), database errors.
     pub fn execute(&mut self, statement: impl Into<Statement>) -> Result<Rows> {
-        let compiled = self.compile(&statement.into())?;
-        self.execute_compiled(&compiled)
+        let statement = statement.into();
+        let mut sql = String::new();
+        let mut params = Vec::new();
+        let slots = compile_into(self.dialect(), &statement, &mut sql, &mut params)?;
+        check_slots(slots)?;
+        self.collect_rows(&sql, &params)
     }
 
     /// Executes an already compiled statement.
@@ -131,18 +135,18 @@ impl Connection {
     /// # Errors
     /// Database errors; [`ErrorKind::Misuse`] if it has unfilled parameter slots.
     pub fn execute_compiled(&mut self, compiled: &Compiled) -> Result<Rows> {
-        if compiled.slots > 0 {
-            return Err(Error::misuse(format!(
-                "statement has {} parameter slots to fill; use Connection::run",
-                compiled.slots
-            )));
-        }
+        check_slots(compiled.slots)?;
         let params: Vec<ValueRef<'_>> = compiled.params.iter().map(Value::as_ref).collect();
+        self.collect_rows(&compiled.sql, &params)
+    }
+
+    /// Runs `sql` and copies its rows into [`Rows`].
+    fn collect_rows(&mut self, sql: &str, params: &[ValueRef<'_>]) -> Result<Rows> {
         let mut columns: Option<Arc<[String]>> = None;
         let mut rows = Vec::new();
         let affected = self.run(
-            &compiled.sql,
-            &params,
+            sql,
+            params,
             Some(&mut |row: &dyn Row| {
                 let cols = columns.get_or_insert_with(|| {
                     (0..row.len())
@@ -168,11 +172,14 @@ impl Connection {
     /// # Errors
     /// As [`Connection::execute`], plus mapping errors naming the column.
     pub fn query_as<T: FromRow>(&mut self, statement: impl Into<Statement>) -> Result<Vec<T>> {
-        let compiled = self.compile(&statement.into())?;
-        let params: Vec<ValueRef<'_>> = compiled.params.iter().map(Value::as_ref).collect();
+        let statement = statement.into();
+        let mut sql = String::new();
+        let mut params = Vec::new();
+        let slots = compile_into(self.dialect(), &statement, &mut sql, &mut params)?;
+        check_slots(slots)?;
         let mut out = Vec::new();
         self.run(
-            &compiled.sql,
+            &sql,
             &params,
             Some(&mut |row: &dyn Row| {
                 out.push(T::from_row(row)?);
@@ -405,4 +412,15 @@ impl Drop for Transaction<'_> {
             }
         }
     }
+}
+
+/// Statements with parameter slots (`Expr::Param`) are run with [`Connection::run`], which
+/// takes their values; `execute` has none to give.
+fn check_slots(slots: usize) -> Result<()> {
+    if slots > 0 {
+        return Err(Error::misuse(format!(
+            "statement has {slots} parameter slots to fill; use Connection::run"
+        )));
+    }
+    Ok(())
 }

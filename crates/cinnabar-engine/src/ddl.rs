@@ -36,15 +36,16 @@ impl MetaDataExt for MetaData {
     fn create_all_sql(&self, engine: &Engine) -> Result<Vec<String>> {
         let d = engine.dialect();
         let mut out = Vec::new();
-        for table in self.sorted_tables()? {
+        let tables = self.sorted_tables()?;
+        for table in &tables {
             table.validate()?;
-            out.push(create_table(d, &table, true));
+            out.push(create_table(d, table, true));
             for index in table.all_indexes() {
                 out.push(create_index(d, &table.name, &index, true));
             }
         }
         if d.alter_add_foreign_key() {
-            for table in &self.sorted_tables()? {
+            for table in &tables {
                 for fk in table.foreign_keys.iter().filter(|f| f.use_alter) {
                     out.push(add_foreign_key(d, &table.name, fk));
                 }
@@ -63,11 +64,9 @@ impl MetaDataExt for MetaData {
             for table in &tables {
                 conn.execute_script(&create_table(d, table, true))?;
                 for index in table.all_indexes() {
-                    if !d.supports_index_if_not_exists() {
-                        if let Some(q) = d.index_exists_sql() {
-                            if exists(conn, q, &table.name, &index.name)? {
-                                continue;
-                            }
+                    if let Some(q) = d.index_exists_sql() {
+                        if exists(conn, q, &table.name, &index.name)? {
+                            continue;
                         }
                     }
                     conn.execute_script(&create_index(d, &table.name, &index, true))?;

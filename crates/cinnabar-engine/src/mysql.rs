@@ -271,19 +271,17 @@ fn to_mysql(v: ValueRef<'_>) -> Result<Value> {
         // The session time zone is UTC, so TIMESTAMP columns store this instant.
         #[cfg(feature = "chrono")]
         ValueRef::DateTimeUtc(t) => datetime_value(t.naive_utc())?,
-        #[cfg(feature = "uuid")]
-        ValueRef::Uuid(u) => Value::Bytes(u.hyphenated().to_string().into_bytes()),
-        #[cfg(feature = "decimal")]
-        ValueRef::Decimal(d) => Value::Bytes(d.to_string().into_bytes()),
-        #[cfg(feature = "json")]
-        ValueRef::Json(j) => Value::Bytes(j.to_string().into_bytes()),
+        // UUIDs, decimals and JSON are sent as text.
         #[allow(unreachable_patterns)]
-        other => {
-            return Err(Error::unsupported(format!(
-                "the MySQL driver cannot bind a {} value",
-                other.type_name()
-            )))
-        }
+        other => match other.text_form() {
+            Some(t) => Value::Bytes(t.into_bytes()),
+            None => {
+                return Err(Error::unsupported(format!(
+                    "the MySQL driver cannot bind a {} value",
+                    other.type_name()
+                )))
+            }
+        },
     })
 }
 

@@ -174,20 +174,6 @@ fn describe_target(url: &Url, host: Option<&str>) -> String {
     }
 }
 
-/// `"ident"` with inner quotes doubled.
-fn quote_ident(ident: &str) -> String {
-    let mut out = String::with_capacity(ident.len() + 2);
-    out.push('"');
-    for c in ident.chars() {
-        if c == '"' {
-            out.push('"');
-        }
-        out.push(c);
-    }
-    out.push('"');
-    out
-}
-
 impl Driver for PostgresDriver {
     fn dialect(&self) -> &'static dyn Dialect {
         &DIALECT
@@ -226,8 +212,14 @@ impl PostgresDriver {
             broken: false,
         };
         if let Some(schemas) = &self.search_path {
-            let list: Vec<String> = schemas.iter().map(|s| quote_ident(s)).collect();
-            conn.batch(&format!("SET search_path TO {}", list.join(", ")))
+            let mut sql = String::from("SET search_path TO ");
+            for (i, schema) in schemas.iter().enumerate() {
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                DIALECT.quote_identifier(&mut sql, schema);
+            }
+            conn.batch(&sql)
                 .map_err(|e| e.context(format_args!("setting search_path on {}", self.target)))?;
         }
         Ok(conn)
@@ -1984,7 +1976,10 @@ mod tests {
             Some(vec!["a".to_owned(), "\"b\"".to_owned()])
         );
         assert!(!format!("{d:?}").contains("hunter2"));
-        assert_eq!(quote_ident("\"b\""), "\"\"\"b\"\"\"");
+        // The search_path schemas are quoted by the dialect, inner quotes doubled.
+        let mut quoted = String::new();
+        DIALECT.quote_identifier(&mut quoted, "\"b\"");
+        assert_eq!(quoted, "\"\"\"b\"\"\"");
 
         let d = PostgresDriver::new(&Url::parse("postgresql:///app").unwrap(), &opts).unwrap();
         assert_eq!(d.target, "localhost:5432/app");

@@ -67,12 +67,7 @@ pub fn create_table(d: &dyn Dialect, table: &Table, if_not_exists: bool) -> Stri
     }
     if !pk.is_empty() && !inline_pk {
         out.push_str(", PRIMARY KEY (");
-        for (i, name) in pk.iter().enumerate() {
-            if i > 0 {
-                out.push_str(", ");
-            }
-            d.quote_identifier(&mut out, name);
-        }
+        push_idents(d, &mut out, &pk);
         out.push(')');
     }
     for u in &table.uniques {
@@ -83,12 +78,7 @@ pub fn create_table(d: &dyn Dialect, table: &Table, if_not_exists: bool) -> Stri
             out.push(' ');
         }
         out.push_str("UNIQUE (");
-        for (i, name) in u.columns.iter().enumerate() {
-            if i > 0 {
-                out.push_str(", ");
-            }
-            d.quote_identifier(&mut out, name);
-        }
+        push_idents(d, &mut out, &u.columns);
         out.push(')');
     }
     for fk in &table.foreign_keys {
@@ -125,33 +115,20 @@ pub fn drop_foreign_key(d: &dyn Dialect, table: &str, fk: &ForeignKey) -> String
 }
 
 fn push_foreign_key(d: &dyn Dialect, out: &mut String, fk: &ForeignKey) {
-    {
-        let out = &mut *out;
-        out.push_str("FOREIGN KEY (");
-        for (i, name) in fk.columns.iter().enumerate() {
-            if i > 0 {
-                out.push_str(", ");
-            }
-            d.quote_identifier(out, name);
-        }
-        out.push_str(") REFERENCES ");
-        d.quote_identifier(out, &fk.ref_table);
-        out.push_str(" (");
-        for (i, name) in fk.ref_columns.iter().enumerate() {
-            if i > 0 {
-                out.push_str(", ");
-            }
-            d.quote_identifier(out, name);
-        }
-        out.push(')');
-        if let Some(a) = fk.on_delete {
-            out.push_str(" ON DELETE ");
-            out.push_str(a.as_sql());
-        }
-        if let Some(a) = fk.on_update {
-            out.push_str(" ON UPDATE ");
-            out.push_str(a.as_sql());
-        }
+    out.push_str("FOREIGN KEY (");
+    push_idents(d, out, &fk.columns);
+    out.push_str(") REFERENCES ");
+    d.quote_identifier(out, &fk.ref_table);
+    out.push_str(" (");
+    push_idents(d, out, &fk.ref_columns);
+    out.push(')');
+    if let Some(a) = fk.on_delete {
+        out.push_str(" ON DELETE ");
+        out.push_str(a.as_sql());
+    }
+    if let Some(a) = fk.on_update {
+        out.push_str(" ON UPDATE ");
+        out.push_str(a.as_sql());
     }
 }
 
@@ -162,19 +139,14 @@ pub fn create_index(d: &dyn Dialect, table: &str, index: &Index, if_not_exists: 
         out.push_str("UNIQUE ");
     }
     out.push_str("INDEX ");
-    if if_not_exists && d.supports_index_if_not_exists() {
+    if if_not_exists && d.index_exists_sql().is_none() {
         out.push_str("IF NOT EXISTS ");
     }
     d.quote_identifier(&mut out, &index.name);
     out.push_str(" ON ");
     d.quote_identifier(&mut out, table);
     out.push_str(" (");
-    for (i, name) in index.columns.iter().enumerate() {
-        if i > 0 {
-            out.push_str(", ");
-        }
-        d.quote_identifier(&mut out, name);
-    }
+    push_idents(d, &mut out, &index.columns);
     out.push(')');
     out
 }
@@ -187,4 +159,14 @@ pub fn drop_table(d: &dyn Dialect, table: &str, if_exists: bool) -> String {
     }
     d.quote_identifier(&mut out, table);
     out
+}
+
+/// `"a", "b", "c"`: quoted identifiers separated by commas.
+fn push_idents<S: AsRef<str>>(d: &dyn Dialect, out: &mut String, names: &[S]) {
+    for (i, name) in names.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        d.quote_identifier(out, name.as_ref());
+    }
 }

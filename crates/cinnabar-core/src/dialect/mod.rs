@@ -121,13 +121,9 @@ pub trait Dialect: Send + Sync + std::fmt::Debug + 'static {
         "BEGIN"
     }
 
-    /// Whether `CREATE INDEX IF NOT EXISTS` is understood.
-    fn supports_index_if_not_exists(&self) -> bool {
-        true
-    }
-
-    /// Where `CREATE INDEX IF NOT EXISTS` is not understood: a query taking the table and
-    /// index names as parameters that returns a row when the index exists.
+    /// Where `CREATE INDEX IF NOT EXISTS` is not understood (MySQL; MariaDB would accept
+    /// it): a query taking the table and index names as parameters that returns a row when
+    /// the index exists. `None`: the dialect writes `IF NOT EXISTS`.
     fn index_exists_sql(&self) -> Option<&'static str> {
         None
     }

@@ -76,11 +76,6 @@ impl Dialect for MySqlDialect {
         "START TRANSACTION"
     }
 
-    fn supports_index_if_not_exists(&self) -> bool {
-        // MariaDB understands it; MySQL does not. The engine checks for the index instead.
-        false
-    }
-
     fn raw_syntax(&self) -> crate::sql::RawSyntax {
         // The session's sql_mode leaves NO_BACKSLASH_ESCAPES off (MySQL's default).
         crate::sql::RawSyntax {

@@ -158,17 +158,18 @@ pub fn parse_in(sql: &str, syntax: RawSyntax) -> Vec<TextPiece<'_>> {
                 }
                 i += 1;
             }
-            b'$' if syntax.dollar_quotes
-                && (i == 0 || !is_ident_char(bytes[i - 1]))
-                && dollar_tag_end(bytes, i).is_some() =>
-            {
-                let end = dollar_tag_end(bytes, i).unwrap_or(i + 1);
-                let tag = &bytes[i..end];
-                i = end;
-                while i < bytes.len() && !bytes[i..].starts_with(tag) {
-                    i += 1;
+            b'$' if syntax.dollar_quotes && (i == 0 || !is_ident_char(bytes[i - 1])) => {
+                match dollar_tag_end(bytes, i) {
+                    Some(end) => {
+                        let tag = &bytes[i..end];
+                        i = end;
+                        while i < bytes.len() && !bytes[i..].starts_with(tag) {
+                            i += 1;
+                        }
+                        i += tag.len();
+                    }
+                    None => i += 1,
                 }
-                i += tag.len();
             }
             b'#' if syntax.hash_comments => {
                 while i < bytes.len() && bytes[i] != b'\n' {
