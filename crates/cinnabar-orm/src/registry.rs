@@ -47,12 +47,14 @@ pub(crate) trait AnyRegistry: Send {
     /// Sets `post_update` foreign keys of objects about to be deleted to NULL, so the rows of
     /// a cycle can be deleted in any order; called before every DELETE.
     fn release_post_updates(&mut self, conn: &mut Connection) -> Result<()>;
-    /// The save-update cascade from each pending or changed object of this model.
-    fn cascade_roots(&self) -> Vec<CascadeRoot>;
+    /// The save-update cascade from the pending and changed objects of this model, if any.
+    fn cascade_root(&self) -> Option<CascadeRoot>;
     fn after_commit(&mut self);
     fn after_rollback(&mut self);
     fn close(&mut self);
     fn mark(&mut self) -> Mark;
+    /// A savepoint marked by [`AnyRegistry::mark`] was released (its work kept).
+    fn release_mark(&mut self);
     fn check_unlocked(&self) -> Result<()>;
     fn rollback_to(&mut self, mark: &Mark, conn: &mut Connection) -> Result<()>;
 }
@@ -62,7 +64,7 @@ pub(crate) trait AnyRegistry: Send {
 /// savepoint restores; without it (a bulk UPDATE) the row is read again.
 type UpdatedEntry<T> = (Handle<T>, Option<<T as Model>::Key>, Option<Box<T>>);
 
-/// Runs the save-update cascade from one object.
+/// Runs the save-update cascade from one model's pending and changed objects.
 pub(crate) type CascadeRoot = Box<dyn FnOnce(&mut crate::Session) -> Result<()>>;
 
 /// Journal positions at the start of a savepoint.
@@ -218,7 +220,9 @@ fn lock<T: Model>(h: &Handle<T>) -> Result<RwLockWriteGuard<'_, Slot<T>>> {
 }
 
 impl<T: Model> Registry<T> {
-    pub(crate) fn new(tracker: Arc<Tracker>) -> Self {
+    /// A registry for a session with `savepoints` savepoints open (a model first used
+    /// inside a savepoint must record its changes for that savepoint's rollback too).
+    pub(crate) fn new(tracker: Arc<Tracker>, savepoints: usize) -> Self {
         Registry {
             identity: IdentityMap::default(),
             pending: Vec::new(),
@@ -227,7 +231,7 @@ impl<T: Model> Registry<T> {
             deleted_in_tx: Vec::new(),
             touched: Vec::new(),
             updated_log: Vec::new(),
-            savepoints: 0,
+            savepoints,
             flush_start: 0,
             post_updates: Vec::new(),
             sql: FxHashMap::default(),
@@ -598,13 +602,12 @@ impl<T: Model> AnyRegistry for Registry<T> {
     }
 
     fn flush_updates(&mut self, conn: &mut Connection, generation: u64, early: bool) -> Result<()> {
-        let mut dirty: Vec<Handle<T>> = std::mem::take(&mut *self.shared.dirty.lock());
-        if dirty.is_empty() {
-            return Ok(());
-        }
         if early && T::HAS_ASSOCIATIONS {
             // Their association rows are diffed against the baselines after every INSERT.
-            self.shared.dirty.lock().extend(dirty);
+            return Ok(());
+        }
+        let mut dirty: Vec<Handle<T>> = std::mem::take(&mut *self.shared.dirty.lock());
+        if dirty.is_empty() {
             return Ok(());
         }
         if early && T::HAS_RELATIONS {
@@ -771,20 +774,24 @@ impl<T: Model> AnyRegistry for Registry<T> {
         Ok(())
     }
 
-    fn cascade_roots(&self) -> Vec<CascadeRoot> {
+    fn cascade_root(&self) -> Option<CascadeRoot> {
         if !T::HAS_RELATIONS {
-            return Vec::new();
+            return None;
         }
         let dirty = self.shared.dirty.lock();
-        self.pending
+        let roots: Vec<Handle<T>> = self
+            .pending
             .iter()
             .chain(dirty.iter())
             .filter(|h| matches!(h.state(), ObjectState::Pending | ObjectState::Persistent))
-            .map(|h| {
-                let h = h.clone();
-                Box::new(move |s: &mut crate::Session| s.cascade_save_from(&h)) as CascadeRoot
-            })
-            .collect()
+            .cloned()
+            .collect();
+        if roots.is_empty() {
+            return None;
+        }
+        Some(Box::new(move |s: &mut crate::Session| {
+            roots.iter().try_for_each(|h| s.cascade_save_from(h))
+        }))
     }
 
     fn start_flush(&mut self) {
@@ -833,12 +840,8 @@ impl<T: Model> AnyRegistry for Registry<T> {
     }
 
     fn after_rollback(&mut self) {
-        // A failed flush may leave its per-flush lists behind.
-        self.shared.orphan_candidates.lock().clear();
-        self.post_updates.clear();
-        // Unflushed changes first, then the transaction's snapshots, which predate them.
-        self.discard_unflushed();
-        for (h, before) in self.touched.drain(..) {
+        self.discard_flush_state();
+        for (h, before) in std::mem::take(&mut self.touched) {
             let mut g = h.slot().write();
             let flushed_key = g.value.key();
             g.value = *before;
@@ -848,16 +851,7 @@ impl<T: Model> AnyRegistry for Registry<T> {
             let key = g.value.key();
             drop(g);
             // A flushed key change moved the object in the identity map: move it back.
-            if flushed_key != key {
-                if let Some(k) = flushed_key {
-                    if self.identity.get(&k).is_some_and(|e| Handle::ptr_eq(e, &h)) {
-                        self.identity.remove(&k);
-                    }
-                }
-                if let Some(k) = key {
-                    self.identity.insert(k, h.clone());
-                }
-            }
+            self.move_key(&h, flushed_key, key);
         }
         let gone: Vec<Handle<T>> = self
             .inserted_in_tx
@@ -865,17 +859,8 @@ impl<T: Model> AnyRegistry for Registry<T> {
             .chain(self.pending.drain(..))
             .collect();
         self.expunge_inserted(gone);
-        // Deletions are undone (except of objects whose INSERT was undone too).
-        for h in self.deleted_in_tx.drain(..).chain(self.deleted.drain(..)) {
-            if h.state() == ObjectState::Transient {
-                continue;
-            }
-            let key = h.slot().read().value.key();
-            if let Some(k) = key {
-                self.identity.insert(k, h.clone());
-            }
-            h.set_state(ObjectState::Persistent);
-        }
+        let deleted: Vec<Handle<T>> = self.deleted_in_tx.drain(..).collect();
+        self.restore_deleted(deleted);
         self.updated_log.clear();
         self.savepoints = 0;
     }
@@ -910,32 +895,25 @@ impl<T: Model> AnyRegistry for Registry<T> {
         }
     }
 
+    fn release_mark(&mut self) {
+        self.savepoints = self.savepoints.saturating_sub(1);
+        if self.savepoints == 0 {
+            self.updated_log.clear();
+        }
+    }
+
     fn rollback_to(&mut self, mark: &Mark, conn: &mut Connection) -> Result<()> {
         self.savepoints = self.savepoints.saturating_sub(1);
-        self.shared.orphan_candidates.lock().clear();
-        self.post_updates.clear();
-        self.discard_unflushed();
+        self.discard_flush_state();
         let mut gone: Vec<Handle<T>> = self
             .inserted_in_tx
             .split_off(mark.inserted.min(self.inserted_in_tx.len()));
         gone.append(&mut self.pending);
         self.expunge_inserted(gone);
-        let restored: Vec<Handle<T>> = self
+        let deleted = self
             .deleted_in_tx
-            .split_off(mark.deleted.min(self.deleted_in_tx.len()))
-            .into_iter()
-            .chain(self.deleted.drain(..))
-            .collect();
-        for h in restored {
-            if h.state() == ObjectState::Transient {
-                continue;
-            }
-            let key = h.slot().read().value.key();
-            if let Some(k) = key {
-                self.identity.insert(k, h.clone());
-            }
-            h.set_state(ObjectState::Persistent);
-        }
+            .split_off(mark.deleted.min(self.deleted_in_tx.len()));
+        self.restore_deleted(deleted);
         let updated = self
             .updated_log
             .split_off(mark.updated.min(self.updated_log.len()));
@@ -1028,6 +1006,31 @@ impl<T: Model> Registry<T> {
         }
     }
 
+    /// Forgets what a flush that did not complete left behind: its per-flush lists and the
+    /// changes not yet written (put back to their baselines).
+    fn discard_flush_state(&mut self) {
+        self.shared.orphan_candidates.lock().clear();
+        self.post_updates.clear();
+        self.discard_unflushed();
+    }
+
+    /// Brings back objects whose DELETE was undone, and those only marked for deletion
+    /// (including orphans), except objects whose INSERT was undone too.
+    fn restore_deleted(&mut self, deleted: Vec<Handle<T>>) {
+        let orphans = std::mem::take(&mut *self.shared.orphans.lock());
+        let marked = std::mem::take(&mut self.deleted);
+        for h in deleted.into_iter().chain(marked).chain(orphans) {
+            if h.state() == ObjectState::Transient {
+                continue;
+            }
+            let key = h.slot().read().value.key();
+            if let Some(k) = key {
+                self.identity.insert(k, h.clone());
+            }
+            h.set_state(ObjectState::Persistent);
+        }
+    }
+
     /// Takes objects whose INSERT was undone out of the session, clearing generated keys.
     fn expunge_inserted(&mut self, gone: Vec<Handle<T>>) {
         for h in gone {
@@ -1041,11 +1044,7 @@ impl<T: Model> Registry<T> {
                 g.baseline = None;
                 key
             };
-            if let Some(k) = key {
-                if self.identity.get(&k).is_some_and(|e| Handle::ptr_eq(e, &h)) {
-                    self.identity.remove(&k);
-                }
-            }
+            self.move_key(&h, key, None);
             h.set_state(ObjectState::Transient);
         }
     }

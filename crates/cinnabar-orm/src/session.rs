@@ -103,8 +103,10 @@ impl Session {
         let idx = match self.index.get(&TypeId::of::<T>()) {
             Some(&i) => i,
             None => {
-                self.registries
-                    .push(Box::new(Registry::<T>::new(self.tracker.clone())));
+                self.registries.push(Box::new(Registry::<T>::new(
+                    self.tracker.clone(),
+                    self.savepoints,
+                )));
                 let i = self.registries.len() - 1;
                 self.index.insert(TypeId::of::<T>(), i);
                 self.order = None;
@@ -179,7 +181,7 @@ impl Session {
         let roots: Vec<_> = self
             .registries
             .iter()
-            .flat_map(|r| r.cascade_roots())
+            .filter_map(|r| r.cascade_root())
             .collect();
         for root in roots {
             root(self)?;
@@ -537,6 +539,9 @@ impl Session {
         match outcome {
             Ok(v) => {
                 self.connection()?.commit_level()?;
+                for r in &mut self.registries {
+                    r.release_mark();
+                }
                 Ok(v)
             }
             Err(e) => {

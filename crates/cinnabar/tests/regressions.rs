@@ -8,7 +8,7 @@ use cinnabar::SessionOptions;
 use support::TestDb;
 
 fn scalar_i64(db: &TestDb, sql: &str) -> Option<i64> {
-    db.engine.connect().unwrap().scalar(text(sql)).unwrap()
+    db.scalar(sql)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -39,11 +39,7 @@ pub struct Profile {
 }
 
 fn failed_one_to_one_set_changes_nothing(db: &TestDb) {
-    MetaData::new()
-        .with(Learner::table().clone())
-        .with(Profile::table().clone())
-        .create_all(&db.engine)
-        .unwrap();
+    db.create_tables(&[Learner::table(), Profile::table()]);
     let mut s = Session::new(&db.engine);
     for (n, b) in [("l1", "p1"), ("l2", "p2")] {
         let l = s.add(Learner {
@@ -134,10 +130,7 @@ fn cat(name: &str) -> Category {
 }
 
 fn renaming_a_node_and_moving_another_under_it(db: &TestDb) {
-    MetaData::new()
-        .with(Category::table().clone())
-        .create_all(&db.engine)
-        .unwrap();
+    db.create_tables(&[Category::table()]);
     let mut s = Session::new(&db.engine);
     let a = s.add(cat("A"));
     let b = s.add(cat("B"));
@@ -187,11 +180,7 @@ pub struct Pet {
 }
 
 fn moving_a_child_to_a_new_parent_is_not_an_orphan(db: &TestDb) {
-    MetaData::new()
-        .with(Owner::table().clone())
-        .with(Pet::table().clone())
-        .create_all(&db.engine)
-        .unwrap();
+    db.create_tables(&[Owner::table(), Pet::table()]);
     let mut s = Session::new(&db.engine);
     s.add(Owner {
         id: None,
@@ -240,11 +229,7 @@ fn moving_a_child_to_a_new_parent_is_not_an_orphan(db: &TestDb) {
 // ---------------------------------------------------------------------------------------
 
 fn joined_collection_with_one_is_complete(db: &TestDb) {
-    MetaData::new()
-        .with(Owner::table().clone())
-        .with(Pet::table().clone())
-        .create_all(&db.engine)
-        .unwrap();
+    db.create_tables(&[Owner::table(), Pet::table()]);
     let mut s = Session::new(&db.engine);
     let pet = |n: &str| {
         Handle::new(Pet {
@@ -300,11 +285,7 @@ pub struct Kennel {
 }
 
 fn count_after_join_with_limit_matches_all(db: &TestDb) {
-    MetaData::new()
-        .with(Kennel::table().clone())
-        .with(Dog::table().clone())
-        .create_all(&db.engine)
-        .unwrap();
+    db.create_tables(&[Kennel::table(), Dog::table()]);
     let mut s = Session::new(&db.engine);
     for k in ["k1", "k2"] {
         let dogs = (0..3)
@@ -392,6 +373,8 @@ crate::backend_tests!(
     savepoint_rollback_restores_both_sides,
     a_parent_new_in_another_session_is_an_error,
     loading_with_a_write_guard_held_is_an_error_not_a_wait,
+    an_orphan_of_a_failed_flush_is_not_deleted_later,
+    a_model_first_used_in_a_savepoint_is_restored,
 );
 
 // ---------------------------------------------------------------------------------------
@@ -423,11 +406,7 @@ pub struct Kid {
 }
 
 fn savepoint_rollback_restores_both_sides(db: &TestDb) {
-    MetaData::new()
-        .with(Tutor::table().clone())
-        .with(Kid::table().clone())
-        .create_all(&db.engine)
-        .unwrap();
+    db.create_tables(&[Tutor::table(), Kid::table()]);
     let kid = |n: &str| {
         Handle::new(Kid {
             id: None,
@@ -508,10 +487,7 @@ fn key_step_follows_a_session_setting() {
         return;
     };
     let db = &db;
-    MetaData::new()
-        .with(Note::table().clone())
-        .create_all(&db.engine)
-        .unwrap();
+    db.create_tables(&[Note::table()]);
     let mut s = Session::new(&db.engine);
     s.add_all((0..2).map(|i| Note {
         id: None,
@@ -548,11 +524,7 @@ fn key_step_follows_a_session_setting() {
 // ---------------------------------------------------------------------------------------
 
 fn tutors_and_kids(db: &TestDb) -> Handle<Kid> {
-    MetaData::new()
-        .with(Tutor::table().clone())
-        .with(Kid::table().clone())
-        .create_all(&db.engine)
-        .unwrap();
+    db.create_tables(&[Tutor::table(), Kid::table()]);
     let mut s = Session::new(&db.engine);
     let k = s.add(Kid {
         id: None,
@@ -594,4 +566,99 @@ fn loading_with_a_write_guard_held_is_an_error_not_a_wait(db: &TestDb) {
     drop(guard);
     // Without the guard the same call goes through.
     s.load(&kids, Kid::tutor).unwrap();
+}
+
+// ---------------------------------------------------------------------------------------
+// Found by the second review: a flush that failed after deciding its orphans left them
+// marked for deletion, and the next commit deleted a child the rollback had put back.
+// ---------------------------------------------------------------------------------------
+
+#[derive(Model, Debug, Clone)]
+#[cinnabar(table = "rv_nodes")]
+pub struct Node {
+    #[cinnabar(primary_key)]
+    pub id: Option<i64>,
+    pub name: String,
+    #[cinnabar(foreign_key = "rv_nodes.id")]
+    pub parent_id: Option<i64>,
+    #[cinnabar(relation(foreign_key = parent_id))]
+    pub parent: BelongsTo<Node>,
+    #[cinnabar(relation(foreign_key = parent_id, cascade = "all, delete-orphan"))]
+    pub children: HasMany<Node>,
+}
+
+fn node(name: &str) -> Node {
+    Node {
+        id: None,
+        name: name.into(),
+        parent_id: None,
+        parent: BelongsTo::default(),
+        children: HasMany::new(),
+    }
+}
+
+fn an_orphan_of_a_failed_flush_is_not_deleted_later(db: &TestDb) {
+    db.create_tables(&[Node::table()]);
+    let mut s = Session::new(&db.engine);
+    let root = s.add(Node {
+        children: vec![Handle::new(node("a"))].into(),
+        ..node("root")
+    });
+    let x = s.add(node("x"));
+    // Not the last row: SQLite would give a deleted last rowid to the next INSERT.
+    s.add(node("z"));
+    s.commit().unwrap();
+    let a = root.read().children.get().unwrap()[0].clone();
+    // `a` leaves a delete-orphan collection: an orphan, decided after the INSERTs.
+    assert!(root.write().children.remove(&a).unwrap());
+    // `x` gets a new parent, so its UPDATE waits for that INSERT, and then fails: another
+    // connection deleted its row.
+    let fresh = s.add(node("fresh"));
+    x.write().parent.set(Some(fresh)).unwrap();
+    db.engine
+        .connect()
+        .unwrap()
+        .execute(text("DELETE FROM rv_nodes WHERE name = 'x'"))
+        .unwrap();
+    let e = s.commit().unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NoRow, "{e}");
+    // The rollback put `a` back; the next commit must not delete it.
+    assert_eq!(a.state(), ObjectState::Persistent);
+    assert_eq!(root.read().children.len().unwrap(), 1);
+    s.commit().unwrap();
+    assert_eq!(
+        scalar_i64(db, "SELECT COUNT(*) FROM rv_nodes WHERE name = 'a'"),
+        Some(1)
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Found by the second review: a model first used inside a savepoint did not record its
+// changes, so the savepoint's rollback left them in memory.
+// ---------------------------------------------------------------------------------------
+
+fn a_model_first_used_in_a_savepoint_is_restored(db: &TestDb) {
+    db.create_tables(&[Note::table()]);
+    let mut conn = db.engine.connect().unwrap();
+    conn.execute(text("INSERT INTO rv_notes (body) VALUES ('before')"))
+        .unwrap();
+    drop(conn);
+    let mut s = Session::new(&db.engine);
+    s.begin().unwrap();
+    let mut loaded = None;
+    let r: Result<(), Error> = s.savepoint(|s| {
+        let n = s.query::<Note>().one()?;
+        n.write().body = "inside".into();
+        loaded = Some(n);
+        s.flush()?;
+        Err(Error::misuse("give up"))
+    });
+    assert!(r.is_err());
+    // The object itself, not a fresh load, has the value the rolled-back row has.
+    assert_eq!(loaded.unwrap().read().body, "before");
+    s.commit().unwrap();
+    assert_eq!(
+        scalar_i64(db, "SELECT COUNT(*) FROM rv_notes WHERE body = 'before'"),
+        Some(1)
+    );
 }

@@ -312,11 +312,7 @@ mod cascades {
     }
 
     fn setup(db: &TestDb) -> (Session, Handle<Department>, Vec<Handle<Teacher>>) {
-        MetaData::new()
-            .with(Department::table().clone())
-            .with(Teacher::table().clone())
-            .create_all(&db.engine)
-            .unwrap();
+        db.create_tables(&[Department::table(), Teacher::table()]);
         let mut s = Session::new(&db.engine);
         let d = s.add(Department {
             id: None,
@@ -341,11 +337,7 @@ mod cascades {
     }
 
     fn teachers(db: &TestDb) -> i64 {
-        db.engine
-            .connect()
-            .unwrap()
-            .scalar(text("SELECT COUNT(*) FROM teachers"))
-            .unwrap()
+        db.scalar("SELECT COUNT(*) FROM teachers").expect("a count")
     }
 
     pub fn deleting_a_parent_deletes_its_children_first(db: &TestDb) {
@@ -487,10 +479,7 @@ mod tree {
     }
 
     pub fn a_new_tree_is_inserted_parents_first_in_one_flush(db: &TestDb) {
-        MetaData::new()
-            .with(Category::table().clone())
-            .create_all(&db.engine)
-            .unwrap();
+        db.create_tables(&[Category::table()]);
         let mut s = Session::new(&db.engine);
         // Added leaf-first, on purpose.
         let leaf = s.add(cat("Rust"));
@@ -529,10 +518,7 @@ mod tree {
     }
 
     pub fn a_reference_cycle_among_new_objects_is_a_clear_error(db: &TestDb) {
-        MetaData::new()
-            .with(Category::table().clone())
-            .create_all(&db.engine)
-            .unwrap();
+        db.create_tables(&[Category::table()]);
         let mut s = Session::new(&db.engine);
         let a = s.add(cat("a"));
         let b = s.add(cat("b"));
@@ -611,21 +597,17 @@ mod many_to_many {
     }
 
     fn setup(db: &TestDb) {
-        MetaData::new()
-            .with(Subject::table().clone())
-            .with(Pupil::table().clone())
-            .with(Prerequisite::table().clone())
-            .with(Membership::table().clone())
-            .create_all(&db.engine)
-            .unwrap();
+        db.create_tables(&[
+            Subject::table(),
+            Pupil::table(),
+            Prerequisite::table(),
+            Membership::table(),
+        ]);
     }
 
     fn rows(db: &TestDb, table: &str) -> i64 {
-        db.engine
-            .connect()
-            .unwrap()
-            .scalar(text(format!("SELECT COUNT(*) FROM {table}")))
-            .unwrap()
+        db.scalar(&format!("SELECT COUNT(*) FROM {table}"))
+            .expect("a count")
     }
 
     pub fn association_rows_follow_the_collections(db: &TestDb) {
@@ -751,11 +733,7 @@ mod one_to_one {
     }
 
     pub fn scalar_on_both_sides(db: &TestDb) {
-        MetaData::new()
-            .with(Learner::table().clone())
-            .with(Profile::table().clone())
-            .create_all(&db.engine)
-            .unwrap();
+        db.create_tables(&[Learner::table(), Profile::table()]);
         let mut s = Session::new(&db.engine);
         let p = s.add(Profile {
             id: None,
@@ -884,20 +862,12 @@ mod back_populates {
     }
 
     fn kid_rows(db: &TestDb) -> i64 {
-        db.engine
-            .connect()
-            .unwrap()
-            .scalar(text("SELECT COUNT(*) FROM kids"))
-            .unwrap()
+        db.scalar("SELECT COUNT(*) FROM kids").expect("a count")
     }
 
     /// Two tutors, A with kids a1 and a2, B with b1; loaded with both sides' relationships.
     fn setup(db: &TestDb) -> (Session, Handle<Tutor>, Handle<Tutor>) {
-        MetaData::new()
-            .with(Tutor::table().clone())
-            .with(Kid::table().clone())
-            .create_all(&db.engine)
-            .unwrap();
+        db.create_tables(&[Tutor::table(), Kid::table()]);
         let mut s = Session::new(&db.engine);
         // Built the SQLAlchemy way: new objects in a new object's collection are added with it.
         s.add(Tutor {
@@ -1099,20 +1069,12 @@ mod back_populates {
     }
 
     fn memberships(db: &TestDb) -> i64 {
-        db.engine
-            .connect()
-            .unwrap()
-            .scalar(text("SELECT COUNT(*) FROM club_members"))
-            .unwrap()
+        db.scalar("SELECT COUNT(*) FROM club_members")
+            .expect("a count")
     }
 
     pub fn many_to_many_both_sides_write_each_row_once(db: &TestDb) {
-        MetaData::new()
-            .with(Club::table().clone())
-            .with(Member::table().clone())
-            .with(ClubMember::table().clone())
-            .create_all(&db.engine)
-            .unwrap();
+        db.create_tables(&[Club::table(), Member::table(), ClubMember::table()]);
         let mut s = Session::new(&db.engine);
         let chess = s.add(Club {
             id: None,
@@ -1197,7 +1159,7 @@ mod post_update {
     }
 
     fn scalar(db: &TestDb, sql: &str) -> Option<i64> {
-        db.engine.connect().unwrap().scalar(text(sql)).unwrap()
+        db.scalar(sql)
     }
 
     fn division(name: &str) -> Division {
@@ -1375,11 +1337,7 @@ mod uuid_keys {
     }
 
     pub fn eager_loading_matches_uuid_keys(db: &TestDb) {
-        MetaData::new()
-            .with(Squad::table().clone())
-            .with(Player::table().clone())
-            .create_all(&db.engine)
-            .unwrap();
+        db.create_tables(&[Squad::table(), Player::table()]);
         let mut s = Session::new(&db.engine);
         for (i, n) in [1u128, 2].into_iter().enumerate() {
             let players = (0..n)
@@ -1452,11 +1410,7 @@ mod date_keys {
     }
 
     pub fn eager_loading_matches_date_keys(db: &TestDb) {
-        MetaData::new()
-            .with(SchoolDay::table().clone())
-            .with(Lesson::table().clone())
-            .create_all(&db.engine)
-            .unwrap();
+        db.create_tables(&[SchoolDay::table(), Lesson::table()]);
         let mut s = Session::new(&db.engine);
         let day = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
         s.add(SchoolDay {

@@ -54,6 +54,20 @@ fn admin_exec(url: &str, sql: &str) {
 }
 
 impl TestDb {
+    /// `create_all` for `tables` on this database.
+    pub fn create_tables(&self, tables: &[&cinnabar::Table]) {
+        tables
+            .iter()
+            .fold(MetaData::new(), |md, t| md.with((*t).clone()))
+            .create_all(&self.engine)
+            .unwrap();
+    }
+
+    /// The first column of the first row of `sql` (a COUNT, a foreign key).
+    pub fn scalar(&self, sql: &str) -> Option<i64> {
+        self.engine.connect().unwrap().scalar(text(sql)).unwrap()
+    }
+
     pub fn sqlite() -> TestDb {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("test.db");
