@@ -610,41 +610,12 @@ impl<T: Model> AnyRegistry for Registry<T> {
         if dirty.is_empty() {
             return Ok(());
         }
-        if early && T::HAS_RELATIONS {
-            // An object whose new parent is a new object of this model waits for its INSERT.
-            let mut ready = Vec::with_capacity(dirty.len());
-            let mut later = Vec::new();
-            let mut failed = None;
-            for h in dirty {
-                let wait = failed.is_none()
-                    && h.state() == ObjectState::Persistent
-                    && match h.slot().try_write() {
-                        Some(mut g) if g.modified => match g.value.pull_parent_keys() {
-                            Ok(ready) => !ready,
-                            Err(e) => {
-                                failed = Some(e);
-                                false
-                            }
-                        },
-                        _ => false,
-                    };
-                if wait {
-                    later.push(h);
-                } else {
-                    ready.push(h);
-                }
-            }
-            if let Some(e) = failed {
-                // Everything stays listed, so rollback restores it.
-                let mut list = self.shared.dirty.lock();
-                list.extend(later);
-                list.extend(ready);
-                return Err(e);
-            }
-            self.shared.dirty.lock().extend(later);
-            dirty = ready;
-        }
-        let result = self.update_dirty(conn, generation, &dirty);
+        let result = self
+            .pull_parent_keys_of(&mut dirty, early)
+            .and_then(|later| {
+                self.shared.dirty.lock().extend(later);
+                self.update_dirty(conn, generation, &dirty)
+            });
         if result.is_err() {
             // Objects still marked modified go back on the list, so rollback restores them.
             let mut list = self.shared.dirty.lock();
@@ -1273,32 +1244,73 @@ impl<T: Model> Registry<T> {
         }
     }
 
+    /// Copies parents' keys into the changed objects of `dirty`, one object locked at a
+    /// time (once UPDATE batches hold their objects' locks, an object whose parent is among
+    /// them could not read it). An object whose new parent has no key yet is taken out of
+    /// `dirty` and returned when `early` (it waits for that INSERT); after the INSERTs such a
+    /// parent is in no session, or another one: an error.
+    fn pull_parent_keys_of(
+        &mut self,
+        dirty: &mut Vec<Handle<T>>,
+        early: bool,
+    ) -> Result<Vec<Handle<T>>> {
+        let mut later = Vec::new();
+        if !T::HAS_RELATIONS {
+            return Ok(later);
+        }
+        let mut failed = None;
+        dirty.retain(|h| {
+            if failed.is_some() || h.state() != ObjectState::Persistent {
+                return true;
+            }
+            let outcome = lock(h).and_then(|mut g| {
+                if !g.modified || g.value.pull_parent_keys()? {
+                    let post = g.modified
+                        && !T::POST_UPDATE_COLUMNS.is_empty()
+                        && g.value.needs_post_update()?;
+                    return Ok(Some(post));
+                }
+                Ok(None)
+            });
+            match outcome {
+                Ok(Some(post)) => {
+                    if post {
+                        self.post_updates.push(h.clone());
+                    }
+                    true
+                }
+                Ok(None) if early => {
+                    later.push(h.clone());
+                    false
+                }
+                Ok(None) => {
+                    failed = Some(Error::misuse(format!(
+                        "a {} refers to a new parent that is not in this session: add it with session.add_handle",
+                        T::model_name()
+                    )));
+                    true
+                }
+                Err(e) => {
+                    failed = Some(e);
+                    true
+                }
+            }
+        });
+        match failed {
+            Some(e) => {
+                dirty.append(&mut later);
+                Err(e)
+            }
+            None => Ok(later),
+        }
+    }
+
     fn update_dirty(
         &mut self,
         conn: &mut Connection,
         generation: u64,
         dirty: &[Handle<T>],
     ) -> Result<()> {
-        if T::HAS_RELATIONS {
-            // Parents' keys first, one object locked at a time: once UPDATE batches hold
-            // their objects' locks, an object whose parent is among them could not read it.
-            for h in dirty {
-                let mut g = lock(h)?;
-                if g.modified && h.state() == ObjectState::Persistent {
-                    // Parents new in this session were inserted (or their children deferred
-                    // past this point): one without a key is in no session, or another one.
-                    if !g.value.pull_parent_keys()? {
-                        return Err(Error::misuse(format!(
-                            "a {} refers to a new parent that is not in this session: add it with session.add_handle",
-                            T::model_name()
-                        )));
-                    }
-                    if !T::POST_UPDATE_COLUMNS.is_empty() && g.value.needs_post_update()? {
-                        self.post_updates.push(h.clone());
-                    }
-                }
-            }
-        }
         let mut rekey: Vec<(T::Key, T::Key)> = Vec::new();
         let mut batch: Vec<Pending<'_, T>> = Vec::new();
         let mut keep = Vec::new();
