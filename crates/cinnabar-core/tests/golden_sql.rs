@@ -2032,3 +2032,27 @@ fn hostile_upsert_do_nothing_target_on_mysql_is_quoted() {
         &[i(1)],
     );
 }
+
+/// A derived table in FROM: the subquery's values are bound before the outer query's, in
+/// placeholder order (how `Query::count` counts distinct objects after a join).
+#[test]
+fn subquery_in_from() {
+    let inner = Select::from("students")
+        .column(Expr::Column(ColumnRef::qualified("students", "id")))
+        .filter(
+            Expr::Column(ColumnRef::qualified("students", "name"))
+                .binary(BinOp::Eq, Expr::Value(t("Naresh"))),
+        );
+    let mut distinct = Select::from_subquery(inner, "r");
+    distinct.distinct = true;
+    let outer = Select::from_subquery(distinct, "c")
+        .column(count_star())
+        .limit(5);
+    assert_each(
+        outer,
+        r#"SELECT COUNT(*) FROM (SELECT DISTINCT * FROM (SELECT "students"."id" FROM "students" WHERE "students"."name" = ?) AS "r") AS "c" LIMIT 5"#,
+        r#"SELECT COUNT(*) FROM (SELECT DISTINCT * FROM (SELECT "students"."id" FROM "students" WHERE "students"."name" = $1) AS "r") AS "c" LIMIT 5"#,
+        "SELECT COUNT(*) FROM (SELECT DISTINCT * FROM (SELECT `students`.`id` FROM `students` WHERE `students`.`name` = ?) AS `r`) AS `c` LIMIT 5",
+        &[t("Naresh")],
+    );
+}

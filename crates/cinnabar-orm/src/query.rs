@@ -327,36 +327,26 @@ impl<'s, T: Model> Query<'s, T> {
                 )));
             }
         }
-        let conn = session.connection()?;
-        if joined || windowed || select.distinct {
+        let counted = if joined || windowed || select.distinct {
             if select.columns.is_empty() {
                 select = with_model_columns::<T>(select);
             }
-            let inner = compile(conn.dialect(), &select.into())?;
-            let sql = if joined {
-                format!(
-                    "SELECT COUNT(*) FROM (SELECT DISTINCT * FROM ({}) AS cinnabar_rows) AS cinnabar_count",
-                    inner.sql
-                )
+            let rows = if joined {
+                // SELECT DISTINCT * FROM (<keys of the joined rows>) AS cinnabar_rows
+                let mut distinct = Select::from_subquery(select, "cinnabar_rows");
+                distinct.distinct = true;
+                distinct
             } else {
-                format!("SELECT COUNT(*) FROM ({}) AS cinnabar_count", inner.sql)
+                select
             };
-            let params: Vec<ValueRef<'_>> = inner.params.iter().map(Value::as_ref).collect();
-            let mut n = 0i64;
-            conn.run(
-                &sql,
-                &params,
-                Some(&mut |row: &dyn Row| {
-                    n = cinnabar_engine::get_at(row, 0, "count")?;
-                    Ok(())
-                }),
-            )?;
-            Ok(n)
+            Select::from_subquery(rows, "cinnabar_count")
         } else {
             select.columns.clear();
-            let select = select.column(Expr::CountStar);
-            conn.scalar(select)
-        }
+            select
+        };
+        session
+            .connection()?
+            .scalar(counted.column(Expr::CountStar))
     }
 
     /// Whether any row matches.

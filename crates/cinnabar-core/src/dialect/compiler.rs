@@ -103,6 +103,23 @@ impl<'a> Writer<'_, 'a> {
         self.ident(&c.name);
     }
 
+    /// A table with its alias, or `(SELECT ...) AS alias`.
+    fn table_ref(&mut self, t: &'a crate::sql::TableRef) -> Result<()> {
+        match &t.subquery {
+            Some(sub) => {
+                self.sql.push('(');
+                self.select(sub)?;
+                self.sql.push(')');
+            }
+            None => self.ident(&t.name),
+        }
+        if let Some(a) = &t.alias {
+            self.sql.push_str(" AS ");
+            self.ident(a);
+        }
+        Ok(())
+    }
+
     fn comma_idents<S: AsRef<str>>(&mut self, names: &[S]) {
         for (i, n) in names.iter().enumerate() {
             if i > 0 {
@@ -328,22 +345,14 @@ impl<'a> Writer<'_, 'a> {
         }
         if let Some(from) = &s.from {
             self.sql.push_str(" FROM ");
-            self.ident(&from.name);
-            if let Some(a) = &from.alias {
-                self.sql.push_str(" AS ");
-                self.ident(a);
-            }
+            self.table_ref(from)?;
         }
         for j in &s.joins {
             self.sql.push_str(match j.kind {
                 JoinKind::Inner => " JOIN ",
                 JoinKind::Left => " LEFT OUTER JOIN ",
             });
-            self.ident(&j.table.name);
-            if let Some(a) = &j.table.alias {
-                self.sql.push_str(" AS ");
-                self.ident(a);
-            }
+            self.table_ref(&j.table)?;
             self.sql.push_str(" ON ");
             self.expr(&j.on)?;
         }

@@ -7,13 +7,15 @@ use std::borrow::Cow;
 
 use super::expr::{Expr, OrderBy};
 
-/// A table in FROM or JOIN, with an optional alias.
+/// A table in FROM or JOIN, with an optional alias, or a subquery with its alias.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TableRef {
-    /// Table name.
+    /// Table name (for a subquery, its alias).
     pub name: Cow<'static, str>,
     /// Alias, if any.
     pub alias: Option<Cow<'static, str>>,
+    /// `(SELECT ...) AS alias` in place of a table.
+    pub subquery: Option<Box<Select>>,
 }
 
 impl TableRef {
@@ -22,6 +24,7 @@ impl TableRef {
         TableRef {
             name: name.into(),
             alias: None,
+            subquery: None,
         }
     }
 
@@ -33,6 +36,17 @@ impl TableRef {
         TableRef {
             name: name.into(),
             alias: Some(alias.into()),
+            subquery: None,
+        }
+    }
+
+    /// `(select) AS alias`: a derived table.
+    pub fn subquery(select: Select, alias: impl Into<Cow<'static, str>>) -> Self {
+        let alias = alias.into();
+        TableRef {
+            name: alias.clone(),
+            alias: Some(alias),
+            subquery: Some(Box::new(select)),
         }
     }
 }
@@ -96,6 +110,14 @@ impl Select {
     pub fn from(table: impl Into<Cow<'static, str>>) -> Self {
         Select {
             from: Some(TableRef::new(table)),
+            ..Select::default()
+        }
+    }
+
+    /// `SELECT ... FROM (select) AS alias`.
+    pub fn from_subquery(select: Select, alias: impl Into<Cow<'static, str>>) -> Self {
+        Select {
+            from: Some(TableRef::subquery(select, alias)),
             ..Select::default()
         }
     }
