@@ -119,6 +119,9 @@ pub(crate) struct Slot<T> {
     pub(crate) generation: u64,
     /// Session generation in which the registry took this object's rollback snapshot.
     pub(crate) snapshot_generation: u64,
+    /// The generated key was assigned by the database at an INSERT of the open transaction
+    /// (not given by the user): if that transaction rolls back, the key goes back to `None`.
+    pub(crate) key_from_db: bool,
 }
 
 pub(crate) struct Obj<T: Model> {
@@ -187,6 +190,7 @@ impl<T: Model> Handle<T> {
                 modified: false,
                 generation,
                 snapshot_generation: 0,
+                key_from_db: false,
             }),
             state: AtomicU8::new(state as u8),
             shared,

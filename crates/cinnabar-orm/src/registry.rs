@@ -51,6 +51,10 @@ pub(crate) trait AnyRegistry: Send {
     fn cascade_root(&self) -> Option<CascadeRoot>;
     fn after_commit(&mut self);
     fn after_rollback(&mut self);
+    /// After the transaction was rolled back because a flush or COMMIT failed: puts back
+    /// every change the transaction's flushes wrote as an unflushed change, so the session
+    /// holds what it held before (see [`Registry::keep_unflushed`]).
+    fn after_failed_flush(&mut self) -> bool;
     fn close(&mut self);
     fn mark(&mut self) -> Mark;
     /// A savepoint marked by [`AnyRegistry::mark`] was released (its work kept).
@@ -432,10 +436,12 @@ impl<T: Model> Registry<T> {
                 }
             }
         }
+        let key_generated = T::GENERATED_KEY.is_some_and(|k| mask & (1u128 << k) == 0);
         let mut keys = std::mem::take(&mut self.keys_buf);
         keys.clear();
         keys.reserve(guards.len());
         for g in guards.iter_mut() {
+            g.key_from_db = key_generated;
             let key = g.value.key().ok_or_else(|| {
                 Error::misuse(format!(
                     "{} has no primary key after INSERT; set it or make it generated",
@@ -447,15 +453,26 @@ impl<T: Model> Registry<T> {
             keys.push(key);
         }
         self.guards_buf = reuse_buffer(guards);
-        let key_generated = T::GENERATED_KEY.is_some_and(|k| mask & (1u128 << k) == 0);
         for (h, key) in batch.iter().zip(keys.drain(..)) {
             if key_generated {
                 // The database just assigned this key, so no other row has it: an object
                 // still mapped to it is stale (its row was deleted behind the session's back
-                // and the key reused, as SQLite does with rowids). It leaves the session.
-                if let Some(old) = self.identity.remove(&key) {
-                    if !Handle::ptr_eq(&old, h) {
+                // and the key reused, as SQLite does with rowids). It leaves the session;
+                // one marked for deletion would delete the new row: an error instead, as
+                // when its DELETE finds no row.
+                if let Some(old) = self.identity.get(&key) {
+                    if !Handle::ptr_eq(old, h) {
+                        if old.state() == ObjectState::Deleted {
+                            return Err(Error::new(
+                                ErrorKind::NoRow,
+                                format!(
+                                    "{} {key:?} is marked for deletion but its row is gone: another transaction deleted it and the database gave its key to a new row",
+                                    T::model_name()
+                                ),
+                            ));
+                        }
                         old.set_state(ObjectState::Detached);
+                        self.identity.remove(&key);
                     }
                 }
             }
@@ -836,6 +853,10 @@ impl<T: Model> AnyRegistry for Registry<T> {
         self.savepoints = 0;
     }
 
+    fn after_failed_flush(&mut self) -> bool {
+        self.keep_unflushed()
+    }
+
     /// Fails, before anything is written, when a guard is held on an object the flush
     /// must lock (holding it across a flush would otherwise deadlock its rollback).
     fn check_unlocked(&self) -> Result<()> {
@@ -1000,6 +1021,83 @@ impl<T: Model> Registry<T> {
             }
             h.set_state(ObjectState::Persistent);
         }
+    }
+
+    /// After a rollback forced by a failed flush or COMMIT: the database holds none of the
+    /// transaction's writes, and the session gets back every change as not yet flushed, so
+    /// the next flush writes it again. Objects inserted by the transaction are pending again
+    /// (keys the database generated go back to `None`), objects it updated are modified
+    /// against their state before the transaction (their current values kept), objects it
+    /// deleted are marked for deletion again. Unflushed changes stay as they are. An object
+    /// both inserted and deleted in the transaction leaves the session. Returns whether any
+    /// change is left to flush.
+    fn keep_unflushed(&mut self) -> bool {
+        self.post_updates.clear();
+        self.updated_log.clear();
+        self.savepoints = 0;
+        let mut repend = Vec::with_capacity(self.inserted_in_tx.len() + self.pending.len());
+        let mut gone = Vec::new();
+        for h in self.inserted_in_tx.drain(..).chain(self.pending.drain(..)) {
+            if h.state() == ObjectState::Deleted {
+                gone.push(h);
+            } else {
+                repend.push(h);
+            }
+        }
+        for h in &repend {
+            let key = {
+                let mut g = h.slot().write();
+                let key = g.value.key();
+                if g.key_from_db {
+                    for i in T::GENERATED_KEY.into_iter() {
+                        let _ = g.value.set_column(i, ValueRef::Null);
+                    }
+                    g.key_from_db = false;
+                }
+                g.modified = false;
+                g.baseline = None;
+                key
+            };
+            self.move_key(h, key, None);
+            h.set_state(ObjectState::Pending);
+        }
+        self.pending = repend;
+        self.expunge_inserted(gone);
+        let mut dirty = Vec::new();
+        for (h, before) in std::mem::take(&mut self.touched) {
+            if h.state() != ObjectState::Persistent && h.state() != ObjectState::Deleted {
+                continue;
+            }
+            let mut g = h.slot().write();
+            let flushed_key = g.value.key();
+            let key = before.key();
+            if !g.modified {
+                g.modified = true;
+                dirty.push(h.clone());
+            }
+            g.baseline = Some(before);
+            g.snapshot_generation = 0;
+            drop(g);
+            self.move_key(&h, flushed_key, key);
+        }
+        self.shared.dirty.lock().extend(dirty);
+        let mut deleted: Vec<Handle<T>> = self.deleted_in_tx.drain(..).collect();
+        deleted.retain(|h| h.state() == ObjectState::Deleted);
+        for h in &deleted {
+            let key = {
+                let g = h.slot().read();
+                g.baseline.as_deref().unwrap_or(&g.value).key()
+            };
+            if let Some(k) = key {
+                self.identity.insert(k, h.clone());
+            }
+        }
+        deleted.append(&mut self.deleted);
+        self.deleted = deleted;
+        !self.pending.is_empty()
+            || !self.deleted.is_empty()
+            || !self.shared.dirty.lock().is_empty()
+            || !self.shared.orphans.lock().is_empty()
     }
 
     /// Takes objects whose INSERT was undone out of the session, clearing generated keys.
@@ -1474,6 +1572,38 @@ impl<T: Model> Registry<T> {
             }
             g.modified = false;
         }
+        Ok(())
+    }
+
+    /// Takes `h` out of the session: out of every list and the identity map; a pending
+    /// object becomes transient, any other detached, keeping its current values.
+    pub(crate) fn expunge(&mut self, h: &Handle<T>) -> Result<()> {
+        let mut g = lock(h)?;
+        // The identity map files a changed object under its key before the change.
+        let key = g.baseline.as_deref().unwrap_or(&g.value).key();
+        g.modified = false;
+        g.baseline = None;
+        drop(g);
+        let other = |x: &Handle<T>| !Handle::ptr_eq(x, h);
+        self.pending.retain(other);
+        self.deleted.retain(other);
+        self.inserted_in_tx.retain(other);
+        self.deleted_in_tx.retain(other);
+        self.post_updates.retain(other);
+        self.touched.retain(|(x, _)| other(x));
+        self.updated_log.retain(|(x, _, _)| other(x));
+        self.shared.dirty.lock().retain(other);
+        self.shared.orphans.lock().retain(other);
+        self.shared
+            .orphan_candidates
+            .lock()
+            .retain(|(x, _, _)| other(x));
+        self.move_key(h, key, None);
+        h.set_state(if h.state() == ObjectState::Pending {
+            ObjectState::Transient
+        } else {
+            ObjectState::Detached
+        });
         Ok(())
     }
 

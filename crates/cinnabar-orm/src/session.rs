@@ -284,6 +284,25 @@ impl Session {
         }
     }
 
+    /// Takes an object out of the session (SQLAlchemy's `session.expunge`): a pending object
+    /// is not inserted and becomes transient; a persistent or deleted one is forgotten
+    /// (detached), its unflushed changes and any deletion mark with it; the object keeps its
+    /// current values. The way to drop the one bad object after a failed commit and commit
+    /// the rest.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Misuse`](cinnabar_core::ErrorKind::Misuse) for an object of another
+    /// session, or one borrowed (a guard alive) while the session must change it.
+    pub fn expunge<T: Model>(&mut self, handle: &Handle<T>) -> Result<()> {
+        if !handle.tracker_is(&self.tracker) {
+            return Err(Error::misuse(format!(
+                "this {} belongs to another session",
+                T::model_name()
+            )));
+        }
+        self.registry::<T>().expunge(handle)
+    }
+
     /// Starts a query for model `T` (SQLAlchemy's `session.query(Student)`).
     pub fn query<T: Model>(&mut self) -> Query<'_, T> {
         Query::new(self)
@@ -349,9 +368,7 @@ impl Session {
                 // The enclosing savepoint() rolls back to its savepoint and restores.
                 return Err(e);
             }
-            if let Err(r) = self.rollback() {
-                tracing::warn!(target: "cinnabar::session", error = %r, "rollback after a failed flush failed");
-            }
+            self.rollback_keeping_changes();
             return Err(e);
         }
         Ok(())
@@ -436,13 +453,11 @@ impl Session {
             while conn.transaction_depth() > 1 {
                 conn.commit_level()?;
             }
-            let r = conn.commit_level();
-            self.tx_depth = 0;
-            if let Err(e) = r {
-                self.restore_after_rollback();
-                self.conn = None;
+            if let Err(e) = conn.commit_level() {
+                self.rollback_keeping_changes();
                 return Err(e);
             }
+            self.tx_depth = 0;
         }
         for r in &mut self.registries {
             r.after_commit();
@@ -480,6 +495,34 @@ impl Session {
         result
     }
 
+    /// After a flush or COMMIT failed: rolls the transaction back and keeps every change of
+    /// it in the session as not yet flushed (pending objects pending, changed objects
+    /// changed, deleted objects marked), so fixing or expunging the bad object and committing
+    /// again writes the rest; [`Session::rollback`] discards them.
+    fn rollback_keeping_changes(&mut self) {
+        if self.tx_depth > 0 {
+            if let Some(conn) = self.conn.as_mut() {
+                while conn.transaction_depth() > 0 {
+                    if let Err(r) = conn.rollback_level() {
+                        tracing::warn!(target: "cinnabar::session", error = %r, "rollback after a failed flush failed");
+                        break;
+                    }
+                }
+            }
+            self.tx_depth = 0;
+        }
+        self.savepoints = 0;
+        let mut left = false;
+        for r in &mut self.registries {
+            left |= r.after_failed_flush();
+        }
+        self.tracker
+            .dirty
+            .store(usize::from(left), Ordering::Relaxed);
+        self.generation += 1;
+        self.conn = None;
+    }
+
     fn restore_after_rollback(&mut self) {
         self.savepoints = 0;
         for r in &mut self.registries {
@@ -489,8 +532,9 @@ impl Session {
         self.generation += 1;
     }
 
-    /// Runs `f` and commits when it returns `Ok`; rolls back when it returns `Err` (the
-    /// tutorial's `try: commit() except: rollback()`).
+    /// Runs `f` and commits when it returns `Ok`; rolls back when it or the commit fails
+    /// (the tutorial's `try: commit() except: rollback()`), so after an error the session
+    /// holds none of `f`'s changes.
     ///
     /// # Errors
     /// `f`'s error, or the commit's.
@@ -500,10 +544,13 @@ impl Session {
         E: From<Error>,
     {
         match f(self) {
-            Ok(v) => {
-                self.commit()?;
-                Ok(v)
-            }
+            Ok(v) => match self.commit() {
+                Ok(()) => Ok(v),
+                Err(e) => {
+                    let _ = self.rollback();
+                    Err(E::from(e))
+                }
+            },
             Err(e) => {
                 let _ = self.rollback();
                 Err(e)

@@ -622,7 +622,10 @@ fn an_orphan_of_a_failed_flush_is_not_deleted_later(db: &TestDb) {
         .unwrap();
     let e = s.commit().unwrap_err();
     assert_eq!(e.kind(), ErrorKind::NoRow, "{e}");
-    // The rollback put `a` back; the next commit must not delete it.
+    // The failed commit keeps the user's changes: `a` is still out of the collection.
+    assert_eq!(root.read().children.len().unwrap(), 0);
+    // The rollback puts `a` back; the next commit must not delete it.
+    s.rollback().unwrap();
     assert_eq!(a.state(), ObjectState::Persistent);
     assert_eq!(root.read().children.len().unwrap(), 1);
     s.commit().unwrap();

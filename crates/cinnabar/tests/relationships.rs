@@ -528,10 +528,9 @@ mod tree {
         assert_eq!(e.kind(), ErrorKind::Misuse);
         assert!(e.message().contains("cycle"), "{e}");
         assert!(e.message().contains("Category"), "{e}");
-        // The session is usable: break the cycle and commit.
-        assert_eq!(a.state(), cinnabar::ObjectState::Transient);
-        s.add_handle(&a).unwrap();
-        s.add_handle(&b).unwrap();
+        // The session is usable and kept both objects: break the cycle and commit.
+        assert_eq!(a.state(), cinnabar::ObjectState::Pending);
+        assert_eq!(b.state(), cinnabar::ObjectState::Pending);
         b.write().parent.set(None).unwrap();
         s.commit().unwrap();
         assert_eq!(a.read().parent_id, b.read().id);
@@ -1291,7 +1290,9 @@ mod post_update {
             "{msg}"
         );
         assert_eq!(scalar(db, "SELECT COUNT(*) FROM shops"), Some(0));
-        // The failed flush rolled back: the new objects left the session, which goes on.
+        // Nothing was written; the new objects stay pending until the rollback discards
+        // them, and the session goes on.
+        s.rollback().unwrap();
         assert_eq!(s.query::<Shop>().count().unwrap(), 0);
     }
 

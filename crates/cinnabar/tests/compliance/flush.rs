@@ -239,15 +239,19 @@ fn failed_flush_unique_violation(db: &TestDb) {
     assert!(e.is_integrity());
     assert_names_constraint(db, &e, "students", "email");
     assert!(!session.in_transaction());
-    // The rolled back objects left the session without keys.
-    assert_eq!(state(&dup), ObjectState::Transient);
+    // Nothing was written, and the session kept both new objects pending, without keys.
+    assert_eq!(state(&dup), ObjectState::Pending);
+    assert_eq!(state(&other), ObjectState::Pending);
     assert_eq!(dup.read().id, None);
     assert_eq!(other.read().id, None);
     assert_eq!(count(db, "students"), 1);
 
-    // The session goes on working.
+    // Expunging the bad object and committing again writes exactly the rest.
+    session.expunge(&dup).unwrap();
+    assert_eq!(state(&dup), ObjectState::Transient);
     session.add(student("Ravi", "Go"));
     session.commit().unwrap();
+    assert!(other.read().id.is_some());
     let mut names: Vec<String> = session
         .query::<Student>()
         .all()
@@ -256,9 +260,9 @@ fn failed_flush_unique_violation(db: &TestDb) {
         .map(|h| h.read().name.clone())
         .collect();
     names.sort();
-    assert_eq!(names, ["Naresh", "Ravi"]);
+    assert_eq!(names, ["Asha", "Naresh", "Ravi"]);
 
-    // A unique violation on UPDATE restores the objects in memory.
+    // A unique violation on UPDATE keeps the changes in memory, unwritten.
     let a = session.add(with_email("Gita", "g@example.com"));
     let b = session.add(with_email("Hari", "h@example.com"));
     session.commit().unwrap();
@@ -267,9 +271,15 @@ fn failed_flush_unique_violation(db: &TestDb) {
     let e = session.commit().unwrap_err();
     assert_eq!(e.kind(), ErrorKind::UniqueViolation, "{e}");
     assert_names_constraint(db, &e, "students", "email");
-    assert_eq!(b.read().email.as_deref(), Some("h@example.com"));
-    assert_eq!(a.read().course, "Python");
+    assert_eq!(b.read().email.as_deref(), Some("g@example.com"));
+    assert_eq!(a.read().course, "Rust");
     assert_eq!(state(&b), ObjectState::Persistent);
+    assert_eq!(
+        student_row(db, a.read().id.unwrap()),
+        Some(("Gita".into(), "Python".into())),
+        "the failed flush wrote nothing"
+    );
+    // Fixing the bad value and committing writes both changes.
     b.write().email = Some("hari@example.com".into());
     session.commit().unwrap();
     let id = b.read().id.unwrap();
@@ -279,8 +289,15 @@ fn failed_flush_unique_violation(db: &TestDb) {
     assert_eq!(email, "hari@example.com");
     assert_eq!(
         student_row(db, a.read().id.unwrap()),
-        Some(("Gita".into(), "Python".into()))
+        Some(("Gita".into(), "Rust".into()))
     );
+    // rollback() is how to discard kept changes instead.
+    b.write().email = Some("g@example.com".into());
+    session.commit().unwrap_err();
+    assert_eq!(b.read().email.as_deref(), Some("g@example.com"));
+    session.rollback().unwrap();
+    assert_eq!(b.read().email.as_deref(), Some("hari@example.com"));
+    session.commit().unwrap();
 }
 
 fn failed_flush_foreign_key_violation(db: &TestDb) {
@@ -296,33 +313,40 @@ fn failed_flush_foreign_key_violation(db: &TestDb) {
     assert!(e.is_integrity());
     let sql = e.sql().expect("failing statement attached");
     assert!(sql.contains("students"), "{sql}");
-    assert_eq!(state(&orphan), ObjectState::Transient);
+    assert_eq!(state(&orphan), ObjectState::Pending);
     assert!(!s.in_transaction());
 
     // Fix it and go on.
     orphan.write().course_id = Some(cid);
-    s.add_handle(&orphan).unwrap();
     s.commit().unwrap();
     assert_eq!(count(db, "students"), 1);
 
-    // A failed flush after a successful INSERT of a parent: both leave the session, and
-    // the parent's generated key is cleared.
+    // A failed flush after a successful INSERT of a parent: both stay pending, and the
+    // parent's generated key (from the rolled back INSERT) is cleared.
     let parent = s.add(course("Rust"));
     let mut child = student("Child", "Rust");
     child.course_id = Some(cid + 2000);
     let child = s.add(child);
     let e = s.commit().unwrap_err();
     assert_eq!(e.kind(), ErrorKind::ForeignKeyViolation, "{e}");
-    assert_eq!(state(&parent), ObjectState::Transient);
+    assert_eq!(state(&parent), ObjectState::Pending);
     assert_eq!(parent.read().id, None);
-    assert_eq!(state(&child), ObjectState::Transient);
+    assert_eq!(state(&child), ObjectState::Pending);
     assert_eq!(count(db, "courses"), 1);
     assert_eq!(s.identity_count::<Course>(), 0);
+    // rollback() discards them.
+    s.rollback().unwrap();
+    assert_eq!(state(&parent), ObjectState::Transient);
+    assert_eq!(state(&child), ObjectState::Transient);
+    s.commit().unwrap();
+    assert_eq!(count(db, "courses"), 1);
 
-    // A foreign-key failure on UPDATE, too.
+    // A foreign-key failure on UPDATE, too: the change is kept, unwritten.
     orphan.write().course_id = Some(cid + 1000);
     let e = s.commit().unwrap_err();
     assert_eq!(e.kind(), ErrorKind::ForeignKeyViolation, "{e}");
+    assert_eq!(orphan.read().course_id, Some(cid + 1000));
+    s.rollback().unwrap();
     assert_eq!(orphan.read().course_id, Some(cid));
     let stored: i64 = conn(db)
         .scalar(text("SELECT course_id FROM students"))
@@ -334,10 +358,9 @@ fn failed_flush_foreign_key_violation(db: &TestDb) {
     s.delete(&c).unwrap();
     let e = s.commit().unwrap_err();
     assert_eq!(e.kind(), ErrorKind::ForeignKeyViolation, "{e}");
-    assert_eq!(state(&c), ObjectState::Persistent);
+    assert_eq!(state(&c), ObjectState::Deleted, "still marked for deletion");
     assert_eq!(count(db, "courses"), 1);
     s.delete(&orphan).unwrap();
-    s.delete(&c).unwrap();
     s.commit().unwrap();
     assert_eq!(count(db, "courses"), 0);
 }
@@ -358,18 +381,18 @@ fn failed_flush_not_null_violation(db: &TestDb) {
     assert_eq!(e.kind(), ErrorKind::NotNullViolation, "{e}");
     assert!(e.is_integrity());
     assert_names_constraint(db, &e, "students", "course");
-    // Rolled back: nothing was written, the objects are transient again.
+    // Rolled back: nothing was written, the objects are still pending.
     assert!(!s.in_transaction());
     assert_eq!(count(db, "students"), 1);
-    assert_eq!(state(&ok), ObjectState::Transient);
-    assert_eq!(state(&bad), ObjectState::Transient);
+    assert_eq!(state(&ok), ObjectState::Pending);
+    assert_eq!(state(&bad), ObjectState::Pending);
     assert_eq!(ok.read().id, None);
     assert_eq!(bad.read().id, None);
 
-    // Usable afterwards.
+    // Usable afterwards: drop the bad object, commit the rest with a new change.
+    s.expunge(&bad).unwrap();
     let h = s.get::<Student>(ids[0]).unwrap().unwrap();
     h.write().course = "Go".into();
-    s.add_handle(&ok).unwrap();
     s.commit().unwrap();
     assert_eq!(count(db, "students"), 2);
     assert_eq!(
@@ -394,11 +417,15 @@ fn stale_update_and_delete_are_errors(db: &TestDb) {
     a.write().course = "Rust".into();
     let e = s.commit().unwrap_err();
     assert_eq!(e.kind(), ErrorKind::NoRow, "{e}");
+    assert_eq!(a.read().course, "Rust", "kept for the caller to decide");
+    s.rollback().unwrap();
     assert_eq!(a.read().course, "Python", "restored by the rollback");
 
     s.delete(&b).unwrap();
     let e = s.commit().unwrap_err();
     assert_eq!(e.kind(), ErrorKind::NoRow, "{e}");
+    assert_eq!(state(&b), ObjectState::Deleted);
+    s.rollback().unwrap();
     assert_eq!(state(&b), ObjectState::Persistent);
     assert!(!s.in_transaction());
     // The session still works. The new row's generated key may be one the stale objects

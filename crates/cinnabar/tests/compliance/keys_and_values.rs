@@ -79,6 +79,7 @@ fn composite_primary_keys(db: &TestDb) {
     let err = s.commit().unwrap_err();
     assert_eq!(err.kind(), ErrorKind::UniqueViolation, "{err}");
     assert_eq!(count(db, "enrollments"), 2);
+    s.rollback().unwrap();
 
     // Delete by composite key.
     s.delete(&moved).unwrap();
@@ -163,9 +164,11 @@ fn natural_text_primary_keys(db: &TestDb) {
     s.add(tag("ruby", "lang", 2));
     let e = s.commit().unwrap_err();
     assert_eq!(e.kind(), ErrorKind::UniqueViolation, "{e}");
+    s.rollback().unwrap();
     s.add(tag("go", "other", 9));
     let e = s.commit().unwrap_err();
     assert_eq!(e.kind(), ErrorKind::UniqueViolation, "{e}");
+    s.rollback().unwrap();
     assert_eq!(count(db, "tags"), 4);
 
     // Bulk update by key, and delete.

@@ -312,7 +312,8 @@ fn swallowed_error_inside_a_transaction(db: &TestDb) {
     if aborts_transaction {
         let e = r.unwrap_err();
         assert!(e.message().contains("rolled back"), "{e}");
-        assert_eq!(state(&h), ObjectState::Transient);
+        // The session kept the object the lost transaction had inserted: still pending.
+        assert_eq!(state(&h), ObjectState::Pending);
         assert_eq!(h.read().id, None);
         assert_eq!(count(db, "students"), 0);
     } else {
@@ -321,10 +322,12 @@ fn swallowed_error_inside_a_transaction(db: &TestDb) {
         assert_eq!(count(db, "students"), 1);
     }
     assert!(!s.in_transaction());
-    // Either way the session goes on.
+    // Either way the session goes on, and the next commit writes what is left.
     let h2 = s.add(student("Asha", "Rust"));
     s.commit().unwrap();
     assert!(h2.read().id.is_some());
+    assert_eq!(state(&h), ObjectState::Persistent);
+    assert_eq!(count(db, "students"), 2);
 
     // Through engine.begin, with a rollback after the error instead.
     let before = count(db, "students");
