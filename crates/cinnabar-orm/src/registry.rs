@@ -1235,7 +1235,13 @@ impl<T: Model> Registry<T> {
     /// INSERTs `self.pending` in batches (1,000 rows, or fewer within the parameter limit),
     /// then hands the new keys to children.
     fn insert_pending(&mut self, conn: &mut Connection) -> Result<()> {
-        let pending = std::mem::take(&mut self.pending);
+        let mut pending = std::mem::take(&mut self.pending);
+        if !self.deleted.is_empty() {
+            if let Err(e) = self.replace_deleted(conn, &mut pending) {
+                self.pending = pending;
+                return Err(e);
+            }
+        }
         let result = (|| {
             let mut shapes = Vec::with_capacity(pending.len());
             for h in &pending {
@@ -1305,6 +1311,106 @@ impl<T: Model> Registry<T> {
             self.pending = rest;
         }
         result
+    }
+
+    /// A new object with the key of an object marked for deletion in this flush replaces
+    /// it, as in SQLAlchemy: one UPDATE of the row with every column of the new object
+    /// instead of an INSERT that the row still there would refuse (the DELETE runs last).
+    /// Such objects leave `pending`; the deleted object is deleted in memory only.
+    fn replace_deleted(
+        &mut self,
+        conn: &mut Connection,
+        pending: &mut Vec<Handle<T>>,
+    ) -> Result<()> {
+        let mut i = 0;
+        while i < pending.len() {
+            let key = {
+                let mut g = lock(&pending[i])?;
+                g.value.apply_defaults();
+                g.value.key()
+            };
+            let found = key.as_ref().and_then(|k| {
+                self.deleted.iter().position(|d| {
+                    d.slot().try_read().is_some_and(|g| {
+                        g.baseline.as_deref().unwrap_or(&g.value).key().as_ref() == Some(k)
+                    })
+                })
+            });
+            let (Some(key), Some(pos)) = (key, found) else {
+                i += 1;
+                continue;
+            };
+            let old = self.deleted.remove(pos);
+            let new = pending[i].clone();
+            if let Err(e) = self.update_in_place(conn, &old, &new, &key) {
+                self.deleted.insert(pos, old);
+                return Err(e);
+            }
+            pending.remove(i);
+            self.identity.insert(key, new.clone());
+            new.set_state(ObjectState::Persistent);
+            self.inserted_in_tx.push(new.clone());
+            self.deleted_in_tx.push(old);
+            if T::HAS_RELATIONS {
+                let g = new.slot().try_read().ok_or_else(locked_error::<T>)?;
+                g.value.push_key_to_children(None, false)?;
+                if !T::POST_UPDATE_COLUMNS.is_empty() && g.value.needs_post_update()? {
+                    self.post_updates.push(new.clone());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The UPDATE that turns `old`'s row into `new`'s (same key). Server-default columns
+    /// `new` leaves unset keep the row's value, which `new` takes from `old`.
+    fn update_in_place(
+        &mut self,
+        conn: &mut Connection,
+        old: &Handle<T>,
+        new: &Handle<T>,
+        key: &T::Key,
+    ) -> Result<()> {
+        let og = old.slot().try_read().ok_or_else(locked_error::<T>)?;
+        let row = og.baseline.as_deref().unwrap_or(&og.value);
+        if T::HAS_ASSOCIATIONS {
+            row.delete_associations(conn)?;
+        }
+        let mut g = lock(new)?;
+        for &c in T::SERVER_DEFAULTS {
+            if g.value.column_value(c)?.is_null() {
+                let v = row.column_value(c)?.to_owned_value();
+                g.value.set_column(c, v.as_ref())?;
+            }
+        }
+        drop(og);
+        let mask = (0..T::COLUMNS.len())
+            .filter(|i| !T::PRIMARY_KEY.contains(i))
+            .fold(0u128, |m, i| m | (1u128 << i));
+        if mask != 0 {
+            let sql = self.cached_sql(conn, Shape::Update { mask })?;
+            let mut params = Vec::with_capacity(T::COLUMNS.len());
+            for i in (0..T::COLUMNS.len()).filter(|i| mask & (1u128 << i) != 0) {
+                params.push(g.value.column_value(i)?);
+            }
+            for &i in T::PRIMARY_KEY {
+                params.push(g.value.column_value(i)?);
+            }
+            let n = conn.run(&sql, &params, None)?;
+            if n != 1 {
+                return Err(Error::new(
+                    ErrorKind::NoRow,
+                    format!(
+                        "replacing the deleted {} {key:?} with a new object: its UPDATE matched {n} rows; was it deleted by another transaction?",
+                        T::model_name()
+                    ),
+                ));
+            }
+        }
+        g.modified = false;
+        g.baseline = None;
+        g.key_from_db = false;
+        Ok(())
     }
 
     /// Gives changed persistent objects' keys to the children added to (or taken from)

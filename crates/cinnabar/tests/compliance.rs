@@ -74,6 +74,8 @@ mod models;
 mod query;
 #[path = "compliance/raw_sql.rs"]
 mod raw_sql;
+#[path = "compliance/replace.rs"]
+mod replace;
 #[path = "compliance/schema.rs"]
 mod schema;
 #[path = "compliance/session.rs"]
