@@ -36,6 +36,10 @@ pub enum ErrorKind {
     Deadlock,
     /// A serializable transaction could not be committed; retry it.
     SerializationFailure,
+    /// An UPDATE or DELETE of an object with a version column matched no row: another
+    /// transaction changed or deleted the row since this session loaded it (SQLAlchemy's
+    /// `StaleDataError`). The message names the model and the key.
+    StaleData,
     /// No pooled connection became free within the checkout timeout.
     PoolTimeout,
     /// The connection broke during COMMIT: the transaction may or may not have committed.
@@ -60,6 +64,20 @@ impl ErrorKind {
         )
     }
 
+    /// Whether running the whole unit of work again, from fresh reads, may succeed: a
+    /// version conflict ([`ErrorKind::StaleData`]), a deadlock, a serialization failure,
+    /// or a lock that stayed taken ([`ErrorKind::Busy`], also `NOWAIT`'s refusal). What
+    /// `Session::transaction_with_retry` retries.
+    pub fn is_retryable(self) -> bool {
+        matches!(
+            self,
+            ErrorKind::StaleData
+                | ErrorKind::Deadlock
+                | ErrorKind::SerializationFailure
+                | ErrorKind::Busy
+        )
+    }
+
     fn describe(self) -> &'static str {
         match self {
             ErrorKind::UniqueViolation => "unique constraint violated",
@@ -74,6 +92,7 @@ impl ErrorKind {
             ErrorKind::Busy => "database is busy",
             ErrorKind::Deadlock => "deadlock detected",
             ErrorKind::SerializationFailure => "serialization failure",
+            ErrorKind::StaleData => "stale data",
             ErrorKind::PoolTimeout => "connection pool exhausted",
             ErrorKind::CommitOutcomeUnknown => "commit outcome unknown",
             ErrorKind::Misuse => "API misuse",
@@ -187,6 +206,11 @@ impl Error {
     /// Whether this is a constraint violation (unique, foreign key, not null, check).
     pub fn is_integrity(&self) -> bool {
         self.inner.kind.is_integrity()
+    }
+
+    /// Whether the unit of work may succeed if run again ([`ErrorKind::is_retryable`]).
+    pub fn is_retryable(&self) -> bool {
+        self.inner.kind.is_retryable()
     }
 }
 

@@ -587,6 +587,31 @@ fn order_by_asc_and_desc() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// FOR UPDATE: row locks where the database has them; SQLite has none (its callers take the
+// database's write lock before the read).
+
+#[test]
+fn for_update_variants_per_dialect() {
+    use cinnabar_core::sql::RowLock;
+    for (lock, suffix) in [
+        (RowLock::Wait, " FOR UPDATE"),
+        (RowLock::NoWait, " FOR UPDATE NOWAIT"),
+        (RowLock::SkipLocked, " FOR UPDATE SKIP LOCKED"),
+    ] {
+        assert_each(
+            students()
+                .filter(Student::id.eq(1))
+                .limit(2)
+                .for_update(lock),
+            r#"SELECT * FROM "students" WHERE "students"."id" = ? LIMIT 2"#,
+            &format!(r#"SELECT * FROM "students" WHERE "students"."id" = $1 LIMIT 2{suffix}"#),
+            &format!("SELECT * FROM `students` WHERE `students`.`id` = ? LIMIT 2{suffix}"),
+            &[i(1)],
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // LIMIT / OFFSET.
 
 #[test]

@@ -133,6 +133,13 @@ fn model_impl(def: &ModelDef, with_relation_sync: bool) -> TokenStream {
         }
         None => quote!(::core::option::Option::None),
     };
+    let version = match def.version {
+        Some(i) => {
+            let i = lit(i);
+            quote!(::core::option::Option::Some(#i))
+        }
+        None => quote!(::core::option::Option::None),
+    };
     let server_defaults = def
         .fields
         .iter()
@@ -276,6 +283,7 @@ fn model_impl(def: &ModelDef, with_relation_sync: bool) -> TokenStream {
             const PRIMARY_KEY: &'static [usize] = &[#(#pk_idx),*];
             const GENERATED_KEY: ::core::option::Option<usize> = #generated;
             const SERVER_DEFAULTS: &'static [usize] = &[#(#server_defaults),*];
+            const VERSION: ::core::option::Option<usize> = #version;
 
             fn table() -> &'static #p::Table {
                 static TABLE: #p::OnceLock<#p::Table> = #p::OnceLock::new();

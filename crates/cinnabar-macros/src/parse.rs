@@ -25,6 +25,7 @@ pub(crate) const MODEL_FIELD_KEYS: &[&str] = &[
     "server_default",
     "foreign_key",
     "on_delete",
+    "version",
 ];
 
 /// Keys accepted inside the struct's `#[cinnabar(...)]` for `#[derive(Model)]`.
@@ -52,6 +53,8 @@ pub(crate) struct ModelDef {
     pub indexes: Vec<IndexDef>,
     /// Position of the database-generated key field, if any.
     pub generated_key: Option<usize>,
+    /// Position of the `#[cinnabar(version)]` field (optimistic concurrency), if any.
+    pub version: Option<usize>,
     /// Relationship fields (not columns).
     pub relations: Vec<crate::relations::RelationDef>,
 }
@@ -304,6 +307,25 @@ pub(crate) fn model(input: &DeriveInput) -> syn::Result<ModelDef> {
         }
     }
 
+    // The version column: one, an integer, not part of the key.
+    let mut version = None;
+    for (i, (f, a)) in parsed.iter().enumerate() {
+        let Some(span) = a.version else { continue };
+        let problem = if f.primary_key {
+            Some("a version column cannot be part of the primary key")
+        } else if f.option_inner.is_some() || !is_generated_key_type(&f.ty) {
+            Some("a version column must be i64, i32 or i16 (not Option): the session sets it to 1 at INSERT and adds 1 at every UPDATE")
+        } else if version.is_some() {
+            Some("a model has at most one version column")
+        } else {
+            None
+        };
+        match problem {
+            Some(msg) => errors.push(syn::Error::new(span, msg)),
+            None => version = Some(i),
+        }
+    }
+
     let fields: Vec<FieldDef> = parsed.into_iter().map(|(f, _)| f).collect();
     let mut uniques = Vec::new();
     for list in &struct_attrs.uniques {
@@ -331,6 +353,7 @@ pub(crate) fn model(input: &DeriveInput) -> syn::Result<ModelDef> {
         uniques,
         indexes,
         generated_key,
+        version,
         relations,
     })
 }
@@ -577,6 +600,7 @@ struct FieldAttrs {
     server_default: Option<LitStr>,
     foreign_key: Option<LitStr>,
     on_delete: Option<LitStr>,
+    version: Option<Span>,
 }
 
 fn parse_field_attrs(attrs: &[Attribute], errors: &mut Errors) -> FieldAttrs {
@@ -588,6 +612,7 @@ fn parse_field_attrs(attrs: &[Attribute], errors: &mut Errors) -> FieldAttrs {
                 "primary_key" => a.primary_key = Some(flag(&meta, &a.primary_key, &key)?),
                 "unique" => a.unique = Some(flag(&meta, &a.unique, &key)?),
                 "index" => a.index = Some(flag(&meta, &a.index, &key)?),
+                "version" => a.version = Some(flag(&meta, &a.version, &key)?),
                 "autoincrement" => {
                     if a.autoincrement.is_some() {
                         return Err(duplicate(&meta, &key));

@@ -10,6 +10,7 @@ mod model;
 mod query;
 mod registry;
 mod relation;
+mod retry;
 mod savepoint;
 mod session;
 
@@ -23,6 +24,7 @@ pub use relation::{
     pull_parent_key, push_key_to_child, push_key_to_children, sync_association, AssociationLog,
     BackFn, BelongsTo, Event, HasMany, HasOne, Owner, Relation, RelationKind, Through,
 };
+pub use retry::RetryPolicy;
 pub use session::{Session, SessionOptions};
 
 impl Session {

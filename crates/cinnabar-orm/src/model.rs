@@ -31,6 +31,12 @@ pub trait Model: FromRow + Clone + Send + Sync + 'static {
     /// then read back).
     const SERVER_DEFAULTS: &'static [usize];
 
+    /// Position of the `#[cinnabar(version)]` column (SQLAlchemy's `version_id_col`), if
+    /// any: set to 1 at INSERT; every UPDATE and DELETE of the object matches it and an
+    /// UPDATE adds 1, so a row another transaction changed since the load is a
+    /// [`StaleData`](cinnabar_core::ErrorKind::StaleData) error instead of a lost update.
+    const VERSION: Option<usize> = None;
+
     /// The model's table, built once.
     fn table() -> &'static Table;
 

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use cinnabar_core::dialect::{compile, compile_into};
 use cinnabar_core::sql::{
-    BinOp, Bindable, Column, ColumnRef, Condition, Expr, Join, JoinKind, OrderBy, Select,
+    BinOp, Bindable, Column, ColumnRef, Condition, Expr, Join, JoinKind, OrderBy, RowLock, Select,
     Statement, TableRef,
 };
 use cinnabar_core::types::{kind, ColumnType};
@@ -166,6 +166,37 @@ impl<'s, T: Model> Query<'s, T> {
         self
     }
 
+    /// Locks the rows this query reads until the session's transaction ends (SQLAlchemy's
+    /// `with_for_update()`), for a read-modify-write that no other transaction can
+    /// interleave with: `SELECT ... FOR UPDATE` on PostgreSQL and MySQL/MariaDB. On SQLite,
+    /// which has no row locks, the session takes the database's write lock before the read
+    /// instead. Either way the session's transaction begins before the read, and objects
+    /// already in the session are refreshed from the locked rows (unless they have unflushed
+    /// changes). The locks are released by `commit()` or `rollback()`. See
+    /// `docs/CONCURRENCY.md`.
+    pub fn with_for_update(self) -> Self {
+        self.locking(RowLock::Wait)
+    }
+
+    /// As [`Query::with_for_update`], failing at once with a lock error when another
+    /// transaction holds one of the rows (`FOR UPDATE NOWAIT`). On SQLite the write lock is
+    /// waited for up to the busy timeout, as for any writer.
+    pub fn with_for_update_nowait(self) -> Self {
+        self.locking(RowLock::NoWait)
+    }
+
+    /// As [`Query::with_for_update`], leaving out rows another transaction has locked
+    /// (`FOR UPDATE SKIP LOCKED`): the shape of a work queue. On SQLite no row can be locked
+    /// by another transaction once the session holds the write lock, so none are skipped.
+    pub fn with_for_update_skip_locked(self) -> Self {
+        self.locking(RowLock::SkipLocked)
+    }
+
+    fn locking(mut self, lock: RowLock) -> Self {
+        self.select.lock = Some(lock);
+        self
+    }
+
     /// Sets LIMIT.
     pub fn limit(mut self, n: u64) -> Self {
         self.select.limit = Some(n);
@@ -199,8 +230,10 @@ impl<'s, T: Model> Query<'s, T> {
             return Err(e);
         }
         // A LIMIT or OFFSET counts rows; joined eager loading would cut a collection short
-        // (SQLAlchemy wraps the parent query in a subquery): such loads run as selectin.
-        let windowed = select.limit.is_some() || select.offset.is_some();
+        // (SQLAlchemy wraps the parent query in a subquery): such loads run as selectin. So
+        // do they under FOR UPDATE, which must lock the parents' rows only (PostgreSQL
+        // refuses to lock the nullable side of an outer join).
+        let windowed = select.limit.is_some() || select.offset.is_some() || select.lock.is_some();
         let specs: Vec<&dyn JoinSpec<T>> = if windowed {
             Vec::new()
         } else {
@@ -511,12 +544,15 @@ pub(crate) fn materialize<T: Model>(
         offset,
         generation,
         key_first,
+        false,
     )
 }
 
 /// [`materialize`] into an identity map (so a caller holding the registry can pass its
-/// `shared` without cloning the `Arc` first).
+/// `shared` without cloning the `Arc` first). `refresh`: an object already loaded takes the
+/// row's values even if not expired (unless it has unflushed changes).
 #[inline]
+#[allow(clippy::too_many_arguments)]
 fn materialize_in<T: Model>(
     identity: &mut IdentityMap<T::Key, Handle<T>>,
     shared: &Arc<Shared<T>>,
@@ -524,8 +560,9 @@ fn materialize_in<T: Model>(
     offset: usize,
     generation: u64,
     key_first: &mut bool,
+    refresh: bool,
 ) -> Result<Handle<T>> {
-    if *key_first {
+    if *key_first && !refresh {
         let key = T::key_from_row(row, offset)?;
         return materialize_key(identity, shared, key, row, offset, generation);
     }
@@ -540,11 +577,21 @@ fn materialize_in<T: Model>(
             *key_first = true;
             let h = e.get();
             if h.state() == ObjectState::Persistent {
-                if let Some(mut g) = h.slot().try_write() {
-                    if g.generation < generation && !g.modified {
+                match h.slot().try_write() {
+                    Some(mut g) if (refresh || g.generation < generation) && !g.modified => {
                         g.value = obj;
                         g.generation = generation;
                     }
+                    Some(_) => {}
+                    // Handing out the object unrefreshed would let a read-modify-write
+                    // work on a stale value.
+                    None if refresh => {
+                        return Err(Error::misuse(format!(
+                            "a {} read with FOR UPDATE is borrowed (a guard is alive), so it cannot be refreshed from the locked row; drop the guard first",
+                            T::model_name()
+                        )))
+                    }
+                    None => {}
                 }
             }
             Ok(h.clone())
@@ -626,6 +673,12 @@ fn load_query<T: Model>(
 ) -> Result<()> {
     debug_assert!(select.columns.is_empty());
     session.autoflush()?;
+    // A locking read runs in the transaction its locks last for; it refreshes what the
+    // session holds from the rows it locked.
+    let refresh = select.lock.is_some();
+    if refresh {
+        session.ensure_write_transaction()?;
+    }
     let generation = session.generation();
     let stmt = Statement::Select(select);
     let mut key = session.take_scratch();
@@ -657,6 +710,7 @@ fn load_query<T: Model>(
                     0,
                     generation,
                     &mut key_first,
+                    refresh,
                 )?);
                 Ok(())
             }),

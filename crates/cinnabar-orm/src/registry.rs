@@ -288,7 +288,7 @@ impl<T: Model> Registry<T> {
                 for i in (0..cols.len()).filter(|i| mask & (1u128 << i) != 0) {
                     up = up.set(cols[i], Expr::Param);
                 }
-                up.filter(key_condition::<T>()).into()
+                up.filter(row_condition::<T>()).into()
             }
             Shape::MaxKey => {
                 let k = T::GENERATED_KEY.unwrap_or(T::PRIMARY_KEY[0]);
@@ -302,7 +302,7 @@ impl<T: Model> Registry<T> {
             }
             Shape::Delete { rows } => {
                 let cond = if rows == 1 {
-                    key_condition::<T>()
+                    row_condition::<T>()
                 } else {
                     let pk = T::PRIMARY_KEY[0];
                     Expr::InList {
@@ -506,9 +506,12 @@ fn key_equals<T: Model>(values: Vec<cinnabar_core::Value>) -> Expr {
     Expr::And(conds)
 }
 
-fn key_condition<T: Model>() -> Expr {
+/// `pk = ? [AND ...]`, and `AND version = ?` for a model with a version column: the WHERE
+/// of the flush's UPDATE and DELETE of one object (parameters: the key, then the version).
+fn row_condition<T: Model>() -> Expr {
     let conds: Vec<Expr> = T::PRIMARY_KEY
         .iter()
+        .chain(T::VERSION.as_ref())
         .map(|&i| {
             Expr::Column(ColumnRef::bare(T::COLUMNS[i]))
                 .binary(cinnabar_core::sql::BinOp::Eq, Expr::Param)
@@ -519,6 +522,77 @@ fn key_condition<T: Model>() -> Expr {
     } else {
         Expr::And(conds)
     }
+}
+
+/// The error for an UPDATE or DELETE of one object that matched `n` rows instead of one.
+/// With a version column that is a version conflict (the row changed or went since the
+/// load): [`ErrorKind::StaleData`]; without, the row is gone: [`ErrorKind::NoRow`].
+fn row_count_error<T: Model>(verb: &str, base: &T, n: u64) -> Error {
+    let key = base.key();
+    match T::VERSION {
+        Some(v) => {
+            let version = base
+                .column_value(v)
+                .map(|v| format!("{v:?}"))
+                .unwrap_or_default();
+            Error::new(
+                ErrorKind::StaleData,
+                format!(
+                    "{verb} of {} {key:?} at version {version} matched {n} rows: another transaction changed or deleted it since it was loaded; reload it and try again (see Session::transaction_with_retry)",
+                    T::model_name()
+                ),
+            )
+        }
+        None => Error::new(
+            ErrorKind::NoRow,
+            format!(
+                "{verb} of {} {key:?} matched {n} rows; was it deleted by another transaction?",
+                T::model_name()
+            ),
+        ),
+    }
+}
+
+/// The version an object was loaded with (`base`), for the next UPDATE's WHERE and bump.
+fn version_of<T: Model>(base: &T) -> Result<Option<i64>> {
+    let Some(v) = T::VERSION else {
+        return Ok(None);
+    };
+    match base.column_value(v)? {
+        ValueRef::Int(n) => Ok(Some(n)),
+        other => Err(Error::new(
+            ErrorKind::Conversion,
+            format!(
+                "{}.{}: a version column holds an integer, found {other:?}",
+                T::table().name,
+                T::COLUMNS[v]
+            ),
+        )),
+    }
+}
+
+/// Sets a version column to its next value: 1 for a new object (`previous` is `None`),
+/// else `previous + 1`.
+fn bump_version<T: Model>(value: &mut T, previous: Option<i64>) -> Result<()> {
+    let Some(v) = T::VERSION else {
+        return Ok(());
+    };
+    let next = match previous {
+        None => 1,
+        Some(n) => n.checked_add(1).ok_or_else(|| {
+            Error::new(
+                ErrorKind::Conversion,
+                format!(
+                    "{}.{}: version {n} cannot grow",
+                    T::table().name,
+                    T::COLUMNS[v]
+                ),
+            )
+        })?,
+    };
+    value
+        .set_column(v, ValueRef::Int(next))
+        .map_err(|e| e.context(format_args!("{}.{}", T::table().name, T::COLUMNS[v])))
 }
 
 /// Which columns an INSERT sends for this object, and whether it must read some back.
@@ -667,6 +741,7 @@ impl<T: Model> AnyRegistry for Registry<T> {
                     let key = base.key();
                     let params = T::PRIMARY_KEY
                         .iter()
+                        .chain(T::VERSION.as_ref())
                         .map(|&i| base.column_value(i).map(ValueRef::to_owned_value))
                         .collect::<Result<Vec<_>>>()?;
                     (key, params)
@@ -675,12 +750,11 @@ impl<T: Model> AnyRegistry for Registry<T> {
                 let refs: Vec<ValueRef<'_>> = params.iter().map(|v| v.as_ref()).collect();
                 let n = conn.run(&sql, &refs, None)?;
                 if n != 1 {
-                    return Err(Error::new(
-                        ErrorKind::NoRow,
-                        format!(
-                            "DELETE of {} {key:?} matched {n} rows; was it deleted by another transaction?",
-                            T::model_name()
-                        ),
+                    let g = lock(h)?;
+                    return Err(row_count_error::<T>(
+                        "DELETE",
+                        g.baseline.as_deref().unwrap_or(&g.value),
+                        n,
                     ));
                 }
                 if let Some(k) = key {
@@ -1247,6 +1321,7 @@ impl<T: Model> Registry<T> {
             for h in &pending {
                 let mut g = lock(h)?;
                 g.value.apply_defaults();
+                bump_version(&mut g.value, None)?;
                 shapes.push(insert_mask::<T>(&g.value)?);
             }
             let d = conn.dialect();
@@ -1342,7 +1417,7 @@ impl<T: Model> Registry<T> {
             };
             let old = self.deleted.remove(pos);
             let new = pending[i].clone();
-            if let Err(e) = self.update_in_place(conn, &old, &new, &key) {
+            if let Err(e) = self.update_in_place(conn, &old, &new) {
                 self.deleted.insert(pos, old);
                 return Err(e);
             }
@@ -1369,7 +1444,6 @@ impl<T: Model> Registry<T> {
         conn: &mut Connection,
         old: &Handle<T>,
         new: &Handle<T>,
-        key: &T::Key,
     ) -> Result<()> {
         let og = old.slot().try_read().ok_or_else(locked_error::<T>)?;
         let row = og.baseline.as_deref().unwrap_or(&og.value);
@@ -1382,6 +1456,10 @@ impl<T: Model> Registry<T> {
                 let v = row.column_value(c)?.to_owned_value();
                 g.value.set_column(c, v.as_ref())?;
             }
+        }
+        let version = version_of(row)?;
+        if version.is_some() {
+            bump_version(&mut g.value, version)?;
         }
         drop(og);
         let mask = (0..T::COLUMNS.len())
@@ -1396,14 +1474,16 @@ impl<T: Model> Registry<T> {
             for &i in T::PRIMARY_KEY {
                 params.push(g.value.column_value(i)?);
             }
+            if let Some(v) = version {
+                params.push(ValueRef::Int(v));
+            }
             let n = conn.run(&sql, &params, None)?;
             if n != 1 {
-                return Err(Error::new(
-                    ErrorKind::NoRow,
-                    format!(
-                        "replacing the deleted {} {key:?} with a new object: its UPDATE matched {n} rows; was it deleted by another transaction?",
-                        T::model_name()
-                    ),
+                let og = old.slot().try_read().ok_or_else(locked_error::<T>)?;
+                return Err(row_count_error::<T>(
+                    "UPDATE (replacing a deleted object)",
+                    og.baseline.as_deref().unwrap_or(&og.value),
+                    n,
                 ));
             }
         }
@@ -1578,6 +1658,13 @@ impl<T: Model> Registry<T> {
                     mask |= 1u128 << i;
                 }
             }
+            if let (Some(v), true) = (T::VERSION, mask != 0) {
+                // Every UPDATE moves the version on from the one loaded (the WHERE matches
+                // that), whatever the object's field says.
+                let previous = version_of(base)?;
+                bump_version(&mut g.value, previous)?;
+                mask |= 1u128 << v;
+            }
             if mask == 0 {
                 // No column changed, but a relationship may have: keep the state before the
                 // change for rollback (and for a savepoint's rollback).
@@ -1624,14 +1711,16 @@ impl<T: Model> Registry<T> {
     ) -> Result<()> {
         let outcome = (|| {
             let sql = self.cached_sql(conn, Shape::Update { mask })?;
-            let width = mask.count_ones() as usize + T::PRIMARY_KEY.len();
+            let width = mask.count_ones() as usize
+                + T::PRIMARY_KEY.len()
+                + usize::from(T::VERSION.is_some());
             let mut params: Vec<ValueRef<'_>> = reuse_buffer(std::mem::take(&mut self.params_buf));
             params.reserve(width * batch.len());
             for (_, g, base) in batch.iter() {
                 for i in (0..T::COLUMNS.len()).filter(|i| mask & (1u128 << i) != 0) {
                     params.push(g.value.column_value(i)?);
                 }
-                for &i in T::PRIMARY_KEY {
+                for &i in T::PRIMARY_KEY.iter().chain(T::VERSION.as_ref()) {
                     params.push(base.column_value(i)?);
                 }
             }
@@ -1640,15 +1729,7 @@ impl<T: Model> Registry<T> {
             conn.run_many(&sql, width, &params, &mut counts)?;
             self.params_buf = reuse_buffer(params);
             if let Some(pos) = counts.iter().position(|&n| n != 1) {
-                let key = batch[pos].2.key();
-                return Err(Error::new(
-                    ErrorKind::NoRow,
-                    format!(
-                        "UPDATE of {} {key:?} matched {} rows; was it deleted by another transaction?",
-                        T::model_name(),
-                        counts[pos]
-                    ),
-                ));
+                return Err(row_count_error::<T>("UPDATE", &batch[pos].2, counts[pos]));
             }
             self.counts_buf = counts;
             Ok(())

@@ -20,6 +20,7 @@ use crate::handle::{Handle, ObjectState, Tracker};
 use crate::model::Model;
 use crate::query::Query;
 use crate::registry::{AnyRegistry, Registry};
+use crate::retry::RetryPolicy;
 
 /// Session settings.
 #[derive(Debug, Clone)]
@@ -329,6 +330,27 @@ impl Session {
         Query::<T>::new(self).filter_key(&key)?.one_or_none()
     }
 
+    /// Loads the object with primary key `key` and locks its row until the transaction
+    /// ends: always one `SELECT ... FOR UPDATE` (SQLite: the write lock, then the SELECT),
+    /// beginning the session's transaction, and the object in the identity map is refreshed
+    /// from the locked row. The pessimistic way to make `get`, change, `commit` safe under
+    /// concurrency (see `docs/CONCURRENCY.md`).
+    ///
+    /// # Errors
+    /// Database errors, including a lock wait timeout or deadlock
+    /// ([`ErrorKind::is_retryable`](cinnabar_core::ErrorKind::is_retryable)); `Misuse` if a
+    /// guard on the object is alive.
+    pub fn get_for_update<T: Model>(
+        &mut self,
+        key: impl Into<T::Key>,
+    ) -> Result<Option<Handle<T>>> {
+        let key = key.into();
+        Query::<T>::new(self)
+            .filter_key(&key)?
+            .with_for_update()
+            .one_or_none()
+    }
+
     fn has_work(&self) -> bool {
         self.tracker.dirty.load(Ordering::Relaxed) > 0
             || self.registries.iter().any(|r| r.has_pending_work())
@@ -555,6 +577,66 @@ impl Session {
                 let _ = self.rollback();
                 Err(e)
             }
+        }
+    }
+
+    /// Runs a whole unit of work, `f` then `commit()`, and runs it again when it fails with
+    /// a conflict another attempt may not meet: a version conflict
+    /// ([`ErrorKind::StaleData`](cinnabar_core::ErrorKind::StaleData)), a deadlock, a
+    /// serialization failure, or a lock or SQLite write lock that stayed taken
+    /// ([`ErrorKind::is_retryable`](cinnabar_core::ErrorKind::is_retryable)). Before each
+    /// attempt the session is rolled back and cleared (a clean identity map, as after
+    /// [`Session::close`]), so `f` reads everything afresh; between attempts it waits as
+    /// `policy` says. Any other error is returned at once, after a rollback.
+    ///
+    /// `f` may run several times: keep side effects outside the database out of it. Handles
+    /// from before the call, and from a failed attempt, are detached: use those `f` loads.
+    ///
+    /// (`docs/CONCURRENCY.md` has this example complete, run as a doc test of the `cinnabar`
+    /// crate.)
+    ///
+    /// ```ignore
+    /// session.transaction_with_retry(&RetryPolicy::default(), |s| {
+    ///     let c = s.get::<Counter>(1)?.ok_or_else(|| Error::new(ErrorKind::NoRow, "no counter 1"))?;
+    ///     c.write().value += 1;
+    ///     Ok(())
+    /// })?;
+    /// ```
+    ///
+    /// # Errors
+    /// The last attempt's error when every attempt failed with a retryable one (its message
+    /// says how many were made), or the first non-retryable error. `Misuse` when the session
+    /// has unflushed changes or an open transaction when called (they would be lost).
+    pub fn transaction_with_retry<R, F>(&mut self, policy: &RetryPolicy, mut f: F) -> Result<R>
+    where
+        F: FnMut(&mut Session) -> Result<R>,
+    {
+        if self.has_work() || self.tx_depth > 0 {
+            return Err(Error::misuse(
+                "transaction_with_retry starts each attempt from a clean session: commit or roll back the session's pending changes and open transaction first",
+            ));
+        }
+        let attempts = policy.max_attempts.max(1);
+        let mut seed = RetryPolicy::seed();
+        let mut attempt = 1;
+        loop {
+            self.close();
+            let outcome = f(self).and_then(|v| self.commit().map(|()| v));
+            let e = match outcome {
+                Ok(v) => return Ok(v),
+                Err(e) => e,
+            };
+            // Discard what the attempt left (a failed commit keeps its changes).
+            let _ = self.rollback();
+            if !e.is_retryable() {
+                return Err(e);
+            }
+            if attempt >= attempts {
+                return Err(e.context(format_args!("gave up after {attempt} attempts")));
+            }
+            tracing::debug!(target: "cinnabar::session", attempt, error = %e, "retrying the unit of work");
+            std::thread::sleep(policy.backoff(attempt, &mut seed));
+            attempt += 1;
         }
     }
 

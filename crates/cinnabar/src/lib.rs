@@ -46,7 +46,7 @@ pub use cinnabar_engine::{
 pub use cinnabar_macros::{FromRow, Model};
 pub use cinnabar_orm::{
     delete, joined, selectin, update, BelongsTo, BulkDelete, BulkUpdate, Handle, HasMany, HasOne,
-    Model, ObjectState, Query, Relation, Session, SessionOptions,
+    Model, ObjectState, Query, Relation, RetryPolicy, Session, SessionOptions,
 };
 
 #[cfg(feature = "chrono")]
@@ -64,7 +64,7 @@ pub mod prelude {
     pub use crate::{
         create_engine, delete, joined, selectin, update, BelongsTo, Connection, Engine,
         EngineOptions, Error, ErrorKind, FromRow, Handle, HasMany, HasOne, MetaData, MetaDataExt,
-        Model, ObjectState, Result, Row, Session,
+        Model, ObjectState, Result, RetryPolicy, Row, Session,
     };
 }
 
@@ -98,3 +98,8 @@ pub struct TutorialDoctests;
 #[cfg(doctest)]
 #[doc = include_str!("../../../README.md")]
 pub struct ReadmeDoctests;
+
+/// docs/CONCURRENCY.md's code, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/CONCURRENCY.md")]
+pub struct ConcurrencyDoctests;

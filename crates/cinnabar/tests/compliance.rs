@@ -60,6 +60,8 @@ macro_rules! backend_tests_with {
 mod bulk;
 #[path = "compliance/concurrency.rs"]
 mod concurrency;
+#[path = "compliance/concurrency_control.rs"]
+mod concurrency_control;
 #[path = "compliance/failed_commit.rs"]
 mod failed_commit;
 #[path = "compliance/flush.rs"]

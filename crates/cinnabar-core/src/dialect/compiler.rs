@@ -369,6 +369,9 @@ impl<'a> Writer<'_, 'a> {
         if s.limit.is_some() || s.offset.is_some() {
             self.d.write_limit_offset(self.sql, s.limit, s.offset);
         }
+        if let Some(lock) = s.lock {
+            self.d.write_row_lock(self.sql, lock);
+        }
         Ok(())
     }
 

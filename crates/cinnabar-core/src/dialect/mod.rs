@@ -81,6 +81,15 @@ pub trait Dialect: Send + Sync + std::fmt::Debug + 'static {
         }
     }
 
+    /// Writes the row-locking clause of a `SELECT ... FOR UPDATE` (after LIMIT/OFFSET).
+    fn write_row_lock(&self, out: &mut String, lock: crate::sql::RowLock) {
+        out.push_str(match lock {
+            crate::sql::RowLock::Wait => " FOR UPDATE",
+            crate::sql::RowLock::NoWait => " FOR UPDATE NOWAIT",
+            crate::sql::RowLock::SkipLocked => " FOR UPDATE SKIP LOCKED",
+        });
+    }
+
     /// Whether INSERT/UPDATE/DELETE accept RETURNING.
     fn supports_returning(&self) -> bool {
         true

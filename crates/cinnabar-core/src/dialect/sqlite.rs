@@ -42,6 +42,12 @@ impl Dialect for SqliteDialect {
         }
     }
 
+    fn write_row_lock(&self, _out: &mut String, _lock: crate::sql::RowLock) {
+        // No row locks: the database-wide write lock, taken by the caller's `BEGIN
+        // IMMEDIATE` before the read, already excludes every other writer (so no row is
+        // locked by another transaction, and NOWAIT / SKIP LOCKED have nothing to act on).
+    }
+
     fn autoincrement_primary_key(&self, _column: &Column) -> String {
         // Exactly `INTEGER PRIMARY KEY` makes the column an alias of the rowid.
         "INTEGER PRIMARY KEY".into()

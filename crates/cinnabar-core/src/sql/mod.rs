@@ -11,7 +11,7 @@ pub mod typed;
 
 pub use dml::{Delete, Insert, OnConflict, Update};
 pub use expr::{BinOp, ColumnRef, Expr, Function, OrderBy};
-pub use select::{Join, JoinKind, Select, SelectItem, TableRef};
+pub use select::{Join, JoinKind, RowLock, Select, SelectItem, TableRef};
 pub use text::{text, RawSyntax, Text, TextPiece};
 pub use typed::{
     and_all, count_star, not, or_any, Bindable, Column, Condition, Expression, TextExpression,

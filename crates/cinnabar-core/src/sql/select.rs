@@ -103,6 +103,26 @@ pub struct Select {
     pub offset: Option<u64>,
     /// `SELECT DISTINCT`.
     pub distinct: bool,
+    /// `FOR UPDATE` and its variants: lock the selected rows until the transaction ends.
+    pub lock: Option<RowLock>,
+}
+
+/// How a `SELECT ... FOR UPDATE` treats rows another transaction has locked (SQLAlchemy's
+/// `with_for_update(nowait=..., skip_locked=...)`).
+///
+/// Rendered by the dialect: `FOR UPDATE [NOWAIT | SKIP LOCKED]` on PostgreSQL and
+/// MySQL/MariaDB. SQLite has no row locks: the dialect renders nothing and the caller takes
+/// the database's write lock before the read instead (the ORM begins its write transaction,
+/// `BEGIN IMMEDIATE`), which serializes read-modify-write cycles the same way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RowLock {
+    /// Wait for locked rows (`FOR UPDATE`).
+    #[default]
+    Wait,
+    /// Fail at once when a row is locked (`FOR UPDATE NOWAIT`).
+    NoWait,
+    /// Leave locked rows out of the result (`FOR UPDATE SKIP LOCKED`), for work queues.
+    SkipLocked,
 }
 
 impl Select {
@@ -200,6 +220,13 @@ impl Select {
     /// Makes this `SELECT DISTINCT`.
     pub fn distinct(mut self) -> Self {
         self.distinct = true;
+        self
+    }
+
+    /// `FOR UPDATE` (see [`RowLock`]): the rows read stay locked until the transaction
+    /// ends. Outside a transaction the lock ends with the statement, so run it inside one.
+    pub fn for_update(mut self, lock: RowLock) -> Self {
+        self.lock = Some(lock);
         self
     }
 }
