@@ -2056,3 +2056,71 @@ fn subquery_in_from() {
         &[t("Naresh")],
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Comparisons with NULL (issue 8, item 3): `= NULL` matches nothing, so a bound NULL compared
+// with `=` / `<>` becomes `IS NULL` / `IS NOT NULL`, as SQLAlchemy does for `col == None`.
+
+#[test]
+fn eq_none_is_null_and_ne_none_is_not_null() {
+    assert_each(
+        students().filter(Student::course_id.eq(None::<i64>)),
+        r#"SELECT * FROM "students" WHERE "students"."course_id" IS NULL"#,
+        r#"SELECT * FROM "students" WHERE "students"."course_id" IS NULL"#,
+        "SELECT * FROM `students` WHERE `students`.`course_id` IS NULL",
+        &[],
+    );
+    assert_each(
+        students().filter(Student::nickname.ne(None::<String>)),
+        r#"SELECT * FROM "students" WHERE "students"."nickname" IS NOT NULL"#,
+        r#"SELECT * FROM "students" WHERE "students"."nickname" IS NOT NULL"#,
+        "SELECT * FROM `students` WHERE `students`.`nickname` IS NOT NULL",
+        &[],
+    );
+    // `Some(x)` is still an ordinary bound comparison.
+    assert_each(
+        students().filter(Student::course_id.eq(Some(7i64))),
+        r#"SELECT * FROM "students" WHERE "students"."course_id" = ?"#,
+        r#"SELECT * FROM "students" WHERE "students"."course_id" = $1"#,
+        "SELECT * FROM `students` WHERE `students`.`course_id` = ?",
+        &[i(7)],
+    );
+}
+
+#[test]
+fn null_comparison_in_any_position_and_built_untyped() {
+    // NULL on the left, built with the untyped builders, inside a compound condition whose
+    // later placeholders keep their numbers.
+    let cond = Expr::Value(Value::Null)
+        .binary(
+            BinOp::Ne,
+            Expr::Column(ColumnRef::qualified("students", "nickname")),
+        )
+        .or(Expr::Column(ColumnRef::qualified("students", "course_id"))
+            .binary(BinOp::Eq, Expr::Value(Value::Null)))
+        .and(Student::age.eq(20).into_inner());
+    assert_each(
+        students().filter(Condition::from_expr(cond)),
+        r#"SELECT * FROM "students" WHERE (("students"."nickname" IS NOT NULL) OR ("students"."course_id" IS NULL)) AND ("students"."age" = ?)"#,
+        r#"SELECT * FROM "students" WHERE (("students"."nickname" IS NOT NULL) OR ("students"."course_id" IS NULL)) AND ("students"."age" = $1)"#,
+        "SELECT * FROM `students` WHERE ((`students`.`nickname` IS NOT NULL) OR (`students`.`course_id` IS NULL)) AND (`students`.`age` = ?)",
+        &[i(20)],
+    );
+    // UPDATE and DELETE filters too; a NULL assigned in SET stays a bound value.
+    assert_each(
+        Update::table("students")
+            .set("nickname", Expr::Value(Value::Null))
+            .filter(Student::course_id.eq(None::<i64>)),
+        r#"UPDATE "students" SET "nickname" = ? WHERE "students"."course_id" IS NULL"#,
+        r#"UPDATE "students" SET "nickname" = $1 WHERE "students"."course_id" IS NULL"#,
+        "UPDATE `students` SET `nickname` = ? WHERE `students`.`course_id` IS NULL",
+        &[Value::Null],
+    );
+    assert_each(
+        Delete::from("students").filter(Student::course_id.ne(None::<i64>)),
+        r#"DELETE FROM "students" WHERE "students"."course_id" IS NOT NULL"#,
+        r#"DELETE FROM "students" WHERE "students"."course_id" IS NOT NULL"#,
+        "DELETE FROM `students` WHERE `students`.`course_id` IS NOT NULL",
+        &[],
+    );
+}

@@ -2,7 +2,7 @@
 //!
 //! The walk is shared; every point where databases differ is a [`Dialect`] method. Values are
 //! never written into the SQL: each becomes a placeholder and is pushed to
-//! [`Compiled::params`].
+//! [`Compiled::params`]. A bound NULL compared with `=` / `<>` is written `IS [NOT] NULL`.
 
 use super::Dialect;
 use crate::error::{Error, Result};
@@ -71,6 +71,16 @@ pub fn compile_into<'a>(
         ));
     }
     Ok(w.slots)
+}
+
+/// In a comparison of `left` with `right`, the side compared with a bound NULL, if one side
+/// is a bound NULL.
+fn null_comparison<'e>(left: &'e Expr, right: &'e Expr) -> Option<&'e Expr> {
+    match (left, right) {
+        (_, Expr::Value(Value::Null)) => Some(left),
+        (Expr::Value(Value::Null), _) => Some(right),
+        _ => None,
+    }
 }
 
 struct Writer<'d, 'a> {
@@ -172,7 +182,16 @@ impl<'a> Writer<'_, 'a> {
                 self.slots += 1;
             }
             Expr::Binary { op, left, right } => {
-                if *op == BinOp::Concat && self.d.concat_is_function() {
+                if let (BinOp::Eq | BinOp::Ne, Some(other)) = (op, null_comparison(left, right)) {
+                    // `x = NULL` is never true: a comparison with a bound NULL is
+                    // `x IS [NOT] NULL`, as SQLAlchemy renders `col == None`.
+                    self.operand(other)?;
+                    self.sql.push_str(if *op == BinOp::Ne {
+                        " IS NOT NULL"
+                    } else {
+                        " IS NULL"
+                    });
+                } else if *op == BinOp::Concat && self.d.concat_is_function() {
                     self.sql.push_str("CONCAT(");
                     self.expr(left)?;
                     self.sql.push_str(", ");
