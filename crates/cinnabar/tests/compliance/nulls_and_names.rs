@@ -5,7 +5,7 @@
 use super::*;
 use cinnabar::dialect::compile;
 use cinnabar::schema::Column as ColumnDef;
-use cinnabar::sql::Statement;
+use cinnabar::sql::{Select, Statement};
 use cinnabar::types::SqlType;
 
 /// Names of the students `q` finds, in key order.
@@ -102,4 +102,64 @@ fn none_finds_null_rows_and_some_still_binds(db: &TestDb) {
     assert_eq!(names_in_db(db), ["A"]);
 }
 
-crate::backend_tests!(none_finds_null_rows_and_some_still_binds);
+/// A table of two columns called `name`.
+fn long_table(name: &str) -> cinnabar::Table {
+    cinnabar::Table::new(name)
+        .column(ColumnDef::new("id", SqlType::BigInt).primary_key())
+        .column(ColumnDef::new("label", SqlType::Text(Some(20))).nullable())
+}
+
+fn long_table_names_are_refused_not_truncated(db: &TestDb) {
+    // Two 70-character names that share their first 63 bytes: PostgreSQL would cut both to
+    // the same table.
+    let prefix = "t".repeat(65);
+    let (a, b) = (format!("{prefix}_aaaa"), format!("{prefix}_bbbb"));
+    let md = MetaData::new().with(long_table(&a)).with(long_table(&b));
+    let result = md.create_all(&db.engine);
+    if db.backend == Backend::Sqlite {
+        // No limit: two distinct tables.
+        result.unwrap();
+        let mut c = conn(db);
+        c.execute(text(format!("INSERT INTO \"{a}\" (id) VALUES (1)")))
+            .unwrap();
+        assert_eq!(count(db, &format!("\"{b}\"")), 0);
+        return;
+    }
+    let e = result.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::IdentifierTooLong, "{e}");
+    let m = e.to_string();
+    assert!(m.contains(&a) && m.contains("70"), "{m}");
+    assert!(m.contains(db.engine.dialect().name()), "{m}");
+    // Nothing was created under the name the server would have cut it to.
+    let e = conn(db)
+        .execute(text(format!("SELECT COUNT(*) FROM {}", &a[..63])))
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Database, "{e}");
+    // drop_all refuses the same names instead of dropping a truncated namesake.
+    let e = md.drop_all(&db.engine).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::IdentifierTooLong, "{e}");
+    // A statement naming it fails the same way, before reaching the server.
+    let e = conn(db)
+        .execute(Select::from(a.clone()).column(count_star()))
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::IdentifierTooLong, "{e}");
+}
+
+fn nul_in_a_name_is_misuse_not_a_driver_error(db: &TestDb) {
+    let e = MetaData::new()
+        .with(long_table("bad\0name"))
+        .create_all(&db.engine)
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Misuse, "{e}");
+    assert!(e.message().contains("NUL"), "{e}");
+    let e = conn(db)
+        .execute(Select::from("bad\0name").column(count_star()))
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Misuse, "{e}");
+}
+
+crate::backend_tests!(
+    none_finds_null_rows_and_some_still_binds,
+    long_table_names_are_refused_not_truncated,
+    nul_in_a_name_is_misuse_not_a_driver_error,
+);
