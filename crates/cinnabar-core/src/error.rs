@@ -48,6 +48,11 @@ pub enum ErrorKind {
     Misuse,
     /// The statement or schema cannot be expressed on this backend.
     Unsupported,
+    /// A table, column, index, constraint or alias name is longer than the backend keeps
+    /// intact (PostgreSQL 63 bytes, MySQL/MariaDB 64 characters); SQLAlchemy's
+    /// `IdentifierError`. The message names the identifier, its length, the limit and the
+    /// dialect.
+    IdentifierTooLong,
     /// Any other error reported by the database (syntax errors, missing tables, ...).
     Database,
 }
@@ -97,6 +102,7 @@ impl ErrorKind {
             ErrorKind::CommitOutcomeUnknown => "commit outcome unknown",
             ErrorKind::Misuse => "API misuse",
             ErrorKind::Unsupported => "unsupported",
+            ErrorKind::IdentifierTooLong => "identifier too long",
             ErrorKind::Database => "database error",
         }
     }

@@ -157,20 +157,7 @@ impl ForeignKey {
     /// than 63 bytes (PostgreSQL's limit; MySQL's is 64) is cut and ends with a hash of the
     /// whole name, so it stays unique and the same on every run.
     pub fn constraint_name(&self, table: &str) -> String {
-        const MAX: usize = 63;
-        let full = format!("fk_{table}_{}", self.columns.join("_"));
-        if full.len() <= MAX {
-            return full;
-        }
-        // FNV-1a: stable across Rust versions, unlike the standard library's hasher.
-        let hash = full.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-        });
-        let mut cut = MAX - 9;
-        while !full.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        format!("{}_{:08x}", &full[..cut], hash & 0xffff_ffff)
+        shorten_generated_name(format!("fk_{table}_{}", self.columns.join("_")))
     }
 
     /// Parses SQLAlchemy's `"courses.id"` form.
@@ -202,6 +189,25 @@ pub struct Index {
     pub columns: Vec<String>,
     /// Whether the index is unique.
     pub unique: bool,
+}
+
+/// A generated name (`fk_..`, `ix_..`) as written in DDL: names longer than 63 bytes
+/// (PostgreSQL's limit; MySQL's is 64 characters) are cut and end with a hash of the whole
+/// name, so they stay unique, fit every backend and are the same on every run.
+fn shorten_generated_name(full: String) -> String {
+    const MAX: usize = 63;
+    if full.len() <= MAX {
+        return full;
+    }
+    // FNV-1a: stable across Rust versions, unlike the standard library's hasher.
+    let hash = full.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    let mut cut = MAX - 9;
+    while !full.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}_{:08x}", &full[..cut], hash & 0xffff_ffff)
 }
 
 /// A UNIQUE constraint over several columns.
@@ -286,14 +292,16 @@ impl Table {
             .collect()
     }
 
-    /// All indexes to create: declared ones plus one per `index` column.
+    /// All indexes to create: declared ones plus one per `index` column, named
+    /// `ix_<table>_<column>` (cut and ended with a hash beyond 63 bytes, as
+    /// [`ForeignKey::constraint_name`]).
     pub fn all_indexes(&self) -> Vec<Index> {
         let mut out: Vec<Index> = self
             .columns
             .iter()
             .filter(|c| c.index && !c.primary_key)
             .map(|c| Index {
-                name: format!("ix_{}_{}", self.name, c.name),
+                name: shorten_generated_name(format!("ix_{}_{}", self.name, c.name)),
                 columns: vec![c.name.clone()],
                 unique: false,
             })

@@ -8,8 +8,9 @@
 #![allow(non_upper_case_globals)]
 
 use cinnabar_core::dialect::{
-    add_foreign_key, compile, create_index, create_table, drop_foreign_key, drop_table, Compiled,
-    Dialect, MySqlDialect, PostgresDialect, SqliteDialect,
+    add_foreign_key, check_identifier, check_table, compile, create_index, create_table,
+    drop_foreign_key, drop_table, Compiled, Dialect, IdentifierLimit, MySqlDialect,
+    PostgresDialect, SqliteDialect,
 };
 use cinnabar_core::schema::{
     Column as ColumnDef, ForeignKey, Index, ReferentialAction, Table, UniqueConstraint,
@@ -2080,4 +2081,214 @@ fn subquery_in_from() {
         "SELECT COUNT(*) FROM (SELECT DISTINCT * FROM (SELECT `students`.`id` FROM `students` WHERE `students`.`name` = ?) AS `r`) AS `c` LIMIT 5",
         &[t("Naresh")],
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Comparisons with NULL (issue 8, item 3): `= NULL` matches nothing, so a bound NULL compared
+// with `=` / `<>` becomes `IS NULL` / `IS NOT NULL`, as SQLAlchemy does for `col == None`.
+
+#[test]
+fn eq_none_is_null_and_ne_none_is_not_null() {
+    assert_each(
+        students().filter(Student::course_id.eq(None::<i64>)),
+        r#"SELECT * FROM "students" WHERE "students"."course_id" IS NULL"#,
+        r#"SELECT * FROM "students" WHERE "students"."course_id" IS NULL"#,
+        "SELECT * FROM `students` WHERE `students`.`course_id` IS NULL",
+        &[],
+    );
+    assert_each(
+        students().filter(Student::nickname.ne(None::<String>)),
+        r#"SELECT * FROM "students" WHERE "students"."nickname" IS NOT NULL"#,
+        r#"SELECT * FROM "students" WHERE "students"."nickname" IS NOT NULL"#,
+        "SELECT * FROM `students` WHERE `students`.`nickname` IS NOT NULL",
+        &[],
+    );
+    // `Some(x)` is still an ordinary bound comparison.
+    assert_each(
+        students().filter(Student::course_id.eq(Some(7i64))),
+        r#"SELECT * FROM "students" WHERE "students"."course_id" = ?"#,
+        r#"SELECT * FROM "students" WHERE "students"."course_id" = $1"#,
+        "SELECT * FROM `students` WHERE `students`.`course_id` = ?",
+        &[i(7)],
+    );
+}
+
+#[test]
+fn null_comparison_in_any_position_and_built_untyped() {
+    // NULL on the left, built with the untyped builders, inside a compound condition whose
+    // later placeholders keep their numbers.
+    let cond = Expr::Value(Value::Null)
+        .binary(
+            BinOp::Ne,
+            Expr::Column(ColumnRef::qualified("students", "nickname")),
+        )
+        .or(Expr::Column(ColumnRef::qualified("students", "course_id"))
+            .binary(BinOp::Eq, Expr::Value(Value::Null)))
+        .and(Student::age.eq(20).into_inner());
+    assert_each(
+        students().filter(Condition::from_expr(cond)),
+        r#"SELECT * FROM "students" WHERE (("students"."nickname" IS NOT NULL) OR ("students"."course_id" IS NULL)) AND ("students"."age" = ?)"#,
+        r#"SELECT * FROM "students" WHERE (("students"."nickname" IS NOT NULL) OR ("students"."course_id" IS NULL)) AND ("students"."age" = $1)"#,
+        "SELECT * FROM `students` WHERE ((`students`.`nickname` IS NOT NULL) OR (`students`.`course_id` IS NULL)) AND (`students`.`age` = ?)",
+        &[i(20)],
+    );
+    // UPDATE and DELETE filters too; a NULL assigned in SET stays a bound value.
+    assert_each(
+        Update::table("students")
+            .set("nickname", Expr::Value(Value::Null))
+            .filter(Student::course_id.eq(None::<i64>)),
+        r#"UPDATE "students" SET "nickname" = ? WHERE "students"."course_id" IS NULL"#,
+        r#"UPDATE "students" SET "nickname" = $1 WHERE "students"."course_id" IS NULL"#,
+        "UPDATE `students` SET `nickname` = ? WHERE `students`.`course_id` IS NULL",
+        &[Value::Null],
+    );
+    assert_each(
+        Delete::from("students").filter(Student::course_id.ne(None::<i64>)),
+        r#"DELETE FROM "students" WHERE "students"."course_id" IS NOT NULL"#,
+        r#"DELETE FROM "students" WHERE "students"."course_id" IS NOT NULL"#,
+        "DELETE FROM `students` WHERE `students`.`course_id` IS NOT NULL",
+        &[],
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Identifier limits (issue 8, item 6): PostgreSQL truncates names beyond 63 bytes and MySQL
+// refuses names beyond 64 characters; a longer name is a typed error at compile/DDL time, and a
+// NUL byte in a name is a misuse error, never a driver error.
+
+#[test]
+fn each_dialect_knows_its_identifier_limit() {
+    assert_eq!(SQLITE.identifier_limit(), IdentifierLimit::Unlimited);
+    assert_eq!(PG.identifier_limit(), IdentifierLimit::Bytes(63));
+    assert_eq!(MYSQL.identifier_limit(), IdentifierLimit::Chars(64));
+}
+
+#[track_caller]
+fn assert_too_long(e: &Error, ident: &str, dialect: &str, length: &str, limit: &str) {
+    assert_eq!(e.kind(), ErrorKind::IdentifierTooLong, "{e}");
+    let m = e.to_string();
+    for part in [ident, dialect, length, limit] {
+        assert!(m.contains(part), "{part:?} missing from: {m}");
+    }
+}
+
+#[test]
+fn long_identifiers_in_statements_are_typed_errors() {
+    let n63 = "t".repeat(63);
+    let n64 = "t".repeat(64);
+    let n65 = "t".repeat(65);
+    // 32 two-byte characters: 64 bytes, 32 characters.
+    let wide = "é".repeat(32);
+
+    // At the limit: compiles everywhere.
+    for d in dialects() {
+        compiled(d, Select::from(n63.clone()));
+    }
+    // PostgreSQL counts bytes; MySQL counts characters; SQLite has no limit.
+    let e = compile_err(&PG, Select::from(n64.clone()));
+    assert_too_long(&e, &n64, "postgresql", "64 bytes", "63 bytes");
+    compiled(&MYSQL, Select::from(n64.clone()));
+    let e = compile_err(&MYSQL, Select::from(n65.clone()));
+    assert_too_long(&e, &n65, "mysql", "65 characters", "64 characters");
+    compiled(&SQLITE, Select::from("x".repeat(1000)));
+    let e = compile_err(&PG, Select::from(wide.clone()));
+    assert_too_long(&e, &wide, "postgresql", "64 bytes", "63 bytes");
+    compiled(&MYSQL, Select::from(wide.clone()));
+
+    // Columns, aliases, INSERT/UPDATE/DELETE targets, RETURNING.
+    let long_col = Select::from("t").column(Expr::Column(ColumnRef::qualified("t", n64.clone())));
+    assert!(compile_err(&PG, long_col).message().contains("column"));
+    let long_alias = Select::from("t").column_as(Expr::Column(ColumnRef::bare("a")), n65.clone());
+    let e = compile_err(&MYSQL, long_alias);
+    assert!(e.message().contains("alias"), "{e}");
+    let e = compile_err(&PG, Insert::into(n64.clone()).columns(["a"]).values([1]));
+    assert_eq!(e.kind(), ErrorKind::IdentifierTooLong);
+    let e = compile_err(&PG, Update::table("t").set(n64.clone(), Expr::value(1)));
+    assert_eq!(e.kind(), ErrorKind::IdentifierTooLong);
+    let e = compile_err(&MYSQL, Delete::from(n65.clone()));
+    assert_eq!(e.kind(), ErrorKind::IdentifierTooLong);
+}
+
+#[test]
+fn nul_in_an_identifier_is_misuse_on_every_dialect() {
+    for d in dialects() {
+        let e = compile_err(d, Select::from("stu\0dents"));
+        assert_eq!(e.kind(), ErrorKind::Misuse, "{}: {e}", d.name());
+        assert!(e.message().contains("NUL"), "{e}");
+        let e = check_identifier(d, "col\0", "column").unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Misuse, "{}: {e}", d.name());
+        let table = Table::new("t").column(ColumnDef::new("a\0b", SqlType::Integer));
+        assert_eq!(
+            check_table(d, &table).unwrap_err().kind(),
+            ErrorKind::Misuse
+        );
+    }
+}
+
+#[test]
+fn ddl_names_are_checked_per_dialect() {
+    let n64 = "n".repeat(64);
+    let n65 = "n".repeat(65);
+    let base = || Table::new("t").column(ColumnDef::new("id", SqlType::BigInt).primary_key());
+    let cases: Vec<(&str, Table)> = vec![
+        (
+            "table",
+            Table::new(n64.clone()).column(ColumnDef::new("id", SqlType::BigInt)),
+        ),
+        (
+            "column",
+            base().column(ColumnDef::new(n64.clone(), SqlType::Integer)),
+        ),
+        ("index", base().index(n64.clone(), &["id"], false)),
+        (
+            "constraint",
+            Table {
+                uniques: vec![UniqueConstraint {
+                    name: Some(n64.clone()),
+                    columns: vec!["id".into()],
+                }],
+                ..base()
+            },
+        ),
+        (
+            "table",
+            base()
+                .column(ColumnDef::new("c", SqlType::BigInt))
+                .foreign_key(ForeignKey::new("c", n64.clone(), "id")),
+        ),
+    ];
+    for (what, table) in &cases {
+        let e = check_table(&PG, table).unwrap_err();
+        assert_too_long(&e, &n64, "postgresql", "64 bytes", "63 bytes");
+        assert!(e.message().contains(what), "{what}: {e}");
+        check_table(&MYSQL, table).unwrap();
+        check_table(&SQLITE, table).unwrap();
+    }
+    let e = check_table(
+        &MYSQL,
+        &Table::new(n65.clone()).column(ColumnDef::new("id", SqlType::BigInt)),
+    )
+    .unwrap_err();
+    assert_too_long(&e, &n65, "mysql", "65 characters", "64 characters");
+}
+
+#[test]
+fn generated_index_and_constraint_names_are_shortened_not_rejected() {
+    // A 40-character table with a 40-character indexed column: `ix_<table>_<column>` would
+    // be 84 bytes; like `use_alter` constraint names it is cut and ends with a hash.
+    let (tn, cn) = ("a".repeat(40), "b".repeat(40));
+    let table = Table::new(tn.clone())
+        .column(ColumnDef::new("id", SqlType::BigInt).primary_key())
+        .column(ColumnDef::new(cn.clone(), SqlType::BigInt).index())
+        .foreign_key(ForeignKey::new(cn.clone(), tn.clone(), "id").use_alter());
+    for d in dialects() {
+        check_table(d, &table).unwrap_or_else(|e| panic!("{}: {e}", d.name()));
+    }
+    let ix = &table.all_indexes()[0].name;
+    assert_eq!(ix.len(), 63, "{ix}");
+    assert!(ix.starts_with("ix_aaaa"), "{ix}");
+    assert_ne!(ix, &format!("ix_{tn}_{cn}"));
+    // Short generated names are unchanged.
+    let short = Table::new("s").column(ColumnDef::new("name", SqlType::Text(None)).index());
+    assert_eq!(short.all_indexes()[0].name, "ix_s_name");
 }

@@ -2,7 +2,7 @@
 //! idempotent, in foreign-key dependency order, one transaction, DDL rendered by the dialect.
 
 use cinnabar_core::dialect::{
-    add_foreign_key, create_index, create_table, drop_foreign_key, drop_table, Dialect,
+    add_foreign_key, check_table, create_index, create_table, drop_foreign_key, drop_table, Dialect,
 };
 use cinnabar_core::schema::MetaData;
 use cinnabar_core::{Result, ValueRef};
@@ -16,13 +16,16 @@ pub trait MetaDataExt {
     /// Creates every table and index that does not exist yet, parents before children.
     ///
     /// # Errors
-    /// An invalid table (naming it and the column), a foreign-key cycle, database errors.
+    /// An invalid table (naming it and the column), a name longer than the backend keeps
+    /// ([`ErrorKind::IdentifierTooLong`](cinnabar_core::ErrorKind::IdentifierTooLong), before
+    /// any DDL runs) or holding a NUL byte (`Misuse`), a foreign-key cycle, database errors.
     fn create_all(&self, engine: &Engine) -> Result<()>;
 
     /// Drops every table that exists, children before parents.
     ///
     /// # Errors
-    /// A foreign-key cycle, database errors.
+    /// A name the backend would truncate (`IdentifierTooLong`: dropping it would drop the
+    /// truncated namesake), a foreign-key cycle, database errors.
     fn drop_all(&self, engine: &Engine) -> Result<()>;
 
     /// The DDL `create_all` runs, one statement per entry.
@@ -39,6 +42,7 @@ impl MetaDataExt for MetaData {
         let tables = self.sorted_tables()?;
         for table in &tables {
             table.validate()?;
+            check_table(d, table)?;
             out.push(create_table(d, table, true));
             for index in table.all_indexes() {
                 out.push(create_index(d, &table.name, &index, true));
@@ -59,6 +63,7 @@ impl MetaDataExt for MetaData {
         let tables = self.sorted_tables()?;
         for table in &tables {
             table.validate()?;
+            check_table(d, table)?;
         }
         engine.begin(|conn: &mut Connection| {
             for table in &tables {
@@ -90,6 +95,9 @@ impl MetaDataExt for MetaData {
         let d = engine.dialect();
         let mut tables = self.sorted_tables()?;
         tables.reverse();
+        for table in &tables {
+            check_table(d, table)?;
+        }
         engine.begin(|conn: &mut Connection| {
             if let Some(sql) = d.drop_all_prelude() {
                 conn.execute_script(sql)?;

@@ -10,7 +10,16 @@
 //! Statements are prepared once per connection and kept in a bounded cache. Parameters are
 //! encoded from [`ValueRef`] according to the type the *server inferred* for each `$n`, so
 //! an `Int` bound to an `int2` column is range-checked here and a `Text` bound to a `uuid` or
-//! `numeric` parameter is parsed here, with errors naming the parameter. Result columns are
+//! `numeric` parameter is parsed here, with errors naming the parameter. Where the SQL does
+//! not tell the server a parameter's type (`CONCAT($1, 'x')`, `$1 IS NULL`: error 42P18), the statement is prepared again with that parameter declared as the bound
+//! value's type (text, bigint, double precision, ...; see [`declared_type`]); the connection
+//! remembers which parameters of that SQL need it, and caches the statement under its SQL
+//! *and* those types, so the same SQL bound with another kind of value gets a statement of its
+//! own. Inside a transaction the first prepare of a statement runs in a savepoint, so finding
+//! the types does not abort the transaction. Declaring only those parameters, not all, keeps
+//! the server's inference (a text value into a `uuid`, `date` or enum column, an integer into
+//! an `int2` column) everywhere it works; where it guesses (`$1 + 1` is INTEGER), a cast in
+//! the SQL (`$1::bigint`) decides. Result columns are
 //! decoded by their PostgreSQL type; text and bytes are borrowed from the row.
 //!
 //! PostgreSQL reports generated keys through `RETURNING`, so
@@ -207,6 +216,7 @@ impl PostgresDriver {
         let mut conn = PostgresConnection {
             client,
             cache: HashMap::new(),
+            untyped: HashMap::new(),
             tx: TxState::default(),
             server_error: false,
             broken: false,
@@ -237,7 +247,10 @@ struct Prepared {
 
 struct PostgresConnection {
     client: Client,
+    /// Keyed by the SQL, or for statements with declared parameter types by [`typed_key`].
     cache: HashMap<String, Prepared>,
+    /// For SQL whose parameters the server could not type: their 0-based positions.
+    untyped: HashMap<String, Vec<usize>>,
     tx: TxState,
     /// Whether the last failure was reported by the server.
     server_error: bool,
@@ -1601,14 +1614,60 @@ impl PostgresConnection {
         err
     }
 
-    fn prepare(&mut self, sql: &str) -> Result<Prepared> {
-        if let Some(p) = self.cache.get(sql) {
-            return Ok(p.clone());
-        }
-        let stmt = match self.client.prepare(sql) {
-            Ok(s) => s,
-            Err(e) => return Err(self.fail(e, sql)),
+    fn prepare(&mut self, sql: &str, params: &[ValueRef<'_>]) -> Result<Prepared> {
+        let mut types = match self.untyped.get(sql) {
+            None => {
+                if let Some(p) = self.cache.get(sql) {
+                    return Ok(p.clone());
+                }
+                Vec::new()
+            }
+            Some(positions) => {
+                let types = declared_types(positions, params);
+                if let Some(p) = self.cache.get(&typed_key(sql, &types)) {
+                    return Ok(p.clone());
+                }
+                types
+            }
         };
+        // A failed prepare aborts an open transaction: try it in a savepoint, so a parameter
+        // the server cannot type can be declared and the statement prepared again.
+        let guard = self.tx.open && !params.is_empty();
+        if guard {
+            self.client
+                .batch_execute("SAVEPOINT cinnabar_prepare")
+                .map_err(|e| self.fail(e, sql))?;
+        }
+        let stmt = loop {
+            match self.client.prepare_typed(sql, &types) {
+                Ok(s) => break s,
+                Err(e) => {
+                    let position = untyped_parameter(&e)
+                        .filter(|&i| i < params.len() && !types.get(i).is_some_and(is_declared));
+                    let Some(i) = position else {
+                        // Any other error: as without the savepoint (a transaction stays
+                        // aborted, as PostgreSQL does for every failed statement).
+                        return Err(self.fail(e, sql));
+                    };
+                    if guard {
+                        self.client
+                            .batch_execute("ROLLBACK TO SAVEPOINT cinnabar_prepare")
+                            .map_err(|e| self.fail(e, sql))?;
+                    }
+                    if self.untyped.len() >= STATEMENT_CACHE {
+                        self.untyped.clear();
+                    }
+                    let positions = self.untyped.entry(sql.to_owned()).or_default();
+                    positions.push(i);
+                    types = declared_types(positions, params);
+                }
+            }
+        };
+        if guard {
+            self.client
+                .batch_execute("RELEASE SAVEPOINT cinnabar_prepare")
+                .map_err(|e| self.fail(e, sql))?;
+        }
         let decode: Arc<[Decode]> = stmt
             .columns()
             .iter()
@@ -1625,7 +1684,12 @@ impl PostgresConnection {
                 self.cache.remove(&k);
             }
         }
-        self.cache.insert(sql.to_owned(), prepared.clone());
+        let key = if types.is_empty() {
+            sql.to_owned()
+        } else {
+            typed_key(sql, &types)
+        };
+        self.cache.insert(key, prepared.clone());
         Ok(prepared)
     }
 
@@ -1635,7 +1699,7 @@ impl PostgresConnection {
         params: &[ValueRef<'_>],
         sink: &mut Option<RowSink<'_>>,
     ) -> std::result::Result<u64, Attempt> {
-        let prepared = self.prepare(sql).map_err(Attempt::Failed)?;
+        let prepared = self.prepare(sql, params).map_err(Attempt::Failed)?;
         let expected = prepared.stmt.params().len();
         if expected != params.len() {
             return Err(Attempt::Failed(
@@ -1700,7 +1764,11 @@ impl PostgresConnection {
                     let code = e.code().map(|c| c.code().to_owned()).unwrap_or_default();
                     let stale = code == "0A000" || code.starts_with("42");
                     if stale {
-                        self.cache.remove(sql);
+                        // The statement under its SQL and under any declared types.
+                        self.cache.retain(|k, _| {
+                            k.strip_prefix(sql)
+                                .is_none_or(|rest| !rest.is_empty() && !rest.starts_with('\0'))
+                        });
                     }
                     if code == "0A000" && !retried && !self.tx.open {
                         retried = true;
@@ -1712,6 +1780,82 @@ impl PostgresConnection {
             }
         }
     }
+}
+
+/// The type a parameter the server could not infer is declared with: the bound value's own
+/// (a NULL as text, which any expression accepts).
+fn declared_type(v: ValueRef<'_>) -> Type {
+    match v {
+        ValueRef::Null | ValueRef::Text(_) => Type::TEXT,
+        ValueRef::Bool(_) => Type::BOOL,
+        ValueRef::Int(_) => Type::INT8,
+        ValueRef::Real(_) => Type::FLOAT8,
+        ValueRef::Blob(_) => Type::BYTEA,
+        #[cfg(feature = "chrono")]
+        ValueRef::Date(_) => Type::DATE,
+        #[cfg(feature = "chrono")]
+        ValueRef::Time(_) => Type::TIME,
+        #[cfg(feature = "chrono")]
+        ValueRef::DateTime(_) => Type::TIMESTAMP,
+        #[cfg(feature = "chrono")]
+        ValueRef::DateTimeUtc(_) => Type::TIMESTAMPTZ,
+        #[cfg(feature = "uuid")]
+        ValueRef::Uuid(_) => Type::UUID,
+        #[cfg(feature = "decimal")]
+        ValueRef::Decimal(_) => Type::NUMERIC,
+        #[cfg(feature = "json")]
+        ValueRef::Json(_) => Type::JSONB,
+        _ => Type::TEXT,
+    }
+}
+
+/// Oid 0: the server infers the parameter's type from the SQL.
+fn unspecified() -> Type {
+    Type::new(String::new(), 0, Kind::Pseudo, String::new())
+}
+
+fn is_declared(t: &Type) -> bool {
+    t.oid() != 0
+}
+
+/// Parameter types for `prepare_typed`: the values' types at `positions`, the server's
+/// inference before them (the list ends at the last declared one, so the server still counts
+/// the parameters).
+fn declared_types(positions: &[usize], params: &[ValueRef<'_>]) -> Vec<Type> {
+    let len = positions.iter().map(|&i| i + 1).max().unwrap_or(0);
+    let mut types = vec![unspecified(); len.min(params.len())];
+    for &i in positions {
+        if let (Some(t), Some(&v)) = (types.get_mut(i), params.get(i)) {
+            *t = declared_type(v);
+        }
+    }
+    types
+}
+
+/// The cache key of `sql` prepared with declared `types`: the SQL, a NUL (never in SQL sent
+/// to the server: the protocol forbids it) and the type OIDs.
+fn typed_key(sql: &str, types: &[Type]) -> String {
+    let mut key = String::with_capacity(sql.len() + 1 + types.len() * 5);
+    key.push_str(sql);
+    key.push('\0');
+    for t in types {
+        let _ = write!(key, "{},", t.oid());
+    }
+    key
+}
+
+/// The 0-based position of the parameter a 42P18 error ("could not determine data type of
+/// parameter $N") names.
+fn untyped_parameter(e: &postgres::Error) -> Option<usize> {
+    let db = e.as_db_error()?;
+    if db.code().code() != "42P18" {
+        return None;
+    }
+    let digits = db.message().rsplit_once('$')?.1;
+    let end = digits
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(digits.len());
+    digits[..end].parse::<usize>().ok()?.checked_sub(1)
 }
 
 /// How one attempt at a statement failed.

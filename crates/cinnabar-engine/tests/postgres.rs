@@ -1498,3 +1498,79 @@ fn without_type_features_values_read_as_text() {
         assert_eq!(same[0][0], Value::Bool(true));
     }
 }
+
+/// Parameters the server cannot type (42P18) are declared from the bound values; the
+/// statement is cached under its SQL and those types; inside a transaction the retry leaves
+/// no savepoint behind and the work before it intact, while any other failed prepare still
+/// aborts the transaction as PostgreSQL does.
+#[test]
+fn untyped_parameters_are_declared_from_the_values() {
+    let Some(db) = TestDb::new("untyped_parameters_are_declared_from_the_values") else {
+        return;
+    };
+    let mut conn = db.connect();
+    conn.execute_script("CREATE TABLE t (id INTEGER PRIMARY KEY, u UUID)")
+        .unwrap();
+    let concat = "SELECT CONCAT($1, '/', $2)";
+    assert_eq!(
+        query(&mut conn, concat, &[ValueRef::Text("a"), ValueRef::Int(1)]),
+        vec![vec![Value::Text("a/1".into())]]
+    );
+    assert_eq!(
+        query(&mut conn, concat, &[ValueRef::Bool(true), ValueRef::Null]),
+        vec![vec![Value::Text("t/".into())]]
+    );
+    assert_eq!(
+        query(&mut conn, concat, &[ValueRef::Text("b"), ValueRef::Int(2)]),
+        vec![vec![Value::Text("b/2".into())]]
+    );
+    // Only the parameter the server could not type is declared: text into the uuid column
+    // still goes through the server's inference.
+    let u = "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11";
+    exec(
+        &mut conn,
+        "INSERT INTO t (id, u) SELECT $1, $2 WHERE $3 IS NULL",
+        &[ValueRef::Int(1), ValueRef::Text(u), ValueRef::Null],
+    );
+    assert_eq!(
+        query(&mut conn, "SELECT u::text FROM t", &[]),
+        vec![vec![Value::Text(u.into())]]
+    );
+
+    let mut tx = conn.begin().unwrap();
+    exec(
+        &mut tx,
+        "INSERT INTO t (id) VALUES ($1)",
+        &[ValueRef::Int(2)],
+    );
+    assert_eq!(
+        query(&mut tx, "SELECT CONCAT($1, '!')", &[ValueRef::Text("tx")]),
+        vec![vec![Value::Text("tx!".into())]]
+    );
+    // No savepoint of the driver's is left open.
+    let e = tx
+        .execute_script("RELEASE SAVEPOINT cinnabar_prepare")
+        .unwrap_err();
+    assert_eq!(e.code(), Some("3B001"), "{e}");
+    tx.rollback().unwrap();
+
+    let mut tx = conn.begin().unwrap();
+    exec(
+        &mut tx,
+        "INSERT INTO t (id) VALUES ($1)",
+        &[ValueRef::Int(3)],
+    );
+    let e = tx
+        .run(
+            "SELECT nope FROM t WHERE id = $1",
+            &[ValueRef::Int(1)],
+            None,
+        )
+        .unwrap_err();
+    assert_eq!(e.code(), Some("42703"), "{e}");
+    // The transaction is aborted, as for any failed statement.
+    let e = tx.run("SELECT 1", &[], None).unwrap_err();
+    assert_eq!(e.code(), Some("25P02"), "{e}");
+    tx.rollback().unwrap();
+    assert_eq!(count(&mut conn, "t"), 1);
+}

@@ -135,7 +135,8 @@ impl<'s, T: Model> Query<'s, T> {
         self
     }
 
-    /// Adds `column = value` (SQLAlchemy's `filter_by(name="Naresh")`).
+    /// Adds `column = value` (SQLAlchemy's `filter_by(name="Naresh")`); `column IS NULL`
+    /// when the value is `None`.
     pub fn filter_by<C, V>(self, column: Column<T, C>, value: V) -> Self
     where
         C: ColumnType,

@@ -72,6 +72,8 @@ mod insert;
 mod keys_and_values;
 #[path = "compliance/models.rs"]
 mod models;
+#[path = "compliance/nulls_and_names.rs"]
+mod nulls_and_names;
 #[path = "compliance/query.rs"]
 mod query;
 #[path = "compliance/raw_sql.rs"]

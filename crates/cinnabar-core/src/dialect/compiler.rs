@@ -2,13 +2,14 @@
 //!
 //! The walk is shared; every point where databases differ is a [`Dialect`] method. Values are
 //! never written into the SQL: each becomes a placeholder and is pushed to
-//! [`Compiled::params`].
+//! [`Compiled::params`]. A bound NULL compared with `=` / `<>` is written `IS [NOT] NULL`.
 
-use super::Dialect;
+use super::identifiers::check_with;
+use super::{Dialect, IdentifierLimit};
 use crate::error::{Error, Result};
 use crate::sql::{
-    BinOp, ColumnRef, Delete, Expr, Insert, JoinKind, OrderBy, Select, Statement, Text, TextPiece,
-    Update,
+    BinOp, ColumnRef, Delete, Expr, Insert, JoinKind, OnConflict, OrderBy, Select, Statement, Text,
+    TextPiece, Update,
 };
 use crate::value::{Value, ValueRef};
 
@@ -28,7 +29,10 @@ pub struct Compiled {
 /// # Errors
 /// [`ErrorKind::Misuse`](crate::ErrorKind::Misuse) for statements that cannot be rendered
 /// (an unbound raw-SQL parameter, an invalid value, a row of the wrong width),
-/// [`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported) for features the dialect lacks.
+/// [`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported) for features the dialect lacks,
+/// [`ErrorKind::IdentifierTooLong`](crate::ErrorKind::IdentifierTooLong) for a name longer
+/// than the dialect's [`identifier_limit`](Dialect::identifier_limit) and `Misuse` for a name
+/// holding a NUL byte.
 pub fn compile(dialect: &dyn Dialect, statement: &Statement) -> Result<Compiled> {
     let mut sql = String::with_capacity(256);
     let mut params = Vec::new();
@@ -54,6 +58,7 @@ pub fn compile_into<'a>(
 ) -> Result<usize> {
     let mut w = Writer {
         d: dialect,
+        limit: dialect.identifier_limit(),
         sql,
         params,
         slots: 0,
@@ -73,16 +78,30 @@ pub fn compile_into<'a>(
     Ok(w.slots)
 }
 
+/// In a comparison of `left` with `right`, the side compared with a bound NULL, if one side
+/// is a bound NULL.
+fn null_comparison<'e>(left: &'e Expr, right: &'e Expr) -> Option<&'e Expr> {
+    match (left, right) {
+        (_, Expr::Value(Value::Null)) => Some(left),
+        (Expr::Value(Value::Null), _) => Some(right),
+        _ => None,
+    }
+}
+
 struct Writer<'d, 'a> {
     d: &'d dyn Dialect,
+    limit: IdentifierLimit,
     sql: &'d mut String,
     params: &'d mut Vec<ValueRef<'a>>,
     slots: usize,
 }
 
 impl<'a> Writer<'_, 'a> {
-    fn ident(&mut self, name: &str) {
+    /// Writes a quoted identifier whose role (`table`, `column`, `alias`) messages name.
+    fn ident(&mut self, name: &str, what: &str) -> Result<()> {
+        check_with(self.d, self.limit, name, what)?;
         self.d.quote_identifier(self.sql, name);
+        Ok(())
     }
 
     fn placeholder(&mut self) {
@@ -95,12 +114,12 @@ impl<'a> Writer<'_, 'a> {
         self.params.push(v.as_ref());
     }
 
-    fn column(&mut self, c: &ColumnRef) {
+    fn column(&mut self, c: &ColumnRef) -> Result<()> {
         if let Some(t) = &c.table {
-            self.ident(t);
+            self.ident(t, "table")?;
             self.sql.push('.');
         }
-        self.ident(&c.name);
+        self.ident(&c.name, "column")
     }
 
     /// A table with its alias, or `(SELECT ...) AS alias`.
@@ -111,22 +130,23 @@ impl<'a> Writer<'_, 'a> {
                 self.select(sub)?;
                 self.sql.push(')');
             }
-            None => self.ident(&t.name),
+            None => self.ident(&t.name, "table")?,
         }
         if let Some(a) = &t.alias {
             self.sql.push_str(" AS ");
-            self.ident(a);
+            self.ident(a, "alias")?;
         }
         Ok(())
     }
 
-    fn comma_idents<S: AsRef<str>>(&mut self, names: &[S]) {
+    fn comma_idents<S: AsRef<str>>(&mut self, names: &[S]) -> Result<()> {
         for (i, n) in names.iter().enumerate() {
             if i > 0 {
                 self.sql.push_str(", ");
             }
-            self.ident(n.as_ref());
+            self.ident(n.as_ref(), "column")?;
         }
+        Ok(())
     }
 
     fn exprs(&mut self, list: &'a [Expr]) -> Result<()> {
@@ -165,14 +185,23 @@ impl<'a> Writer<'_, 'a> {
 
     fn expr(&mut self, e: &'a Expr) -> Result<()> {
         match e {
-            Expr::Column(c) => self.column(c),
+            Expr::Column(c) => self.column(c)?,
             Expr::Value(v) => self.bind(v),
             Expr::Param => {
                 self.placeholder();
                 self.slots += 1;
             }
             Expr::Binary { op, left, right } => {
-                if *op == BinOp::Concat && self.d.concat_is_function() {
+                if let (BinOp::Eq | BinOp::Ne, Some(other)) = (op, null_comparison(left, right)) {
+                    // `x = NULL` is never true: a comparison with a bound NULL is
+                    // `x IS [NOT] NULL`, as SQLAlchemy renders `col == None`.
+                    self.operand(other)?;
+                    self.sql.push_str(if *op == BinOp::Ne {
+                        " IS NOT NULL"
+                    } else {
+                        " IS NULL"
+                    });
+                } else if *op == BinOp::Concat && self.d.concat_is_function() {
                     self.sql.push_str("CONCAT(");
                     self.expr(left)?;
                     self.sql.push_str(", ");
@@ -321,8 +350,7 @@ impl<'a> Writer<'_, 'a> {
             )));
         }
         self.sql.push_str(" RETURNING ");
-        self.comma_idents(cols);
-        Ok(())
+        self.comma_idents(cols)
     }
 
     fn select(&mut self, s: &'a Select) -> Result<()> {
@@ -340,7 +368,7 @@ impl<'a> Writer<'_, 'a> {
             self.expr(&item.expr)?;
             if let Some(a) = &item.alias {
                 self.sql.push_str(" AS ");
-                self.ident(a);
+                self.ident(a, "alias")?;
             }
         }
         if let Some(from) = &s.from {
@@ -377,7 +405,7 @@ impl<'a> Writer<'_, 'a> {
 
     fn insert(&mut self, s: &'a Insert) -> Result<()> {
         self.sql.push_str("INSERT INTO ");
-        self.ident(&s.table);
+        self.ident(&s.table, "table")?;
         if s.columns.is_empty() {
             if s.rows.iter().any(|r| !r.is_empty()) {
                 return Err(Error::misuse(format!(
@@ -388,7 +416,7 @@ impl<'a> Writer<'_, 'a> {
             self.sql.push_str(self.d.default_values_clause());
         } else {
             self.sql.push_str(" (");
-            self.comma_idents(&s.columns);
+            self.comma_idents(&s.columns)?;
             self.sql.push_str(") VALUES ");
             if s.rows.is_empty() {
                 return Err(Error::misuse(format!(
@@ -415,6 +443,14 @@ impl<'a> Writer<'_, 'a> {
             }
         }
         if let Some(oc) = &s.on_conflict {
+            let (OnConflict::DoNothing { target } | OnConflict::Update { target, .. }) = oc;
+            let updated = match oc {
+                OnConflict::Update { columns, .. } => columns.as_slice(),
+                OnConflict::DoNothing { .. } => &[],
+            };
+            for c in target.iter().chain(updated) {
+                check_with(self.d, self.limit, c, "column")?;
+            }
             self.d.write_on_conflict(self.sql, oc, &s.columns)?;
         }
         self.returning(&s.returning)
@@ -428,13 +464,13 @@ impl<'a> Writer<'_, 'a> {
             )));
         }
         self.sql.push_str("UPDATE ");
-        self.ident(&s.table);
+        self.ident(&s.table, "table")?;
         self.sql.push_str(" SET ");
         for (i, (col, e)) in s.set.iter().enumerate() {
             if i > 0 {
                 self.sql.push_str(", ");
             }
-            self.ident(col);
+            self.ident(col, "column")?;
             self.sql.push_str(" = ");
             self.expr(e)?;
         }
@@ -444,7 +480,7 @@ impl<'a> Writer<'_, 'a> {
 
     fn delete(&mut self, s: &'a Delete) -> Result<()> {
         self.sql.push_str("DELETE FROM ");
-        self.ident(&s.table);
+        self.ident(&s.table, "table")?;
         self.where_clause(&s.filter)?;
         self.returning(&s.returning)
     }

@@ -6,12 +6,14 @@
 
 mod compiler;
 mod ddl;
+mod identifiers;
 mod mysql;
 mod postgres;
 mod sqlite;
 
 pub use compiler::{compile, compile_into, Compiled};
 pub use ddl::{add_foreign_key, create_index, create_table, drop_foreign_key, drop_table};
+pub use identifiers::{check_identifier, check_table, IdentifierLimit};
 pub use mysql::MySqlDialect;
 pub use postgres::PostgresDialect;
 pub use sqlite::SqliteDialect;
@@ -50,7 +52,16 @@ pub trait Dialect: Send + Sync + std::fmt::Debug + 'static {
     /// Short name: `sqlite`, `postgresql`, `mysql`.
     fn name(&self) -> &'static str;
 
-    /// Writes `ident` quoted, doubling any quote character inside it.
+    /// The longest identifier (table, column, index, constraint, alias) the database keeps
+    /// intact. The compiler and `create_all` refuse longer names with
+    /// [`ErrorKind::IdentifierTooLong`](crate::ErrorKind::IdentifierTooLong) (see
+    /// [`check_identifier`]).
+    fn identifier_limit(&self) -> IdentifierLimit {
+        IdentifierLimit::Unlimited
+    }
+
+    /// Writes `ident` quoted, doubling any quote character inside it. Infallible: length and
+    /// NUL bytes are checked by [`check_identifier`] on the compile and DDL paths.
     fn quote_identifier(&self, out: &mut String, ident: &str) {
         quote_with(out, ident, '"');
     }

@@ -15,6 +15,12 @@ impl Dialect for MySqlDialect {
         "mysql"
     }
 
+    /// MySQL and MariaDB refuse table, column, index and constraint names longer than 64
+    /// characters (aliases may be longer, but one limit keeps the check simple).
+    fn identifier_limit(&self) -> super::IdentifierLimit {
+        super::IdentifierLimit::Chars(64)
+    }
+
     fn quote_identifier(&self, out: &mut String, ident: &str) {
         super::quote_with(out, ident, '`');
     }

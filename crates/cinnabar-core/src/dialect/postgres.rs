@@ -14,6 +14,11 @@ impl Dialect for PostgresDialect {
         "postgresql"
     }
 
+    /// `NAMEDATALEN - 1`: the server silently truncates longer names.
+    fn identifier_limit(&self) -> super::IdentifierLimit {
+        super::IdentifierLimit::Bytes(63)
+    }
+
     fn raw_syntax(&self) -> crate::sql::RawSyntax {
         crate::sql::RawSyntax {
             escape_strings: true,

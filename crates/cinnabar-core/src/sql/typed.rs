@@ -198,11 +198,12 @@ pub trait Expression: Sized {
     /// The untyped expression.
     fn expr(self) -> Expr;
 
-    /// `self = other`
+    /// `self = other`; with a NULL value (`None`) the compiler writes `self IS NULL`, since
+    /// `= NULL` matches no row.
     fn eq<V: Bindable<Self::Kind>>(self, other: V) -> Condition {
         Condition::from_expr(self.expr().binary(BinOp::Eq, other.into_operand()))
     }
-    /// `self <> other`
+    /// `self <> other`; with a NULL value (`None`) the compiler writes `self IS NOT NULL`.
     fn ne<V: Bindable<Self::Kind>>(self, other: V) -> Condition {
         Condition::from_expr(self.expr().binary(BinOp::Ne, other.into_operand()))
     }

@@ -308,8 +308,77 @@ fn markers_inside_dialect_literals_are_text(db: &TestDb) {
     assert_eq!(v, expected, "{sql}");
 }
 
+/// Parameters whose type only the bound value tells (an argument of `CONCAT`, `:v IS NULL`):
+/// PostgreSQL cannot infer them from the SQL (42P18, "could not determine data type of
+/// parameter"), so the driver declares them from the values. The same SQL bound with another
+/// kind of value, and inside a transaction, works too; `:n + 1` keeps working on every backend.
+fn parameter_types_come_from_the_bound_values(db: &TestDb) {
+    let mut c = conn(db);
+    let s: String = c
+        .scalar(text("SELECT CONCAT(:x, ':y')").bind("x", "a"))
+        .unwrap();
+    assert_eq!(s, "a:y");
+    // The same text with an integer: a statement of its own types, not the cached one.
+    let s: String = c
+        .scalar(text("SELECT CONCAT(:x, ':y')").bind("x", 5i64))
+        .unwrap();
+    assert_eq!(s, "5:y");
+    let n: i64 = c.scalar(text("SELECT :n + 1").bind("n", 41i64)).unwrap();
+    assert_eq!(n, 42);
+    // Beyond 32 bits. PostgreSQL *can* type `$1 + 1` (INTEGER, from the literal), and its
+    // inference is kept: the value is refused naming the parameter, and a cast says BIGINT.
+    let big = text("SELECT :n + 1").bind("n", 5_000_000_000i64);
+    if db.backend == Backend::Postgres {
+        let e = c.scalar::<i64>(big).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Conversion, "{e}");
+        assert!(
+            e.message().contains("$1") && e.message().contains("int4"),
+            "{e}"
+        );
+        let n: i64 = c
+            .scalar(text("SELECT :n::bigint + 1").bind("n", 5_000_000_000i64))
+            .unwrap();
+        assert_eq!(n, 5_000_000_001);
+    } else {
+        assert_eq!(c.scalar::<i64>(big).unwrap(), 5_000_000_001);
+    }
+    let is_null = "SELECT CASE WHEN :v IS NULL THEN 'null' ELSE 'set' END";
+    let s: String = c.scalar(text(is_null).bind("v", None::<String>)).unwrap();
+    assert_eq!(s, "null");
+    let s: String = c.scalar(text(is_null).bind("v", "x")).unwrap();
+    assert_eq!(s, "set");
+    // Where the server can infer the type, it still does: text into an integer column's
+    // comparison is an error naming the parameter, an integer into it works.
+    setup(db);
+    let ids = seed(db, &[("Naresh", "Python")]);
+    let name: String = c
+        .scalar(text("SELECT name FROM students WHERE id = :id").bind("id", ids[0]))
+        .unwrap();
+    assert_eq!(name, "Naresh");
+
+    // Inside a transaction: finding the types must not abort it.
+    let mut tx = c.begin().unwrap();
+    let s: String = tx
+        .scalar(
+            text("SELECT CONCAT(:x, '-', :y)")
+                .bind("x", "in")
+                .bind("y", 7i64),
+        )
+        .unwrap();
+    assert_eq!(s, "in-7");
+    tx.execute(
+        text("UPDATE students SET course = CONCAT(:c, '!') WHERE id = :id")
+            .bind("c", "Rust")
+            .bind("id", ids[0]),
+    )
+    .unwrap();
+    tx.commit().unwrap();
+    assert_eq!(student_row(db, ids[0]).unwrap().1, "Rust!");
+}
+
 crate::backend_tests!(
     raw_sql_through_connection_and_session,
     hostile_values_are_bound_safely,
     markers_inside_dialect_literals_are_text,
+    parameter_types_come_from_the_bound_values,
 );
