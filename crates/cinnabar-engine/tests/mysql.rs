@@ -1,20 +1,19 @@
 //! The MySQL/MariaDB driver against a real server: `CINNABAR_TEST_MYSQL` names it (e.g.
-//! `mysql://root@127.0.0.1:3306/test`). Unset, each test prints that it is skipped and
-//! passes; set but unreachable, the tests fail. Every test works in a database of its own,
-//! `cinnabar_t_<random>`, dropped at the end, so tests run in parallel.
-#![cfg(feature = "mysql")]
+//! `mysql://root@127.0.0.1:3306/test`). Unset when the tests are built (the cfg
+//! `cinnabar_test_mysql` comes from `build.rs`), each test is reported `ignored`
+//! ("CINNABAR_TEST_MYSQL is not set"), and without the `mysql` feature ("the `mysql` feature
+//! is off"); set but unreachable, the tests fail. Under CI (`CI=true`) `ci_runs_the_mysql_tests`
+//! fails when the variable or the feature is missing. Every test works in a database of its
+//! own, `cinnabar_t_<random>`, dropped at the end, so tests run in parallel.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Once;
 
 use cinnabar_core::sql::text;
 use cinnabar_core::types::FromSql;
 use cinnabar_core::{ErrorKind, Value, ValueRef};
-use cinnabar_engine::driver::{Driver, DriverConnection};
-use cinnabar_engine::mysql::MySqlDriver;
-use cinnabar_engine::{create_engine, Connection, Engine, EngineOptions, Row, Url};
+use cinnabar_engine::driver::DriverConnection;
+use cinnabar_engine::{create_engine, Connection, Engine, Row};
 
-static SKIP_NOTICE: Once = Once::new();
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
 /// The server URL without its database, and the URL's query string (with its `?`).
@@ -40,6 +39,23 @@ fn random_suffix() -> String {
     format!("{:012x}", h.finish() & 0xffff_ffff_ffff)
 }
 
+/// Under CI (`CI=true` or `CI=1`) these tests must run: the variable set (now and when they
+/// were built) and the `mysql` feature on. Locally it checks nothing.
+#[test]
+fn ci_runs_the_mysql_tests() {
+    let ci = std::env::var("CI").is_ok_and(|v| v.eq_ignore_ascii_case("true") || v == "1");
+    if ci {
+        assert!(
+            std::env::var("CINNABAR_TEST_MYSQL").is_ok_and(|v| !v.trim().is_empty())
+                && cfg!(cinnabar_test_mysql),
+            "CI is set but CINNABAR_TEST_MYSQL is not (or was not when the tests were built)"
+        );
+        if !cfg!(feature = "mysql") {
+            panic!("CI is set but the `mysql` feature is off (run with --all-features)");
+        }
+    }
+}
+
 /// A database of one test's own.
 struct TestDb {
     engine: Engine,
@@ -49,20 +65,12 @@ struct TestDb {
 }
 
 impl TestDb {
-    fn new() -> Option<TestDb> {
+    /// Panics when the variable is unset (the tests are ignored unless it was set when they
+    /// were built) or the server is unreachable.
+    fn new() -> TestDb {
         let server = match std::env::var("CINNABAR_TEST_MYSQL") {
-            Ok(v) if !v.is_empty() => v,
-            _ => {
-                SKIP_NOTICE.call_once(|| {
-                    // Straight to stderr, past the test harness's output capture.
-                    use std::io::Write;
-                    let _ = writeln!(
-                        std::io::stderr(),
-                        "CINNABAR_TEST_MYSQL is not set: skipping the MySQL driver tests"
-                    );
-                });
-                return None;
-            }
+            Ok(v) if !v.trim().is_empty() => v,
+            _ => panic!("CINNABAR_TEST_MYSQL is not set: the MySQL driver tests cannot run"),
         };
         let (base, query) = split_url(&server);
         let admin_url = format!("{base}/{query}");
@@ -75,12 +83,12 @@ impl TestDb {
             .unwrap_or_else(|e| panic!("CREATE DATABASE {name}: {e}"));
         let url = format!("{base}/{name}{query}");
         let engine = create_engine(&url).unwrap_or_else(|e| panic!("{url}: {e}"));
-        Some(TestDb {
+        TestDb {
             engine,
             url,
             admin,
             name,
-        })
+        }
     }
 
     fn conn(&self) -> Connection {
@@ -88,12 +96,21 @@ impl TestDb {
     }
 
     /// A driver connection of its own, outside the pool.
+    #[cfg(feature = "mysql")]
     fn raw(&self) -> Box<dyn DriverConnection> {
+        use cinnabar_engine::driver::Driver;
+        use cinnabar_engine::mysql::MySqlDriver;
+        use cinnabar_engine::{EngineOptions, Url};
         let url = Url::parse(&self.url).unwrap();
         MySqlDriver::new(&url, &EngineOptions::default())
             .unwrap()
             .connect()
             .expect("driver connect")
+    }
+
+    #[cfg(not(feature = "mysql"))]
+    fn raw(&self) -> Box<dyn DriverConnection> {
+        panic!("the `mysql` feature is off: no MySQL driver to connect with")
     }
 }
 
@@ -142,8 +159,13 @@ fn exec(conn: &mut Connection, sql: &str) {
 }
 
 #[test]
+#[cfg_attr(not(feature = "mysql"), ignore = "the `mysql` feature is off")]
+#[cfg_attr(
+    all(feature = "mysql", not(cinnabar_test_mysql)),
+    ignore = "CINNABAR_TEST_MYSQL is not set"
+)]
 fn connects_through_create_engine_with_session_settings() {
-    let Some(db) = TestDb::new() else { return };
+    let db = TestDb::new();
     let mut conn = db.conn();
     assert_eq!(conn.dialect().name(), "mysql");
     let version: String = scalar(&mut conn, "SELECT VERSION()");
@@ -168,8 +190,13 @@ fn connects_through_create_engine_with_session_settings() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "mysql"), ignore = "the `mysql` feature is off")]
+#[cfg_attr(
+    all(feature = "mysql", not(cinnabar_test_mysql)),
+    ignore = "CINNABAR_TEST_MYSQL is not set"
+)]
 fn wrong_password_is_a_connection_error_that_hides_it() {
-    let Some(db) = TestDb::new() else { return };
+    let db = TestDb::new();
     let (base, _) = split_url(&db.url);
     let host = base.rsplit_once('@').map_or(base.as_str(), |(_, h)| h);
     let url = format!("mysql://cinnabar_nobody:Hunter2Secret@{host}/{}", db.name);
@@ -182,8 +209,13 @@ fn wrong_password_is_a_connection_error_that_hides_it() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "mysql"), ignore = "the `mysql` feature is off")]
+#[cfg_attr(
+    all(feature = "mysql", not(cinnabar_test_mysql)),
+    ignore = "CINNABAR_TEST_MYSQL is not set"
+)]
 fn core_values_round_trip() {
-    let Some(db) = TestDb::new() else { return };
+    let db = TestDb::new();
     let mut conn = db.conn();
     exec(
         &mut conn,
@@ -338,11 +370,16 @@ fn core_values_round_trip() {
     feature = "json"
 ))]
 #[test]
+#[cfg_attr(not(feature = "mysql"), ignore = "the `mysql` feature is off")]
+#[cfg_attr(
+    all(feature = "mysql", not(cinnabar_test_mysql)),
+    ignore = "CINNABAR_TEST_MYSQL is not set"
+)]
 fn feature_values_round_trip() {
     use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
     use rust_decimal::Decimal;
 
-    let Some(db) = TestDb::new() else { return };
+    let db = TestDb::new();
     let mut conn = db.conn();
     exec(
         &mut conn,
@@ -429,8 +466,13 @@ fn feature_values_round_trip() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "mysql"), ignore = "the `mysql` feature is off")]
+#[cfg_attr(
+    all(feature = "mysql", not(cinnabar_test_mysql)),
+    ignore = "CINNABAR_TEST_MYSQL is not set"
+)]
 fn constraint_violations_map_to_kinds_with_names() {
-    let Some(db) = TestDb::new() else { return };
+    let db = TestDb::new();
     let mut conn = db.conn();
     exec(
         &mut conn,
@@ -534,8 +576,13 @@ fn constraint_violations_map_to_kinds_with_names() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "mysql"), ignore = "the `mysql` feature is off")]
+#[cfg_attr(
+    all(feature = "mysql", not(cinnabar_test_mysql)),
+    ignore = "CINNABAR_TEST_MYSQL is not set"
+)]
 fn strict_mode_rejects_truncation() {
-    let Some(db) = TestDb::new() else { return };
+    let db = TestDb::new();
     let mut conn = db.conn();
     exec(
         &mut conn,
@@ -578,8 +625,13 @@ fn strict_mode_rejects_truncation() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "mysql"), ignore = "the `mysql` feature is off")]
+#[cfg_attr(
+    all(feature = "mysql", not(cinnabar_test_mysql)),
+    ignore = "CINNABAR_TEST_MYSQL is not set"
+)]
 fn transactions_and_savepoints() {
-    let Some(db) = TestDb::new() else { return };
+    let db = TestDb::new();
     let mut conn = db.conn();
     exec(&mut conn, "CREATE TABLE t (x INT) ENGINE=InnoDB");
     let ins = |c: &mut Connection, x: i64| {
@@ -638,8 +690,13 @@ fn transactions_and_savepoints() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "mysql"), ignore = "the `mysql` feature is off")]
+#[cfg_attr(
+    all(feature = "mysql", not(cinnabar_test_mysql)),
+    ignore = "CINNABAR_TEST_MYSQL is not set"
+)]
 fn driver_tracks_transaction_state_and_batch_errors() {
-    let Some(db) = TestDb::new() else { return };
+    let db = TestDb::new();
     let mut c = db.raw();
     c.batch("CREATE TABLE t (x INT PRIMARY KEY) ENGINE=InnoDB")
         .unwrap();
@@ -718,8 +775,13 @@ fn driver_tracks_transaction_state_and_batch_errors() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "mysql"), ignore = "the `mysql` feature is off")]
+#[cfg_attr(
+    all(feature = "mysql", not(cinnabar_test_mysql)),
+    ignore = "CINNABAR_TEST_MYSQL is not set"
+)]
 fn killed_connection_is_broken() {
-    let Some(db) = TestDb::new() else { return };
+    let db = TestDb::new();
     let mut c = db.raw();
     let mut id = 0i64;
     c.run(
@@ -740,8 +802,13 @@ fn killed_connection_is_broken() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "mysql"), ignore = "the `mysql` feature is off")]
+#[cfg_attr(
+    all(feature = "mysql", not(cinnabar_test_mysql)),
+    ignore = "CINNABAR_TEST_MYSQL is not set"
+)]
 fn lock_wait_timeout_is_busy_and_deadlock_is_deadlock() {
-    let Some(db) = TestDb::new() else { return };
+    let db = TestDb::new();
     let mut a = db.raw();
     let mut b = db.raw();
     a.batch("CREATE TABLE l (id INT PRIMARY KEY, v INT) ENGINE=InnoDB; INSERT INTO l VALUES (1, 0), (2, 0)")
@@ -774,8 +841,13 @@ fn lock_wait_timeout_is_busy_and_deadlock_is_deadlock() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "mysql"), ignore = "the `mysql` feature is off")]
+#[cfg_attr(
+    all(feature = "mysql", not(cinnabar_test_mysql)),
+    ignore = "CINNABAR_TEST_MYSQL is not set"
+)]
 fn last_insert_id_after_single_and_multi_row_inserts() {
-    let Some(db) = TestDb::new() else { return };
+    let db = TestDb::new();
     let mut conn = db.conn();
     let mode: i64 = scalar(&mut conn, "SELECT @@innodb_autoinc_lock_mode");
     let step: i64 = scalar(&mut conn, "SELECT @@auto_increment_increment");
@@ -883,8 +955,13 @@ fn last_insert_id_after_single_and_multi_row_inserts() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "mysql"), ignore = "the `mysql` feature is off")]
+#[cfg_attr(
+    all(feature = "mysql", not(cinnabar_test_mysql)),
+    ignore = "CINNABAR_TEST_MYSQL is not set"
+)]
 fn parallel_connections_from_one_engine() {
-    let Some(db) = TestDb::new() else { return };
+    let db = TestDb::new();
     let mut conn = db.conn();
     exec(
         &mut conn,

@@ -1,10 +1,13 @@
 //! The PostgreSQL driver against a real server.
 //!
 //! Set `CINNABAR_TEST_POSTGRES` (e.g. `postgresql://postgres@127.0.0.1:5432/test`) to run
-//! these; unset, each test prints that it is skipped and passes. When it is set, an
-//! unreachable server fails every test. Each test works in its own schema
-//! (`cinnabar_t_<random>`, dropped at the end), so the tests run in parallel.
-#![cfg(feature = "postgres")]
+//! these; unset when the tests are built (the cfg `cinnabar_test_postgres` comes from
+//! `build.rs`), each server test is reported `ignored` ("CINNABAR_TEST_POSTGRES is not set"),
+//! and without the `postgres` feature every test is ("the `postgres` feature is off"). When it
+//! is set, an unreachable server fails every test; under CI (`CI=true`)
+//! `ci_runs_the_postgres_tests` fails when the variable or the feature is missing. Each test
+//! works in its own schema (`cinnabar_t_<random>`, dropped at the end), so the tests run in
+//! parallel.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -18,6 +21,22 @@ use cinnabar_engine::{create_engine, Connection, Engine, EngineOptions, MetaData
 
 const ENV: &str = "CINNABAR_TEST_POSTGRES";
 
+/// Under CI (`CI=true` or `CI=1`) these tests must run: the variable set (now and when they
+/// were built) and the `postgres` feature on. Locally it checks nothing.
+#[test]
+fn ci_runs_the_postgres_tests() {
+    let ci = std::env::var("CI").is_ok_and(|v| v.eq_ignore_ascii_case("true") || v == "1");
+    if ci {
+        assert!(
+            std::env::var(ENV).is_ok_and(|v| !v.trim().is_empty()) && cfg!(cinnabar_test_postgres),
+            "CI is set but {ENV} is not (or was not when the tests were built)"
+        );
+        if !cfg!(feature = "postgres") {
+            panic!("CI is set but the `postgres` feature is off (run with --all-features)");
+        }
+    }
+}
+
 /// A schema of its own on the test server; dropped (with everything in it) on drop.
 struct TestDb {
     admin: Engine,
@@ -28,15 +47,13 @@ struct TestDb {
 }
 
 impl TestDb {
-    /// `None` (after saying so) when the variable is unset. Panics when the server is
-    /// unreachable: a configured test database that does not answer is a failure.
-    fn new(test: &str) -> Option<TestDb> {
+    /// Panics when the variable is unset (the calling tests are ignored unless it was set
+    /// when they were built) or the server is unreachable: a configured test database that
+    /// does not answer is a failure.
+    fn new(test: &str) -> TestDb {
         let base = match std::env::var(ENV) {
             Ok(u) if !u.trim().is_empty() => u,
-            _ => {
-                println!("{ENV} is not set; skipping PostgreSQL test {test}");
-                return None;
-            }
+            _ => panic!("{ENV} is not set: PostgreSQL test {test} cannot run"),
         };
         let admin = create_engine(&base)
             .unwrap_or_else(|e| panic!("{ENV} is not a usable database URL: {e}"));
@@ -61,12 +78,12 @@ impl TestDb {
             .unwrap_or_else(|e| panic!("cannot create test schema {schema}: {e}"));
         let sep = if base.contains('?') { '&' } else { '?' };
         let url = format!("{base}{sep}search_path={schema}");
-        Some(TestDb {
+        TestDb {
             admin,
             base,
             schema,
             url,
-        })
+        }
     }
 
     fn engine(&self) -> Engine {
@@ -169,10 +186,13 @@ fn backend_pid(conn: &mut Connection) -> i64 {
 }
 
 #[test]
+#[cfg_attr(not(feature = "postgres"), ignore = "the `postgres` feature is off")]
+#[cfg_attr(
+    all(feature = "postgres", not(cinnabar_test_postgres)),
+    ignore = "CINNABAR_TEST_POSTGRES is not set"
+)]
 fn connects_through_the_engine_into_its_own_schema() {
-    let Some(db) = TestDb::new("connects_through_the_engine_into_its_own_schema") else {
-        return;
-    };
+    let db = TestDb::new("connects_through_the_engine_into_its_own_schema");
     let engine = db.engine();
     assert_eq!(engine.dialect().name(), "postgresql");
     let mut conn = engine.connect().unwrap();
@@ -217,10 +237,13 @@ fn connects_through_the_engine_into_its_own_schema() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "postgres"), ignore = "the `postgres` feature is off")]
+#[cfg_attr(
+    all(feature = "postgres", not(cinnabar_test_postgres)),
+    ignore = "CINNABAR_TEST_POSTGRES is not set"
+)]
 fn scalar_values_round_trip() {
-    let Some(db) = TestDb::new("scalar_values_round_trip") else {
-        return;
-    };
+    let db = TestDb::new("scalar_values_round_trip");
     let mut conn = db.connect();
     conn.execute_script(
         "CREATE TABLE vals (id BIGINT PRIMARY KEY, i2 SMALLINT, i4 INTEGER, i8 BIGINT, \
@@ -345,10 +368,13 @@ fn scalar_values_round_trip() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "postgres"), ignore = "the `postgres` feature is off")]
+#[cfg_attr(
+    all(feature = "postgres", not(cinnabar_test_postgres)),
+    ignore = "CINNABAR_TEST_POSTGRES is not set"
+)]
 fn bad_parameters_are_reported_clearly() {
-    let Some(db) = TestDb::new("bad_parameters_are_reported_clearly") else {
-        return;
-    };
+    let db = TestDb::new("bad_parameters_are_reported_clearly");
     let mut conn = db.connect();
     conn.execute_script(
         "CREATE TABLE p (id INTEGER PRIMARY KEY, s SMALLINT, t TEXT, b BOOLEAN, a INET)",
@@ -443,10 +469,13 @@ fn bad_parameters_are_reported_clearly() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "postgres"), ignore = "the `postgres` feature is off")]
+#[cfg_attr(
+    all(feature = "postgres", not(cinnabar_test_postgres)),
+    ignore = "CINNABAR_TEST_POSTGRES is not set"
+)]
 fn constraint_violations_map_to_kinds_with_names() {
-    let Some(db) = TestDb::new("constraint_violations_map_to_kinds_with_names") else {
-        return;
-    };
+    let db = TestDb::new("constraint_violations_map_to_kinds_with_names");
     let mut conn = db.connect();
     conn.execute_script(
         "CREATE TABLE parent (id INTEGER PRIMARY KEY);
@@ -600,10 +629,13 @@ fn constraint_violations_map_to_kinds_with_names() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "postgres"), ignore = "the `postgres` feature is off")]
+#[cfg_attr(
+    all(feature = "postgres", not(cinnabar_test_postgres)),
+    ignore = "CINNABAR_TEST_POSTGRES is not set"
+)]
 fn transactions_and_savepoints() {
-    let Some(db) = TestDb::new("transactions_and_savepoints") else {
-        return;
-    };
+    let db = TestDb::new("transactions_and_savepoints");
     let engine = db.engine_with(EngineOptions::new().pool_size(2));
     let mut conn = engine.connect().unwrap();
     let mut other = engine.connect().unwrap();
@@ -718,10 +750,13 @@ fn transactions_and_savepoints() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "postgres"), ignore = "the `postgres` feature is off")]
+#[cfg_attr(
+    all(feature = "postgres", not(cinnabar_test_postgres)),
+    ignore = "CINNABAR_TEST_POSTGRES is not set"
+)]
 fn deadlocks_and_serialization_failures_are_recognised() {
-    let Some(db) = TestDb::new("deadlocks_and_serialization_failures_are_recognised") else {
-        return;
-    };
+    let db = TestDb::new("deadlocks_and_serialization_failures_are_recognised");
     let engine = db.engine();
     let mut a = engine.connect().unwrap();
     let mut b = engine.connect().unwrap();
@@ -768,10 +803,13 @@ fn deadlocks_and_serialization_failures_are_recognised() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "postgres"), ignore = "the `postgres` feature is off")]
+#[cfg_attr(
+    all(feature = "postgres", not(cinnabar_test_postgres)),
+    ignore = "CINNABAR_TEST_POSTGRES is not set"
+)]
 fn pool_recovers_after_the_server_kills_a_connection() {
-    let Some(db) = TestDb::new("pool_recovers_after_the_server_kills_a_connection") else {
-        return;
-    };
+    let db = TestDb::new("pool_recovers_after_the_server_kills_a_connection");
     // With pre-ping, the dead connection is found on checkout and replaced.
     let engine = db.engine_with(
         EngineOptions::new()
@@ -816,10 +854,13 @@ fn pool_recovers_after_the_server_kills_a_connection() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "postgres"), ignore = "the `postgres` feature is off")]
+#[cfg_attr(
+    all(feature = "postgres", not(cinnabar_test_postgres)),
+    ignore = "CINNABAR_TEST_POSTGRES is not set"
+)]
 fn a_killed_transaction_leaves_nothing_half_committed() {
-    let Some(db) = TestDb::new("a_killed_transaction_leaves_nothing_half_committed") else {
-        return;
-    };
+    let db = TestDb::new("a_killed_transaction_leaves_nothing_half_committed");
     // The libpq-style startup option sets the search path too.
     let sep = if db.base.contains('?') { '&' } else { '?' };
     let with_options = format!(
@@ -883,10 +924,13 @@ fn a_killed_transaction_leaves_nothing_half_committed() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "postgres"), ignore = "the `postgres` feature is off")]
+#[cfg_attr(
+    all(feature = "postgres", not(cinnabar_test_postgres)),
+    ignore = "CINNABAR_TEST_POSTGRES is not set"
+)]
 fn rows_affected_returning_and_upserts() {
-    let Some(db) = TestDb::new("rows_affected_returning_and_upserts") else {
-        return;
-    };
+    let db = TestDb::new("rows_affected_returning_and_upserts");
     let engine = db.engine();
     let mut meta = MetaData::new();
     meta.add(
@@ -988,11 +1032,13 @@ fn rows_affected_returning_and_upserts() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "postgres"), ignore = "the `postgres` feature is off")]
+#[cfg_attr(
+    all(feature = "postgres", not(cinnabar_test_postgres)),
+    ignore = "CINNABAR_TEST_POSTGRES is not set"
+)]
 fn statement_cache_survives_schema_changes_and_abandoned_results() {
-    let Some(db) = TestDb::new("statement_cache_survives_schema_changes_and_abandoned_results")
-    else {
-        return;
-    };
+    let db = TestDb::new("statement_cache_survives_schema_changes_and_abandoned_results");
     let mut conn = db.connect();
     conn.execute_script("CREATE TABLE s (a INTEGER); INSERT INTO s VALUES (1)")
         .unwrap();
@@ -1054,10 +1100,13 @@ fn statement_cache_survives_schema_changes_and_abandoned_results() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "postgres"), ignore = "the `postgres` feature is off")]
+#[cfg_attr(
+    all(feature = "postgres", not(cinnabar_test_postgres)),
+    ignore = "CINNABAR_TEST_POSTGRES is not set"
+)]
 fn dialect_ddl_runs_on_postgres() {
-    let Some(db) = TestDb::new("dialect_ddl_runs_on_postgres") else {
-        return;
-    };
+    let db = TestDb::new("dialect_ddl_runs_on_postgres");
     let engine = db.engine();
     let d: &dyn Dialect = engine.dialect();
     let parent = Table::new("owners").column(
@@ -1115,14 +1164,17 @@ fn dialect_ddl_runs_on_postgres() {
     feature = "json"
 ))]
 #[test]
+#[cfg_attr(not(feature = "postgres"), ignore = "the `postgres` feature is off")]
+#[cfg_attr(
+    all(feature = "postgres", not(cinnabar_test_postgres)),
+    ignore = "CINNABAR_TEST_POSTGRES is not set"
+)]
 fn typed_values_round_trip() {
     use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
     use rust_decimal::Decimal;
     use std::str::FromStr;
 
-    let Some(db) = TestDb::new("typed_values_round_trip") else {
-        return;
-    };
+    let db = TestDb::new("typed_values_round_trip");
     let mut conn = db.connect();
     conn.execute_script(
         "CREATE TABLE typed (id INTEGER PRIMARY KEY, d NUMERIC(38, 10), n NUMERIC, u UUID, \
@@ -1302,10 +1354,13 @@ fn typed_values_round_trip() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "postgres"), ignore = "the `postgres` feature is off")]
+#[cfg_attr(
+    all(feature = "postgres", not(cinnabar_test_postgres)),
+    ignore = "CINNABAR_TEST_POSTGRES is not set"
+)]
 fn enum_and_text_like_types() {
-    let Some(db) = TestDb::new("enum_and_text_like_types") else {
-        return;
-    };
+    let db = TestDb::new("enum_and_text_like_types");
     let mut conn = db.connect();
     conn.execute_script("CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy'); CREATE TABLE m (id INTEGER, feeling mood)")
         .unwrap();
@@ -1334,10 +1389,13 @@ fn enum_and_text_like_types() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "postgres"), ignore = "the `postgres` feature is off")]
+#[cfg_attr(
+    all(feature = "postgres", not(cinnabar_test_postgres)),
+    ignore = "CINNABAR_TEST_POSTGRES is not set"
+)]
 fn many_threads_share_one_pool() {
-    let Some(db) = TestDb::new("many_threads_share_one_pool") else {
-        return;
-    };
+    let db = TestDb::new("many_threads_share_one_pool");
     let engine = db.engine_with(EngineOptions::new().pool_size(3).max_overflow(1));
     engine
         .connect()
@@ -1369,6 +1427,7 @@ fn many_threads_share_one_pool() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "postgres"), ignore = "the `postgres` feature is off")]
 fn connection_failures_never_show_the_password() {
     // Needs no server: nothing listens on port 1.
     let engine = create_engine("postgresql://bob:hunter2@127.0.0.1:1/app").unwrap();
@@ -1381,11 +1440,17 @@ fn connection_failures_never_show_the_password() {
     let e = create_engine("postgresql://bob:hunter2@127.0.0.1/app?sslmode=require").unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Unsupported);
     assert!(!e.to_string().contains("hunter2"), "{e}");
+}
 
-    // With a server: a wrong database is a connection error naming it.
-    let Some(db) = TestDb::new("connection_failures_never_show_the_password") else {
-        return;
-    };
+/// With a server: a wrong database is a connection error naming it, without the password.
+#[test]
+#[cfg_attr(not(feature = "postgres"), ignore = "the `postgres` feature is off")]
+#[cfg_attr(
+    all(feature = "postgres", not(cinnabar_test_postgres)),
+    ignore = "CINNABAR_TEST_POSTGRES is not set"
+)]
+fn a_wrong_database_is_a_connection_error_naming_it() {
+    let db = TestDb::new("a_wrong_database_is_a_connection_error_naming_it");
     let url = db.admin.url();
     let wrong = format!(
         "postgresql://{}@{}:{}/cinnabar_no_such_db_{}",
@@ -1408,10 +1473,13 @@ fn connection_failures_never_show_the_password() {
     feature = "json"
 )))]
 #[test]
+#[cfg_attr(not(feature = "postgres"), ignore = "the `postgres` feature is off")]
+#[cfg_attr(
+    all(feature = "postgres", not(cinnabar_test_postgres)),
+    ignore = "CINNABAR_TEST_POSTGRES is not set"
+)]
 fn without_type_features_values_read_as_text() {
-    let Some(db) = TestDb::new("without_type_features_values_read_as_text") else {
-        return;
-    };
+    let db = TestDb::new("without_type_features_values_read_as_text");
     let mut conn = db.connect();
     let text_of = |conn: &mut Connection, sql: &str, param: &str| -> Value {
         query(conn, sql, &[ValueRef::Text(param)])

@@ -5,56 +5,20 @@
 //! (modules `sqlite`, `postgres`, `mysql` inside each area's module). Each instance gets a
 //! database of its own, so the tests run in parallel. PostgreSQL and MariaDB run when
 //! `CINNABAR_TEST_POSTGRES` / `CINNABAR_TEST_MYSQL` are set (and the `postgres` / `mysql`
-//! features are on); otherwise they skip with one line.
+//! features are on); otherwise their instances are reported `ignored` with the reason (see
+//! `support`), and `.ci/test` ends with one line counting them per backend.
 //!
 //! Checks "behind the session's back" go through a second pooled connection of the same
 //! engine, never through the session's own.
 //!
 //! A backend that lacks a capability a test needs says so in one `skipped:` line at the top
 //! of that test. A bug that could not be fixed from here keeps its test, instantiated with
-//! `backend_tests_with!` and `#[ignore = "known bug: ..."]` on the affected backend (run them
-//! with `-- --ignored`). `typed` needs the `chrono`, `uuid`, `decimal` and `json` features.
+//! `backend_tests_with!` (in `support`) and `#[ignore = "known bug: ..."]` on the affected
+//! backend (run them with `-- --ignored`). `typed` needs the `chrono`, `uuid`, `decimal` and
+//! `json` features.
 
+#[macro_use]
 mod support;
-
-/// `backend_tests!` for one test whose instance on some backend carries extra attributes,
-/// in practice `#[ignore = "known bug: ..."]` for a bug that could not be fixed here:
-/// `backend_tests_with!(name { sqlite: [], postgres: [#[ignore = "..."]], mysql: [] });`
-macro_rules! backend_tests_with {
-    ($name:ident {
-        sqlite: [$(#[$sa:meta])*],
-        postgres: [$(#[$pa:meta])*],
-        mysql: [$(#[$ma:meta])*] $(,)?
-    }) => {
-        mod sqlite {
-            #[test]
-            $(#[$sa])*
-            fn $name() {
-                super::$name(&$crate::support::TestDb::sqlite());
-            }
-        }
-        #[cfg(feature = "postgres")]
-        mod postgres {
-            #[test]
-            $(#[$pa])*
-            fn $name() {
-                if let Some(db) = $crate::support::TestDb::postgres() {
-                    super::$name(&db);
-                }
-            }
-        }
-        #[cfg(feature = "mysql")]
-        mod mysql {
-            #[test]
-            $(#[$ma])*
-            fn $name() {
-                if let Some(db) = $crate::support::TestDb::mysql() {
-                    super::$name(&db);
-                }
-            }
-        }
-    };
-}
 
 #[path = "compliance/bulk.rs"]
 mod bulk;

@@ -5,7 +5,7 @@ struct Student {
     #[cinnabar(primary_key)]
     id: Option<i64>,
     name: String,
-    tags: Vec<String>,
+    tags: Vec<std::time::Duration>,
 }
 
 fn main() {}
