@@ -1397,31 +1397,46 @@ impl<T: Model> Registry<T> {
         conn: &mut Connection,
         pending: &mut Vec<Handle<T>>,
     ) -> Result<()> {
-        let mut i = 0;
-        while i < pending.len() {
+        let mut marked: FxHashMap<T::Key, Handle<T>> = FxHashMap::default();
+        for d in &self.deleted {
+            let g = d.slot().try_read().ok_or_else(locked_error::<T>)?;
+            if let Some(k) = g.baseline.as_deref().unwrap_or(&g.value).key() {
+                marked.insert(k, d.clone());
+            }
+        }
+        let mut pairs = Vec::new();
+        let mut rest = Vec::with_capacity(pending.len());
+        for h in pending.drain(..) {
             let key = {
-                let mut g = lock(&pending[i])?;
+                let mut g = lock(&h)?;
                 g.value.apply_defaults();
                 g.value.key()
             };
-            let found = key.as_ref().and_then(|k| {
-                self.deleted.iter().position(|d| {
-                    d.slot().try_read().is_some_and(|g| {
-                        g.baseline.as_deref().unwrap_or(&g.value).key().as_ref() == Some(k)
-                    })
-                })
-            });
-            let (Some(key), Some(pos)) = (key, found) else {
-                i += 1;
-                continue;
-            };
-            let old = self.deleted.remove(pos);
-            let new = pending[i].clone();
+            match key.and_then(|k| marked.remove(&k).map(|old| (k, old))) {
+                Some((k, old)) => pairs.push((k, old, h)),
+                None => rest.push(h),
+            }
+        }
+        *pending = rest;
+        if pairs.is_empty() {
+            return Ok(());
+        }
+        let replaced: rustc_hash::FxHashSet<usize> = pairs
+            .iter()
+            .map(|(_, old, _)| Arc::as_ptr(&old.0) as usize)
+            .collect();
+        self.deleted
+            .retain(|d| !replaced.contains(&(Arc::as_ptr(&d.0) as usize)));
+        let mut pairs = pairs.into_iter();
+        while let Some((key, old, new)) = pairs.next() {
             if let Err(e) = self.update_in_place(conn, &old, &new) {
-                self.deleted.insert(pos, old);
+                // This pair and the ones after it go back to what they were.
+                for (_, old, new) in std::iter::once((key, old, new)).chain(pairs) {
+                    self.deleted.push(old);
+                    pending.push(new);
+                }
                 return Err(e);
             }
-            pending.remove(i);
             self.identity.insert(key, new.clone());
             new.set_state(ObjectState::Persistent);
             self.inserted_in_tx.push(new.clone());
