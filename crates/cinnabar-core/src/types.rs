@@ -520,7 +520,8 @@ mod decimal_types {
             match sql_type {
                 SqlType::Decimal(_, scale) if d.scale() != u32::from(scale) => {
                     let scale = u32::from(scale).min(Decimal::MAX_SCALE);
-                    let mut d = d.round_dp_with_strategy(scale, RoundingStrategy::MidpointAwayFromZero);
+                    let mut d =
+                        d.round_dp_with_strategy(scale, RoundingStrategy::MidpointAwayFromZero);
                     // Pads with zeros; a value too large for that many digits keeps its own.
                     d.rescale(scale);
                     Ok(d)
@@ -634,14 +635,23 @@ mod tests {
         // What SQLite's NUMERIC affinity leaves in a NUMERIC(5, 2) column.
         assert_eq!(Decimal::from_sql(ValueRef::Real(1.5)).unwrap(), d("1.5"));
         assert_eq!(Decimal::from_sql(ValueRef::Real(0.3)).unwrap(), d("0.3"));
-        assert_eq!(Decimal::from_sql(ValueRef::Real(-123.45)).unwrap(), d("-123.45"));
+        assert_eq!(
+            Decimal::from_sql(ValueRef::Real(-123.45)).unwrap(),
+            d("-123.45")
+        );
         assert_eq!(
             Decimal::from_sql(ValueRef::Real(0.1 + 0.2)).unwrap(),
             d("0.30000000000000004")
         );
-        assert_eq!(Decimal::from_sql(ValueRef::Real(1e-7)).unwrap(), d("0.0000001"));
+        assert_eq!(
+            Decimal::from_sql(ValueRef::Real(1e-7)).unwrap(),
+            d("0.0000001")
+        );
         assert_eq!(Decimal::from_sql(ValueRef::Int(3)).unwrap(), d("3"));
-        assert_eq!(Decimal::from_sql(ValueRef::Text("1.50")).unwrap(), d("1.50"));
+        assert_eq!(
+            Decimal::from_sql(ValueRef::Text("1.50")).unwrap(),
+            d("1.50")
+        );
         // Decimal::MAX written, its nearest double (2^96) read back.
         assert_eq!(
             Decimal::from_sql(ValueRef::Real(79228162514264337593543950335.0)).unwrap(),
@@ -657,7 +667,10 @@ mod tests {
             assert!(e.message().contains("Decimal"), "{e}");
         }
         // Below rust_decimal's 28 fractional digits: rounded, not an error.
-        assert_eq!(Decimal::from_sql(ValueRef::Real(1e-30)).unwrap(), Decimal::ZERO);
+        assert_eq!(
+            Decimal::from_sql(ValueRef::Real(1e-30)).unwrap(),
+            Decimal::ZERO
+        );
     }
 
     #[cfg(feature = "decimal")]

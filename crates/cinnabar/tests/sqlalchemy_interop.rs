@@ -9,7 +9,12 @@
 //! Needs `python3` with SQLAlchemy (`.ci/run` installs `python3-sqlalchemy` when missing).
 //! Without it the test prints one `skipped:` line, or fails under `CI=true`.
 //! `CINNABAR_PYTHON` names the interpreter to use instead of searching.
-#![cfg(all(feature = "sqlite", feature = "chrono", feature = "decimal", feature = "json"))]
+#![cfg(all(
+    feature = "sqlite",
+    feature = "chrono",
+    feature = "decimal",
+    feature = "json"
+))]
 
 use std::path::Path;
 use std::process::Command;
@@ -151,7 +156,11 @@ fn assert_row(got: &EveryType, want: &EveryType) {
     want.id = got.id;
     assert_eq!(got, &want);
     assert_eq!(got.price.to_string(), want.price.to_string(), "price scale");
-    assert_eq!(got.amount.to_string(), want.amount.to_string(), "amount scale");
+    assert_eq!(
+        got.amount.to_string(),
+        want.amount.to_string(),
+        "amount scale"
+    );
 }
 
 /// An interpreter that can import SQLAlchemy: `CINNABAR_PYTHON`, else `python3`, else
@@ -214,7 +223,11 @@ fn sqlalchemy_and_cinnabar_read_and_write_each_others_sqlite_databases() {
     script(&py, &["create", path_str(&made_by_sqlalchemy)]);
     let engine = engine_for(&made_by_sqlalchemy);
     let mut s = Session::new(&engine);
-    let rows = s.query::<EveryType>().order_by(EveryType::id).all().unwrap();
+    let rows = s
+        .query::<EveryType>()
+        .order_by(EveryType::id)
+        .all()
+        .unwrap();
     assert_eq!(rows.len(), 2);
     for (got, want) in rows.iter().zip(seed().iter()) {
         assert_row(&got.read(), want);
@@ -254,7 +267,10 @@ fn sqlalchemy_and_cinnabar_read_and_write_each_others_sqlite_databases() {
     s.commit().unwrap();
     drop(s);
     drop(engine);
-    script(&py, &["check-cinnabar-writes", path_str(&made_by_sqlalchemy)]);
+    script(
+        &py,
+        &["check-cinnabar-writes", path_str(&made_by_sqlalchemy)],
+    );
 
     // (b) Cinnabar's create_all makes the tables; SQLAlchemy's inspector sees what its own
     // create_all makes, and SQLAlchemy writes and reads through them.
