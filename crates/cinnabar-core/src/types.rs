@@ -110,6 +110,18 @@ pub trait FromSql: Sized {
     /// [`ErrorKind::Conversion`](crate::ErrorKind::Conversion) naming the SQL type found and
     /// the Rust type wanted; the caller adds the column name.
     fn from_sql(value: ValueRef<'_>) -> Result<Self>;
+
+    /// Converts `value` read from a column declared as `sql_type`: what model fields use.
+    /// The same as [`FromSql::from_sql`] except where the declaration adds something the
+    /// stored value lacks: a decimal read from a `NUMERIC(p, s)` column comes back at scale
+    /// `s` (SQLite stores `1.50` as the REAL `1.5`), as PostgreSQL and MySQL return it.
+    ///
+    /// # Errors
+    /// As [`FromSql::from_sql`].
+    fn from_sql_column(value: ValueRef<'_>, sql_type: SqlType) -> Result<Self> {
+        let _ = sql_type;
+        Self::from_sql(value)
+    }
 }
 
 /// A Rust type usable as a model field: its SQL type, nullability and comparison kind.
@@ -327,6 +339,13 @@ impl<T: FromSql> FromSql for Option<T> {
             v => T::from_sql(v).map(Some),
         }
     }
+
+    fn from_sql_column(value: ValueRef<'_>, sql_type: SqlType) -> Result<Self> {
+        match value {
+            ValueRef::Null => Ok(None),
+            v => T::from_sql_column(v, sql_type).map(Some),
+        }
+    }
 }
 impl<T: ColumnType> ColumnType for Option<T> {
     const SQL_TYPE: SqlType = T::SQL_TYPE;
@@ -477,7 +496,7 @@ mod uuid_types {
 #[cfg(feature = "decimal")]
 mod decimal_types {
     use super::*;
-    use rust_decimal::Decimal;
+    use rust_decimal::{Decimal, RoundingStrategy};
     impl ToSql for Decimal {
         fn to_sql(&self) -> Result<ValueRef<'_>> {
             Ok(ValueRef::Decimal(*self))
@@ -491,9 +510,54 @@ mod decimal_types {
                 ValueRef::Text(s) => s
                     .parse::<Decimal>()
                     .map_err(|_| Error::conversion(format!("text {s:?} is not a valid decimal"))),
+                ValueRef::Real(f) => decimal_from_f64(f),
                 other => Err(mismatch::<Decimal>(other)),
             }
         }
+
+        fn from_sql_column(value: ValueRef<'_>, sql_type: SqlType) -> Result<Self> {
+            let d = Self::from_sql(value)?;
+            match sql_type {
+                SqlType::Decimal(_, scale) if d.scale() != u32::from(scale) => {
+                    let scale = u32::from(scale).min(Decimal::MAX_SCALE);
+                    let mut d =
+                        d.round_dp_with_strategy(scale, RoundingStrategy::MidpointAwayFromZero);
+                    // Pads with zeros; a value too large for that many digits keeps its own.
+                    d.rescale(scale);
+                    Ok(d)
+                }
+                _ => Ok(d),
+            }
+        }
+    }
+
+    /// A REAL (how SQLite's NUMERIC affinity, and SQLAlchemy, store decimals) as the decimal
+    /// its shortest round-trip text spells: `0.3` reads as `0.3`, not as the double's exact
+    /// binary value. A double holds 15 to 17 significant digits, so that is all a REAL keeps.
+    fn decimal_from_f64(f: f64) -> Result<Decimal> {
+        // 2^96: the double nearest to Decimal::MAX, so what writing Decimal::MAX stores.
+        const EDGE: f64 = 79_228_162_514_264_337_593_543_950_336.0;
+        let out_of_range =
+            || Error::conversion(format!("REAL {f:e} is out of range for Rust Decimal"));
+        if !f.is_finite() || f.abs() > EDGE {
+            return Err(out_of_range());
+        }
+        if f.abs() == EDGE {
+            return Ok(if f > 0.0 { Decimal::MAX } else { Decimal::MIN });
+        }
+        // `{:e}` is the shortest round-trip digits; from_scientific rounds digits past
+        // Decimal's 28 fractional places.
+        let text = format!("{f:e}");
+        Decimal::from_scientific(&text)
+            .or_else(|_| {
+                // Below 1e-28 from_scientific may refuse the exponent: that rounds to zero.
+                if f.abs() < 1e-28 {
+                    Ok(Decimal::ZERO)
+                } else {
+                    Err(out_of_range())
+                }
+            })
+            .map(|d| d.normalize())
     }
     impl ColumnType for Decimal {
         const SQL_TYPE: SqlType = SqlType::Decimal(28, 10);
@@ -561,6 +625,74 @@ mod tests {
         assert!(String::from_sql(ValueRef::Null).is_err());
         const _: () = assert!(<Option<i32> as ColumnType>::NULLABLE);
         const _: () = assert!(!<i32 as ColumnType>::NULLABLE);
+    }
+
+    #[cfg(feature = "decimal")]
+    #[test]
+    fn decimal_reads_integer_real_and_text_storage() {
+        use rust_decimal::Decimal;
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        // What SQLite's NUMERIC affinity leaves in a NUMERIC(5, 2) column.
+        assert_eq!(Decimal::from_sql(ValueRef::Real(1.5)).unwrap(), d("1.5"));
+        assert_eq!(Decimal::from_sql(ValueRef::Real(0.3)).unwrap(), d("0.3"));
+        assert_eq!(
+            Decimal::from_sql(ValueRef::Real(-123.45)).unwrap(),
+            d("-123.45")
+        );
+        assert_eq!(
+            Decimal::from_sql(ValueRef::Real(0.1 + 0.2)).unwrap(),
+            d("0.30000000000000004")
+        );
+        assert_eq!(
+            Decimal::from_sql(ValueRef::Real(1e-7)).unwrap(),
+            d("0.0000001")
+        );
+        assert_eq!(Decimal::from_sql(ValueRef::Int(3)).unwrap(), d("3"));
+        assert_eq!(
+            Decimal::from_sql(ValueRef::Text("1.50")).unwrap(),
+            d("1.50")
+        );
+        // Decimal::MAX written, its nearest double (2^96) read back.
+        assert_eq!(
+            Decimal::from_sql(ValueRef::Real(79228162514264337593543950335.0)).unwrap(),
+            Decimal::MAX
+        );
+        assert_eq!(
+            Decimal::from_sql(ValueRef::Real(-79228162514264337593543950335.0)).unwrap(),
+            Decimal::MIN
+        );
+        for bad in [1e29, f64::INFINITY, f64::NAN, -1e300] {
+            let e = Decimal::from_sql(ValueRef::Real(bad)).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::Conversion, "{bad}");
+            assert!(e.message().contains("Decimal"), "{e}");
+        }
+        // Below rust_decimal's 28 fractional digits: rounded, not an error.
+        assert_eq!(
+            Decimal::from_sql(ValueRef::Real(1e-30)).unwrap(),
+            Decimal::ZERO
+        );
+    }
+
+    #[cfg(feature = "decimal")]
+    #[test]
+    fn decimal_fits_the_column_scale() {
+        use rust_decimal::Decimal;
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        let ty = SqlType::Decimal(5, 2);
+        let got = Decimal::from_sql_column(ValueRef::Real(1.5), ty).unwrap();
+        assert_eq!(got.to_string(), "1.50");
+        let got = Decimal::from_sql_column(ValueRef::Int(3), ty).unwrap();
+        assert_eq!(got.to_string(), "3.00");
+        let got = Decimal::from_sql_column(ValueRef::Real(2.675), ty).unwrap();
+        assert_eq!(got, d("2.68"));
+        let got = Option::<Decimal>::from_sql_column(ValueRef::Real(0.1), ty).unwrap();
+        assert_eq!(got.map(|v| v.to_string()).as_deref(), Some("0.10"));
+        assert_eq!(
+            Option::<Decimal>::from_sql_column(ValueRef::Null, ty).unwrap(),
+            None
+        );
+        // Other types ignore the column type.
+        assert_eq!(i64::from_sql_column(ValueRef::Int(7), ty).unwrap(), 7);
     }
 
     #[test]

@@ -21,5 +21,5 @@ pub use connection::{Connection, Transaction};
 pub use ddl::MetaDataExt;
 pub use engine::{create_engine, Engine, EngineOptions};
 pub use pool::{PoolOptions, PoolStatus};
-pub use row::{get_at, get_named, ColumnIndex, FromRow, OwnedRow, Row, Rows};
+pub use row::{get_at, get_column_at, get_named, ColumnIndex, FromRow, OwnedRow, Row, Rows};
 pub use url::{Backend, Url};

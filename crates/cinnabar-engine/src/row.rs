@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use cinnabar_core::types::FromSql;
+use cinnabar_core::types::{FromSql, SqlType};
 use cinnabar_core::{Error, ErrorKind, Result, Value, ValueRef};
 
 /// A row being read: positional access to borrowed values and column names.
@@ -41,6 +41,23 @@ pub trait Row {
 pub fn get_at<T: FromSql>(row: &dyn Row, idx: usize, what: &str) -> Result<T> {
     let v = row.value(idx)?;
     T::from_sql(v).map_err(|e| e.context(format_args!("column {what}")))
+}
+
+/// Reads column `idx`, declared as `sql_type`, as `T` (see
+/// [`FromSql::from_sql_column`]: a decimal comes back at the declared scale), naming `what`
+/// in any error.
+///
+/// # Errors
+/// A conversion error naming the column and the Rust type.
+#[inline]
+pub fn get_column_at<T: FromSql>(
+    row: &dyn Row,
+    idx: usize,
+    what: &str,
+    sql_type: SqlType,
+) -> Result<T> {
+    let v = row.value(idx)?;
+    T::from_sql_column(v, sql_type).map_err(|e| e.context(format_args!("column {what}")))
 }
 
 /// Reads the column called `name` as `T`.

@@ -3,7 +3,9 @@
 //! Every connection gets the settings users need and rarely know: `foreign_keys=ON`, WAL
 //! journaling and `synchronous=NORMAL` for files, a busy timeout, and a large prepared
 //! statement cache. Values that SQLite has no type for (dates, UUIDs, decimals, JSON) are
-//! bound as text in a fixed format, so they read back exactly.
+//! bound as text in a fixed format, so they read back exactly; a decimal's `NUMERIC(p, s)`
+//! column turns that text into an INTEGER or REAL, as SQLAlchemy stores it, and `Decimal`
+//! reads those back (see docs/ARCHITECTURE.md, "SQLite defaults").
 
 use std::time::Duration;
 
@@ -134,7 +136,8 @@ impl rusqlite::ToSql for Bind<'_> {
             ValueRef::Real(f) => ToSqlOutput::Borrowed(SqlRef::Real(f)),
             ValueRef::Text(s) => ToSqlOutput::Borrowed(SqlRef::Text(s.as_bytes())),
             ValueRef::Blob(b) => ToSqlOutput::Borrowed(SqlRef::Blob(b)),
-            // Dates, times, UUIDs, decimals and JSON are stored as text.
+            // Dates, times, UUIDs and JSON are stored as text; decimals are bound as their
+            // exact text, which a NUMERIC column's affinity stores as INTEGER or REAL.
             other => match other.text_form() {
                 Some(t) => text(t),
                 None => {

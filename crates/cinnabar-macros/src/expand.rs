@@ -205,10 +205,19 @@ fn model_impl(def: &ModelDef, with_relation_sync: bool) -> TokenStream {
     let field_names: Vec<_> = def.fields.iter().map(|f| &f.ident).collect();
     let decode_at = def.fields.iter().enumerate().map(|(i, f)| {
         let ty = &f.ty;
-        let getter = at_type(ty, quote!(#p::get_at::<#ty>));
         let idx = lit(i);
         let what = qualified(def, f);
-        quote!(#getter(row, offset + #idx, #what)?)
+        match declared_decimal(&p, f) {
+            // A declared scale is applied on read (SQLite keeps NUMERIC(5, 2)'s 1.50 as 1.5).
+            Some(sql_type) => {
+                let getter = at_type(ty, quote!(#p::get_column_at::<#ty>));
+                quote!(#getter(row, offset + #idx, #what, #sql_type)?)
+            }
+            None => {
+                let getter = at_type(ty, quote!(#p::get_at::<#ty>));
+                quote!(#getter(row, offset + #idx, #what)?)
+            }
+        }
     });
     let value_arms = def.fields.iter().enumerate().map(|(i, f)| {
         let ty = &f.ty;
@@ -225,12 +234,21 @@ fn model_impl(def: &ModelDef, with_relation_sync: bool) -> TokenStream {
     let set_arms = def.fields.iter().enumerate().map(|(i, f)| {
         let ty = &f.ty;
         let field = &f.ident;
-        let from_sql = at_type(ty, quote!(<#ty as #p::FromSql>::from_sql));
         let idx = lit(i);
         let context = format!("column {}", qualified(def, f));
+        let read = match declared_decimal(&p, f) {
+            Some(sql_type) => {
+                let from_sql = at_type(ty, quote!(<#ty as #p::FromSql>::from_sql_column));
+                quote!(#from_sql(value, #sql_type))
+            }
+            None => {
+                let from_sql = at_type(ty, quote!(<#ty as #p::FromSql>::from_sql));
+                quote!(#from_sql(value))
+            }
+        };
         quote! {
             #idx => {
-                self.#field = #from_sql(value).map_err(|e| e.context(#context))?;
+                self.#field = #read.map_err(|e| e.context(#context))?;
             }
         }
     });
@@ -334,6 +352,17 @@ fn model_impl(def: &ModelDef, with_relation_sync: bool) -> TokenStream {
 
             #apply_defaults
         }
+    }
+}
+
+/// `SqlType::Decimal(p, s)` for a field declared with `precision`/`scale`: its reads go
+/// through `FromSql::from_sql_column` so that the value comes back at the declared scale.
+fn declared_decimal(p: &TokenStream, f: &FieldDef) -> Option<TokenStream> {
+    match f.sql_type {
+        Some(SqlTypeOverride::Decimal {
+            precision, scale, ..
+        }) => Some(quote!(#p::SqlType::Decimal(#precision, #scale))),
+        _ => None,
     }
 }
 
@@ -593,6 +622,8 @@ mod tests {
             "::core::option::Option::Some((__key0,__key1,))",
             "::core::result::Result::Ok((::cinnabar::__private::get_at::<i64>(row,offset+0,\"course_student.student_id\")?,::cinnabar::__private::get_at::<i32>(row,offset+1,\"course_student.course\")?,))",
             "SqlType::Decimal(10u8,2u8)",
+            // A declared scale is applied when the decimal is read (SQLite's REAL 1.5 is 1.50).
+            "get_column_at::<Decimal>(row,offset+2,\"course_student.fee\",::cinnabar::__private::SqlType::Decimal(10u8,2u8))?",
             "Column::new(\"course_student\",\"course\",1)",
         ] {
             assert!(out.contains(needle), "missing {needle}\nin {out}");

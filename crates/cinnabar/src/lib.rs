@@ -78,7 +78,7 @@ pub mod __private {
     pub use cinnabar_core::types::{ColumnType, FromSql, SqlType, ToSql};
     pub use cinnabar_core::{Error, Result, ValueRef};
     pub use cinnabar_engine::Connection;
-    pub use cinnabar_engine::{get_at, get_named, FromRow, Row};
+    pub use cinnabar_engine::{get_at, get_column_at, get_named, FromRow, Row};
     pub use cinnabar_orm::{
         back_populate, cascade_children, cascade_save_many, cascade_save_one, delete_associations,
         post_update_pending, pull_parent_key, push_key_to_child, push_key_to_children,

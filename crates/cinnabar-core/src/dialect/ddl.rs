@@ -61,13 +61,18 @@ pub fn create_table(d: &dyn Dialect, table: &Table, if_not_exists: bool) -> Stri
                 out.push(')');
             }
         }
-        if c.unique && !c.primary_key {
-            out.push_str(" UNIQUE");
-        }
     }
     if !pk.is_empty() && !inline_pk {
         out.push_str(", PRIMARY KEY (");
         push_idents(d, &mut out, &pk);
+        out.push(')');
+    }
+    // A unique column is a table constraint, as SQLAlchemy writes it: the same index on
+    // every database, and the form SQLite keeps in its schema text, where SQLAlchemy's
+    // inspector (`get_unique_constraints`) looks for it.
+    for c in table.columns.iter().filter(|c| c.unique && !c.primary_key) {
+        out.push_str(", UNIQUE (");
+        d.quote_identifier(&mut out, &c.name);
         out.push(')');
     }
     for u in &table.uniques {

@@ -1,6 +1,7 @@
 //! The SQLite dialect: `"` quoting, `?` placeholders, `INTEGER PRIMARY KEY` rowid keys,
-//! `BEGIN IMMEDIATE` for writers, and types stored so that values round-trip exactly
-//! (decimals, JSON and UUIDs as TEXT, so SQLite's numeric affinity cannot alter them).
+//! `BEGIN IMMEDIATE` for writers, and type names as SQLAlchemy's SQLite dialect writes them
+//! (decimals as `NUMERIC(p, s)`, JSON and UUIDs as TEXT), so that databases either tool makes
+//! reflect and read the same way.
 
 use super::{push_u64, BeginMode, Dialect};
 use crate::schema::Column;
@@ -38,7 +39,10 @@ impl Dialect for SqliteDialect {
             SqlType::DateTime => "DATETIME".into(),
             SqlType::DateTimeTz => "TIMESTAMP".into(),
             SqlType::Uuid => "CHAR(36)".into(),
-            SqlType::Decimal(..) | SqlType::Json => "TEXT".into(),
+            // NUMERIC affinity: SQLite stores the value as INTEGER or REAL (a double, exact to
+            // 15 significant digits), as SQLAlchemy's `Numeric` does; see ARCHITECTURE.md.
+            SqlType::Decimal(p, s) => format!("NUMERIC({p}, {s})"),
+            SqlType::Json => "TEXT".into(),
         }
     }
 
@@ -49,8 +53,10 @@ impl Dialect for SqliteDialect {
     }
 
     fn autoincrement_primary_key(&self, _column: &Column) -> String {
-        // Exactly `INTEGER PRIMARY KEY` makes the column an alias of the rowid.
-        "INTEGER PRIMARY KEY".into()
+        // The type `INTEGER` with PRIMARY KEY makes the column an alias of the rowid (NULL
+        // still assigns a new key); NOT NULL makes `PRAGMA table_info` (and SQLAlchemy's
+        // inspector) report it non-nullable, as for SQLAlchemy's `INTEGER NOT NULL`.
+        "INTEGER NOT NULL PRIMARY KEY".into()
     }
 
     fn write_limit_offset(&self, out: &mut String, limit: Option<u64>, offset: Option<u64>) {
