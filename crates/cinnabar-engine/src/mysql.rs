@@ -26,6 +26,7 @@
 //! INSERTs leave it as it was.
 
 use std::cell::OnceCell;
+use std::sync::Arc;
 use std::time::Duration;
 
 use ::mysql::consts::{CapabilityFlags, ColumnFlags, ColumnType};
@@ -54,8 +55,8 @@ pub struct MySqlDriver {
     opts: Opts,
     /// `user@host:port/db`, for messages; never the password.
     target: String,
-    /// Run on every new connection.
-    init_sql: String,
+    /// Run on every new connection, and again after each reset.
+    init_sql: Arc<str>,
 }
 
 impl std::fmt::Debug for MySqlDriver {
@@ -171,7 +172,8 @@ impl MySqlDriver {
             target,
             init_sql: format!(
                 "SET NAMES utf8mb4, time_zone = '+00:00', SESSION sql_mode = '{sql_mode}'"
-            ),
+            )
+            .into(),
         })
     }
 
@@ -194,7 +196,7 @@ impl Driver for MySqlDriver {
 
     fn connect(&self) -> Result<Box<dyn DriverConnection>> {
         let mut conn = Conn::new(self.opts.clone()).map_err(|e| self.connect_error(e))?;
-        conn.query_drop(&self.init_sql)
+        conn.query_drop(&*self.init_sql)
             .map_err(|e| self.connect_error(e))?;
         Ok(Box::new(MySqlConnection {
             conn,
@@ -202,6 +204,7 @@ impl Driver for MySqlDriver {
             in_tx: false,
             last_id: None,
             key_step: None,
+            init_sql: self.init_sql.clone(),
         }))
     }
 }
@@ -213,6 +216,8 @@ struct MySqlConnection {
     last_id: Option<i64>,
     /// `multi_row_key_step`, read from the server at first use.
     key_step: Option<Option<i64>>,
+    /// The driver's per-connection settings, applied again by [`DriverConnection::reset`].
+    init_sql: Arc<str>,
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1131,6 +1136,26 @@ impl DriverConnection for MySqlConnection {
 
     fn in_transaction(&self) -> bool {
         self.in_tx
+    }
+
+    fn reset(&mut self) -> Result<()> {
+        // The crate keeps the server's status flags (SERVER_STATUS_IN_TRANS, AUTOCOMMIT)
+        // private, so nothing tells us cheaply what the last user left. COM_RESET_CONNECTION
+        // ends any transaction, turns autocommit back on, and clears session and user
+        // variables, temporary tables and prepared statements (the crate forgets its cache);
+        // then this driver's settings go back on. Two round trips.
+        self.conn
+            .reset()
+            .map_err(|e| self.fail(e, "COM_RESET_CONNECTION"))?;
+        let init = Arc::clone(&self.init_sql);
+        self.conn
+            .query_drop(&*init)
+            .map_err(|e| self.fail(e, &init))?;
+        self.in_tx = false;
+        self.last_id = None;
+        // auto_increment_increment may have been changed by the last user.
+        self.key_step = None;
+        Ok(())
     }
 
     fn ping(&mut self) -> Result<()> {

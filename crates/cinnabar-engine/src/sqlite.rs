@@ -60,6 +60,27 @@ impl SqliteDriver {
     }
 }
 
+impl SqliteDriver {
+    fn wal(&self) -> bool {
+        self.path.is_some() && self.options.wal && !self.read_only
+    }
+
+    /// The per-connection settings, applied at connect and again on each reset.
+    fn session_sql(&self) -> String {
+        let mut sql = format!(
+            "PRAGMA busy_timeout = {};",
+            self.options.busy_timeout.as_millis().min(i32::MAX as u128)
+        );
+        if self.options.foreign_keys {
+            sql.push_str(" PRAGMA foreign_keys = ON;");
+        }
+        if self.wal() {
+            sql.push_str(" PRAGMA synchronous = NORMAL;");
+        }
+        sql
+    }
+}
+
 impl Driver for SqliteDriver {
     fn dialect(&self) -> &'static dyn Dialect {
         &DIALECT
@@ -83,22 +104,20 @@ impl Driver for SqliteDriver {
                 format!("cannot open SQLite database {target:?}: {e}"),
             )
         })?;
+        let session_sql = self.session_sql();
         let setup = || -> rusqlite::Result<()> {
-            conn.busy_timeout(self.options.busy_timeout)?;
             conn.set_prepared_statement_cache_capacity(self.options.statement_cache);
-            if self.options.foreign_keys {
-                conn.execute_batch("PRAGMA foreign_keys = ON")?;
-            }
-            if self.path.is_some() && self.options.wal && !self.read_only {
+            if self.wal() {
+                // The journal mode belongs to the file, not the connection: set once here.
                 conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
-                conn.execute_batch("PRAGMA synchronous = NORMAL")?;
             }
-            Ok(())
+            conn.execute_batch(&session_sql)
         };
         setup().map_err(|e| map_error(e, None))?;
         Ok(Box::new(SqliteConnection {
             conn,
             broken: false,
+            session_sql,
         }))
     }
 
@@ -111,6 +130,8 @@ impl Driver for SqliteDriver {
 struct SqliteConnection {
     conn: rusqlite::Connection,
     broken: bool,
+    /// The driver's per-connection PRAGMAs, applied again by [`DriverConnection::reset`].
+    session_sql: String,
 }
 
 struct Bind<'a>(ValueRef<'a>);
@@ -318,6 +339,19 @@ impl DriverConnection for SqliteConnection {
 
     fn in_transaction(&self) -> bool {
         !self.conn.is_autocommit()
+    }
+
+    fn reset(&mut self) -> Result<()> {
+        // The library knows exactly whether a transaction is open: no round trip, no SQL
+        // parsing. The PRAGMAs cost microseconds and undo a user's `PRAGMA foreign_keys=OFF`.
+        if !self.conn.is_autocommit() {
+            self.conn
+                .execute_batch("ROLLBACK")
+                .map_err(|e| map_error(e, Some("ROLLBACK")))?;
+        }
+        self.conn
+            .execute_batch(&self.session_sql)
+            .map_err(|e| map_error(e, Some(&self.session_sql)))
     }
 
     fn ping(&mut self) -> Result<()> {

@@ -68,6 +68,8 @@ mod insert;
 mod keys_and_values;
 #[path = "compliance/models.rs"]
 mod models;
+#[path = "compliance/pool_reset.rs"]
+mod pool_reset;
 #[path = "compliance/query.rs"]
 mod query;
 #[path = "compliance/raw_sql.rs"]
