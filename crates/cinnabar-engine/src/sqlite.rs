@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use cinnabar_core::dialect::{Dialect, SqliteDialect};
 use cinnabar_core::{Error, ErrorKind, Result, ValueRef};
+use rusqlite::config::DbConfig;
 use rusqlite::types::{ToSqlOutput, Value as SqlValue, ValueRef as SqlRef};
 use rusqlite::OpenFlags;
 
@@ -64,20 +65,23 @@ impl SqliteDriver {
     fn wal(&self) -> bool {
         self.path.is_some() && self.options.wal && !self.read_only
     }
+}
 
-    /// The per-connection settings, applied at connect and again on each reset.
-    fn session_sql(&self) -> String {
-        let mut sql = format!(
-            "PRAGMA busy_timeout = {};",
-            self.options.busy_timeout.as_millis().min(i32::MAX as u128)
-        );
-        if self.options.foreign_keys {
-            sql.push_str(" PRAGMA foreign_keys = ON;");
+/// The per-connection settings a reset puts back: set through the C API, so applying them
+/// parses no SQL (a checkin costs nanoseconds when no transaction is open).
+#[derive(Debug, Clone, Copy)]
+struct Session {
+    busy_timeout: Duration,
+    foreign_keys: bool,
+}
+
+impl Session {
+    fn apply(self, conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+        conn.busy_timeout(self.busy_timeout)?;
+        if conn.db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_FKEY)? != self.foreign_keys {
+            conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_FKEY, self.foreign_keys)?;
         }
-        if self.wal() {
-            sql.push_str(" PRAGMA synchronous = NORMAL;");
-        }
-        sql
+        Ok(())
     }
 }
 
@@ -104,20 +108,24 @@ impl Driver for SqliteDriver {
                 format!("cannot open SQLite database {target:?}: {e}"),
             )
         })?;
-        let session_sql = self.session_sql();
+        let session = Session {
+            busy_timeout: self.options.busy_timeout,
+            foreign_keys: self.options.foreign_keys,
+        };
         let setup = || -> rusqlite::Result<()> {
+            session.apply(&conn)?;
             conn.set_prepared_statement_cache_capacity(self.options.statement_cache);
             if self.wal() {
-                // The journal mode belongs to the file, not the connection: set once here.
                 conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
+                conn.execute_batch("PRAGMA synchronous = NORMAL")?;
             }
-            conn.execute_batch(&session_sql)
+            Ok(())
         };
         setup().map_err(|e| map_error(e, None))?;
         Ok(Box::new(SqliteConnection {
             conn,
             broken: false,
-            session_sql,
+            session,
         }))
     }
 
@@ -130,8 +138,8 @@ impl Driver for SqliteDriver {
 struct SqliteConnection {
     conn: rusqlite::Connection,
     broken: bool,
-    /// The driver's per-connection PRAGMAs, applied again by [`DriverConnection::reset`].
-    session_sql: String,
+    /// The driver's per-connection settings, applied again by [`DriverConnection::reset`].
+    session: Session,
 }
 
 struct Bind<'a>(ValueRef<'a>);
@@ -343,15 +351,16 @@ impl DriverConnection for SqliteConnection {
 
     fn reset(&mut self) -> Result<()> {
         // The library knows exactly whether a transaction is open: no round trip, no SQL
-        // parsing. The PRAGMAs cost microseconds and undo a user's `PRAGMA foreign_keys=OFF`.
+        // parsing. Then the busy timeout and foreign-key enforcement go back to the driver's
+        // (a user's `PRAGMA foreign_keys = OFF` must not outlive the checkout).
         if !self.conn.is_autocommit() {
             self.conn
                 .execute_batch("ROLLBACK")
                 .map_err(|e| map_error(e, Some("ROLLBACK")))?;
         }
-        self.conn
-            .execute_batch(&self.session_sql)
-            .map_err(|e| map_error(e, Some(&self.session_sql)))
+        self.session
+            .apply(&self.conn)
+            .map_err(|e| map_error(e, None))
     }
 
     fn ping(&mut self) -> Result<()> {
