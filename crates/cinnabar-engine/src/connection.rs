@@ -1,6 +1,7 @@
 //! [`Connection`]: one pooled connection. Executes statements (compiled by the engine's
 //! dialect), raw SQL, and manages transactions and savepoints. Returned to the pool on drop,
-//! where an open transaction is rolled back.
+//! where the driver resets it (open transaction rolled back, session settings restored).
+//! Statements are logged as the engine's options say (`observe.rs`).
 
 use cinnabar_core::dialect::{compile, compile_into, BeginMode, Compiled, Dialect};
 use cinnabar_core::sql::Statement;

@@ -28,6 +28,10 @@ use crate::url::{Backend, Url};
 ///   for a statement that took at least `slow_statement_threshold`;
 /// * target `cinnabar::engine`, INFO: with `echo`, one line per statement.
 ///
+/// The URL may set the threshold and the parameter logging too, overriding these options:
+/// `?slow_statement_threshold=0.25` (seconds, or `off`) and `?log_parameters=true`; the
+/// engine removes both before the driver reads the URL.
+///
 /// With `echo` off and no subscriber enabled for `cinnabar::sql` at WARN, a statement pays
 /// one `tracing` level check for all of this.
 #[derive(Debug, Clone)]
@@ -86,6 +90,37 @@ impl EngineOptions {
     pub fn log_parameters(mut self, on: bool) -> Self {
         self.log_parameters = on;
         self
+    }
+
+    /// Applies (and removes from the URL, before any driver reads it) the engine's own URL
+    /// parameters: `slow_statement_threshold` (seconds, or `off`) and `log_parameters`
+    /// (`true` / `false`), which override these options.
+    fn take_url_params(&mut self, url: &mut Url) -> Result<()> {
+        let invalid = |key: &str, value: &str, want: &str| {
+            Error::new(
+                cinnabar_core::ErrorKind::Url,
+                format!("invalid {key} {value:?} in database URL ({want} expected)"),
+            )
+        };
+        if let Some(v) = url.take_query_param("slow_statement_threshold") {
+            self.slow_statement_threshold = match v.as_str() {
+                "off" | "none" => None,
+                s => match s.parse::<f64>() {
+                    Ok(secs) if secs.is_finite() && secs >= 0.0 => {
+                        Some(Duration::from_secs_f64(secs))
+                    }
+                    _ => return Err(invalid("slow_statement_threshold", s, "seconds or \"off\"")),
+                },
+            };
+        }
+        if let Some(v) = url.take_query_param("log_parameters") {
+            self.log_parameters = match v.as_str() {
+                "true" | "1" | "yes" | "on" => true,
+                "false" | "0" | "no" | "off" => false,
+                s => return Err(invalid("log_parameters", s, "true or false")),
+            };
+        }
+        Ok(())
     }
 
     /// Sets the pool size.
@@ -169,8 +204,9 @@ impl Engine {
         not(all(feature = "sqlite", feature = "postgres", feature = "mysql")),
         allow(unreachable_code, unused_variables)
     )]
-    pub fn with_options(url: &str, options: EngineOptions) -> Result<Engine> {
-        let url = Url::parse(url)?;
+    pub fn with_options(url: &str, mut options: EngineOptions) -> Result<Engine> {
+        let mut url = Url::parse(url)?;
+        options.take_url_params(&mut url)?;
         let driver: Box<dyn Driver> = match url.backend() {
             #[cfg(feature = "sqlite")]
             Backend::Sqlite => {

@@ -191,3 +191,45 @@ fn parameters_are_hidden_unless_asked_for() {
         "in the echo line:\n{log}"
     );
 }
+
+#[test]
+fn the_url_sets_threshold_and_parameter_logging() {
+    let (cap, _guard) = capturing(tracing_subscriber::filter::LevelFilter::WARN);
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!(
+        "sqlite:///{}?slow_statement_threshold=0&log_parameters=true",
+        dir.path().join("obs.db").display()
+    );
+    // The URL overrides the options (threshold off, parameters hidden).
+    let engine =
+        Engine::with_options(&url, EngineOptions::new().slow_statement_threshold(None)).unwrap();
+    run_some(&engine);
+    let log = cap.text();
+    assert!(log.contains("slow statement"), "{log}");
+    assert!(log.contains("s3cr3t-value"), "{log}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!(
+        "sqlite:///{}?slow_statement_threshold=off",
+        dir.path().join("obs.db").display()
+    );
+    let (cap, _guard) = capturing(tracing_subscriber::filter::LevelFilter::WARN);
+    run_some(&Engine::with_options(&url, EngineOptions::new()).unwrap());
+    assert!(!cap.text().contains("slow statement"));
+
+    for bad in [
+        "slow_statement_threshold=-1",
+        "slow_statement_threshold=soon",
+        "log_parameters=maybe",
+    ] {
+        let e = create_engine(&format!("sqlite:///x.db?{bad}")).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Url, "{bad}: {e}");
+        let key = bad.split('=').next().unwrap();
+        assert!(e.message().contains(key), "{e}");
+    }
+
+    // Drivers never see them: PostgreSQL refuses parameters it does not know.
+    #[cfg(feature = "postgres")]
+    create_engine("postgresql://u@127.0.0.1/db?slow_statement_threshold=2&log_parameters=false")
+        .expect("engine-level parameters are not the driver's");
+}
