@@ -1,6 +1,7 @@
 //! [`Connection`]: one pooled connection. Executes statements (compiled by the engine's
 //! dialect), raw SQL, and manages transactions and savepoints. Returned to the pool on drop,
-//! where an open transaction is rolled back.
+//! where the driver resets it (open transaction rolled back, session settings restored).
+//! Statements are logged as the engine's options say (`observe.rs`).
 
 use cinnabar_core::dialect::{compile, compile_into, BeginMode, Compiled, Dialect};
 use cinnabar_core::sql::Statement;
@@ -10,6 +11,7 @@ use std::sync::Arc;
 
 use crate::driver::{DriverConnection, RowSink};
 use crate::engine::Engine;
+use crate::observe::{self, Observed, Params, Settings};
 use crate::pool::Checkout;
 use crate::row::{FromRow, OwnedRow, Row, Rows};
 
@@ -75,7 +77,8 @@ impl Connection {
 
     /// Runs SQL text with positional parameters, sending result rows to `sink`. The fast
     /// path under everything else; the SQL must come from a dialect or the developer,
-    /// values only through `params`.
+    /// values only through `params`. Observed as the engine's options say (see
+    /// [`EngineOptions`](crate::EngineOptions)).
     ///
     /// # Errors
     /// Database errors mapped to Cinnabar's kinds.
@@ -85,8 +88,9 @@ impl Connection {
         params: &[ValueRef<'_>],
         sink: Option<RowSink<'_>>,
     ) -> Result<u64> {
-        if self.engine.inner.echo {
-            tracing::info!(target: "cinnabar::engine", "{sql} {params:?}");
+        let settings = self.engine.inner.observe;
+        if observe::wanted(&settings) {
+            return self.run_observed(settings, sql, params, sink);
         }
         let raw = self.raw()?;
         let result = raw.run(sql, params, sink);
@@ -96,8 +100,45 @@ impl Connection {
         result
     }
 
+    /// [`Connection::run`] with the echo line, the statement's span (counting the rows the
+    /// sink receives) and the slow-statement check.
+    #[cold]
+    fn run_observed(
+        &mut self,
+        settings: Settings,
+        sql: &str,
+        params: &[ValueRef<'_>],
+        sink: Option<RowSink<'_>>,
+    ) -> Result<u64> {
+        let system = self.dialect().name();
+        let observed = Observed::start(settings, system, sql, Params::One(params));
+        let mut returned = 0u64;
+        let result = {
+            let _in = observed.span().enter();
+            let raw = self.raw()?;
+            let result = match sink {
+                Some(sink) => raw.run(
+                    sql,
+                    params,
+                    Some(&mut |row: &dyn Row| {
+                        returned += 1;
+                        sink(row)
+                    }),
+                ),
+                None => raw.run(sql, params, None),
+            };
+            if result.is_err() && raw.is_broken() {
+                tracing::warn!(target: "cinnabar::engine", "connection broke; it will be discarded");
+            }
+            result
+        };
+        observed.finish(result.as_ref().ok().map(|&n| n.max(returned)));
+        result
+    }
+
     /// Runs SQL text once per row of `params` (`width` values each), collecting each
-    /// execution's changed-row count: the executemany path the ORM's flush uses.
+    /// execution's changed-row count: the executemany path the ORM's flush uses. Observed
+    /// as one statement (one span, `rows` the sum of the counts).
     ///
     /// # Errors
     /// The first failing execution's error.
@@ -108,12 +149,19 @@ impl Connection {
         params: &[ValueRef<'_>],
         counts: &mut Vec<u64>,
     ) -> Result<()> {
-        if self.engine.inner.echo {
-            for row in params.chunks(width.max(1)) {
-                tracing::info!(target: "cinnabar::engine", "{sql} {row:?}");
-            }
+        let settings = self.engine.inner.observe;
+        if !observe::wanted(&settings) {
+            return self.raw()?.run_many(sql, width, params, counts);
         }
-        self.raw()?.run_many(sql, width, params, counts)
+        let system = self.dialect().name();
+        let observed = Observed::start(settings, system, sql, Params::Many { width, all: params });
+        let before = counts.len();
+        let result = {
+            let _in = observed.span().enter();
+            self.raw()?.run_many(sql, width, params, counts)
+        };
+        observed.finish(result.as_ref().ok().map(|()| counts[before..].iter().sum()));
+        result
     }
 
     /// Executes a statement: a query's rows come back in [`Rows`]; DML reports
@@ -203,10 +251,18 @@ impl Connection {
     /// # Errors
     /// Database errors.
     pub fn execute_script(&mut self, sql: &str) -> Result<()> {
-        if self.engine.inner.echo {
-            tracing::info!(target: "cinnabar::engine", "{sql}");
+        let settings = self.engine.inner.observe;
+        if !observe::wanted(&settings) {
+            return self.raw()?.batch(sql);
         }
-        self.raw()?.batch(sql)
+        let system = self.dialect().name();
+        let observed = Observed::start(settings, system, sql, Params::None);
+        let result = {
+            let _in = observed.span().enter();
+            self.raw()?.batch(sql)
+        };
+        observed.finish(result.as_ref().ok().map(|()| 0));
+        result
     }
 
     /// The key generated by this connection's last INSERT.

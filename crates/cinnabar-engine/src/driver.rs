@@ -85,6 +85,17 @@ pub trait DriverConnection: Send {
     /// Whether a transaction is open.
     fn in_transaction(&self) -> bool;
 
+    /// Returns the connection to the state a new one has, for its next user: no open
+    /// transaction, and the session settings the driver applies at connect (SQLAlchemy's
+    /// reset on return). The pool calls it on every connection it takes back, whatever SQL
+    /// ran on it; it must not rely on having followed that SQL. Each driver does it the
+    /// cheapest exact way it can (SQLite asks the library whether a transaction is open;
+    /// PostgreSQL and MySQL do it in one or two round trips).
+    ///
+    /// # Errors
+    /// Database or connection errors; the pool then discards the connection.
+    fn reset(&mut self) -> Result<()>;
+
     /// Checks the connection is alive.
     ///
     /// # Errors

@@ -12,20 +12,59 @@ use cinnabar_core::{Error, Result};
 
 use crate::connection::Connection;
 use crate::driver::Driver;
+use crate::observe::Settings;
 use crate::pool::{Pool, PoolOptions, PoolStatus};
 use crate::url::{Backend, Url};
 
 /// Engine settings. `EngineOptions::default()` is what [`create_engine`] uses.
-#[derive(Debug, Clone, Default)]
+///
+/// Logging goes through `tracing` (install a subscriber such as `tracing-subscriber`'s
+/// `fmt()` to see it):
+///
+/// * target `cinnabar::sql`, DEBUG: one span per statement, named `statement`, with fields
+///   `db.system`, `db.statement` (the SQL), `rows` (rows returned, or changed for DML),
+///   `duration_ms`, and `params` when `log_parameters` is on;
+/// * target `cinnabar::sql`, WARN: `slow statement: <SQL>` with `duration_ms` and `rows`,
+///   for a statement that took at least `slow_statement_threshold`;
+/// * target `cinnabar::engine`, INFO: with `echo`, one line per statement.
+///
+/// The URL may set the threshold and the parameter logging too, overriding these options:
+/// `?slow_statement_threshold=0.25` (seconds, or `off`) and `?log_parameters=true`; the
+/// engine removes both before the driver reads the URL.
+///
+/// With `echo` off and no subscriber enabled for `cinnabar::sql` at WARN, a statement pays
+/// one `tracing` level check for all of this.
+#[derive(Debug, Clone)]
 pub struct EngineOptions {
-    /// Log every statement and its parameters through `tracing` at INFO, target
-    /// `cinnabar::engine` (SQLAlchemy's `echo=True`).
+    /// Log every statement through `tracing` at INFO, target `cinnabar::engine`
+    /// (SQLAlchemy's `echo=True`); with its parameters only when
+    /// `log_parameters` is on.
     pub echo: bool,
+    /// Statements that take at least this long are reported with a WARN event on target
+    /// `cinnabar::sql` (default 1 s; `None`: never).
+    pub slow_statement_threshold: Option<Duration>,
+    /// Show bound values in logs (the echo lines, the statement spans, slow-statement
+    /// warnings). Off by default, as SQLAlchemy's `hide_parameters=True`: values are often
+    /// personal data or secrets.
+    pub log_parameters: bool,
     /// Pool settings.
     pub pool: PoolOptions,
     /// SQLite settings.
     #[cfg(feature = "sqlite")]
     pub sqlite: crate::sqlite::SqliteOptions,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        EngineOptions {
+            echo: false,
+            slow_statement_threshold: Some(Duration::from_secs(1)),
+            log_parameters: false,
+            pool: PoolOptions::default(),
+            #[cfg(feature = "sqlite")]
+            sqlite: crate::sqlite::SqliteOptions::default(),
+        }
+    }
 }
 
 impl EngineOptions {
@@ -38,6 +77,50 @@ impl EngineOptions {
     pub fn echo(mut self, on: bool) -> Self {
         self.echo = on;
         self
+    }
+
+    /// Sets the slow-statement threshold (`None`: no warnings); see
+    /// `slow_statement_threshold`(#structfield.slow_statement_threshold).
+    pub fn slow_statement_threshold(mut self, threshold: Option<Duration>) -> Self {
+        self.slow_statement_threshold = threshold;
+        self
+    }
+
+    /// Shows or hides bound values in logs (hidden by default).
+    pub fn log_parameters(mut self, on: bool) -> Self {
+        self.log_parameters = on;
+        self
+    }
+
+    /// Applies (and removes from the URL, before any driver reads it) the engine's own URL
+    /// parameters: `slow_statement_threshold` (seconds, or `off`) and `log_parameters`
+    /// (`true` / `false`), which override these options.
+    fn take_url_params(&mut self, url: &mut Url) -> Result<()> {
+        let invalid = |key: &str, value: &str, want: &str| {
+            Error::new(
+                cinnabar_core::ErrorKind::Url,
+                format!("invalid {key} {value:?} in database URL ({want} expected)"),
+            )
+        };
+        if let Some(v) = url.take_query_param("slow_statement_threshold") {
+            self.slow_statement_threshold = match v.as_str() {
+                "off" | "none" => None,
+                s => match s.parse::<f64>() {
+                    Ok(secs) if secs.is_finite() && secs >= 0.0 => {
+                        Some(Duration::from_secs_f64(secs))
+                    }
+                    _ => return Err(invalid("slow_statement_threshold", s, "seconds or \"off\"")),
+                },
+            };
+        }
+        if let Some(v) = url.take_query_param("log_parameters") {
+            self.log_parameters = match v.as_str() {
+                "true" | "1" | "yes" | "on" => true,
+                "false" | "0" | "no" | "off" => false,
+                s => return Err(invalid("log_parameters", s, "true or false")),
+            };
+        }
+        Ok(())
     }
 
     /// Sets the pool size.
@@ -82,7 +165,7 @@ pub(crate) struct EngineInner {
     pub(crate) url: Url,
     pub(crate) dialect: &'static dyn Dialect,
     pub(crate) pool: Pool,
-    pub(crate) echo: bool,
+    pub(crate) observe: Settings,
     pub(crate) write_begin: BeginMode,
 }
 
@@ -121,8 +204,9 @@ impl Engine {
         not(all(feature = "sqlite", feature = "postgres", feature = "mysql")),
         allow(unreachable_code, unused_variables)
     )]
-    pub fn with_options(url: &str, options: EngineOptions) -> Result<Engine> {
-        let url = Url::parse(url)?;
+    pub fn with_options(url: &str, mut options: EngineOptions) -> Result<Engine> {
+        let mut url = Url::parse(url)?;
+        options.take_url_params(&mut url)?;
         let driver: Box<dyn Driver> = match url.backend() {
             #[cfg(feature = "sqlite")]
             Backend::Sqlite => {
@@ -169,8 +253,12 @@ impl Engine {
             inner: Arc::new(EngineInner {
                 url,
                 dialect,
+                observe: Settings {
+                    echo: options.echo,
+                    log_parameters: options.log_parameters,
+                    slow_threshold: options.slow_statement_threshold,
+                },
                 pool: Pool::new(driver, options.pool),
-                echo: options.echo,
                 write_begin,
             }),
         }
@@ -221,6 +309,6 @@ impl Engine {
 
     /// Whether statements are logged.
     pub fn echo(&self) -> bool {
-        self.inner.echo
+        self.inner.observe.echo
     }
 }

@@ -9,6 +9,7 @@ pub mod driver;
 mod engine;
 #[cfg(feature = "mysql")]
 pub mod mysql;
+mod observe;
 pub mod pool;
 #[cfg(feature = "postgres")]
 pub mod postgres;

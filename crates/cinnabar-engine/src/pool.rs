@@ -1,10 +1,11 @@
 //! The connection pool (SQLAlchemy's `QueuePool`): `size` kept connections plus up to
 //! `max_overflow` temporary ones, a checkout timeout with a clear error, pre-ping, recycling
-//! by age, and reset on return (an open transaction is rolled back; a broken connection is
-//! discarded, never handed out again).
+//! by age, and reset on return (every kept connection goes through the driver's
+//! [`DriverConnection::reset`]: no open transaction, the driver's session settings back; a
+//! broken connection is discarded, never handed out again).
 //!
-//! Written here rather than taken from r2d2/deadpool: checkin must run the dialect's
-//! rollback and honour overflow-vs-kept semantics, and the whole pool is ~200 lines.
+//! Written here rather than taken from r2d2/deadpool: checkin must run the driver's reset
+//! and honour overflow-vs-kept semantics, and the whole pool is ~200 lines.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -187,13 +188,16 @@ impl Pool {
         }
     }
 
-    /// Returns a connection: rolls back an open transaction, discards a broken connection,
-    /// closes an overflow connection, keeps the rest.
+    /// Returns a connection: discards a broken connection, closes an overflow connection,
+    /// and resets the rest ([`DriverConnection::reset`], whatever SQL ran on it) before
+    /// keeping it; a connection whose reset fails is discarded.
     pub fn checkin(&self, mut checkout: Checkout) {
-        let mut keep = !checkout.conn.is_broken();
-        if keep && checkout.conn.in_transaction() {
-            if let Err(e) = checkout.conn.batch("ROLLBACK") {
-                tracing::warn!(target: "cinnabar::pool", error = %e, "rollback on return failed; discarding the connection");
+        // An overflow connection is closed, which ends its session: no reset needed.
+        let mut keep = !checkout.conn.is_broken()
+            && self.inner.state.lock().idle.len() < self.inner.options.size;
+        if keep {
+            if let Err(e) = checkout.conn.reset() {
+                tracing::warn!(target: "cinnabar::pool", error = %e, "reset on return failed; discarding the connection");
                 keep = false;
             }
         }

@@ -213,14 +213,10 @@ impl PostgresDriver {
             }
             err.with_source(e)
         })?;
-        let mut conn = PostgresConnection {
-            client,
-            cache: HashMap::new(),
-            untyped: HashMap::new(),
-            tx: TxState::default(),
-            server_error: false,
-            broken: false,
-        };
+        // Reset on return: end any transaction, put every setting back to its value at
+        // connect (startup `options` included), then redo this driver's own SET.
+        let mut reset_sql = String::from("ROLLBACK; RESET ALL");
+        let mut search_path = None;
         if let Some(schemas) = &self.search_path {
             let mut sql = String::from("SET search_path TO ");
             for (i, schema) in schemas.iter().enumerate() {
@@ -229,6 +225,20 @@ impl PostgresDriver {
                 }
                 DIALECT.quote_identifier(&mut sql, schema);
             }
+            reset_sql.push_str("; ");
+            reset_sql.push_str(&sql);
+            search_path = Some(sql);
+        }
+        let mut conn = PostgresConnection {
+            client,
+            cache: HashMap::new(),
+            untyped: HashMap::new(),
+            tx: TxState::default(),
+            server_error: false,
+            broken: false,
+            reset_sql,
+        };
+        if let Some(sql) = search_path {
             conn.batch(&sql)
                 .map_err(|e| e.context(format_args!("setting search_path on {}", self.target)))?;
         }
@@ -255,6 +265,8 @@ struct PostgresConnection {
     /// Whether the last failure was reported by the server.
     server_error: bool,
     broken: bool,
+    /// Run by [`DriverConnection::reset`]: `ROLLBACK; RESET ALL` and the driver's own SETs.
+    reset_sql: String,
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1896,6 +1908,25 @@ impl DriverConnection for PostgresConnection {
 
     fn in_transaction(&self) -> bool {
         self.tx.open && !self.is_broken()
+    }
+
+    fn reset(&mut self) -> Result<()> {
+        // The client library does not expose the server's transaction status, so this is
+        // one unconditional round trip (ROLLBACK outside a transaction is only a notice).
+        // Prepared statements survive it (RESET ALL, not DISCARD ALL).
+        self.server_error = false;
+        match self.client.batch_execute(&self.reset_sql) {
+            Ok(()) => {
+                self.tx = TxState::default();
+                Ok(())
+            }
+            Err(e) => {
+                let sql = std::mem::take(&mut self.reset_sql);
+                let err = self.fail(e, &sql);
+                self.reset_sql = sql;
+                Err(err)
+            }
+        }
     }
 
     fn ping(&mut self) -> Result<()> {

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use cinnabar_core::dialect::{Dialect, SqliteDialect};
 use cinnabar_core::{Error, ErrorKind, Result, ValueRef};
+use rusqlite::config::DbConfig;
 use rusqlite::types::{ToSqlOutput, Value as SqlValue, ValueRef as SqlRef};
 use rusqlite::OpenFlags;
 
@@ -62,6 +63,30 @@ impl SqliteDriver {
     }
 }
 
+impl SqliteDriver {
+    fn wal(&self) -> bool {
+        self.path.is_some() && self.options.wal && !self.read_only
+    }
+}
+
+/// The per-connection settings a reset puts back: set through the C API, so applying them
+/// parses no SQL (a checkin costs nanoseconds when no transaction is open).
+#[derive(Debug, Clone, Copy)]
+struct Session {
+    busy_timeout: Duration,
+    foreign_keys: bool,
+}
+
+impl Session {
+    fn apply(self, conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+        conn.busy_timeout(self.busy_timeout)?;
+        if conn.db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_FKEY)? != self.foreign_keys {
+            conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_FKEY, self.foreign_keys)?;
+        }
+        Ok(())
+    }
+}
+
 impl Driver for SqliteDriver {
     fn dialect(&self) -> &'static dyn Dialect {
         &DIALECT
@@ -85,13 +110,14 @@ impl Driver for SqliteDriver {
                 format!("cannot open SQLite database {target:?}: {e}"),
             )
         })?;
+        let session = Session {
+            busy_timeout: self.options.busy_timeout,
+            foreign_keys: self.options.foreign_keys,
+        };
         let setup = || -> rusqlite::Result<()> {
-            conn.busy_timeout(self.options.busy_timeout)?;
+            session.apply(&conn)?;
             conn.set_prepared_statement_cache_capacity(self.options.statement_cache);
-            if self.options.foreign_keys {
-                conn.execute_batch("PRAGMA foreign_keys = ON")?;
-            }
-            if self.path.is_some() && self.options.wal && !self.read_only {
+            if self.wal() {
                 conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
                 conn.execute_batch("PRAGMA synchronous = NORMAL")?;
             }
@@ -101,6 +127,7 @@ impl Driver for SqliteDriver {
         Ok(Box::new(SqliteConnection {
             conn,
             broken: false,
+            session,
         }))
     }
 
@@ -113,6 +140,8 @@ impl Driver for SqliteDriver {
 struct SqliteConnection {
     conn: rusqlite::Connection,
     broken: bool,
+    /// The driver's per-connection settings, applied again by [`DriverConnection::reset`].
+    session: Session,
 }
 
 struct Bind<'a>(ValueRef<'a>);
@@ -321,6 +350,20 @@ impl DriverConnection for SqliteConnection {
 
     fn in_transaction(&self) -> bool {
         !self.conn.is_autocommit()
+    }
+
+    fn reset(&mut self) -> Result<()> {
+        // The library knows exactly whether a transaction is open: no round trip, no SQL
+        // parsing. Then the busy timeout and foreign-key enforcement go back to the driver's
+        // (a user's `PRAGMA foreign_keys = OFF` must not outlive the checkout).
+        if !self.conn.is_autocommit() {
+            self.conn
+                .execute_batch("ROLLBACK")
+                .map_err(|e| map_error(e, Some("ROLLBACK")))?;
+        }
+        self.session
+            .apply(&self.conn)
+            .map_err(|e| map_error(e, None))
     }
 
     fn ping(&mut self) -> Result<()> {

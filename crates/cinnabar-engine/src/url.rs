@@ -249,6 +249,13 @@ impl Url {
         &self.query
     }
 
+    /// Removes a query parameter the engine itself reads (so drivers never see it) and
+    /// returns its value.
+    pub(crate) fn take_query_param(&mut self, key: &str) -> Option<String> {
+        let i = self.query.iter().position(|(k, _)| k == key)?;
+        Some(self.query.remove(i).1)
+    }
+
     /// Whether this is an in-memory SQLite database.
     pub fn is_memory(&self) -> bool {
         self.backend == Backend::Sqlite && self.database.is_none()

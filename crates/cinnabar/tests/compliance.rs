@@ -38,6 +38,8 @@ mod keys_and_values;
 mod models;
 #[path = "compliance/nulls_and_names.rs"]
 mod nulls_and_names;
+#[path = "compliance/pool_reset.rs"]
+mod pool_reset;
 #[path = "compliance/query.rs"]
 mod query;
 #[path = "compliance/raw_sql.rs"]

@@ -782,7 +782,7 @@ fn capturing() -> (Capture, impl Sized) {
 #[test]
 fn echo_logs_statements_and_params() {
     let (cap, _guard) = capturing();
-    let db = college(EngineOptions::new().echo(true));
+    let db = college(EngineOptions::new().echo(true).log_parameters(true));
     assert!(db.engine.echo());
     let mut conn = db.engine.connect().unwrap();
     conn.execute(insert_student("ann@example.com", "Ann"))
@@ -822,6 +822,21 @@ fn echo_logs_statements_and_params() {
     );
     assert!(log.contains("BEGIN IMMEDIATE"), "{log}");
     assert!(log.contains("COMMIT"), "{log}");
+}
+
+#[test]
+fn echo_hides_params_by_default() {
+    let (cap, _guard) = capturing();
+    let db = college(EngineOptions::new().echo(true));
+    let mut conn = db.engine.connect().unwrap();
+    conn.execute(insert_student("ann@example.com", "Ann"))
+        .unwrap();
+    let log = cap.text();
+    assert!(
+        log.contains(r#"INSERT INTO "students" ("email", "name") VALUES (?, ?)"#),
+        "{log}"
+    );
+    assert!(!log.contains("ann@example.com"), "{log}");
 }
 
 #[test]
