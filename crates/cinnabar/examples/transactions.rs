@@ -34,7 +34,10 @@ fn main() -> cinnabar::Result<()> {
     match session.commit() {
         Ok(()) => println!("committed"),
         Err(e) if e.kind() == ErrorKind::UniqueViolation => {
-            println!("rolled back: {e}"); // the failed flush already rolled back
+            // Nothing was written; the session still holds the duplicate account (fix it
+            // and commit again, or discard it as the tutorial does).
+            session.rollback()?;
+            println!("rolled back: {e}");
         }
         Err(e) => return Err(e),
     }
