@@ -11,8 +11,9 @@
 //! Checks "behind the session's back" go through a second pooled connection of the same
 //! engine, never through the session's own.
 //!
-//! A backend that lacks a capability a test needs says so in one `skipped:` line at the top
-//! of that test. A bug that could not be fixed from here keeps its test, instantiated with
+//! A backend that lacks a capability a test needs gets that test's instance with
+//! `backend_tests_with!` (in `support`) and `#[ignore = "<what it lacks>"]`, so libtest reports
+//! it as ignored with the reason, never as passed. A bug that could not be fixed from here keeps its test, instantiated with
 //! `backend_tests_with!` (in `support`) and `#[ignore = "known bug: ..."]` on the affected
 //! backend (run them with `-- --ignored`). `typed` needs the `chrono`, `uuid`, `decimal` and
 //! `json` features.

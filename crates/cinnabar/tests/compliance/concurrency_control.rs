@@ -211,44 +211,6 @@ fn get_for_update_refreshes_the_identity_map(db: &TestDb) {
     s.rollback().unwrap();
 }
 
-/// NOWAIT fails at once on a locked row, SKIP LOCKED leaves it out (row locks: PostgreSQL
-/// and MariaDB; SQLite locks the whole database for writers instead).
-fn nowait_and_skip_locked(db: &TestDb) {
-    if db.backend == Backend::Sqlite {
-        eprintln!("skipped: SQLite has no row locks (a writer holds the database's write lock)");
-        return;
-    }
-    tables(db);
-    let mut s = Session::new(&db.engine);
-    s.add_all((1..=3).map(|id| Counter { id, value: 0 }));
-    s.commit().unwrap();
-
-    let mut holder = Session::new(&db.engine);
-    holder.get_for_update::<Counter>(2).unwrap().unwrap();
-
-    let mut other = Session::new(&db.engine);
-    let e = other
-        .query::<Counter>()
-        .filter(Counter::id.eq(2))
-        .with_for_update_nowait()
-        .all()
-        .unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::Busy, "{e}");
-    assert!(e.is_retryable());
-    other.rollback().unwrap();
-
-    let free = other
-        .query::<Counter>()
-        .order_by(Counter::id)
-        .with_for_update_skip_locked()
-        .all()
-        .unwrap();
-    let ids: Vec<i64> = free.iter().map(|h| h.read().id).collect();
-    assert_eq!(ids, [1, 3]);
-    other.rollback().unwrap();
-    holder.rollback().unwrap();
-}
-
 /// The retry helper refuses to start over work the caller has not committed, and gives up
 /// after its attempts with the last error.
 fn retry_helper_limits(db: &TestDb) {
@@ -288,12 +250,55 @@ fn retry_helper_limits(db: &TestDb) {
     );
 }
 
+mod row_locks {
+    use super::*;
+
+    /// NOWAIT fails at once on a locked row, SKIP LOCKED leaves it out (row locks: PostgreSQL
+    /// and MariaDB; SQLite locks the whole database for writers instead).
+    fn nowait_and_skip_locked(db: &TestDb) {
+        tables(db);
+        let mut s = Session::new(&db.engine);
+        s.add_all((1..=3).map(|id| Counter { id, value: 0 }));
+        s.commit().unwrap();
+
+        let mut holder = Session::new(&db.engine);
+        holder.get_for_update::<Counter>(2).unwrap().unwrap();
+
+        let mut other = Session::new(&db.engine);
+        let e = other
+            .query::<Counter>()
+            .filter(Counter::id.eq(2))
+            .with_for_update_nowait()
+            .all()
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Busy, "{e}");
+        assert!(e.is_retryable());
+        other.rollback().unwrap();
+
+        let free = other
+            .query::<Counter>()
+            .order_by(Counter::id)
+            .with_for_update_skip_locked()
+            .all()
+            .unwrap();
+        let ids: Vec<i64> = free.iter().map(|h| h.read().id).collect();
+        assert_eq!(ids, [1, 3]);
+        other.rollback().unwrap();
+        holder.rollback().unwrap();
+    }
+
+    backend_tests_with!(nowait_and_skip_locked {
+        sqlite: [#[ignore = "SQLite has no row locks (a writer holds the database's write lock)"]],
+        postgres: [],
+        mysql: [],
+    });
+}
+
 crate::backend_tests!(
     pessimistic_get_for_update_loses_no_increment,
     pessimistic_query_with_for_update_loses_no_increment,
     optimistic_version_with_retry_loses_no_increment,
     a_stale_version_is_a_typed_error,
     get_for_update_refreshes_the_identity_map,
-    nowait_and_skip_locked,
     retry_helper_limits,
 );

@@ -69,27 +69,6 @@ fn raw_begin_then_drop_is_rolled_back(db: &TestDb) {
     assert_clean_next_checkout(db, &engine, "abandoned");
 }
 
-fn autocommit_off_does_not_leak(db: &TestDb) {
-    if db.backend != Backend::MySql {
-        eprintln!(
-            "skipped: {:?} has no autocommit session setting",
-            db.backend
-        );
-        return;
-    }
-    setup(db);
-    let engine = one_connection(db);
-    {
-        let mut c = engine.connect().unwrap();
-        c.execute_script("SET autocommit = 0").unwrap();
-        insert_raw(&mut c, "abandoned");
-    }
-    assert_clean_next_checkout(db, &engine, "abandoned");
-    let mut c = engine.connect().unwrap();
-    let on: i64 = c.scalar(text("SELECT @@autocommit")).unwrap();
-    assert_eq!(on, 1, "autocommit is back on for the next user");
-}
-
 fn session_settings_do_not_leak(db: &TestDb) {
     setup(db);
     let engine = one_connection(db);
@@ -136,8 +115,32 @@ fn session_settings_do_not_leak(db: &TestDb) {
     assert_eq!(names_in_db(db), ["after reset"]);
 }
 
+/// MySQL/MariaDB only: the other two have no autocommit session setting.
+mod autocommit {
+    use super::*;
+
+    fn autocommit_off_does_not_leak(db: &TestDb) {
+        setup(db);
+        let engine = one_connection(db);
+        {
+            let mut c = engine.connect().unwrap();
+            c.execute_script("SET autocommit = 0").unwrap();
+            insert_raw(&mut c, "abandoned");
+        }
+        assert_clean_next_checkout(db, &engine, "abandoned");
+        let mut c = engine.connect().unwrap();
+        let on: i64 = c.scalar(text("SELECT @@autocommit")).unwrap();
+        assert_eq!(on, 1, "autocommit is back on for the next user");
+    }
+
+    backend_tests_with!(autocommit_off_does_not_leak {
+        sqlite: [#[ignore = "SQLite has no autocommit session setting"]],
+        postgres: [#[ignore = "PostgreSQL has no autocommit session setting"]],
+        mysql: [],
+    });
+}
+
 backend_tests!(
     raw_begin_then_drop_is_rolled_back,
-    autocommit_off_does_not_leak,
     session_settings_do_not_leak,
 );
