@@ -855,7 +855,10 @@ fn last_insert_id_after_single_and_multi_row_inserts() {
     assert!((0..=2).contains(&mode), "innodb_autoinc_lock_mode = {mode}");
     // The expected keys below assume the default step (and offset) of 1.
     assert_eq!(step, 1, "auto_increment_increment");
-    assert_eq!(scalar::<i64>(&mut conn, "SELECT @@auto_increment_offset"), 1);
+    assert_eq!(
+        scalar::<i64>(&mut conn, "SELECT @@auto_increment_offset"),
+        1
+    );
     exec(
         &mut conn,
         "CREATE TABLE a (id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, name VARCHAR(20) UNIQUE) \

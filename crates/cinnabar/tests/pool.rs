@@ -155,7 +155,11 @@ fn pre_ping_replaces_a_connection_the_server_closed(db: &TestDb) {
     let (old, r) = statement_after_the_server_closed_the_idle_connection(db, &engine);
     let new = r.unwrap_or_else(|e| panic!("with pre-ping the checkout should be healthy: {e}"));
     assert_ne!(new, old, "a new server connection");
-    assert_eq!(engine.pool_status().open, 1, "the dead connection was discarded");
+    assert_eq!(
+        engine.pool_status().open,
+        1,
+        "the dead connection was discarded"
+    );
 }
 
 backend_tests!(pre_ping_replaces_a_connection_the_server_closed);

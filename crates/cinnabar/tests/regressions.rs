@@ -172,7 +172,9 @@ fn renaming_a_node_and_moving_another_under_it(db: &TestDb) {
     assert_eq!(
         scalar_i64(
             db,
-            &format!("SELECT COUNT(*) FROM rv_categories WHERE parent_id IS NOT NULL AND id <> {b_id}")
+            &format!(
+                "SELECT COUNT(*) FROM rv_categories WHERE parent_id IS NOT NULL AND id <> {b_id}"
+            )
         ),
         Some(0),
         "A stays a root"

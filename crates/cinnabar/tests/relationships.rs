@@ -1423,9 +1423,20 @@ mod uuid_keys {
                 let loaded = g.squad.get().unwrap().cloned().expect("squad loaded");
                 let owner = squads
                     .iter()
-                    .find(|q| q.read().players.get().unwrap().iter().any(|x| Handle::ptr_eq(x, p)))
+                    .find(|q| {
+                        q.read()
+                            .players
+                            .get()
+                            .unwrap()
+                            .iter()
+                            .any(|x| Handle::ptr_eq(x, p))
+                    })
                     .expect("the player is in a squad's collection");
-                assert!(Handle::ptr_eq(&loaded, owner), "{strategy}: player {}", g.id);
+                assert!(
+                    Handle::ptr_eq(&loaded, owner),
+                    "{strategy}: player {}",
+                    g.id
+                );
                 assert_eq!(g.squad_id, Some(loaded.read().id), "{strategy}");
             }
         }

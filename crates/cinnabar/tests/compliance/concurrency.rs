@@ -24,7 +24,11 @@ const SHARED: [i64; 3] = [1, 2, 3];
 /// shared rows, try to take the round's course title, and change every other student. A
 /// failure is returned, not panicked, after the thread has still waited at every barrier,
 /// so the other threads never hang.
-fn worker(engine: &Engine, barrier: &Barrier, t: usize) -> (Vec<(i64, String)>, usize, Vec<String>) {
+fn worker(
+    engine: &Engine,
+    barrier: &Barrier,
+    t: usize,
+) -> (Vec<(i64, String)>, usize, Vec<String>) {
     let mut out = Vec::new();
     let mut titles_won = 0;
     let mut errors = Vec::new();
@@ -32,9 +36,10 @@ fn worker(engine: &Engine, barrier: &Barrier, t: usize) -> (Vec<(i64, String)>, 
         barrier.wait();
         let mut run = || -> Result<()> {
             let mut s = Session::new(engine);
-            let hs = s.add_all((0..PER_ROUND).map(|i| {
-                student(&format!("T{t}-R{round}-{i:03}"), &format!("thread {t}"))
-            }));
+            let hs = s.add_all(
+                (0..PER_ROUND)
+                    .map(|i| student(&format!("T{t}-R{round}-{i:03}"), &format!("thread {t}"))),
+            );
             s.commit()?;
             for id in SHARED {
                 let h = s.get_for_update::<Sample>(id)?.expect("shared row");
