@@ -281,6 +281,23 @@ mod tests {
             "{s}"
         );
         assert!(s.contains("[code 2067]"), "{s}");
+        assert!(
+            s.ends_with(" [code 2067] in statement: INSERT INTO \"students\" ..."),
+            "{s}"
+        );
+        // The constraint is not repeated when the message already names it...
+        assert_eq!(
+            s,
+            "unique constraint violated: students.email [code 2067] in statement: \
+             INSERT INTO \"students\" ..."
+        );
+        // ...and is appended when it does not.
+        let other = Error::new(ErrorKind::UniqueViolation, "duplicate key")
+            .with_constraint("students_email_key");
+        assert_eq!(
+            other.to_string(),
+            "unique constraint violated: duplicate key (constraint students_email_key)"
+        );
         assert!(e.is_integrity());
         assert_eq!(e.constraint(), Some("students.email"));
     }

@@ -1996,7 +1996,10 @@ fn hostile_identifiers_in_every_statement_kind() {
             } else {
                 ""
             };
-            let ty = d.column_type(&table.columns[0], false);
+            let ty = match d.name() {
+                "mysql" => "INT",
+                _ => "INTEGER",
+            };
             assert_eq!(
                 create_table(d, &table, false),
                 format!(
@@ -2284,10 +2287,13 @@ fn generated_index_and_constraint_names_are_shortened_not_rejected() {
     for d in dialects() {
         check_table(d, &table).unwrap_or_else(|e| panic!("{}: {e}", d.name()));
     }
+    // The first 54 bytes of the full name, `_`, the low 32 bits of its FNV-1a hash (computed
+    // outside this code).
     let ix = &table.all_indexes()[0].name;
-    assert_eq!(ix.len(), 63, "{ix}");
-    assert!(ix.starts_with("ix_aaaa"), "{ix}");
-    assert_ne!(ix, &format!("ix_{tn}_{cn}"));
+    assert_eq!(
+        ix,
+        "ix_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa_bbbbbbbbbb_b372efa2"
+    );
     // Short generated names are unchanged.
     let short = Table::new("s").column(ColumnDef::new("name", SqlType::Text(None)).index());
     assert_eq!(short.all_indexes()[0].name, "ix_s_name");

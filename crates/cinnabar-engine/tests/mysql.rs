@@ -852,6 +852,13 @@ fn last_insert_id_after_single_and_multi_row_inserts() {
     let mode: i64 = scalar(&mut conn, "SELECT @@innodb_autoinc_lock_mode");
     let step: i64 = scalar(&mut conn, "SELECT @@auto_increment_increment");
     eprintln!("innodb_autoinc_lock_mode = {mode}, auto_increment_increment = {step}");
+    assert!((0..=2).contains(&mode), "innodb_autoinc_lock_mode = {mode}");
+    // The expected keys below assume the default step (and offset) of 1.
+    assert_eq!(step, 1, "auto_increment_increment");
+    assert_eq!(
+        scalar::<i64>(&mut conn, "SELECT @@auto_increment_offset"),
+        1
+    );
     exec(
         &mut conn,
         "CREATE TABLE a (id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, name VARCHAR(20) UNIQUE) \
@@ -894,9 +901,7 @@ fn last_insert_id_after_single_and_multi_row_inserts() {
     .into_iter()
     .map(|r| i64::from_sql(r[0].as_ref()).unwrap())
     .collect();
-    let consecutive = ids.windows(2).all(|w| w[1] == w[0] + step);
-    eprintln!("multi-row INSERT ids {ids:?}: consecutive = {consecutive}");
-    assert_eq!(ids, [first, first + step, first + 2 * step]);
+    assert_eq!(ids, [2, 3, 4], "a multi-row INSERT's keys are consecutive");
     assert_eq!(
         scalar::<i64>(&mut conn, "SELECT LAST_INSERT_ID()"),
         first,
@@ -927,11 +932,9 @@ fn last_insert_id_after_single_and_multi_row_inserts() {
         None,
     )
     .unwrap();
-    eprintln!(
-        "after INSERT with explicit id 100: last_insert_id = {:?}",
-        conn.last_insert_id()
-    );
-    // An upsert that updates: reported for the record.
+    assert_eq!(conn.last_insert_id(), Some(100));
+    // An upsert that hits an existing row without changing it: the driver asks for found
+    // rows (CLIENT_FOUND_ROWS), so it counts 1 (2 when a value changes), and no new key.
     let n = conn
         .run(
             "INSERT INTO a (name) VALUES (?) ON DUPLICATE KEY UPDATE name = VALUES(name)",
@@ -943,6 +946,8 @@ fn last_insert_id_after_single_and_multi_row_inserts() {
         "upsert hitting an existing row: affected = {n}, last_insert_id = {:?}",
         conn.last_insert_id()
     );
+    assert_eq!(n, 1);
+    assert_eq!(conn.last_insert_id(), None);
     // Into a table without AUTO_INCREMENT: no key.
     exec(&mut conn, "CREATE TABLE plain (k INT PRIMARY KEY)");
     conn.run("INSERT INTO plain VALUES (?)", &[ValueRef::Int(9)], None)
@@ -976,7 +981,19 @@ fn parallel_connections_from_one_engine() {
                 for _ in 0..25 {
                     c.run("INSERT INTO p (w) VALUES (?)", &[ValueRef::Int(w)], None)
                         .unwrap();
-                    assert!(c.last_insert_id().is_some());
+                    // The key is this connection's own row, not another thread's.
+                    let id = c.last_insert_id().expect("a generated key");
+                    let mut owner = None;
+                    c.run(
+                        "SELECT w FROM p WHERE id = ?",
+                        &[ValueRef::Int(id)],
+                        Some(&mut |r: &dyn Row| {
+                            owner = Some(i64::from_sql(r.value(0)?)?);
+                            Ok(())
+                        }),
+                    )
+                    .unwrap();
+                    assert_eq!(owner, Some(w), "row {id} behind last_insert_id");
                 }
             })
         })

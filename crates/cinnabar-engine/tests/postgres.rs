@@ -242,6 +242,61 @@ fn connects_through_the_engine_into_its_own_schema() {
     all(feature = "postgres", not(cinnabar_test_postgres)),
     ignore = "CINNABAR_TEST_POSTGRES is not set"
 )]
+fn search_path_quotes_schema_names() {
+    let db = TestDb::new("search_path_quotes_schema_names");
+    // A schema name that only works quoted: a space, a double quote, upper case.
+    let weird = format!("{} We\"ird", db.schema);
+    let quoted = format!("\"{}\"", weird.replace('"', "\"\""));
+    /// Drops the extra schema even when an assertion fails.
+    struct DropSchema<'a>(&'a TestDb, String);
+    impl Drop for DropSchema<'_> {
+        fn drop(&mut self) {
+            if let Ok(mut c) = self.0.admin.connect() {
+                let _ = c.execute_script(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.1));
+            }
+        }
+    }
+    let mut admin = db.admin.connect().unwrap();
+    admin
+        .execute_script(&format!("CREATE SCHEMA {quoted}"))
+        .unwrap();
+    let _guard = DropSchema(&db, quoted.clone());
+    let encoded = weird.replace(' ', "%20").replace('"', "%22");
+    let sep = if db.base.contains('?') { '&' } else { '?' };
+    let url = format!("{}{sep}search_path={encoded},{}", db.base, db.schema);
+    let mut conn = create_engine(&url).unwrap().connect().unwrap();
+    assert_eq!(
+        query(&mut conn, "SELECT current_schema()", &[]),
+        vec![vec![Value::Text(weird.clone())]]
+    );
+    assert_eq!(
+        query(&mut conn, "SHOW search_path", &[]),
+        vec![vec![Value::Text(format!("{quoted}, {}", db.schema))]]
+    );
+    // An unqualified CREATE TABLE lands in the first schema; names resolve through both.
+    exec(&mut conn, "CREATE TABLE sp_first (x INT)", &[]);
+    exec(
+        &mut admin,
+        &format!("CREATE TABLE {}.sp_second (y INT)", db.schema),
+        &[],
+    );
+    assert_eq!(
+        query(
+            &mut conn,
+            "SELECT table_schema FROM information_schema.tables WHERE table_name = 'sp_first'",
+            &[]
+        ),
+        vec![vec![Value::Text(weird.clone())]]
+    );
+    assert_eq!(count(&mut conn, "sp_second"), 0);
+}
+
+#[test]
+#[cfg_attr(not(feature = "postgres"), ignore = "the `postgres` feature is off")]
+#[cfg_attr(
+    all(feature = "postgres", not(cinnabar_test_postgres)),
+    ignore = "CINNABAR_TEST_POSTGRES is not set"
+)]
 fn scalar_values_round_trip() {
     let db = TestDb::new("scalar_values_round_trip");
     let mut conn = db.connect();

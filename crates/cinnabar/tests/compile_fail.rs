@@ -9,7 +9,8 @@ fn ui() {
     t.compile_fail("tests/ui/fail_*.rs");
     // Trait errors: rustc's notes list types implementing `ColumnType` (and how it names
     // them), which depends on the optional type features, so the expected output is the one
-    // recorded with default features.
+    // recorded with default features. `--all-features` skips them; `.ci/run` runs this test
+    // with the default features as a step of its own and checks that every one of them ran.
     if cfg!(not(any(
         feature = "chrono",
         feature = "uuid",

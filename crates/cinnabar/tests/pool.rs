@@ -1,9 +1,13 @@
 //! Pool settings: SQLAlchemy's defaults, recycling by age, and pre-ping on checkout,
-//! against a real SQLite file (a TEMP table tells one connection from another).
+//! against a real SQLite file (a TEMP table tells one connection from another), and
+//! pre-ping replacing a connection the server closed, on PostgreSQL and MariaDB.
 
-use std::time::Duration;
+mod support;
+
+use std::time::{Duration, Instant};
 
 use cinnabar::prelude::*;
+use support::{Backend, TestDb};
 
 fn engine(dir: &tempfile::TempDir, options: EngineOptions) -> Engine {
     let url = format!("sqlite:///{}", dir.path().join("pool.db").display());
@@ -84,3 +88,78 @@ fn pre_ping_keeps_healthy_connections() {
         "a connection that answers the ping is kept"
     );
 }
+
+/// The server-side id of the connection `conn` holds.
+fn server_connection_id(db: &TestDb, conn: &mut Connection) -> i64 {
+    let sql = match db.backend {
+        Backend::Postgres => "SELECT CAST(pg_backend_pid() AS BIGINT)",
+        Backend::MySql => "SELECT CAST(CONNECTION_ID() AS SIGNED)",
+        Backend::Sqlite => unreachable!("SQLite has no server connection"),
+    };
+    conn.scalar(text(sql)).unwrap()
+}
+
+/// Closes server connection `id` from another connection and waits until it is gone.
+fn kill_server_connection(db: &TestDb, id: i64) {
+    let mut admin = db.engine.connect().unwrap();
+    let (kill, alive) = match db.backend {
+        Backend::Postgres => (
+            format!("SELECT pg_terminate_backend({id})"),
+            format!("SELECT COUNT(*) FROM pg_stat_activity WHERE pid = {id}"),
+        ),
+        Backend::MySql => (
+            format!("KILL CONNECTION {id}"),
+            format!("SELECT COUNT(*) FROM information_schema.processlist WHERE id = {id}"),
+        ),
+        Backend::Sqlite => unreachable!("SQLite has no server connection"),
+    };
+    admin.execute(text(kill)).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while admin.scalar::<i64>(text(alive.as_str())).unwrap() > 0 {
+        assert!(Instant::now() < deadline, "connection {id} is still alive");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Checks a connection out of `engine` (one connection, no overflow), closes it on the
+/// server while it is idle, and runs a statement on the next checkout.
+fn statement_after_the_server_closed_the_idle_connection(
+    db: &TestDb,
+    engine: &Engine,
+) -> (i64, Result<i64>) {
+    let mut c = engine.connect().unwrap();
+    let id = server_connection_id(db, &mut c);
+    drop(c);
+    assert_eq!(engine.pool_status().idle, 1);
+    kill_server_connection(db, id);
+    let mut c = engine.connect().unwrap();
+    let r = c.scalar::<i64>(text("SELECT 41 + 1"));
+    (id, r.map(|_| server_connection_id(db, &mut c)))
+}
+
+fn pre_ping_replaces_a_connection_the_server_closed(db: &TestDb) {
+    if db.backend == Backend::Sqlite {
+        eprintln!("skipped: SQLite has no server that could close a pooled connection");
+        return;
+    }
+    let options = || EngineOptions::new().pool_size(1).max_overflow(0);
+    // Control: without pre-ping the dead connection is handed out and its first statement
+    // fails, so the kill below really breaks the pooled connection.
+    let engine = Engine::with_options(&db.url, options()).unwrap();
+    let (_, r) = statement_after_the_server_closed_the_idle_connection(db, &engine);
+    let e = r.expect_err("without pre-ping the killed connection is handed out");
+    assert_eq!(e.kind(), ErrorKind::Connection, "{e}");
+
+    // With pre-ping the checkout notices and opens a new connection.
+    let engine = Engine::with_options(&db.url, options().pool_pre_ping(true)).unwrap();
+    let (old, r) = statement_after_the_server_closed_the_idle_connection(db, &engine);
+    let new = r.unwrap_or_else(|e| panic!("with pre-ping the checkout should be healthy: {e}"));
+    assert_ne!(new, old, "a new server connection");
+    assert_eq!(
+        engine.pool_status().open,
+        1,
+        "the dead connection was discarded"
+    );
+}
+
+backend_tests!(pre_ping_replaces_a_connection_the_server_closed);

@@ -152,6 +152,33 @@ fn renaming_a_node_and_moving_another_under_it(db: &TestDb) {
          {a_name_in_db:?} in the database",
         r.err()
     );
+    // Both changes reached the database: A renamed, B under A.
+    let (a_id, b_id) = (a.read().id.unwrap(), b.read().id.unwrap());
+    assert_eq!(a_name_in_memory, "A2");
+    assert_eq!(a_name_in_db.as_deref(), Some("A2"));
+    assert_eq!(b.read().parent_id, Some(a_id));
+    let b_parent = scalar_i64(
+        db,
+        &format!("SELECT parent_id FROM rv_categories WHERE id = {b_id}"),
+    );
+    assert_eq!(b_parent, Some(a_id), "B's parent_id in the database");
+    let b_name: Option<String> = db
+        .engine
+        .connect()
+        .unwrap()
+        .scalar(text("SELECT name FROM rv_categories WHERE id = :id").bind("id", b_id))
+        .unwrap();
+    assert_eq!(b_name.as_deref(), Some("B"));
+    assert_eq!(
+        scalar_i64(
+            db,
+            &format!(
+                "SELECT COUNT(*) FROM rv_categories WHERE parent_id IS NOT NULL AND id <> {b_id}"
+            )
+        ),
+        Some(0),
+        "A stays a root"
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -360,6 +387,29 @@ fn create_all_with_a_long_use_alter_name_is_idempotent(db: &TestDb) {
     };
     md().create_all(&db.engine).unwrap();
     md().create_all(&db.engine).unwrap();
+    // The long-named foreign key exists once and is enforced: a division managed by a
+    // worker that does not exist is refused, one managed by a real worker is accepted.
+    let mut c = db.engine.connect().unwrap();
+    c.execute(text(
+        "INSERT INTO rv_organisational_divisions_of_the_big_company (id) VALUES (1)",
+    ))
+    .unwrap();
+    let e = c
+        .execute(text(
+            "UPDATE rv_organisational_divisions_of_the_big_company \
+             SET manager_worker_id = 987654 WHERE id = 1",
+        ))
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::ForeignKeyViolation, "{e}");
+    c.execute(text("INSERT INTO rv_wrk (id, div_id) VALUES (7, 1)"))
+        .unwrap();
+    c.execute(text(
+        "UPDATE rv_organisational_divisions_of_the_big_company \
+         SET manager_worker_id = 7 WHERE id = 1",
+    ))
+    .unwrap();
+    drop(c);
+    // drop_all removes the cycle with rows in it.
     md().drop_all(&db.engine).unwrap();
 }
 

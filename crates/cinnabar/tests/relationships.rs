@@ -5,6 +5,7 @@
 mod support;
 
 use cinnabar::prelude::*;
+use support::capture::{capture_sql, echo_engine, statements};
 use support::TestDb;
 
 #[derive(Model, Debug, Clone)]
@@ -126,6 +127,14 @@ fn removing_from_a_collection_clears_the_foreign_key(db: &TestDb) {
     );
 }
 
+/// `name` quoted as the backend quotes identifiers.
+fn db_quote(db: &TestDb, name: &str) -> String {
+    match db.backend {
+        support::Backend::MySql => format!("`{name}`"),
+        _ => format!("\"{name}\""),
+    }
+}
+
 fn seed(engine: &Engine, courses: usize, per_course: usize) {
     let mut s = Session::new(engine);
     for i in 0..courses {
@@ -141,14 +150,28 @@ fn seed(engine: &Engine, courses: usize, per_course: usize) {
 fn selectin_loads_every_collection_with_one_query_per_level(db: &TestDb) {
     let engine = setup(db);
     seed(&engine, 4, 3);
-    let mut s = Session::new(&engine);
-    let courses = s
-        .query::<Course>()
-        .order_by(Course::id)
-        .options(selectin(Course::students).then(selectin(Student::course)))
-        .all()
-        .unwrap();
+    let echo = echo_engine(db);
+    let mut s = Session::new(&echo);
+    let (courses, sql) = capture_sql(|| {
+        s.query::<Course>()
+            .order_by(Course::id)
+            .options(selectin(Course::students).then(selectin(Student::course)))
+            .all()
+            .unwrap()
+    });
     assert_eq!(courses.len(), 4);
+    // One SELECT per level: the courses; every course's students in one IN query; every
+    // student's course in one IN query (a loop per parent would send 1 + 4 + 12).
+    let selects = statements(&sql, "SELECT");
+    assert_eq!(selects.len(), 3, "{selects:#?}");
+    for (level, table) in [(1, "students"), (2, "courses")] {
+        assert!(
+            selects[level].contains(&format!("FROM {} WHERE", db_quote(db, table)))
+                && selects[level].contains(" IN ("),
+            "{}",
+            selects[level]
+        );
+    }
     for (i, c) in courses.iter().enumerate() {
         let g = c.read();
         let kids = g.students.get().unwrap();
@@ -167,8 +190,11 @@ fn selectin_loads_every_collection_with_one_query_per_level(db: &TestDb) {
         &s.get::<Student>(id).unwrap().unwrap(),
         &first
     ));
-    // Loading does not count as a change.
-    s.commit().unwrap();
+    // Loading does not count as a change: the commit writes nothing.
+    let ((), sql) = capture_sql(|| s.commit().unwrap());
+    for verb in ["INSERT", "UPDATE", "DELETE"] {
+        assert!(statements(&sql, verb).is_empty(), "{verb} sent: {sql:#?}");
+    }
 }
 
 fn joined_loading_matches_selectin_in_one_query(db: &TestDb) {
@@ -177,13 +203,19 @@ fn joined_loading_matches_selectin_in_one_query(db: &TestDb) {
     let mut s = Session::new(&engine);
     s.add(course("empty"));
     s.commit().unwrap();
-    let mut s = Session::new(&engine);
-    let courses = s
-        .query::<Course>()
-        .order_by(Course::id)
-        .options(joined(Course::students))
-        .all()
-        .unwrap();
+    let echo = echo_engine(db);
+    let mut s = Session::new(&echo);
+    let (courses, sql) = capture_sql(|| {
+        s.query::<Course>()
+            .order_by(Course::id)
+            .options(joined(Course::students))
+            .all()
+            .unwrap()
+    });
+    // One statement: the courses LEFT OUTER JOIN their students.
+    let selects = statements(&sql, "SELECT");
+    assert_eq!(selects.len(), 1, "{selects:#?}");
+    assert!(selects[0].contains(" JOIN "), "{}", selects[0]);
     // Four courses, once each, although the join returned a row per student.
     assert_eq!(courses.len(), 4);
     let counts: Vec<usize> = courses
@@ -197,11 +229,13 @@ fn joined_loading_matches_selectin_in_one_query(db: &TestDb) {
         }
     }
     // Many-to-one, joined: every student with its course, the same course objects.
-    let students = s
-        .query::<Student>()
-        .options(joined(Student::course))
-        .all()
-        .unwrap();
+    let (students, sql) = capture_sql(|| {
+        s.query::<Student>()
+            .options(joined(Student::course))
+            .all()
+            .unwrap()
+    });
+    assert_eq!(statements(&sql, "SELECT").len(), 1, "{sql:#?}");
     assert_eq!(students.len(), 12);
     for st in &students {
         let c = st.read().course.get().unwrap().cloned().unwrap();
@@ -693,6 +727,13 @@ mod many_to_many {
         s.commit().unwrap();
         a.write().prerequisites.push(b.clone()).unwrap();
         s.flush().unwrap();
+        // The flush wrote the association row (seen inside the session's transaction).
+        let flushed: i64 = s
+            .connection()
+            .unwrap()
+            .scalar(text("SELECT COUNT(*) FROM prerequisites"))
+            .unwrap();
+        assert_eq!(flushed, 1, "the flush inserted the association row");
         s.rollback().unwrap();
         assert_eq!(a.read().prerequisites.len().unwrap(), 0);
         assert_eq!(rows(db, "prerequisites"), 0);
@@ -1369,15 +1410,35 @@ mod uuid_keys {
                 .map(|q| q.read().players.len().unwrap())
                 .collect();
             assert_eq!(sizes, [1, 2], "{strategy}");
-            // And the other direction: players to their squad.
+            // And the other direction: players to their squad, the identity-mapped squad
+            // object whose key the player's foreign key holds.
             let players = s
                 .query::<Player>()
                 .options(selectin(Player::squad))
                 .all()
                 .unwrap();
-            assert!(players
-                .iter()
-                .all(|p| p.read().squad.get().unwrap().is_some()));
+            assert_eq!(players.len(), 3, "{strategy}");
+            for p in &players {
+                let g = p.read();
+                let loaded = g.squad.get().unwrap().cloned().expect("squad loaded");
+                let owner = squads
+                    .iter()
+                    .find(|q| {
+                        q.read()
+                            .players
+                            .get()
+                            .unwrap()
+                            .iter()
+                            .any(|x| Handle::ptr_eq(x, p))
+                    })
+                    .expect("the player is in a squad's collection");
+                assert!(
+                    Handle::ptr_eq(&loaded, owner),
+                    "{strategy}: player {}",
+                    g.id
+                );
+                assert_eq!(g.squad_id, Some(loaded.read().id), "{strategy}");
+            }
         }
     }
 

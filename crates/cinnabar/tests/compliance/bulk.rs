@@ -75,16 +75,29 @@ fn bulk_update_keeps_loaded_objects_consistent(db: &TestDb) {
     assert_eq!(student_row(db, ids[1]), Some(("Asha".into(), "Go".into())));
     assert!(hs.iter().all(|h| h.read().course == "Go"));
 
-    // An arithmetic expression on an integer column, with objects reloaded.
-    let c = seed_courses(db, &["Maths"])[0];
+    // A literal on an integer column, then an arithmetic expression on it, with the loaded
+    // object reloaded.
+    let cs = seed_courses(db, &["Maths", "Physics"]);
+    let (maths, physics) = (cs[0], cs[1]);
     s.execute_bulk(
         update::<Student>()
             .filter(Student::id.eq(ids[2]))
-            .set(Student::course_id, c),
+            .set(Student::course_id, maths),
     )
     .unwrap();
-    assert_eq!(hs[2].read().course_id, Some(c));
+    assert_eq!(hs[2].read().course_id, Some(maths));
+    s.execute_bulk(
+        update::<Student>()
+            .filter(Student::id.eq(ids[2]))
+            .set(Student::course_id, Student::course_id.add(physics - maths)),
+    )
+    .unwrap();
+    assert_eq!(hs[2].read().course_id, Some(physics));
     s.commit().unwrap();
+    let in_db: Option<i64> = conn(db)
+        .scalar(text("SELECT course_id FROM students WHERE id = :id").bind("id", ids[2]))
+        .unwrap();
+    assert_eq!(in_db, Some(physics));
 
     // Matching nothing is fine; no set(..) is misuse.
     let n = s

@@ -401,6 +401,13 @@ fn round_trip_sample(db: &TestDb, text_value: String, blob_len: u32) {
         .scalar(text("SELECT note FROM samples WHERE label = 'large'"))
         .unwrap();
     assert_eq!(stored, text_value.replace('a', "z"));
+    h.write().note = Some("small".into());
+    h.write().data = Some(vec![1, 2, 3]);
+    s.commit().unwrap();
+    let mut fresh = Session::new(&db.engine);
+    let got = fresh.get::<Sample>(h.read().id.unwrap()).unwrap().unwrap();
+    assert_eq!(got.read().note.as_deref(), Some("small"));
+    assert_eq!(got.read().data.as_deref(), Some([1u8, 2, 3].as_slice()));
 }
 
 crate::backend_tests!(

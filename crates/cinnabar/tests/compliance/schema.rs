@@ -3,10 +3,28 @@
 
 use super::*;
 
+/// Whether `table` exists, read from the backend's catalog: a query that fails panics
+/// rather than reading as "absent".
 fn table_exists(db: &TestDb, table: &str) -> bool {
-    conn(db)
-        .execute(text(format!("SELECT COUNT(*) FROM {table}")))
-        .is_ok()
+    let sql = match db.backend {
+        Backend::Sqlite => "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = :t",
+        Backend::Postgres => {
+            "SELECT COUNT(*) FROM information_schema.tables \
+             WHERE table_schema = current_schema() AND table_name = :t"
+        }
+        Backend::MySql => {
+            "SELECT COUNT(*) FROM information_schema.tables \
+             WHERE table_schema = DATABASE() AND table_name = :t"
+        }
+    };
+    let n: i64 = conn(db)
+        .scalar(text(sql).bind("t", table))
+        .unwrap_or_else(|e| panic!("checking whether {table} exists: {e}"));
+    match n {
+        0 => false,
+        1 => true,
+        n => panic!("{n} tables named {table}"),
+    }
 }
 
 fn create_all_and_drop_all(db: &TestDb) {

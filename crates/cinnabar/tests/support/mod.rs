@@ -9,6 +9,8 @@
 //! under CI (`CI=true`) [`ci_runs_every_backend`] fails when a backend would not run.
 #![allow(dead_code)]
 
+pub mod capture;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use cinnabar::prelude::*;
