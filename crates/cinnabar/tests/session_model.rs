@@ -884,3 +884,54 @@ fn scripted_failures_savepoints_and_add_handle() {
     ];
     run(ops).unwrap();
 }
+
+/// Found by `session_matches_model` (first shrunk case below): a rollback took a new object
+/// out of the session with the values of its first flushed UPDATE's snapshot (or of an
+/// unflushed change's baseline) instead of the values it had, so re-adding it inserted stale
+/// values. Objects a rollback (or a savepoint's rollback) takes out keep their values.
+#[test]
+fn rolled_back_new_object_keeps_its_values() {
+    use Op::*;
+    let cases = [
+        vec![
+            Add("a".into(), 0),
+            Savepoint(vec![Modify(0, None, 1)], true),
+            Rollback,
+        ],
+        vec![
+            Add("a".into(), 0),
+            Flush,
+            Modify(0, None, 1),
+            Flush,
+            Modify(0, None, 2),
+            Rollback,
+            ReAdd(0),
+            Commit,
+        ],
+        vec![
+            Add("a".into(), 0),
+            Commit,
+            Savepoint(
+                vec![Add("b".into(), 3), Flush, Modify(1, None, 4), Flush],
+                false,
+            ),
+            ReAdd(0),
+            Commit,
+        ],
+        // Taken out by a savepoint after a nested one changed it: the later rollback
+        // restored it from the transaction's snapshot.
+        vec![
+            Savepoint(
+                vec![
+                    Add("a".into(), 0),
+                    Savepoint(vec![Modify(0, Some("b".into()), 0)], true),
+                ],
+                false,
+            ),
+            Rollback,
+        ],
+    ];
+    for ops in cases {
+        run(ops.clone()).unwrap_or_else(|e| panic!("{ops:?}: {e}"));
+    }
+}
