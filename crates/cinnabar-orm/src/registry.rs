@@ -982,7 +982,10 @@ impl<T: Model> AnyRegistry for Registry<T> {
         gone.append(&mut self.pending);
         // Objects the savepoint inserted leave with their current values (keys cleared).
         let leaving = ptr_set(&gone);
-        self.discard_flush_state(&leaving, &FxHashSet::default());
+        // Objects deleted before it began keep the changes they were deleted with (still
+        // unflushed, as a DELETE does not write them): the savepoint did not make them.
+        let untouched = ptr_set(&self.deleted_in_tx[..mark.deleted.min(self.deleted_in_tx.len())]);
+        self.discard_flush_state(&leaving, &untouched);
         // Gone from the session: a later rollback has nothing of theirs to restore.
         self.touched.retain(|(h, _)| !leaving.contains(&ptr_of(h)));
         self.expunge_inserted(gone);

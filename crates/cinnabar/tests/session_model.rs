@@ -935,3 +935,29 @@ fn rolled_back_new_object_keeps_its_values() {
         run(ops.clone()).unwrap_or_else(|e| panic!("{ops:?}: {e}"));
     }
 }
+
+/// Found by `session_matches_model`: a savepoint that rolled back put an object changed and
+/// then deleted before it began (the DELETE flushed, the change never written) back to its
+/// committed values, although the savepoint had not touched it.
+#[test]
+fn savepoint_rollback_leaves_earlier_deletions_alone() {
+    use Op::*;
+    let ops = vec![
+        Add("a".into(), 0),
+        Commit,
+        Modify(0, None, 1),
+        Delete(0),
+        Savepoint(vec![], false),
+        Commit,
+    ];
+    run(ops).unwrap();
+    let ops = vec![
+        Add("a".into(), 0),
+        Commit,
+        Modify(0, None, 1),
+        Delete(0),
+        Savepoint(vec![], false),
+        Rollback,
+    ];
+    run(ops).unwrap();
+}
