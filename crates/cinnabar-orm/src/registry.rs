@@ -1181,6 +1181,9 @@ impl<T: Model> Registry<T> {
                 self.identity.insert(k, h.clone());
             }
         }
+        // Marked for deletion but not yet deleted: again, unless inserted in the transaction
+        // too (those left the session above).
+        self.deleted.retain(|h| h.state() == ObjectState::Deleted);
         deleted.append(&mut self.deleted);
         self.deleted = deleted;
         !self.pending.is_empty()

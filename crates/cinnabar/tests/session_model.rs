@@ -961,3 +961,21 @@ fn savepoint_rollback_leaves_earlier_deletions_alone() {
     ];
     run(ops).unwrap();
 }
+
+/// Found by `session_matches_model`: after a failed flush, an object inserted by the
+/// transaction and then marked for deletion (DELETE not yet run) left the session but stayed
+/// in its deletion list, so the next flush failed with "DELETE of Item None matched 0 rows".
+#[test]
+fn failed_flush_forgets_deleting_an_object_it_takes_out() {
+    use Op::*;
+    let ops = vec![
+        Savepoint(vec![Add("a".into(), 0)], true),
+        Poison(None),
+        Delete(0),
+        Savepoint(vec![], false), // its flush fails: the transaction is rolled back
+        Fix(0),
+        Flush,
+        Commit,
+    ];
+    run(ops).unwrap();
+}
