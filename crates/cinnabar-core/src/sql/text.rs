@@ -4,8 +4,9 @@
 //! small scanner that skips string literals, quoted identifiers, comments and PostgreSQL `::`
 //! casts, and the dialect renders each marker as its own placeholder. What counts as a literal
 //! or a comment differs by database ([`RawSyntax`]): PostgreSQL's dollar-quoted strings and
-//! `E'..'` escapes, MySQL's backslash escapes and `#` comments; the compiler scans with the
-//! target dialect's rules, so a `:name` inside one of those is text, never a parameter.
+//! `E'..'` escapes, MySQL's backslash escapes and `#` comments, SQLite's `[..]` identifiers;
+//! the compiler scans with the target dialect's rules, so a `:name` inside one of those is
+//! text, never a parameter.
 
 use crate::error::{Error, Result};
 use crate::types::ToSql;
@@ -106,6 +107,8 @@ pub struct RawSyntax {
     pub dash_comments_need_space: bool,
     /// `/* .. */` comments nest (PostgreSQL).
     pub nested_block_comments: bool,
+    /// `[..]` quotes an identifier (SQLite, after Microsoft's SQL).
+    pub bracket_identifiers: bool,
 }
 
 /// Splits raw SQL into verbatim text and `:name` markers (standard SQL lexing).
@@ -154,6 +157,12 @@ pub fn parse_in(sql: &str, syntax: RawSyntax) -> Vec<TextPiece<'_>> {
                         }
                         break;
                     }
+                    i += 1;
+                }
+                i += 1;
+            }
+            b'[' if syntax.bracket_identifiers => {
+                while i < bytes.len() && bytes[i] != b']' {
                     i += 1;
                 }
                 i += 1;
@@ -265,6 +274,7 @@ mod tests {
         hash_comments: false,
         dash_comments_need_space: false,
         nested_block_comments: true,
+        bracket_identifiers: false,
     };
     const MYSQL: RawSyntax = RawSyntax {
         backslash_escapes: true,
@@ -273,6 +283,7 @@ mod tests {
         hash_comments: true,
         dash_comments_need_space: true,
         nested_block_comments: false,
+        bracket_identifiers: false,
     };
 
     #[test]
@@ -292,6 +303,18 @@ mod tests {
         // MySQL: `--` needs a space to start a comment; `1--:x` is 1 - (-:x).
         assert_eq!(params("SELECT 1--:x", MYSQL), ["x"]);
         assert_eq!(params("SELECT 1 -- :no\n, :y", MYSQL), ["y"]);
+    }
+
+    /// Found by `text_lexer_props` (SQLite): `SELECT :p0 AS [aaa'] , :p0` bound one
+    /// parameter, the quote inside the brackets taken for a string's start.
+    #[test]
+    fn sqlite_bracket_identifiers_hide_markers() {
+        use crate::dialect::Dialect as _;
+        let sqlite = crate::dialect::SqliteDialect.raw_syntax();
+        assert_eq!(params("SELECT :p0 AS [aaa'] , :p0", sqlite), ["p0", "p0"]);
+        assert_eq!(params("SELECT [a :no] FROM t WHERE x = :x", sqlite), ["x"]);
+        // Elsewhere `[` is no quote (PostgreSQL array slices: `a[1:n]`).
+        assert_eq!(params("SELECT a[1:n]", PG), ["n"]);
     }
 
     #[test]
