@@ -2,7 +2,8 @@
 //! `SELECT` mixing bound `:name` parameters with string literals, quoted identifiers and
 //! comments whose text holds `:names`, quotes, backslashes and dollars (with each database's
 //! own forms: PostgreSQL's `E'..'` escapes, `$tag$..$tag$` quotes, nested `/* */` comments and
-//! `::` casts; MySQL's backslash escapes, `".."` strings and `#` comments) must run, and every
+//! `::` casts; MySQL's backslash escapes, `".."` strings, `#` comments and `/*! .. */`
+//! executable comments; SQLite's `[..]` and `` `..` `` identifiers) must run, and every
 //! column must come back as the server parsed it: a parameter's column holds the value bound
 //! to that name, a literal's column the literal's text. A `:name` the lexer missed reaches the
 //! server as text (a syntax error or a parameter count mismatch), one it invented inside a
@@ -54,6 +55,10 @@ enum LitStyle {
 
 const TAGS: &[&str] = &["", "t", "q_1"];
 
+/// Openings of executable comments both MySQL and MariaDB run (MariaDB's own `/*M!..` is a
+/// plain comment to MySQL, so one dialect cannot tell which it is; not generated).
+const EXEC: &[&str] = &["/*!", "/*!50000", "/*!"];
+
 /// What separates tokens: a space or a comment.
 #[derive(Debug, Clone)]
 enum Gap {
@@ -72,6 +77,9 @@ struct Column {
     item: Item,
     /// A quoted alias (`AS ".."`, MySQL: `` AS `..` ``).
     alias: Option<String>,
+    /// MySQL/MariaDB: the item inside an executable comment (`/*!` or `/*!50000`, by this
+    /// index into [`EXEC`]), which the server runs as SQL.
+    exec: Option<usize>,
     after: Gap,
 }
 
@@ -105,14 +113,20 @@ fn item() -> impl Strategy<Value = Item> {
 }
 
 fn case() -> impl Strategy<Value = Case> {
-    let column = (gap(), item(), prop::option::of(chars(6)), gap()).prop_map(
-        |(before, item, alias, after)| Column {
+    let column = (
+        gap(),
+        item(),
+        prop::option::of(chars(6)),
+        prop::option::weighted(0.2, 0..EXEC.len()),
+        gap(),
+    )
+        .prop_map(|(before, item, alias, exec, after)| Column {
             before,
             item,
             alias,
+            exec,
             after,
-        },
-    );
+        });
     (
         prop::collection::vec(column, 1..8),
         prop::collection::vec(chars(6), 4),
@@ -197,6 +211,11 @@ fn render(case: &Case, backend: Backend) -> (String, Vec<String>) {
             sql.push(',');
         }
         sql.push_str(&comment(&c.before, backend));
+        let exec = c.exec.filter(|_| backend == Backend::MySql);
+        if let Some(e) = exec {
+            sql.push_str(EXEC[e]);
+            sql.push(' ');
+        }
         match &c.item {
             Item::Param(n) => {
                 match backend {
@@ -209,6 +228,9 @@ fn render(case: &Case, backend: Backend) -> (String, Vec<String>) {
                 sql.push_str(&literal(text, *style, backend));
                 expected.push(text.clone());
             }
+        }
+        if exec.is_some() {
+            sql.push_str(" */");
         }
         if let Some(id) = c.alias.as_deref().and_then(|a| identifier(a, backend)) {
             sql.push_str(&comment(&c.after, backend));
@@ -282,12 +304,14 @@ fn rendered_statements_mix_parameters_and_lookalikes() {
                 before: Gap::Block(":a */".into()),
                 item: Item::Lit(":b'\\".into(), LitStyle::Other(1)),
                 alias: Some(":c\"`".into()),
+                exec: None,
                 after: Gap::Dash(":d".into()),
             },
             Column {
                 before: Gap::Nested(":e".into(), ":f".into(), ":g".into()),
                 item: Item::Param(2),
                 alias: None,
+                exec: Some(0),
                 after: Gap::Hash(":h".into()),
             },
         ],
@@ -302,6 +326,6 @@ fn rendered_statements_mix_parameters_and_lookalikes() {
     let (my, _) = render(&case, Backend::MySql);
     assert_eq!(
         my,
-        "SELECT /* :a * / */ \":b'\\\\\" -- :d\nAS `:c\"``` -- :d\n, /* :e */ :p2 #:h\n"
+        "SELECT /* :a * / */ \":b'\\\\\" -- :d\nAS `:c\"``` -- :d\n, /* :e */ /*! :p2 */ #:h\n"
     );
 }
