@@ -6,7 +6,9 @@
 //! or a comment differs by database ([`RawSyntax`]): PostgreSQL's dollar-quoted strings and
 //! `E'..'` escapes, MySQL's backslash escapes and `#` comments, SQLite's `[..]` identifiers;
 //! the compiler scans with the target dialect's rules, so a `:name` inside one of those is
-//! text, never a parameter.
+//! text, never a parameter. MySQL's executable comments (`/*! .. */`) are SQL to the server,
+//! so their `:name` markers are parameters; MariaDB's `/*M! .. */` is a plain comment to MySQL
+//! and is scanned as one.
 
 use crate::error::{Error, Result};
 use crate::types::ToSql;
@@ -109,6 +111,9 @@ pub struct RawSyntax {
     pub nested_block_comments: bool,
     /// `[..]` quotes an identifier (SQLite, after Microsoft's SQL).
     pub bracket_identifiers: bool,
+    /// `/*! .. */` and `/*!50000 .. */` are executable comments: the server runs their text
+    /// as SQL, so `:name` markers in them are parameters (MySQL, MariaDB).
+    pub executable_comments: bool,
 }
 
 /// Splits raw SQL into verbatim text and `:name` markers (standard SQL lexing).
@@ -195,6 +200,17 @@ pub fn parse_in(sql: &str, syntax: RawSyntax) -> Vec<TextPiece<'_>> {
                     i += 1;
                 }
             }
+            b'/' if syntax.executable_comments
+                && bytes.get(i + 1) == Some(&b'*')
+                && bytes.get(i + 2) == Some(&b'!') =>
+            {
+                // Scanned as SQL from after the opening (and its version number); the
+                // closing `*/` is then ordinary text.
+                i += 3;
+                while i < bytes.len() && bytes[i].is_ascii_digit() {
+                    i += 1;
+                }
+            }
             b'/' if bytes.get(i + 1) == Some(&b'*') => {
                 i += 2;
                 let mut depth = 1;
@@ -275,6 +291,7 @@ mod tests {
         dash_comments_need_space: false,
         nested_block_comments: true,
         bracket_identifiers: false,
+        executable_comments: false,
     };
     const MYSQL: RawSyntax = RawSyntax {
         backslash_escapes: true,
@@ -284,6 +301,7 @@ mod tests {
         dash_comments_need_space: true,
         nested_block_comments: false,
         bracket_identifiers: false,
+        executable_comments: true,
     };
 
     #[test]
@@ -315,6 +333,21 @@ mod tests {
         assert_eq!(params("SELECT [a :no] FROM t WHERE x = :x", sqlite), ["x"]);
         // Elsewhere `[` is no quote (PostgreSQL array slices: `a[1:n]`).
         assert_eq!(params("SELECT a[1:n]", PG), ["n"]);
+    }
+
+    /// Found by `text_lexer_props` (MariaDB): `SELECT /*! :p0 */` bound nothing, yet the
+    /// server runs an executable comment's text.
+    #[test]
+    fn mysql_executable_comments_hold_markers() {
+        use crate::dialect::Dialect as _;
+        let mysql = crate::dialect::MySqlDialect.raw_syntax();
+        assert_eq!(params("SELECT /*! :p0 */", mysql), ["p0"]);
+        assert_eq!(
+            params("SELECT /*!50000 :a */, /* :no */ /*+ :no */ :b", mysql),
+            ["a", "b"]
+        );
+        // Elsewhere it is a comment.
+        assert_eq!(params("SELECT /*! :no */ :x", PG), ["x"]);
     }
 
     #[test]
