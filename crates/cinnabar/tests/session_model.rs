@@ -533,11 +533,17 @@ fn run_op(
             o.cur.2 = tag;
         }
         Op::Expunge(n) => {
-            let targets = m.indices(|o| {
-                matches!(
-                    o.kind,
-                    Kind::New(None) | Kind::Persistent(_) | Kind::Deleted { .. }
-                )
+            // Not an object whose flushed UPDATE is in the open transaction: another object
+            // loaded from that row would keep the uncommitted values after a rollback until
+            // the next load refreshes it (expired, not restored: field access does no I/O),
+            // which this model does not follow.
+            let targets = m.indices(|o| match o.kind {
+                Kind::New(None) => true,
+                Kind::Persistent(id) | Kind::Deleted { id, .. } => m
+                    .txdb
+                    .get(&id)
+                    .is_none_or(|r| m.committed.get(&id) == Some(r)),
+                _ => false,
             });
             if targets.is_empty() {
                 return Ok(Flow::Continue);
@@ -799,7 +805,8 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: 64,
+        // 10 s on an idle 2-core machine, about 30 s under load (a fresh SQLite file per case).
+        cases: 512,
         failure_persistence: Some(Box::new(FileFailurePersistence::Direct("proptest-regressions/session_model.txt"))),
         ..ProptestConfig::default()
     })]
@@ -978,4 +985,35 @@ fn failed_flush_forgets_deleting_an_object_it_takes_out() {
         Commit,
     ];
     run(ops).unwrap();
+}
+
+/// What the model leaves out (see `Op::Expunge`), pinned here: an object loaded inside the
+/// transaction from a row another writer changed in it (an expunged object's flushed UPDATE)
+/// keeps those values after `rollback()`, expired, and the next load refreshes it.
+#[test]
+fn rollback_expires_objects_loaded_from_rows_changed_behind_them() {
+    let db = common::temp_engine();
+    MetaData::new()
+        .with(Item::table().clone())
+        .create_all(&db.engine)
+        .unwrap();
+    let mut s = Session::new(&db.engine);
+    let x = s.add(Item {
+        id: None,
+        label: "a".into(),
+        qty: 0,
+        tag: None,
+    });
+    s.commit().unwrap();
+    x.write().qty = 1;
+    s.flush().unwrap();
+    s.expunge(&x).unwrap();
+    let w = s.query::<Item>().all().unwrap().pop().unwrap();
+    assert!(!Handle::ptr_eq(&w, &x));
+    assert_eq!(w.read().qty, 1);
+    s.rollback().unwrap();
+    assert_eq!(w.read().qty, 1, "not restored: expired");
+    let again = s.query::<Item>().all().unwrap().pop().unwrap();
+    assert!(Handle::ptr_eq(&again, &w));
+    assert_eq!(w.read().qty, 0, "refreshed by the next load");
 }
