@@ -164,7 +164,13 @@ fn literal(text: &str, style: LitStyle, backend: Backend) -> String {
     };
     match (style, backend) {
         (LitStyle::Escaped, Backend::Postgres) => {
-            format!("E'{}'", text.replace('\\', "\\\\").replace('\'', "\\'"))
+            // `E` or `e`, by the text's length.
+            let e = if text.len().is_multiple_of(2) {
+                'E'
+            } else {
+                'e'
+            };
+            format!("{e}'{}'", text.replace('\\', "\\\\").replace('\'', "\\'"))
         }
         (LitStyle::Escaped, Backend::MySql) => {
             format!("'{}'", text.replace('\\', "\\\\").replace('\'', "''"))
@@ -249,7 +255,12 @@ fn lexer_binds_what_the_server_sees(db: &TestDb) {
         Backend::MySql => "proptest-regressions/text_lexer_props_mysql.txt",
     };
     let mut runner = TestRunner::new(Config {
-        cases: 1000,
+        // A few seconds per backend; `PROPTEST_CASES` overrides (the `proptest!` macro
+        // reads it, a hand-made runner does not).
+        cases: std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1000),
         source_file: Some(file!()),
         failure_persistence: Some(Box::new(FileFailurePersistence::Direct(persistence))),
         ..Config::default()
