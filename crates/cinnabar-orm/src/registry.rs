@@ -14,7 +14,7 @@ use cinnabar_core::sql::{ColumnRef, Delete, Expr, Insert, Statement, Update};
 use cinnabar_core::{Error, ErrorKind, Result, ValueRef};
 use cinnabar_engine::{Connection, Row};
 use parking_lot::RwLockWriteGuard;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::handle::{Handle, ObjectState, Shared, Slot, Tracker};
 use crate::model::Model;
@@ -902,8 +902,14 @@ impl<T: Model> AnyRegistry for Registry<T> {
     }
 
     fn after_rollback(&mut self) {
-        self.discard_flush_state();
+        // Objects the transaction inserted leave the session with the values they have now
+        // (as in SQLAlchemy), however many times they were flushed: only their keys go.
+        let leaving = ptr_set(self.inserted_in_tx.iter().chain(&self.pending));
+        self.discard_flush_state(&leaving, &FxHashSet::default());
         for (h, before) in std::mem::take(&mut self.touched) {
+            if leaving.contains(&ptr_of(&h)) {
+                continue;
+            }
             let mut g = h.slot().write();
             let flushed_key = g.value.key();
             g.value = *before;
@@ -970,11 +976,18 @@ impl<T: Model> AnyRegistry for Registry<T> {
 
     fn rollback_to(&mut self, mark: &Mark, conn: &mut Connection) -> Result<()> {
         self.savepoints = self.savepoints.saturating_sub(1);
-        self.discard_flush_state();
         let mut gone: Vec<Handle<T>> = self
             .inserted_in_tx
             .split_off(mark.inserted.min(self.inserted_in_tx.len()));
         gone.append(&mut self.pending);
+        // Objects the savepoint inserted leave with their current values (keys cleared).
+        let leaving = ptr_set(&gone);
+        // Objects deleted before it began keep the changes they were deleted with (still
+        // unflushed, as a DELETE does not write them): the savepoint did not make them.
+        let untouched = ptr_set(&self.deleted_in_tx[..mark.deleted.min(self.deleted_in_tx.len())]);
+        self.discard_flush_state(&leaving, &untouched);
+        // Gone from the session: a later rollback has nothing of theirs to restore.
+        self.touched.retain(|(h, _)| !leaving.contains(&ptr_of(h)));
         self.expunge_inserted(gone);
         let deleted = self
             .deleted_in_tx
@@ -984,9 +997,9 @@ impl<T: Model> AnyRegistry for Registry<T> {
             .updated_log
             .split_off(mark.updated.min(self.updated_log.len()));
         // An object's first entry after the mark has the key its row had at the savepoint.
-        let mut seen = rustc_hash::FxHashSet::default();
+        let mut seen = FxHashSet::default();
         for (h, key, before) in updated {
-            if seen.insert(Arc::as_ptr(&h.0) as usize) {
+            if !leaving.contains(&ptr_of(&h)) && seen.insert(ptr_of(&h)) {
                 self.reload(&h, key.as_ref(), before, conn)?;
             }
         }
@@ -1073,11 +1086,13 @@ impl<T: Model> Registry<T> {
     }
 
     /// Forgets what a flush that did not complete left behind: its per-flush lists and the
-    /// changes not yet written (put back to their baselines).
-    fn discard_flush_state(&mut self) {
+    /// changes not yet written (put back to their baselines, except on the objects in
+    /// `leaving`, which keep their current values, and those in `untouched`, which stay
+    /// changed).
+    fn discard_flush_state(&mut self, leaving: &FxHashSet<usize>, untouched: &FxHashSet<usize>) {
         self.shared.orphan_candidates.lock().clear();
         self.post_updates.clear();
-        self.discard_unflushed();
+        self.discard_unflushed(leaving, untouched);
     }
 
     /// Brings back objects whose DELETE was undone, and those only marked for deletion
@@ -1166,6 +1181,9 @@ impl<T: Model> Registry<T> {
                 self.identity.insert(k, h.clone());
             }
         }
+        // Marked for deletion but not yet deleted: again, unless inserted in the transaction
+        // too (those left the session above).
+        self.deleted.retain(|h| h.state() == ObjectState::Deleted);
         deleted.append(&mut self.deleted);
         self.deleted = deleted;
         !self.pending.is_empty()
@@ -1529,18 +1547,28 @@ impl<T: Model> Registry<T> {
         Ok(())
     }
 
-    /// Puts unflushed changes back to their baselines.
-    fn discard_unflushed(&mut self) {
+    /// Puts unflushed changes back to their baselines; objects in `leaving` keep their
+    /// values (no longer changed), objects in `untouched` stay changed.
+    fn discard_unflushed(&mut self, leaving: &FxHashSet<usize>, untouched: &FxHashSet<usize>) {
         let dirty = std::mem::take(&mut *self.shared.dirty.lock());
+        let mut still = Vec::new();
         for h in dirty {
+            if untouched.contains(&ptr_of(&h)) {
+                still.push(h);
+                continue;
+            }
+            let keep = leaving.contains(&ptr_of(&h));
             let mut g = h.slot().write();
             if g.modified {
                 if let Some(b) = g.baseline.take() {
-                    g.value = *b;
+                    if !keep {
+                        g.value = *b;
+                    }
                 }
                 g.modified = false;
             }
         }
+        self.shared.dirty.lock().extend(still);
     }
 
     /// Copies parents' keys into the changed objects of `dirty`, one object locked at a
@@ -1836,6 +1864,18 @@ impl<T: Model> Registry<T> {
         self.inserted_in_tx.clear();
         self.deleted_in_tx.clear();
     }
+}
+
+/// An object's identity, for sets of handles.
+fn ptr_of<T: Model>(h: &Handle<T>) -> usize {
+    Arc::as_ptr(&h.0) as usize
+}
+
+/// The identities of `handles`.
+fn ptr_set<'a, T: Model + 'a>(
+    handles: impl IntoIterator<Item = &'a Handle<T>>,
+) -> FxHashSet<usize> {
+    handles.into_iter().map(ptr_of).collect()
 }
 
 #[cfg(test)]

@@ -88,6 +88,7 @@ impl Dialect for MySqlDialect {
             backslash_escapes: true,
             hash_comments: true,
             dash_comments_need_space: true,
+            executable_comments: true,
             ..Default::default()
         }
     }

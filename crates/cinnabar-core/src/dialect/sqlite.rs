@@ -20,6 +20,14 @@ impl Dialect for SqliteDialect {
         false
     }
 
+    fn raw_syntax(&self) -> crate::sql::RawSyntax {
+        // SQLite also quotes identifiers with `[..]`.
+        crate::sql::RawSyntax {
+            bracket_identifiers: true,
+            ..Default::default()
+        }
+    }
+
     fn drop_all_prelude(&self) -> Option<&'static str> {
         // Tables in a cycle reference each other's rows: check foreign keys at COMMIT, when
         // both are gone, not at each DROP's implicit DELETE.

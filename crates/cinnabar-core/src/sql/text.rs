@@ -4,8 +4,11 @@
 //! small scanner that skips string literals, quoted identifiers, comments and PostgreSQL `::`
 //! casts, and the dialect renders each marker as its own placeholder. What counts as a literal
 //! or a comment differs by database ([`RawSyntax`]): PostgreSQL's dollar-quoted strings and
-//! `E'..'` escapes, MySQL's backslash escapes and `#` comments; the compiler scans with the
-//! target dialect's rules, so a `:name` inside one of those is text, never a parameter.
+//! `E'..'` escapes, MySQL's backslash escapes and `#` comments, SQLite's `[..]` identifiers;
+//! the compiler scans with the target dialect's rules, so a `:name` inside one of those is
+//! text, never a parameter. MySQL's executable comments (`/*! .. */`) are SQL to the server,
+//! so their `:name` markers are parameters; MariaDB's `/*M! .. */` is a plain comment to MySQL
+//! and is scanned as one.
 
 use crate::error::{Error, Result};
 use crate::types::ToSql;
@@ -106,6 +109,11 @@ pub struct RawSyntax {
     pub dash_comments_need_space: bool,
     /// `/* .. */` comments nest (PostgreSQL).
     pub nested_block_comments: bool,
+    /// `[..]` quotes an identifier (SQLite, after Microsoft's SQL).
+    pub bracket_identifiers: bool,
+    /// `/*! .. */` and `/*!50000 .. */` are executable comments: the server runs their text
+    /// as SQL, so `:name` markers in them are parameters (MySQL, MariaDB).
+    pub executable_comments: bool,
 }
 
 /// Splits raw SQL into verbatim text and `:name` markers (standard SQL lexing).
@@ -158,6 +166,12 @@ pub fn parse_in(sql: &str, syntax: RawSyntax) -> Vec<TextPiece<'_>> {
                 }
                 i += 1;
             }
+            b'[' if syntax.bracket_identifiers => {
+                while i < bytes.len() && bytes[i] != b']' {
+                    i += 1;
+                }
+                i += 1;
+            }
             b'$' if syntax.dollar_quotes && (i == 0 || !is_ident_char(bytes[i - 1])) => {
                 match dollar_tag_end(bytes, i) {
                     Some(end) => {
@@ -183,6 +197,17 @@ pub fn parse_in(sql: &str, syntax: RawSyntax) -> Vec<TextPiece<'_>> {
                         .is_none_or(|b| b.is_ascii_whitespace() || b.is_ascii_control())) =>
             {
                 while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if syntax.executable_comments
+                && bytes.get(i + 1) == Some(&b'*')
+                && bytes.get(i + 2) == Some(&b'!') =>
+            {
+                // Scanned as SQL from after the opening (and its version number); the
+                // closing `*/` is then ordinary text.
+                i += 3;
+                while i < bytes.len() && bytes[i].is_ascii_digit() {
                     i += 1;
                 }
             }
@@ -265,6 +290,8 @@ mod tests {
         hash_comments: false,
         dash_comments_need_space: false,
         nested_block_comments: true,
+        bracket_identifiers: false,
+        executable_comments: false,
     };
     const MYSQL: RawSyntax = RawSyntax {
         backslash_escapes: true,
@@ -273,6 +300,8 @@ mod tests {
         hash_comments: true,
         dash_comments_need_space: true,
         nested_block_comments: false,
+        bracket_identifiers: false,
+        executable_comments: true,
     };
 
     #[test]
@@ -292,6 +321,33 @@ mod tests {
         // MySQL: `--` needs a space to start a comment; `1--:x` is 1 - (-:x).
         assert_eq!(params("SELECT 1--:x", MYSQL), ["x"]);
         assert_eq!(params("SELECT 1 -- :no\n, :y", MYSQL), ["y"]);
+    }
+
+    /// Found by `text_lexer_props` (SQLite): `SELECT :p0 AS [aaa'] , :p0` bound one
+    /// parameter, the quote inside the brackets taken for a string's start.
+    #[test]
+    fn sqlite_bracket_identifiers_hide_markers() {
+        use crate::dialect::Dialect as _;
+        let sqlite = crate::dialect::SqliteDialect.raw_syntax();
+        assert_eq!(params("SELECT :p0 AS [aaa'] , :p0", sqlite), ["p0", "p0"]);
+        assert_eq!(params("SELECT [a :no] FROM t WHERE x = :x", sqlite), ["x"]);
+        // Elsewhere `[` is no quote (PostgreSQL array slices: `a[1:n]`).
+        assert_eq!(params("SELECT a[1:n]", PG), ["n"]);
+    }
+
+    /// Found by `text_lexer_props` (MariaDB): `SELECT /*! :p0 */` bound nothing, yet the
+    /// server runs an executable comment's text.
+    #[test]
+    fn mysql_executable_comments_hold_markers() {
+        use crate::dialect::Dialect as _;
+        let mysql = crate::dialect::MySqlDialect.raw_syntax();
+        assert_eq!(params("SELECT /*! :p0 */", mysql), ["p0"]);
+        assert_eq!(
+            params("SELECT /*!50000 :a */, /* :no */ /*+ :no */ :b", mysql),
+            ["a", "b"]
+        );
+        // Elsewhere it is a comment.
+        assert_eq!(params("SELECT /*! :no */ :x", PG), ["x"]);
     }
 
     #[test]
