@@ -1439,12 +1439,8 @@ impl<T: Model> Registry<T> {
         if pairs.is_empty() {
             return Ok(());
         }
-        let replaced: rustc_hash::FxHashSet<usize> = pairs
-            .iter()
-            .map(|(_, old, _)| Arc::as_ptr(&old.0) as usize)
-            .collect();
-        self.deleted
-            .retain(|d| !replaced.contains(&(Arc::as_ptr(&d.0) as usize)));
+        let replaced = ptr_set(pairs.iter().map(|(_, old, _)| old));
+        self.deleted.retain(|d| !replaced.contains(&ptr_of(d)));
         let mut pairs = pairs.into_iter();
         while let Some((key, old, new)) = pairs.next() {
             if let Err(e) = self.update_in_place(conn, &old, &new) {
