@@ -205,7 +205,230 @@ fn interleaved_changes_to_different_columns_write_only_their_own(db: &TestDb) {
     }
 }
 
+/// 71 columns: 1,000 rows of it need more bind parameters than one statement may carry
+/// on any backend (SQLite 32,766; PostgreSQL and MySQL 65,535), so the flush must split
+/// them by the parameter limit, not only by the 1,000-row batch size.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[cinnabar(table = "wide_rows")]
+struct Wide {
+    #[cinnabar(primary_key)]
+    id: i64,
+    c00: i64,
+    c01: i64,
+    c02: i64,
+    c03: i64,
+    c04: i64,
+    c05: i64,
+    c06: i64,
+    c07: i64,
+    c08: i64,
+    c09: i64,
+    c10: i64,
+    c11: i64,
+    c12: i64,
+    c13: i64,
+    c14: i64,
+    c15: i64,
+    c16: i64,
+    c17: i64,
+    c18: i64,
+    c19: i64,
+    c20: i64,
+    c21: i64,
+    c22: i64,
+    c23: i64,
+    c24: i64,
+    c25: i64,
+    c26: i64,
+    c27: i64,
+    c28: i64,
+    c29: i64,
+    c30: i64,
+    c31: i64,
+    c32: i64,
+    c33: i64,
+    c34: i64,
+    c35: i64,
+    c36: i64,
+    c37: i64,
+    c38: i64,
+    c39: i64,
+    c40: i64,
+    c41: i64,
+    c42: i64,
+    c43: i64,
+    c44: i64,
+    c45: i64,
+    c46: i64,
+    c47: i64,
+    c48: i64,
+    c49: i64,
+    c50: i64,
+    c51: i64,
+    c52: i64,
+    c53: i64,
+    c54: i64,
+    c55: i64,
+    c56: i64,
+    c57: i64,
+    c58: i64,
+    c59: i64,
+    c60: i64,
+    c61: i64,
+    c62: i64,
+    c63: i64,
+    c64: i64,
+    c65: i64,
+    c66: i64,
+    c67: i64,
+    c68: i64,
+    c69: i64,
+}
+
+fn wide(n: i64) -> Wide {
+    Wide { id: n, c00: n + 0, c01: n + 1, c02: n + 2, c03: n + 3, c04: n + 4, c05: n + 5, c06: n + 6, c07: n + 7, c08: n + 8, c09: n + 9, c10: n + 10, c11: n + 11, c12: n + 12, c13: n + 13, c14: n + 14, c15: n + 15, c16: n + 16, c17: n + 17, c18: n + 18, c19: n + 19, c20: n + 20, c21: n + 21, c22: n + 22, c23: n + 23, c24: n + 24, c25: n + 25, c26: n + 26, c27: n + 27, c28: n + 28, c29: n + 29, c30: n + 30, c31: n + 31, c32: n + 32, c33: n + 33, c34: n + 34, c35: n + 35, c36: n + 36, c37: n + 37, c38: n + 38, c39: n + 39, c40: n + 40, c41: n + 41, c42: n + 42, c43: n + 43, c44: n + 44, c45: n + 45, c46: n + 46, c47: n + 47, c48: n + 48, c49: n + 49, c50: n + 50, c51: n + 51, c52: n + 52, c53: n + 53, c54: n + 54, c55: n + 55, c56: n + 56, c57: n + 57, c58: n + 58, c59: n + 59, c60: n + 60, c61: n + 61, c62: n + 62, c63: n + 63, c64: n + 64, c65: n + 65, c66: n + 66, c67: n + 67, c68: n + 68, c69: n + 69, }
+}
+
+/// Kills `replace / with * in Registry<T>::insert_pending` (rows per INSERT limited by
+/// `max_bind_params / width`): 1,000 new 71-column objects go in as many statements as the
+/// parameter limit requires (literals per backend: 32,766 / 71 = 461 rows per statement on
+/// SQLite, 65,535 / 71 = 923 on PostgreSQL and MySQL), every row written.
+fn wide_rows_are_split_by_the_parameter_limit(db: &TestDb) {
+    db.create_tables(&[Wide::table()]);
+    let echo = echo_engine(db);
+    let mut s = Session::new(&echo);
+    s.add_all((0..1000).map(|n| wide(n * 1000)));
+    let (flushed, sql) = capture_sql(|| s.flush());
+    flushed.unwrap();
+    let inserts = statements(&sql, "INSERT");
+    let expected = match db.backend {
+        support::Backend::Sqlite => 3,
+        support::Backend::Postgres | support::Backend::MySql => 2,
+    };
+    assert_eq!(inserts.len(), expected, "INSERT statements for 1,000 rows of 71 columns");
+    s.commit().unwrap();
+    let mut conn = db.engine.connect().unwrap();
+    let n: Option<i64> = conn.scalar(text("SELECT COUNT(*) FROM wide_rows")).unwrap();
+    assert_eq!(n, Some(1000));
+    let last: Option<i64> = conn
+        .scalar(text("SELECT c69 FROM wide_rows WHERE id = 999000"))
+        .unwrap();
+    assert_eq!(last, Some(999_069));
+}
+
+#[derive(Model, Debug, Clone)]
+#[cinnabar(table = "teams")]
+struct Team {
+    #[cinnabar(primary_key)]
+    id: Option<i64>,
+    #[cinnabar(length = 100)]
+    name: String,
+    #[cinnabar(relation(foreign_key = team_id))]
+    members: HasMany<Member>,
+}
+
+#[derive(Model, Debug, Clone)]
+#[cinnabar(table = "members")]
+struct Member {
+    #[cinnabar(primary_key)]
+    id: Option<i64>,
+    #[cinnabar(length = 100)]
+    name: String,
+    #[cinnabar(foreign_key = "teams.id")]
+    team_id: Option<i64>,
+    #[cinnabar(relation(foreign_key = team_id))]
+    team: BelongsTo<Team>,
+}
+
+/// Five teams of three members each, committed.
+fn seed_teams(db: &TestDb) {
+    db.create_tables(&[Team::table(), Member::table()]);
+    let mut s = Session::new(&db.engine);
+    for t in 0..5 {
+        let team = s.add(Team {
+            id: None,
+            name: format!("t{t}"),
+            members: HasMany::loaded(Vec::new()),
+        });
+        for m in 0..3 {
+            let member = s.add(Member {
+                id: None,
+                name: format!("t{t}m{m}"),
+                team_id: None,
+                team: BelongsTo::default(),
+            });
+            team.write().members.push(member).unwrap();
+        }
+    }
+    s.commit().unwrap();
+}
+
+/// Kills `replace chunk_size -> usize with 1` in loading.rs (selectin loading one query
+/// per parent, the N+1 pattern it exists to prevent): loading five teams, their members
+/// and (nested) each member's team takes one SELECT per level, and every member gets
+/// its own team object from the identity map.
+fn selectin_sends_one_select_per_level(db: &TestDb) {
+    seed_teams(db);
+    let echo = echo_engine(db);
+    let mut s = Session::new(&echo);
+    let (teams, sql) = capture_sql(|| {
+        s.query::<Team>()
+            .order_by(Team::id)
+            .options(selectin(Team::members).then(selectin(Member::team)))
+            .all()
+            .unwrap()
+    });
+    let selects = statements(&sql, "SELECT");
+    assert_eq!(selects.len(), 3, "one SELECT per level: {selects:#?}");
+    assert_eq!(teams.len(), 5);
+    for (t, team) in teams.iter().enumerate() {
+        let g = team.read();
+        let members = g.members.get().unwrap();
+        let names: Vec<String> = members.iter().map(|m| m.read().name.clone()).collect();
+        assert_eq!(names, [0, 1, 2].map(|m| format!("t{t}m{m}")));
+        for m in members {
+            let back = m.read().team.get().unwrap().cloned().unwrap();
+            assert!(Handle::ptr_eq(&back, team), "member {:?}", m.read().name);
+        }
+    }
+    // Loading changed nothing: the commit sends no UPDATE.
+    let (committed, sql) = capture_sql(|| s.commit());
+    committed.unwrap();
+    assert!(statements(&sql, "UPDATE").is_empty(), "{sql:#?}");
+}
+
+/// The joined counterpart: one SELECT for teams and members together, each team once.
+fn joined_sends_one_select(db: &TestDb) {
+    seed_teams(db);
+    let echo = echo_engine(db);
+    let mut s = Session::new(&echo);
+    let (teams, sql) = capture_sql(|| {
+        s.query::<Team>()
+            .order_by(Team::id)
+            .options(joined(Team::members))
+            .all()
+            .unwrap()
+    });
+    assert_eq!(statements(&sql, "SELECT").len(), 1, "{sql:#?}");
+    assert_eq!(teams.len(), 5);
+    for (t, team) in teams.iter().enumerate() {
+        let g = team.read();
+        let mut names: Vec<String> = g
+            .members
+            .get()
+            .unwrap()
+            .iter()
+            .map(|m| m.read().name.clone())
+            .collect();
+        names.sort();
+        assert_eq!(names, [0, 1, 2].map(|m| format!("t{t}m{m}")));
+    }
+}
+
 backend_tests!(
     updated_then_deleted_object_is_restored_by_rollback_after_failed_commit,
     interleaved_changes_to_different_columns_write_only_their_own,
+    wide_rows_are_split_by_the_parameter_limit,
+    selectin_sends_one_select_per_level,
+    joined_sends_one_select,
 );
