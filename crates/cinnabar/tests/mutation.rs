@@ -425,10 +425,72 @@ fn joined_sends_one_select(db: &TestDb) {
     }
 }
 
+/// Kills `delete match arm ObjectState::Deleted in Registry<T>::update_batches`: an object
+/// changed and then marked for deletion is deleted by the flush, and a rollback brings it
+/// back with its values from before the change.
+fn changed_then_deleted_object_comes_back_unchanged_after_rollback(db: &TestDb) {
+    setup(db);
+    let mut s = Session::new(&db.engine);
+    let a = s.add(person("Asha", "Pune"));
+    s.commit().unwrap();
+    let id = a.read().id.unwrap();
+    a.write().city = "Goa".into();
+    s.delete(&a).unwrap();
+    s.flush().unwrap();
+    assert_eq!(row(db, id), Some(("Asha".into(), "Pune".into(), None)), "not committed yet");
+    s.rollback().unwrap();
+    assert_eq!(a.state(), ObjectState::Persistent);
+    assert_eq!(a.read().city, "Pune", "the change is undone with the deletion");
+    // Nothing left to write.
+    s.commit().unwrap();
+    assert_eq!(row(db, id), Some(("Asha".into(), "Pune".into(), None)));
+}
+
+/// Kills the `savepoints > 0` and `snapshot_generation != generation` mutants of
+/// `Registry<T>::update_batches` for a change that touches no column (a member pushed onto
+/// a loaded collection changes only the child's foreign key): a failed savepoint and a
+/// rolled-back transaction both give the parent its collection from before.
+fn collection_change_is_undone_by_savepoint_and_transaction_rollback(db: &TestDb) {
+    seed_teams(db);
+    let mut s = Session::new(&db.engine);
+    let teams = s
+        .query::<Team>()
+        .order_by(Team::id)
+        .options(selectin(Team::members))
+        .all()
+        .unwrap();
+    let (t0, t1) = (teams[0].clone(), teams[1].clone());
+    let moved = t1.read().members.get().unwrap()[0].clone();
+    let r = s.savepoint(|s| -> Result<()> {
+        t0.write().members.push(moved.clone())?;
+        s.flush()?;
+        Err(Error::misuse("undo the savepoint"))
+    });
+    assert!(r.is_err());
+    assert_eq!(t0.read().members.len().unwrap(), 3, "savepoint rollback");
+    assert_eq!(moved.read().team_id, t1.read().id);
+
+    t0.write().members.push(moved.clone()).unwrap();
+    s.flush().unwrap();
+    assert_eq!(t0.read().members.len().unwrap(), 4);
+    s.rollback().unwrap();
+    assert_eq!(t0.read().members.len().unwrap(), 3, "transaction rollback");
+    assert_eq!(moved.read().team_id, t1.read().id);
+    s.commit().unwrap();
+    let mut fresh = Session::new(&db.engine);
+    let back = fresh
+        .get::<Member>(moved.read().id.unwrap())
+        .unwrap()
+        .unwrap();
+    assert_eq!(back.read().team_id, t1.read().id);
+}
+
 backend_tests!(
     updated_then_deleted_object_is_restored_by_rollback_after_failed_commit,
     interleaved_changes_to_different_columns_write_only_their_own,
     wide_rows_are_split_by_the_parameter_limit,
     selectin_sends_one_select_per_level,
     joined_sends_one_select,
+    changed_then_deleted_object_comes_back_unchanged_after_rollback,
+    collection_change_is_undone_by_savepoint_and_transaction_rollback,
 );
