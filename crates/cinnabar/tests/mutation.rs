@@ -521,6 +521,40 @@ fn generated_key_in_second_column_still_batches(db: &TestDb) {
     }
 }
 
+/// A server default besides the generated key, read back after the INSERT.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[cinnabar(table = "defaults_read_back")]
+struct WithDefault {
+    #[cinnabar(primary_key)]
+    id: Option<i64>,
+    #[cinnabar(length = 100)]
+    label: String,
+    #[cinnabar(server_default = "7")]
+    score: Option<i64>,
+}
+
+/// Kills `replace == with != in Registry<T>::insert_pending` (`mask == full`, which keeps
+/// rows that read back more than the generated key out of multi-row INSERTs): such rows go
+/// one per statement on every backend, so what is read back (RETURNING on SQLite and
+/// PostgreSQL, a SELECT by key on MySQL) maps to its object without relying on row order.
+fn rows_reading_back_server_defaults_go_one_per_insert(db: &TestDb) {
+    db.create_tables(&[WithDefault::table()]);
+    let echo = echo_engine(db);
+    let mut s = Session::new(&echo);
+    let hs = s.add_all((0..4).map(|i| WithDefault {
+        id: None,
+        label: format!("d{i}"),
+        score: None,
+    }));
+    let (flushed, sql) = capture_sql(|| s.flush());
+    flushed.unwrap();
+    assert_eq!(statements(&sql, "INSERT").len(), 4, "{sql:#?}");
+    for h in &hs {
+        assert_eq!(h.read().score, Some(7), "server default read back");
+    }
+    s.commit().unwrap();
+}
+
 backend_tests!(
     updated_then_deleted_object_is_restored_by_rollback_after_failed_commit,
     interleaved_changes_to_different_columns_write_only_their_own,
@@ -530,4 +564,5 @@ backend_tests!(
     changed_then_deleted_object_comes_back_unchanged_after_rollback,
     collection_change_is_undone_by_savepoint_and_transaction_rollback,
     generated_key_in_second_column_still_batches,
+    rows_reading_back_server_defaults_go_one_per_insert,
 );
