@@ -153,8 +153,6 @@ fn updated_then_deleted_object_is_restored_by_rollback_after_failed_commit(db: &
     assert_eq!(row(db, id), Some(("Asha".into(), "Pune".into(), None)));
 }
 
-
-
 /// Kills `replace != with == in Registry<T>::update_batches` (the changed-column set that
 /// closes an UPDATE batch): objects with different changed columns, interleaved in one
 /// flush, each get exactly their own columns written.
@@ -286,7 +284,79 @@ struct Wide {
 }
 
 fn wide(n: i64) -> Wide {
-    Wide { id: n, c00: n + 0, c01: n + 1, c02: n + 2, c03: n + 3, c04: n + 4, c05: n + 5, c06: n + 6, c07: n + 7, c08: n + 8, c09: n + 9, c10: n + 10, c11: n + 11, c12: n + 12, c13: n + 13, c14: n + 14, c15: n + 15, c16: n + 16, c17: n + 17, c18: n + 18, c19: n + 19, c20: n + 20, c21: n + 21, c22: n + 22, c23: n + 23, c24: n + 24, c25: n + 25, c26: n + 26, c27: n + 27, c28: n + 28, c29: n + 29, c30: n + 30, c31: n + 31, c32: n + 32, c33: n + 33, c34: n + 34, c35: n + 35, c36: n + 36, c37: n + 37, c38: n + 38, c39: n + 39, c40: n + 40, c41: n + 41, c42: n + 42, c43: n + 43, c44: n + 44, c45: n + 45, c46: n + 46, c47: n + 47, c48: n + 48, c49: n + 49, c50: n + 50, c51: n + 51, c52: n + 52, c53: n + 53, c54: n + 54, c55: n + 55, c56: n + 56, c57: n + 57, c58: n + 58, c59: n + 59, c60: n + 60, c61: n + 61, c62: n + 62, c63: n + 63, c64: n + 64, c65: n + 65, c66: n + 66, c67: n + 67, c68: n + 68, c69: n + 69, }
+    Wide {
+        id: n,
+        c00: n,
+        c01: n + 1,
+        c02: n + 2,
+        c03: n + 3,
+        c04: n + 4,
+        c05: n + 5,
+        c06: n + 6,
+        c07: n + 7,
+        c08: n + 8,
+        c09: n + 9,
+        c10: n + 10,
+        c11: n + 11,
+        c12: n + 12,
+        c13: n + 13,
+        c14: n + 14,
+        c15: n + 15,
+        c16: n + 16,
+        c17: n + 17,
+        c18: n + 18,
+        c19: n + 19,
+        c20: n + 20,
+        c21: n + 21,
+        c22: n + 22,
+        c23: n + 23,
+        c24: n + 24,
+        c25: n + 25,
+        c26: n + 26,
+        c27: n + 27,
+        c28: n + 28,
+        c29: n + 29,
+        c30: n + 30,
+        c31: n + 31,
+        c32: n + 32,
+        c33: n + 33,
+        c34: n + 34,
+        c35: n + 35,
+        c36: n + 36,
+        c37: n + 37,
+        c38: n + 38,
+        c39: n + 39,
+        c40: n + 40,
+        c41: n + 41,
+        c42: n + 42,
+        c43: n + 43,
+        c44: n + 44,
+        c45: n + 45,
+        c46: n + 46,
+        c47: n + 47,
+        c48: n + 48,
+        c49: n + 49,
+        c50: n + 50,
+        c51: n + 51,
+        c52: n + 52,
+        c53: n + 53,
+        c54: n + 54,
+        c55: n + 55,
+        c56: n + 56,
+        c57: n + 57,
+        c58: n + 58,
+        c59: n + 59,
+        c60: n + 60,
+        c61: n + 61,
+        c62: n + 62,
+        c63: n + 63,
+        c64: n + 64,
+        c65: n + 65,
+        c66: n + 66,
+        c67: n + 67,
+        c68: n + 68,
+        c69: n + 69,
+    }
 }
 
 /// Kills `replace / with * in Registry<T>::insert_pending` (rows per INSERT limited by
@@ -305,7 +375,11 @@ fn wide_rows_are_split_by_the_parameter_limit(db: &TestDb) {
         support::Backend::Sqlite => 3,
         support::Backend::Postgres | support::Backend::MySql => 2,
     };
-    assert_eq!(inserts.len(), expected, "INSERT statements for 1,000 rows of 71 columns");
+    assert_eq!(
+        inserts.len(),
+        expected,
+        "INSERT statements for 1,000 rows of 71 columns"
+    );
     s.commit().unwrap();
     let mut conn = db.engine.connect().unwrap();
     let n: Option<i64> = conn.scalar(text("SELECT COUNT(*) FROM wide_rows")).unwrap();
@@ -437,10 +511,18 @@ fn changed_then_deleted_object_comes_back_unchanged_after_rollback(db: &TestDb) 
     a.write().city = "Goa".into();
     s.delete(&a).unwrap();
     s.flush().unwrap();
-    assert_eq!(row(db, id), Some(("Asha".into(), "Pune".into(), None)), "not committed yet");
+    assert_eq!(
+        row(db, id),
+        Some(("Asha".into(), "Pune".into(), None)),
+        "not committed yet"
+    );
     s.rollback().unwrap();
     assert_eq!(a.state(), ObjectState::Persistent);
-    assert_eq!(a.read().city, "Pune", "the change is undone with the deletion");
+    assert_eq!(
+        a.read().city,
+        "Pune",
+        "the change is undone with the deletion"
+    );
     // Nothing left to write.
     s.commit().unwrap();
     assert_eq!(row(db, id), Some(("Asha".into(), "Pune".into(), None)));
