@@ -637,6 +637,34 @@ fn rows_reading_back_server_defaults_go_one_per_insert(db: &TestDb) {
     s.commit().unwrap();
 }
 
+/// Kills `replace && with || in Registry<T>::update_batches` (`HAS_RELATIONS &&
+/// snapshot_generation != generation`, which keeps one pre-transaction snapshot per object):
+/// a parent whose column was flushed and whose collection changed in a later flush of the
+/// same transaction gets its values from before the transaction back on rollback.
+fn rollback_restores_the_first_snapshot_after_two_flushes(db: &TestDb) {
+    seed_teams(db);
+    let mut s = Session::new(&db.engine);
+    let teams = s
+        .query::<Team>()
+        .order_by(Team::id)
+        .options(selectin(Team::members))
+        .all()
+        .unwrap();
+    let (t0, t1) = (teams[0].clone(), teams[1].clone());
+    t0.write().name = "renamed".into();
+    s.flush().unwrap();
+    let moved = t1.read().members.get().unwrap()[0].clone();
+    t0.write().members.push(moved).unwrap();
+    s.flush().unwrap();
+    s.rollback().unwrap();
+    assert_eq!(
+        t0.read().name,
+        "t0",
+        "the value from before the transaction"
+    );
+    assert_eq!(t0.read().members.len().unwrap(), 3);
+}
+
 backend_tests!(
     updated_then_deleted_object_is_restored_by_rollback_after_failed_commit,
     interleaved_changes_to_different_columns_write_only_their_own,
@@ -647,4 +675,5 @@ backend_tests!(
     collection_change_is_undone_by_savepoint_and_transaction_rollback,
     generated_key_in_second_column_still_batches,
     rows_reading_back_server_defaults_go_one_per_insert,
+    rollback_restores_the_first_snapshot_after_two_flushes,
 );
