@@ -665,6 +665,74 @@ fn rollback_restores_the_first_snapshot_after_two_flushes(db: &TestDb) {
     assert_eq!(t0.read().members.len().unwrap(), 3);
 }
 
+/// Kills `replace && with || in materialize_in` and `delete ! in materialize_in` (query.rs):
+/// a locking query refreshes every object it locks from its row, not only the first (the
+/// identity map's key-first shortcut does not refresh), while a plain query in the same
+/// transaction generation keeps what the session holds.
+fn locking_query_refreshes_every_row_it_locks(db: &TestDb) {
+    setup(db);
+    let mut s = Session::new(&db.engine);
+    s.add_all([
+        person("a", "Pune"),
+        person("b", "Pune"),
+        person("c", "Pune"),
+    ]);
+    s.commit().unwrap();
+    let loaded = s.query::<Person>().order_by(Person::id).all().unwrap();
+    db.engine
+        .connect()
+        .unwrap()
+        .execute(text("UPDATE people SET city = 'Goa'"))
+        .unwrap();
+    let again = s.query::<Person>().order_by(Person::id).all().unwrap();
+    let cities: Vec<String> = again.iter().map(|h| h.read().city.clone()).collect();
+    assert_eq!(
+        cities,
+        ["Pune", "Pune", "Pune"],
+        "a plain query does not overwrite"
+    );
+    let locked = s
+        .query::<Person>()
+        .order_by(Person::id)
+        .with_for_update()
+        .all()
+        .unwrap();
+    assert_eq!(locked.len(), 3);
+    for (l, h) in locked.iter().zip(&loaded) {
+        assert!(Handle::ptr_eq(l, h));
+        assert_eq!(
+            h.read().city,
+            "Goa",
+            "{:?} refreshed from its locked row",
+            h.read().name
+        );
+    }
+    s.commit().unwrap();
+}
+
+/// Kills `delete ! in <impl JoinSpec<M> for Joined<M, R>>::row` (loading.rs): with a join
+/// of the query itself (rows may repeat a pair, so joined loading deduplicates), every
+/// member still gets its team.
+fn joined_load_beside_a_join_fills_every_object(db: &TestDb) {
+    seed_teams(db);
+    let mut s = Session::new(&db.engine);
+    let members = s
+        .query::<Member>()
+        .join(Member::team)
+        .filter(Team::name.ne("t0"))
+        .order_by(Member::id)
+        .options(joined(Member::team))
+        .all()
+        .unwrap();
+    assert_eq!(members.len(), 12);
+    for m in &members {
+        let g = m.read();
+        let team = g.team.get().unwrap().cloned().expect("team loaded");
+        assert_eq!(team.read().id, g.team_id, "{}", g.name);
+        assert!(g.name.starts_with(&team.read().name), "{}", g.name);
+    }
+}
+
 backend_tests!(
     updated_then_deleted_object_is_restored_by_rollback_after_failed_commit,
     interleaved_changes_to_different_columns_write_only_their_own,
@@ -676,4 +744,6 @@ backend_tests!(
     generated_key_in_second_column_still_batches,
     rows_reading_back_server_defaults_go_one_per_insert,
     rollback_restores_the_first_snapshot_after_two_flushes,
+    locking_query_refreshes_every_row_it_locks,
+    joined_load_beside_a_join_fills_every_object,
 );
