@@ -733,6 +733,74 @@ fn joined_load_beside_a_join_fills_every_object(db: &TestDb) {
     }
 }
 
+#[derive(Model, Debug, Clone)]
+#[cinnabar(table = "shelves")]
+struct Shelf {
+    #[cinnabar(primary_key)]
+    id: Option<i64>,
+    #[cinnabar(length = 100)]
+    name: String,
+    #[cinnabar(relation(foreign_key = shelf_id))]
+    books: HasMany<Book>,
+}
+
+/// A related model whose key is not its first column.
+#[derive(Model, Debug, Clone)]
+#[cinnabar(table = "books")]
+struct Book {
+    #[cinnabar(length = 100)]
+    title: String,
+    #[cinnabar(primary_key)]
+    id: Option<i64>,
+    #[cinnabar(foreign_key = "shelves.id")]
+    shelf_id: Option<i64>,
+    #[cinnabar(relation(foreign_key = shelf_id))]
+    shelf: BelongsTo<Shelf>,
+}
+
+/// Kills `replace + with - in <impl JoinSpec<M> for Joined<M, R>>::row` (loading.rs): the
+/// outer join's "no related row" test reads the related model's key column where it is,
+/// also when that is not the model's first column; an empty shelf loads an empty collection.
+fn joined_load_finds_no_child_when_the_child_key_is_not_first(db: &TestDb) {
+    db.create_tables(&[Shelf::table(), Book::table()]);
+    let mut s = Session::new(&db.engine);
+    let full = s.add(Shelf {
+        id: None,
+        name: "full".into(),
+        books: HasMany::loaded(Vec::new()),
+    });
+    s.add(Shelf {
+        id: None,
+        name: "empty".into(),
+        books: HasMany::loaded(Vec::new()),
+    });
+    for title in ["a", "b"] {
+        let b = s.add(Book {
+            title: title.into(),
+            id: None,
+            shelf_id: None,
+            shelf: BelongsTo::default(),
+        });
+        full.write().books.push(b).unwrap();
+    }
+    s.commit().unwrap();
+    s.close();
+    let shelves = s
+        .query::<Shelf>()
+        .order_by(Shelf::id)
+        .options(joined(Shelf::books))
+        .all()
+        .unwrap();
+    let counts: Vec<(String, usize)> = shelves
+        .iter()
+        .map(|h| {
+            let g = h.read();
+            (g.name.clone(), g.books.len().unwrap())
+        })
+        .collect();
+    assert_eq!(counts, [("full".to_string(), 2), ("empty".to_string(), 0)]);
+}
+
 backend_tests!(
     updated_then_deleted_object_is_restored_by_rollback_after_failed_commit,
     interleaved_changes_to_different_columns_write_only_their_own,
@@ -746,4 +814,5 @@ backend_tests!(
     rollback_restores_the_first_snapshot_after_two_flushes,
     locking_query_refreshes_every_row_it_locks,
     joined_load_beside_a_join_fills_every_object,
+    joined_load_finds_no_child_when_the_child_key_is_not_first,
 );
