@@ -99,6 +99,36 @@ fn server_connection_id(db: &TestDb, conn: &mut Connection) -> i64 {
     conn.scalar(text(sql)).unwrap()
 }
 
+/// `engine.dispose()` closes every idle connection and the pool counts them gone (kills
+/// `replace Pool::dispose with ()` and the `open -=` mutants in it); the pool keeps at most
+/// `pool_size` connections idle after overflow connections come back.
+#[test]
+fn dispose_closes_idle_connections_and_overflow_is_not_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = engine(&dir, EngineOptions::new().pool_size(2).max_overflow(2));
+    {
+        let held: Vec<Connection> = (0..4).map(|_| e.connect().unwrap()).collect();
+        assert_eq!(e.pool_status().open, 4);
+        drop(held);
+    }
+    let st = e.pool_status();
+    assert_eq!(
+        (st.open, st.idle),
+        (2, 2),
+        "overflow connections are closed on return"
+    );
+    e.dispose();
+    let st = e.pool_status();
+    assert_eq!(
+        (st.open, st.idle),
+        (0, 0),
+        "dispose closed the idle connections"
+    );
+    let mut c = e.connect().unwrap();
+    assert_eq!(c.scalar::<i64>(text("SELECT 1")).unwrap(), 1);
+    assert_eq!(e.pool_status().open, 1);
+}
+
 /// Closes server connection `id` from another connection and waits until it is gone.
 fn kill_server_connection(db: &TestDb, id: i64) {
     let mut admin = db.engine.connect().unwrap();
@@ -163,3 +193,39 @@ backend_tests_with!(pre_ping_replaces_a_connection_the_server_closed {
     postgres: [],
     mysql: [],
 });
+
+mod broken {
+    use super::*;
+
+    /// A connection that broke while checked out is discarded when it comes back, not kept
+    /// idle for the next user (kills `replace && with || in Pool::checkin`).
+    fn a_broken_connection_is_discarded_on_return(db: &TestDb) {
+        let engine =
+            Engine::with_options(&db.url, EngineOptions::new().pool_size(2).max_overflow(0))
+                .unwrap();
+        let mut c = engine.connect().unwrap();
+        let id = server_connection_id(db, &mut c);
+        kill_server_connection(db, id);
+        let e = c.scalar::<i64>(text("SELECT 1")).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Connection, "{e}");
+        drop(c);
+        let st = engine.pool_status();
+        assert_eq!(
+            (st.open, st.idle),
+            (0, 0),
+            "the broken connection was discarded"
+        );
+        let mut c = engine.connect().unwrap();
+        assert_ne!(
+            server_connection_id(db, &mut c),
+            id,
+            "a new server connection"
+        );
+    }
+
+    backend_tests_with!(a_broken_connection_is_discarded_on_return {
+        sqlite: [#[ignore = "SQLite has no server that could close a connection"]],
+        postgres: [],
+        mysql: [],
+    });
+}
