@@ -500,6 +500,14 @@ impl Session {
         for r in &self.registries {
             r.check_unlocked()?;
         }
+        let result = self.rollback_database();
+        self.restore_after_rollback();
+        self.conn = None;
+        result
+    }
+
+    /// Rolls back every open level of the session's transaction on its connection.
+    fn rollback_database(&mut self) -> Result<()> {
         let mut result = Ok(());
         if self.tx_depth > 0 {
             if let Some(conn) = self.conn.as_mut() {
@@ -512,8 +520,6 @@ impl Session {
             }
             self.tx_depth = 0;
         }
-        self.restore_after_rollback();
-        self.conn = None;
         result
     }
 
@@ -522,16 +528,8 @@ impl Session {
     /// changed, deleted objects marked), so fixing or expunging the bad object and committing
     /// again writes the rest; [`Session::rollback`] discards them.
     fn rollback_keeping_changes(&mut self) {
-        if self.tx_depth > 0 {
-            if let Some(conn) = self.conn.as_mut() {
-                while conn.transaction_depth() > 0 {
-                    if let Err(r) = conn.rollback_level() {
-                        tracing::warn!(target: "cinnabar::session", error = %r, "rollback after a failed flush failed");
-                        break;
-                    }
-                }
-            }
-            self.tx_depth = 0;
+        if let Err(r) = self.rollback_database() {
+            tracing::warn!(target: "cinnabar::session", error = %r, "rollback after a failed flush failed");
         }
         self.savepoints = 0;
         let mut left = false;
