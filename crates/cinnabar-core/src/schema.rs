@@ -1,8 +1,10 @@
 //! Schema objects: [`MetaData`] holds [`Table`]s made of [`Column`]s, [`ForeignKey`]s,
-//! [`Index`]es and [`UniqueConstraint`]s.
+//! [`Index`]es, [`UniqueConstraint`]s and [`CheckConstraint`]s.
 //!
-//! The derive builds one `Table` per model; users of the core layer build them by hand.
-//! Dialects render them to DDL; the ORM orders its flush by [`MetaData::sorted_tables`].
+//! The derive builds one `Table` per model; users of the core layer build them by hand;
+//! reflection (the engine's `Inspector`, through each dialect's [`Catalog`]) reads them from a
+//! live database. Dialects render them to DDL; the ORM orders its flush by
+//! [`MetaData::sorted_tables`].
 
 use std::sync::Arc;
 
@@ -28,6 +30,11 @@ pub struct Column {
     pub index: bool,
     /// A server-side default, as SQL text written by the schema's author (never user input).
     pub server_default: Option<String>,
+    /// A type name written verbatim in DDL instead of the dialect's name for `sql_type`.
+    /// Reflection sets it for a type Cinnabar has no [`SqlType`] for (PostgreSQL `inet`,
+    /// MySQL `ENUM('a','b')`), as the database spells it; `sql_type` then holds the nearest
+    /// type the values can be read as (text when nothing is nearer). `None` otherwise.
+    pub custom_type: Option<String>,
 }
 
 impl Column {
@@ -42,6 +49,7 @@ impl Column {
             unique: false,
             index: false,
             server_default: None,
+            custom_type: None,
         }
     }
 
@@ -80,6 +88,13 @@ impl Column {
         self.server_default = Some(sql.into());
         self
     }
+
+    /// Declares the column with a type name written verbatim (see
+    /// [`Column::custom_type`](Column#structfield.custom_type)).
+    pub fn custom_type(mut self, type_name: impl Into<String>) -> Self {
+        self.custom_type = Some(type_name.into());
+        self
+    }
 }
 
 /// What happens to referencing rows when the referenced row is deleted or updated.
@@ -113,6 +128,9 @@ impl ReferentialAction {
 /// A FOREIGN KEY constraint.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ForeignKey {
+    /// The constraint's name: given, or read by reflection. `None` lets the database name
+    /// it in CREATE TABLE; [`ForeignKey::constraint_name`] is used where a name is needed.
+    pub name: Option<String>,
     /// Referencing columns of this table.
     pub columns: Vec<String>,
     /// Referenced table.
@@ -137,6 +155,7 @@ impl ForeignKey {
         ref_column: impl Into<String>,
     ) -> Self {
         ForeignKey {
+            name: None,
             columns: vec![column.into()],
             ref_table: ref_table.into(),
             ref_columns: vec![ref_column.into()],
@@ -153,11 +172,34 @@ impl ForeignKey {
         self
     }
 
-    /// The constraint's name, `fk_<table>_<columns>`, used to add and drop it. A name longer
+    /// A foreign key over several columns.
+    pub fn composite(columns: &[&str], ref_table: impl Into<String>, ref_columns: &[&str]) -> Self {
+        ForeignKey {
+            name: None,
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+            ref_table: ref_table.into(),
+            ref_columns: ref_columns.iter().map(|c| c.to_string()).collect(),
+            on_delete: None,
+            on_update: None,
+            use_alter: false,
+        }
+    }
+
+    /// Names the constraint.
+    pub fn named(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// The constraint's name: [`ForeignKey::name`](ForeignKey#structfield.name) when set,
+    /// else `fk_<table>_<columns>`, used to add and drop it. A generated name longer
     /// than 63 bytes (PostgreSQL's limit; MySQL's is 64) is cut and ends with a hash of the
     /// whole name, so it stays unique and the same on every run.
     pub fn constraint_name(&self, table: &str) -> String {
-        shorten_generated_name(format!("fk_{table}_{}", self.columns.join("_")))
+        match &self.name {
+            Some(n) => n.clone(),
+            None => shorten_generated_name(format!("fk_{table}_{}", self.columns.join("_"))),
+        }
     }
 
     /// Parses SQLAlchemy's `"courses.id"` form.
@@ -178,6 +220,12 @@ impl ForeignKey {
         self.on_delete = Some(action);
         self
     }
+
+    /// Sets the ON UPDATE action.
+    pub fn on_update(mut self, action: ReferentialAction) -> Self {
+        self.on_update = Some(action);
+        self
+    }
 }
 
 /// An index over one or more columns.
@@ -189,12 +237,51 @@ pub struct Index {
     pub columns: Vec<String>,
     /// Whether the index is unique.
     pub unique: bool,
+    /// A partial index's condition, as SQL text written by the schema's author (PostgreSQL
+    /// and SQLite; a dialect without partial indexes refuses it with `Unsupported`).
+    pub where_sql: Option<String>,
+}
+
+impl Index {
+    /// A non-unique index called `name` over `columns`.
+    pub fn new(name: impl Into<String>, columns: &[&str]) -> Self {
+        Index {
+            name: name.into(),
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+            unique: false,
+            where_sql: None,
+        }
+    }
+
+    /// Makes the index unique.
+    pub fn unique(mut self) -> Self {
+        self.unique = true;
+        self
+    }
+
+    /// Makes the index partial: only rows where `sql` holds are indexed.
+    pub fn where_sql(mut self, sql: impl Into<String>) -> Self {
+        self.where_sql = Some(sql.into());
+        self
+    }
+}
+
+/// A CHECK constraint: a condition every row must satisfy, as SQL text written by the
+/// schema's author (never user input).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckConstraint {
+    /// Constraint name. Reflection reads the database's name; `create_all` writes
+    /// `ck_<table>_<n>` (n counting from 1 in declaration order) when none is given, so that
+    /// every check can later be dropped by name.
+    pub name: Option<String>,
+    /// The condition, e.g. `age >= 0`.
+    pub sql: String,
 }
 
 /// A generated name (`fk_..`, `ix_..`) as written in DDL: names longer than 63 bytes
 /// (PostgreSQL's limit; MySQL's is 64 characters) are cut and end with a hash of the whole
 /// name, so they stay unique, fit every backend and are the same on every run.
-fn shorten_generated_name(full: String) -> String {
+pub fn shorten_generated_name(full: String) -> String {
     const MAX: usize = 63;
     if full.len() <= MAX {
         return full;
@@ -232,6 +319,8 @@ pub struct Table {
     pub indexes: Vec<Index>,
     /// Multi-column unique constraints.
     pub uniques: Vec<UniqueConstraint>,
+    /// CHECK constraints.
+    pub checks: Vec<CheckConstraint>,
 }
 
 impl Table {
@@ -243,6 +332,7 @@ impl Table {
             foreign_keys: Vec::new(),
             indexes: Vec::new(),
             uniques: Vec::new(),
+            checks: Vec::new(),
         }
     }
 
@@ -264,8 +354,42 @@ impl Table {
             name: name.into(),
             columns: columns.iter().map(|c| c.to_string()).collect(),
             unique,
+            where_sql: None,
         });
         self
+    }
+
+    /// Adds an index built with [`Index::new`] (partial, unique, ...).
+    pub fn with_index(mut self, index: Index) -> Self {
+        self.indexes.push(index);
+        self
+    }
+
+    /// Adds a named multi-column unique constraint.
+    pub fn named_unique(mut self, name: impl Into<String>, columns: &[&str]) -> Self {
+        self.uniques.push(UniqueConstraint {
+            name: Some(name.into()),
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+        });
+        self
+    }
+
+    /// Adds a CHECK constraint; `name` may be `None` (see [`CheckConstraint::name`]).
+    pub fn check(mut self, name: Option<&str>, sql: impl Into<String>) -> Self {
+        self.checks.push(CheckConstraint {
+            name: name.map(str::to_string),
+            sql: sql.into(),
+        });
+        self
+    }
+
+    /// The name of the `i`th check constraint (0-based): its own, else `ck_<table>_<i+1>`
+    /// (cut with a hash beyond 63 bytes).
+    pub fn check_name(&self, i: usize) -> String {
+        match self.checks.get(i).and_then(|c| c.name.clone()) {
+            Some(n) => n,
+            None => shorten_generated_name(format!("ck_{}_{}", self.name, i + 1)),
+        }
     }
 
     /// Adds a multi-column unique constraint.
@@ -304,6 +428,7 @@ impl Table {
                 name: shorten_generated_name(format!("ix_{}_{}", self.name, c.name)),
                 columns: vec![c.name.clone()],
                 unique: false,
+                where_sql: None,
             })
             .collect();
         out.extend(self.indexes.iter().cloned());

@@ -1566,6 +1566,7 @@ fn foreign_keys_with_actions() {
 #[test]
 fn composite_foreign_key() {
     let fk = ForeignKey {
+        name: None,
         columns: vec!["s".into(), "c".into()],
         ref_table: "enrollments".into(),
         ref_columns: vec!["student_id".into(), "course_id".into()],
@@ -1655,6 +1656,7 @@ fn create_index_with_and_without_if_not_exists() {
         name: "ix_students_name".into(),
         columns: vec!["name".into()],
         unique: false,
+        where_sql: None,
     };
     assert_eq!(
         create_index(&SQLITE, "students", &index, true),
@@ -1689,6 +1691,7 @@ fn create_unique_multi_column_index() {
         name: "uq_name_email".into(),
         columns: vec!["name".into(), "email".into()],
         unique: true,
+        where_sql: None,
     };
     assert_eq!(
         create_index(&SQLITE, "students", &index, true),
@@ -2013,6 +2016,7 @@ fn hostile_identifiers_in_every_statement_kind() {
                 name: name.into(),
                 columns: vec![name.into()],
                 unique: false,
+                where_sql: None,
             };
             assert_eq!(
                 create_index(d, name, &index, false),

@@ -13,6 +13,7 @@ mod observe;
 pub mod pool;
 #[cfg(feature = "postgres")]
 pub mod postgres;
+mod reflection;
 mod row;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
@@ -22,5 +23,6 @@ pub use connection::{Connection, Transaction};
 pub use ddl::MetaDataExt;
 pub use engine::{create_engine, Engine, EngineOptions};
 pub use pool::{PoolOptions, PoolStatus};
+pub use reflection::{reflect_tables, Inspector};
 pub use row::{get_at, get_column_at, get_named, ColumnIndex, FromRow, OwnedRow, Row, Rows};
 pub use url::{Backend, Url};

@@ -290,11 +290,10 @@ fn hostile_identifiers_create_query_and_drop_a_table() {
         .foreign_key(ForeignKey::new(WEIRD_COLUMNS[1], "students", "id"));
     let ddl = create_table(d, &table, false);
     conn.execute_script(&ddl).unwrap();
-    let index = Index {
-        name: "ix\"; DROP TABLE canary; --".into(),
-        columns: vec![WEIRD_COLUMNS[2].into(), WEIRD_COLUMNS[0].into()],
-        unique: false,
-    };
+    let index = Index::new(
+        "ix\"; DROP TABLE canary; --",
+        &[WEIRD_COLUMNS[2], WEIRD_COLUMNS[0]],
+    );
     conn.execute_script(&create_index(d, WEIRD_TABLE, &index, true))
         .unwrap();
 

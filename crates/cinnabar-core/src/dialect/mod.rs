@@ -4,6 +4,7 @@
 //!
 //! A dialect does no I/O: drivers (in `cinnabar-engine`) execute what it renders.
 
+pub mod catalog;
 mod compiler;
 mod ddl;
 mod identifiers;
@@ -236,6 +237,12 @@ pub trait Dialect: Send + Sync + std::fmt::Debug + 'static {
     /// How an empty INSERT (all defaults) is written after the table name.
     fn default_values_clause(&self) -> &'static str {
         " DEFAULT VALUES"
+    }
+
+    /// How this database describes its schema, for reflection (the engine's `Inspector`)
+    /// and the schema diff. `None`: the dialect cannot be reflected.
+    fn catalog(&self) -> Option<&'static dyn catalog::Catalog> {
+        None
     }
 }
 

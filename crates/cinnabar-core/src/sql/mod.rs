@@ -3,12 +3,16 @@
 //!
 //! Nothing here renders SQL; dialects do (see [`crate::dialect`]).
 
+pub mod ddl;
 pub mod dml;
 pub mod expr;
 pub mod select;
 pub mod text;
 pub mod typed;
 
+pub use ddl::{
+    AlterAction, AlterTable, ColumnChange, CreateIndex, CreateTable, Ddl, DropIndex, DropTable,
+};
 pub use dml::{Delete, Insert, OnConflict, Update};
 pub use expr::{BinOp, ColumnRef, Expr, Function, OrderBy};
 pub use select::{Join, JoinKind, RowLock, Select, SelectItem, TableRef};

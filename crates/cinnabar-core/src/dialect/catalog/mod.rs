@@ -1,0 +1,171 @@
+//! Reflection, the dialect's half: the catalog queries that read a live schema and the code
+//! that turns their rows into [`Table`] values, the same values the models produce.
+//!
+//! A [`Catalog`] does no I/O. The engine's `Inspector` runs each of its queries once on a
+//! connection (one query per kind of object for the whole schema, never one per table),
+//! hands the rows back as owned [`Value`]s, and the catalog assembles the tables. Each
+//! dialect returns its catalog from [`Dialect::catalog`](super::Dialect::catalog).
+//!
+//! The catalog also owns the normalisation the schema diff needs to compare a model with a
+//! reflected table without false positives: how the database rewrites server defaults and
+//! CHECK conditions, and whether its unique constraints are unique indexes.
+
+use crate::schema::Table;
+use crate::{Result, Value};
+
+/// The kind of schema object a catalog query reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ObjectKind {
+    /// Table names (and anything read per table, e.g. SQLite's CREATE TABLE text).
+    Tables,
+    /// Columns of every table.
+    Columns,
+    /// Primary-key columns.
+    PrimaryKeys,
+    /// Foreign keys with their actions.
+    ForeignKeys,
+    /// Unique constraints.
+    Uniques,
+    /// Indexes.
+    Indexes,
+    /// CHECK constraints.
+    Checks,
+}
+
+/// One catalog query: run once, without parameters, against the connection's current
+/// schema (PostgreSQL `current_schema()`, MySQL `DATABASE()`, SQLite `main`).
+#[derive(Debug, Clone, Copy)]
+pub struct CatalogQuery {
+    /// What it reads.
+    pub kind: ObjectKind,
+    /// The SQL text.
+    pub sql: &'static str,
+}
+
+/// The rows one [`CatalogQuery`] returned, each column as an owned value.
+pub type CatalogRows = Vec<Vec<Value>>;
+
+/// How one dialect's database describes its schema.
+pub trait Catalog: Send + Sync + std::fmt::Debug {
+    /// The queries to run, in order.
+    fn queries(&self) -> &'static [CatalogQuery];
+
+    /// Builds every table of the schema from the rows of each query (`results[i]` holds the
+    /// rows of `queries()[i]`), sorted by table name. Columns keep their ordinal order;
+    /// types are mapped to [`SqlType`](crate::types::SqlType)s so that the dialect renders
+    /// them back as the database reported them (a type it cannot map keeps its name in
+    /// [`Column::custom_type`](crate::schema::Column#structfield.custom_type)).
+    ///
+    /// # Errors
+    /// [`ErrorKind::Conversion`](crate::ErrorKind::Conversion) naming the table and what
+    /// could not be read.
+    fn assemble(&self, results: &[CatalogRows]) -> Result<Vec<Table>>;
+
+    /// A server default as this database reports it back, so that a model's default and a
+    /// reflected one compare equal when they mean the same (e.g. PostgreSQL's
+    /// `'x'::character varying` is `'x'`, MariaDB's `current_timestamp()` is
+    /// `CURRENT_TIMESTAMP`). Applied to both sides by the diff.
+    fn normalize_default(&self, sql: &str) -> String {
+        strip_outer_parens(sql.trim()).to_string()
+    }
+
+    /// A CHECK condition as this database reports it back (applied to both sides by the
+    /// diff): by default whitespace, identifier quotes and redundant outer parentheses are
+    /// dropped and keywords outside literals are lower-cased.
+    fn normalize_check(&self, sql: &str) -> String {
+        default_normalize_check(sql)
+    }
+
+    /// Whether a UNIQUE constraint is the same object as a unique index on this database
+    /// (MySQL and MariaDB), so reflection cannot tell which of the two a model declared and
+    /// the diff treats them as one.
+    fn unique_constraints_are_indexes(&self) -> bool {
+        false
+    }
+}
+
+/// `sql` without parentheses that enclose all of it.
+pub fn strip_outer_parens(mut sql: &str) -> &str {
+    loop {
+        let t = sql.trim();
+        if t.len() >= 2 && t.starts_with('(') && t.ends_with(')') && encloses(t) {
+            sql = &t[1..t.len() - 1];
+        } else {
+            return t;
+        }
+    }
+}
+
+/// Whether the parenthesis opening `t` closes at its last character (outside literals).
+fn encloses(t: &str) -> bool {
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    let n = t.chars().count();
+    for (i, ch) in t.chars().enumerate() {
+        match quote {
+            Some(q) if ch == q => quote = None,
+            Some(_) => {}
+            None => match ch {
+                '\'' => quote = Some(ch),
+                '(' => depth += 1,
+                ')' => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 && i + 1 != n {
+                        return false;
+                    }
+                }
+                _ => {}
+            },
+        }
+    }
+    true
+}
+
+/// The default [`Catalog::normalize_check`].
+pub fn default_normalize_check(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut in_literal = false;
+    for ch in strip_outer_parens(sql).chars() {
+        if in_literal {
+            out.push(ch);
+            if ch == '\'' {
+                in_literal = false;
+            }
+            continue;
+        }
+        match ch {
+            '\'' => {
+                in_literal = true;
+                out.push(ch);
+            }
+            '"' | '`' | '[' | ']' | '(' | ')' => {}
+            c if c.is_whitespace() => {}
+            c => out.extend(c.to_lowercase()),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outer_parens_are_stripped_only_when_they_enclose_everything() {
+        assert_eq!(strip_outer_parens("((a >= 0))"), "a >= 0");
+        assert_eq!(strip_outer_parens("(a) + (b)"), "(a) + (b)");
+        assert_eq!(strip_outer_parens("('(' )"), "'(' ");
+    }
+
+    #[test]
+    fn checks_normalise_quotes_case_and_spacing() {
+        assert_eq!(
+            default_normalize_check("(\"age\" >= 0 AND name <> 'X Y')"),
+            default_normalize_check("`age`>=0 and name<>'X Y'")
+        );
+        assert_ne!(
+            default_normalize_check("name <> 'x'"),
+            default_normalize_check("name <> 'X'")
+        );
+    }
+}
