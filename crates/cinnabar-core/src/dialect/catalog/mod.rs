@@ -154,7 +154,7 @@ mod tests {
     fn outer_parens_are_stripped_only_when_they_enclose_everything() {
         assert_eq!(strip_outer_parens("((a >= 0))"), "a >= 0");
         assert_eq!(strip_outer_parens("(a) + (b)"), "(a) + (b)");
-        assert_eq!(strip_outer_parens("('(' )"), "'(' ");
+        assert_eq!(strip_outer_parens("('(' )"), "'('");
     }
 
     #[test]
