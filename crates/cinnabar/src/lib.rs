@@ -33,8 +33,10 @@
 //! This crate is the only public surface; the `cinnabar-*` crates behind it are internal.
 
 pub use cinnabar_core::dialect::{self, Dialect};
+pub use cinnabar_core::schema::diff::{diff, SchemaOp};
 pub use cinnabar_core::schema::{
-    self, Column, ForeignKey, Index, MetaData, ReferentialAction, Table,
+    self, CheckConstraint, Column, ForeignKey, Index, MetaData, ReferentialAction, Table,
+    UniqueConstraint,
 };
 pub use cinnabar_core::sql::{self, text};
 pub use cinnabar_core::types::{self, ColumnType, FromSql, SqlType, ToSql};

@@ -10,7 +10,7 @@
 //! reflected table without false positives: how the database rewrites server defaults and
 //! CHECK conditions, and whether its unique constraints are unique indexes.
 
-use crate::schema::Table;
+use crate::schema::{ReferentialAction, Table};
 use crate::{Result, Value};
 
 /// The kind of schema object a catalog query reads.
@@ -81,6 +81,14 @@ pub trait Catalog: Send + Sync + std::fmt::Debug {
     /// the diff treats them as one.
     fn unique_constraints_are_indexes(&self) -> bool {
         false
+    }
+
+    /// A foreign key's ON DELETE / ON UPDATE action as this database reports it back, so the
+    /// diff compares actions that mean the same as equal (applied to both sides). By default
+    /// an unspecified action is `NO ACTION`, the SQL standard's default; a database that
+    /// reports an unspecified action as `RESTRICT` (MariaDB) maps both to one.
+    fn normalize_action(&self, action: Option<ReferentialAction>) -> ReferentialAction {
+        action.unwrap_or(ReferentialAction::NoAction)
     }
 }
 
