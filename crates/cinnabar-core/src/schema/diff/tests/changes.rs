@@ -181,6 +181,26 @@ fn primary_key_changes() {
         matches!(&ops[1], SchemaOp::AlterColumn { to, changes, .. } if to.name == "a" && to.nullable && changes == &[ColumnChange::Nullability]),
         "{ops:#?}"
     );
+    // A nullable column entering the key becomes NOT NULL, whatever the model's field type
+    // says: the operation's column says NOT NULL, so ALTER COLUMN does not undo the key's.
+    let mut target = t(&["b"]);
+    target.columns[1].nullable = true;
+    let mut current = t(&[]);
+    current.columns[1].nullable = true;
+    let ops = diff(&md(vec![target]), &md(vec![current]), &PostgresDialect);
+    assert_eq!(ops.len(), 2, "{ops:#?}");
+    assert!(
+        matches!(&ops[1], SchemaOp::AlterColumn { to, changes, .. } if to.name == "b" && !to.nullable && changes == &[ColumnChange::Nullability]),
+        "{ops:#?}"
+    );
+    // So does a key column added to a table.
+    let mut target = t(&["a"]).column(Column::new("c", SqlType::Integer).nullable());
+    target.columns[2].primary_key = true;
+    let ops = diff(&md(vec![target]), &md(vec![t(&["a"])]), &PostgresDialect);
+    assert!(
+        matches!(&ops[0], SchemaOp::AddColumn { column, .. } if column.name == "c" && !column.nullable),
+        "{ops:#?}"
+    );
 }
 
 #[test]
