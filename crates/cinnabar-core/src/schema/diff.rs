@@ -37,6 +37,28 @@ use compare::{compare_table, Rules};
 /// renamed column is a dropped one and an added one). Within a step, tables come in
 /// `target`'s order (dropped ones in `current`'s order) and columns in declaration order, so
 /// the result is the same on every run. An empty result means the schemas are the same.
+///
+/// ```
+/// use cinnabar_core::dialect::SqliteDialect;
+/// use cinnabar_core::schema::diff::{diff, SchemaOp};
+/// use cinnabar_core::schema::{Column, MetaData, Table};
+/// use cinnabar_core::types::SqlType;
+///
+/// let v1 = Table::new("students")
+///     .column(Column::new("id", SqlType::BigInt).primary_key().autoincrement())
+///     .column(Column::new("name", SqlType::Text(Some(50))));
+/// let v2 = v1
+///     .clone()
+///     .column(Column::new("email", SqlType::Text(Some(100))).nullable().unique());
+///
+/// let ops = diff(&MetaData::new().with(v2), &MetaData::new().with(v1), &SqliteDialect);
+/// let lines: Vec<String> = ops.iter().map(|op| op.to_string()).collect();
+/// assert_eq!(
+///     lines,
+///     ["add column students.email Text(Some(100))", "add unique students [\"email\"]"]
+/// );
+/// assert!(!ops.iter().any(SchemaOp::is_destructive));
+/// ```
 pub fn diff(target: &MetaData, current: &MetaData, dialect: &dyn Dialect) -> Vec<SchemaOp> {
     let rules = Rules::new(dialect);
     let mut ops = Vec::new();
