@@ -83,13 +83,56 @@ pub trait Catalog: Send + Sync + std::fmt::Debug {
         false
     }
 
-    /// A foreign key's ON DELETE / ON UPDATE action as this database reports it back, so the
-    /// diff compares actions that mean the same as equal (applied to both sides). By default
-    /// an unspecified action is `NO ACTION`, the SQL standard's default; a database that
-    /// reports an unspecified action as `RESTRICT` (MariaDB) maps both to one.
-    fn normalize_action(&self, action: Option<ReferentialAction>) -> ReferentialAction {
-        action.unwrap_or(ReferentialAction::NoAction)
+    /// A foreign key's ON DELETE / ON UPDATE action as this database means it, so that a
+    /// model's action and a reflected one compare equal when they behave the same (applied to
+    /// both sides by the diff). By default an unspecified action is `NO ACTION`, so
+    /// `Some(NoAction)` becomes `None`; MySQL/MariaDB also fold `RESTRICT` into `None`
+    /// (InnoDB checks every foreign key immediately, so the three are one behaviour).
+    fn normalize_action(&self, action: Option<ReferentialAction>) -> Option<ReferentialAction> {
+        match action {
+            Some(ReferentialAction::NoAction) => None,
+            other => other,
+        }
     }
+
+    /// A type name written verbatim ([`Column::custom_type`](crate::schema::Column#structfield.custom_type))
+    /// as this database reports it back, so that a model's custom type and a reflected one
+    /// compare equal when they name the same type (applied to both sides by the diff). By
+    /// default: trimmed, ASCII-lower-cased outside quotes, runs of whitespace made one space
+    /// and spaces next to `(`, `)` and `,` removed (`ENUM('a', 'b')` is `enum('a','b')`).
+    fn normalize_type(&self, sql: &str) -> String {
+        default_normalize_type(sql)
+    }
+}
+
+/// The default [`Catalog::normalize_type`].
+pub fn default_normalize_type(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut quote: Option<char> = None;
+    let mut pending_space = false;
+    for ch in sql.trim().chars() {
+        if let Some(q) = quote {
+            out.push(ch);
+            if ch == q {
+                quote = None;
+            }
+            continue;
+        }
+        if ch.is_whitespace() {
+            pending_space = true;
+            continue;
+        }
+        let tight = |c: char| matches!(c, '(' | ')' | ',');
+        if pending_space && !tight(ch) && !out.ends_with(tight) && !out.is_empty() {
+            out.push(' ');
+        }
+        pending_space = false;
+        if ch == '\'' || ch == '"' {
+            quote = Some(ch);
+        }
+        out.push(ch.to_ascii_lowercase());
+    }
+    out
 }
 
 /// `sql` without parentheses that enclose all of it.

@@ -3,7 +3,9 @@
 //! checks, each after the dialect's rendering and its catalog's normalisation.
 
 use super::op::{unique_name, SchemaOp};
-use crate::dialect::catalog::{default_normalize_check, strip_outer_parens, Catalog};
+use crate::dialect::catalog::{
+    default_normalize_check, default_normalize_type, strip_outer_parens, Catalog,
+};
 use crate::dialect::Dialect;
 use crate::schema::UniqueConstraint;
 use crate::schema::{CheckConstraint, Column, ForeignKey, Index, ReferentialAction, Table};
@@ -24,11 +26,15 @@ impl<'a> Rules<'a> {
         }
     }
 
-    /// The type as written in DDL: the verbatim `custom_type`, else the dialect's name for
-    /// it, compared without case and with spacing normalised (`numeric(10,2)` is
-    /// `NUMERIC(10, 2)`).
+    /// The type as written in DDL (the verbatim `custom_type`, else the dialect's name for
+    /// it) in the catalog's normal form (by default without case and with spacing
+    /// normalised: `numeric(10,2)` is `NUMERIC(10, 2)`).
     pub(super) fn type_sig(&self, table: &Table, c: &Column) -> String {
-        normalize_type(&self.written_type(table, c))
+        let written = self.written_type(table, c);
+        match self.catalog {
+            Some(cat) => cat.normalize_type(&written),
+            None => default_normalize_type(&written),
+        }
     }
 
     fn written_type(&self, table: &Table, c: &Column) -> String {
@@ -53,10 +59,11 @@ impl<'a> Rules<'a> {
         }
     }
 
-    fn action(&self, action: Option<ReferentialAction>) -> ReferentialAction {
+    /// A foreign-key action as the database means it (`None` for no action).
+    fn action(&self, action: Option<ReferentialAction>) -> Option<ReferentialAction> {
         match self.catalog {
             Some(cat) => cat.normalize_action(action),
-            None => action.unwrap_or(ReferentialAction::NoAction),
+            None => action.filter(|a| *a != ReferentialAction::NoAction),
         }
     }
 
@@ -93,26 +100,6 @@ fn keyed(table: &Table, c: &Column) -> bool {
             .foreign_keys
             .iter()
             .any(|f| f.columns.contains(&c.name))
-}
-
-/// Upper case, runs of blanks as one space, no blanks next to `(`, `)` and `,` except one
-/// after a comma.
-fn normalize_type(t: &str) -> String {
-    let mut out = String::with_capacity(t.len());
-    let mut pending_space = false;
-    for ch in t.trim().chars() {
-        if ch.is_whitespace() {
-            pending_space = true;
-            continue;
-        }
-        let punct = matches!(ch, '(' | ')' | ',');
-        if pending_space && !punct && !out.ends_with(['(', ',']) {
-            out.push(' ');
-        }
-        pending_space = false;
-        out.extend(ch.to_uppercase());
-    }
-    out
 }
 
 /// The operations that turn `current` into `target` (two versions of one table), unordered.

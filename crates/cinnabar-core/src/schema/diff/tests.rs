@@ -35,10 +35,11 @@ impl Catalog for TestCatalog {
     fn unique_constraints_are_indexes(&self) -> bool {
         self.mariadb
     }
-    fn normalize_action(&self, action: Option<ReferentialAction>) -> ReferentialAction {
+    fn normalize_action(&self, action: Option<ReferentialAction>) -> Option<ReferentialAction> {
         match action {
-            Some(ReferentialAction::Restrict) | None if self.mariadb => ReferentialAction::NoAction,
-            other => other.unwrap_or(ReferentialAction::NoAction),
+            Some(ReferentialAction::Restrict) if self.mariadb => None,
+            Some(ReferentialAction::NoAction) => None,
+            other => other,
         }
     }
 }
