@@ -83,6 +83,15 @@ pub trait Catalog: Send + Sync + std::fmt::Debug {
         false
     }
 
+    /// The name this database gives a UNIQUE constraint declared without one over `columns`
+    /// of `table` (PostgreSQL: `<table>_<column>_key`), so the diff can drop a constraint that
+    /// reflection reports without its name (as a column's `unique`). `None` when it cannot
+    /// be known (the diff then uses the generated `uq_<table>_<columns>`).
+    fn unnamed_unique_name(&self, table: &str, columns: &[String]) -> Option<String> {
+        let _ = (table, columns);
+        None
+    }
+
     /// A foreign key's ON DELETE / ON UPDATE action as this database means it, so that a
     /// model's action and a reflected one compare equal when they behave the same (applied to
     /// both sides by the diff). By default an unspecified action is `NO ACTION`, so

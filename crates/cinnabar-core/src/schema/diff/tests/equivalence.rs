@@ -5,6 +5,7 @@ use crate::dialect::{MySqlDialect, PostgresDialect, SqliteDialect};
 use crate::schema::{Column, ForeignKey, Index, ReferentialAction, Table};
 use crate::sql::ddl::ColumnChange;
 use crate::types::SqlType;
+
 #[test]
 fn a_schema_equals_itself() {
     let t = students()
