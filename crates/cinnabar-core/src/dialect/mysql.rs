@@ -156,4 +156,8 @@ impl Dialect for MySqlDialect {
     fn default_values_clause(&self) -> &'static str {
         " () VALUES ()"
     }
+
+    fn catalog(&self) -> Option<&'static dyn super::catalog::Catalog> {
+        Some(&super::catalog::mysql::MYSQL_CATALOG)
+    }
 }
