@@ -135,9 +135,17 @@ impl Catalog for MySqlCatalog {
         true
     }
 
+    /// `RESTRICT`, `NO ACTION` and no action are one behaviour on InnoDB (it checks every
+    /// foreign key immediately). So is `SET DEFAULT`: MariaDB and MySQL accept it in DDL and
+    /// InnoDB stores `RESTRICT` instead, so a model that declares it reflects as no action and
+    /// no change could ever make them differ.
     fn normalize_action(&self, action: Option<ReferentialAction>) -> Option<ReferentialAction> {
         match action {
-            Some(ReferentialAction::NoAction | ReferentialAction::Restrict) => None,
+            Some(
+                ReferentialAction::NoAction
+                | ReferentialAction::Restrict
+                | ReferentialAction::SetDefault,
+            ) => None,
             other => other,
         }
     }

@@ -524,7 +524,7 @@ fn every_referential_action_is_read_and_restrict_is_the_default() {
             (None, Some(Cascade))
         ]
     );
-    for same in [None, Some(NoAction), Some(Restrict)] {
+    for same in [None, Some(NoAction), Some(Restrict), Some(SetDefault)] {
         assert_eq!(MYSQL_CATALOG.normalize_action(same), None);
     }
     assert_eq!(MYSQL_CATALOG.normalize_action(Some(SetNull)), Some(SetNull));
