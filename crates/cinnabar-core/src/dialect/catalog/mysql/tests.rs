@@ -2,9 +2,12 @@
 //! MariaDB 10.11's forms (copied from what the server on this machine returns) and MySQL 8's
 //! (from its documentation and bug reports; no MySQL 8 server was available).
 
+use super::assemble::made_for_foreign_key;
 use super::*;
 use crate::dialect::catalog::Catalog;
-use crate::ErrorKind;
+use crate::schema::{CheckConstraint, Column, ForeignKey, ReferentialAction};
+use crate::types::SqlType;
+use crate::{ErrorKind, Value};
 
 fn t(s: &str) -> Value {
     Value::Text(s.to_string())
@@ -17,25 +20,31 @@ fn n(i: i64) -> Value {
 const MARIADB: &str = "10.11.19-MariaDB-0+deb12u1";
 const MYSQL8: &str = "8.0.36";
 
-/// The five result sets, in the order of `QUERIES`.
+/// The seven result sets, in the order of `QUERIES`, in the server's forms.
 struct Rows {
+    mariadb: bool,
     tables: CatalogRows,
     columns: CatalogRows,
-    checks: CatalogRows,
-    fks: CatalogRows,
+    check_tables: CatalogRows,
+    check_clauses: CatalogRows,
+    fk_columns: CatalogRows,
+    fk_rules: CatalogRows,
     indexes: CatalogRows,
 }
 
 impl Rows {
     fn new(version: &str, tables: &[&str]) -> Rows {
         Rows {
+            mariadb: version.contains("MariaDB"),
             tables: tables
                 .iter()
                 .map(|name| vec![t(name), t(version)])
                 .collect(),
             columns: Vec::new(),
-            checks: Vec::new(),
-            fks: Vec::new(),
+            check_tables: Vec::new(),
+            check_clauses: Vec::new(),
+            fk_columns: Vec::new(),
+            fk_rules: Vec::new(),
             indexes: Vec::new(),
         }
     }
@@ -64,12 +73,20 @@ impl Rows {
         self
     }
 
+    /// TABLE_CONSTRAINTS lists every check; CHECK_CONSTRAINTS' `*` names the table (and
+    /// has LEVEL) on MariaDB only.
     fn check(mut self, table: &str, name: &str, clause: &str) -> Self {
-        self.checks.push(vec![t(table), t(name), t(clause)]);
+        self.check_tables.push(vec![t(table), t(name)]);
+        self.check_clauses.push(if self.mariadb {
+            vec![t("def"), t("db"), t(table), t(name), t("Table"), t(clause)]
+        } else {
+            vec![t("def"), t("db"), t(name), t(clause)]
+        });
         self
     }
 
-    /// One row per column pair, positions from 1.
+    /// One KEY_COLUMN_USAGE row per column pair (positions from 1), one
+    /// REFERENTIAL_CONSTRAINTS row.
     #[allow(clippy::too_many_arguments)]
     fn fk(
         mut self,
@@ -82,17 +99,17 @@ impl Rows {
         delete: &str,
     ) -> Self {
         for (i, (c, r)) in cols.iter().zip(ref_cols).enumerate() {
-            self.fks.push(vec![
+            self.fk_columns.push(vec![
                 t(table),
                 t(name),
                 n(i as i64 + 1),
                 t(c),
                 t(ref_table),
                 t(r),
-                t(update),
-                t(delete),
             ]);
         }
+        self.fk_rules
+            .push(vec![t(table), t(name), t(update), t(delete)]);
         self
     }
 
@@ -114,8 +131,10 @@ impl Rows {
         MYSQL_CATALOG.assemble(&[
             self.tables,
             self.columns,
-            self.checks,
-            self.fks,
+            self.check_tables,
+            self.check_clauses,
+            self.fk_columns,
+            self.fk_rules,
             self.indexes,
         ])
     }
@@ -135,6 +154,8 @@ fn queries_read_each_kind_once_for_the_current_database() {
             ObjectKind::Tables,
             ObjectKind::Columns,
             ObjectKind::Checks,
+            ObjectKind::Checks,
+            ObjectKind::ForeignKeys,
             ObjectKind::ForeignKeys,
             ObjectKind::Indexes
         ]
@@ -431,6 +452,32 @@ fn types_cinnabar_never_writes_keep_their_spelling() {
 }
 
 #[test]
+fn each_check_goes_to_its_table() {
+    // MariaDB names checks per table (CONSTRAINT_1 in each); MySQL per database.
+    for (version, names) in [
+        (MARIADB, ["CONSTRAINT_1", "CONSTRAINT_1"]),
+        (MYSQL8, ["a_chk_1", "b_chk_1"]),
+    ] {
+        let tables = Rows::new(version, &["a", "b"])
+            .col("a", "x", "int", false, None, "")
+            .col("b", "x", "int", false, None, "")
+            .check("b", names[1], "`x` > 2")
+            .check("a", names[0], "`x` > 1")
+            .assemble()
+            .unwrap();
+        assert_eq!(tables[0].checks, [check(names[0], "`x` > 1")], "{version}");
+        assert_eq!(tables[1].checks, [check(names[1], "`x` > 2")], "{version}");
+    }
+}
+
+fn check(name: &str, sql: &str) -> CheckConstraint {
+    CheckConstraint {
+        name: Some(name.into()),
+        sql: sql.into(),
+    }
+}
+
+#[test]
 fn mariadb_json_check_is_hidden_only_for_a_longtext_column() {
     let tables = Rows::new(MARIADB, &["docs"])
         .col("docs", "Doc", "longtext", true, Some("NULL"), "")
@@ -571,8 +618,27 @@ fn unreadable_rows_are_conversion_errors_naming_the_table() {
         .fk("t", "f", &["p"], "u", &["id"], "EXPLODE", "RESTRICT");
     let e = rows.assemble().unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Conversion);
-    assert!(e.message().contains("foreign keys of table \"t\""), "{e}");
+    assert!(
+        e.message().contains("foreign key rules of table \"t\""),
+        "{e}"
+    );
     assert!(e.message().contains("EXPLODE"), "{e}");
+
+    // The views are read one by one, so a key or check added meanwhile can be half there.
+    let mut rows = Rows::new(MARIADB, &["t"])
+        .col("t", "p", "int(11)", true, None, "")
+        .fk("t", "f", &["p"], "u", &["id"], "RESTRICT", "RESTRICT");
+    rows.fk_rules.clear();
+    let e = rows.assemble().unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Conversion);
+    assert!(e.message().contains("REFERENTIAL_CONSTRAINTS"), "{e}");
+    let mut rows = Rows::new(MYSQL8, &["t"])
+        .col("t", "p", "int", true, None, "")
+        .check("t", "t_chk_1", "(`p` > 0)");
+    rows.check_tables.clear();
+    let e = rows.assemble().unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Conversion);
+    assert!(e.message().contains("t_chk_1"), "{e}");
 
     let e = MYSQL_CATALOG.assemble(&[Vec::new()]).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Misuse);
