@@ -41,6 +41,7 @@ mysql_tests!(
     a_schema_from_another_tool_reflects_with_its_own_type_names,
     reflection_sends_the_same_queries_for_one_table_or_thirty,
     views_are_not_tables,
+    hostile_names_reflect_verbatim,
 );
 
 fn reflect(db: &TestDb) -> Vec<Table> {
@@ -583,4 +584,27 @@ fn views_are_not_tables(db: &TestDb) {
         tables,
         [Table::new("base").column(col("id", SqlType::Integer).primary_key())]
     );
+}
+
+fn hostile_names_reflect_verbatim(db: &TestDb) {
+    script(
+        db,
+        "CREATE TABLE `we``ird table` (
+           `id` INT PRIMARY KEY,
+           `sé lect` VARCHAR(10) NOT NULL DEFAULT 'a''b',
+           `p` INT,
+           CONSTRAINT `ck \"q\"` CHECK (`sé lect` <> ''),
+           UNIQUE KEY `u``x` (`sé lect`),
+           FOREIGN KEY (`p`) REFERENCES `we``ird table` (`id`)
+         )",
+    );
+    let tables = reflect(db);
+    let expected = Table::new("we`ird table")
+        .column(col("id", SqlType::Integer).primary_key())
+        .column(col("sé lect", SqlType::Text(Some(10))).server_default("'a''b'"))
+        .column(col("p", SqlType::Integer).nullable())
+        .foreign_key(ForeignKey::new("p", "we`ird table", "id").named("we`ird table_ibfk_1"))
+        .named_unique("u`x", &["sé lect"])
+        .check(Some("ck \"q\""), "`sé lect` <> ''");
+    assert_eq!(tables, [expected]);
 }
