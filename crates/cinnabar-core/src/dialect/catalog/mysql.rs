@@ -6,21 +6,22 @@
 //! Seven queries, each once for the whole database: tables (with the server's `VERSION()`,
 //! which tells MariaDB from MySQL), columns, CHECK constraints (their tables, their clauses),
 //! foreign keys (their columns, their rules) and index columns; the rows are joined in
-//! [`assemble`]. What they cannot show is in `docs/schema/reflection-mysql.md`.
+//! `mysql/assemble.rs`. What they cannot show is in `docs/schema/reflection-mysql.md`.
 //!
 //! Choices that shape the result:
 //! - A UNIQUE constraint *is* a unique index on MySQL, so every unique index other than the
-//!   primary key is reflected as a named [`UniqueConstraint`], never as a unique [`Index`]
+//!   primary key is reflected as a named [`UniqueConstraint`](crate::schema::UniqueConstraint),
+//!   never as a unique [`Index`](crate::schema::Index)
 //!   ([`Catalog::unique_constraints_are_indexes`] is true).
 //! - InnoDB creates an index for a foreign key that has none. Such an index is not reported:
 //!   it is told apart as a non-unique index over exactly the foreign key's columns, in order,
 //!   named after the constraint or after its first column (`col`, or `col_2`, ... when that
 //!   name was taken), the names InnoDB gives it.
-//! - MariaDB's JSON is `LONGTEXT` with a `json_valid(col)` CHECK: the column is [`SqlType::Json`]
-//!   and that check is not reported.
+//! - MariaDB's JSON is `LONGTEXT` with a `json_valid(col)` CHECK: the column is
+//!   [`SqlType::Json`](crate::types::SqlType::Json) and that check is not reported.
 //! - `RESTRICT` and `NO ACTION` are reflected as no action (`None`): InnoDB has no deferred
 //!   checks, so the three behave alike (MariaDB reports `RESTRICT` for an unspecified action,
-//!   MySQL 8 `NO ACTION`).
+//!   MySQL 8 `NO ACTION`). InnoDB stores a declared `SET DEFAULT` as `RESTRICT`.
 
 mod assemble;
 mod normalize;
@@ -172,7 +173,7 @@ impl Catalog for MySqlCatalog {
 }
 
 /// Which server wrote the catalog, read from `VERSION()`: it decides how `COLUMN_DEFAULT`
-/// is spelled.
+/// is spelled and how `CHECK_CONSTRAINTS`' columns are laid out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Flavor {
     /// MariaDB (its `CHECK_CONSTRAINTS` names the table), else MySQL.

@@ -67,6 +67,7 @@ impl<'a> Cells<'a> {
     fn error(&self, i: usize, what: &str) -> Error {
         let table = match self.table_at.and_then(|t| self.row.get(t)) {
             Some(Value::Text(t)) => format!(" of table {t:?}"),
+            Some(Value::Blob(b)) => format!(" of table {:?}", String::from_utf8_lossy(b)),
             _ => String::new(),
         };
         Error::conversion(format!(
