@@ -145,7 +145,7 @@ fn col(name: &str, ty: SqlType) -> Column {
 }
 
 #[test]
-fn queries_read_each_kind_once_for_the_current_database() {
+fn queries_read_each_view_once_for_the_current_database() {
     let q = MYSQL_CATALOG.queries();
     let kinds: Vec<ObjectKind> = q.iter().map(|q| q.kind).collect();
     assert_eq!(
