@@ -16,7 +16,16 @@ impl Dialect for SqliteDialect {
         "sqlite"
     }
 
-    fn alter_add_foreign_key(&self) -> bool {
+    /// SQLite's ALTER TABLE adds, drops and renames columns and renames tables, nothing
+    /// more: constraints live in the table's CREATE TABLE text. The migration layer rebuilds
+    /// the table (create new, copy, drop, rename) instead.
+    fn supports_alter_constraints(&self) -> bool {
+        false
+    }
+
+    /// As [`supports_alter_constraints`](Dialect::supports_alter_constraints): a column's
+    /// type, nullability and default are part of the CREATE TABLE text.
+    fn supports_alter_column(&self) -> bool {
         false
     }
 
