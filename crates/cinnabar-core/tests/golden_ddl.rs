@@ -146,7 +146,7 @@ fn create_table_use_alter_named_foreign_key() {
     );
     each(
         alter(AlterAction::AddForeignKey(fk)),
-        rebuild(&["sqlite", "add foreign key \"fk_boss\"", "table \"people\""]),
+        rebuild(&["the sqlite dialect", "add foreign key \"fk_boss\"", "table \"people\""]),
         sql(r#"ALTER TABLE "people" ADD CONSTRAINT "fk_boss" FOREIGN KEY ("boss_id") REFERENCES "people" ("id")"#),
         sql("ALTER TABLE `people` ADD CONSTRAINT `fk_boss` FOREIGN KEY (`boss_id`) REFERENCES `people` (`id`)"),
     );
@@ -297,7 +297,7 @@ fn add_key_columns() {
             Column::new("code", SqlType::Text(Some(10))).unique(),
         )),
         rebuild(&[
-            "sqlite cannot add column \"code\" with a UNIQUE constraint",
+            "the sqlite dialect cannot add column \"code\" with a UNIQUE constraint",
             "table \"people\"",
         ]),
         sql(r#"ALTER TABLE "people" ADD COLUMN "code" VARCHAR(10) NOT NULL UNIQUE"#),
@@ -310,7 +310,7 @@ fn add_key_columns() {
                 .autoincrement(),
         )),
         rebuild(&[
-            "sqlite cannot add column \"id\" with a PRIMARY KEY",
+            "the sqlite dialect cannot add column \"id\" with a PRIMARY KEY",
             "table \"people\"",
         ]),
         sql(
@@ -322,7 +322,7 @@ fn add_key_columns() {
         alter(AlterAction::AddColumn(
             Column::new("code", SqlType::Text(Some(8))).primary_key(),
         )),
-        rebuild(&["sqlite cannot add column \"code\" with a PRIMARY KEY"]),
+        rebuild(&["the sqlite dialect cannot add column \"code\" with a PRIMARY KEY"]),
         sql(r#"ALTER TABLE "people" ADD COLUMN "code" VARCHAR(8) NOT NULL PRIMARY KEY"#),
         sql("ALTER TABLE `people` ADD COLUMN `code` VARCHAR(8) NOT NULL PRIMARY KEY"),
     );
@@ -357,7 +357,7 @@ fn drop_and_rename_columns_and_rename_table() {
 fn alter_column_type() {
     each(
         alter_column(Column::new("age", SqlType::BigInt), ColumnChange::Type),
-        rebuild(&["sqlite cannot change the type of column \"age\" of table \"people\""]),
+        rebuild(&["the sqlite dialect cannot change the type of column \"age\" of table \"people\""]),
         sql(r#"ALTER TABLE "people" ALTER COLUMN "age" TYPE BIGINT USING "age"::BIGINT"#),
         sql("ALTER TABLE `people` MODIFY COLUMN `age` BIGINT NOT NULL"),
     );
@@ -417,7 +417,7 @@ fn alter_column_nullability() {
             ColumnChange::Nullability,
         ),
         rebuild(&[
-            "sqlite cannot change whether column \"nickname\" allows NULL of table \"people\"",
+            "the sqlite dialect cannot change whether column \"nickname\" allows NULL of table \"people\"",
         ]),
         sql(r#"ALTER TABLE "people" ALTER COLUMN "nickname" DROP NOT NULL"#),
         sql("ALTER TABLE `people` MODIFY COLUMN `nickname` LONGTEXT"),
@@ -450,7 +450,7 @@ fn alter_column_default() {
             Column::new("credits", SqlType::Integer).server_default("10"),
             ColumnChange::Default,
         ),
-        rebuild(&["sqlite cannot change the default of column \"credits\" of table \"people\""]),
+        rebuild(&["the sqlite dialect cannot change the default of column \"credits\" of table \"people\""]),
         sql(r#"ALTER TABLE "people" ALTER COLUMN "credits" SET DEFAULT 10"#),
         sql("ALTER TABLE `people` ALTER COLUMN `credits` SET DEFAULT 10"),
     );
@@ -483,7 +483,7 @@ fn add_and_drop_foreign_keys() {
         alter(AlterAction::AddForeignKey(
             ForeignKey::new("team_id", "teams", "id").on_delete(ReferentialAction::Cascade),
         )),
-        rebuild(&["sqlite cannot add foreign key \"fk_people_team_id\" of table \"people\""]),
+        rebuild(&["the sqlite dialect cannot add foreign key \"fk_people_team_id\" of table \"people\""]),
         sql(r#"ALTER TABLE "people" ADD CONSTRAINT "fk_people_team_id" FOREIGN KEY ("team_id") REFERENCES "teams" ("id") ON DELETE CASCADE"#),
         sql("ALTER TABLE `people` ADD CONSTRAINT `fk_people_team_id` FOREIGN KEY (`team_id`) REFERENCES `teams` (`id`) ON DELETE CASCADE"),
     );
@@ -500,7 +500,7 @@ fn add_and_drop_foreign_keys() {
     );
     each(
         alter(AlterAction::DropForeignKey("fk_pair".into())),
-        rebuild(&["sqlite cannot drop foreign key \"fk_pair\" of table \"people\""]),
+        rebuild(&["the sqlite dialect cannot drop foreign key \"fk_pair\" of table \"people\""]),
         sql(r#"ALTER TABLE "people" DROP CONSTRAINT "fk_pair""#),
         sql("ALTER TABLE `people` DROP FOREIGN KEY `fk_pair`"),
     );
@@ -515,7 +515,7 @@ fn add_and_drop_unique_constraints() {
     each(
         alter(AlterAction::AddUnique(named)),
         rebuild(&[
-            "sqlite cannot add unique constraint \"uq_people_name_team\" of table \"people\"",
+            "the sqlite dialect cannot add unique constraint \"uq_people_name_team\" of table \"people\"",
         ]),
         sql(
             r#"ALTER TABLE "people" ADD CONSTRAINT "uq_people_name_team" UNIQUE ("name", "team_id")"#,
@@ -537,7 +537,7 @@ fn add_and_drop_unique_constraints() {
     );
     each(
         alter(AlterAction::DropUnique("uq_people_name_team".into())),
-        rebuild(&["sqlite cannot drop unique constraint \"uq_people_name_team\""]),
+        rebuild(&["the sqlite dialect cannot drop unique constraint \"uq_people_name_team\""]),
         sql(r#"ALTER TABLE "people" DROP CONSTRAINT "uq_people_name_team""#),
         sql("ALTER TABLE `people` DROP INDEX `uq_people_name_team`"),
     );
@@ -551,7 +551,7 @@ fn add_and_drop_check_constraints() {
     };
     each(
         alter(AlterAction::AddCheck(named)),
-        rebuild(&["sqlite cannot add check constraint \"ck_people_age\" of table \"people\""]),
+        rebuild(&["the sqlite dialect cannot add check constraint \"ck_people_age\" of table \"people\""]),
         sql(
             r#"ALTER TABLE "people" ADD CONSTRAINT "ck_people_age" CHECK (age >= 0 AND age < 200)"#,
         ),
@@ -572,7 +572,7 @@ fn add_and_drop_check_constraints() {
     );
     each(
         alter(AlterAction::DropCheck("ck_people_age".into())),
-        rebuild(&["sqlite cannot drop check constraint \"ck_people_age\" of table \"people\""]),
+        rebuild(&["the sqlite dialect cannot drop check constraint \"ck_people_age\" of table \"people\""]),
         sql(r#"ALTER TABLE "people" DROP CONSTRAINT "ck_people_age""#),
         sql("ALTER TABLE `people` DROP CONSTRAINT `ck_people_age`"),
     );

@@ -168,6 +168,33 @@ impl Connection {
     /// Note that MySQL and MariaDB commit the open transaction at each DDL statement;
     /// PostgreSQL and SQLite run DDL inside it.
     ///
+    /// ```
+    /// # #[cfg(feature = "sqlite")]
+    /// # fn main() -> cinnabar_core::Result<()> {
+    /// use cinnabar_core::schema::{Column, Table};
+    /// use cinnabar_core::sql::{AlterAction, AlterTable, CreateTable};
+    /// use cinnabar_core::types::SqlType;
+    /// use cinnabar_core::ErrorKind;
+    ///
+    /// let engine = cinnabar_engine::create_engine("sqlite://")?;
+    /// let mut conn = engine.connect()?;
+    /// let table = Table::new("people").column(Column::new("age", SqlType::Integer));
+    /// conn.execute(CreateTable { table, if_not_exists: true })?;
+    /// conn.execute(AlterTable::new(
+    ///     "people",
+    ///     AlterAction::RenameColumn { from: "age".into(), to: "years".into() },
+    /// ))?;
+    /// // SQLite cannot drop a constraint with ALTER TABLE: a typed error, nothing sent.
+    /// let e = conn
+    ///     .execute(AlterTable::new("people", AlterAction::DropCheck("ck_people_1".into())))
+    ///     .unwrap_err();
+    /// assert_eq!(e.kind(), ErrorKind::Unsupported);
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(feature = "sqlite"))]
+    /// # fn main() {}
+    /// ```
+    ///
     /// # Errors
     /// As [`compile_ddl`] (`Unsupported` for a form the database lacks, naming the table and
     /// what was asked), then database errors.

@@ -34,7 +34,8 @@
 
 pub use cinnabar_core::dialect::{self, Dialect};
 pub use cinnabar_core::schema::{
-    self, Column, ForeignKey, Index, MetaData, ReferentialAction, Table,
+    self, CheckConstraint, Column, ForeignKey, Index, MetaData, ReferentialAction, Table,
+    UniqueConstraint,
 };
 pub use cinnabar_core::sql::{self, text};
 pub use cinnabar_core::types::{self, ColumnType, FromSql, SqlType, ToSql};

@@ -72,8 +72,8 @@ impl DdlWriter<'_> {
             _ => return Ok(()),
         };
         Err(Error::unsupported(format!(
-            "{} cannot {what} of table {table:?} with ALTER TABLE; the migration layer \
-             rebuilds the table to do it",
+            "the {} dialect cannot {what} of table {table:?} with ALTER TABLE; the \
+             migration layer rebuilds the table to do it",
             self.d.name()
         )))
     }
