@@ -357,7 +357,9 @@ fn drop_and_rename_columns_and_rename_table() {
 fn alter_column_type() {
     each(
         alter_column(Column::new("age", SqlType::BigInt), ColumnChange::Type),
-        rebuild(&["the sqlite dialect cannot change the type of column \"age\" of table \"people\""]),
+        rebuild(&[
+            "the sqlite dialect cannot change the type of column \"age\" of table \"people\"",
+        ]),
         sql(r#"ALTER TABLE "people" ALTER COLUMN "age" TYPE BIGINT USING "age"::BIGINT"#),
         sql("ALTER TABLE `people` MODIFY COLUMN `age` BIGINT NOT NULL"),
     );
@@ -551,7 +553,9 @@ fn add_and_drop_check_constraints() {
     };
     each(
         alter(AlterAction::AddCheck(named)),
-        rebuild(&["the sqlite dialect cannot add check constraint \"ck_people_age\" of table \"people\""]),
+        rebuild(&[
+            "the sqlite dialect cannot add check constraint \"ck_people_age\" of table \"people\"",
+        ]),
         sql(
             r#"ALTER TABLE "people" ADD CONSTRAINT "ck_people_age" CHECK (age >= 0 AND age < 200)"#,
         ),
@@ -572,7 +576,9 @@ fn add_and_drop_check_constraints() {
     );
     each(
         alter(AlterAction::DropCheck("ck_people_age".into())),
-        rebuild(&["the sqlite dialect cannot drop check constraint \"ck_people_age\" of table \"people\""]),
+        rebuild(&[
+            "the sqlite dialect cannot drop check constraint \"ck_people_age\" of table \"people\"",
+        ]),
         sql(r#"ALTER TABLE "people" DROP CONSTRAINT "ck_people_age""#),
         sql("ALTER TABLE `people` DROP CONSTRAINT `ck_people_age`"),
     );
