@@ -105,3 +105,8 @@ pub struct ReadmeDoctests;
 #[cfg(doctest)]
 #[doc = include_str!("../../../docs/CONCURRENCY.md")]
 pub struct ConcurrencyDoctests;
+
+/// docs/schema/ddl.md's code, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/schema/ddl.md")]
+pub struct DdlDoctests;

@@ -10,6 +10,8 @@
 //! reflected table without false positives: how the database rewrites server defaults and
 //! CHECK conditions, and whether its unique constraints are unique indexes.
 
+pub mod mysql;
+
 use crate::schema::{ReferentialAction, Table};
 use crate::{Result, Value};
 
@@ -215,6 +217,42 @@ mod tests {
         assert_eq!(strip_outer_parens("((a >= 0))"), "a >= 0");
         assert_eq!(strip_outer_parens("(a) + (b)"), "(a) + (b)");
         assert_eq!(strip_outer_parens("('(' )"), "'('");
+    }
+
+    #[test]
+    fn types_normalise_case_and_spacing_but_not_literals() {
+        assert_eq!(
+            default_normalize_type(" ENUM('A b',  'c' ) "),
+            "enum('A b','c')"
+        );
+        assert_eq!(
+            default_normalize_type("int  UNSIGNED\tzerofill"),
+            "int unsigned zerofill"
+        );
+        assert_eq!(default_normalize_type("DECIMAL(10, 2)"), "decimal(10,2)");
+    }
+
+    #[test]
+    fn an_unspecified_action_is_no_action_by_default() {
+        #[derive(Debug)]
+        struct Plain;
+        impl Catalog for Plain {
+            fn queries(&self) -> &'static [CatalogQuery] {
+                &[]
+            }
+            fn assemble(&self, _: &[CatalogRows]) -> Result<Vec<Table>> {
+                Ok(Vec::new())
+            }
+        }
+        assert_eq!(
+            Plain.normalize_action(Some(ReferentialAction::NoAction)),
+            None
+        );
+        assert_eq!(
+            Plain.normalize_action(Some(ReferentialAction::Restrict)),
+            Some(ReferentialAction::Restrict)
+        );
+        assert_eq!(Plain.normalize_action(None), None);
     }
 
     #[test]
