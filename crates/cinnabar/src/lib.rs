@@ -33,6 +33,7 @@
 //! This crate is the only public surface; the `cinnabar-*` crates behind it are internal.
 
 pub use cinnabar_core::dialect::{self, Dialect};
+pub use cinnabar_core::schema::diff::{diff, SchemaOp};
 pub use cinnabar_core::schema::{
     self, CheckConstraint, Column, ForeignKey, Index, MetaData, ReferentialAction, Table,
     UniqueConstraint,
