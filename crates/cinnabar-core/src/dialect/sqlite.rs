@@ -100,4 +100,8 @@ impl Dialect for SqliteDialect {
             BeginMode::Immediate => "BEGIN IMMEDIATE",
         }
     }
+
+    fn catalog(&self) -> Option<&'static dyn super::catalog::Catalog> {
+        Some(&super::catalog::SqliteCatalog)
+    }
 }
