@@ -109,6 +109,15 @@ impl TableSet {
         self.by_name.get(name).and_then(|&i| self.tables.get(i))
     }
 
+    /// The table whose name equals `name` ignoring ASCII case (SQLite's identifiers).
+    pub fn get_ignore_case(&self, name: &str) -> Option<&Table> {
+        self.get(name).or_else(|| {
+            self.tables
+                .iter()
+                .find(|t| t.name.eq_ignore_ascii_case(name))
+        })
+    }
+
     /// Every table, sorted by name.
     pub fn into_sorted(mut self) -> Vec<Table> {
         self.tables.sort_by(|a, b| a.name.cmp(&b.name));

@@ -210,18 +210,19 @@ fn foreign_keys(
     }
     let mut used: HashMap<String, Vec<bool>> = HashMap::new();
     for (table, _, mut fk, implicit) in fks {
-        if implicit {
-            // `REFERENCES parent` without columns: the parent's primary key.
-            fk.ref_columns = set
-                .get(&fk.ref_table)
-                .map(|p| {
-                    p.columns
-                        .iter()
-                        .filter(|c| c.primary_key)
-                        .map(|c| c.name.clone())
-                        .collect()
-                })
-                .unwrap_or_default();
+        // SQLite names are case-insensitive: `REFERENCES AUTHORS` is table `authors`.
+        let parent = set.get_ignore_case(&fk.ref_table);
+        if let Some(p) = parent {
+            fk.ref_table.clone_from(&p.name);
+            if implicit {
+                // `REFERENCES parent` without columns: the parent's primary key.
+                fk.ref_columns = p
+                    .columns
+                    .iter()
+                    .filter(|c| c.primary_key)
+                    .map(|c| c.name.clone())
+                    .collect();
+            }
         }
         if let Some(text) = texts.get(&table) {
             let used = used.entry(table.clone()).or_default();
