@@ -25,18 +25,8 @@ backend_tests!(
     uniques_and_indexes_reflect,
     only_lists_and_missing_tables,
     reflecting_ten_tables_sends_as_many_statements_as_one,
+    checks_and_partial_indexes_reflect,
 );
-
-mod from_create_all_ddl {
-    use super::*;
-    // Needs `create_all` to write CHECK constraints and partial indexes, which is issue 9
-    // item 1 (helper "ddl"); the lead removes these ignores when merging it.
-    backend_tests_with!(checks_and_partial_indexes_reflect {
-        sqlite: [#[ignore = "needs create_all to write CHECK constraints and partial indexes (issue 9 item 1)"]],
-        postgres: [#[ignore = "needs create_all to write CHECK constraints and partial indexes (issue 9 item 1)"]],
-        mysql: [#[ignore = "needs create_all to write CHECK constraints (issue 9 item 1)"]],
-    });
-}
 
 #[path = "reflection/another_tool.rs"]
 mod from_another_tool;

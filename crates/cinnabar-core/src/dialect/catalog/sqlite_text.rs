@@ -61,6 +61,8 @@ pub(crate) fn index_where(sql: &str) -> Option<String> {
             _ if depth == 0 && t.is_kw(sql, "WHERE") => {
                 let rest = toks.get(i + 1)?;
                 let cond = sql[rest.start..].trim().trim_end_matches(';').trim();
+                // `WHERE (a > 0)`, as the DDL compiler writes it, is the condition `a > 0`.
+                let cond = super::strip_outer_parens(cond);
                 return (!cond.is_empty()).then(|| cond.to_string());
             }
             _ => {}
