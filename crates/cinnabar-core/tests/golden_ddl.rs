@@ -584,49 +584,6 @@ fn add_and_drop_check_constraints() {
     );
 }
 
-#[test]
-fn add_and_drop_primary_keys() {
-    each(
-        alter(AlterAction::AddPrimaryKey(vec!["id".into(), "team".into()])),
-        rebuild(&["the sqlite dialect cannot add a primary key (id, team) of table \"people\""]),
-        sql(r#"ALTER TABLE "people" ADD PRIMARY KEY ("id", "team")"#),
-        sql("ALTER TABLE `people` ADD PRIMARY KEY (`id`, `team`)"),
-    );
-    each(
-        alter(AlterAction::AddPrimaryKey(Vec::new())),
-        rebuild(&["primary key ()"]),
-        err(
-            ErrorKind::Misuse,
-            &["primary key to table \"people\" needs at least one column"],
-        ),
-        err(ErrorKind::Misuse, &["needs at least one column"]),
-    );
-    // PostgreSQL drops the constraint by the name it gives a key declared without one.
-    each(
-        alter(AlterAction::DropPrimaryKey),
-        rebuild(&["the sqlite dialect cannot drop the primary key of table \"people\""]),
-        sql(r#"ALTER TABLE "people" DROP CONSTRAINT "people_pkey""#),
-        sql("ALTER TABLE `people` DROP PRIMARY KEY"),
-    );
-    let long = "t".repeat(70);
-    let pkey = format!("{}_pkey", "t".repeat(58));
-    each(
-        AlterTable::new(long.as_str(), AlterAction::DropPrimaryKey),
-        rebuild(&["primary key"]),
-        err(ErrorKind::IdentifierTooLong, &[]),
-        err(ErrorKind::IdentifierTooLong, &[]),
-    );
-    each(
-        AlterTable::new("t".repeat(60), AlterAction::DropPrimaryKey),
-        rebuild(&["primary key"]),
-        sql(format!(
-            r#"ALTER TABLE "{}" DROP CONSTRAINT "{pkey}""#,
-            "t".repeat(60)
-        )),
-        sql(format!("ALTER TABLE `{}` DROP PRIMARY KEY", "t".repeat(60))),
-    );
-}
-
 // ---------------------------------------------------------------------------------------------
 // CREATE INDEX / DROP INDEX.
 
@@ -1045,5 +1002,61 @@ fn identifier_limits_in_ddl() {
         err(ErrorKind::Misuse, &["contains a NUL byte"]),
         err(ErrorKind::Misuse, &["contains a NUL byte"]),
         nul,
+    );
+}
+
+#[test]
+fn primary_keys_are_added_and_dropped_per_dialect() {
+    use cinnabar_core::dialect::{
+        compile_ddl, Dialect, MySqlDialect, PostgresDialect, SqliteDialect,
+    };
+    use cinnabar_core::sql::{AlterAction, AlterTable, Ddl};
+    let add = Ddl::AlterTable(AlterTable::new(
+        "t",
+        AlterAction::AddPrimaryKey(vec!["a".into(), "b".into()]),
+    ));
+    let drop = Ddl::AlterTable(AlterTable::new("t", AlterAction::DropPrimaryKey));
+    let pg: &dyn Dialect = &PostgresDialect;
+    let my: &dyn Dialect = &MySqlDialect;
+    let lite: &dyn Dialect = &SqliteDialect;
+    assert_eq!(
+        compile_ddl(pg, &add).unwrap(),
+        "ALTER TABLE \"t\" ADD PRIMARY KEY (\"a\", \"b\")"
+    );
+    assert_eq!(
+        compile_ddl(pg, &drop).unwrap(),
+        "ALTER TABLE \"t\" DROP CONSTRAINT \"t_pkey\""
+    );
+    assert_eq!(
+        compile_ddl(my, &add).unwrap(),
+        "ALTER TABLE `t` ADD PRIMARY KEY (`a`, `b`)"
+    );
+    assert_eq!(
+        compile_ddl(my, &drop).unwrap(),
+        "ALTER TABLE `t` DROP PRIMARY KEY"
+    );
+    for ddl in [&add, &drop] {
+        let e = compile_ddl(lite, ddl).unwrap_err();
+        assert_eq!(e.kind(), cinnabar_core::ErrorKind::Unsupported, "{e}");
+        assert!(e.message().contains("primary key"), "{e}");
+    }
+    // PostgreSQL cuts the table part of its generated name to fit 63 bytes.
+    let long = "a".repeat(70);
+    let drop_long = Ddl::AlterTable(AlterTable::new(long.clone(), AlterAction::DropPrimaryKey));
+    let e = compile_ddl(pg, &drop_long);
+    // The 70-byte table name itself is over PostgreSQL's limit.
+    assert_eq!(
+        e.unwrap_err().kind(),
+        cinnabar_core::ErrorKind::IdentifierTooLong
+    );
+    let t60 = "b".repeat(60);
+    let sql = compile_ddl(
+        pg,
+        &Ddl::AlterTable(AlterTable::new(t60, AlterAction::DropPrimaryKey)),
+    )
+    .unwrap();
+    assert!(
+        sql.ends_with(&format!("\"{}_pkey\"", "b".repeat(58))),
+        "{sql}"
     );
 }

@@ -197,20 +197,6 @@ pub trait Dialect: Send + Sync + std::fmt::Debug + 'static {
         self.quote_identifier(out, name);
     }
 
-    /// Writes the ALTER TABLE action (after `ALTER TABLE "t" `) that drops `table`'s primary
-    /// key: by default `DROP CONSTRAINT "<table>_pkey"`, the name PostgreSQL gives a key
-    /// declared without one (as CREATE TABLE declares it), the table part cut so the name
-    /// fits 63 bytes; MySQL `DROP PRIMARY KEY`. Called only when
-    /// [`supports_alter_constraints`](Dialect::supports_alter_constraints).
-    fn write_drop_primary_key(&self, out: &mut String, table: &str) {
-        let mut cut = table.len().min(63 - "_pkey".len());
-        while !table.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        out.push_str("DROP CONSTRAINT ");
-        self.quote_identifier(out, &format!("{}_pkey", &table[..cut]));
-    }
-
     /// Whether CREATE INDEX takes a WHERE condition (partial indexes: PostgreSQL, SQLite).
     /// Where it does not (MySQL), an index with [`Index::where_sql`](crate::schema::Index)
     /// is refused with [`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported).

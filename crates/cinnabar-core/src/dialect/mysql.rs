@@ -107,15 +107,12 @@ impl Dialect for MySqlDialect {
     /// A foreign key is dropped with `DROP FOREIGN KEY` and a unique constraint, which is a
     /// unique index here, with `DROP INDEX`; a check with `DROP CONSTRAINT` (MariaDB 10.2+,
     /// MySQL 8.0.19+).
-    fn write_drop_primary_key(&self, out: &mut String, _table: &str) {
-        out.push_str("DROP PRIMARY KEY");
-    }
-
     fn write_drop_constraint(&self, out: &mut String, kind: ConstraintKind, name: &str) {
         out.push_str(match kind {
             ConstraintKind::ForeignKey => "DROP FOREIGN KEY ",
             ConstraintKind::Unique => "DROP INDEX ",
             ConstraintKind::Check => "DROP CONSTRAINT ",
+            ConstraintKind::PrimaryKey => return out.push_str("DROP PRIMARY KEY"),
         });
         self.quote_identifier(out, name);
     }

@@ -69,8 +69,14 @@ impl DdlWriter<'_> {
             AlterAction::DropCheck(n) => {
                 format!("drop {} {n:?}", ConstraintKind::Check.describe())
             }
-            AlterAction::AddPrimaryKey(cols) => format!("add a primary key ({})", cols.join(", ")),
-            AlterAction::DropPrimaryKey => "drop the primary key".to_string(),
+            AlterAction::AddPrimaryKey(cols) => format!(
+                "add {} ({})",
+                ConstraintKind::PrimaryKey.describe(),
+                cols.join(", ")
+            ),
+            AlterAction::DropPrimaryKey => {
+                format!("drop the {}", ConstraintKind::PrimaryKey.describe())
+            }
             _ => return Ok(()),
         };
         Err(Error::unsupported(format!(
@@ -125,8 +131,14 @@ impl DdlWriter<'_> {
                 Ok(())
             }
             AlterAction::DropPrimaryKey => {
-                self.d.write_drop_primary_key(self.out, table);
-                Ok(())
+                // PostgreSQL's name for an unnamed key: the table name cut so that
+                // `<table>_pkey` fits in 63 bytes, as the server cuts it.
+                let mut cut = table.len().min(63 - "_pkey".len());
+                while !table.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                let name = format!("{}_pkey", &table[..cut]);
+                self.drop_constraint(ConstraintKind::PrimaryKey, &name)
             }
         }
     }
