@@ -325,8 +325,23 @@ fn unique_changes_name_what_they_add() {
             AlterAction::DropUnique("t_a_key".into())
         ))]
     );
-    // Without a catalog that knows: the generated name.
-    let op = one(vec![plain.clone()], vec![reflected], &PostgresDialect);
+    // PostgreSQL's own catalog says the same.
+    let op = one(
+        vec![plain.clone()],
+        vec![reflected.clone()],
+        &PostgresDialect,
+    );
+    assert!(
+        matches!(&op, SchemaOp::DropUnique { unique, .. } if unique.name.as_deref() == Some("t_a_key")),
+        "{op:?}"
+    );
+    // A catalog that cannot know (MySQL's reflection reads every name): none, so the
+    // operation drops the generated name.
+    let op = one(
+        vec![plain.clone()],
+        vec![reflected],
+        &crate::dialect::MySqlDialect,
+    );
     assert!(
         matches!(&op, SchemaOp::DropUnique { unique, .. } if unique.name.is_none()),
         "{op:?}"
