@@ -312,6 +312,32 @@ fn keys_indexes_and_verbatim_types(db: &TestDb) {
     assert_reflects_as_declared(db, &[&parent, &child]);
 }
 
+/// Names with quotes, backquotes, spaces and SQL in them (as `raw_sql_safety.rs` writes
+/// them) reflect and compare verbatim.
+fn hostile_names(db: &TestDb) {
+    use cinnabar::schema::Index;
+    let parent = Table::new("pa\"rent`s").column(
+        Column::new("i\"d", SqlType::BigInt)
+            .primary_key()
+            .autoincrement(),
+    );
+    let child = Table::new("stu\"dents'; DROP TABLE x; --")
+        .column(
+            Column::new("i\"d", SqlType::BigInt)
+                .primary_key()
+                .autoincrement(),
+        )
+        .column(Column::new("na\"me", SqlType::Text(Some(30))).unique())
+        .column(Column::new("back`tick col", SqlType::BigInt).nullable())
+        .column(Column::new("'; DROP TABLE y; --", SqlType::Text(Some(30))).nullable())
+        .foreign_key(ForeignKey::new("back`tick col", "pa\"rent`s", "i\"d"))
+        .with_index(Index::new(
+            "ix\"; DROP TABLE z; --",
+            &["'; DROP TABLE y; --", "na\"me"],
+        ));
+    assert_reflects_as_declared(db, &[&parent, &child]);
+}
+
 backend_tests!(
     compliance_models,
     compliance_loose_student,
@@ -324,6 +350,7 @@ backend_tests!(
     session_model,
     type_roundtrip_tables,
     keys_indexes_and_verbatim_types,
+    hostile_names,
 );
 
 /// The models of `sqlalchemy_interop.rs` (which needs these features).
