@@ -256,6 +256,26 @@ fn mysql_tokens() {
     assert_eq!(lex("/*! x */", pg()), [(K::BlockComment, "/*! x */")]);
 }
 
+#[test]
+fn quoted_identifiers_spell_their_names() {
+    let names: Vec<Option<String>> = tokens("w \"a\"\"b\" `c``d` [e\"f] 'g' \"h", sqlite())
+        .filter(|t| t.kind != K::Whitespace)
+        .map(|t| t.name().map(|n| n.into_owned()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            Some("w".into()),
+            Some("a\"b".into()),
+            Some("c`d".into()),
+            Some("e\"f".into()),
+            None,
+            // Left open: everything after the quote.
+            Some("h".into()),
+        ]
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Left open: the token runs to the end, flagged, on every dialect
 

@@ -15,6 +15,7 @@
 //!
 //! [`Dialect::lex_rules`]: crate::dialect::Dialect::lex_rules
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 /// The lexical rules, beyond standard SQL, that decide where literals, identifiers and
@@ -136,6 +137,33 @@ impl<'a> Token<'a> {
     /// Whether this is the punctuation `p` (e.g. `";"`, `"("`).
     pub fn is_punct(&self, p: &str) -> bool {
         self.kind == TokenKind::Punct && self.text == p
+    }
+
+    /// The name a word or a quoted identifier spells: a word as written, a quoted
+    /// identifier without its quotes (a doubled quote inside stands for one; `[..]` has no
+    /// escape). `None` for other tokens. Allocates only to undouble quotes.
+    pub fn name(&self) -> Option<Cow<'a, str>> {
+        match self.kind {
+            TokenKind::Word => Some(Cow::Borrowed(self.text)),
+            TokenKind::QuotedIdentifier => {
+                // (closing quote, its doubled form)
+                let (close, doubled) = match self.text.as_bytes().first()? {
+                    b'[' => (']', None),
+                    b'`' => ('`', Some("``")),
+                    _ => ('"', Some("\"\"")),
+                };
+                let inner = &self.text[1..];
+                let inner = match self.terminated {
+                    true => inner.strip_suffix(close).unwrap_or(inner),
+                    false => inner,
+                };
+                Some(match doubled {
+                    Some(d) if inner.contains(d) => Cow::Owned(inner.replace(d, &d[1..])),
+                    _ => Cow::Borrowed(inner),
+                })
+            }
+            _ => None,
+        }
     }
 
     /// The name of a `:name` marker (without the colon).
