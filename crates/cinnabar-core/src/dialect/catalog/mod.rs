@@ -100,10 +100,11 @@ pub fn strip_outer_parens(mut sql: &str) -> &str {
 /// The lexical rules the dialect-neutral helpers below read catalog text with: standard SQL
 /// plus the identifier quotes any of the databases writes back (`` `..` ``, `[..]`).
 fn neutral_rules() -> LexRules {
-    let mut rules = LexRules::default();
-    rules.backquote_identifiers = true;
-    rules.bracket_identifiers = true;
-    rules
+    LexRules {
+        backquote_identifiers: true,
+        bracket_identifiers: true,
+        ..LexRules::default()
+    }
 }
 
 /// Whether the parenthesis opening `t` closes at its last character (outside literals).
