@@ -2,7 +2,7 @@
 //! quoting and comment rules ([`LexRules`], from [`Dialect::lex_rules`]).
 //!
 //! Everything in Cinnabar that reads SQL text reads it through this lexer: `text()`'s
-//! `:name` marker scan ([`super::text`]), the statement splitter and statement
+//! `:name` marker scan ([`super::text`](mod@super::text)), the statement splitter and statement
 //! classification ([`super::script`]) that the PostgreSQL and MySQL drivers use to follow
 //! transaction control, and the session's read/write decision for raw SQL.
 //!
