@@ -122,29 +122,22 @@ pub trait Catalog: Send + Sync + std::fmt::Debug {
 /// The default [`Catalog::normalize_type`].
 pub fn default_normalize_type(sql: &str) -> String {
     let mut out = String::with_capacity(sql.len());
-    let mut quote: Option<char> = None;
     let mut pending_space = false;
-    for ch in sql.trim().chars() {
-        if let Some(q) = quote {
-            out.push(ch);
-            if ch == q {
-                quote = None;
-            }
-            continue;
-        }
-        if ch.is_whitespace() {
+    let tight = |c: char| matches!(c, '(' | ')' | ',');
+    for t in tokens(sql.trim(), LexRules::default()) {
+        if t.kind == TokenKind::Whitespace {
             pending_space = true;
             continue;
         }
-        let tight = |c: char| matches!(c, '(' | ')' | ',');
-        if pending_space && !tight(ch) && !out.ends_with(tight) && !out.is_empty() {
+        if pending_space && !t.text.starts_with(tight) && !out.ends_with(tight) && !out.is_empty() {
             out.push(' ');
         }
         pending_space = false;
-        if ch == '\'' || ch == '"' {
-            quote = Some(ch);
+        match t.kind {
+            // Literals and quoted names as written.
+            TokenKind::String | TokenKind::QuotedIdentifier => out.push_str(t.text),
+            _ => out.push_str(&t.text.to_ascii_lowercase()),
         }
-        out.push(ch.to_ascii_lowercase());
     }
     out
 }
