@@ -4,7 +4,8 @@
 //! Everything in Cinnabar that reads SQL text reads it through this lexer: `text()`'s
 //! `:name` marker scan ([`super::text`](mod@super::text)), the statement splitter and statement
 //! classification ([`super::script`]) that the PostgreSQL and MySQL drivers use to follow
-//! transaction control, and the session's read/write decision for raw SQL.
+//! transaction control, the session's read/write decision for raw SQL, and the catalogs that
+//! read the SQL text databases hand back (reflection).
 //!
 //! The lexer is zero-copy and allocates nothing: it is an iterator over the input, and each
 //! token borrows its text. It never fails and never loops: every token is at least one byte
@@ -338,7 +339,9 @@ fn dollar_tag(b: &[u8], start: usize) -> Option<usize> {
 }
 
 impl<'a> Lexer<'a> {
-    /// The kind, end and termination of the token starting at `start`.
+    /// The kind, end and termination of the token starting at `start`. Inlined into its
+    /// two loops (`next_span`, `next_marker`): a call per token cost a quarter of `text()`'s
+    /// marker scan under callgrind.
     #[inline(always)]
     fn scan(&mut self, start: usize) -> (TokenKind, usize, bool) {
         use TokenKind as K;
