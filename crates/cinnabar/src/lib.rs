@@ -117,3 +117,8 @@ pub struct ConcurrencyDoctests;
 #[cfg(doctest)]
 #[doc = include_str!("../../../docs/schema/ddl.md")]
 pub struct DdlDoctests;
+
+/// docs/migrations/revisions.md's code, compiled and run as doc tests.
+#[cfg(all(doctest, feature = "migrate"))]
+#[doc = include_str!("../../../docs/migrations/revisions.md")]
+pub struct RevisionsDoctests;
