@@ -51,6 +51,13 @@ pub use cinnabar_orm::{
     Model, ObjectState, Query, Relation, RetryPolicy, Session, SessionOptions,
 };
 
+/// Migrations: revision files, the revision graph, checksums and autogenerate
+/// (`cinnabar-migrate`).
+#[cfg(feature = "migrate")]
+pub mod migrate {
+    pub use cinnabar_migrate::*;
+}
+
 #[cfg(feature = "chrono")]
 pub use chrono;
 #[cfg(feature = "decimal")]
@@ -125,3 +132,8 @@ pub struct ReflectionDoctests;
 #[cfg(doctest)]
 #[doc = include_str!("../../../docs/schema/diff.md")]
 pub struct DiffDoctests;
+
+/// docs/migrations/revisions.md's code, compiled and run as doc tests.
+#[cfg(all(doctest, feature = "migrate"))]
+#[doc = include_str!("../../../docs/migrations/revisions.md")]
+pub struct RevisionsDoctests;
