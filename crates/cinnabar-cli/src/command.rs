@@ -123,14 +123,7 @@ fn codegen_command(args: &CodegenArgs) -> Result<(), CommandError> {
     eprintln!("cinnabar: reading {} (URL from {source})", engine.url());
     let all = Inspector::new(&engine).tables()?;
     let tables = select_tables(all, &args.tables)?;
-    let dialect = engine.dialect();
-    let mut options = CodegenOptions::new()
-        .source(dialect.name())
-        .unique_indexes_are_constraints(
-            dialect
-                .catalog()
-                .is_some_and(|c| c.unique_constraints_are_indexes()),
-        );
+    let mut options = CodegenOptions::for_dialect(engine.dialect());
     options.type_overrides = overrides;
     let generated = codegen::generate(&tables, &options)?;
     for w in &generated.warnings {

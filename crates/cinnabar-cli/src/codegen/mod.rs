@@ -17,6 +17,7 @@ mod types;
 
 use std::fmt;
 
+use cinnabar_core::dialect::Dialect;
 use cinnabar_core::schema::Table;
 use cinnabar_core::{Error, Result};
 
@@ -38,6 +39,18 @@ impl CodegenOptions {
     /// Default options: the documented type mapping, no source named.
     pub fn new() -> Self {
         CodegenOptions::default()
+    }
+
+    /// The options for a database of `dialect`: its name as the source, and whether its
+    /// unique constraints are unique indexes.
+    pub fn for_dialect(dialect: &dyn Dialect) -> Self {
+        CodegenOptions::new()
+            .source(dialect.name())
+            .unique_indexes_are_constraints(
+                dialect
+                    .catalog()
+                    .is_some_and(|c| c.unique_constraints_are_indexes()),
+            )
     }
 
     /// Adds a type override.

@@ -39,17 +39,17 @@ pub struct OrderItem {
     pub self_: Option<String>,
     #[cinnabar(column = "table")]
     pub table_: Option<i32>,
-    #[cinnabar(column = "Name")]
-    pub name: Option<String>,
-    #[cinnabar(column = "name")]
-    pub name_2: Option<String>,
+    #[cinnabar(column = "Course Name")]
+    pub course_name: Option<String>,
+    #[cinnabar(column = "course_name")]
+    pub course_name_2: Option<String>,
     #[cinnabar(column = "2fa")]
     pub _2fa: Option<bool>,
     #[cinnabar(column = "€")]
     pub column_8: Option<String>,
     pub r#gen: Option<i32>,
-    #[cinnabar(column = "courseName")]
-    pub course_name: Option<String>,
+    #[cinnabar(column = "teacherName")]
+    pub teacher_name: Option<String>,
 }
 
 /// The `student` table.

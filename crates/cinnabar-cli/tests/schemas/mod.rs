@@ -131,12 +131,12 @@ pub fn names() -> Vec<Table> {
             .column(Column::new("type", SqlType::Text(None)))
             .column(Column::new("self", SqlType::Text(None)).nullable())
             .column(Column::new("table", SqlType::Integer).nullable())
-            .column(Column::new("Name", SqlType::Text(None)).nullable())
-            .column(Column::new("name", SqlType::Text(None)).nullable())
+            .column(Column::new("Course Name", SqlType::Text(None)).nullable())
+            .column(Column::new("course_name", SqlType::Text(None)).nullable())
             .column(Column::new("2fa", SqlType::Boolean).nullable())
             .column(Column::new("€", SqlType::Text(None)).nullable())
             .column(Column::new("gen", SqlType::Integer).nullable())
-            .column(Column::new("courseName", SqlType::Text(None)).nullable()),
+            .column(Column::new("teacherName", SqlType::Text(None)).nullable()),
         Table::new("options")
             .column(id())
             .column(Column::new("item_id", SqlType::BigInt).nullable())
