@@ -19,7 +19,11 @@ use crate::database_url::database_url;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum CommandError {
-    /// A Cinnabar error: a missing URL, a database error, a bad argument.
+    /// The command cannot run as asked: no URL, a table or column that does not exist, a
+    /// malformed argument. The message says what and how to fix it.
+    #[error("{0}")]
+    Invalid(String),
+    /// A Cinnabar error: connecting, reflecting, a URL it cannot parse.
     #[error(transparent)]
     Cinnabar(#[from] Error),
     /// Writing the output failed.
@@ -113,19 +117,21 @@ fn codegen_command(args: &CodegenArgs) -> Result<(), CommandError> {
         .type_overrides
         .iter()
         .map(|s| TypeOverride::parse(s))
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(invalid)?;
     let cwd = std::env::current_dir().map_err(|source| CommandError::Io {
         what: "cannot read the current directory".into(),
         source,
     })?;
-    let (url, source) = database_url(args.connect.database_url.as_deref(), &cwd)?;
+    let (url, source) =
+        database_url(args.connect.database_url.as_deref(), &cwd).map_err(invalid)?;
     let engine = create_engine(&url)?;
     eprintln!("cinnabar: reading {} (URL from {source})", engine.url());
     let all = Inspector::new(&engine).tables()?;
-    let tables = select_tables(all, &args.tables)?;
+    let tables = select_tables(all, &args.tables).map_err(invalid)?;
     let mut options = CodegenOptions::for_dialect(engine.dialect());
     options.type_overrides = overrides;
-    let generated = codegen::generate(&tables, &options)?;
+    let generated = codegen::generate(&tables, &options).map_err(invalid)?;
     for w in &generated.warnings {
         eprintln!("warning: {w}");
     }
@@ -151,6 +157,11 @@ fn codegen_command(args: &CodegenArgs) -> Result<(), CommandError> {
         plural(generated.warnings.len()),
     );
     Ok(())
+}
+
+/// A misuse of the command, reported by its message alone.
+fn invalid(e: Error) -> CommandError {
+    CommandError::Invalid(e.message().to_string())
 }
 
 fn plural(n: usize) -> &'static str {
