@@ -165,12 +165,18 @@ impl Connection {
     }
 
     /// Executes a statement: a query's rows come back in [`Rows`]; DML reports
-    /// [`Rows::rows_affected`].
+    /// [`Rows::rows_affected`]; DDL ([`Statement::Ddl`], or a `CreateTable`, `AlterTable`,
+    /// ... directly) runs as [`Connection::execute_ddl`] does and returns no rows.
     ///
     /// # Errors
-    /// Compilation errors (unbound parameters, invalid values), database errors.
+    /// Compilation errors (unbound parameters, invalid values, a DDL form the database
+    /// lacks: `Unsupported`), database errors.
     pub fn execute(&mut self, statement: impl Into<Statement>) -> Result<Rows> {
         let statement = statement.into();
+        if let Statement::Ddl(ddl) = &statement {
+            self.execute_ddl(ddl)?;
+            return Ok(Rows::new(Arc::from(Vec::new()), Vec::new(), 0));
+        }
         let mut sql = String::new();
         let mut params = Vec::new();
         let slots = compile_into(self.dialect(), &statement, &mut sql, &mut params)?;

@@ -12,9 +12,8 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use cinnabar_core::dialect::{create_table, Dialect};
 use cinnabar_core::schema::{Column, ForeignKey, MetaData, Table};
-use cinnabar_core::sql::{text, Insert, OnConflict};
+use cinnabar_core::sql::{text, CreateTable, Insert, OnConflict};
 use cinnabar_core::types::SqlType;
 use cinnabar_core::{Error, ErrorKind, Value, ValueRef};
 use cinnabar_engine::{create_engine, Connection, Engine, EngineOptions, MetaDataExt, Row};
@@ -1163,7 +1162,6 @@ fn statement_cache_survives_schema_changes_and_abandoned_results() {
 fn dialect_ddl_runs_on_postgres() {
     let db = TestDb::new("dialect_ddl_runs_on_postgres");
     let engine = db.engine();
-    let d: &dyn Dialect = engine.dialect();
     let parent = Table::new("owners").column(
         Column::new("id", SqlType::Integer)
             .primary_key()
@@ -1201,9 +1199,13 @@ fn dialect_ddl_runs_on_postgres() {
         table = table.column(Column::new(format!("c{i}"), ty).nullable());
     }
     let mut conn = engine.connect().unwrap();
-    conn.execute_script(&create_table(d, &parent, true))
+    for table in [parent, table] {
+        conn.execute(CreateTable {
+            table,
+            if_not_exists: true,
+        })
         .unwrap();
-    conn.execute_script(&create_table(d, &table, true)).unwrap();
+    }
     let rows = query(
         &mut conn,
         "INSERT INTO every_type DEFAULT VALUES RETURNING id, c0, c15",

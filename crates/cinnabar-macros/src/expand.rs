@@ -438,12 +438,21 @@ fn table_builder(def: &ModelDef) -> TokenStream {
         let cols = &ix.columns;
         quote!(.index(#name, &[#(#cols),*], false))
     });
+    let checks = def.checks.iter().map(|c| {
+        let sql = &c.sql;
+        let name = match &c.name {
+            Some(n) => quote!(::core::option::Option::Some(#n)),
+            None => quote!(::core::option::Option::None),
+        };
+        quote!(.check(#name, #sql))
+    });
     quote! {
         #p::Table::new(#table)
             #(#columns)*
             #(#foreign_keys)*
             #(#uniques)*
             #(#indexes)*
+            #(#checks)*
     }
 }
 
@@ -632,6 +641,21 @@ mod tests {
         assert!(!out.contains("fnapply_defaults"), "{out}");
         // The composite key columns are NOT NULL, not autoincrement.
         assert!(!out.contains("autoincrement()"), "{out}");
+    }
+
+    #[test]
+    fn check_constraints_expansion() {
+        let out = squash(&expand(parse_quote! {
+            #[cinnabar(table = "people", check = "age >= 0")]
+            #[cinnabar(check(name = "age_below_200", sql = "age < 200"))]
+            struct Person {
+                #[cinnabar(primary_key)]
+                id: Option<i64>,
+                age: i32,
+            }
+        }));
+        let needle = ".check(::core::option::Option::None,\"age>=0\").check(::core::option::Option::Some(\"age_below_200\"),\"age<200\")";
+        assert!(out.contains(needle), "missing {needle}\nin {out}");
     }
 
     #[test]

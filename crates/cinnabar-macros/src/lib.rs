@@ -37,6 +37,10 @@ mod relations;
 ///   column names.
 /// - `index(a, b, ...)`: a multi-column index named `ix_<table>_<columns joined by _>`
 ///   (repeatable).
+/// - `check = "age >= 0"`: a CHECK constraint (repeatable), SQL written as the database
+///   expects it, named `ck_<table>_<n>` (n counting the struct's checks from 1, in order);
+///   `check(name = "age_nonneg", sql = "age >= 0")` names it. `create_all` creates them; a
+///   row that breaks one fails with `ErrorKind::CheckViolation`.
 ///
 /// # Field attributes
 /// - `primary_key`: part of the primary key (required on at least one field; several make a

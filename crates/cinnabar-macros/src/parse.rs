@@ -29,7 +29,13 @@ pub(crate) const MODEL_FIELD_KEYS: &[&str] = &[
 ];
 
 /// Keys accepted inside the struct's `#[cinnabar(...)]` for `#[derive(Model)]`.
-pub(crate) const MODEL_STRUCT_KEYS: &[&str] = &["table", "unique(...)", "index(...)"];
+pub(crate) const MODEL_STRUCT_KEYS: &[&str] = &[
+    "table",
+    "unique(...)",
+    "index(...)",
+    "check = \"...\"",
+    "check(name = \"...\", sql = \"...\")",
+];
 
 /// Integer types whose `Option` makes a single primary key database-generated.
 const GENERATED_KEY_TYPES: &[&str] = &["i64", "i32", "i16"];
@@ -51,6 +57,8 @@ pub(crate) struct ModelDef {
     pub uniques: Vec<Vec<String>>,
     /// Multi-column indexes.
     pub indexes: Vec<IndexDef>,
+    /// CHECK constraints, in declaration order.
+    pub checks: Vec<CheckDef>,
     /// Position of the database-generated key field, if any.
     pub generated_key: Option<usize>,
     /// Position of the `#[cinnabar(version)]` field (optimistic concurrency), if any.
@@ -179,6 +187,16 @@ pub(crate) struct IndexDef {
     pub name: String,
     /// Column names.
     pub columns: Vec<String>,
+}
+
+/// A table CHECK constraint from the struct's `check = "..."` or
+/// `check(name = "...", sql = "...")`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CheckDef {
+    /// The constraint's name; `None` lets the table generate `ck_<table>_<n>`.
+    pub name: Option<String>,
+    /// The condition, SQL written by the model's author.
+    pub sql: String,
 }
 
 /// A struct deriving `FromRow`.
@@ -343,6 +361,15 @@ pub(crate) fn model(input: &DeriveInput) -> syn::Result<ModelDef> {
         }
     }
 
+    let checks = struct_attrs
+        .checks
+        .iter()
+        .map(|(name, sql)| CheckDef {
+            name: name.as_ref().map(LitStr::value),
+            sql: sql.value(),
+        })
+        .collect();
+
     errors.finish()?;
     Ok(ModelDef {
         ident: input.ident.clone(),
@@ -352,6 +379,7 @@ pub(crate) fn model(input: &DeriveInput) -> syn::Result<ModelDef> {
         fields,
         uniques,
         indexes,
+        checks,
         generated_key,
         version,
         relations,
@@ -500,6 +528,8 @@ struct StructAttrs {
     table: Option<LitStr>,
     uniques: Vec<Vec<Ident>>,
     indexes: Vec<Vec<Ident>>,
+    /// `(name, sql)` of each `check`.
+    checks: Vec<(Option<LitStr>, LitStr)>,
 }
 
 fn parse_struct_attrs(attrs: &[Attribute], errors: &mut Errors) -> StructAttrs {
@@ -534,6 +564,22 @@ fn parse_struct_attrs(attrs: &[Attribute], errors: &mut Errors) -> StructAttrs {
                         out.indexes.push(cols);
                     }
                 }
+                "check" => {
+                    let (name, sql) = check_attr(&meta)?;
+                    if let Some(n) = &name {
+                        let taken = out
+                            .checks
+                            .iter()
+                            .any(|(o, _)| o.as_ref().is_some_and(|o| o.value() == n.value()));
+                        if taken {
+                            return Err(syn::Error::new_spanned(
+                                n,
+                                format!("two checks are named `{}`", n.value()),
+                            ));
+                        }
+                    }
+                    out.checks.push((name, sql));
+                }
                 _ => {
                     return Err(meta.error(format!(
                         "unknown cinnabar struct attribute `{key}`; expected one of: {}",
@@ -548,6 +594,39 @@ fn parse_struct_attrs(attrs: &[Attribute], errors: &mut Errors) -> StructAttrs {
         }
     }
     out
+}
+
+/// `check = "sql"` (a generated name) or `check(name = "...", sql = "...")`.
+fn check_attr(meta: &ParseNestedMeta<'_>) -> syn::Result<(Option<LitStr>, LitStr)> {
+    if meta.input.peek(Token![=]) {
+        return Ok((None, string_value(meta, &None::<()>, "check")?));
+    }
+    if !meta.input.peek(syn::token::Paren) {
+        return Err(meta.error(
+            "write check = \"<condition>\" or check(name = \"...\", sql = \"<condition>\")",
+        ));
+    }
+    let mut name: Option<LitStr> = None;
+    let mut sql: Option<LitStr> = None;
+    meta.parse_nested_meta(|inner| {
+        match key_name(&inner).as_str() {
+            "name" => name = Some(string_value(&inner, &name, "name")?),
+            "sql" => sql = Some(string_value(&inner, &sql, "sql")?),
+            other => {
+                return Err(inner.error(format!(
+                    "unknown key `{other}` in check(...); expected name = \"...\", sql = \"...\""
+                )))
+            }
+        }
+        Ok(())
+    })?;
+    match (name, sql) {
+        (Some(name), Some(sql)) => Ok((Some(name), sql)),
+        (None, _) => Err(meta.error(
+            "check(...) needs name = \"...\"; for a generated name write check = \"<condition>\"",
+        )),
+        (_, None) => Err(meta.error("check(...) needs sql = \"<condition>\"")),
+    }
 }
 
 /// Maps the identifiers of a struct-level `unique(...)`/`index(...)` to column names.
@@ -1217,6 +1296,88 @@ mod tests {
             struct S<T> { #[cinnabar(primary_key)] id: T }
         });
         assert!(e.contains("generic"), "{e}");
+    }
+
+    #[test]
+    fn check_constraints() {
+        let def = model(&parse_quote! {
+            #[cinnabar(check = "age >= 0", check(name = "age_below_200", sql = "age < 200"))]
+            #[cinnabar(check = "name <> ''")]
+            struct Person {
+                #[cinnabar(primary_key)]
+                id: i64,
+                age: i32,
+                name: String,
+            }
+        })
+        .unwrap();
+        assert_eq!(
+            def.checks,
+            [
+                CheckDef {
+                    name: None,
+                    sql: "age >= 0".into()
+                },
+                CheckDef {
+                    name: Some("age_below_200".into()),
+                    sql: "age < 200".into()
+                },
+                CheckDef {
+                    name: None,
+                    sql: "name <> ''".into()
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn bad_check_constraints() {
+        let cases: [(DeriveInput, &str); 7] = [
+            (
+                parse_quote! { #[cinnabar(check)] struct S { #[cinnabar(primary_key)] id: i64 } },
+                "write check = \"<condition>\" or check(name",
+            ),
+            (
+                parse_quote! { #[cinnabar(check = " ")] struct S { #[cinnabar(primary_key)] id: i64 } },
+                "`check` must not be empty",
+            ),
+            (
+                parse_quote! { #[cinnabar(check(sql = "a > 0"))] struct S { #[cinnabar(primary_key)] id: i64 } },
+                "check(...) needs name",
+            ),
+            (
+                parse_quote! { #[cinnabar(check(name = "n"))] struct S { #[cinnabar(primary_key)] id: i64 } },
+                "check(...) needs sql",
+            ),
+            (
+                parse_quote! { #[cinnabar(check(name = "n", sql = "a", when = "x"))] struct S { #[cinnabar(primary_key)] id: i64 } },
+                "unknown key `when` in check(...)",
+            ),
+            (
+                parse_quote! { #[cinnabar(check(name = "n", name = "m", sql = "a"))] struct S { #[cinnabar(primary_key)] id: i64 } },
+                "duplicate `name`",
+            ),
+            (
+                parse_quote! {
+                    #[cinnabar(check(name = "n", sql = "a > 0"), check(name = "n", sql = "a < 9"))]
+                    struct S { #[cinnabar(primary_key)] id: i64 }
+                },
+                "two checks are named `n`",
+            ),
+        ];
+        for (input, needle) in cases {
+            let e = one_error(input);
+            assert!(e.contains(needle), "{needle:?} not in {e}");
+        }
+        // The struct keys listed in the unknown-key message include both forms.
+        let e = one_error(parse_quote! {
+            #[cinnabar(checks = "a")]
+            struct S { #[cinnabar(primary_key)] id: i64 }
+        });
+        assert!(
+            e.contains("check = \"...\", check(name = \"...\", sql = \"...\")"),
+            "{e}"
+        );
     }
 
     #[test]

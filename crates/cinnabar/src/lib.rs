@@ -34,7 +34,8 @@
 
 pub use cinnabar_core::dialect::{self, Dialect};
 pub use cinnabar_core::schema::{
-    self, Column, ForeignKey, Index, MetaData, ReferentialAction, Table,
+    self, CheckConstraint, Column, ForeignKey, Index, MetaData, ReferentialAction, Table,
+    UniqueConstraint,
 };
 pub use cinnabar_core::sql::{self, text};
 pub use cinnabar_core::types::{self, ColumnType, FromSql, SqlType, ToSql};
@@ -112,3 +113,8 @@ pub struct ReadmeDoctests;
 #[cfg(doctest)]
 #[doc = include_str!("../../../docs/CONCURRENCY.md")]
 pub struct ConcurrencyDoctests;
+
+/// docs/schema/ddl.md's code, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/schema/ddl.md")]
+pub struct DdlDoctests;

@@ -27,6 +27,8 @@ mod bulk;
 mod concurrency;
 #[path = "compliance/concurrency_control.rs"]
 mod concurrency_control;
+#[path = "compliance/ddl.rs"]
+mod ddl;
 #[path = "compliance/failed_commit.rs"]
 mod failed_commit;
 #[path = "compliance/flush.rs"]

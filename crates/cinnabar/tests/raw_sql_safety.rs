@@ -7,9 +7,11 @@
 
 use std::collections::BTreeSet;
 
-use cinnabar::dialect::{create_index, create_table, drop_table};
 use cinnabar::prelude::*;
-use cinnabar::sql::{self as sql, ColumnRef, Delete, Expr, Insert, Select, Update};
+use cinnabar::sql::{
+    self as sql, ColumnRef, CreateIndex, CreateTable, Delete, DropTable, Expr, Insert, Select,
+    Update,
+};
 use cinnabar::{Column as ColumnDef, ForeignKey, Index, SqlType, Table, Value};
 
 struct Student;
@@ -276,7 +278,6 @@ const WEIRD_COLUMNS: [&str; 3] = ["na\"me", "back`tick col", "'; DROP TABLE cana
 fn hostile_identifiers_create_query_and_drop_a_table() {
     let db = setup();
     let mut conn = db.engine.connect().unwrap();
-    let d = conn.dialect();
 
     let table = Table::new(WEIRD_TABLE)
         .column(
@@ -288,14 +289,21 @@ fn hostile_identifiers_create_query_and_drop_a_table() {
         .column(ColumnDef::new(WEIRD_COLUMNS[1], SqlType::Integer).nullable())
         .column(ColumnDef::new(WEIRD_COLUMNS[2], SqlType::Text(None)).nullable())
         .foreign_key(ForeignKey::new(WEIRD_COLUMNS[1], "students", "id"));
-    let ddl = create_table(d, &table, false);
-    conn.execute_script(&ddl).unwrap();
+    conn.execute(CreateTable {
+        table,
+        if_not_exists: false,
+    })
+    .unwrap();
     let index = Index::new(
         "ix\"; DROP TABLE canary; --",
         &[WEIRD_COLUMNS[2], WEIRD_COLUMNS[0]],
     );
-    conn.execute_script(&create_index(d, WEIRD_TABLE, &index, true))
-        .unwrap();
+    conn.execute(CreateIndex {
+        table: WEIRD_TABLE.into(),
+        index: index.clone(),
+        if_not_exists: true,
+    })
+    .unwrap();
 
     let names = table_names(&mut conn);
     assert_eq!(
@@ -401,8 +409,11 @@ fn hostile_identifiers_create_query_and_drop_a_table() {
     assert_eq!(count(&mut conn, WEIRD_TABLE), 1);
     assert_nothing_dropped(&mut conn);
 
-    conn.execute_script(&drop_table(d, WEIRD_TABLE, false))
-        .unwrap();
+    conn.execute(DropTable {
+        name: WEIRD_TABLE.into(),
+        if_exists: false,
+    })
+    .unwrap();
     let names = table_names(&mut conn);
     assert!(!names.contains(WEIRD_TABLE), "{names:?}");
     assert_nothing_dropped(&mut conn);

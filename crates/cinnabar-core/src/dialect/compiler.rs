@@ -69,6 +69,7 @@ pub fn compile_into<'a>(
         Statement::Update(s) => w.update(s)?,
         Statement::Delete(s) => w.delete(s)?,
         Statement::Text(t) => w.text(t)?,
+        Statement::Ddl(d) => super::compile_ddl_into(dialect, d, w.sql)?,
     }
     if w.slots > 0 && !w.params.is_empty() {
         return Err(Error::misuse(

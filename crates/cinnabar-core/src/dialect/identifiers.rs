@@ -65,7 +65,8 @@ fn check_nul(ident: &str, what: &str) -> Result<()> {
 
 /// Checks every name `create_all` writes for `table`: the table, its columns, its indexes
 /// (generated `ix_` names included), named unique constraints, the tables and columns its
-/// foreign keys reference and the generated names of `use_alter` foreign keys.
+/// foreign keys reference, the names of named and `use_alter` foreign keys and the names of
+/// its check constraints (generated `ck_` names included).
 ///
 /// # Errors
 /// As [`check_identifier`], for the first offending name.
@@ -90,9 +91,12 @@ pub fn check_table(d: &dyn Dialect, table: &Table) -> Result<()> {
         for c in &fk.ref_columns {
             check(c, "referenced column").map_err(in_table)?;
         }
-        if fk.use_alter {
+        if fk.use_alter || fk.name.is_some() {
             check(&fk.constraint_name(&table.name), "constraint").map_err(in_table)?;
         }
+    }
+    for i in 0..table.checks.len() {
+        check(&table.check_name(i), "constraint").map_err(in_table)?;
     }
     Ok(())
 }

@@ -13,13 +13,17 @@ mod postgres;
 mod sqlite;
 
 pub use compiler::{compile, compile_into, Compiled};
-pub use ddl::{add_foreign_key, create_index, create_table, drop_foreign_key, drop_table};
+pub use ddl::{
+    column_definition, column_type_name, compile_ddl, compile_ddl_into, write_alter_column_ansi,
+    write_default, ConstraintKind,
+};
 pub use identifiers::{check_identifier, check_table, IdentifierLimit};
 pub use mysql::MySqlDialect;
 pub use postgres::PostgresDialect;
 pub use sqlite::SqliteDialect;
 
 use crate::schema::Column;
+use crate::sql::ColumnChange;
 
 /// How a write transaction is begun.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -142,29 +146,74 @@ pub trait Dialect: Send + Sync + std::fmt::Debug + 'static {
         "BEGIN"
     }
 
-    /// Where `CREATE INDEX IF NOT EXISTS` is not understood (MySQL; MariaDB would accept
-    /// it): a query taking the table and index names as parameters that returns a row when
-    /// the index exists. `None`: the dialect writes `IF NOT EXISTS`.
+    /// Where `CREATE INDEX IF NOT EXISTS` and `DROP INDEX IF EXISTS` are not understood
+    /// (MySQL; MariaDB would accept them): a query taking the table and index names as
+    /// parameters that returns a row when the index exists, which the engine runs before
+    /// such a statement. `None`: the dialect writes `IF [NOT] EXISTS`.
     fn index_exists_sql(&self) -> Option<&'static str> {
         None
     }
 
     /// Whether a `use_alter` foreign key is added with `ALTER TABLE .. ADD CONSTRAINT` after
-    /// every table exists. SQLite cannot add constraints, and does not need to: it resolves a
-    /// foreign key's target when rows are written, so the constraint stays in CREATE TABLE.
+    /// every table exists: where ALTER TABLE can add constraints
+    /// ([`supports_alter_constraints`](Dialect::supports_alter_constraints)). SQLite cannot,
+    /// and does not need to: it resolves a foreign key's target when rows are written, so the
+    /// constraint stays in CREATE TABLE.
     fn alter_add_foreign_key(&self) -> bool {
+        self.supports_alter_constraints()
+    }
+
+    /// Whether ALTER TABLE can add and drop constraints (foreign keys, unique and check
+    /// constraints) and add a PRIMARY KEY or UNIQUE column. Where it cannot (SQLite), the
+    /// DDL compiler refuses those actions with
+    /// [`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported).
+    fn supports_alter_constraints(&self) -> bool {
         true
+    }
+
+    /// Whether ALTER TABLE can change a column's type, nullability or default
+    /// ([`write_alter_column`](Dialect::write_alter_column)). Where it cannot (SQLite), the
+    /// DDL compiler refuses with [`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported).
+    fn supports_alter_column(&self) -> bool {
+        true
+    }
+
+    /// Writes the ALTER TABLE action (after `ALTER TABLE "t" `) that changes `change` of
+    /// `column` to what `column` now declares. ANSI SQL by default:
+    /// `ALTER COLUMN "c" SET DATA TYPE t`, `ALTER COLUMN "c" SET NOT NULL` / `DROP NOT NULL`,
+    /// `ALTER COLUMN "c" SET DEFAULT e` / `DROP DEFAULT`. Called only when
+    /// [`supports_alter_column`](Dialect::supports_alter_column); the name is already checked.
+    fn write_alter_column(&self, out: &mut String, column: &Column, change: ColumnChange) {
+        ddl::write_alter_column_ansi(self, out, column, change);
+    }
+
+    /// Writes the ALTER TABLE action (after `ALTER TABLE "t" `) that drops the constraint
+    /// `name` of `kind`: `DROP CONSTRAINT "name"` by default (MySQL drops a foreign key with
+    /// `DROP FOREIGN KEY` and a unique constraint with `DROP INDEX`). Called only when
+    /// [`supports_alter_constraints`](Dialect::supports_alter_constraints).
+    fn write_drop_constraint(&self, out: &mut String, kind: ConstraintKind, name: &str) {
+        let _ = kind;
+        out.push_str("DROP CONSTRAINT ");
+        self.quote_identifier(out, name);
+    }
+
+    /// Whether CREATE INDEX takes a WHERE condition (partial indexes: PostgreSQL, SQLite).
+    /// Where it does not (MySQL), an index with [`Index::where_sql`](crate::schema::Index)
+    /// is refused with [`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported).
+    fn supports_partial_indexes(&self) -> bool {
+        true
+    }
+
+    /// Whether DROP INDEX names the table, `DROP INDEX "ix" ON "t"` (MySQL: index names are
+    /// per table), rather than `DROP INDEX "ix"` (names per schema).
+    fn drop_index_names_table(&self) -> bool {
+        false
     }
 
     /// A query taking the table and constraint names as parameters that returns a row when
     /// the foreign key exists (for idempotent `create_all` / `drop_all`).
     fn foreign_key_exists_sql(&self) -> Option<&'static str> {
         None
-    }
-
-    /// `ALTER TABLE t` + this + name drops a foreign key.
-    fn drop_foreign_key_keyword(&self) -> &'static str {
-        " DROP CONSTRAINT "
     }
 
     /// The literal and comment syntax `text()`'s scanner follows to find `:name` markers.

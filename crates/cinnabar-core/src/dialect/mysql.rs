@@ -1,9 +1,12 @@
 //! The MySQL/MariaDB dialect: backtick quoting, `?` placeholders, AUTO_INCREMENT keys,
 //! `CONCAT()`, `ON DUPLICATE KEY UPDATE`, no RETURNING (keys come from LAST_INSERT_ID).
 
-use super::{push_u64, Dialect};
+use super::ddl::keyed_by_flags;
+use super::{
+    column_type_name, push_u64, write_alter_column_ansi, write_default, ConstraintKind, Dialect,
+};
 use crate::schema::Column;
-use crate::sql::OnConflict;
+use crate::sql::{ColumnChange, OnConflict};
 use crate::types::SqlType;
 
 /// MySQL and MariaDB.
@@ -101,8 +104,48 @@ impl Dialect for MySqlDialect {
         )
     }
 
-    fn drop_foreign_key_keyword(&self) -> &'static str {
-        " DROP FOREIGN KEY "
+    /// A foreign key is dropped with `DROP FOREIGN KEY` and a unique constraint, which is a
+    /// unique index here, with `DROP INDEX`; a check with `DROP CONSTRAINT` (MariaDB 10.2+,
+    /// MySQL 8.0.19+).
+    fn write_drop_constraint(&self, out: &mut String, kind: ConstraintKind, name: &str) {
+        out.push_str(match kind {
+            ConstraintKind::ForeignKey => "DROP FOREIGN KEY ",
+            ConstraintKind::Unique => "DROP INDEX ",
+            ConstraintKind::Check => "DROP CONSTRAINT ",
+        });
+        self.quote_identifier(out, name);
+    }
+
+    /// The type and nullability change with `MODIFY COLUMN` and the column's whole
+    /// definition, which restates its default (and AUTO_INCREMENT: MODIFY would drop what it
+    /// does not restate); the default alone changes with the ANSI `ALTER COLUMN .. SET
+    /// DEFAULT` / `DROP DEFAULT`. The type of an unbounded text column is `VARCHAR(255)` when
+    /// the column's own flags (`primary_key`, `unique`, `index`) key it, else `LONGTEXT`.
+    fn write_alter_column(&self, out: &mut String, column: &Column, change: ColumnChange) {
+        if change == ColumnChange::Default {
+            return write_alter_column_ansi(self, out, column, change);
+        }
+        out.push_str("MODIFY COLUMN ");
+        self.quote_identifier(out, &column.name);
+        out.push(' ');
+        out.push_str(&column_type_name(self, column, keyed_by_flags(column)));
+        if !column.nullable || column.primary_key {
+            out.push_str(" NOT NULL");
+        }
+        if column.autoincrement && column.primary_key {
+            out.push_str(" AUTO_INCREMENT");
+        }
+        if let Some(def) = &column.server_default {
+            write_default(out, def);
+        }
+    }
+
+    fn supports_partial_indexes(&self) -> bool {
+        false
+    }
+
+    fn drop_index_names_table(&self) -> bool {
+        true
     }
 
     fn index_exists_sql(&self) -> Option<&'static str> {
@@ -155,5 +198,9 @@ impl Dialect for MySqlDialect {
 
     fn default_values_clause(&self) -> &'static str {
         " () VALUES ()"
+    }
+
+    fn catalog(&self) -> Option<&'static dyn super::catalog::Catalog> {
+        Some(&super::catalog::mysql::MYSQL_CATALOG)
     }
 }

@@ -1,8 +1,9 @@
 //! The PostgreSQL dialect: `"` quoting, `$n` placeholders, identity columns, native
 //! BOOLEAN/BYTEA/UUID/NUMERIC/JSONB/TIMESTAMPTZ types, RETURNING and ON CONFLICT.
 
-use super::Dialect;
+use super::{column_type_name, write_alter_column_ansi, Dialect};
 use crate::schema::Column;
+use crate::sql::ColumnChange;
 use crate::types::SqlType;
 
 /// PostgreSQL.
@@ -73,6 +74,23 @@ impl Dialect for PostgresDialect {
 
     fn max_bind_params(&self) -> usize {
         65535
+    }
+
+    /// `ALTER COLUMN "c" TYPE t USING "c"::t`: the cast converts the existing values where
+    /// PostgreSQL has no implicit one (text to integer); the other changes are ANSI.
+    fn write_alter_column(&self, out: &mut String, column: &Column, change: ColumnChange) {
+        if change != ColumnChange::Type {
+            return write_alter_column_ansi(self, out, column, change);
+        }
+        let ty = column_type_name(self, column, false);
+        out.push_str("ALTER COLUMN ");
+        self.quote_identifier(out, &column.name);
+        out.push_str(" TYPE ");
+        out.push_str(&ty);
+        out.push_str(" USING ");
+        self.quote_identifier(out, &column.name);
+        out.push_str("::");
+        out.push_str(&ty);
     }
 
     fn write_limit_offset(&self, out: &mut String, limit: Option<u64>, offset: Option<u64>) {

@@ -1,5 +1,5 @@
 //! The expression language: statements ([`Select`], [`Insert`], [`Update`], [`Delete`],
-//! raw [`Text`]), the untyped [`Expr`] tree, and the typed layer on top of it.
+//! raw [`Text`], DDL as [`Ddl`]), the untyped [`Expr`] tree, and the typed layer on top of it.
 //!
 //! Nothing here renders SQL; dialects do (see [`crate::dialect`]).
 
@@ -35,6 +35,8 @@ pub enum Statement {
     Delete(Delete),
     /// Raw SQL with named parameters.
     Text(Text),
+    /// A DDL statement (CREATE / DROP TABLE, ALTER TABLE, CREATE / DROP INDEX).
+    Ddl(Ddl),
 }
 
 macro_rules! into_statement {
@@ -46,4 +48,15 @@ macro_rules! into_statement {
         }
     )*};
 }
-into_statement!(Select, Insert, Update, Delete, Text);
+into_statement!(Select, Insert, Update, Delete, Text, Ddl);
+
+macro_rules! ddl_into_statement {
+    ($($t:ident),*) => {$(
+        impl From<$t> for Statement {
+            fn from(s: $t) -> Statement {
+                Statement::Ddl(Ddl::from(s))
+            }
+        }
+    )*};
+}
+ddl_into_statement!(CreateTable, DropTable, AlterTable, CreateIndex, DropIndex);

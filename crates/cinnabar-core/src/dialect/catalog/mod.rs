@@ -10,7 +10,9 @@
 //! reflected table without false positives: how the database rewrites server defaults and
 //! CHECK conditions, and whether its unique constraints are unique indexes.
 
-use crate::schema::Table;
+pub mod mysql;
+
+use crate::schema::{ReferentialAction, Table};
 use crate::{Result, Value};
 
 /// The kind of schema object a catalog query reads.
@@ -82,6 +84,57 @@ pub trait Catalog: Send + Sync + std::fmt::Debug {
     fn unique_constraints_are_indexes(&self) -> bool {
         false
     }
+
+    /// A foreign key's ON DELETE / ON UPDATE action as this database means it, so that a
+    /// model's action and a reflected one compare equal when they behave the same (applied to
+    /// both sides by the diff). By default an unspecified action is `NO ACTION`, so
+    /// `Some(NoAction)` becomes `None`; MySQL/MariaDB also fold `RESTRICT` into `None`
+    /// (InnoDB checks every foreign key immediately, so the three are one behaviour).
+    fn normalize_action(&self, action: Option<ReferentialAction>) -> Option<ReferentialAction> {
+        match action {
+            Some(ReferentialAction::NoAction) => None,
+            other => other,
+        }
+    }
+
+    /// A type name written verbatim ([`Column::custom_type`](crate::schema::Column#structfield.custom_type))
+    /// as this database reports it back, so that a model's custom type and a reflected one
+    /// compare equal when they name the same type (applied to both sides by the diff). By
+    /// default: trimmed, ASCII-lower-cased outside quotes, runs of whitespace made one space
+    /// and spaces next to `(`, `)` and `,` removed (`ENUM('a', 'b')` is `enum('a','b')`).
+    fn normalize_type(&self, sql: &str) -> String {
+        default_normalize_type(sql)
+    }
+}
+
+/// The default [`Catalog::normalize_type`].
+pub fn default_normalize_type(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut quote: Option<char> = None;
+    let mut pending_space = false;
+    for ch in sql.trim().chars() {
+        if let Some(q) = quote {
+            out.push(ch);
+            if ch == q {
+                quote = None;
+            }
+            continue;
+        }
+        if ch.is_whitespace() {
+            pending_space = true;
+            continue;
+        }
+        let tight = |c: char| matches!(c, '(' | ')' | ',');
+        if pending_space && !tight(ch) && !out.ends_with(tight) && !out.is_empty() {
+            out.push(' ');
+        }
+        pending_space = false;
+        if ch == '\'' || ch == '"' {
+            quote = Some(ch);
+        }
+        out.push(ch.to_ascii_lowercase());
+    }
+    out
 }
 
 /// `sql` without parentheses that enclose all of it.
@@ -155,6 +208,42 @@ mod tests {
         assert_eq!(strip_outer_parens("((a >= 0))"), "a >= 0");
         assert_eq!(strip_outer_parens("(a) + (b)"), "(a) + (b)");
         assert_eq!(strip_outer_parens("('(' )"), "'('");
+    }
+
+    #[test]
+    fn types_normalise_case_and_spacing_but_not_literals() {
+        assert_eq!(
+            default_normalize_type(" ENUM('A b',  'c' ) "),
+            "enum('A b','c')"
+        );
+        assert_eq!(
+            default_normalize_type("int  UNSIGNED\tzerofill"),
+            "int unsigned zerofill"
+        );
+        assert_eq!(default_normalize_type("DECIMAL(10, 2)"), "decimal(10,2)");
+    }
+
+    #[test]
+    fn an_unspecified_action_is_no_action_by_default() {
+        #[derive(Debug)]
+        struct Plain;
+        impl Catalog for Plain {
+            fn queries(&self) -> &'static [CatalogQuery] {
+                &[]
+            }
+            fn assemble(&self, _: &[CatalogRows]) -> Result<Vec<Table>> {
+                Ok(Vec::new())
+            }
+        }
+        assert_eq!(
+            Plain.normalize_action(Some(ReferentialAction::NoAction)),
+            None
+        );
+        assert_eq!(
+            Plain.normalize_action(Some(ReferentialAction::Restrict)),
+            Some(ReferentialAction::Restrict)
+        );
+        assert_eq!(Plain.normalize_action(None), None);
     }
 
     #[test]
