@@ -27,6 +27,8 @@ pub(crate) struct ModelPlan {
     pub uniques: Vec<Vec<String>>,
     /// Struct-level `index(..)` lists, as field names.
     pub indexes: Vec<Vec<String>>,
+    /// Struct-level `check = ".."` / `check(name = .., sql = ..)` items.
+    pub checks: Vec<String>,
     /// Single-column foreign keys the fields declare (the relationships' raw material).
     pub foreign_keys: Vec<FieldForeignKey>,
     /// Primary-key column names.
@@ -216,6 +218,7 @@ fn plan_model(
         fields: Vec::new(),
         uniques: Vec::new(),
         indexes: Vec::new(),
+        checks: Vec::new(),
         foreign_keys: Vec::new(),
         primary_key: pk.iter().map(|c| c.name.clone()).collect(),
         unique_columns: HashSet::new(),
@@ -232,16 +235,16 @@ fn plan_model(
     );
     plan_indexes(table, &mut fields, &mut plan, &mut notes, &mut report);
     plan_foreign_keys(table, &mut fields, &mut plan, &mut notes, &mut report);
+    // Checks in the database's order: `check = ".."` when the name is the one the derive
+    // would give the check at that position (`ck_<table>_<n>`), else named.
     for (i, check) in table.checks.iter().enumerate() {
-        let name = table.check_name(i);
-        notes.push(format!("CHECK {name}: {} (not generated)", check.sql));
-        report.warn(
-            None,
-            format!(
-                "check constraint {name} ({}) is not generated: the derive has no attribute for it",
-                check.sql
-            ),
-        );
+        let generated = shorten_generated_name(format!("ck_{}_{}", table.name, i + 1));
+        plan.checks.push(match &check.name {
+            Some(name) if *name != generated => {
+                format!("check(name = {name:?}, sql = {:?})", check.sql)
+            }
+            _ => format!("check = {:?}", check.sql),
+        });
     }
     plan.fields = fields;
     plan.notes = notes;
@@ -258,6 +261,7 @@ fn plan_field(
     scope: &mut Scope,
     report: &mut Report<'_>,
 ) -> Option<FieldPlan> {
+    let overridden = override_for(options, &table.name, &c.name).is_some();
     let ty: RustType = match override_for(options, &table.name, &c.name) {
         Some(t) => RustType::overridden(t),
         None => match types::rust_type(&c.sql_type) {
@@ -319,6 +323,12 @@ fn plan_field(
         attrs.push(format!("column = {:?}", c.name));
     }
     match types::type_attributes(&c.sql_type) {
+        // The derive checks that `length` sits on a text type and `precision` on a decimal,
+        // which an overriding type may not be: its own SQL type is used instead.
+        Ok(a) if overridden && !a.is_empty() => notes.push(format!(
+            "{} in the database; the field takes its type's SQL type (--type-override)",
+            types::sql_type_label(&c.sql_type)
+        )),
         Ok(a) => attrs.extend(a),
         Err(why) => report.warn(Some(&c.name), why),
     }

@@ -202,6 +202,10 @@ fn model_text(m: &ModelPlan) -> String {
     );
     items.extend(m.indexes.iter().map(|i| format!("index({})", i.join(", "))));
     let _ = writeln!(out, "#[cinnabar({})]", items.join(", "));
+    // One check per attribute: their SQL makes long lines.
+    for check in &m.checks {
+        let _ = writeln!(out, "#[cinnabar({check})]");
+    }
     let _ = writeln!(out, "pub struct {} {{", m.struct_name);
     for f in &m.fields {
         out.push_str(&field_text(f));

@@ -78,6 +78,7 @@ pub struct StudentTag {
 /// The `students` table.
 #[derive(Model, Debug, Clone)]
 #[cinnabar(table = "students", unique(name, course_id))]
+#[cinnabar(check = "name <> ''")]
 pub struct Student {
     #[cinnabar(primary_key)]
     pub id: Option<i64>,

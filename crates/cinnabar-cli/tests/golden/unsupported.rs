@@ -80,9 +80,9 @@ pub struct Employee {
 // partial index ix_lines_open WHERE qty > 10 (not generated)
 // index lines_qty_idx on (qty) is created as ix_lines_qty
 // FOREIGN KEY (order_id, order_no) REFERENCES orders(id, no) (not generated)
-// CHECK ck_lines_qty: qty > 0 (not generated)
 #[derive(Model, Debug, Clone)]
 #[cinnabar(table = "lines")]
+#[cinnabar(check(name = "ck_lines_qty", sql = "qty > 0"))]
 pub struct Line {
     #[cinnabar(primary_key)]
     pub id: Option<i64>,
@@ -152,7 +152,6 @@ pub fn metadata() -> MetaData {
 // - lines: the foreign key (order_id, order_no) -> orders(id, no) is not generated: the derive declares single-column foreign keys
 // - lines.sku: ON UPDATE CASCADE is not generated: the derive declares only on_delete
 // - lines.product_id: ON DELETE SET NULL is not generated: the derive needs the field to be an Option
-// - lines: check constraint ck_lines_qty (qty > 0) is not generated: the derive has no attribute for it
 // - lines.sku: no relationship: it references products.sku, which is not Product's single-column primary key
 // - lines.warehouse_id: no relationship: it references "warehouses", which is not among the generated tables
 // - no_key: skipped: the table has no primary key, which a Model needs

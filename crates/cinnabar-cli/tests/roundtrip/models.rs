@@ -1,6 +1,6 @@
 //! The models of the round trip (models -> create_all -> reflect -> codegen -> compile ->
 //! create_all -> reflect): every column type, keys of several shapes, uniques and indexes,
-//! server defaults, foreign keys with ON DELETE, a renamed and a keyword column, and every
+//! server defaults, checks, foreign keys with ON DELETE, a renamed and a keyword column, and every
 //! relationship kind, a reference cycle (post_update) and a self-reference included.
 
 use cinnabar::chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
@@ -9,7 +9,7 @@ use cinnabar::rust_decimal::Decimal;
 use cinnabar::uuid::Uuid;
 
 #[derive(Model, Debug, Clone)]
-#[cinnabar(table = "rt_courses")]
+#[cinnabar(table = "rt_courses", check(name = "fee_not_negative", sql = "fee >= 0"))]
 pub struct Course {
     #[cinnabar(primary_key)]
     pub id: Option<i64>,
@@ -26,6 +26,7 @@ pub struct Course {
 
 #[derive(Model, Debug, Clone)]
 #[cinnabar(table = "rt_students", unique(name, email), index(name, course_id))]
+#[cinnabar(check = "age >= 0", check = "small < 100")]
 pub struct Student {
     #[cinnabar(primary_key)]
     pub id: Option<i64>,

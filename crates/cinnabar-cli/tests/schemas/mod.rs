@@ -30,7 +30,8 @@ pub fn college() -> Vec<Table> {
             .column(Column::new("course", SqlType::Text(None)).nullable())
             .column(Column::new("course_id", SqlType::BigInt).nullable())
             .foreign_key(fk("course_id", "courses", "id").on_delete(ReferentialAction::SetNull))
-            .unique(&["name", "course_id"]),
+            .unique(&["name", "course_id"])
+            .check(Some("ck_students_1"), "name <> ''"),
         Table::new("enrollments")
             .column(Column::new("student_id", SqlType::BigInt).primary_key())
             .column(Column::new("course_id", SqlType::BigInt).primary_key())
