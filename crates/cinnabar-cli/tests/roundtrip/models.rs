@@ -9,7 +9,10 @@ use cinnabar::rust_decimal::Decimal;
 use cinnabar::uuid::Uuid;
 
 #[derive(Model, Debug, Clone)]
-#[cinnabar(table = "rt_courses", check(name = "fee_not_negative", sql = "fee >= 0"))]
+#[cinnabar(
+    table = "rt_courses",
+    check(name = "fee_not_negative", sql = "fee >= 0")
+)]
 pub struct Course {
     #[cinnabar(primary_key)]
     pub id: Option<i64>,
