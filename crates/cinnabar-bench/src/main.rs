@@ -5,12 +5,14 @@
 //! (`--repeat R` runs each pair R times, interleaved).
 //!
 //! `cinnabar-bench [N] [workloads] [contenders] [--repeat R] [--backend sqlite|postgres]
-//! [--url URL] [--pin-cpu K]`; see README.md.
+//! [--url URL] [--pin-cpu K]`; `cinnabar-bench reflect [T] ...` times reflecting a T-table
+//! schema (`reflect.rs`); see README.md.
 
 mod orm;
 mod pg_raw;
 mod pg_setup;
 mod raw;
+mod reflect;
 mod setup;
 
 use std::io::Write;
@@ -251,7 +253,9 @@ const USAGE: &str = "usage: cinnabar-bench [N] [workloads] [contenders] [--repea
                with taskset(1), so that every round trip is a same-CPU switch (needs a local
                server and the right to set its processes' affinity)
   At the end a summary (median seconds, median cinnabar/raw ratio) goes to stderr.
-  ORMBENCH_TRACE=1 prints the SQL each contender runs on stderr";
+  ORMBENCH_TRACE=1 prints the SQL each contender runs on stderr
+       cinnabar-bench reflect [T] [--repeat R] [--backend B] [--url URL]
+  times reflecting a T-table schema (default 500); `reflect --help` for details";
 
 fn parse_list<T>(s: &str, parse: impl Fn(&str) -> Result<T, String>) -> Result<Vec<T>, String> {
     s.split(',')
@@ -574,7 +578,11 @@ fn print_summary(opts: &Options, samples: &[Sample], multirow: &[f64]) {
 }
 
 fn main() -> ExitCode {
-    let opts = match parse_args(std::env::args().skip(1)) {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().is_some_and(|a| a == "reflect") {
+        return reflect::main(&args[1..]);
+    }
+    let opts = match parse_args(args) {
         Ok(o) => o,
         Err(e) => {
             if !e.is_empty() {

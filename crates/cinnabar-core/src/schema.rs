@@ -4,7 +4,9 @@
 //! The derive builds one `Table` per model; users of the core layer build them by hand;
 //! reflection (the engine's `Inspector`, through each dialect's [`Catalog`]) reads them from a
 //! live database. Dialects render them to DDL; the ORM orders its flush by
-//! [`MetaData::sorted_tables`].
+//! [`MetaData::sorted_tables`]. [`diff`] compares two schemas.
+
+pub mod diff;
 
 use std::sync::Arc;
 

@@ -1004,3 +1004,59 @@ fn identifier_limits_in_ddl() {
         nul,
     );
 }
+
+#[test]
+fn primary_keys_are_added_and_dropped_per_dialect() {
+    use cinnabar_core::dialect::{
+        compile_ddl, Dialect, MySqlDialect, PostgresDialect, SqliteDialect,
+    };
+    use cinnabar_core::sql::{AlterAction, AlterTable, Ddl};
+    let add = Ddl::AlterTable(AlterTable::new(
+        "t",
+        AlterAction::AddPrimaryKey(vec!["a".into(), "b".into()]),
+    ));
+    let drop = Ddl::AlterTable(AlterTable::new("t", AlterAction::DropPrimaryKey));
+    let pg: &dyn Dialect = &PostgresDialect;
+    let my: &dyn Dialect = &MySqlDialect;
+    let lite: &dyn Dialect = &SqliteDialect;
+    assert_eq!(
+        compile_ddl(pg, &add).unwrap(),
+        "ALTER TABLE \"t\" ADD PRIMARY KEY (\"a\", \"b\")"
+    );
+    assert_eq!(
+        compile_ddl(pg, &drop).unwrap(),
+        "ALTER TABLE \"t\" DROP CONSTRAINT \"t_pkey\""
+    );
+    assert_eq!(
+        compile_ddl(my, &add).unwrap(),
+        "ALTER TABLE `t` ADD PRIMARY KEY (`a`, `b`)"
+    );
+    assert_eq!(
+        compile_ddl(my, &drop).unwrap(),
+        "ALTER TABLE `t` DROP PRIMARY KEY"
+    );
+    for ddl in [&add, &drop] {
+        let e = compile_ddl(lite, ddl).unwrap_err();
+        assert_eq!(e.kind(), cinnabar_core::ErrorKind::Unsupported, "{e}");
+        assert!(e.message().contains("primary key"), "{e}");
+    }
+    // PostgreSQL cuts the table part of its generated name to fit 63 bytes.
+    let long = "a".repeat(70);
+    let drop_long = Ddl::AlterTable(AlterTable::new(long.clone(), AlterAction::DropPrimaryKey));
+    let e = compile_ddl(pg, &drop_long);
+    // The 70-byte table name itself is over PostgreSQL's limit.
+    assert_eq!(
+        e.unwrap_err().kind(),
+        cinnabar_core::ErrorKind::IdentifierTooLong
+    );
+    let t60 = "b".repeat(60);
+    let sql = compile_ddl(
+        pg,
+        &Ddl::AlterTable(AlterTable::new(t60, AlterAction::DropPrimaryKey)),
+    )
+    .unwrap();
+    assert!(
+        sql.ends_with(&format!("\"{}_pkey\"", "b".repeat(58))),
+        "{sql}"
+    );
+}

@@ -40,9 +40,23 @@ pub trait MetaDataExt {
     /// # Errors
     /// As [`MetaDataExt::create_all`].
     fn create_all_sql(&self, engine: &Engine) -> Result<Vec<String>>;
+
+    /// Adds the tables of `engine`'s database as reflection reads them (all of them, or
+    /// those named in `only`), replacing tables of the same name: SQLAlchemy's
+    /// `MetaData.reflect`. See [`Inspector`](crate::Inspector).
+    ///
+    /// # Errors
+    /// [`ErrorKind::Misuse`](cinnabar_core::ErrorKind::Misuse) naming a table of `only` the
+    /// database does not have; `Unsupported` when the dialect cannot be reflected; database
+    /// errors.
+    fn reflect(&mut self, engine: &Engine, only: Option<&[&str]>) -> Result<()>;
 }
 
 impl MetaDataExt for MetaData {
+    fn reflect(&mut self, engine: &Engine, only: Option<&[&str]>) -> Result<()> {
+        crate::reflection::reflect_into(self, engine, only)
+    }
+
     fn create_all_sql(&self, engine: &Engine) -> Result<Vec<String>> {
         let d = engine.dialect();
         compile_all(d, &create_all_statements(self, d)?)

@@ -33,6 +33,7 @@
 //! This crate is the only public surface; the `cinnabar-*` crates behind it are internal.
 
 pub use cinnabar_core::dialect::{self, Dialect};
+pub use cinnabar_core::schema::diff::{diff, SchemaOp};
 pub use cinnabar_core::schema::{
     self, CheckConstraint, Column, ForeignKey, Index, MetaData, ReferentialAction, Table,
     UniqueConstraint,
@@ -41,8 +42,8 @@ pub use cinnabar_core::sql::{self, text};
 pub use cinnabar_core::types::{self, ColumnType, FromSql, SqlType, ToSql};
 pub use cinnabar_core::{Error, ErrorKind, Result, Value, ValueRef};
 pub use cinnabar_engine::{
-    create_engine, Connection, Engine, EngineOptions, FromRow, MetaDataExt, OwnedRow, Row, Rows,
-    Transaction, Url,
+    create_engine, Connection, Engine, EngineOptions, FromRow, Inspector, MetaDataExt, OwnedRow,
+    Row, Rows, Transaction, Url,
 };
 pub use cinnabar_macros::{FromRow, Model};
 pub use cinnabar_orm::{
@@ -73,8 +74,8 @@ pub mod prelude {
     pub use crate::sql::{and_all, count_star, not, or_any, text, Expression, TextExpression};
     pub use crate::{
         create_engine, delete, joined, selectin, update, BelongsTo, Connection, Engine,
-        EngineOptions, Error, ErrorKind, FromRow, Handle, HasMany, HasOne, MetaData, MetaDataExt,
-        Model, ObjectState, Result, RetryPolicy, Row, Session,
+        EngineOptions, Error, ErrorKind, FromRow, Handle, HasMany, HasOne, Inspector, MetaData,
+        MetaDataExt, Model, ObjectState, Result, RetryPolicy, Row, Session,
     };
 }
 

@@ -7,24 +7,14 @@
 
 #[macro_use]
 mod support;
+#[path = "models/mutation.rs"]
+mod models;
 
 use cinnabar::prelude::*;
 use cinnabar::ObjectState;
+use models::{Book, LateKey, Member, Person, Shelf, Team, Wide, WithDefault};
 use support::capture::{capture_sql, echo_engine, statements};
 use support::TestDb;
-
-#[derive(Model, Debug, Clone, PartialEq)]
-#[cinnabar(table = "people")]
-struct Person {
-    #[cinnabar(primary_key)]
-    id: Option<i64>,
-    #[cinnabar(length = 100)]
-    name: String,
-    #[cinnabar(length = 100)]
-    city: String,
-    #[cinnabar(length = 100, unique)]
-    email: Option<String>,
-}
 
 fn person(name: &str, city: &str) -> Person {
     Person {
@@ -143,86 +133,6 @@ fn interleaved_changes_to_different_columns_write_only_their_own(db: &TestDb) {
     }
 }
 
-/// 71 columns: 1,000 rows of it need more bind parameters than one statement may carry
-/// on any backend (SQLite 32,766; PostgreSQL and MySQL 65,535), so the flush must split
-/// them by the parameter limit, not only by the 1,000-row batch size.
-#[derive(Model, Debug, Clone, PartialEq)]
-#[cinnabar(table = "wide_rows")]
-struct Wide {
-    #[cinnabar(primary_key)]
-    id: i64,
-    c00: i64,
-    c01: i64,
-    c02: i64,
-    c03: i64,
-    c04: i64,
-    c05: i64,
-    c06: i64,
-    c07: i64,
-    c08: i64,
-    c09: i64,
-    c10: i64,
-    c11: i64,
-    c12: i64,
-    c13: i64,
-    c14: i64,
-    c15: i64,
-    c16: i64,
-    c17: i64,
-    c18: i64,
-    c19: i64,
-    c20: i64,
-    c21: i64,
-    c22: i64,
-    c23: i64,
-    c24: i64,
-    c25: i64,
-    c26: i64,
-    c27: i64,
-    c28: i64,
-    c29: i64,
-    c30: i64,
-    c31: i64,
-    c32: i64,
-    c33: i64,
-    c34: i64,
-    c35: i64,
-    c36: i64,
-    c37: i64,
-    c38: i64,
-    c39: i64,
-    c40: i64,
-    c41: i64,
-    c42: i64,
-    c43: i64,
-    c44: i64,
-    c45: i64,
-    c46: i64,
-    c47: i64,
-    c48: i64,
-    c49: i64,
-    c50: i64,
-    c51: i64,
-    c52: i64,
-    c53: i64,
-    c54: i64,
-    c55: i64,
-    c56: i64,
-    c57: i64,
-    c58: i64,
-    c59: i64,
-    c60: i64,
-    c61: i64,
-    c62: i64,
-    c63: i64,
-    c64: i64,
-    c65: i64,
-    c66: i64,
-    c67: i64,
-    c68: i64,
-    c69: i64,
-}
-
 fn wide(n: i64) -> Wide {
     Wide {
         id: n,
@@ -328,30 +238,6 @@ fn wide_rows_are_split_by_the_parameter_limit(db: &TestDb) {
         .scalar(text("SELECT c69 FROM wide_rows WHERE id = 999000"))
         .unwrap();
     assert_eq!(last, Some(999_069));
-}
-
-#[derive(Model, Debug, Clone)]
-#[cinnabar(table = "teams")]
-struct Team {
-    #[cinnabar(primary_key)]
-    id: Option<i64>,
-    #[cinnabar(length = 100)]
-    name: String,
-    #[cinnabar(relation(foreign_key = team_id))]
-    members: HasMany<Member>,
-}
-
-#[derive(Model, Debug, Clone)]
-#[cinnabar(table = "members")]
-struct Member {
-    #[cinnabar(primary_key)]
-    id: Option<i64>,
-    #[cinnabar(length = 100)]
-    name: String,
-    #[cinnabar(foreign_key = "teams.id")]
-    team_id: Option<i64>,
-    #[cinnabar(relation(foreign_key = team_id))]
-    team: BelongsTo<Team>,
 }
 
 /// Five teams of three members each, committed.
@@ -507,16 +393,6 @@ fn collection_change_is_undone_by_savepoint_and_transaction_rollback(db: &TestDb
     assert_eq!(back.read().team_id, t1.read().id);
 }
 
-/// A generated key that is not the first column.
-#[derive(Model, Debug, Clone, PartialEq)]
-#[cinnabar(table = "late_keys")]
-struct LateKey {
-    #[cinnabar(length = 100)]
-    label: String,
-    #[cinnabar(primary_key)]
-    id: Option<i64>,
-}
-
 /// Kills `replace << with >> in Registry<T>::insert_pending` (the mask of "every column
 /// but the generated key", equivalent while the key is column 0): new objects of a model
 /// whose generated key is its second column still go in one multi-row INSERT, each with
@@ -541,18 +417,6 @@ fn generated_key_in_second_column_still_batches(db: &TestDb) {
             .unwrap();
         assert_eq!(label.as_deref(), Some(g.label.as_str()));
     }
-}
-
-/// A server default besides the generated key, read back after the INSERT.
-#[derive(Model, Debug, Clone, PartialEq)]
-#[cinnabar(table = "defaults_read_back")]
-struct WithDefault {
-    #[cinnabar(primary_key)]
-    id: Option<i64>,
-    #[cinnabar(length = 100)]
-    label: String,
-    #[cinnabar(server_default = "7")]
-    score: Option<i64>,
 }
 
 /// Kills `replace == with != in Registry<T>::insert_pending` (`mask == full`, which keeps
@@ -671,31 +535,6 @@ fn joined_load_beside_a_join_fills_every_object(db: &TestDb) {
         assert_eq!(team.read().id, g.team_id, "{}", g.name);
         assert!(g.name.starts_with(&team.read().name), "{}", g.name);
     }
-}
-
-#[derive(Model, Debug, Clone)]
-#[cinnabar(table = "shelves")]
-struct Shelf {
-    #[cinnabar(primary_key)]
-    id: Option<i64>,
-    #[cinnabar(length = 100)]
-    name: String,
-    #[cinnabar(relation(foreign_key = shelf_id))]
-    books: HasMany<Book>,
-}
-
-/// A related model whose key is not its first column.
-#[derive(Model, Debug, Clone)]
-#[cinnabar(table = "books")]
-struct Book {
-    #[cinnabar(length = 100)]
-    title: String,
-    #[cinnabar(primary_key)]
-    id: Option<i64>,
-    #[cinnabar(foreign_key = "shelves.id")]
-    shelf_id: Option<i64>,
-    #[cinnabar(relation(foreign_key = shelf_id))]
-    shelf: BelongsTo<Shelf>,
 }
 
 /// Kills `replace + with - in <impl JoinSpec<M> for Joined<M, R>>::row` (loading.rs): the

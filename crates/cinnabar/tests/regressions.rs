@@ -1,10 +1,15 @@
 //! Regression tests for defects a review of the relationship and flush work found: each
 //! failed before its fix, on every backend unless noted. Numbered as in that review.
 
+#[path = "models/regressions.rs"]
+mod models;
 mod support;
 
 use cinnabar::prelude::*;
 use cinnabar::SessionOptions;
+use models::{
+    Category, Div, Dog, Kennel, Kid, Learner, Node, Note, Owner, Pet, Profile, Tutor, Wrk,
+};
 use support::TestDb;
 
 fn scalar_i64(db: &TestDb, sql: &str) -> Option<i64> {
@@ -15,28 +20,6 @@ fn scalar_i64(db: &TestDb, sql: &str) -> Option<i64> {
 // 1. One-to-one BelongsTo::set / HasOne::set that fails on the old side: the undo of the
 //    new side does not restore the partner the new side had, which is then written as NULL.
 // ---------------------------------------------------------------------------------------
-
-#[derive(Model, Debug, Clone)]
-#[cinnabar(table = "rv_learners")]
-pub struct Learner {
-    #[cinnabar(primary_key)]
-    pub id: Option<i64>,
-    pub name: String,
-    #[cinnabar(relation(foreign_key = learner_id, back_populates = learner))]
-    pub profile: HasOne<Profile>,
-}
-
-#[derive(Model, Debug, Clone)]
-#[cinnabar(table = "rv_profiles")]
-pub struct Profile {
-    #[cinnabar(primary_key)]
-    pub id: Option<i64>,
-    #[cinnabar(unique, foreign_key = "rv_learners.id")]
-    pub learner_id: Option<i64>,
-    pub bio: String,
-    #[cinnabar(relation(foreign_key = learner_id, back_populates = profile))]
-    pub learner: BelongsTo<Learner>,
-}
 
 fn failed_one_to_one_set_changes_nothing(db: &TestDb) {
     db.create_tables(&[Learner::table(), Profile::table()]);
@@ -105,20 +88,6 @@ fn failed_one_to_one_set_changes_nothing(db: &TestDb) {
 //    into the batch) is dropped, so the rollback cannot restore A.
 // ---------------------------------------------------------------------------------------
 
-#[derive(Model, Debug, Clone)]
-#[cinnabar(table = "rv_categories")]
-pub struct Category {
-    #[cinnabar(primary_key)]
-    pub id: Option<i64>,
-    pub name: String,
-    #[cinnabar(foreign_key = "rv_categories.id")]
-    pub parent_id: Option<i64>,
-    #[cinnabar(relation(foreign_key = parent_id))]
-    pub parent: BelongsTo<Category>,
-    #[cinnabar(relation(foreign_key = parent_id))]
-    pub children: HasMany<Category>,
-}
-
 fn cat(name: &str) -> Category {
     Category {
         id: None,
@@ -185,26 +154,6 @@ fn renaming_a_node_and_moving_another_under_it(db: &TestDb) {
 // 3. delete-orphan without back_populates: a child moved from a persistent parent to a NEW
 //    parent is deleted as an orphan.
 // ---------------------------------------------------------------------------------------
-
-#[derive(Model, Debug, Clone)]
-#[cinnabar(table = "rv_owners")]
-pub struct Owner {
-    #[cinnabar(primary_key)]
-    pub id: Option<i64>,
-    pub name: String,
-    #[cinnabar(relation(foreign_key = owner_id, cascade = "all, delete-orphan"))]
-    pub pets: HasMany<Pet>,
-}
-
-#[derive(Model, Debug, Clone)]
-#[cinnabar(table = "rv_pets")]
-pub struct Pet {
-    #[cinnabar(primary_key)]
-    pub id: Option<i64>,
-    pub name: String,
-    #[cinnabar(foreign_key = "rv_owners.id")]
-    pub owner_id: Option<i64>,
-}
 
 fn moving_a_child_to_a_new_parent_is_not_an_orphan(db: &TestDb) {
     db.create_tables(&[Owner::table(), Pet::table()]);
@@ -289,28 +238,6 @@ fn joined_collection_with_one_is_complete(db: &TestDb) {
 // 5. count() after a join with LIMIT disagrees with all().len().
 // ---------------------------------------------------------------------------------------
 
-#[derive(Model, Debug, Clone)]
-#[cinnabar(table = "rv_dogs")]
-pub struct Dog {
-    #[cinnabar(primary_key)]
-    pub id: Option<i64>,
-    pub name: String,
-    #[cinnabar(foreign_key = "rv_kennels.id")]
-    pub kennel_id: Option<i64>,
-    #[cinnabar(relation(foreign_key = kennel_id))]
-    pub kennel: BelongsTo<Kennel>,
-}
-
-#[derive(Model, Debug, Clone)]
-#[cinnabar(table = "rv_kennels")]
-pub struct Kennel {
-    #[cinnabar(primary_key)]
-    pub id: Option<i64>,
-    pub name: String,
-    #[cinnabar(relation(foreign_key = kennel_id))]
-    pub dogs: HasMany<Dog>,
-}
-
 fn count_after_join_with_limit_matches_all(db: &TestDb) {
     db.create_tables(&[Kennel::table(), Dog::table()]);
     let mut s = Session::new(&db.engine);
@@ -358,26 +285,6 @@ fn count_after_join_with_limit_matches_all(db: &TestDb) {
 //    not idempotent (PostgreSQL truncates to 63 bytes, the existence check uses the full
 //    name) or fails (MySQL: 64).
 // ---------------------------------------------------------------------------------------
-
-#[derive(Model, Debug, Clone)]
-#[cinnabar(table = "rv_organisational_divisions_of_the_big_company")]
-pub struct Div {
-    #[cinnabar(primary_key)]
-    pub id: Option<i64>,
-    #[cinnabar(foreign_key = "rv_wrk.id")]
-    pub manager_worker_id: Option<i64>,
-    #[cinnabar(relation(foreign_key = manager_worker_id, post_update))]
-    pub manager: BelongsTo<Wrk>,
-}
-
-#[derive(Model, Debug, Clone)]
-#[cinnabar(table = "rv_wrk")]
-pub struct Wrk {
-    #[cinnabar(primary_key)]
-    pub id: Option<i64>,
-    #[cinnabar(foreign_key = "rv_organisational_divisions_of_the_big_company.id")]
-    pub div_id: Option<i64>,
-}
 
 fn create_all_with_a_long_use_alter_name_is_idempotent(db: &TestDb) {
     let md = || {
@@ -432,28 +339,6 @@ crate::backend_tests!(
 //    no column of theirs) are not restored; a later change of the new parent writes its key
 //    into the child.
 // ---------------------------------------------------------------------------------------
-
-#[derive(Model, Debug, Clone)]
-#[cinnabar(table = "rv_tutors")]
-pub struct Tutor {
-    #[cinnabar(primary_key)]
-    pub id: Option<i64>,
-    pub name: String,
-    #[cinnabar(relation(foreign_key = tutor_id, back_populates = tutor))]
-    pub kids: HasMany<Kid>,
-}
-
-#[derive(Model, Debug, Clone)]
-#[cinnabar(table = "rv_kids")]
-pub struct Kid {
-    #[cinnabar(primary_key)]
-    pub id: Option<i64>,
-    pub name: String,
-    #[cinnabar(foreign_key = "rv_tutors.id")]
-    pub tutor_id: Option<i64>,
-    #[cinnabar(relation(foreign_key = tutor_id, back_populates = kids))]
-    pub tutor: BelongsTo<Tutor>,
-}
 
 fn savepoint_rollback_restores_both_sides(db: &TestDb) {
     db.create_tables(&[Tutor::table(), Kid::table()]);
@@ -520,14 +405,6 @@ fn savepoint_rollback_restores_both_sides(db: &TestDb) {
 // 7. MySQL: the multi-row key step is cached per connection; SET SESSION
 //    auto_increment_increment afterwards maps objects to other rows' keys.
 // ---------------------------------------------------------------------------------------
-
-#[derive(Model, Debug, Clone)]
-#[cinnabar(table = "rv_notes")]
-pub struct Note {
-    #[cinnabar(primary_key)]
-    pub id: Option<i64>,
-    pub body: String,
-}
 
 /// MySQL/MariaDB only: the other servers return every key.
 #[cfg(feature = "mysql")]
@@ -621,20 +498,6 @@ fn loading_with_a_write_guard_held_is_an_error_not_a_wait(db: &TestDb) {
 // Found by the second review: a flush that failed after deciding its orphans left them
 // marked for deletion, and the next commit deleted a child the rollback had put back.
 // ---------------------------------------------------------------------------------------
-
-#[derive(Model, Debug, Clone)]
-#[cinnabar(table = "rv_nodes")]
-pub struct Node {
-    #[cinnabar(primary_key)]
-    pub id: Option<i64>,
-    pub name: String,
-    #[cinnabar(foreign_key = "rv_nodes.id")]
-    pub parent_id: Option<i64>,
-    #[cinnabar(relation(foreign_key = parent_id))]
-    pub parent: BelongsTo<Node>,
-    #[cinnabar(relation(foreign_key = parent_id, cascade = "all, delete-orphan"))]
-    pub children: HasMany<Node>,
-}
 
 fn node(name: &str) -> Node {
     Node {

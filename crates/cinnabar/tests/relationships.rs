@@ -2,33 +2,14 @@
 //! new parents, collection changes, selectin and explicit loading, unloaded access errors,
 //! and the N+1 detector.
 
+#[path = "models/relationships.rs"]
+mod models;
 mod support;
 
 use cinnabar::prelude::*;
+use models::{Course, Student};
 use support::capture::{capture_sql, echo_engine, statements};
 use support::TestDb;
-
-#[derive(Model, Debug, Clone)]
-#[cinnabar(table = "courses")]
-struct Course {
-    #[cinnabar(primary_key)]
-    id: Option<i64>,
-    title: String,
-    #[cinnabar(relation(foreign_key = course_id))]
-    students: HasMany<Student>,
-}
-
-#[derive(Model, Debug, Clone)]
-#[cinnabar(table = "students")]
-struct Student {
-    #[cinnabar(primary_key)]
-    id: Option<i64>,
-    name: String,
-    #[cinnabar(foreign_key = "courses.id")]
-    course_id: Option<i64>,
-    #[cinnabar(relation(foreign_key = course_id))]
-    course: BelongsTo<Course>,
-}
 
 fn course(title: &str) -> Course {
     Course {
@@ -321,29 +302,8 @@ backend_tests!(
 
 mod cascades {
     use super::support::TestDb;
+    use crate::models::cascades::{Department, Teacher};
     use cinnabar::prelude::*;
-
-    #[derive(Model, Debug, Clone)]
-    #[cinnabar(table = "departments")]
-    pub struct Department {
-        #[cinnabar(primary_key)]
-        pub id: Option<i64>,
-        pub name: String,
-        #[cinnabar(relation(foreign_key = department_id, cascade = "all, delete-orphan"))]
-        pub teachers: HasMany<Teacher>,
-    }
-
-    #[derive(Model, Debug, Clone)]
-    #[cinnabar(table = "teachers")]
-    pub struct Teacher {
-        #[cinnabar(primary_key)]
-        pub id: Option<i64>,
-        pub name: String,
-        #[cinnabar(foreign_key = "departments.id")]
-        pub department_id: Option<i64>,
-        #[cinnabar(relation(foreign_key = department_id))]
-        pub department: BelongsTo<Department>,
-    }
 
     fn setup(db: &TestDb) -> (Session, Handle<Department>, Vec<Handle<Teacher>>) {
         db.create_tables(&[Department::table(), Teacher::table()]);
@@ -485,22 +445,8 @@ mod cascades {
 
 mod tree {
     use super::support::TestDb;
+    use crate::models::tree::Category;
     use cinnabar::prelude::*;
-
-    /// A self-referential model: categories in a tree.
-    #[derive(Model, Debug, Clone)]
-    #[cinnabar(table = "categories")]
-    pub struct Category {
-        #[cinnabar(primary_key)]
-        pub id: Option<i64>,
-        pub name: String,
-        #[cinnabar(foreign_key = "categories.id")]
-        pub parent_id: Option<i64>,
-        #[cinnabar(relation(foreign_key = parent_id))]
-        pub parent: BelongsTo<Category>,
-        #[cinnabar(relation(foreign_key = parent_id))]
-        pub children: HasMany<Category>,
-    }
 
     fn cat(name: &str) -> Category {
         Category {
@@ -578,47 +524,8 @@ mod tree {
 
 mod many_to_many {
     use super::support::TestDb;
+    use crate::models::many_to_many::{Membership, Prerequisite, Pupil, Subject};
     use cinnabar::prelude::*;
-
-    /// Courses with prerequisite courses: a self-referential many-to-many through an
-    /// association model.
-    #[derive(Model, Debug, Clone)]
-    #[cinnabar(table = "subjects")]
-    pub struct Subject {
-        #[cinnabar(primary_key)]
-        pub id: Option<i64>,
-        pub title: String,
-        #[cinnabar(relation(through = Prerequisite, local = subject_id, remote = prerequisite_id))]
-        pub prerequisites: HasMany<Subject>,
-        #[cinnabar(relation(through = Membership, local = subject_id, remote = pupil_id))]
-        pub pupils: HasMany<Pupil>,
-    }
-
-    #[derive(Model, Debug, Clone)]
-    #[cinnabar(table = "prerequisites")]
-    pub struct Prerequisite {
-        #[cinnabar(primary_key, foreign_key = "subjects.id")]
-        pub subject_id: i64,
-        #[cinnabar(primary_key, foreign_key = "subjects.id")]
-        pub prerequisite_id: i64,
-    }
-
-    #[derive(Model, Debug, Clone)]
-    #[cinnabar(table = "pupils")]
-    pub struct Pupil {
-        #[cinnabar(primary_key)]
-        pub id: Option<i64>,
-        pub name: String,
-    }
-
-    #[derive(Model, Debug, Clone)]
-    #[cinnabar(table = "memberships")]
-    pub struct Membership {
-        #[cinnabar(primary_key, foreign_key = "subjects.id")]
-        pub subject_id: i64,
-        #[cinnabar(primary_key, foreign_key = "pupils.id")]
-        pub pupil_id: i64,
-    }
 
     fn subject(title: &str) -> Subject {
         Subject {
@@ -747,30 +654,8 @@ mod many_to_many {
 
 mod one_to_one {
     use super::support::TestDb;
+    use crate::models::one_to_one::{Learner, Profile};
     use cinnabar::prelude::*;
-
-    /// A student has one profile; the profile belongs to one student (unique foreign key).
-    #[derive(Model, Debug, Clone)]
-    #[cinnabar(table = "learners")]
-    pub struct Learner {
-        #[cinnabar(primary_key)]
-        pub id: Option<i64>,
-        pub name: String,
-        #[cinnabar(relation(foreign_key = learner_id, back_populates = learner))]
-        pub profile: HasOne<Profile>,
-    }
-
-    #[derive(Model, Debug, Clone)]
-    #[cinnabar(table = "profiles")]
-    pub struct Profile {
-        #[cinnabar(primary_key)]
-        pub id: Option<i64>,
-        #[cinnabar(unique, foreign_key = "learners.id")]
-        pub learner_id: Option<i64>,
-        pub bio: String,
-        #[cinnabar(relation(foreign_key = learner_id, back_populates = profile))]
-        pub learner: BelongsTo<Learner>,
-    }
 
     pub fn scalar_on_both_sides(db: &TestDb) {
         db.create_tables(&[Learner::table(), Profile::table()]);
@@ -846,29 +731,8 @@ mod one_to_one {
 /// the save-update cascade adds new objects ([`Handle::new`]) reachable through relationships.
 mod back_populates {
     use super::support::TestDb;
+    use crate::models::back_populates::{Club, ClubMember, Kid, Member, Tutor};
     use cinnabar::prelude::*;
-
-    #[derive(Model, Debug, Clone)]
-    #[cinnabar(table = "tutors")]
-    pub struct Tutor {
-        #[cinnabar(primary_key)]
-        pub id: Option<i64>,
-        pub name: String,
-        #[cinnabar(relation(foreign_key = tutor_id, back_populates = tutor, cascade = "all, delete-orphan"))]
-        pub kids: HasMany<Kid>,
-    }
-
-    #[derive(Model, Debug, Clone)]
-    #[cinnabar(table = "kids")]
-    pub struct Kid {
-        #[cinnabar(primary_key)]
-        pub id: Option<i64>,
-        pub name: String,
-        #[cinnabar(foreign_key = "tutors.id")]
-        pub tutor_id: Option<i64>,
-        #[cinnabar(relation(foreign_key = tutor_id, back_populates = "kids"))]
-        pub tutor: BelongsTo<Tutor>,
-    }
 
     fn tutor(name: &str) -> Tutor {
         Tutor {
@@ -1078,36 +942,6 @@ mod back_populates {
         assert_eq!(tutors[1].read().kids.len().unwrap(), 1);
     }
 
-    /// Many-to-many with both sides declared: a change on either side writes one row.
-    #[derive(Model, Debug, Clone)]
-    #[cinnabar(table = "clubs")]
-    pub struct Club {
-        #[cinnabar(primary_key)]
-        pub id: Option<i64>,
-        pub name: String,
-        #[cinnabar(relation(through = ClubMember, local = club_id, remote = member_id, back_populates = clubs))]
-        pub members: HasMany<Member>,
-    }
-
-    #[derive(Model, Debug, Clone)]
-    #[cinnabar(table = "members")]
-    pub struct Member {
-        #[cinnabar(primary_key)]
-        pub id: Option<i64>,
-        pub name: String,
-        #[cinnabar(relation(through = ClubMember, local = member_id, remote = club_id, back_populates = members))]
-        pub clubs: HasMany<Club>,
-    }
-
-    #[derive(Model, Debug, Clone)]
-    #[cinnabar(table = "club_members")]
-    pub struct ClubMember {
-        #[cinnabar(primary_key, foreign_key = "clubs.id")]
-        pub club_id: i64,
-        #[cinnabar(primary_key, foreign_key = "members.id")]
-        pub member_id: i64,
-    }
-
     fn memberships(db: &TestDb) -> i64 {
         db.scalar("SELECT COUNT(*) FROM club_members")
             .expect("a count")
@@ -1164,33 +998,8 @@ mod back_populates {
 /// one of its employees.
 mod post_update {
     use super::support::TestDb;
+    use crate::models::post_update::{Clerk, Division, Shop, Worker};
     use cinnabar::prelude::*;
-
-    #[derive(Model, Debug, Clone)]
-    #[cinnabar(table = "divisions")]
-    pub struct Division {
-        #[cinnabar(primary_key)]
-        pub id: Option<i64>,
-        pub name: String,
-        #[cinnabar(foreign_key = "workers.id")]
-        pub manager_id: Option<i64>,
-        #[cinnabar(relation(foreign_key = manager_id, post_update))]
-        pub manager: BelongsTo<Worker>,
-        #[cinnabar(relation(foreign_key = division_id, back_populates = division))]
-        pub workers: HasMany<Worker>,
-    }
-
-    #[derive(Model, Debug, Clone)]
-    #[cinnabar(table = "workers")]
-    pub struct Worker {
-        #[cinnabar(primary_key)]
-        pub id: Option<i64>,
-        pub name: String,
-        #[cinnabar(foreign_key = "divisions.id")]
-        pub division_id: Option<i64>,
-        #[cinnabar(relation(foreign_key = division_id, back_populates = workers))]
-        pub division: BelongsTo<Division>,
-    }
 
     fn metadata() -> MetaData {
         MetaData::new()
@@ -1275,25 +1084,6 @@ mod post_update {
         assert_eq!(scalar(db, "SELECT COUNT(*) FROM divisions"), Some(0));
     }
 
-    /// The same two tables without `post_update`: the cycle is reported, naming the tables.
-    #[derive(Model, Debug, Clone)]
-    #[cinnabar(table = "shops")]
-    pub struct Shop {
-        #[cinnabar(primary_key)]
-        pub id: Option<i64>,
-        #[cinnabar(foreign_key = "clerks.id")]
-        pub head_id: Option<i64>,
-    }
-
-    #[derive(Model, Debug, Clone)]
-    #[cinnabar(table = "clerks")]
-    pub struct Clerk {
-        #[cinnabar(primary_key)]
-        pub id: Option<i64>,
-        #[cinnabar(foreign_key = "shops.id")]
-        pub shop_id: Option<i64>,
-    }
-
     pub fn a_cycle_without_post_update_is_a_clear_error(db: &TestDb) {
         let md = MetaData::new()
             .with(Shop::table().clone())
@@ -1349,29 +1139,9 @@ mod post_update {
 #[cfg(feature = "uuid")]
 mod uuid_keys {
     use super::support::TestDb;
+    use crate::models::uuid_keys::{Player, Squad};
     use cinnabar::prelude::*;
     use cinnabar::uuid::Uuid;
-
-    #[derive(Model, Debug, Clone)]
-    #[cinnabar(table = "squads")]
-    pub struct Squad {
-        #[cinnabar(primary_key)]
-        pub id: Uuid,
-        pub name: String,
-        #[cinnabar(relation(foreign_key = squad_id, back_populates = squad))]
-        pub players: HasMany<Player>,
-    }
-
-    #[derive(Model, Debug, Clone)]
-    #[cinnabar(table = "players")]
-    pub struct Player {
-        #[cinnabar(primary_key)]
-        pub id: Uuid,
-        #[cinnabar(foreign_key = "squads.id")]
-        pub squad_id: Option<Uuid>,
-        #[cinnabar(relation(foreign_key = squad_id, back_populates = players))]
-        pub squad: BelongsTo<Squad>,
-    }
 
     /// Distinct, deterministic ids (the `uuid` crate is built without its v4 generator).
     fn id(n: u128) -> Uuid {
@@ -1449,27 +1219,9 @@ mod uuid_keys {
 #[cfg(feature = "chrono")]
 mod date_keys {
     use super::support::TestDb;
+    use crate::models::date_keys::{Lesson, SchoolDay};
     use cinnabar::chrono::NaiveDate;
     use cinnabar::prelude::*;
-
-    #[derive(Model, Debug, Clone)]
-    #[cinnabar(table = "school_days")]
-    pub struct SchoolDay {
-        #[cinnabar(primary_key)]
-        pub day: NaiveDate,
-        #[cinnabar(relation(foreign_key = day))]
-        pub lessons: HasMany<Lesson>,
-    }
-
-    #[derive(Model, Debug, Clone)]
-    #[cinnabar(table = "lessons")]
-    pub struct Lesson {
-        #[cinnabar(primary_key)]
-        pub id: Option<i64>,
-        #[cinnabar(foreign_key = "school_days.day")]
-        pub day: Option<NaiveDate>,
-        pub topic: String,
-    }
 
     pub fn eager_loading_matches_date_keys(db: &TestDb) {
         db.create_tables(&[SchoolDay::table(), Lesson::table()]);

@@ -21,25 +21,16 @@
 //! `crates/cinnabar/proptest-regressions/session_model.txt` and replayed first on every run.
 
 mod common;
+#[path = "models/session_model.rs"]
+mod models;
 
 use std::collections::BTreeMap;
 
 use cinnabar::prelude::*;
 use cinnabar::Model as _;
+use models::Item;
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
-
-#[derive(Model, Debug, Clone)]
-#[cinnabar(table = "items")]
-struct Item {
-    #[cinnabar(primary_key)]
-    id: Option<i64>,
-    label: String,
-    qty: i64,
-    /// Unique; the sentinel row holds [`TAKEN`], so an object given it fails to flush.
-    #[cinnabar(unique)]
-    tag: Option<i64>,
-}
 
 /// The unique tag the sentinel row holds.
 const TAKEN: i64 = 0;

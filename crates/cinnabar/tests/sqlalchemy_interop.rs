@@ -15,63 +15,17 @@
     feature = "decimal",
     feature = "json"
 ))]
+#[path = "models/sqlalchemy_interop.rs"]
+mod models;
 
 use std::path::Path;
 use std::process::Command;
 
-use cinnabar::chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use cinnabar::chrono::{NaiveDate, NaiveTime};
 use cinnabar::prelude::*;
 use cinnabar::rust_decimal::Decimal;
-use cinnabar::serde_json::{self, json};
-
-/// The tutorial's course, as `Course(Base)` declares it.
-#[derive(Model, Debug, Clone, PartialEq)]
-#[cinnabar(table = "courses")]
-struct Course {
-    #[cinnabar(primary_key)]
-    id: Option<i64>,
-    #[cinnabar(unique)]
-    title: Option<String>,
-}
-
-/// The tutorial's student with the one-to-many example's foreign key.
-#[derive(Model, Debug, Clone, PartialEq)]
-#[cinnabar(table = "students")]
-struct Student {
-    #[cinnabar(primary_key)]
-    id: Option<i64>,
-    name: Option<String>,
-    course: Option<String>,
-    #[cinnabar(foreign_key = "courses.id")]
-    course_id: Option<i64>,
-}
-
-/// One column per type both libraries support on SQLite (SQLAlchemy 1.4 has no `Uuid`).
-#[derive(Model, Debug, Clone, PartialEq)]
-#[cinnabar(table = "every_type")]
-struct EveryType {
-    #[cinnabar(primary_key)]
-    id: Option<i64>,
-    #[cinnabar(length = 20, unique)]
-    code: String,
-    small: i32,
-    big: i64,
-    #[cinnabar(length = 50)]
-    label: String,
-    body: String,
-    flag: bool,
-    ratio: f64,
-    #[cinnabar(precision = 5, scale = 2)]
-    price: Decimal,
-    #[cinnabar(precision = 12, scale = 4)]
-    amount: Decimal,
-    day: NaiveDate,
-    moment: NaiveDateTime,
-    clock: NaiveTime,
-    data: Vec<u8>,
-    doc: serde_json::Value,
-    note: Option<String>,
-}
+use cinnabar::serde_json::json;
+use models::{Course, EveryType, Student};
 
 fn dec(s: &str) -> Decimal {
     s.parse().expect("decimal literal")

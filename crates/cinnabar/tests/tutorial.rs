@@ -8,18 +8,8 @@ use cinnabar::OwnedRow;
 use common::{setup, student, temp_engine, Student};
 
 /// The tutorial's model, exactly: `id`, `name`, `course`.
-mod plain {
-    use cinnabar::prelude::*;
-
-    #[derive(Model, Debug, Clone)]
-    #[cinnabar(table = "students")]
-    pub struct Student {
-        #[cinnabar(primary_key)]
-        pub id: Option<i64>,
-        pub name: String,
-        pub course: String,
-    }
-}
+#[path = "models/tutorial.rs"]
+mod plain;
 
 fn tables(engine: &Engine) -> Vec<String> {
     let mut conn = engine.connect().unwrap();

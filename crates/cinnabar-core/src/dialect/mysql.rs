@@ -112,6 +112,7 @@ impl Dialect for MySqlDialect {
             ConstraintKind::ForeignKey => "DROP FOREIGN KEY ",
             ConstraintKind::Unique => "DROP INDEX ",
             ConstraintKind::Check => "DROP CONSTRAINT ",
+            ConstraintKind::PrimaryKey => return out.push_str("DROP PRIMARY KEY"),
         });
         self.quote_identifier(out, name);
     }

@@ -104,4 +104,8 @@ impl Dialect for PostgresDialect {
             super::push_u64(out, o.min(i64::MAX as u64));
         }
     }
+
+    fn catalog(&self) -> Option<&'static dyn super::catalog::Catalog> {
+        Some(&super::catalog::PostgresCatalog)
+    }
 }

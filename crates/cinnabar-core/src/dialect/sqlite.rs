@@ -114,4 +114,8 @@ impl Dialect for SqliteDialect {
             BeginMode::Immediate => "BEGIN IMMEDIATE",
         }
     }
+
+    fn catalog(&self) -> Option<&'static dyn super::catalog::Catalog> {
+        Some(&super::catalog::SqliteCatalog)
+    }
 }

@@ -99,6 +99,11 @@ pub enum AlterAction {
     AddCheck(CheckConstraint),
     /// Drops the check constraint of this name.
     DropCheck(String),
+    /// `ADD PRIMARY KEY (columns)`.
+    AddPrimaryKey(Vec<String>),
+    /// Drops the table's primary key (PostgreSQL names it: `<table>_pkey` unless the
+    /// schema's author named it otherwise; MySQL `DROP PRIMARY KEY`).
+    DropPrimaryKey,
 }
 
 /// `CREATE [UNIQUE] INDEX [IF NOT EXISTS] name ON table (columns) [WHERE ..]`.

@@ -5,24 +5,6 @@
 
 use super::*;
 
-#[derive(Model, Debug, Clone)]
-#[cinnabar(table = "cc_counters")]
-pub struct Counter {
-    #[cinnabar(primary_key)]
-    pub id: i64,
-    pub value: i64,
-}
-
-#[derive(Model, Debug, Clone)]
-#[cinnabar(table = "cc_versioned")]
-pub struct Versioned {
-    #[cinnabar(primary_key)]
-    pub id: i64,
-    pub value: i64,
-    #[cinnabar(version)]
-    pub version: i64,
-}
-
 const THREADS: usize = 8;
 const INCREMENTS: usize = 1_000;
 

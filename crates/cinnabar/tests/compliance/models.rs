@@ -179,3 +179,23 @@ pub struct Typed {
     #[cinnabar(server_default = "CURRENT_TIMESTAMP")]
     pub created: Option<cinnabar::chrono::NaiveDateTime>,
 }
+
+/// A counter incremented by many threads (`concurrency_control.rs`). Not part of [`metadata`].
+#[derive(Model, Debug, Clone)]
+#[cinnabar(table = "cc_counters")]
+pub struct Counter {
+    #[cinnabar(primary_key)]
+    pub id: i64,
+    pub value: i64,
+}
+
+/// A counter with a version column (`concurrency_control.rs`). Not part of [`metadata`].
+#[derive(Model, Debug, Clone)]
+#[cinnabar(table = "cc_versioned")]
+pub struct Versioned {
+    #[cinnabar(primary_key)]
+    pub id: i64,
+    pub value: i64,
+    #[cinnabar(version)]
+    pub version: i64,
+}

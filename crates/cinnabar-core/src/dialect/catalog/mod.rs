@@ -10,7 +10,18 @@
 //! reflected table without false positives: how the database rewrites server defaults and
 //! CHECK conditions, and whether its unique constraints are unique indexes.
 
+mod build;
 pub mod mysql;
+mod normalize;
+mod postgres;
+mod postgres_types;
+mod sqlite;
+mod sqlite_text;
+mod sqlite_types;
+mod tokens;
+
+pub use postgres::PostgresCatalog;
+pub use sqlite::SqliteCatalog;
 
 use crate::schema::{ReferentialAction, Table};
 use crate::{Result, Value};

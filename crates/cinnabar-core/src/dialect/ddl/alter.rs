@@ -69,6 +69,14 @@ impl DdlWriter<'_> {
             AlterAction::DropCheck(n) => {
                 format!("drop {} {n:?}", ConstraintKind::Check.describe())
             }
+            AlterAction::AddPrimaryKey(cols) => format!(
+                "add {} ({})",
+                ConstraintKind::PrimaryKey.describe(),
+                cols.join(", ")
+            ),
+            AlterAction::DropPrimaryKey => {
+                format!("drop the {}", ConstraintKind::PrimaryKey.describe())
+            }
             _ => return Ok(()),
         };
         Err(Error::unsupported(format!(
@@ -111,6 +119,27 @@ impl DdlWriter<'_> {
             AlterAction::DropForeignKey(n) => self.drop_constraint(ConstraintKind::ForeignKey, n),
             AlterAction::DropUnique(n) => self.drop_constraint(ConstraintKind::Unique, n),
             AlterAction::DropCheck(n) => self.drop_constraint(ConstraintKind::Check, n),
+            AlterAction::AddPrimaryKey(cols) => {
+                if cols.is_empty() {
+                    return Err(Error::misuse(format!(
+                        "adding a primary key to table {table:?} needs at least one column"
+                    )));
+                }
+                self.push("ADD PRIMARY KEY (");
+                self.idents(cols, "column")?;
+                self.out.push(')');
+                Ok(())
+            }
+            AlterAction::DropPrimaryKey => {
+                // PostgreSQL's name for an unnamed key: the table name cut so that
+                // `<table>_pkey` fits in 63 bytes, as the server cuts it.
+                let mut cut = table.len().min(63 - "_pkey".len());
+                while !table.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                let name = format!("{}_pkey", &table[..cut]);
+                self.drop_constraint(ConstraintKind::PrimaryKey, &name)
+            }
         }
     }
 

@@ -32,6 +32,9 @@ pub enum ConstraintKind {
     Unique,
     /// CHECK.
     Check,
+    /// PRIMARY KEY (dropped by the name PostgreSQL gives it, `<table>_pkey`; MySQL
+    /// `DROP PRIMARY KEY`).
+    PrimaryKey,
 }
 
 impl ConstraintKind {
@@ -41,6 +44,7 @@ impl ConstraintKind {
             ConstraintKind::ForeignKey => "foreign key",
             ConstraintKind::Unique => "unique constraint",
             ConstraintKind::Check => "check constraint",
+            ConstraintKind::PrimaryKey => "primary key",
         }
     }
 }

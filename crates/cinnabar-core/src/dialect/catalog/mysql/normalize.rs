@@ -258,12 +258,13 @@ fn render(toks: &[Tok], keep_parens: bool) -> String {
                 let w = synonym(w, called);
                 out.push(w.to_string());
                 if is_niladic(w) && called {
-                    // `current_timestamp()` and `current_timestamp(0)` are `current_timestamp`.
+                    // `current_timestamp()` and `current_timestamp(n)` are `current_timestamp`:
+                    // MariaDB reports the default of a `DATETIME(6)` column declared
+                    // `DEFAULT CURRENT_TIMESTAMP` as `current_timestamp(6)`, the precision
+                    // following the column's, so the digits carry no meaning of their own.
                     match (toks.get(i + 2), toks.get(i + 3)) {
                         (Some(Tok::Close), _) => i += 2,
-                        (Some(Tok::Num(n)), Some(Tok::Close)) if canonical_number(n) == "0" => {
-                            i += 3
-                        }
+                        (Some(Tok::Num(_)), Some(Tok::Close)) => i += 3,
                         _ => {}
                     }
                 }
