@@ -272,6 +272,12 @@ fn plan_field(
     let mut attrs = Vec::new();
     let mut notes = Vec::new();
     if let Some(custom) = &c.custom_type {
+        // SQLite allows a column without a type; reflection gives it an empty name.
+        let custom = if custom.trim().is_empty() {
+            "(none declared)"
+        } else {
+            custom.as_str()
+        };
         notes.push(format!(
             "database type {custom}, read as {} (the derive declares {})",
             ty.text,
