@@ -8,6 +8,7 @@
 
 mod checksum;
 mod dir;
+pub mod rebuild;
 mod revision;
 
 pub use checksum::checksum;

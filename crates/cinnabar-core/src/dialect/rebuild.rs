@@ -137,4 +137,9 @@ pub trait TableRebuild: Send + Sync + fmt::Debug {
     /// Whether `sql` (a trigger's or view's CREATE text) names `identifier` outside string
     /// literals and comments (ASCII case-insensitive, quoted or not).
     fn mentions(&self, sql: &str, identifier: &str) -> bool;
+
+    /// `sql` (a CHECK condition or a partial index's WHERE) with every identifier that
+    /// names `from` (as [`mentions`](TableRebuild::mentions) finds them) replaced by `to`,
+    /// quoted by `dialect`: what a column rename does to the constraints of a rebuilt table.
+    fn rename_identifier(&self, dialect: &dyn Dialect, sql: &str, from: &str, to: &str) -> String;
 }

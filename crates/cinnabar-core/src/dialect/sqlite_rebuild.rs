@@ -135,6 +135,25 @@ impl TableRebuild for SqliteRebuild {
             _ => false,
         })
     }
+
+    fn rename_identifier(&self, dialect: &dyn Dialect, sql: &str, from: &str, to: &str) -> String {
+        let mut out = String::with_capacity(sql.len() + to.len());
+        let mut done = 0;
+        for t in tokenize(sql, true) {
+            let hit = match &t.kind {
+                Tok::Word => t.text(sql).eq_ignore_ascii_case(from),
+                Tok::Ident(name) => name.eq_ignore_ascii_case(from),
+                _ => false,
+            };
+            if hit {
+                out.push_str(&sql[done..t.start]);
+                dialect.quote_identifier(&mut out, to);
+                done = t.end;
+            }
+        }
+        out.push_str(&sql[done..]);
+        out
+    }
 }
 
 /// SQLite's ADD COLUMN needs a default for a NOT NULL column (even on an empty table) and a
@@ -260,6 +279,15 @@ mod tests {
         assert!(r.mentions(sql, "name"));
         assert!(!r.mentions(sql, "age"));
         assert!(r.mentions("CREATE VIEW v AS SELECT [age] FROM t", "AGE"));
+        assert_eq!(
+            r.rename_identifier(
+                &super::super::SqliteDialect,
+                "AGE >= 0 AND [age] < 'age' /* age */",
+                "age",
+                "years"
+            ),
+            "\"years\" >= 0 AND \"years\" < 'age' /* age */"
+        );
     }
 
     #[test]
