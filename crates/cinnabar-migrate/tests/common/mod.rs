@@ -78,17 +78,18 @@ pub fn seeded() -> (TempDir, Engine) {
     (dir, engine)
 }
 
-/// Every row of `table` in rowid order, each value with its SQLite storage class, as one
-/// string: equal fingerprints mean equal contents.
+/// Every row of `table` in rowid order, each value with its SQLite storage class, hashed:
+/// `"<rows> rows, <hash>"`. Equal fingerprints mean equal contents.
 pub fn fingerprint(conn: &mut Connection, table: &str) -> String {
+    use std::hash::{Hash, Hasher};
     let rows = conn
         .execute(text(format!("SELECT * FROM \"{table}\" ORDER BY rowid")))
         .expect("read table");
-    let mut out = String::new();
+    let mut h = std::collections::hash_map::DefaultHasher::new();
     for row in rows.rows() {
-        out.push_str(&format!("{:?}\n", row.values()));
+        format!("{:?}", row.values()).hash(&mut h);
     }
-    out
+    format!("{} rows, {:016x}", rows.len(), h.finish())
 }
 
 pub fn count(conn: &mut Connection, sql: &str) -> i64 {
