@@ -517,8 +517,8 @@ fn rebuilds_inside_a_migration_transaction_roll_back_together() {
     };
     let e = rebuild::with_foreign_keys_off(&mut conn, |conn| {
         conn.begin_write_level()?;
-        let r = change(conn, "courses", &[widen.clone()], None)
-            .and_then(|_| change(conn, "enrollments", &[bad.clone()], None));
+        let r = change(conn, "courses", std::slice::from_ref(&widen), None)
+            .and_then(|_| change(conn, "enrollments", std::slice::from_ref(&bad), None));
         match r {
             Ok(_) => conn.commit_level(),
             Err(e) => {
@@ -537,7 +537,7 @@ fn rebuilds_inside_a_migration_transaction_roll_back_together() {
     // Both succeed: committed together.
     rebuild::with_foreign_keys_off(&mut conn, |conn| {
         conn.begin_write_level()?;
-        change(conn, "courses", &[widen.clone()], None)?;
+        change(conn, "courses", std::slice::from_ref(&widen), None)?;
         change(
             conn,
             "enrollments",

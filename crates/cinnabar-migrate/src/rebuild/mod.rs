@@ -69,7 +69,7 @@ pub enum TableChange {
     /// the compiled statements, in order.
     Native(Vec<String>),
     /// One rebuild making every change of the run.
-    Rebuild(RebuildPlan),
+    Rebuild(Box<RebuildPlan>),
 }
 
 /// How to apply `ops` (each changing `current`'s table) on `dialect`: natively when every
@@ -94,7 +94,8 @@ pub fn plan_ops(
     }
     if rebuild {
         let (target, renames) = apply_ops(dialect, current, ops)?;
-        return plan(dialect, current, &target, &renames).map(TableChange::Rebuild);
+        return plan(dialect, current, &target, &renames)
+            .map(|p| TableChange::Rebuild(Box::new(p)));
     }
     let mut out = Vec::new();
     for op in ops {
