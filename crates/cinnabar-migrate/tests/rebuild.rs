@@ -568,3 +568,35 @@ fn rebuilds_inside_a_migration_transaction_roll_back_together() {
         .iter()
         .any(|i| i.name == "ix_enrollments_student"));
 }
+
+/// Indexes of every shape survive: one made by a column's `index` flag, a unique
+/// multi-column one and a partial one (created by hand), each with its name, columns,
+/// uniqueness and condition.
+#[test]
+fn indexes_survive_a_rebuild() {
+    let (_dir, engine) = seeded();
+    let mut conn = engine.connect().unwrap();
+    conn.execute_script(
+        "CREATE UNIQUE INDEX ix_courses_code_title ON courses (code, title); \
+         CREATE INDEX ix_courses_busy ON courses (credits) WHERE credits > 3;",
+    )
+    .unwrap();
+    let before = reflect(&mut conn, "courses").all_indexes();
+    assert_eq!(before.len(), 3);
+    let op = alter(
+        Column::new("credits", SqlType::SmallInt).nullable(),
+        Column::new("credits", SqlType::Integer).nullable(),
+        &[ColumnChange::Type],
+    );
+    change(&mut conn, "courses", &[op], None)
+        .unwrap()
+        .expect("a rebuild");
+    let mut after = reflect(&mut conn, "courses").all_indexes();
+    let mut before = before;
+    before.sort_by(|a, b| a.name.cmp(&b.name));
+    after.sort_by(|a, b| a.name.cmp(&b.name));
+    assert_eq!(after, before);
+    assert!(after
+        .iter()
+        .any(|i| i.where_sql.is_some() && i.name == "ix_courses_busy"));
+}
