@@ -63,13 +63,16 @@ use cinnabar_core::schema::Table;
 use cinnabar_core::{Error, Result};
 
 /// How a run of operations on one table is applied.
+// One value per run of operations, consumed at once: boxing the plan would only add an
+// allocation and a `*` at every use (the Migrator destructures it).
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum TableChange {
     /// Each operation through the database's own ALTER TABLE (and CREATE / DROP INDEX):
     /// the compiled statements, in order.
     Native(Vec<String>),
     /// One rebuild making every change of the run.
-    Rebuild(Box<RebuildPlan>),
+    Rebuild(RebuildPlan),
 }
 
 /// How to apply `ops` (each changing `current`'s table) on `dialect`: natively when every
@@ -94,8 +97,7 @@ pub fn plan_ops(
     }
     if rebuild {
         let (target, renames) = apply_ops(dialect, current, ops)?;
-        return plan(dialect, current, &target, &renames)
-            .map(|p| TableChange::Rebuild(Box::new(p)));
+        return plan(dialect, current, &target, &renames).map(TableChange::Rebuild);
     }
     let mut out = Vec::new();
     for op in ops {
