@@ -11,6 +11,7 @@ mod checksum;
 mod clock;
 mod dir;
 pub mod format;
+pub mod rebuild;
 mod replay;
 mod revision;
 #[cfg(test)]

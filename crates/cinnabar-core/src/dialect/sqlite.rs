@@ -121,4 +121,8 @@ impl Dialect for SqliteDialect {
     fn catalog(&self) -> Option<&'static dyn super::catalog::Catalog> {
         Some(&super::catalog::SqliteCatalog)
     }
+
+    fn table_rebuild(&self) -> Option<&'static dyn super::TableRebuild> {
+        Some(&super::SqliteRebuild)
+    }
 }
