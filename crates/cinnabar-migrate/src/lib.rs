@@ -6,10 +6,23 @@
 //! This crate is an integration layer: it depends on `cinnabar-core` and `cinnabar-engine`,
 //! never on the ORM.
 
+mod apply;
 mod checksum;
 mod dir;
+mod lock;
+mod migrator;
+mod offline;
+mod plan;
+mod progress;
 mod revision;
+mod version;
 
 pub use checksum::checksum;
 pub use dir::MigrationDir;
+pub use migrator::{ChecksumStatus, HistoryEntry, Migrator, RustStep};
+pub use offline::sql_for_upgrade;
+pub use progress::{
+    describe as describe_progress, Direction, Progress, ProgressEvent, ProgressKind, StderrProgress,
+};
 pub use revision::{Revision, SqlStep, Step};
+pub use version::{AppliedRevision, DEFAULT_VERSION_TABLE};
