@@ -87,7 +87,7 @@ pub(crate) fn upgrade_plan<'d>(
     dir.revisions()
         .iter()
         .filter(|r| keep.contains(&r.id))
-        .filter(|r| applied.get(&r.id).map_or(true, AppliedRevision::is_dirty))
+        .filter(|r| !matches!(applied.get(&r.id), Some(a) if a.complete))
         .collect()
 }
 
