@@ -70,3 +70,76 @@ impl SqlStep {
         own.or(self.all.as_deref())
     }
 }
+
+impl Revision {
+    /// Whether applying the revision can lose data (a step drops a table or a column, or
+    /// narrows a type: [`SchemaOp::is_destructive`]).
+    pub fn has_destructive_step(&self) -> bool {
+        self.up.iter().any(Step::is_destructive)
+    }
+
+    /// The steps that undo the revision.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Misuse`](cinnabar_core::ErrorKind::Misuse) when the revision is
+    /// irreversible, saying why.
+    pub fn down_steps(&self) -> cinnabar_core::Result<&[Step]> {
+        match &self.irreversible {
+            None => Ok(&self.down),
+            Some(why) => Err(cinnabar_core::Error::misuse(format!(
+                "revision {} ({}) is irreversible: {why}",
+                self.id, self.message
+            ))),
+        }
+    }
+}
+
+impl Step {
+    /// Whether the step is a schema operation that can lose data.
+    pub fn is_destructive(&self) -> bool {
+        matches!(self, Step::Op(op) if op.is_destructive())
+    }
+
+    /// What the step does, in a few words (for progress and messages).
+    pub fn describe(&self) -> String {
+        match self {
+            Step::Op(op) => op.to_string(),
+            Step::Sql(_) => "sql".to_string(),
+            Step::Rust(name) => format!("rust {name}"),
+        }
+    }
+}
+
+/// The down steps that undo `up`: the reverse of each schema operation, last first.
+///
+/// # Errors
+/// Why `up` cannot be undone mechanically, naming the step: a `sql` or `rust` step (whose
+/// undoing only its author can write), or a drop of a table or column (the schema can be
+/// put back, its data cannot). The text becomes the revision's `irreversible`.
+pub fn generate_down(up: &[Step]) -> std::result::Result<Vec<Step>, String> {
+    let mut down = Vec::with_capacity(up.len());
+    for (i, step) in up.iter().enumerate().rev() {
+        let n = i + 1;
+        match step {
+            Step::Op(op @ (SchemaOp::DropTable(_) | SchemaOp::DropColumn { .. })) => {
+                return Err(format!(
+                    "up step {n} ({op}) loses data that a downgrade cannot bring back"
+                ))
+            }
+            Step::Op(op) => down.push(Step::Op(op.reverse())),
+            Step::Sql(_) => {
+                return Err(format!(
+                    "up step {n} is a sql step; to make the revision reversible, write the SQL \
+                     that undoes it as a [[down]] sql step and remove `irreversible`"
+                ))
+            }
+            Step::Rust(name) => {
+                return Err(format!(
+                    "up step {n} is the Rust step {name:?}; to make the revision reversible, \
+                     register a step that undoes it and name it in a [[down]] rust step"
+                ))
+            }
+        }
+    }
+    Ok(down)
+}
