@@ -14,7 +14,7 @@ use cinnabar_engine::Connection;
 use crate::lock::{busy_to_lock_error, LockedSession};
 use crate::migrator::Migrator;
 use crate::plan::{mirrors, recorded_checksum, undo_steps};
-use crate::progress::{step_summary, Direction, ProgressEvent, ProgressKind};
+use crate::progress::{Direction, ProgressEvent, ProgressKind};
 use crate::revision::{Revision, Step};
 use crate::version::Literals;
 
@@ -59,9 +59,7 @@ impl Migrator {
 
     /// Undoes `at.revision` (complete or dirty).
     pub(crate) fn undo_revision(&self, s: &mut LockedSession, at: &InRun<'_>) -> Result<Outcome> {
-        if let Some(why) = &at.revision.irreversible {
-            return Err(irreversible(at.revision, why));
-        }
+        at.revision.down_steps()?;
         if s.conn.dialect().transactional_ddl() {
             self.undo_in_transaction(s, at)
         } else {
@@ -319,7 +317,7 @@ impl Migrator {
                 r.id,
                 r.message,
                 index + 1,
-                step_summary(step)
+                step.describe()
             ))
         })
     }
@@ -372,12 +370,5 @@ fn dirty_error(r: &Revision, failed: usize, n: usize, e: Error) -> Error {
         r.id,
         failed + 1,
         failed + 1
-    ))
-}
-
-pub(crate) fn irreversible(r: &Revision, why: &str) -> Error {
-    Error::unsupported(format!(
-        "revision {} ({}) cannot be downgraded: it is irreversible ({why})",
-        r.id, r.message
     ))
 }

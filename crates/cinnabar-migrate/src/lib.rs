@@ -24,8 +24,7 @@ pub use dir::{MigrationDir, HEAD_FILE};
 pub use migrator::{ChecksumStatus, HistoryEntry, Migrator, RustStep};
 pub use offline::sql_for_upgrade;
 pub use progress::{
-    describe as describe_progress, Direction, Progress, ProgressEvent, ProgressKind,
-    StderrProgress,
+    describe as describe_progress, Direction, Progress, ProgressEvent, ProgressKind, StderrProgress,
 };
 pub use revision::{generate_down, Revision, SqlStep, Step};
 pub use version::{AppliedRevision, DEFAULT_VERSION_TABLE};

@@ -13,12 +13,11 @@ use cinnabar_core::schema::MetaData;
 use cinnabar_core::{Error, Result};
 use cinnabar_engine::{Connection, Engine};
 
-use crate::apply::{irreversible, literals, InRun, Outcome};
+use crate::apply::{literals, InRun, Outcome};
 use crate::dir::MigrationDir;
 use crate::lock::{busy_to_lock_error, LockedSession};
 use crate::plan::{
-    ancestors_of, applied_heads, checksum_matches, downgrade_plan, resolve, upgrade_plan,
-    verify_checksums,
+    ancestors_of, applied_heads, checksum_matches, downgrade_plan, upgrade_plan, verify_checksums,
 };
 use crate::progress::{Direction, Progress};
 use crate::revision::Revision;
@@ -194,7 +193,7 @@ impl Migrator {
     /// missing, or a dirty revision outside the target; a failing step's error, naming the
     /// revision and step (and, without transactional DDL, the dirty state left).
     pub fn upgrade(&self, target: &str) -> Result<Vec<String>> {
-        let target = resolve(&self.dir, target)?;
+        let target = self.dir.resolve(target)?;
         let keep = ancestors_of(&self.dir, target)?;
         let mut s = self.session()?;
         let applied = self.applied(&mut s.conn)?;
@@ -230,10 +229,10 @@ impl Migrator {
     /// dirty (its applied steps only). Returns the ids undone by this call.
     ///
     /// # Errors
-    /// As [`Migrator::upgrade`]; [`ErrorKind::Unsupported`](cinnabar_core::ErrorKind::Unsupported)
+    /// As [`Migrator::upgrade`]; [`ErrorKind::Misuse`](cinnabar_core::ErrorKind::Misuse)
     /// naming an irreversible revision on the way (before anything is undone).
     pub fn downgrade(&self, target: &str) -> Result<Vec<String>> {
-        let target = resolve(&self.dir, target)?;
+        let target = self.dir.resolve(target)?;
         let keep = ancestors_of(&self.dir, target)?;
         let mut s = self.session()?;
         let applied = self.applied(&mut s.conn)?;
@@ -245,9 +244,9 @@ impl Migrator {
             .filter(|r| plan.iter().any(|p| p.id == r.revision))
             .collect();
         verify_checksums(&self.dir, &undone)?;
-        if let Some(r) = plan.iter().find(|r| r.irreversible.is_some()) {
-            let why = r.irreversible.as_deref().unwrap_or_default();
-            return Err(irreversible(r, why));
+        // Refuse before undoing anything.
+        for r in &plan {
+            r.down_steps()?;
         }
         let mut done = Vec::new();
         for (i, r) in plan.iter().enumerate() {
@@ -335,7 +334,7 @@ impl Migrator {
     /// # Errors
     /// As [`Migrator::upgrade`] (lock, target); database errors.
     pub fn stamp(&self, target: &str) -> Result<()> {
-        let target = resolve(&self.dir, target)?;
+        let target = self.dir.resolve(target)?;
         let keep = ancestors_of(&self.dir, target)?;
         let mut s = self.session()?;
         let engine = self.engine.clone();

@@ -9,8 +9,7 @@ use cinnabar_core::{Error, Result};
 
 use crate::apply::literals;
 use crate::dir::MigrationDir;
-use crate::plan::{ancestors, ancestors_of, resolve};
-use crate::progress::step_summary;
+use crate::plan::{ancestors, ancestors_of};
 use crate::revision::{Revision, Step};
 use crate::version::{VersionTable, DEFAULT_VERSION_TABLE};
 
@@ -58,11 +57,11 @@ pub(crate) fn sql_for_upgrade_with(
     from: Option<&str>,
     to: &str,
 ) -> Result<Vec<String>> {
-    let target = resolve(dir, to)?;
+    let target = dir.resolve(to)?;
     let keep = ancestors_of(dir, target)?;
     let done = match from {
         None => Default::default(),
-        Some(f) => match resolve(dir, f)? {
+        Some(f) => match dir.resolve(f)? {
             Some(r) => ancestors(dir, &r.id)?,
             None => Default::default(),
         },
@@ -94,7 +93,7 @@ fn revision_sql(
                 r.id,
                 r.message,
                 i + 1,
-                step_summary(step)
+                step.describe()
             ))
         })?);
     }

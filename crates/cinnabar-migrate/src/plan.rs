@@ -1,6 +1,5 @@
-//! Planning a run from the revision graph and the version table: which revision a target
-//! names (`head`, `base`, an id or a unique prefix of one), the ancestors of a revision, the
-//! revisions an upgrade applies and a downgrade undoes, the checksum checks, and the steps
+//! Planning a run from the revision graph and the version table: the ancestors of a
+//! revision, the revisions an upgrade applies and a downgrade undoes, the checksum checks, and the steps
 //! that undo a revision stopped part-way. Used by the [`Migrator`](crate::Migrator) and
 //! [`crate::offline`].
 
@@ -12,40 +11,6 @@ use sha2::{Digest, Sha256};
 use crate::dir::MigrationDir;
 use crate::revision::{Revision, Step};
 use crate::version::AppliedRevision;
-
-/// Resolves a target: `head` (the single head), `base` (`None`: no revision), an id, or a
-/// prefix of exactly one id.
-pub(crate) fn resolve<'d>(dir: &'d MigrationDir, target: &str) -> Result<Option<&'d Revision>> {
-    let target = target.trim();
-    match target {
-        "head" => return dir.head().map(Some),
-        "base" => return Ok(None),
-        _ => {}
-    }
-    if let Some(r) = dir.get(target) {
-        return Ok(Some(r));
-    }
-    let matching: Vec<&Revision> = dir
-        .revisions()
-        .iter()
-        .filter(|r| !target.is_empty() && r.id.starts_with(target))
-        .collect();
-    match matching.as_slice() {
-        [one] => Ok(Some(one)),
-        [] => Err(Error::misuse(format!(
-            "no revision {target:?} in {} (targets: head, base, a revision id or a unique prefix \
-             of one)",
-            dir.path().display()
-        ))),
-        many => {
-            let ids: Vec<&str> = many.iter().map(|r| r.id.as_str()).collect();
-            Err(Error::misuse(format!(
-                "{target:?} is a prefix of several revisions ({}); give more of the id",
-                ids.join(", ")
-            )))
-        }
-    }
-}
 
 /// `id` and every revision it descends from.
 pub(crate) fn ancestors(dir: &MigrationDir, id: &str) -> Result<HashSet<String>> {

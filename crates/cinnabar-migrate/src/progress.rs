@@ -92,20 +92,11 @@ pub fn describe(event: &ProgressEvent<'_>) -> String {
     let what = match event.kind {
         ProgressKind::Started => format!("{arrow} started"),
         ProgressKind::Step { step, steps } => {
-            let detail = event.step.map(step_summary).unwrap_or_default();
+            let detail = event.step.map(Step::describe).unwrap_or_default();
             format!("step {step}/{steps} {detail} ({secs:.1} s)")
         }
         ProgressKind::Finished => format!("{arrow} done in {secs:.1} s"),
         ProgressKind::Skipped => "already done by another process".to_owned(),
     };
     format!("[{i}/{n}] {} {}: {what}", r.id, r.message)
-}
-
-/// A short description of a step: the operation, the SQL step or the Rust step's name.
-pub fn step_summary(step: &Step) -> String {
-    match step {
-        Step::Op(op) => op.to_string(),
-        Step::Sql(_) => "sql".to_owned(),
-        Step::Rust(name) => format!("rust {name}"),
-    }
 }
