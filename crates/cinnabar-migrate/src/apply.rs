@@ -363,12 +363,21 @@ fn millis(d: Duration) -> i64 {
 }
 
 fn dirty_error(r: &Revision, failed: usize, n: usize, e: Error) -> Error {
+    let state = if failed == 0 {
+        "no step of it is applied; its version row records it as started (dirty at step 0): \
+         fix the step and run `upgrade` to apply it, or `downgrade` to remove the row"
+            .to_owned()
+    } else {
+        format!(
+            "the database is dirty at step {failed} (steps 1..={failed} are applied and \
+             recorded): fix the revision's later steps and run `upgrade` to resume from step \
+             {}, or `downgrade` to undo the {failed} applied steps",
+            failed + 1
+        )
+    };
     e.context(format!(
-        "revision {} failed at step {} of {n}; the database is dirty at step {failed} (steps \
-         1..{failed} are applied and recorded): fix the revision's later steps and run \
-         `upgrade` to resume from step {}, or `downgrade` to undo the {failed} applied steps",
+        "revision {} failed at step {} of {n}; {state}",
         r.id,
-        failed + 1,
         failed + 1
     ))
 }
