@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use cinnabar_core::dialect::compile_ddl;
 use cinnabar_core::schema::diff::SchemaOp;
+use cinnabar_core::schema::MetaData;
 use cinnabar_core::{Error, ErrorKind, Result};
 use cinnabar_engine::Connection;
 
@@ -25,6 +26,18 @@ pub(crate) enum Outcome {
     Done,
     /// Another process had already done it.
     Skipped,
+}
+
+/// Where a step runs: up step `i`, or down step `index` of `steps`, the steps undoing a
+/// revision of which `done` up steps were applied.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Position<'s> {
+    Up(usize),
+    Down {
+        done: usize,
+        steps: &'s [Step],
+        index: usize,
+    },
 }
 
 /// A revision within a run, for progress reports.
@@ -97,7 +110,7 @@ impl Migrator {
                     Some(step),
                     start,
                 );
-                self.run_step(&mut s.conn, r, i, Direction::Up, step)?;
+                self.run_step(&mut s.conn, r, Position::Up(i), step)?;
             }
             let row = literals(r, n);
             // A dirty row can only come from a database without transactional DDL, or a
@@ -133,7 +146,12 @@ impl Migrator {
                     Some(step),
                     start,
                 );
-                self.run_step(&mut s.conn, r, i, Direction::Down, step)?;
+                let at = Position::Down {
+                    done,
+                    steps: &steps,
+                    index: i,
+                };
+                self.run_step(&mut s.conn, r, at, step)?;
             }
             self.version.delete(&mut s.conn, &r.id)?;
             Ok(Outcome::Done)
@@ -197,7 +215,7 @@ impl Migrator {
             );
             let done = i + 1;
             let result = s.conn.transaction(|c| {
-                self.run_step(c, r, i, Direction::Up, step)?;
+                self.run_step(c, r, Position::Up(i), step)?;
                 self.version
                     .update(c, &literals(r, done), millis(start.elapsed()))
             });
@@ -240,7 +258,12 @@ impl Migrator {
             // With mirrored steps, down step j undoes up step done-1-j.
             let remaining = done - (j + 1).min(done);
             let result = s.conn.transaction(|c| {
-                self.run_step(c, r, j, Direction::Down, step)?;
+                let at = Position::Down {
+                    done,
+                    steps: &steps,
+                    index: j,
+                };
+                self.run_step(c, r, at, step)?;
                 if tracked {
                     let mut row = literals(r, remaining);
                     row.complete = false;
@@ -282,8 +305,7 @@ impl Migrator {
         &self,
         conn: &mut Connection,
         r: &Revision,
-        index: usize,
-        direction: Direction,
+        at: Position<'_>,
         step: &Step,
     ) -> Result<()> {
         let d = conn.dialect();
@@ -297,10 +319,9 @@ impl Migrator {
                 ))),
             },
             Step::Rust(name) => match self.rust_steps.get(name) {
-                Some(f) => {
-                    let tables = self.frozen_tables(r, index, direction)?;
-                    f(conn, &tables)
-                }
+                Some(f) => self
+                    .frozen_tables(r, at)
+                    .and_then(|tables| f(conn, &tables)),
                 None => Err(Error::misuse(format!(
                     "the Rust step {name:?} is not registered; register it with \
                      Migrator::with_rust_step({name:?}, f)"
@@ -308,9 +329,9 @@ impl Migrator {
             },
         };
         result.map_err(|e| {
-            let which = match direction {
-                Direction::Up => "step",
-                Direction::Down => "down step",
+            let (which, index) = match at {
+                Position::Up(i) => ("step", i),
+                Position::Down { index, .. } => ("down step", index),
             };
             e.context(format!(
                 "revision {} ({}), {which} {} ({})",
@@ -320,6 +341,26 @@ impl Migrator {
                 step.describe()
             ))
         })
+    }
+
+    /// The tables as the revisions leave them where a Rust step runs: the ancestors and the
+    /// revision's steps before it replayed; for a down step, from the schema the applied up
+    /// steps left, with the down steps before it replayed.
+    fn frozen_tables(&self, r: &Revision, at: Position<'_>) -> Result<MetaData> {
+        match at {
+            Position::Up(i) => self.dir.schema_before(&r.id, i),
+            Position::Down { done, steps, index } => {
+                let mut schema = self.dir.schema_before(&r.id, done)?;
+                for (j, s) in steps.iter().enumerate().take(index) {
+                    if let Step::Op(op) = s {
+                        op.apply(&mut schema).map_err(|e| {
+                            e.context(format!("replaying revision {} down step {}", r.id, j + 1))
+                        })?;
+                    }
+                }
+                Ok(schema)
+            }
+        }
     }
 
     /// Compiles every statement of `op` first (so a form the database lacks runs nothing),

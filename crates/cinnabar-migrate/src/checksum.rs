@@ -31,3 +31,43 @@ pub fn checksum(text: &str) -> String {
 }
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
+
+#[cfg(test)]
+mod tests {
+    use super::checksum;
+
+    const TEXT: &str = "id = \"20261205120000\"\nparents = []\n\n[[up]]\nop = \"sql\"\nall = '''\nUPDATE t SET a = 1\n'''\n";
+
+    #[test]
+    fn line_endings_and_trailing_whitespace_do_not_count() {
+        let base = checksum(TEXT);
+        assert_eq!(base.len(), 64);
+        assert!(base
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+        assert_eq!(checksum(&TEXT.replace('\n', "\r\n")), base);
+        assert_eq!(checksum(&TEXT.replace('\n', "\r")), base);
+        assert_eq!(checksum(&TEXT.replace('\n', " \t\n")), base);
+        assert_eq!(checksum(&format!("{TEXT}\n\n  \r\n")), base);
+        assert_eq!(checksum(TEXT.trim_end()), base);
+    }
+
+    #[test]
+    fn real_edits_count() {
+        let base = checksum(TEXT);
+        assert_ne!(checksum(&TEXT.replace("a = 1", "a = 2")), base);
+        // Leading whitespace and blank lines inside are content.
+        assert_ne!(checksum(&TEXT.replace("UPDATE", "  UPDATE")), base);
+        assert_ne!(checksum(&TEXT.replace("[]\n\n", "[]\n")), base);
+        assert_ne!(checksum(&format!("\n{TEXT}")), base);
+    }
+
+    #[test]
+    fn known_digest() {
+        // sha256 of "a\nb", computed outside this code (`printf 'a\nb' | sha256sum`).
+        assert_eq!(
+            checksum("a  \r\nb\r\n"),
+            "7e18f737311b2dc3b2f269dd78396b0351f14fb66efa879f768cb23181883c78"
+        );
+    }
+}

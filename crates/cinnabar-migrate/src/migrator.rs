@@ -21,7 +21,8 @@ use crate::plan::{
 };
 use crate::progress::{Direction, Progress};
 use crate::revision::Revision;
-use crate::version::{AppliedRevision, VersionTable, DEFAULT_VERSION_TABLE};
+use crate::version::{AppliedRevision, VersionTable};
+use crate::VERSION_TABLE;
 
 /// A data step written in Rust: it receives the connection (inside the revision's
 /// transaction, or the step's own on a database without transactional DDL) and the tables
@@ -101,7 +102,7 @@ impl Migrator {
         Migrator {
             engine: engine.clone(),
             dir,
-            version: VersionTable::new(DEFAULT_VERSION_TABLE),
+            version: VersionTable::new(VERSION_TABLE),
             rust_steps: HashMap::new(),
             progress: None,
             lock_wait: Duration::from_secs(60),
@@ -374,21 +375,5 @@ impl Migrator {
         to: &str,
     ) -> Result<Vec<String>> {
         crate::offline::sql_for_upgrade_with(&self.dir, self.version.name(), dialect, from, to)
-    }
-
-    /// The tables as the revisions leave them just before `r`'s step `index` runs in
-    /// `direction`, for a Rust step.
-    pub(crate) fn frozen_tables(
-        &self,
-        r: &Revision,
-        index: usize,
-        direction: Direction,
-    ) -> Result<MetaData> {
-        let _ = (index, direction);
-        Err(Error::unsupported(format!(
-            "revision {}: the tables frozen for a Rust step need the revision replay, which \
-             is not available yet",
-            r.id
-        )))
     }
 }

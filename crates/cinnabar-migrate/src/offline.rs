@@ -11,7 +11,8 @@ use crate::apply::literals;
 use crate::dir::MigrationDir;
 use crate::plan::{ancestors, ancestors_of};
 use crate::revision::{Revision, Step};
-use crate::version::{VersionTable, DEFAULT_VERSION_TABLE};
+use crate::version::VersionTable;
+use crate::VERSION_TABLE;
 
 /// The SQL statements that upgrade a database of `dialect` from `from` (`None`: an empty
 /// database; else the revision it is at, with its ancestors) to `to` (`"head"`, an id or a
@@ -46,7 +47,7 @@ pub fn sql_for_upgrade(
     from: Option<&str>,
     to: &str,
 ) -> Result<Vec<String>> {
-    sql_for_upgrade_with(dir, DEFAULT_VERSION_TABLE, dialect, from, to)
+    sql_for_upgrade_with(dir, VERSION_TABLE, dialect, from, to)
 }
 
 /// [`sql_for_upgrade`] with another version table name.

@@ -12,9 +12,6 @@ use cinnabar_core::types::SqlType;
 use cinnabar_core::{Error, Result, Value, ValueRef};
 use cinnabar_engine::{Connection, Row};
 
-/// The default name of the version table.
-pub const DEFAULT_VERSION_TABLE: &str = "cinnabar_migrations";
-
 /// One row of the version table.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AppliedRevision {

@@ -12,7 +12,7 @@ use cinnabar_core::types::SqlType;
 use cinnabar_core::Value;
 use cinnabar_engine::Inspector;
 use cinnabar_migrate::format::write_revision;
-use cinnabar_migrate::{MigrationDir, Revision, SqlStep, Step, DEFAULT_VERSION_TABLE};
+use cinnabar_migrate::{MigrationDir, Revision, SqlStep, Step, VERSION_TABLE};
 
 pub const R1: &str = "20260101000001";
 pub const R2: &str = "20260101000002";
@@ -180,7 +180,7 @@ pub fn seed(engine: &Engine, n: usize) {
 /// Every row of `table` ordered by `id`, as values.
 pub fn rows(engine: &Engine, table: &str) -> Vec<Vec<Value>> {
     let mut conn = engine.connect().unwrap();
-    conn.execute(text(&format!("SELECT * FROM {table} ORDER BY id")))
+    conn.execute(text(format!("SELECT * FROM {table} ORDER BY id")))
         .unwrap()
         .rows()
         .iter()
@@ -194,7 +194,7 @@ pub fn schema(engine: &Engine) -> MetaData {
         .tables()
         .unwrap()
         .into_iter()
-        .filter(|t| t.name != DEFAULT_VERSION_TABLE)
+        .filter(|t| t.name != VERSION_TABLE)
         .fold(MetaData::new(), |md, t| md.with(t))
 }
 
