@@ -21,11 +21,13 @@ use cinnabar_migrate::{MigrationDir, Migrator, ProgressKind, VERSION_TABLE};
 use fixtures::*;
 use support::{Backend, TestDb};
 
-/// A migrator that pauses at each step, so that two runs overlap.
+/// A migrator that pauses at each step and after each revision, so that two runs overlap
+/// (on SQLite, whose lock is each revision's transaction, the pause after a revision's
+/// commit lets the other process take the lock between two revisions of this one).
 fn slow_migrator(url: &str, dir: MigrationDir) -> Migrator {
     let engine = create_engine(url).unwrap();
     Migrator::new(&engine, dir).with_progress(|e: &cinnabar_migrate::ProgressEvent<'_>| {
-        if matches!(e.kind, ProgressKind::Step { .. }) {
+        if matches!(e.kind, ProgressKind::Step { .. } | ProgressKind::Finished) {
             std::thread::sleep(Duration::from_millis(60));
         }
     })
