@@ -33,6 +33,7 @@ use ::mysql::consts::{CapabilityFlags, ColumnFlags, ColumnType};
 use ::mysql::prelude::{Protocol, Queryable};
 use ::mysql::{Column, Conn, MySqlError, Opts, OptsBuilder, Params, QueryResult, Value};
 use cinnabar_core::dialect::{Dialect, MySqlDialect};
+use cinnabar_core::sql::{first_keyword, leading_keywords, split_statements, LexRules};
 use cinnabar_core::{Error, ErrorKind, Result, ValueRef};
 
 use crate::driver::{Driver, DriverConnection, RowSink};
@@ -787,158 +788,70 @@ enum TxEffect {
     End,
 }
 
-/// Skips whitespace and comments.
-fn skip_space(s: &str) -> &str {
-    let mut s = s;
-    loop {
-        let t = s.trim_start();
-        if let Some(rest) = t.strip_prefix("/*") {
-            s = rest.find("*/").map_or("", |i| &rest[i + 2..]);
-        } else if t.starts_with('#')
-            || t.starts_with("-- ")
-            || t == "--"
-            || t.starts_with("--\t")
-            || t.starts_with("--\n")
-        {
-            s = t.find('\n').map_or("", |i| &t[i + 1..]);
-        } else {
-            return t;
-        }
-    }
+/// MySQL's lexical rules, for reading statement text.
+fn rules() -> LexRules {
+    DIALECT.lex_rules()
 }
 
-/// The first `n` words of a statement, upper-cased.
-fn leading_words(stmt: &str, n: usize) -> Vec<String> {
-    let mut out = Vec::with_capacity(n);
-    let mut rest = stmt;
-    while out.len() < n {
-        rest = skip_space(rest);
-        let end = rest
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-            .unwrap_or(rest.len());
-        if end == 0 {
-            // Punctuation (`=`, quotes, parentheses) separates words too.
-            match rest.chars().next() {
-                Some(c) => rest = &rest[c.len_utf8()..],
-                None => break,
-            }
-            continue;
-        }
-        out.push(rest[..end].to_ascii_uppercase());
-        rest = &rest[end..];
+/// The statement's first `N` words (fewer when it has fewer; empty strings after them).
+fn leading<const N: usize>(stmt: &str) -> [&str; N] {
+    let mut w = [""; N];
+    for (slot, word) in w.iter_mut().zip(leading_keywords(stmt, rules())) {
+        *slot = word;
     }
-    out
+    w
 }
 
-/// The statement's first word, as written (no allocation: this runs for every statement).
-fn first_word(stmt: &str) -> &str {
-    let rest = skip_space(stmt);
-    let end = rest
-        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .unwrap_or(rest.len());
-    &rest[..end]
+/// Whether the statement's first word is one of `keywords` (ASCII case ignored).
+fn starts_with_keyword(stmt: &str, keywords: &[&str]) -> bool {
+    first_keyword(stmt, rules()).is_some_and(|w| keywords.iter().any(|k| w.eq_ignore_ascii_case(k)))
 }
 
 fn tx_effect(stmt: &str) -> TxEffect {
-    let first = first_word(stmt);
-    if !["START", "BEGIN", "COMMIT", "ROLLBACK"]
-        .iter()
-        .any(|k| first.eq_ignore_ascii_case(k))
-    {
+    if !starts_with_keyword(stmt, &["START", "BEGIN", "COMMIT", "ROLLBACK"]) {
         return TxEffect::None;
     }
-    let w = leading_words(stmt, 5);
-    let w: Vec<&str> = w.iter().map(String::as_str).collect();
-    let chain = |rest: &[&str]| {
-        let rest = match rest.first() {
-            Some(&"WORK") => &rest[1..],
-            _ => rest,
+    let w = leading::<5>(stmt);
+    let is = |i: usize, k: &str| w[i].eq_ignore_ascii_case(k);
+    if is(0, "START") {
+        return if is(1, "TRANSACTION") {
+            TxEffect::Begin
+        } else {
+            TxEffect::None
         };
-        matches!(rest, ["AND", "CHAIN", ..])
-    };
-    match w.as_slice() {
-        ["START", "TRANSACTION", ..] => TxEffect::Begin,
+    }
+    if is(0, "BEGIN") {
         // Not MariaDB's compound `BEGIN NOT ATOMIC ... END`.
-        ["BEGIN"] | ["BEGIN", "WORK", ..] => TxEffect::Begin,
-        ["ROLLBACK", "TO", ..] | ["ROLLBACK", "WORK", "TO", ..] => TxEffect::None,
-        ["COMMIT" | "ROLLBACK", rest @ ..] if chain(rest) => TxEffect::Begin,
-        ["COMMIT" | "ROLLBACK", ..] => TxEffect::End,
-        _ => TxEffect::None,
+        return if w[1].is_empty() || is(1, "WORK") {
+            TxEffect::Begin
+        } else {
+            TxEffect::None
+        };
+    }
+    // COMMIT or ROLLBACK [WORK] [TO ..] [AND [NO] CHAIN]
+    let rest = if is(1, "WORK") { 2 } else { 1 };
+    if is(0, "ROLLBACK") && is(rest, "TO") {
+        TxEffect::None
+    } else if is(rest, "AND") && is(rest + 1, "CHAIN") {
+        TxEffect::Begin
+    } else {
+        TxEffect::End
     }
 }
 
 /// Whether a statement defines a stored program, whose body holds `;`-separated statements
 /// (so splitting the text on `;` no longer follows the server's statements).
 fn is_compound(stmt: &str) -> bool {
-    let w = leading_words(stmt, 8);
-    match w.first().map(String::as_str) {
-        Some("CREATE") => w.iter().any(|x| {
-            matches!(
-                x.as_str(),
-                "PROCEDURE" | "FUNCTION" | "TRIGGER" | "EVENT" | "PACKAGE"
-            )
-        }),
-        Some("BEGIN") => w.get(1).is_some_and(|x| x == "NOT"),
-        _ => false,
+    let w = leading::<8>(stmt);
+    if w[0].eq_ignore_ascii_case("CREATE") {
+        w.iter().any(|x| {
+            ["PROCEDURE", "FUNCTION", "TRIGGER", "EVENT", "PACKAGE"]
+                .iter()
+                .any(|k| x.eq_ignore_ascii_case(k))
+        })
+    } else {
+        w[0].eq_ignore_ascii_case("BEGIN") && w[1].eq_ignore_ascii_case("NOT")
     }
-}
-
-/// Splits SQL text on `;` outside string literals, quoted identifiers and comments. Used only
-/// to follow transaction control; the server itself executes the text.
-fn split_statements(sql: &str) -> Vec<&str> {
-    let bytes = sql.as_bytes();
-    let mut out = Vec::new();
-    let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            q @ (b'\'' | b'"' | b'`') => {
-                i += 1;
-                while i < bytes.len() {
-                    if bytes[i] == b'\\' && q != b'`' {
-                        i += 2;
-                        continue;
-                    }
-                    if bytes[i] == q {
-                        // A doubled quote stays inside the literal.
-                        if bytes.get(i + 1) == Some(&q) {
-                            i += 2;
-                            continue;
-                        }
-                        break;
-                    }
-                    i += 1;
-                }
-                i += 1;
-            }
-            b'#' => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'-' if bytes.get(i + 1) == Some(&b'-')
-                && !matches!(bytes.get(i + 2), Some(c) if !c.is_ascii_whitespace()) =>
-            {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                i = sql[i + 2..]
-                    .find("*/")
-                    .map_or(bytes.len(), |j| i + 2 + j + 2);
-            }
-            b';' => {
-                out.push(&sql[start..i]);
-                i += 1;
-                start = i;
-            }
-            _ => i += 1,
-        }
-    }
-    out.push(&sql[start.min(sql.len())..]);
-    out.retain(|s| !skip_space(s).is_empty());
-    out
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1005,20 +918,14 @@ fn run_batch(conn: &mut Conn, sql: &str) -> (usize, Option<u64>, Option<::mysql:
 }
 
 fn is_insert(sql: &str) -> bool {
-    let w = first_word(sql);
-    w.eq_ignore_ascii_case("INSERT") || w.eq_ignore_ascii_case("REPLACE")
+    starts_with_keyword(sql, &["INSERT", "REPLACE"])
 }
 
 impl MySqlConnection {
     /// A `SET` of a session variable may change `auto_increment_increment`: read the
     /// multi-row key step again at its next use.
     fn forget_key_step_on_set(&mut self, sql: &str) {
-        let head = sql.trim_start().as_bytes();
-        if self.key_step.is_some()
-            && head.len() > 3
-            && head[..3].eq_ignore_ascii_case(b"set")
-            && head[3].is_ascii_whitespace()
-        {
+        if self.key_step.is_some() && starts_with_keyword(sql, &["SET"]) {
             self.key_step = None;
         }
     }
@@ -1096,7 +1003,7 @@ impl DriverConnection for MySqlConnection {
 
     fn batch(&mut self, sql: &str) -> Result<()> {
         self.forget_key_step_on_set(sql);
-        let pieces = split_statements(sql);
+        let pieces: Vec<&str> = split_statements(sql, rules()).collect();
         if pieces.is_empty() {
             return Ok(());
         }
@@ -1257,27 +1164,18 @@ mod tests {
     }
 
     #[test]
-    fn statements_split_outside_quotes_and_comments() {
-        assert_eq!(
-            split_statements("ROLLBACK TO SAVEPOINT x; RELEASE SAVEPOINT x"),
-            vec!["ROLLBACK TO SAVEPOINT x", " RELEASE SAVEPOINT x"]
-        );
-        assert_eq!(
-            split_statements("INSERT INTO t VALUES ('a;b', \"c;\\\"d\", 'e''f;'); SELECT `x;y`;"),
-            vec![
-                "INSERT INTO t VALUES ('a;b', \"c;\\\"d\", 'e''f;')",
-                " SELECT `x;y`"
-            ]
-        );
-        assert_eq!(
-            split_statements("SELECT 1 -- a;b\n; # c;d\n /* e;f */ SELECT 2"),
-            vec!["SELECT 1 -- a;b\n", " # c;d\n /* e;f */ SELECT 2"]
-        );
-        assert!(split_statements("  ; -- nothing\n").is_empty());
+    fn stored_programs_are_recognised() {
         assert!(is_compound(
             "CREATE DEFINER=CURRENT_USER PROCEDURE p() BEGIN COMMIT"
         ));
+        assert!(is_compound(
+            "CREATE DEFINER=`root`@`%` TRIGGER t BEFORE INSERT ON x FOR EACH ROW BEGIN END"
+        ));
+        assert!(is_compound("begin not atomic select 1; end"));
         assert!(!is_compound("CREATE TABLE t (x INT)"));
+        assert!(!is_compound("CREATE TABLE `procedure` (x INT)"));
+        assert!(is_insert("/* c */ replace into t values (1)"));
+        assert!(!is_insert("SELECT 'INSERT'"));
     }
 
     #[test]

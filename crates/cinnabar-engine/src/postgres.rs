@@ -32,6 +32,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use cinnabar_core::dialect::{Dialect, PostgresDialect};
+use cinnabar_core::sql::{first_keyword, leading_keywords, split_statements, LexRules};
 use cinnabar_core::{Error, ErrorKind, Result, ValueRef};
 use postgres::config::SslMode;
 use postgres::fallible_iterator::FallibleIterator;
@@ -1298,187 +1299,43 @@ impl TxState {
     }
 }
 
-/// The leading words of a statement, skipping whitespace and comments; stops at the first
-/// character that is not part of a word.
-struct Words<'a> {
-    sql: &'a str,
-    i: usize,
-}
-
-fn words(sql: &str) -> Words<'_> {
-    Words { sql, i: 0 }
-}
-
-impl<'a> Iterator for Words<'a> {
-    type Item = &'a str;
-
-    fn next(&mut self) -> Option<&'a str> {
-        let b = self.sql.as_bytes();
-        let i = &mut self.i;
-        while *i < b.len() {
-            let c = b[*i];
-            if c.is_ascii_whitespace() {
-                *i += 1;
-            } else if b[*i..].starts_with(b"--") {
-                while *i < b.len() && b[*i] != b'\n' {
-                    *i += 1;
-                }
-            } else if b[*i..].starts_with(b"/*") {
-                *i = skip_block_comment(b, *i);
-            } else if c.is_ascii_alphabetic() || c == b'_' {
-                let start = *i;
-                while *i < b.len() && (b[*i].is_ascii_alphanumeric() || b[*i] == b'_') {
-                    *i += 1;
-                }
-                return Some(&self.sql[start..*i]);
-            } else {
-                *i = b.len();
-            }
-        }
-        None
-    }
-}
-
-/// Index after the (nested) block comment starting at `i`.
-fn skip_block_comment(b: &[u8], mut i: usize) -> usize {
-    let mut depth = 0usize;
-    while i < b.len() {
-        if b[i..].starts_with(b"/*") {
-            depth += 1;
-            i += 2;
-        } else if b[i..].starts_with(b"*/") {
-            depth -= 1;
-            i += 2;
-            if depth == 0 {
-                return i;
-            }
-        } else {
-            i += 1;
-        }
-    }
-    i
+/// PostgreSQL's lexical rules, for reading statement text.
+fn rules() -> LexRules {
+    DIALECT.lex_rules()
 }
 
 fn tx_effect(stmt: &str) -> TxEffect {
     const TX_WORDS: [&str; 7] = [
         "BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT", "PREPARE",
     ];
-    let Some(first) = words(stmt).next() else {
+    let mut words = leading_keywords(stmt, rules());
+    let Some(first) = words.next() else {
         return TxEffect::None;
     };
     if !TX_WORDS.iter().any(|w| first.eq_ignore_ascii_case(w)) {
         return TxEffect::None;
     }
-    let w: Vec<&str> = words(stmt).take(5).collect();
+    let mut w = [""; 5];
+    w[0] = first;
+    for (slot, word) in w[1..].iter_mut().zip(words) {
+        *slot = word;
+    }
     let has = |s: &str| w.iter().any(|x| x.eq_ignore_ascii_case(s));
     let chain = has("CHAIN") && !has("NO");
-    let first = first.to_ascii_uppercase();
-    match first.as_str() {
-        "BEGIN" | "START" => TxEffect::Begin,
-        "COMMIT" | "END" if !has("PREPARED") && !chain => TxEffect::Commit,
-        "ROLLBACK" | "ABORT" if has("TO") => TxEffect::RollbackToSavepoint,
-        "ROLLBACK" | "ABORT" if !has("PREPARED") && !chain => TxEffect::Rollback,
-        "PREPARE"
-            if w.get(1)
-                .is_some_and(|x| x.eq_ignore_ascii_case("TRANSACTION")) =>
-        {
-            TxEffect::Commit
-        }
-        _ => TxEffect::None,
+    let is = |k: &str| first.eq_ignore_ascii_case(k);
+    if is("BEGIN") || is("START") {
+        TxEffect::Begin
+    } else if (is("COMMIT") || is("END")) && !has("PREPARED") && !chain {
+        TxEffect::Commit
+    } else if (is("ROLLBACK") || is("ABORT")) && has("TO") {
+        TxEffect::RollbackToSavepoint
+    } else if (is("ROLLBACK") || is("ABORT")) && !has("PREPARED") && !chain {
+        TxEffect::Rollback
+    } else if is("PREPARE") && w[1].eq_ignore_ascii_case("TRANSACTION") {
+        TxEffect::Commit
+    } else {
+        TxEffect::None
     }
-}
-
-/// Splits a script into statements at top-level semicolons, skipping quoted text,
-/// dollar-quoted bodies, comments and `BEGIN ATOMIC ... END` function bodies.
-fn split_statements(sql: &str) -> Vec<&str> {
-    let b = sql.as_bytes();
-    let mut out = Vec::new();
-    let mut start = 0;
-    let mut i = 0;
-    let mut atomic = 0usize;
-    let mut prev_word = "";
-    let is_ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c == b'$' || c >= 0x80;
-    while i < b.len() {
-        let c = b[i];
-        match c {
-            b'\'' => {
-                // E'...' strings honour backslash escapes.
-                let escapes =
-                    i > 0 && matches!(b[i - 1], b'e' | b'E') && (i < 2 || !is_ident(b[i - 2]));
-                i += 1;
-                while i < b.len() {
-                    if escapes && b[i] == b'\\' {
-                        i += 2;
-                        continue;
-                    }
-                    if b[i] == b'\'' {
-                        if b.get(i + 1) == Some(&b'\'') {
-                            i += 2;
-                            continue;
-                        }
-                        break;
-                    }
-                    i += 1;
-                }
-                i += 1;
-            }
-            b'"' => {
-                i += 1;
-                while i < b.len() && b[i] != b'"' {
-                    i += 1;
-                }
-                i += 1;
-            }
-            b'-' if b.get(i + 1) == Some(&b'-') => {
-                while i < b.len() && b[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'/' if b.get(i + 1) == Some(&b'*') => i = skip_block_comment(b, i),
-            b'$' if i == 0 || !is_ident(b[i - 1]) => {
-                // $tag$ ... $tag$ (not $1, a parameter).
-                let tag_end = b[i + 1..]
-                    .iter()
-                    .position(|&x| !(x.is_ascii_alphanumeric() || x == b'_' || x >= 0x80))
-                    .map(|p| i + 1 + p);
-                match tag_end {
-                    Some(e) if b[e] == b'$' && !b.get(i + 1).is_some_and(u8::is_ascii_digit) => {
-                        let tag = &sql[i..=e];
-                        i = match sql[e + 1..].find(tag) {
-                            Some(p) => e + 1 + p + tag.len(),
-                            None => b.len(),
-                        };
-                    }
-                    _ => i += 1,
-                }
-            }
-            b';' if atomic == 0 => {
-                out.push(&sql[start..i]);
-                i += 1;
-                start = i;
-            }
-            _ if c.is_ascii_alphabetic() || c == b'_' => {
-                let s = i;
-                while i < b.len() && is_ident(b[i]) {
-                    i += 1;
-                }
-                let word = &sql[s..i];
-                let opens = (word.eq_ignore_ascii_case("ATOMIC")
-                    && prev_word.eq_ignore_ascii_case("BEGIN"))
-                    || (atomic > 0 && word.eq_ignore_ascii_case("CASE"));
-                if opens {
-                    atomic += 1;
-                } else if atomic > 0 && word.eq_ignore_ascii_case("END") {
-                    atomic -= 1;
-                }
-                prev_word = word;
-            }
-            _ => i += 1,
-        }
-    }
-    out.push(&sql[start.min(sql.len())..]);
-    out.retain(|s| words(s).next().is_some() || s.trim_start().starts_with('('));
-    out
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1586,7 +1443,7 @@ fn with_sql(err: Error, sql: Option<&str>) -> Error {
 
 /// Whether a statement only reads (its row count is not "rows changed").
 fn is_query(sql: &str) -> bool {
-    words(sql).next().is_some_and(|w| {
+    first_keyword(sql, rules()).is_some_and(|w| {
         ["SELECT", "VALUES", "TABLE", "SHOW", "EXPLAIN", "FETCH"]
             .iter()
             .any(|q| w.eq_ignore_ascii_case(q))
@@ -1893,7 +1750,7 @@ impl DriverConnection for PostgresConnection {
     }
 
     fn batch(&mut self, sql: &str) -> Result<()> {
-        let effects: Vec<TxEffect> = split_statements(sql).into_iter().map(tx_effect).collect();
+        let effects: Vec<TxEffect> = split_statements(sql, rules()).map(tx_effect).collect();
         self.server_error = false;
         let result = self
             .client
@@ -2081,7 +1938,7 @@ mod tests {
         assert_eq!(tx_effect("SELECT 1"), TxEffect::None);
 
         let after = |sql: &str, before: TxState, outcome| {
-            let effects: Vec<TxEffect> = split_statements(sql).into_iter().map(tx_effect).collect();
+            let effects: Vec<TxEffect> = split_statements(sql, rules()).map(tx_effect).collect();
             before.after(&effects, outcome)
         };
         let idle = TxState::default();
@@ -2123,18 +1980,14 @@ mod tests {
 
     #[test]
     fn scripts_split_outside_quotes_and_bodies() {
-        let parts = split_statements(
-            "SELECT 'a;b', \"x;y\", E'it\\'s;'; -- c;\nCREATE FUNCTION f() RETURNS int AS $body$ SELECT 1; $body$ LANGUAGE sql; SELECT $1;",
-        );
-        assert_eq!(parts.len(), 3, "{parts:?}");
-        assert!(parts[1].contains("$body$ SELECT 1; $body$"));
-        let parts = split_statements(
+        let parts: Vec<&str> = split_statements(
             "CREATE FUNCTION g() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN true THEN 1 END; END; COMMIT",
-        );
+            rules(),
+        )
+        .collect();
         assert_eq!(parts.len(), 2, "{parts:?}");
         assert_eq!(tx_effect(parts[0]), TxEffect::None);
         assert_eq!(tx_effect(parts[1]), TxEffect::Commit);
-        assert!(split_statements("  ;; ").is_empty());
     }
 
     #[test]

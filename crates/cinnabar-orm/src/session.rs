@@ -11,7 +11,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use cinnabar_core::schema::{dependency_order, Table};
-use cinnabar_core::sql::Statement;
+use cinnabar_core::sql::{first_keyword, Statement};
 use cinnabar_core::{Error, Result};
 use cinnabar_engine::{Connection, Engine, Rows};
 use rustc_hash::FxHashMap;
@@ -680,6 +680,8 @@ impl Session {
     }
 
     /// Executes a core statement or raw SQL on the session's connection after an autoflush.
+    /// Anything but a SELECT (or raw SQL whose first keyword, read by the dialect's lexer, is
+    /// `SELECT` or `VALUES`) first begins the session's transaction.
     ///
     /// # Errors
     /// Flush, compilation and database errors.
@@ -688,10 +690,10 @@ impl Session {
         let stmt = statement.into();
         let writes = match &stmt {
             Statement::Select(_) => false,
-            Statement::Text(t) => {
-                let head = t.sql.trim_start().get(..6).unwrap_or("");
-                !(head.eq_ignore_ascii_case("select") || head.eq_ignore_ascii_case("values"))
-            }
+            Statement::Text(t) => !first_keyword(&t.sql, self.engine.dialect().lex_rules())
+                .is_some_and(|w| {
+                    w.eq_ignore_ascii_case("SELECT") || w.eq_ignore_ascii_case("VALUES")
+                }),
             _ => true,
         };
         if writes {

@@ -117,3 +117,18 @@ pub struct ConcurrencyDoctests;
 #[cfg(doctest)]
 #[doc = include_str!("../../../docs/schema/ddl.md")]
 pub struct DdlDoctests;
+
+/// docs/SCHEMA.md's code, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/SCHEMA.md")]
+pub struct SchemaDoctests;
+
+/// docs/schema/reflection.md's code, compiled as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/schema/reflection.md")]
+pub struct ReflectionDoctests;
+
+/// docs/schema/diff.md's code, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/schema/diff.md")]
+pub struct DiffDoctests;

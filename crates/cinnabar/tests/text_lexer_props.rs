@@ -10,8 +10,14 @@
 //! literal or identifier changes that literal or miscounts the parameters, and a literal or
 //! comment it ended in the wrong place shifts every later column.
 //!
+//! A second property checks the statement splitter (`split_statements`, the same lexer) the
+//! same way: a script of N such statements, with `;` inside their literals, identifiers and
+//! comments, splits into N statements that each run alone on the server and return their own
+//! columns.
+//!
 //! One instance per backend (`backend_tests!`); failures are persisted to
-//! `crates/cinnabar/proptest-regressions/text_lexer_props_<backend>.txt` and replayed first.
+//! `crates/cinnabar/proptest-regressions/{text_lexer_props,split_statements_props}_<backend>.txt`
+//! and replayed first.
 
 #[macro_use]
 mod support;
@@ -19,6 +25,7 @@ mod support;
 use std::cell::RefCell;
 
 use cinnabar::prelude::*;
+use cinnabar::sql::split_statements;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, FileFailurePersistence, TestRunner};
 use support::{Backend, TestDb};
@@ -27,7 +34,7 @@ use support::{Backend, TestDb};
 /// specially, and letters so that `:name` shapes appear.
 const CHARS: &[char] = &[
     'a', 'b', 'x', '1', '_', ':', ':', '\'', '"', '`', '\\', '$', '-', '/', '*', '#', ' ', '\n',
-    '?', '[', ']',
+    '?', '[', ']', ';',
 ];
 
 fn chars(max: usize) -> impl Strategy<Value = String> {
@@ -248,53 +255,160 @@ fn render(case: &Case, backend: Backend) -> (String, Vec<String>) {
     (sql, expected)
 }
 
-fn lexer_binds_what_the_server_sees(db: &TestDb) {
-    let persistence = match db.backend {
-        Backend::Sqlite => "proptest-regressions/text_lexer_props_sqlite.txt",
-        Backend::Postgres => "proptest-regressions/text_lexer_props_postgres.txt",
-        Backend::MySql => "proptest-regressions/text_lexer_props_mysql.txt",
+/// A runner with `cases` cases (`PROPTEST_CASES` overrides), persisting failures to
+/// `proptest-regressions/<name>_<backend>.txt`.
+fn runner(name: &str, backend: Backend, cases: u32) -> TestRunner {
+    let backend = match backend {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres => "postgres",
+        Backend::MySql => "mysql",
     };
-    let mut runner = TestRunner::new(Config {
+    let persistence = format!("proptest-regressions/{name}_{backend}.txt");
+    TestRunner::new(Config {
         // A few seconds per backend; `PROPTEST_CASES` overrides (the `proptest!` macro
         // reads it, a hand-made runner does not).
         cases: std::env::var("PROPTEST_CASES")
             .ok()
             .and_then(|v| v.parse().ok())
-            .unwrap_or(1000),
+            .unwrap_or(cases),
         source_file: Some(file!()),
-        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(persistence))),
+        // `Direct` wants a `'static` path: one small leak per test.
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(Box::leak(
+            persistence.into_boxed_str(),
+        )))),
         ..Config::default()
-    });
+    })
+}
+
+/// Runs `sql` with `case`'s values bound and checks that its one row holds `expected`.
+fn returns(
+    db: &TestDb,
+    conn: &RefCell<Connection>,
+    sql: &str,
+    case: &Case,
+    expected: &[String],
+) -> Result<(), TestCaseError> {
+    let mut t = text(sql);
+    for (n, v) in case.values.iter().enumerate() {
+        t = t.bind(&format!("p{n}"), v.as_str());
+    }
+    let rows = conn.borrow_mut().execute(t);
+    let rows = match rows {
+        Ok(r) => r,
+        Err(e) => {
+            // A failed statement may leave a PostgreSQL connection unusable: a new one.
+            *conn.borrow_mut() = db.engine.connect().unwrap();
+            return Err(TestCaseError::fail(format!("{sql:?}: {e}")));
+        }
+    };
+    let row = rows.first();
+    prop_assert!(row.is_some(), "{:?}: no row", sql);
+    let row = row.unwrap();
+    for (i, want) in expected.iter().enumerate() {
+        let got = row.get::<String>(i);
+        prop_assert!(
+            got.as_ref().is_ok_and(|g| g == want),
+            "{:?}: column {} is {:?}, expected {:?}",
+            sql,
+            i,
+            got,
+            want
+        );
+    }
+    Ok(())
+}
+
+fn lexer_binds_what_the_server_sees(db: &TestDb) {
+    let mut runner = runner("text_lexer_props", db.backend, 1000);
     let conn = RefCell::new(db.engine.connect().unwrap());
     let backend = db.backend;
     let result = runner.run(&case(), |case| {
         let (sql, expected) = render(&case, backend);
-        let mut t = text(sql.clone());
-        for (n, v) in case.values.iter().enumerate() {
-            t = t.bind(&format!("p{n}"), v.as_str());
+        returns(db, &conn, &sql, &case, &expected)
+    });
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+}
+
+/// One statement of a script and what follows it: a gap, the `;`, and maybe an empty
+/// statement (another gap and `;`) before the next.
+#[derive(Debug, Clone)]
+struct Part {
+    case: Case,
+    before_semicolon: Gap,
+    empty_statement: Option<Gap>,
+}
+
+fn script() -> impl Strategy<Value = Vec<Part>> {
+    let part = (case(), gap(), prop::option::weighted(0.3, gap())).prop_map(
+        |(case, before_semicolon, empty_statement)| Part {
+            case,
+            before_semicolon,
+            empty_statement,
+        },
+    );
+    prop::collection::vec(part, 1..5)
+}
+
+/// The script of `parts` on `backend`.
+fn render_script(parts: &[Part], backend: Backend) -> String {
+    let mut sql = String::new();
+    for p in parts {
+        sql.push_str(&render(&p.case, backend).0);
+        sql.push_str(&comment(&p.before_semicolon, backend));
+        sql.push(';');
+        // MySQL and MariaDB refuse an empty statement in a script (a syntax error).
+        if let Some(gap) = p
+            .empty_statement
+            .as_ref()
+            .filter(|_| backend != Backend::MySql)
+        {
+            sql.push_str(&comment(gap, backend));
+            sql.push(';');
         }
-        let rows = conn.borrow_mut().execute(t);
-        let rows = match rows {
-            Ok(r) => r,
-            Err(e) => {
-                // A failed statement may leave a PostgreSQL connection unusable: a new one.
-                *conn.borrow_mut() = db.engine.connect().unwrap();
-                return Err(TestCaseError::fail(format!("{sql:?}: {e}")));
-            }
+    }
+    sql
+}
+
+/// `split_statements` with the dialect's rules cuts a script of N generated statements
+/// (literals, identifiers and comments holding `;`, quotes and comment markers; gaps and
+/// empty statements between them) into exactly N, and each runs alone on the server and
+/// returns its own columns (a piece cut in the wrong place is a syntax error, two statements
+/// in one prepared statement are refused, and a wrong cut shifts the columns). A script
+/// binding no parameters also runs whole through `execute_script`, which the PostgreSQL
+/// and MySQL drivers split the same way to follow transaction control.
+fn splitter_finds_each_statement(db: &TestDb) {
+    let mut runner = runner("split_statements_props", db.backend, 250);
+    let conn = RefCell::new(db.engine.connect().unwrap());
+    let backend = db.backend;
+    let rules = db.engine.dialect().lex_rules();
+    let result = runner.run(&script(), |parts| {
+        let script = render_script(&parts, backend);
+        let pieces: Vec<&str> = split_statements(&script, rules).collect();
+        prop_assert_eq!(
+            pieces.len(),
+            parts.len(),
+            "{:?} split into {:?}",
+            script,
+            pieces
+        );
+        for (piece, part) in pieces.iter().zip(&parts) {
+            let (_, expected) = render(&part.case, backend);
+            returns(db, &conn, piece, &part.case, &expected)?;
+        }
+        let binds = |p: &Part| {
+            p.case
+                .columns
+                .iter()
+                .any(|c| matches!(c.item, Item::Param(_)))
         };
-        let row = rows.first();
-        prop_assert!(row.is_some(), "{:?}: no row", sql);
-        let row = row.unwrap();
-        for (i, want) in expected.iter().enumerate() {
-            let got = row.get::<String>(i);
-            prop_assert!(
-                got.as_ref().is_ok_and(|g| g == want),
-                "{:?}: column {} is {:?}, expected {:?}",
-                sql,
-                i,
-                got,
-                want
-            );
+        if !parts.iter().any(binds) {
+            let ran = conn.borrow_mut().execute_script(&script);
+            if let Err(e) = ran {
+                *conn.borrow_mut() = db.engine.connect().unwrap();
+                return Err(TestCaseError::fail(format!("{script:?}: {e}")));
+            }
         }
         Ok(())
     });
@@ -303,7 +417,10 @@ fn lexer_binds_what_the_server_sees(db: &TestDb) {
     }
 }
 
-backend_tests!(lexer_binds_what_the_server_sees);
+backend_tests!(
+    lexer_binds_what_the_server_sees,
+    splitter_finds_each_statement
+);
 
 /// The generator covers what the property is about: on each backend, statements with
 /// `:names` inside literals, identifiers and comments next to real parameters.

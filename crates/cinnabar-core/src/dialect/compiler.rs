@@ -490,7 +490,7 @@ impl<'a> Writer<'_, 'a> {
         if let Some(e) = &t.error {
             return Err(Error::conversion(e.clone()));
         }
-        for piece in t.pieces_in(self.d.raw_syntax()) {
+        for piece in crate::sql::text::pieces(&t.sql, self.d.lex_rules()) {
             match piece {
                 TextPiece::Sql(s) => self.sql.push_str(s),
                 TextPiece::Param(name) => {

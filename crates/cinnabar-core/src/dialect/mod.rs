@@ -218,9 +218,11 @@ pub trait Dialect: Send + Sync + std::fmt::Debug + 'static {
         None
     }
 
-    /// The literal and comment syntax `text()`'s scanner follows to find `:name` markers.
-    fn raw_syntax(&self) -> crate::sql::RawSyntax {
-        crate::sql::RawSyntax::default()
+    /// The quoting and comment rules the SQL lexer follows for this database: where
+    /// `text()` finds `:name` markers, where a script splits into statements, what a
+    /// statement's leading keywords are. Standard SQL by default.
+    fn lex_rules(&self) -> crate::sql::LexRules {
+        crate::sql::LexRules::default()
     }
 
     /// Run first in `drop_all`'s transaction.

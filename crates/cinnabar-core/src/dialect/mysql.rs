@@ -85,10 +85,14 @@ impl Dialect for MySqlDialect {
         "START TRANSACTION"
     }
 
-    fn raw_syntax(&self) -> crate::sql::RawSyntax {
-        // The session's sql_mode leaves NO_BACKSLASH_ESCAPES off (MySQL's default).
-        crate::sql::RawSyntax {
+    fn lex_rules(&self) -> crate::sql::LexRules {
+        // The session's sql_mode leaves NO_BACKSLASH_ESCAPES and ANSI_QUOTES off (MySQL's
+        // default).
+        crate::sql::LexRules {
             backslash_escapes: true,
+            double_quoted_strings: true,
+            question_params: true,
+            backquote_identifiers: true,
             hash_comments: true,
             dash_comments_need_space: true,
             executable_comments: true,

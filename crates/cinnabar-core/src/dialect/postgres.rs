@@ -20,11 +20,13 @@ impl Dialect for PostgresDialect {
         super::IdentifierLimit::Bytes(63)
     }
 
-    fn raw_syntax(&self) -> crate::sql::RawSyntax {
-        crate::sql::RawSyntax {
+    fn lex_rules(&self) -> crate::sql::LexRules {
+        crate::sql::LexRules {
             escape_strings: true,
             dollar_quotes: true,
+            dollar_params: true,
             nested_block_comments: true,
+            begin_atomic_bodies: true,
             ..Default::default()
         }
     }

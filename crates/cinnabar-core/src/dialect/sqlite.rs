@@ -34,10 +34,13 @@ impl Dialect for SqliteDialect {
         false
     }
 
-    fn raw_syntax(&self) -> crate::sql::RawSyntax {
-        // SQLite also quotes identifiers with `[..]`.
-        crate::sql::RawSyntax {
+    fn lex_rules(&self) -> crate::sql::LexRules {
+        // SQLite also quotes identifiers with `[..]` and MySQL's backquotes.
+        crate::sql::LexRules {
+            question_params: true,
+            backquote_identifiers: true,
             bracket_identifiers: true,
+            trigger_bodies: true,
             ..Default::default()
         }
     }

@@ -6,6 +6,8 @@
 pub mod ddl;
 pub mod dml;
 pub mod expr;
+pub mod lexer;
+pub mod script;
 pub mod select;
 pub mod text;
 pub mod typed;
@@ -15,8 +17,10 @@ pub use ddl::{
 };
 pub use dml::{Delete, Insert, OnConflict, Update};
 pub use expr::{BinOp, ColumnRef, Expr, Function, OrderBy};
+pub use lexer::{tokens, LexRules, Lexer, Token, TokenKind};
+pub use script::{first_keyword, leading_keywords, split_statements, Keywords, Statements};
 pub use select::{Join, JoinKind, RowLock, Select, SelectItem, TableRef};
-pub use text::{text, RawSyntax, Text, TextPiece};
+pub use text::{pieces, text, Pieces, Text, TextPiece};
 pub use typed::{
     and_all, count_star, not, or_any, Bindable, Column, Condition, Expression, TextExpression,
     TypedExpr,

@@ -1,15 +1,16 @@
 //! Raw SQL with named bound parameters: `text("SELECT * FROM students WHERE name = :name")`.
 //!
-//! The SQL text is the developer's; values are only ever bound. `:name` markers are found by a
-//! small scanner that skips string literals, quoted identifiers, comments and PostgreSQL `::`
-//! casts, and the dialect renders each marker as its own placeholder. What counts as a literal
-//! or a comment differs by database ([`RawSyntax`]): PostgreSQL's dollar-quoted strings and
-//! `E'..'` escapes, MySQL's backslash escapes and `#` comments, SQLite's `[..]` identifiers;
+//! The SQL text is the developer's; values are only ever bound. `:name` markers are found by
+//! the SQL lexer ([`super::lexer`]), which skips string literals, quoted identifiers, comments
+//! and PostgreSQL `::` casts, and the dialect renders each marker as its own placeholder. What
+//! counts as a literal or a comment differs by database ([`LexRules`]): PostgreSQL's
+//! dollar-quoted strings and `E'..'` escapes, MySQL's backslash escapes and `#` comments, SQLite's `[..]` identifiers;
 //! the compiler scans with the target dialect's rules, so a `:name` inside one of those is
 //! text, never a parameter. MySQL's executable comments (`/*! .. */`) are SQL to the server,
 //! so their `:name` markers are parameters; MariaDB's `/*M! .. */` is a plain comment to MySQL
 //! and is scanned as one.
 
+use super::lexer::{tokens, LexRules, Lexer};
 use crate::error::{Error, Result};
 use crate::types::ToSql;
 use crate::value::Value;
@@ -61,12 +62,13 @@ impl Text {
 
     /// Splits the SQL into verbatim pieces and parameter markers (standard SQL lexing).
     pub fn pieces(&self) -> Vec<TextPiece<'_>> {
-        parse(&self.sql)
+        pieces(&self.sql, LexRules::default()).collect()
     }
 
-    /// As [`Text::pieces`], with a database's own literal and comment syntax.
-    pub fn pieces_in(&self, syntax: RawSyntax) -> Vec<TextPiece<'_>> {
-        parse_in(&self.sql, syntax)
+    /// As [`Text::pieces`], with a database's own literal and comment syntax (its
+    /// [`Dialect::lex_rules`](crate::dialect::Dialect::lex_rules)).
+    pub fn pieces_in(&self, rules: LexRules) -> Vec<TextPiece<'_>> {
+        pieces(&self.sql, rules).collect()
     }
 
     /// The value bound to `name`.
@@ -86,196 +88,73 @@ impl Text {
     }
 }
 
-fn is_ident_start(b: u8) -> bool {
-    b.is_ascii_alphabetic() || b == b'_'
-}
-
-fn is_ident_char(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
-}
-
-/// The lexical rules, beyond standard SQL, that decide where literals and comments end.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct RawSyntax {
-    /// A backslash escapes the next character inside `'..'` and `".."` (MySQL, MariaDB).
-    pub backslash_escapes: bool,
-    /// `E'..'` strings take backslash escapes (PostgreSQL).
-    pub escape_strings: bool,
-    /// `$$..$$` and `$tag$..$tag$` are string literals (PostgreSQL).
-    pub dollar_quotes: bool,
-    /// `#` starts a comment to the end of the line (MySQL, MariaDB).
-    pub hash_comments: bool,
-    /// `--` starts a comment only when followed by a space or control character (MySQL).
-    pub dash_comments_need_space: bool,
-    /// `/* .. */` comments nest (PostgreSQL).
-    pub nested_block_comments: bool,
-    /// `[..]` quotes an identifier (SQLite, after Microsoft's SQL).
-    pub bracket_identifiers: bool,
-    /// `/*! .. */` and `/*!50000 .. */` are executable comments: the server runs their text
-    /// as SQL, so `:name` markers in them are parameters (MySQL, MariaDB).
-    pub executable_comments: bool,
-}
-
-/// Splits raw SQL into verbatim text and `:name` markers (standard SQL lexing).
-pub fn parse(sql: &str) -> Vec<TextPiece<'_>> {
-    parse_in(sql, RawSyntax::default())
-}
-
-/// The end (exclusive) of a `$tag$` delimiter starting at `i`, if one starts there.
-fn dollar_tag_end(bytes: &[u8], i: usize) -> Option<usize> {
-    let mut j = i + 1;
-    if bytes.get(j).is_some_and(|b| b.is_ascii_digit()) {
-        return None; // `$1`: a positional parameter
+/// Iterates over the verbatim pieces and `:name` markers of `sql` under `rules`, in order;
+/// the pieces concatenate to `sql` with each marker written `:name`. The lexer finds the
+/// markers, so a `:name` inside a literal, a quoted identifier or a comment is text, and
+/// `::` is a cast; nothing is allocated.
+pub fn pieces(sql: &str, rules: LexRules) -> Pieces<'_> {
+    // A marker needs a colon: nothing after the last one needs lexing.
+    let last_colon = sql.bytes().rposition(|b| b == b':');
+    Pieces {
+        sql,
+        lexer: tokens(sql, rules),
+        start: 0,
+        last_colon,
+        marker: None,
     }
-    while j < bytes.len() && is_ident_char(bytes[j]) {
-        j += 1;
-    }
-    (bytes.get(j) == Some(&b'$')).then_some(j + 1)
 }
 
-/// Splits raw SQL into verbatim text and `:name` markers, with `syntax`'s literals and
-/// comments.
-pub fn parse_in(sql: &str, syntax: RawSyntax) -> Vec<TextPiece<'_>> {
-    let bytes = sql.as_bytes();
-    let mut pieces = Vec::new();
-    let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            q @ (b'\'' | b'"' | b'`') => {
-                let e_string = syntax.escape_strings
-                    && q == b'\''
-                    && i > 0
-                    && matches!(bytes[i - 1], b'E' | b'e')
-                    && (i < 2 || !is_ident_char(bytes[i - 2]));
-                let backslash = q != b'`' && (syntax.backslash_escapes || e_string);
-                i += 1;
-                while i < bytes.len() {
-                    if backslash && bytes[i] == b'\\' {
-                        i += 2;
-                        continue;
-                    }
-                    if bytes[i] == q {
-                        if i + 1 < bytes.len() && bytes[i + 1] == q {
-                            i += 2;
-                            continue;
-                        }
-                        break;
-                    }
-                    i += 1;
-                }
-                i += 1;
-            }
-            b'[' if syntax.bracket_identifiers => {
-                while i < bytes.len() && bytes[i] != b']' {
-                    i += 1;
-                }
-                i += 1;
-            }
-            b'$' if syntax.dollar_quotes && (i == 0 || !is_ident_char(bytes[i - 1])) => {
-                match dollar_tag_end(bytes, i) {
-                    Some(end) => {
-                        let tag = &bytes[i..end];
-                        i = end;
-                        while i < bytes.len() && !bytes[i..].starts_with(tag) {
-                            i += 1;
-                        }
-                        i += tag.len();
-                    }
-                    None => i += 1,
-                }
-            }
-            b'#' if syntax.hash_comments => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'-' if bytes.get(i + 1) == Some(&b'-')
-                && (!syntax.dash_comments_need_space
-                    || bytes
-                        .get(i + 2)
-                        .is_none_or(|b| b.is_ascii_whitespace() || b.is_ascii_control())) =>
-            {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'/' if syntax.executable_comments
-                && bytes.get(i + 1) == Some(&b'*')
-                && bytes.get(i + 2) == Some(&b'!') =>
-            {
-                // Scanned as SQL from after the opening (and its version number); the
-                // closing `*/` is then ordinary text.
-                i += 3;
-                while i < bytes.len() && bytes[i].is_ascii_digit() {
-                    i += 1;
-                }
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                i += 2;
-                let mut depth = 1;
-                while i < bytes.len() && depth > 0 {
-                    if bytes[i] == b'*' && bytes.get(i + 1) == Some(&b'/') {
-                        depth -= 1;
-                        i += 2;
-                    } else if syntax.nested_block_comments
-                        && bytes[i] == b'/'
-                        && bytes.get(i + 1) == Some(&b'*')
-                    {
-                        depth += 1;
-                        i += 2;
-                    } else {
-                        i += 1;
-                    }
-                }
-            }
-            b':' if bytes.get(i + 1) == Some(&b':') => i += 2,
-            b':' if bytes.get(i + 1).copied().is_some_and(is_ident_start)
-                && (i == 0 || bytes[i - 1] != b':') =>
-            {
-                if start < i {
-                    pieces.push(TextPiece::Sql(&sql[start..i]));
-                }
-                let name_start = i + 1;
-                let mut end = name_start;
-                while end < bytes.len() && is_ident_char(bytes[end]) {
-                    end += 1;
-                }
-                pieces.push(TextPiece::Param(&sql[name_start..end]));
-                i = end;
-                start = end;
-            }
-            _ => i += 1,
+/// The iterator [`pieces`] returns.
+#[derive(Debug, Clone)]
+pub struct Pieces<'a> {
+    sql: &'a str,
+    lexer: Lexer<'a>,
+    /// Start of the verbatim text not yet returned.
+    start: usize,
+    last_colon: Option<usize>,
+    /// A marker found after verbatim text, returned next.
+    marker: Option<&'a str>,
+}
+
+impl<'a> Iterator for Pieces<'a> {
+    type Item = TextPiece<'a>;
+
+    fn next(&mut self) -> Option<TextPiece<'a>> {
+        if let Some(name) = self.marker.take() {
+            return Some(TextPiece::Param(name));
         }
+        if let Some(last) = self.last_colon {
+            if let Some((start, end)) = self.lexer.next_marker(last) {
+                let name = self.sql.get(start + 1..end).unwrap_or_default();
+                let before = &self.sql[self.start..start];
+                self.start = end;
+                if before.is_empty() {
+                    return Some(TextPiece::Param(name));
+                }
+                self.marker = Some(name);
+                return Some(TextPiece::Sql(before));
+            }
+            self.last_colon = None;
+        }
+        let rest = &self.sql[self.start..];
+        self.start = self.sql.len();
+        (!rest.is_empty()).then_some(TextPiece::Sql(rest))
     }
-    if start < sql.len() {
-        pieces.push(TextPiece::Sql(&sql[start.min(sql.len())..]));
-    }
-    pieces
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dialect::{Dialect as _, MySqlDialect, PostgresDialect, SqliteDialect};
 
     #[test]
     fn finds_markers_outside_literals_comments_and_casts() {
-        let p = parse(
-            "SELECT ':no', \":no\" -- :no\n FROM t /* :no */ WHERE a = :a AND b::text = :b_2",
-        );
-        let params: Vec<&str> = p
-            .iter()
-            .filter_map(|x| match x {
-                TextPiece::Param(n) => Some(*n),
-                _ => None,
-            })
-            .collect();
-        assert_eq!(params, ["a", "b_2"]);
+        let sql = "SELECT ':no', \":no\" -- :no\n FROM t /* :no */ WHERE a = :a AND b::text = :b_2";
+        assert_eq!(params(sql, LexRules::default()), ["a", "b_2"]);
     }
 
-    fn params(sql: &str, syntax: RawSyntax) -> Vec<&str> {
-        parse_in(sql, syntax)
-            .into_iter()
+    fn params(sql: &str, rules: LexRules) -> Vec<&str> {
+        pieces(sql, rules)
             .filter_map(|x| match x {
                 TextPiece::Param(n) => Some(n),
                 TextPiece::Sql(_) => None,
@@ -283,84 +162,67 @@ mod tests {
             .collect()
     }
 
-    const PG: RawSyntax = RawSyntax {
-        backslash_escapes: false,
-        escape_strings: true,
-        dollar_quotes: true,
-        hash_comments: false,
-        dash_comments_need_space: false,
-        nested_block_comments: true,
-        bracket_identifiers: false,
-        executable_comments: false,
-    };
-    const MYSQL: RawSyntax = RawSyntax {
-        backslash_escapes: true,
-        escape_strings: false,
-        dollar_quotes: false,
-        hash_comments: true,
-        dash_comments_need_space: true,
-        nested_block_comments: false,
-        bracket_identifiers: false,
-        executable_comments: true,
-    };
+    const PG: PostgresDialect = PostgresDialect;
+    const MYSQL: MySqlDialect = MySqlDialect;
 
     #[test]
     fn postgres_dollar_quotes_and_escape_strings_hide_markers() {
         let sql = "SELECT $$ :no ' $$, $fn$ :no $$ $fn$, E'it\\' :no', $1, a$b FROM t WHERE x = :x";
-        assert_eq!(params(sql, PG), ["x"]);
+        assert_eq!(params(sql, PG.lex_rules()), ["x"]);
         // Without PostgreSQL's rules the same text would bind values it must not.
-        assert_ne!(params(sql, RawSyntax::default()), ["x"]);
+        assert_ne!(params(sql, LexRules::default()), ["x"]);
         // A standard string keeps the backslash as a character on PostgreSQL.
-        assert_eq!(params(r"SELECT 'a\' WHERE y = :y", PG), ["y"]);
+        assert_eq!(params(r"SELECT 'a\' WHERE y = :y", PG.lex_rules()), ["y"]);
     }
 
     #[test]
     fn comment_rules_differ_by_database() {
         // PostgreSQL: block comments nest.
-        assert_eq!(params("SELECT /* a /* b */ :no */ :x", PG), ["x"]);
+        assert_eq!(
+            params("SELECT /* a /* b */ :no */ :x", PG.lex_rules()),
+            ["x"]
+        );
         // MySQL: `--` needs a space to start a comment; `1--:x` is 1 - (-:x).
-        assert_eq!(params("SELECT 1--:x", MYSQL), ["x"]);
-        assert_eq!(params("SELECT 1 -- :no\n, :y", MYSQL), ["y"]);
+        assert_eq!(params("SELECT 1--:x", MYSQL.lex_rules()), ["x"]);
+        assert_eq!(params("SELECT 1 -- :no\n, :y", MYSQL.lex_rules()), ["y"]);
     }
 
     /// Found by `text_lexer_props` (SQLite): `SELECT :p0 AS [aaa'] , :p0` bound one
     /// parameter, the quote inside the brackets taken for a string's start.
     #[test]
     fn sqlite_bracket_identifiers_hide_markers() {
-        use crate::dialect::Dialect as _;
-        let sqlite = crate::dialect::SqliteDialect.raw_syntax();
+        let sqlite = SqliteDialect.lex_rules();
         assert_eq!(params("SELECT :p0 AS [aaa'] , :p0", sqlite), ["p0", "p0"]);
         assert_eq!(params("SELECT [a :no] FROM t WHERE x = :x", sqlite), ["x"]);
         // Elsewhere `[` is no quote (PostgreSQL array slices: `a[1:n]`).
-        assert_eq!(params("SELECT a[1:n]", PG), ["n"]);
+        assert_eq!(params("SELECT a[1:n]", PG.lex_rules()), ["n"]);
     }
 
     /// Found by `text_lexer_props` (MariaDB): `SELECT /*! :p0 */` bound nothing, yet the
     /// server runs an executable comment's text.
     #[test]
     fn mysql_executable_comments_hold_markers() {
-        use crate::dialect::Dialect as _;
-        let mysql = crate::dialect::MySqlDialect.raw_syntax();
+        let mysql = MYSQL.lex_rules();
         assert_eq!(params("SELECT /*! :p0 */", mysql), ["p0"]);
         assert_eq!(
             params("SELECT /*!50000 :a */, /* :no */ /*+ :no */ :b", mysql),
             ["a", "b"]
         );
         // Elsewhere it is a comment.
-        assert_eq!(params("SELECT /*! :no */ :x", PG), ["x"]);
+        assert_eq!(params("SELECT /*! :no */ :x", PG.lex_rules()), ["x"]);
     }
 
     #[test]
     fn mysql_backslash_escapes_and_hash_comments_hide_markers() {
         let sql = "SELECT 'it\\' :no', \"q\\\" :no\" # :no\n FROM t WHERE x = :x";
-        assert_eq!(params(sql, MYSQL), ["x"]);
-        assert_ne!(params(sql, RawSyntax::default()), ["x"]);
+        assert_eq!(params(sql, MYSQL.lex_rules()), ["x"]);
+        assert_ne!(params(sql, LexRules::default()), ["x"]);
     }
 
     #[test]
     fn reassembles_verbatim_text() {
         let sql = "SELECT * FROM students WHERE name = :name";
-        let p = parse(sql);
+        let p: Vec<TextPiece<'_>> = pieces(sql, LexRules::default()).collect();
         assert_eq!(
             p,
             [

@@ -376,8 +376,43 @@ fn parameter_types_come_from_the_bound_values(db: &TestDb) {
     assert_eq!(student_row(db, ids[0]).unwrap().1, "Rust!");
 }
 
+/// `Session::execute` reads a raw statement's first keyword with the dialect's lexer: a
+/// read behind a comment (or in parentheses) begins no transaction; a write behind a
+/// comment, or a SELECT-looking word inside one, still does.
+fn raw_reads_and_writes_are_told_apart_by_the_lexer(db: &TestDb) {
+    setup(db);
+    let ids = seed(db, &[("Naresh", "Python")]);
+    let mut s = Session::new(&db.engine);
+    let mut reads = vec![
+        "/* note */ SELECT name FROM students",
+        "-- note\n  select name FROM students",
+    ];
+    match db.backend {
+        // SQLite has no parenthesised top-level query.
+        Backend::Sqlite => {}
+        Backend::Postgres => reads.push("(SELECT name FROM students)"),
+        Backend::MySql => reads.extend(["(SELECT name FROM students)", "# note\nSELECT 1"]),
+    }
+    for sql in reads {
+        s.execute(text(sql)).unwrap();
+        assert!(!s.in_transaction(), "{sql:?} began a transaction");
+    }
+    let writes = [
+        "/* SELECT */ UPDATE students SET course = 'Rust' WHERE id = :id",
+        "-- select\nUPDATE students SET course = 'Go' WHERE id = :id",
+    ];
+    for sql in writes {
+        s.execute(text(sql).bind("id", ids[0])).unwrap();
+        assert!(s.in_transaction(), "{sql:?} began no transaction");
+        s.rollback().unwrap();
+        assert!(!s.in_transaction());
+    }
+    assert_eq!(student_row(db, ids[0]).unwrap().1, "Python");
+}
+
 crate::backend_tests!(
     raw_sql_through_connection_and_session,
+    raw_reads_and_writes_are_told_apart_by_the_lexer,
     hostile_values_are_bound_safely,
     markers_inside_dialect_literals_are_text,
     parameter_types_come_from_the_bound_values,

@@ -24,6 +24,7 @@ pub use postgres::PostgresCatalog;
 pub use sqlite::SqliteCatalog;
 
 use crate::schema::{ReferentialAction, Table};
+use crate::sql::{tokens, LexRules, TokenKind};
 use crate::{Result, Value};
 
 /// The kind of schema object a catalog query reads.
@@ -96,6 +97,15 @@ pub trait Catalog: Send + Sync + std::fmt::Debug {
         false
     }
 
+    /// The name this database gives a UNIQUE constraint declared without one over `columns`
+    /// of `table` (PostgreSQL: `<table>_<column>_key`), so the diff can drop a constraint that
+    /// reflection reports without its name (as a column's `unique`). `None` when it cannot
+    /// be known (the diff then uses the generated `uq_<table>_<columns>`).
+    fn unnamed_unique_name(&self, table: &str, columns: &[String]) -> Option<String> {
+        let _ = (table, columns);
+        None
+    }
+
     /// A foreign key's ON DELETE / ON UPDATE action as this database means it, so that a
     /// model's action and a reflected one compare equal when they behave the same (applied to
     /// both sides by the diff). By default an unspecified action is `NO ACTION`, so
@@ -121,29 +131,22 @@ pub trait Catalog: Send + Sync + std::fmt::Debug {
 /// The default [`Catalog::normalize_type`].
 pub fn default_normalize_type(sql: &str) -> String {
     let mut out = String::with_capacity(sql.len());
-    let mut quote: Option<char> = None;
     let mut pending_space = false;
-    for ch in sql.trim().chars() {
-        if let Some(q) = quote {
-            out.push(ch);
-            if ch == q {
-                quote = None;
-            }
-            continue;
-        }
-        if ch.is_whitespace() {
+    let tight = |c: char| matches!(c, '(' | ')' | ',');
+    for t in tokens(sql.trim(), LexRules::default()) {
+        if t.kind == TokenKind::Whitespace {
             pending_space = true;
             continue;
         }
-        let tight = |c: char| matches!(c, '(' | ')' | ',');
-        if pending_space && !tight(ch) && !out.ends_with(tight) && !out.is_empty() {
+        if pending_space && !t.text.starts_with(tight) && !out.ends_with(tight) && !out.is_empty() {
             out.push(' ');
         }
         pending_space = false;
-        if ch == '\'' || ch == '"' {
-            quote = Some(ch);
+        match t.kind {
+            // Literals and quoted names as written.
+            TokenKind::String | TokenKind::QuotedIdentifier => out.push_str(t.text),
+            _ => out.push_str(&t.text.to_ascii_lowercase()),
         }
-        out.push(ch.to_ascii_lowercase());
     }
     out
 }
@@ -160,26 +163,27 @@ pub fn strip_outer_parens(mut sql: &str) -> &str {
     }
 }
 
+/// The lexical rules the dialect-neutral helpers below read catalog text with: standard SQL
+/// plus the identifier quotes any of the databases writes back (`` `..` ``, `[..]`).
+fn neutral_rules() -> LexRules {
+    LexRules {
+        backquote_identifiers: true,
+        bracket_identifiers: true,
+        ..LexRules::default()
+    }
+}
+
 /// Whether the parenthesis opening `t` closes at its last character (outside literals).
 fn encloses(t: &str) -> bool {
     let mut depth = 0usize;
-    let mut quote: Option<char> = None;
-    let n = t.chars().count();
-    for (i, ch) in t.chars().enumerate() {
-        match quote {
-            Some(q) if ch == q => quote = None,
-            Some(_) => {}
-            None => match ch {
-                '\'' => quote = Some(ch),
-                '(' => depth += 1,
-                ')' => {
-                    depth = depth.saturating_sub(1);
-                    if depth == 0 && i + 1 != n {
-                        return false;
-                    }
-                }
-                _ => {}
-            },
+    for tok in tokens(t, neutral_rules()) {
+        if tok.is_punct("(") {
+            depth += 1;
+        } else if tok.is_punct(")") {
+            depth = depth.saturating_sub(1);
+            if depth == 0 && tok.end() != t.len() {
+                return false;
+            }
         }
     }
     true
@@ -187,24 +191,18 @@ fn encloses(t: &str) -> bool {
 
 /// The default [`Catalog::normalize_check`].
 pub fn default_normalize_check(sql: &str) -> String {
+    let sql = strip_outer_parens(sql);
     let mut out = String::with_capacity(sql.len());
-    let mut in_literal = false;
-    for ch in strip_outer_parens(sql).chars() {
-        if in_literal {
-            out.push(ch);
-            if ch == '\'' {
-                in_literal = false;
+    for t in tokens(sql, neutral_rules()) {
+        match t.kind {
+            TokenKind::String => out.push_str(t.text),
+            TokenKind::Whitespace | TokenKind::LineComment | TokenKind::BlockComment => {}
+            _ if t.is_punct("(") || t.is_punct(")") => {}
+            _ => {
+                let name = t.name();
+                let text = name.as_deref().unwrap_or(t.text);
+                out.extend(text.chars().flat_map(char::to_lowercase));
             }
-            continue;
-        }
-        match ch {
-            '\'' => {
-                in_literal = true;
-                out.push(ch);
-            }
-            '"' | '`' | '[' | ']' | '(' | ')' => {}
-            c if c.is_whitespace() => {}
-            c => out.extend(c.to_lowercase()),
         }
     }
     out
@@ -266,6 +264,12 @@ mod tests {
         assert_ne!(
             default_normalize_check("name <> 'x'"),
             default_normalize_check("name <> 'X'")
+        );
+        // Read by the lexer: a doubled quote is one, a comment is nothing, a `)` inside a
+        // literal closes nothing.
+        assert_eq!(
+            default_normalize_check("(\"A\"\"b\" > 0 /* (x */) AND (c <> ')')"),
+            "a\"b>0andc<>')'"
         );
     }
 }

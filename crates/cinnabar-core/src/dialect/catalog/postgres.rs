@@ -135,6 +135,15 @@ impl Catalog for PostgresCatalog {
         QUERIES
     }
 
+    /// `<table>_<column>_key`, cut as PostgreSQL cuts it: the single-column unique
+    /// constraints reflection reports as `Column::unique` have that name.
+    fn unnamed_unique_name(&self, table: &str, columns: &[String]) -> Option<String> {
+        match columns {
+            [column] => Some(pg_default_name(table, column, "key")),
+            _ => None,
+        }
+    }
+
     fn assemble(&self, results: &[CatalogRows]) -> Result<Vec<Table>> {
         let rows = |i: usize| results.get(i).map_or(&[][..], |r| r.as_slice());
         let mut set = TableSet::new();

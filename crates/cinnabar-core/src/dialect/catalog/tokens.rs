@@ -1,7 +1,10 @@
 //! A small tokenizer for the SQL text catalogs hand back: SQLite's stored CREATE TABLE /
 //! CREATE INDEX statements and PostgreSQL's deparsed defaults and CHECK conditions. Used by
 //! the SQLite and PostgreSQL catalogs only; it reads what a database wrote, never user input
-//! bound for execution.
+//! bound for execution. The tokens come from the SQL lexer (`crate::sql::lexer`), grouped
+//! the way the catalogs read them.
+
+use crate::sql::{tokens, LexRules, TokenKind};
 
 /// What a [`Token`] is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,145 +61,76 @@ impl Token {
     }
 }
 
-/// Splits `src` into tokens, skipping whitespace and comments (`--`, `/* */`). `brackets`:
-/// whether `[..]` quotes an identifier (SQLite) rather than being punctuation (PostgreSQL
-/// arrays). An unterminated quote or comment runs to the end of the text.
+/// Splits `src` into tokens with the SQL lexer, skipping whitespace and comments (`--`,
+/// `/* */`). `brackets`: whether `[..]` quotes an identifier (SQLite) rather than being
+/// punctuation (PostgreSQL arrays). An unterminated quote or comment runs to the end of the
+/// text. A run of operator characters is one [`Tok::Symbol`] (`<>`, `~~*`).
 pub(crate) fn tokenize(src: &str, brackets: bool) -> Vec<Token> {
-    let bytes = src.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        let start = i;
-        if b.is_ascii_whitespace() {
-            i += 1;
-            continue;
-        }
-        if b == b'-' && bytes.get(i + 1) == Some(&b'-') {
-            while i < bytes.len() && bytes[i] != b'\n' {
-                i += 1;
+    let rules = LexRules {
+        backquote_identifiers: true,
+        bracket_identifiers: brackets,
+        ..LexRules::default()
+    };
+    let mut out: Vec<Token> = Vec::new();
+    for t in tokens(src, rules) {
+        let kind = match t.kind {
+            TokenKind::Whitespace | TokenKind::LineComment | TokenKind::BlockComment => continue,
+            TokenKind::Word => Tok::Word,
+            TokenKind::QuotedIdentifier => {
+                Tok::Ident(t.name().map(|n| n.into_owned()).unwrap_or_default())
             }
-            continue;
-        }
-        if b == b'/' && bytes.get(i + 1) == Some(&b'*') {
-            i += 2;
-            while i < bytes.len() && !(bytes[i] == b'*' && bytes.get(i + 1) == Some(&b'/')) {
-                i += 1;
+            TokenKind::String => Tok::Str,
+            TokenKind::Number => Tok::Number,
+            // `[1:n]` in an array slice: the colon is an operator, the name a word.
+            TokenKind::NamedParam => {
+                push_symbol(src, &mut out, t.start, t.start + 1);
+                out.push(Token {
+                    kind: Tok::Word,
+                    start: t.start + 1,
+                    end: t.end(),
+                });
+                continue;
             }
-            i = (i + 2).min(bytes.len());
-            continue;
-        }
-        let kind = match b {
-            b'\'' => {
-                i = quoted_end(bytes, i, b'\'');
-                Tok::Str
-            }
-            b'"' | b'`' => {
-                i = quoted_end(bytes, i, b);
-                Tok::Ident(unquote(&src[start..i], b as char, b as char))
-            }
-            b'[' if brackets => {
-                while i < bytes.len() && bytes[i] != b']' {
-                    i += 1;
-                }
-                i = (i + 1).min(bytes.len());
-                Tok::Ident(unquote(&src[start..i], '[', ']'))
-            }
-            b'(' => {
-                i += 1;
-                Tok::Open
-            }
-            b')' => {
-                i += 1;
-                Tok::Close
-            }
-            b',' => {
-                i += 1;
-                Tok::Comma
-            }
-            b'0'..=b'9' => {
-                i = number_end(bytes, i);
-                Tok::Number
-            }
-            b'.' if bytes.get(i + 1).is_some_and(u8::is_ascii_digit) => {
-                i = number_end(bytes, i);
-                Tok::Number
-            }
-            c if c == b'_' || c == b'$' || c.is_ascii_alphabetic() || c >= 0x80 => {
-                while i < bytes.len()
-                    && (bytes[i] == b'_'
-                        || bytes[i] == b'$'
-                        || bytes[i].is_ascii_alphanumeric()
-                        || bytes[i] >= 0x80)
-                {
-                    i += 1;
-                }
-                Tok::Word
-            }
+            _ if t.is_punct("(") => Tok::Open,
+            _ if t.is_punct(")") => Tok::Close,
+            _ if t.is_punct(",") => Tok::Comma,
             _ => {
-                i += 1;
-                // Multi-character operators: a run of operator characters, except that
-                // brackets and dots stand alone.
-                if !matches!(b, b'[' | b']' | b'.' | b';') {
-                    while i < bytes.len() && b"<>=!~*+-/%&|^#@:".contains(&bytes[i]) {
-                        // `--` and `/*` start comments even after an operator.
-                        if (bytes[i] == b'-' && bytes.get(i + 1) == Some(&b'-'))
-                            || (bytes[i] == b'/' && bytes.get(i + 1) == Some(&b'*'))
-                        {
-                            break;
-                        }
-                        i += 1;
-                    }
-                }
-                Tok::Symbol
+                push_symbol(src, &mut out, t.start, t.end());
+                continue;
             }
         };
         out.push(Token {
             kind,
-            start,
-            end: i,
+            start: t.start,
+            end: t.end(),
         });
     }
     out
 }
 
-/// The end (exclusive) of the quoted run opening at `i` with `q` (a doubled `q` is kept).
-fn quoted_end(bytes: &[u8], mut i: usize, q: u8) -> usize {
-    i += 1;
-    while i < bytes.len() {
-        if bytes[i] == q {
-            if bytes.get(i + 1) == Some(&q) {
-                i += 2;
-                continue;
-            }
-            return i + 1;
-        }
-        i += 1;
-    }
-    i
-}
-
-fn number_end(bytes: &[u8], mut i: usize) -> usize {
-    while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'.') {
-        let e = bytes[i] == b'e' || bytes[i] == b'E';
-        i += 1;
-        if e && i < bytes.len() && (bytes[i] == b'+' || bytes[i] == b'-') {
-            i += 1;
+/// Pushes the punctuation at `start..end`, or extends the operator run right before it: a
+/// run of operator characters (`<>=!~*+-/%&|^#@:`) after any punctuation but a bracket, a
+/// dot or a semicolon is one symbol.
+fn push_symbol(src: &str, out: &mut Vec<Token>, start: usize, end: usize) {
+    let b = src.as_bytes();
+    let operator = b[start..end]
+        .iter()
+        .all(|c| b"<>=!~*+-/%&|^#@:".contains(c));
+    if let Some(last) = out.last_mut() {
+        if operator
+            && last.kind == Tok::Symbol
+            && last.end == start
+            && !matches!(b[last.start], b'[' | b']' | b'.' | b';')
+        {
+            last.end = end;
+            return;
         }
     }
-    i
-}
-
-/// `t` without its quotes `open`..`close`, a doubled closing quote read as one.
-fn unquote(t: &str, open: char, close: char) -> String {
-    let inner = t.strip_prefix(open).unwrap_or(t);
-    let inner = inner.strip_suffix(close).unwrap_or(inner);
-    if open == close {
-        let doubled = format!("{close}{close}");
-        inner.replace(&doubled, &close.to_string())
-    } else {
-        inner.to_string()
-    }
+    out.push(Token {
+        kind: Tok::Symbol,
+        start,
+        end,
+    });
 }
 
 /// The position of the `)` closing the `(` at `open` (an index into `toks`), if any.

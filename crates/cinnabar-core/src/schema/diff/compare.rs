@@ -67,6 +67,18 @@ impl<'a> Rules<'a> {
         }
     }
 
+    /// A reflected unique constraint with its name: the one the database gave it when
+    /// reflection did not read one (a column's `unique`), if the catalog knows it.
+    fn named_unique(&self, table: &str, u: &UniqueConstraint) -> UniqueConstraint {
+        let mut u = u.clone();
+        if u.name.is_none() {
+            u.name = self
+                .catalog
+                .and_then(|cat| cat.unnamed_unique_name(table, &u.columns));
+        }
+        u
+    }
+
     fn uniques_are_indexes(&self) -> bool {
         self.catalog
             .is_some_and(|cat| cat.unique_constraints_are_indexes())
@@ -114,7 +126,7 @@ pub(super) fn compare_table(
     let (t_idx, t_uniq) = split_uniques(rules, target);
     let (c_idx, c_uniq) = split_uniques(rules, current);
     indexes(rules, &target.name, &t_idx, &c_idx, out);
-    uniques(&target.name, &t_uniq, &c_uniq, out);
+    uniques(rules, &target.name, &t_uniq, &c_uniq, out);
     foreign_keys(rules, target, current, out);
     checks(rules, target, current, out);
 }
@@ -285,7 +297,13 @@ fn indexes(
     }
 }
 
-fn uniques(table: &str, target: &[Unique], current: &[Unique], out: &mut Vec<SchemaOp>) {
+fn uniques(
+    rules: &Rules<'_>,
+    table: &str,
+    target: &[Unique],
+    current: &[Unique],
+    out: &mut Vec<SchemaOp>,
+) {
     let mut matched = vec![false; current.len()];
     for t in target {
         let cols = t.columns();
@@ -312,7 +330,7 @@ fn uniques(table: &str, target: &[Unique], current: &[Unique], out: &mut Vec<Sch
         out.push(match c {
             Unique::Constraint(u) => SchemaOp::DropUnique {
                 table: table.to_string(),
-                unique: u.clone(),
+                unique: rules.named_unique(table, u),
             },
             Unique::Index(i) => SchemaOp::DropIndex {
                 table: table.to_string(),

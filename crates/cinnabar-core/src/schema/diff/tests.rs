@@ -37,6 +37,9 @@ impl Catalog for TestCatalog {
     fn unique_constraints_are_indexes(&self) -> bool {
         self.mariadb
     }
+    fn unnamed_unique_name(&self, table: &str, columns: &[String]) -> Option<String> {
+        (!self.mariadb).then(|| format!("{table}_{}_key", columns.join("_")))
+    }
     fn normalize_action(&self, action: Option<ReferentialAction>) -> Option<ReferentialAction> {
         match action {
             Some(ReferentialAction::Restrict) if self.mariadb => None,

@@ -14,6 +14,8 @@ use std::borrow::Cow;
 use super::types;
 use super::Flavor;
 use crate::dialect::catalog::default_normalize_type;
+use crate::dialect::{Dialect as _, MySqlDialect};
+use crate::sql::{tokens, LexRules, TokenKind};
 
 /// One token of a MySQL expression.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,75 +38,52 @@ const OPERATORS: [&str; 11] = [
     "<=>", "->>", "<>", "!=", "<=", ">=", "&&", "||", ":=", "<<", ">>",
 ];
 
-/// Splits `sql` into tokens; never fails (an unterminated literal runs to the end).
+/// MySQL's lexical rules (backslash escapes, `".."` strings, backquoted names).
+fn rules() -> LexRules {
+    MySqlDialect.lex_rules()
+}
+
+/// Splits `sql` into tokens with the SQL lexer; never fails (an unterminated literal runs to
+/// the end).
 fn tokenize(sql: &str) -> Vec<Tok> {
-    let chars: Vec<char> = sql.chars().collect();
     let mut toks = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if c.is_whitespace() {
-            i += 1;
-        } else if c == '\'' || c == '"' {
-            let (value, next) = string_literal(&chars, i);
-            toks.push(Tok::Str(value));
-            i = next;
-        } else if c == '`' {
-            let mut name = String::new();
-            i += 1;
-            while i < chars.len() {
-                if chars[i] == '`' {
-                    if chars.get(i + 1) == Some(&'`') {
-                        name.push('`');
-                        i += 2;
-                        continue;
-                    }
-                    i += 1;
-                    break;
+    let mut lexed = tokens(sql, rules()).filter(|t| !t.is_trivia()).peekable();
+    while let Some(t) = lexed.next() {
+        let tok = match t.kind {
+            TokenKind::String => {
+                let chars: Vec<char> = t.text.chars().collect();
+                Tok::Str(string_literal(&chars, 0).0)
+            }
+            TokenKind::QuotedIdentifier => Tok::Ident(t.name().unwrap_or_default().to_lowercase()),
+            TokenKind::Number => Tok::Num(t.text.to_owned()),
+            TokenKind::Word => {
+                // A charset introducer (`_utf8mb4'x'`) says how a literal is encoded, not
+                // what it is.
+                let introducer = t.text.starts_with('_')
+                    && lexed
+                        .peek()
+                        .is_some_and(|n| n.kind == TokenKind::String && n.start == t.end());
+                if introducer {
+                    continue;
                 }
-                name.push(chars[i]);
-                i += 1;
+                Tok::Word(t.text.to_lowercase())
             }
-            toks.push(Tok::Ident(name.to_lowercase()));
-        } else if c.is_ascii_digit()
-            || (c == '.' && chars.get(i + 1).is_some_and(char::is_ascii_digit))
-        {
-            let start = i;
-            while i < chars.len() && (chars[i].is_ascii_alphanumeric() || chars[i] == '.') {
-                // An exponent's sign belongs to the number.
-                if matches!(chars[i], 'e' | 'E') && matches!(chars.get(i + 1), Some('+' | '-')) {
-                    i += 1;
+            _ if t.is_punct("(") => Tok::Open,
+            _ if t.is_punct(")") => Tok::Close,
+            _ => {
+                let rest = &sql[t.start..];
+                let op = OPERATORS
+                    .iter()
+                    .find(|op| rest.starts_with(**op))
+                    .map_or(t.text, |op| *op);
+                // The lexer's tokens the operator spans.
+                while lexed.peek().is_some_and(|n| n.start < t.start + op.len()) {
+                    lexed.next();
                 }
-                i += 1;
+                Tok::Op(op.to_owned())
             }
-            toks.push(Tok::Num(chars[start..i].iter().collect()));
-        } else if c.is_alphanumeric() || c == '_' || c == '$' {
-            let start = i;
-            while i < chars.len()
-                && (chars[i].is_alphanumeric() || chars[i] == '_' || chars[i] == '$')
-            {
-                i += 1;
-            }
-            let word: String = chars[start..i].iter().collect();
-            // A charset introducer (`_utf8mb4'x'`) says how a literal is encoded, not what it is.
-            if !(word.starts_with('_') && chars.get(i) == Some(&'\'')) {
-                toks.push(Tok::Word(word.to_lowercase()));
-            }
-        } else if c == '(' {
-            toks.push(Tok::Open);
-            i += 1;
-        } else if c == ')' {
-            toks.push(Tok::Close);
-            i += 1;
-        } else {
-            let rest: String = chars[i..chars.len().min(i + 3)].iter().collect();
-            let op = OPERATORS
-                .iter()
-                .find(|op| rest.starts_with(**op))
-                .map_or_else(|| c.to_string(), |op| (*op).to_string());
-            i += op.chars().count();
-            toks.push(Tok::Op(op));
-        }
+        };
+        toks.push(tok);
     }
     toks
 }
@@ -376,24 +355,7 @@ pub fn normalize_mysql_type(sql: &str) -> String {
 /// (`_utf8mb4\'x\'`), which is not valid SQL. A backslash outside any literal can only come
 /// from that, so then the text is unescaped once; otherwise it is returned as it is.
 pub(super) fn unescape_reported(sql: &str) -> Cow<'_, str> {
-    let mut quote: Option<char> = None;
-    let mut chars = sql.chars();
-    let mut escaped_outside = false;
-    while let Some(c) = chars.next() {
-        match quote {
-            Some(_) if c == '\\' => {
-                chars.next();
-            }
-            Some(q) if c == q => quote = None,
-            Some(_) => {}
-            None if c == '\'' || c == '"' || c == '`' => quote = Some(c),
-            None if c == '\\' => {
-                escaped_outside = true;
-                break;
-            }
-            None => {}
-        }
-    }
+    let escaped_outside = tokens(sql, rules()).any(|t| t.is_punct("\\"));
     if !escaped_outside {
         return Cow::Borrowed(sql);
     }

@@ -5,6 +5,8 @@
 //! nearest type its values read as in `sql_type`. The table is in
 //! `docs/schema/reflection-mysql.md`.
 
+use crate::dialect::{Dialect as _, MySqlDialect};
+use crate::sql::tokens;
 use crate::types::SqlType;
 
 /// A `COLUMN_TYPE` split into its name, its parenthesised arguments and what follows.
@@ -50,32 +52,18 @@ pub(super) fn split(column_type: &str) -> (String, Option<&str>, String) {
     (p.base, p.args, p.modifiers)
 }
 
-/// The byte position of the parenthesis closing the one `s` starts with, outside quotes.
+/// The byte position of the parenthesis closing the one `s` starts with, outside quotes
+/// (read by the lexer with MySQL's rules).
 fn closing_paren(s: &str) -> Option<usize> {
     let mut depth = 0usize;
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
-    for (i, ch) in s.char_indices() {
-        if let Some(q) = quote {
-            if escaped {
-                escaped = false;
-            } else if ch == '\\' {
-                escaped = true;
-            } else if ch == q {
-                quote = None;
+    for t in tokens(s, MySqlDialect.lex_rules()) {
+        if t.is_punct("(") {
+            depth += 1;
+        } else if t.is_punct(")") {
+            depth = depth.checked_sub(1)?;
+            if depth == 0 {
+                return Some(t.start);
             }
-            continue;
-        }
-        match ch {
-            '\'' | '"' => quote = Some(ch),
-            '(' => depth += 1,
-            ')' => {
-                depth = depth.checked_sub(1)?;
-                if depth == 0 {
-                    return Some(i);
-                }
-            }
-            _ => {}
         }
     }
     None

@@ -7,6 +7,7 @@ use crate::schema::{
 };
 use crate::sql::ddl::{AlterAction, ColumnChange, Ddl};
 use crate::types::SqlType;
+
 #[test]
 fn added_and_dropped_tables() {
     let op = one(vec![courses()], Vec::new(), &PostgresDialect);
@@ -311,6 +312,39 @@ fn unique_changes_name_what_they_add() {
             "t",
             AlterAction::DropUnique("t_a_b_key".into())
         ))]
+    );
+    // Reflection reports a single-column constraint the database named itself as the
+    // column's `unique`: it is dropped by the name the catalog says the database gave it.
+    let mut reflected = plain.clone();
+    reflected.columns[0].unique = true;
+    let op = one(vec![plain.clone()], vec![reflected.clone()], &PG);
+    assert_eq!(
+        op.to_ddl(),
+        [Ddl::AlterTable(crate::sql::ddl::AlterTable::new(
+            "t",
+            AlterAction::DropUnique("t_a_key".into())
+        ))]
+    );
+    // PostgreSQL's own catalog says the same.
+    let op = one(
+        vec![plain.clone()],
+        vec![reflected.clone()],
+        &PostgresDialect,
+    );
+    assert!(
+        matches!(&op, SchemaOp::DropUnique { unique, .. } if unique.name.as_deref() == Some("t_a_key")),
+        "{op:?}"
+    );
+    // A catalog that cannot know (MySQL's reflection reads every name): none, so the
+    // operation drops the generated name.
+    let op = one(
+        vec![plain.clone()],
+        vec![reflected],
+        &crate::dialect::MySqlDialect,
+    );
+    assert!(
+        matches!(&op, SchemaOp::DropUnique { unique, .. } if unique.name.is_none()),
+        "{op:?}"
     );
     // Other columns: dropped and added.
     let ops = diff(

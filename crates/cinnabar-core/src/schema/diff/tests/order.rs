@@ -5,6 +5,7 @@ use crate::dialect::{MySqlDialect, PostgresDialect, SqliteDialect};
 use crate::schema::{Column, ForeignKey, Index, Table, UniqueConstraint};
 use crate::sql::ddl::{AlterAction, Ddl};
 use crate::types::SqlType;
+
 fn names(ops: &[SchemaOp]) -> Vec<String> {
     ops.iter().map(|o| o.to_string()).collect()
 }
