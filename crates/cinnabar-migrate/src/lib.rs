@@ -17,6 +17,7 @@ mod migrator;
 mod offline;
 mod plan;
 mod progress;
+pub mod rebuild;
 mod replay;
 mod revision;
 mod version;

@@ -11,7 +11,9 @@ mod identifiers;
 mod migration;
 mod mysql;
 mod postgres;
+mod rebuild;
 mod sqlite;
+mod sqlite_rebuild;
 
 pub use compiler::{compile, compile_into, Compiled};
 pub use ddl::{
@@ -22,7 +24,9 @@ pub use identifiers::{check_identifier, check_table, IdentifierLimit};
 pub use migration::{MigrationLock, NamedLock};
 pub use mysql::MySqlDialect;
 pub use postgres::PostgresDialect;
+pub use rebuild::{ServerVersion, TableRebuild};
 pub use sqlite::SqliteDialect;
+pub use sqlite_rebuild::SqliteRebuild;
 
 use crate::schema::Column;
 use crate::sql::ColumnChange;
@@ -210,6 +214,14 @@ pub trait Dialect: Send + Sync + std::fmt::Debug + 'static {
     /// per table), rather than `DROP INDEX "ix"` (names per schema).
     fn drop_index_names_table(&self) -> bool {
         false
+    }
+
+    /// How a table whose change this dialect's ALTER TABLE cannot make is rebuilt instead
+    /// (create the new table, copy the rows, drop the old one, rename), with the version
+    /// limits of the native ALTER TABLE forms (see [`TableRebuild`]). `None`: the dialect's
+    /// ALTER TABLE makes every change and nothing is rebuilt (PostgreSQL, MySQL).
+    fn table_rebuild(&self) -> Option<&'static dyn TableRebuild> {
+        None
     }
 
     /// A query taking the table and constraint names as parameters that returns a row when

@@ -131,4 +131,8 @@ impl Dialect for SqliteDialect {
     fn utc_now_text_sql(&self) -> Option<&'static str> {
         Some("strftime('%Y-%m-%dT%H:%M:%SZ', 'now')")
     }
+
+    fn table_rebuild(&self) -> Option<&'static dyn super::TableRebuild> {
+        Some(&super::SqliteRebuild)
+    }
 }
