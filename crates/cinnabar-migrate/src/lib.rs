@@ -20,6 +20,7 @@ mod progress;
 pub mod rebuild;
 mod replay;
 mod revision;
+mod steps;
 mod version;
 
 pub use autogenerate::{

@@ -5,10 +5,10 @@
 //! by the `cinnabar migrate` CLI.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use cinnabar_core::dialect::Dialect;
+use cinnabar_core::dialect::{Dialect, ServerVersion};
 use cinnabar_core::schema::MetaData;
 use cinnabar_core::{Error, Result};
 use cinnabar_engine::{Connection, Engine};
@@ -50,6 +50,7 @@ pub struct Migrator {
     pub(crate) version: VersionTable,
     pub(crate) rust_steps: HashMap<String, Arc<RustStep>>,
     pub(crate) progress: Option<Arc<dyn Progress>>,
+    pub(crate) server_version: OnceLock<Option<ServerVersion>>,
     lock_wait: Duration,
     lock_timeout: Option<Duration>,
 }
@@ -105,6 +106,7 @@ impl Migrator {
             version: VersionTable::new(VERSION_TABLE),
             rust_steps: HashMap::new(),
             progress: None,
+            server_version: OnceLock::new(),
             lock_wait: Duration::from_secs(60),
             lock_timeout: Some(Duration::from_secs(5)),
         }
