@@ -122,7 +122,12 @@ impl Migrator {
                 (i..end).for_each(report);
                 rebuild::run(conn, &plan).map_err(|e| {
                     let c = step_context(r, position(i), &steps[i]);
-                    e.context(format!("{c}, rebuilding with steps up to {end}"))
+                    let with = if end > i + 1 {
+                        format!(", in one table rebuild with steps {} to {end}", i + 1)
+                    } else {
+                        ", in a table rebuild".to_owned()
+                    };
+                    e.context(format!("{c}{with}"))
                 })?;
                 i = end;
                 continue;
