@@ -13,9 +13,8 @@ use cinnabar_core::{Error, Result};
 use crate::apply::literals;
 use crate::dir::MigrationDir;
 use crate::plan::{ancestors, ancestors_of};
-use crate::rebuild::{plan_ops, TableChange};
 use crate::revision::{Revision, Step};
-use crate::steps::{group_end, in_place};
+use crate::steps::{group_end, in_place, plan_group};
 use crate::version::VersionTable;
 use crate::VERSION_TABLE;
 
@@ -120,14 +119,9 @@ fn revision_sql(
                         _ => None,
                     })
                     .collect();
-                if let Some(current) = md.table(first.table()).map(|t| (**t).clone()) {
-                    match plan_ops(d, None, &current, &ops).map_err(|e| context(i, e))? {
-                        TableChange::Native(sql) => steps.push(sql),
-                        TableChange::Rebuild(plan) => {
-                            rebuilds = true;
-                            steps.push(plan.statements().into_iter().map(str::to_owned).collect());
-                        }
-                    }
+                if let Some(plan) = plan_group(d, None, md, &ops).map_err(|e| context(i, e))? {
+                    rebuilds = true;
+                    steps.push(plan.statements().into_iter().map(str::to_owned).collect());
                     // The other steps of the group are in the first one's statements.
                     steps.extend((i + 1..end).map(|_| Vec::new()));
                     for (k, op) in ops.iter().enumerate() {

@@ -6,16 +6,16 @@
 
 use std::time::Instant;
 
-use cinnabar_core::dialect::{compile_ddl, ServerVersion};
+use cinnabar_core::dialect::{compile_ddl, Dialect, ServerVersion};
 use cinnabar_core::schema::diff::SchemaOp;
-use cinnabar_core::schema::{MetaData, Table};
+use cinnabar_core::schema::MetaData;
 use cinnabar_core::{Error, Result};
 use cinnabar_engine::{reflect_tables, Connection};
 
 use crate::apply::InRun;
 use crate::migrator::Migrator;
 use crate::progress::ProgressKind;
-use crate::rebuild::{self, needs_rebuild, plan_ops, TableChange};
+use crate::rebuild::{self, needs_rebuild, RebuildPlan};
 use crate::revision::{Revision, Step};
 
 /// Where a step runs: up step `i`, or down step `index` of `steps`, the steps undoing a
@@ -57,32 +57,42 @@ impl Migrator {
         if d.table_rebuild().is_none() {
             return Ok(false);
         }
-        let ops: Vec<&SchemaOp> = steps
-            .iter()
-            .filter_map(|s| match s {
-                Step::Op(op) => Some(op),
-                _ => None,
-            })
-            .collect();
-        if !ops.iter().any(|op| in_place(op)) {
+        let in_place_op = |s: &Step| matches!(s, Step::Op(op) if in_place(op));
+        if !steps.iter().any(in_place_op) {
             return Ok(false);
         }
         let version = self.server_version(conn)?;
         let mut schema = reflect_tables(conn)?
             .into_iter()
             .fold(MetaData::new(), |md, t| md.with(t));
-        for op in ops {
-            if in_place(op) {
-                if let Some(table) = schema.table(op.table()) {
-                    if needs_rebuild(d, version, table, op)? {
-                        return Ok(true);
-                    }
+        let mut i = 0;
+        while i < steps.len() {
+            let end = if in_place_op(&steps[i]) {
+                group_end(steps, i)
+            } else {
+                i + 1
+            };
+            let ops: Vec<SchemaOp> = steps[i..end]
+                .iter()
+                .filter_map(|s| match s {
+                    Step::Op(op) => Some(op.clone()),
+                    _ => None,
+                })
+                .collect();
+            if in_place_op(&steps[i]) {
+                match plan_group(d, version, &schema, &ops) {
+                    Ok(Some(_)) => return Ok(true),
+                    Ok(None) => {}
+                    // The step will fail when it runs, and say why there.
+                    Err(_) => return Ok(false),
                 }
             }
-            if op.apply(&mut schema).is_err() {
-                // The step will fail when it runs, and say why.
-                return Ok(false);
+            for op in &ops {
+                if op.apply(&mut schema).is_err() {
+                    return Ok(false);
+                }
             }
+            i = end;
         }
         Ok(false)
     }
@@ -146,7 +156,7 @@ impl Migrator {
         conn: &mut Connection,
         steps: &[Step],
         i: usize,
-    ) -> Result<Option<(usize, rebuild::RebuildPlan)>> {
+    ) -> Result<Option<(usize, RebuildPlan)>> {
         let d = conn.dialect();
         let Step::Op(first) = &steps[i] else {
             return Ok(None);
@@ -155,9 +165,6 @@ impl Migrator {
             return Ok(None);
         }
         let end = group_end(steps, i);
-        let Some(current) = current_table(conn, first.table())? else {
-            return Ok(None);
-        };
         let ops: Vec<SchemaOp> = steps[i..end]
             .iter()
             .filter_map(|s| match s {
@@ -165,11 +172,11 @@ impl Migrator {
                 _ => None,
             })
             .collect();
+        let schema = reflect_tables(conn)?
+            .into_iter()
+            .fold(MetaData::new(), |md, t| md.with(t));
         let version = self.server_version(conn)?;
-        match plan_ops(d, version, &current, &ops)? {
-            TableChange::Native(_) => Ok(None),
-            TableChange::Rebuild(plan) => Ok(Some((end, plan))),
-        }
+        Ok(plan_group(d, version, &schema, &ops)?.map(|plan| (end, plan)))
     }
 
     /// Runs one step on `conn` (inside whatever transaction the caller opened); an in-place
@@ -244,6 +251,44 @@ pub(crate) fn group_end(steps: &[Step], i: usize) -> usize {
     end
 }
 
+/// The rebuild that makes `ops` (a run of in-place operations on one table of `schema`),
+/// when one of them, applied after those before it, cannot be made with the database's
+/// ALTER TABLE; `None` when each can (they then run one by one), or when the table is not in
+/// `schema` or an operation does not fit it (the step then runs natively and fails saying
+/// why).
+pub(crate) fn plan_group(
+    d: &dyn Dialect,
+    version: Option<ServerVersion>,
+    schema: &MetaData,
+    ops: &[SchemaOp],
+) -> Result<Option<RebuildPlan>> {
+    let Some(first) = ops.first() else {
+        return Ok(None);
+    };
+    let Some(current) = schema.table(first.table()).map(|t| (**t).clone()) else {
+        return Ok(None);
+    };
+    let mut sim = schema.clone();
+    let mut needed = false;
+    for op in ops {
+        let Some(table) = sim.table(op.table()) else {
+            return Ok(None);
+        };
+        if needs_rebuild(d, version, table, op)? {
+            needed = true;
+            break;
+        }
+        if op.apply(&mut sim).is_err() {
+            return Ok(None);
+        }
+    }
+    if !needed {
+        return Ok(None);
+    }
+    let (target, renames) = rebuild::apply_ops(d, &current, ops)?;
+    rebuild::plan(d, &current, &target, &renames).map(Some)
+}
+
 /// `revision <id> (<message>), step k (<what>)`.
 fn step_context(r: &Revision, at: Position<'_>, step: &Step) -> String {
     let (which, index) = match at {
@@ -257,11 +302,6 @@ fn step_context(r: &Revision, at: Position<'_>, step: &Step) -> String {
         index + 1,
         step.describe()
     )
-}
-
-/// The table `name` as the database has it now (inside the transaction), if it exists.
-fn current_table(conn: &mut Connection, name: &str) -> Result<Option<Table>> {
-    Ok(reflect_tables(conn)?.into_iter().find(|t| t.name == name))
 }
 
 /// Compiles every statement of `op` first (so a form the database lacks runs nothing), then
