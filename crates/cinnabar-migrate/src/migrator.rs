@@ -318,7 +318,7 @@ impl Migrator {
 
     /// The version rows, or none when the version table does not exist yet.
     fn read_rows(&self) -> Result<Vec<AppliedRevision>> {
-        let mut conn = self.engine.connect()?;
+        // One connection at a time: an in-memory SQLite database has only one.
         let exists = cinnabar_engine::Inspector::new(&self.engine)
             .table_names()?
             .iter()
@@ -326,7 +326,7 @@ impl Migrator {
         if !exists {
             return Ok(Vec::new());
         }
-        self.version.read_all(&mut conn)
+        self.version.read_all(&mut self.engine.connect()?)
     }
 
     /// Records the database as being exactly at `target` (`"base"`: no revision) without
