@@ -21,6 +21,8 @@ pub mod rebuild;
 mod replay;
 mod revision;
 mod steps;
+#[cfg(test)]
+mod tests;
 mod version;
 
 pub use autogenerate::{

@@ -137,3 +137,8 @@ pub struct DiffDoctests;
 #[cfg(all(doctest, feature = "migrate"))]
 #[doc = include_str!("../../../docs/migrations/applying.md")]
 pub struct ApplyingDoctests;
+
+/// docs/migrations/revisions.md's code, compiled and run as doc tests.
+#[cfg(all(doctest, feature = "migrate"))]
+#[doc = include_str!("../../../docs/migrations/revisions.md")]
+pub struct RevisionsDoctests;
