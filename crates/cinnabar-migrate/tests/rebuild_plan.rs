@@ -189,4 +189,29 @@ fn which_operations_need_a_rebuild() {
             "CREATE INDEX \"ix_age\" ON \"students\" (\"tutor_id\")",
         ]
     );
+
+    // A column indexed by an earlier step of the run cannot be dropped natively.
+    let index_then_drop = [
+        SchemaOp::AddIndex {
+            table: "t".into(),
+            index: Index::new("ix_t_x", &["x"]),
+        },
+        drop_x.clone(),
+    ];
+    assert!(matches!(
+        plan_ops(&SqliteDialect, None, &plain, &index_then_drop),
+        Err(e) if e.message().contains("ix_t_x")
+    ));
+    let index_x = plain.clone().with_index(Index::new("ix_t_x", &["x"]));
+    let drop_index_then_column = [
+        SchemaOp::DropIndex {
+            table: "t".into(),
+            index: Index::new("ix_t_x", &["x"]),
+        },
+        drop_x,
+    ];
+    assert!(matches!(
+        plan_ops(&SqliteDialect, None, &index_x, &drop_index_then_column),
+        Ok(TableChange::Native(sql)) if sql.len() == 2
+    ));
 }
