@@ -15,7 +15,7 @@ use cinnabar_engine::{reflect_tables, Connection};
 use crate::apply::InRun;
 use crate::migrator::Migrator;
 use crate::progress::ProgressKind;
-use crate::rebuild::{self, needs_rebuild, RebuildPlan};
+use crate::rebuild::{self, plan_ops, RebuildPlan, TableChange};
 use crate::revision::{Revision, Step};
 
 /// Where a step runs: up step `i`, or down step `index` of `steps`, the steps undoing a
@@ -252,41 +252,22 @@ pub(crate) fn group_end(steps: &[Step], i: usize) -> usize {
 }
 
 /// The rebuild that makes `ops` (a run of in-place operations on one table of `schema`),
-/// when one of them, applied after those before it, cannot be made with the database's
-/// ALTER TABLE; `None` when each can (they then run one by one), or when the table is not in
-/// `schema` or an operation does not fit it (the step then runs natively and fails saying
-/// why).
+/// when one of them, judged on the table the earlier ones leave, cannot be made with the
+/// database's ALTER TABLE ([`plan_ops`]); `None` when each can (they then run one by one)
+/// or the table is not in `schema` (the step then runs natively and fails saying why).
 pub(crate) fn plan_group(
     d: &dyn Dialect,
     version: Option<ServerVersion>,
     schema: &MetaData,
     ops: &[SchemaOp],
 ) -> Result<Option<RebuildPlan>> {
-    let Some(first) = ops.first() else {
+    let Some(current) = ops.first().and_then(|op| schema.table(op.table())) else {
         return Ok(None);
     };
-    let Some(current) = schema.table(first.table()).map(|t| (**t).clone()) else {
-        return Ok(None);
-    };
-    let mut sim = schema.clone();
-    let mut needed = false;
-    for op in ops {
-        let Some(table) = sim.table(op.table()) else {
-            return Ok(None);
-        };
-        if needs_rebuild(d, version, table, op)? {
-            needed = true;
-            break;
-        }
-        if op.apply(&mut sim).is_err() {
-            return Ok(None);
-        }
-    }
-    if !needed {
-        return Ok(None);
-    }
-    let (target, renames) = rebuild::apply_ops(d, &current, ops)?;
-    rebuild::plan(d, &current, &target, &renames).map(Some)
+    Ok(match plan_ops(d, version, current, ops)? {
+        TableChange::Native(_) => None,
+        TableChange::Rebuild(plan) => Some(plan),
+    })
 }
 
 /// `revision <id> (<message>), step k (<what>)`.
