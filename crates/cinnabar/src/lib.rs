@@ -60,6 +60,15 @@ pub use serde_json;
 #[cfg(feature = "uuid")]
 pub use uuid;
 
+/// The `cinnabar` command line as a library (feature `cli`): [`cli::run`] is the whole
+/// binary (`cinnabar codegen ...`), [`cli::codegen`] turns reflected tables into
+/// `#[derive(Model)]` structs, [`cli::database_url`] finds the URL as every subcommand does.
+#[cfg(feature = "cli")]
+pub mod cli {
+    pub use cinnabar_cli::codegen;
+    pub use cinnabar_cli::{database_url, run, CommandError, UrlSource, DATABASE_URL};
+}
+
 /// Everything a typical program needs: `use cinnabar::prelude::*;`.
 pub mod prelude {
     pub use crate::sql::{and_all, count_star, not, or_any, text, Expression, TextExpression};
