@@ -37,6 +37,10 @@ pub struct Column {
     /// MySQL `ENUM('a','b')`), as the database spells it; `sql_type` then holds the nearest
     /// type the values can be read as (text when nothing is nearer). `None` otherwise.
     pub custom_type: Option<String>,
+    /// The name the column had before (`#[cinnabar(renamed_from = "old")]`): when the
+    /// current schema has a column `old` and none of this name, [`diff`] renames it instead of
+    /// dropping it and adding this one. A hint for migrations; not part of the schema itself.
+    pub renamed_from: Option<String>,
 }
 
 impl Column {
@@ -52,6 +56,7 @@ impl Column {
             index: false,
             server_default: None,
             custom_type: None,
+            renamed_from: None,
         }
     }
 
@@ -95,6 +100,13 @@ impl Column {
     /// [`Column::custom_type`](Column#structfield.custom_type)).
     pub fn custom_type(mut self, type_name: impl Into<String>) -> Self {
         self.custom_type = Some(type_name.into());
+        self
+    }
+
+    /// Says the column was called `old` before (see
+    /// [`Column::renamed_from`](Column#structfield.renamed_from)).
+    pub fn renamed_from(mut self, old: impl Into<String>) -> Self {
+        self.renamed_from = Some(old.into());
         self
     }
 }
@@ -323,6 +335,10 @@ pub struct Table {
     pub uniques: Vec<UniqueConstraint>,
     /// CHECK constraints.
     pub checks: Vec<CheckConstraint>,
+    /// The name the table had before (`#[cinnabar(renamed_from = "old")]` on a model): when
+    /// the current schema has a table `old` and none of this name, [`diff`] renames it instead
+    /// of dropping it and creating this one. A hint for migrations; not part of the schema.
+    pub renamed_from: Option<String>,
 }
 
 impl Table {
@@ -335,7 +351,15 @@ impl Table {
             indexes: Vec::new(),
             uniques: Vec::new(),
             checks: Vec::new(),
+            renamed_from: None,
         }
+    }
+
+    /// Says the table was called `old` before (see
+    /// [`Table::renamed_from`](Table#structfield.renamed_from)).
+    pub fn renamed_from(mut self, old: impl Into<String>) -> Self {
+        self.renamed_from = Some(old.into());
+        self
     }
 
     /// Adds a column.

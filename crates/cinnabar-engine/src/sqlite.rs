@@ -288,7 +288,12 @@ impl SqliteConnection {
         let mut rows = stmt.raw_query();
         match sink {
             Some(sink) => {
+                // The count is read again at the first row: a cached statement prepared
+                // before a schema change (`SELECT *` before an ADD COLUMN) is prepared anew
+                // by its first step, and only then reports the new columns.
+                let mut fresh = None;
                 while let Some(row) = rows.next().map_err(|e| map_error(e, Some(sql)))? {
+                    let count = *fresh.get_or_insert_with(|| row.as_ref().column_count());
                     sink(&SqliteRow { row, count })?;
                 }
             }
@@ -391,6 +396,30 @@ mod tests {
             Some("students.email")
         );
         assert_eq!(constraint_of("FOREIGN KEY constraint failed"), None);
+    }
+
+    #[test]
+    fn a_cached_select_star_sees_a_column_added_after_it_was_prepared() {
+        let d = SqliteDriver::new(None, false, SqliteOptions::default());
+        let mut c = d.connect().unwrap();
+        c.batch("CREATE TABLE t (x INTEGER); INSERT INTO t (x) VALUES (1)")
+            .unwrap();
+        let mut widths = Vec::new();
+        let mut select = |c: &mut Box<dyn DriverConnection>| {
+            c.run(
+                "SELECT * FROM t",
+                &[],
+                Some(&mut |row: &dyn Row| {
+                    widths.push(row.len());
+                    Ok(())
+                }),
+            )
+            .unwrap();
+        };
+        select(&mut c);
+        c.batch("ALTER TABLE t ADD COLUMN y TEXT").unwrap();
+        select(&mut c);
+        assert_eq!(widths, [1, 2]);
     }
 
     #[test]

@@ -402,6 +402,9 @@ fn table_builder(def: &ModelDef) -> TokenStream {
         if let Some(sql) = &f.server_default {
             modifiers.push(quote!(let c = c.server_default(#sql);));
         }
+        if let Some(old) = &f.renamed_from {
+            modifiers.push(quote!(let c = c.renamed_from(#old);));
+        }
         quote! {
             .column({
                 let c = #p::ColumnDef::new(#name, #sql_type);
@@ -446,8 +449,13 @@ fn table_builder(def: &ModelDef) -> TokenStream {
         };
         quote!(.check(#name, #sql))
     });
+    let renamed = def
+        .renamed_from
+        .as_ref()
+        .map(|old| quote!(.renamed_from(#old)));
     quote! {
         #p::Table::new(#table)
+            #renamed
             #(#columns)*
             #(#foreign_keys)*
             #(#uniques)*
@@ -610,6 +618,26 @@ mod tests {
         ] {
             assert!(out.contains(needle), "missing {needle}\nin {out}");
         }
+    }
+
+    #[test]
+    fn renamed_from_expansion() {
+        let out = squash(&expand(parse_quote! {
+            #[cinnabar(table = "modules", renamed_from = "courses")]
+            struct Module {
+                #[cinnabar(primary_key)]
+                id: i64,
+                #[cinnabar(renamed_from = "course")]
+                course_code: String,
+            }
+        }));
+        for needle in [
+            "::cinnabar::__private::Table::new(\"modules\").renamed_from(\"courses\")",
+            "letc=c.renamed_from(\"course\");",
+        ] {
+            assert!(out.contains(needle), "missing {needle}\nin {out}");
+        }
+        assert_eq!(out.matches("renamed_from(").count(), 2, "{out}");
     }
 
     #[test]

@@ -26,6 +26,7 @@ pub(crate) const MODEL_FIELD_KEYS: &[&str] = &[
     "foreign_key",
     "on_delete",
     "version",
+    "renamed_from",
 ];
 
 /// Keys accepted inside the struct's `#[cinnabar(...)]` for `#[derive(Model)]`.
@@ -35,6 +36,7 @@ pub(crate) const MODEL_STRUCT_KEYS: &[&str] = &[
     "index(...)",
     "check = \"...\"",
     "check(name = \"...\", sql = \"...\")",
+    "renamed_from",
 ];
 
 /// Integer types whose `Option` makes a single primary key database-generated.
@@ -51,6 +53,8 @@ pub(crate) struct ModelDef {
     pub name: String,
     /// The table name.
     pub table: String,
+    /// The table's previous name (`renamed_from = "old"`), a hint for migrations.
+    pub renamed_from: Option<String>,
     /// One per field, in declaration order (= column order).
     pub fields: Vec<FieldDef>,
     /// Multi-column unique constraints, as column names.
@@ -104,6 +108,8 @@ pub(crate) struct FieldDef {
     pub server_default: Option<String>,
     /// The referenced column.
     pub foreign_key: Option<ForeignKeyDef>,
+    /// The column's previous name (`renamed_from = "old"`), a hint for migrations.
+    pub renamed_from: Option<String>,
 }
 
 impl FieldDef {
@@ -344,6 +350,44 @@ pub(crate) fn model(input: &DeriveInput) -> syn::Result<ModelDef> {
         }
     }
 
+    // Renames: the old name is another name than the new one and than every other column's,
+    // and no two fields claim the same old column.
+    for (i, (f, a)) in parsed.iter().enumerate() {
+        let Some(lit) = &a.renamed_from else { continue };
+        let old = lit.value();
+        let problem = if old == f.column {
+            Some(format!(
+                "renamed_from = {old:?} is this column's own name; give the name it had before"
+            ))
+        } else if parsed.iter().any(|(o, _)| o.column == old) {
+            Some(format!(
+                "renamed_from = {old:?} names a column the model still has; a renamed column's \
+                 old name must be gone from the model"
+            ))
+        } else if parsed[..i]
+            .iter()
+            .any(|(o, _)| o.renamed_from.as_deref() == Some(old.as_str()))
+        {
+            Some(format!("two fields are renamed_from {old:?}"))
+        } else {
+            None
+        };
+        if let Some(msg) = problem {
+            errors.push(syn::Error::new_spanned(lit, msg));
+        }
+    }
+    if let Some(lit) = &struct_attrs.renamed_from {
+        if lit.value() == table {
+            errors.push(syn::Error::new_spanned(
+                lit,
+                format!(
+                    "renamed_from = {:?} is the table's own name; give the name it had before",
+                    table
+                ),
+            ));
+        }
+    }
+
     let fields: Vec<FieldDef> = parsed.into_iter().map(|(f, _)| f).collect();
     let mut uniques = Vec::new();
     for list in &struct_attrs.uniques {
@@ -376,6 +420,7 @@ pub(crate) fn model(input: &DeriveInput) -> syn::Result<ModelDef> {
         vis: input.vis.clone(),
         name,
         table,
+        renamed_from: struct_attrs.renamed_from.as_ref().map(LitStr::value),
         fields,
         uniques,
         indexes,
@@ -526,6 +571,7 @@ where
 #[derive(Default)]
 struct StructAttrs {
     table: Option<LitStr>,
+    renamed_from: Option<LitStr>,
     uniques: Vec<Vec<Ident>>,
     indexes: Vec<Vec<Ident>>,
     /// `(name, sql)` of each `check`.
@@ -541,6 +587,10 @@ fn parse_struct_attrs(attrs: &[Attribute], errors: &mut Errors) -> StructAttrs {
                 "table" => {
                     let lit = string_value(&meta, &out.table, "table")?;
                     out.table = Some(lit);
+                }
+                "renamed_from" => {
+                    let lit = string_value(&meta, &out.renamed_from, "renamed_from")?;
+                    out.renamed_from = Some(lit);
                 }
                 "unique" | "index" => {
                     if !meta.input.peek(syn::token::Paren) {
@@ -680,6 +730,7 @@ struct FieldAttrs {
     foreign_key: Option<LitStr>,
     on_delete: Option<LitStr>,
     version: Option<Span>,
+    renamed_from: Option<LitStr>,
 }
 
 fn parse_field_attrs(attrs: &[Attribute], errors: &mut Errors) -> FieldAttrs {
@@ -709,6 +760,9 @@ fn parse_field_attrs(attrs: &[Attribute], errors: &mut Errors) -> FieldAttrs {
                 }
                 "foreign_key" => a.foreign_key = Some(string_value(&meta, &a.foreign_key, &key)?),
                 "on_delete" => a.on_delete = Some(string_value(&meta, &a.on_delete, &key)?),
+                "renamed_from" => {
+                    a.renamed_from = Some(string_value(&meta, &a.renamed_from, &key)?)
+                }
                 "length" => a.length = Some(int_value(&meta, &a.length, &key)?),
                 "precision" => a.precision = Some(int_value(&meta, &a.precision, &key)?),
                 "scale" => {
@@ -860,6 +914,7 @@ fn check_field(ident: Ident, ty: Type, a: &FieldAttrs, errors: &mut Errors) -> F
         default: a.default.as_ref().map(|(e, _)| e.clone()),
         server_default: a.server_default.as_ref().map(LitStr::value),
         foreign_key,
+        renamed_from: a.renamed_from.as_ref().map(LitStr::value),
     }
 }
 
@@ -947,6 +1002,59 @@ mod tests {
         let errs = errors(input);
         assert_eq!(errs.len(), 1, "{errs:#?}");
         errs.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn renamed_from_on_fields_and_models() {
+        let def = model(&parse_quote! {
+            #[cinnabar(table = "modules", renamed_from = "courses")]
+            struct Module {
+                #[cinnabar(primary_key)]
+                id: i64,
+                #[cinnabar(renamed_from = "course")]
+                course_code: String,
+                #[cinnabar(column = "title", renamed_from = "name")]
+                heading: String,
+            }
+        })
+        .unwrap();
+        assert_eq!(def.renamed_from.as_deref(), Some("courses"));
+        assert_eq!(def.fields[0].renamed_from, None);
+        assert_eq!(def.fields[1].renamed_from.as_deref(), Some("course"));
+        assert_eq!(def.fields[2].renamed_from.as_deref(), Some("name"));
+    }
+
+    #[test]
+    fn renamed_from_mistakes() {
+        let e = one_error(parse_quote! {
+            struct S { #[cinnabar(primary_key)] id: i64, #[cinnabar(renamed_from = "code")] code: String }
+        });
+        assert!(e.contains("this column's own name"), "{e}");
+        let e = one_error(parse_quote! {
+            struct S { #[cinnabar(primary_key)] id: i64, #[cinnabar(renamed_from = "id")] code: String }
+        });
+        assert!(e.contains("names a column the model still has"), "{e}");
+        let e = one_error(parse_quote! {
+            struct S {
+                #[cinnabar(primary_key)] id: i64,
+                #[cinnabar(renamed_from = "old")] a: String,
+                #[cinnabar(renamed_from = "old")] b: String,
+            }
+        });
+        assert!(e.contains("two fields are renamed_from \"old\""), "{e}");
+        let e = one_error(parse_quote! {
+            #[cinnabar(table = "s", renamed_from = "s")]
+            struct S { #[cinnabar(primary_key)] id: i64 }
+        });
+        assert!(e.contains("the table's own name"), "{e}");
+        let e = one_error(parse_quote! {
+            struct S { #[cinnabar(primary_key)] id: i64, #[cinnabar(renamed_from = "")] code: String }
+        });
+        assert!(e.contains("`renamed_from` must not be empty"), "{e}");
+        let e = one_error(parse_quote! {
+            struct S { #[cinnabar(primary_key)] id: i64, #[cinnabar(renamed_from = "a", renamed_from = "b")] code: String }
+        });
+        assert!(e.contains("renamed_from"), "{e}");
     }
 
     #[test]

@@ -51,6 +51,13 @@ pub use cinnabar_orm::{
     Model, ObjectState, Query, Relation, RetryPolicy, Session, SessionOptions,
 };
 
+/// Migrations: revision files, the revision graph, checksums and autogenerate
+/// (`cinnabar-migrate`).
+#[cfg(feature = "migrate")]
+pub mod migrate {
+    pub use cinnabar_migrate::*;
+}
+
 #[cfg(feature = "chrono")]
 pub use chrono;
 #[cfg(feature = "decimal")]

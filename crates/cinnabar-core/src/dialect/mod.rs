@@ -8,9 +8,12 @@ pub mod catalog;
 mod compiler;
 mod ddl;
 mod identifiers;
+mod migration;
 mod mysql;
 mod postgres;
+mod rebuild;
 mod sqlite;
+mod sqlite_rebuild;
 
 pub use compiler::{compile, compile_into, Compiled};
 pub use ddl::{
@@ -18,9 +21,12 @@ pub use ddl::{
     write_default, ConstraintKind,
 };
 pub use identifiers::{check_identifier, check_table, IdentifierLimit};
+pub use migration::{MigrationLock, NamedLock};
 pub use mysql::MySqlDialect;
 pub use postgres::PostgresDialect;
+pub use rebuild::{ServerVersion, TableRebuild};
 pub use sqlite::SqliteDialect;
+pub use sqlite_rebuild::SqliteRebuild;
 
 use crate::schema::Column;
 use crate::sql::ColumnChange;
@@ -210,6 +216,14 @@ pub trait Dialect: Send + Sync + std::fmt::Debug + 'static {
         false
     }
 
+    /// How a table whose change this dialect's ALTER TABLE cannot make is rebuilt instead
+    /// (create the new table, copy the rows, drop the old one, rename), with the version
+    /// limits of the native ALTER TABLE forms (see [`TableRebuild`]). `None`: the dialect's
+    /// ALTER TABLE makes every change and nothing is rebuilt (PostgreSQL, MySQL).
+    fn table_rebuild(&self) -> Option<&'static dyn TableRebuild> {
+        None
+    }
+
     /// A query taking the table and constraint names as parameters that returns a row when
     /// the foreign key exists (for idempotent `create_all` / `drop_all`).
     fn foreign_key_exists_sql(&self) -> Option<&'static str> {
@@ -293,6 +307,48 @@ pub trait Dialect: Send + Sync + std::fmt::Debug + 'static {
     /// How this database describes its schema, for reflection (the engine's `Inspector`)
     /// and the schema diff. `None`: the dialect cannot be reflected.
     fn catalog(&self) -> Option<&'static dyn catalog::Catalog> {
+        None
+    }
+
+    /// Whether DDL runs inside a transaction and is undone by its ROLLBACK (PostgreSQL,
+    /// SQLite). Where it is not (MySQL and MariaDB commit the open transaction at each DDL
+    /// statement), migrations commit each step on its own and record how many are done, so a
+    /// failure leaves a "dirty at step k" state that can be resumed or undone.
+    fn transactional_ddl(&self) -> bool {
+        true
+    }
+
+    /// How migrations keep two processes from applying the same revision at once (see
+    /// [`MigrationLock`]). `None`: the dialect knows no lock, and the migrator refuses to run
+    /// rather than run unguarded.
+    fn migration_lock(&self) -> Option<MigrationLock> {
+        None
+    }
+
+    /// The statement that bounds how long each later statement of the session waits for a
+    /// lock on a table (PostgreSQL `SET lock_timeout`, MySQL `SET SESSION
+    /// lock_wait_timeout`), so that a migration step queued behind a long transaction fails
+    /// after `timeout` instead of holding up every query queued behind it. Run outside a
+    /// transaction (a rolled-back `SET` is undone on PostgreSQL); undone by
+    /// [`lock_timeout_reset_sql`](Dialect::lock_timeout_reset_sql). `None`: the database has
+    /// no such setting (SQLite, whose only lock is the database's, bounded by the busy
+    /// timeout).
+    fn lock_timeout_sql(&self, timeout: std::time::Duration) -> Option<String> {
+        let _ = timeout;
+        None
+    }
+
+    /// Puts back the server's lock timeout after
+    /// [`lock_timeout_sql`](Dialect::lock_timeout_sql).
+    fn lock_timeout_reset_sql(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// An expression for the current UTC time as RFC 3339 text, `2026-12-05T12:00:00Z`: what
+    /// the migrations version table stores in `applied_at`, written by the database's clock
+    /// (also in offline SQL scripts, which run later). `None`: the dialect has none, and
+    /// migrations cannot record when a revision was applied.
+    fn utc_now_text_sql(&self) -> Option<&'static str> {
         None
     }
 }

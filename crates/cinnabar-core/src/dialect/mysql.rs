@@ -208,4 +208,30 @@ impl Dialect for MySqlDialect {
     fn catalog(&self) -> Option<&'static dyn super::catalog::Catalog> {
         Some(&super::catalog::mysql::MYSQL_CATALOG)
     }
+
+    /// Every DDL statement commits the open transaction first (an implicit commit).
+    fn transactional_ddl(&self) -> bool {
+        false
+    }
+
+    /// `GET_LOCK` on a name made of a hash of `database.name` (lock names are server-wide);
+    /// the holder is `IS_USED_LOCK`'s connection in the process list.
+    fn migration_lock(&self) -> Option<super::MigrationLock> {
+        Some(super::MigrationLock::Named(super::migration::MYSQL_LOCK))
+    }
+
+    /// `lock_wait_timeout` bounds the wait for a table's metadata lock, which ALTER TABLE
+    /// takes and every later query of the table queues behind (whole seconds, at least 1).
+    fn lock_timeout_sql(&self, timeout: std::time::Duration) -> Option<String> {
+        let s = super::migration::seconds_rounded_up(timeout);
+        Some(format!("SET SESSION lock_wait_timeout = {s}"))
+    }
+
+    fn lock_timeout_reset_sql(&self) -> Option<&'static str> {
+        Some("SET SESSION lock_wait_timeout = DEFAULT")
+    }
+
+    fn utc_now_text_sql(&self) -> Option<&'static str> {
+        Some("DATE_FORMAT(UTC_TIMESTAMP(), '%Y-%m-%dT%H:%i:%sZ')")
+    }
 }

@@ -110,4 +110,23 @@ impl Dialect for PostgresDialect {
     fn catalog(&self) -> Option<&'static dyn super::catalog::Catalog> {
         Some(&super::catalog::PostgresCatalog)
     }
+
+    /// A session-level advisory lock keyed by a hash of `schema.name`, polled with
+    /// `pg_try_advisory_lock`; the holder from `pg_locks` and `pg_stat_activity`.
+    fn migration_lock(&self) -> Option<super::MigrationLock> {
+        Some(super::MigrationLock::Named(super::migration::POSTGRES_LOCK))
+    }
+
+    fn lock_timeout_sql(&self, timeout: std::time::Duration) -> Option<String> {
+        let ms = super::migration::millis_at_least_one(timeout);
+        Some(format!("SET lock_timeout = '{ms}ms'"))
+    }
+
+    fn lock_timeout_reset_sql(&self) -> Option<&'static str> {
+        Some("RESET lock_timeout")
+    }
+
+    fn utc_now_text_sql(&self) -> Option<&'static str> {
+        Some("to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')")
+    }
 }

@@ -121,4 +121,18 @@ impl Dialect for SqliteDialect {
     fn catalog(&self) -> Option<&'static dyn super::catalog::Catalog> {
         Some(&super::catalog::SqliteCatalog)
     }
+
+    /// The database's write lock: each revision's transaction is `BEGIN IMMEDIATE`, which
+    /// waits for other writers up to the busy timeout.
+    fn migration_lock(&self) -> Option<super::MigrationLock> {
+        Some(super::MigrationLock::WriteTransaction)
+    }
+
+    fn utc_now_text_sql(&self) -> Option<&'static str> {
+        Some("strftime('%Y-%m-%dT%H:%M:%SZ', 'now')")
+    }
+
+    fn table_rebuild(&self) -> Option<&'static dyn super::TableRebuild> {
+        Some(&super::SqliteRebuild)
+    }
 }

@@ -9,6 +9,7 @@
 //! normalisation, foreign-key actions with `None` as `NO ACTION`, unique constraints by
 //! their columns. See `docs/schema/diff.md` for every rule.
 
+mod apply;
 mod compare;
 mod op;
 #[cfg(test)]
@@ -33,8 +34,15 @@ use compare::{compare_table, Rules};
 /// 5. foreign keys are added (those of tables that stay, and on dialects that add them with
 ///    ALTER TABLE, those of new tables that close a cycle or are marked `use_alter`).
 ///
-/// Tables are matched by name, columns by name within a table; renames are not guessed (a
-/// renamed column is a dropped one and an added one). Within a step, tables come in
+/// Tables are matched by name, columns by name within a table. Renames are never guessed
+/// from the shapes of tables; they come from the `renamed_from` hints of the target
+/// ([`Table::renamed_from`](crate::schema::Table#structfield.renamed_from),
+/// [`Column::renamed_from`](crate::schema::Column#structfield.renamed_from)): a target table
+/// or column whose old name exists in `current` while its new name does not (and that the
+/// target does not also keep under its old name) is renamed first (`RenameTable`,
+/// `RenameColumn`), then compared as usual, so a type change on a renamed column is a rename
+/// and an alter, never a drop and an add. Without a hint, a renamed column is a dropped one
+/// and an added one. The operations carry no hints. Within a step, tables come in
 /// `target`'s order (dropped ones in `current`'s order) and columns in declaration order, so
 /// the result is the same on every run. An empty result means the schemas are the same.
 ///
@@ -61,7 +69,8 @@ use compare::{compare_table, Rules};
 /// ```
 pub fn diff(target: &MetaData, current: &MetaData, dialect: &dyn Dialect) -> Vec<SchemaOp> {
     let rules = Rules::new(dialect);
-    let mut ops = Vec::new();
+    let (mut ops, renamed) = renames(target, current);
+    let current = renamed.as_ref().unwrap_or(current);
 
     let dropped: Vec<&Arc<Table>> = current
         .tables()
@@ -85,7 +94,57 @@ pub fn diff(target: &MetaData, current: &MetaData, dialect: &dyn Dialect) -> Vec
 
     // Stable: each step keeps the order it was produced in.
     ops.sort_by_key(step);
+    for op in &mut ops {
+        apply::strip_hints(op);
+    }
     ops
+}
+
+/// The renames the target's `renamed_from` hints ask for (tables first, then columns of the
+/// renamed schema), and `current` with them applied (`None` when there are none).
+fn renames(target: &MetaData, current: &MetaData) -> (Vec<SchemaOp>, Option<MetaData>) {
+    let mut ops = Vec::new();
+    let mut md = current.clone();
+    for t in target.tables() {
+        let Some(old) = &t.renamed_from else { continue };
+        if old != &t.name
+            && md.table(old).is_some()
+            && md.table(&t.name).is_none()
+            && target.table(old).is_none()
+        {
+            let op = SchemaOp::RenameTable {
+                from: old.clone(),
+                to: t.name.clone(),
+            };
+            if op.apply(&mut md).is_ok() {
+                ops.push(op);
+            }
+        }
+    }
+    for t in target.tables() {
+        for col in &t.columns {
+            let Some(old) = &col.renamed_from else {
+                continue;
+            };
+            let Some(c) = md.table(&t.name) else { break };
+            if old != &col.name
+                && c.get_column(old).is_some()
+                && c.get_column(&col.name).is_none()
+                && t.get_column(old).is_none()
+            {
+                let op = SchemaOp::RenameColumn {
+                    table: t.name.clone(),
+                    from: old.clone(),
+                    to: col.name.clone(),
+                };
+                if op.apply(&mut md).is_ok() {
+                    ops.push(op);
+                }
+            }
+        }
+    }
+    let renamed = (!ops.is_empty()).then_some(md);
+    (ops, renamed)
 }
 
 /// Where an operation goes in [`diff`]'s order.

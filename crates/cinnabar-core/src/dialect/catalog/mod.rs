@@ -18,7 +18,7 @@ mod postgres_types;
 mod sqlite;
 mod sqlite_text;
 mod sqlite_types;
-mod tokens;
+pub(crate) mod tokens;
 
 pub use postgres::PostgresCatalog;
 pub use sqlite::SqliteCatalog;

@@ -135,9 +135,14 @@ fn columns(rules: &Rules<'_>, target: &Table, current: &Table, out: &mut Vec<Sch
     let name = &target.name;
     for t in &target.columns {
         let Some(c) = current.get_column(&t.name) else {
+            // The column's unique constraint and index come as AddUnique / AddIndex (which
+            // name them), so ADD COLUMN must not create them too.
+            let mut column = rules.op_column(target, t);
+            column.unique = false;
+            column.index = false;
             out.push(SchemaOp::AddColumn {
                 table: name.clone(),
-                column: rules.op_column(target, t),
+                column,
             });
             continue;
         };
@@ -168,9 +173,14 @@ fn columns(rules: &Rules<'_>, target: &Table, current: &Table, out: &mut Vec<Sch
     }
     for c in &current.columns {
         if target.get_column(&c.name).is_none() {
+            // Its unique constraint and index go as DropUnique / DropIndex, so that the
+            // reverse (ADD COLUMN, then AddUnique / AddIndex) creates each once.
+            let mut column = c.clone();
+            column.unique = false;
+            column.index = false;
             out.push(SchemaOp::DropColumn {
                 table: name.clone(),
-                column: c.clone(),
+                column,
             });
         }
     }

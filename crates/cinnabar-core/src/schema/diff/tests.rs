@@ -3,9 +3,11 @@
 //! operations, reversal and the DDL each operation maps onto in `order`. This file holds the
 //! shared tables and the test dialects.
 
+mod apply;
 mod changes;
 mod equivalence;
 mod order;
+mod renames;
 
 use super::*;
 use crate::dialect::catalog::{Catalog, CatalogQuery, CatalogRows};

@@ -1,0 +1,221 @@
+//! Revisions and seeded data shared by the Migrator tests: a migrations directory written
+//! through the revision writer (four revisions on the tutorial's students/courses), seed
+//! rows, and helpers that read a database back (reflected schema, rows in key order).
+#![allow(dead_code)]
+
+use std::path::Path;
+
+use cinnabar::prelude::*;
+use cinnabar_core::schema::diff::{diff, SchemaOp};
+use cinnabar_core::schema::{Column, ForeignKey, Index, ReferentialAction, Table};
+use cinnabar_core::types::SqlType;
+use cinnabar_core::Value;
+use cinnabar_engine::Inspector;
+use cinnabar_migrate::format::write_revision;
+use cinnabar_migrate::{MigrationDir, Revision, SqlStep, Step, VERSION_TABLE};
+
+pub const R1: &str = "20260101000001";
+pub const R2: &str = "20260101000002";
+pub const R3: &str = "20260101000003";
+pub const R4: &str = "20260101000004";
+
+pub fn courses() -> Table {
+    Table::new("courses")
+        .column(
+            Column::new("id", SqlType::BigInt)
+                .primary_key()
+                .autoincrement(),
+        )
+        .column(Column::new("title", SqlType::Text(Some(100))))
+}
+
+pub fn students() -> Table {
+    Table::new("students")
+        .column(
+            Column::new("id", SqlType::BigInt)
+                .primary_key()
+                .autoincrement(),
+        )
+        .column(Column::new("name", SqlType::Text(Some(50))))
+        .column(Column::new("course", SqlType::Text(Some(20))).nullable())
+        .column(Column::new("course_id", SqlType::BigInt).nullable())
+        .foreign_key(
+            ForeignKey::new("course_id", "courses", "id").on_delete(ReferentialAction::Cascade),
+        )
+        .with_index(Index::new("ix_students_name", &["name"]))
+}
+
+fn op(op: SchemaOp) -> Step {
+    Step::Op(op)
+}
+
+pub fn sql_all(text: &str) -> Step {
+    Step::Sql(SqlStep {
+        all: Some(text.to_owned()),
+        ..SqlStep::default()
+    })
+}
+
+/// A revision value (down steps given), as the writer takes it.
+pub fn revision(
+    id: &str,
+    parents: &[&str],
+    message: &str,
+    up: Vec<Step>,
+    down: Vec<Step>,
+) -> Revision {
+    Revision {
+        id: id.to_owned(),
+        parents: parents.iter().map(|p| (*p).to_owned()).collect(),
+        message: message.to_owned(),
+        created: "2026-01-01T00:00:00Z".to_owned(),
+        destructive: false,
+        irreversible: None,
+        up,
+        down,
+        checksum: String::new(),
+        path: Default::default(),
+    }
+}
+
+/// The down steps of mechanical `up` steps: each operation's reverse, last first.
+pub fn mirrored(up: &[Step]) -> Vec<Step> {
+    up.iter()
+        .rev()
+        .map(|s| match s {
+            Step::Op(o) => Step::Op(o.reverse()),
+            other => other.clone(),
+        })
+        .collect()
+}
+
+/// The file a revision is written to.
+pub fn file_of(dir: &Path, r: &Revision) -> std::path::PathBuf {
+    dir.join(format!("{}_{}.toml", r.id, r.message.replace(' ', "_")))
+}
+
+/// Writes `revisions` and a HEAD naming the last one.
+pub fn write_dir(dir: &Path, revisions: &[Revision]) {
+    for r in revisions {
+        std::fs::write(file_of(dir, r), write_revision(r)).unwrap();
+    }
+    if let Some(last) = revisions.last() {
+        std::fs::write(dir.join("HEAD"), format!("{}\n", last.id)).unwrap();
+    }
+}
+
+/// R1 create courses and students; R2 add students.email with a unique index; R3 rename
+/// students.course to course_code; R4 create audit_log and insert one row into it (a data
+/// step, undone by a DELETE).
+pub fn four_revisions() -> Vec<Revision> {
+    let up1 = vec![
+        op(SchemaOp::CreateTable(courses())),
+        op(SchemaOp::CreateTable(students())),
+    ];
+    let up2 = vec![
+        op(SchemaOp::AddColumn {
+            table: "students".into(),
+            column: Column::new("email", SqlType::Text(Some(120))).nullable(),
+        }),
+        op(SchemaOp::AddIndex {
+            table: "students".into(),
+            index: Index::new("ix_students_email", &["email"]).unique(),
+        }),
+    ];
+    let up3 = vec![op(SchemaOp::RenameColumn {
+        table: "students".into(),
+        from: "course".into(),
+        to: "course_code".into(),
+    })];
+    let audit = Table::new("audit_log")
+        .column(
+            Column::new("id", SqlType::BigInt)
+                .primary_key()
+                .autoincrement(),
+        )
+        .column(Column::new("note", SqlType::Text(Some(40))));
+    let up4 = vec![
+        op(SchemaOp::CreateTable(audit.clone())),
+        sql_all("INSERT INTO audit_log (note) VALUES ('r4 applied')"),
+    ];
+    let down4 = vec![
+        sql_all("DELETE FROM audit_log WHERE note = 'r4 applied'"),
+        op(SchemaOp::DropTable(audit)),
+    ];
+    vec![
+        revision(R1, &[], "create tables", up1.clone(), mirrored(&up1)),
+        revision(R2, &[R1], "add email", up2.clone(), mirrored(&up2)),
+        revision(R3, &[R2], "rename course", up3.clone(), mirrored(&up3)),
+        revision(R4, &[R3], "audit log", up4, down4),
+    ]
+}
+
+/// A temp dir holding [`four_revisions`], and the loaded directory.
+pub fn four_revision_dir() -> (tempfile::TempDir, MigrationDir) {
+    let tmp = tempfile::tempdir().unwrap();
+    write_dir(tmp.path(), &four_revisions());
+    let dir = MigrationDir::load(tmp.path()).unwrap();
+    (tmp, dir)
+}
+
+/// Three courses and `n` students (each with a course code and a course).
+pub fn seed(engine: &Engine, n: usize) {
+    let mut conn = engine.connect().unwrap();
+    conn.execute_script(
+        "INSERT INTO courses (title) VALUES ('Maths'); \
+         INSERT INTO courses (title) VALUES ('Physics'); \
+         INSERT INTO courses (title) VALUES ('Chemistry')",
+    )
+    .unwrap();
+    let mut sql = String::from("INSERT INTO students (name, course, course_id) VALUES ");
+    for i in 0..n {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(&format!("('student {i}', 'C{}', {})", i % 7, i % 3 + 1));
+    }
+    conn.execute_script(&sql).unwrap();
+}
+
+/// Every row of `table` ordered by `id`, as values.
+pub fn rows(engine: &Engine, table: &str) -> Vec<Vec<Value>> {
+    let mut conn = engine.connect().unwrap();
+    conn.execute(text(format!("SELECT * FROM {table} ORDER BY id")))
+        .unwrap()
+        .rows()
+        .iter()
+        .map(|r| r.values().to_vec())
+        .collect()
+}
+
+/// The database's tables, the version table left out.
+pub fn schema(engine: &Engine) -> MetaData {
+    Inspector::new(engine)
+        .tables()
+        .unwrap()
+        .into_iter()
+        .filter(|t| t.name != VERSION_TABLE)
+        .fold(MetaData::new(), |md, t| md.with(t))
+}
+
+/// The operations between two schemas of `engine`'s dialect, as text (empty: the same).
+pub fn schema_diff(engine: &Engine, a: &MetaData, b: &MetaData) -> Vec<String> {
+    diff(a, b, engine.dialect())
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+}
+
+/// The column names of `table`.
+pub fn columns(engine: &Engine, table: &str) -> Vec<String> {
+    Inspector::new(engine)
+        .table(table)
+        .unwrap()
+        .map(|t| t.columns.iter().map(|c| c.name.clone()).collect())
+        .unwrap_or_default()
+}
+
+/// How many rows `sql` counts.
+pub fn count(engine: &Engine, sql: &str) -> i64 {
+    engine.connect().unwrap().scalar(text(sql)).unwrap()
+}
