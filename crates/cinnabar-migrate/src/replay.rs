@@ -1,10 +1,9 @@
 //! Replaying revisions offline: the schema a chain of revisions produces, computed by
-//! applying their schema operations to a [`MetaData`] value ([`SchemaOp::apply`]), with no
+//! applying their schema operations to a [`MetaData`] value ([`SchemaOp::apply`](cinnabar_core::schema::diff::SchemaOp::apply)), with no
 //! database. Autogenerate compares it with the live database to report drift; Rust data
 //! steps receive the tables as they stand at their step ("frozen" tables, never the live
 //! models).
 
-use cinnabar_core::schema::diff::SchemaOp;
 use cinnabar_core::schema::MetaData;
 use cinnabar_core::Result;
 
@@ -16,7 +15,7 @@ use crate::revision::{Revision, Step};
 ///
 /// # Errors
 /// [`ErrorKind::Misuse`](cinnabar_core::ErrorKind::Misuse) naming the revision and step when
-/// an operation does not fit the schema (see [`SchemaOp::apply`]).
+/// an operation does not fit the schema (see [`SchemaOp::apply`](cinnabar_core::schema::diff::SchemaOp::apply)).
 fn apply_steps(
     revision: &Revision,
     steps: std::ops::Range<usize>,
@@ -30,7 +29,7 @@ fn apply_steps(
         .skip(steps.start)
     {
         if let Step::Op(op) = step {
-            apply_op(op, schema).map_err(|e| {
+            op.apply(schema).map_err(|e| {
                 e.context(format!(
                     "replaying revision {} ({}), up step {}",
                     revision.id,
@@ -43,14 +42,10 @@ fn apply_steps(
     Ok(())
 }
 
-fn apply_op(op: &SchemaOp, schema: &mut MetaData) -> Result<()> {
-    op.apply(schema)
-}
-
 /// Applies every up step of `revisions`, in order, to `schema`.
 ///
 /// # Errors
-/// As [`SchemaOp::apply`], naming the revision and the step.
+/// As [`SchemaOp::apply`](cinnabar_core::schema::diff::SchemaOp::apply), naming the revision and the step.
 pub fn replay(revisions: &[&Revision], schema: &mut MetaData) -> Result<()> {
     for r in revisions {
         apply_steps(r, 0..r.up.len(), schema)?;

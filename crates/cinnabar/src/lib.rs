@@ -141,3 +141,7 @@ pub struct ReflectionDoctests;
 #[cfg(doctest)]
 #[doc = include_str!("../../../docs/schema/diff.md")]
 pub struct DiffDoctests;
+/// docs/migrations/revisions.md's code, compiled and run as doc tests.
+#[cfg(all(doctest, feature = "migrate"))]
+#[doc = include_str!("../../../docs/migrations/revisions.md")]
+pub struct RevisionsDoctests;
