@@ -8,6 +8,7 @@
 //! [--url URL] [--pin-cpu K]`; `cinnabar-bench reflect [T] ...` times reflecting a T-table
 //! schema (`reflect.rs`); see README.md.
 
+mod migrate_rebuild;
 mod orm;
 mod pg_raw;
 mod pg_setup;
@@ -581,6 +582,9 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().is_some_and(|a| a == "reflect") {
         return reflect::main(&args[1..]);
+    }
+    if args.first().is_some_and(|a| a == "migrate_rebuild") {
+        return migrate_rebuild::main(&args[1..]);
     }
     let opts = match parse_args(args) {
         Ok(o) => o,

@@ -517,8 +517,8 @@ fn rebuilds_inside_a_migration_transaction_roll_back_together() {
     };
     let e = rebuild::with_foreign_keys_off(&mut conn, |conn| {
         conn.begin_write_level()?;
-        let r = change(conn, "courses", &[widen.clone()], None)
-            .and_then(|_| change(conn, "enrollments", &[bad.clone()], None));
+        let r = change(conn, "courses", std::slice::from_ref(&widen), None)
+            .and_then(|_| change(conn, "enrollments", std::slice::from_ref(&bad), None));
         match r {
             Ok(_) => conn.commit_level(),
             Err(e) => {
@@ -537,7 +537,7 @@ fn rebuilds_inside_a_migration_transaction_roll_back_together() {
     // Both succeed: committed together.
     rebuild::with_foreign_keys_off(&mut conn, |conn| {
         conn.begin_write_level()?;
-        change(conn, "courses", &[widen.clone()], None)?;
+        change(conn, "courses", std::slice::from_ref(&widen), None)?;
         change(
             conn,
             "enrollments",
@@ -567,4 +567,36 @@ fn rebuilds_inside_a_migration_transaction_roll_back_together() {
         .all_indexes()
         .iter()
         .any(|i| i.name == "ix_enrollments_student"));
+}
+
+/// Indexes of every shape survive: one made by a column's `index` flag, a unique
+/// multi-column one and a partial one (created by hand), each with its name, columns,
+/// uniqueness and condition.
+#[test]
+fn indexes_survive_a_rebuild() {
+    let (_dir, engine) = seeded();
+    let mut conn = engine.connect().unwrap();
+    conn.execute_script(
+        "CREATE UNIQUE INDEX ix_courses_code_title ON courses (code, title); \
+         CREATE INDEX ix_courses_busy ON courses (credits) WHERE credits > 3;",
+    )
+    .unwrap();
+    let before = reflect(&mut conn, "courses").all_indexes();
+    assert_eq!(before.len(), 3);
+    let op = alter(
+        Column::new("credits", SqlType::SmallInt).nullable(),
+        Column::new("credits", SqlType::Integer).nullable(),
+        &[ColumnChange::Type],
+    );
+    change(&mut conn, "courses", &[op], None)
+        .unwrap()
+        .expect("a rebuild");
+    let mut after = reflect(&mut conn, "courses").all_indexes();
+    let mut before = before;
+    before.sort_by(|a, b| a.name.cmp(&b.name));
+    after.sort_by(|a, b| a.name.cmp(&b.name));
+    assert_eq!(after, before);
+    assert!(after
+        .iter()
+        .any(|i| i.where_sql.is_some() && i.name == "ix_courses_busy"));
 }

@@ -63,6 +63,9 @@ use cinnabar_core::schema::Table;
 use cinnabar_core::{Error, Result};
 
 /// How a run of operations on one table is applied.
+// One value per run of operations, consumed at once: boxing the plan would only add an
+// allocation and a `*` at every use (the Migrator destructures it).
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum TableChange {
     /// Each operation through the database's own ALTER TABLE (and CREATE / DROP INDEX):
@@ -73,7 +76,8 @@ pub enum TableChange {
 }
 
 /// How to apply `ops` (each changing `current`'s table) on `dialect`: natively when every
-/// one can be (see [`needs_rebuild`]), otherwise all of them in one rebuild, so that a
+/// one can be (see [`needs_rebuild`], each judged on the table as the operations before it
+/// leave it), otherwise all of them in one rebuild, so that a
 /// revision that changes a table several ways copies its rows once. `version` is the
 /// running server's (`None` when unknown, as offline).
 ///
@@ -86,10 +90,16 @@ pub fn plan_ops(
     ops: &[SchemaOp],
 ) -> Result<TableChange> {
     let mut rebuild = false;
-    for op in ops {
-        if needs_rebuild(dialect, version, current, op)? {
-            rebuild = true;
-            break;
+    if dialect.table_rebuild().is_some() {
+        // Each operation is judged on the table as the ones before it leave it (a column
+        // indexed by an earlier step cannot be dropped natively).
+        let mut working = current.clone();
+        for op in ops {
+            if needs_rebuild(dialect, version, &working, op)? {
+                rebuild = true;
+                break;
+            }
+            working = apply_ops(dialect, &working, std::slice::from_ref(op))?.0;
         }
     }
     if rebuild {
