@@ -131,8 +131,10 @@ fn needs_migrate_word(args: &[OsString]) -> bool {
     migrate.find_subcommand(first).is_some() && cli.find_subcommand(first).is_none()
 }
 
-/// [`run`] with the application's models, when it has linked them.
-pub(crate) fn run_with_models<I, T>(args: I, models: Option<&MetaData>) -> ExitCode
+/// [`run`] with the application's models when it has linked them (`None`: as the
+/// stand-alone binary, whose `migrate revision --autogenerate` explains how to link them).
+/// [`main`] is this with the process's arguments.
+pub fn run_with_models<I, T>(args: I, models: Option<&MetaData>) -> ExitCode
 where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,

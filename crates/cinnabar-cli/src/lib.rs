@@ -15,5 +15,5 @@ mod command;
 mod database_url;
 mod migrate;
 
-pub use command::{main, run, CommandError};
+pub use command::{main, run, run_with_models, CommandError};
 pub use database_url::{database_url, UrlSource, DATABASE_URL};
