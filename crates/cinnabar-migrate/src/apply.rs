@@ -1,22 +1,20 @@
 //! Applying and undoing one revision on a locked connection: in one transaction where the
 //! dialect's DDL is transactional, else step by step, each step committed with the version
-//! row's `steps_done` so that a failure leaves a resumable "dirty at step k" state. Steps are
-//! schema operations (compiled per dialect), SQL per dialect, or registered Rust functions.
-//! Used by the [`Migrator`](crate::Migrator).
+//! row's `steps_done` so that a failure leaves a resumable "dirty at step k" state (the steps
+//! themselves run in `steps.rs`). Used by the [`Migrator`](crate::Migrator).
 
 use std::time::{Duration, Instant};
 
-use cinnabar_core::dialect::compile_ddl;
-use cinnabar_core::schema::diff::SchemaOp;
-use cinnabar_core::schema::MetaData;
-use cinnabar_core::{Error, ErrorKind, Result};
+use cinnabar_core::{Error, Result};
 use cinnabar_engine::Connection;
 
 use crate::lock::{busy_to_lock_error, LockedSession};
 use crate::migrator::Migrator;
 use crate::plan::{mirrors, recorded_checksum, undo_steps};
 use crate::progress::{Direction, ProgressEvent, ProgressKind};
+use crate::rebuild;
 use crate::revision::{Revision, Step};
+use crate::steps::Position;
 use crate::version::Literals;
 
 /// What happened to a revision in a run.
@@ -28,18 +26,6 @@ pub(crate) enum Outcome {
     Skipped,
 }
 
-/// Where a step runs: up step `i`, or down step `index` of `steps`, the steps undoing a
-/// revision of which `done` up steps were applied.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Position<'s> {
-    Up(usize),
-    Down {
-        done: usize,
-        steps: &'s [Step],
-        index: usize,
-    },
-}
-
 /// A revision within a run, for progress reports.
 pub(crate) struct InRun<'r> {
     pub(crate) revision: &'r Revision,
@@ -48,7 +34,13 @@ pub(crate) struct InRun<'r> {
 }
 
 impl Migrator {
-    fn report(&self, at: &InRun<'_>, kind: ProgressKind, step: Option<&Step>, start: Instant) {
+    pub(crate) fn report(
+        &self,
+        at: &InRun<'_>,
+        kind: ProgressKind,
+        step: Option<&Step>,
+        start: Instant,
+    ) {
         if let Some(p) = &self.progress {
             p.report(&ProgressEvent {
                 direction: at.direction,
@@ -80,97 +72,88 @@ impl Migrator {
         }
     }
 
-    fn begin(&self, s: &mut LockedSession) -> Result<()> {
-        s.conn
-            .begin_write_level()
+    fn begin(&self, conn: &mut Connection) -> Result<()> {
+        conn.begin_write_level()
             .map(|_| ())
             .map_err(|e| busy_to_lock_error(e, &self.engine))
     }
 
+    /// Runs `body` in the revision's transaction, with foreign-key enforcement off around it
+    /// when `steps` rebuild a table (it cannot change inside a transaction, and a rebuild's
+    /// DROP TABLE with it on would delete the rows of ON DELETE CASCADE children).
+    fn in_transaction(
+        &self,
+        conn: &mut Connection,
+        at: &InRun<'_>,
+        steps: &[Step],
+        body: impl FnOnce(&mut Connection, Instant) -> Result<Outcome>,
+    ) -> Result<Outcome> {
+        let start = Instant::now();
+        let run = |conn: &mut Connection| {
+            self.begin(conn)?;
+            let result = body(conn, start);
+            self.finish_transaction(conn, at, result, start)
+        };
+        if self.rebuilds_a_table(conn, steps)? {
+            rebuild::with_foreign_keys_off(conn, run)
+        } else {
+            run(conn)
+        }
+    }
+
     fn apply_in_transaction(&self, s: &mut LockedSession, at: &InRun<'_>) -> Result<Outcome> {
         let r = at.revision;
-        let start = Instant::now();
-        self.begin(s)?;
-        let result = (|| {
+        self.in_transaction(&mut s.conn, at, &r.up, |conn, start| {
             // Under the lock: another process may have applied it meanwhile.
-            if let Some(row) = self.version.read_one(&mut s.conn, &r.id)? {
+            if let Some(row) = self.version.read_one(conn, &r.id)? {
                 if row.complete {
                     return Ok(Outcome::Skipped);
                 }
             }
             self.report(at, ProgressKind::Started, None, start);
-            let n = r.up.len();
-            for (i, step) in r.up.iter().enumerate() {
-                self.report(
-                    at,
-                    ProgressKind::Step {
-                        step: i + 1,
-                        steps: n,
-                    },
-                    Some(step),
-                    start,
-                );
-                self.run_step(&mut s.conn, r, Position::Up(i), step)?;
-            }
-            let row = literals(r, n);
+            self.run_steps(conn, at, &r.up, None, start)?;
+            let row = literals(r, r.up.len());
             // A dirty row can only come from a database without transactional DDL, or a
             // stamp: replace it.
-            self.version.delete(&mut s.conn, &r.id)?;
-            self.version.insert(&mut s.conn, &row)?;
-            self.version
-                .update(&mut s.conn, &row, millis(start.elapsed()))?;
+            self.version.delete(conn, &r.id)?;
+            self.version.insert(conn, &row)?;
+            self.version.update(conn, &row, millis(start.elapsed()))?;
             Ok(Outcome::Done)
-        })();
-        self.finish_transaction(s, at, result, start)
+        })
     }
 
     fn undo_in_transaction(&self, s: &mut LockedSession, at: &InRun<'_>) -> Result<Outcome> {
         let r = at.revision;
-        let start = Instant::now();
-        self.begin(s)?;
-        let result = (|| {
-            let Some(row) = self.version.read_one(&mut s.conn, &r.id)? else {
+        // Read again under the lock below; this is for the rebuild decision only.
+        let planned = match self.version.read_one(&mut s.conn, &r.id)? {
+            Some(row) => undo_steps(r, usize::try_from(row.steps_done).unwrap_or(0))?,
+            None => Vec::new(),
+        };
+        self.in_transaction(&mut s.conn, at, &planned, |conn, start| {
+            let Some(row) = self.version.read_one(conn, &r.id)? else {
                 return Ok(Outcome::Skipped);
             };
             let done = usize::try_from(row.steps_done).unwrap_or(0);
             let steps = undo_steps(r, done)?;
             self.report(at, ProgressKind::Started, None, start);
-            let n = steps.len();
-            for (i, step) in steps.iter().enumerate() {
-                self.report(
-                    at,
-                    ProgressKind::Step {
-                        step: i + 1,
-                        steps: n,
-                    },
-                    Some(step),
-                    start,
-                );
-                let at = Position::Down {
-                    done,
-                    steps: &steps,
-                    index: i,
-                };
-                self.run_step(&mut s.conn, r, at, step)?;
-            }
-            self.version.delete(&mut s.conn, &r.id)?;
+            self.run_steps(conn, at, &steps, Some(done), start)?;
+            self.version.delete(conn, &r.id)?;
             Ok(Outcome::Done)
-        })();
-        self.finish_transaction(s, at, result, start)
+        })
     }
 
     /// Commits on success, rolls back on failure (the revision's error wins over a failed
     /// rollback), and reports the outcome.
     fn finish_transaction(
         &self,
-        s: &mut LockedSession,
+        conn: &mut Connection,
         at: &InRun<'_>,
         result: Result<Outcome>,
         start: Instant,
     ) -> Result<Outcome> {
         match result {
             Ok(outcome) => {
-                s.conn.commit_level()?;
+                conn.commit_level()?;
                 let kind = match outcome {
                     Outcome::Done => ProgressKind::Finished,
                     Outcome::Skipped => ProgressKind::Skipped,
@@ -179,7 +162,7 @@ impl Migrator {
                 Ok(outcome)
             }
             Err(e) => {
-                let _ = s.conn.rollback_level();
+                let _ = conn.rollback_level();
                 Err(e)
             }
         }
@@ -298,93 +281,6 @@ impl Migrator {
         self.version.delete(&mut s.conn, &r.id)?;
         self.report(at, ProgressKind::Finished, None, start);
         Ok(Outcome::Done)
-    }
-
-    /// Runs one step on `conn` (inside whatever transaction the caller opened).
-    fn run_step(
-        &self,
-        conn: &mut Connection,
-        r: &Revision,
-        at: Position<'_>,
-        step: &Step,
-    ) -> Result<()> {
-        let d = conn.dialect();
-        let result = match step {
-            Step::Op(op) => self.run_op(conn, op),
-            Step::Sql(sql) => match sql.for_dialect(d) {
-                Some(text) => conn.execute_script(text),
-                None => Err(Error::unsupported(format!(
-                    "the SQL step has no text for {} and no `all`",
-                    d.name()
-                ))),
-            },
-            Step::Rust(name) => match self.rust_steps.get(name) {
-                Some(f) => self
-                    .frozen_tables(r, at)
-                    .and_then(|tables| f(conn, &tables)),
-                None => Err(Error::misuse(format!(
-                    "the Rust step {name:?} is not registered; register it with \
-                     Migrator::with_rust_step({name:?}, f)"
-                ))),
-            },
-        };
-        result.map_err(|e| {
-            let (which, index) = match at {
-                Position::Up(i) => ("step", i),
-                Position::Down { index, .. } => ("down step", index),
-            };
-            e.context(format!(
-                "revision {} ({}), {which} {} ({})",
-                r.id,
-                r.message,
-                index + 1,
-                step.describe()
-            ))
-        })
-    }
-
-    /// The tables as the revisions leave them where a Rust step runs: the ancestors and the
-    /// revision's steps before it replayed; for a down step, from the schema the applied up
-    /// steps left, with the down steps before it replayed.
-    fn frozen_tables(&self, r: &Revision, at: Position<'_>) -> Result<MetaData> {
-        match at {
-            Position::Up(i) => self.dir.schema_before(&r.id, i),
-            Position::Down { done, steps, index } => {
-                let mut schema = self.dir.schema_before(&r.id, done)?;
-                for (j, s) in steps.iter().enumerate().take(index) {
-                    if let Step::Op(op) = s {
-                        op.apply(&mut schema).map_err(|e| {
-                            e.context(format!("replaying revision {} down step {}", r.id, j + 1))
-                        })?;
-                    }
-                }
-                Ok(schema)
-            }
-        }
-    }
-
-    /// Compiles every statement of `op` first (so a form the database lacks runs nothing),
-    /// then runs them.
-    fn run_op(&self, conn: &mut Connection, op: &SchemaOp) -> Result<()> {
-        let d = conn.dialect();
-        let mut statements = Vec::new();
-        for ddl in op.to_ddl() {
-            match compile_ddl(d, &ddl) {
-                Ok(sql) => statements.push(sql),
-                Err(e) if e.kind() == ErrorKind::Unsupported => {
-                    return Err(e.context(format!(
-                        "the {} dialect cannot ALTER this natively and the table rebuild is not \
-                         available",
-                        d.name()
-                    )))
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        for sql in statements {
-            conn.execute_script(&sql)?;
-        }
-        Ok(())
     }
 }
 

@@ -22,6 +22,7 @@ mod progress;
 pub mod rebuild;
 mod replay;
 mod revision;
+mod steps;
 #[cfg(test)]
 mod tests;
 mod version;

@@ -5,10 +5,10 @@
 //! by the `cinnabar migrate` CLI.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use cinnabar_core::dialect::Dialect;
+use cinnabar_core::dialect::{Dialect, ServerVersion};
 use cinnabar_core::schema::MetaData;
 use cinnabar_core::{Error, Result};
 use cinnabar_engine::{Connection, Engine};
@@ -50,6 +50,7 @@ pub struct Migrator {
     pub(crate) version: VersionTable,
     pub(crate) rust_steps: HashMap<String, Arc<RustStep>>,
     pub(crate) progress: Option<Arc<dyn Progress>>,
+    pub(crate) server_version: OnceLock<Option<ServerVersion>>,
     lock_wait: Duration,
     lock_timeout: Option<Duration>,
 }
@@ -105,6 +106,7 @@ impl Migrator {
             version: VersionTable::new(VERSION_TABLE),
             rust_steps: HashMap::new(),
             progress: None,
+            server_version: OnceLock::new(),
             lock_wait: Duration::from_secs(60),
             lock_timeout: Some(Duration::from_secs(5)),
         }
@@ -316,7 +318,7 @@ impl Migrator {
 
     /// The version rows, or none when the version table does not exist yet.
     fn read_rows(&self) -> Result<Vec<AppliedRevision>> {
-        let mut conn = self.engine.connect()?;
+        // One connection at a time: an in-memory SQLite database has only one.
         let exists = cinnabar_engine::Inspector::new(&self.engine)
             .table_names()?
             .iter()
@@ -324,7 +326,7 @@ impl Migrator {
         if !exists {
             return Ok(Vec::new());
         }
-        self.version.read_all(&mut conn)
+        self.version.read_all(&mut self.engine.connect()?)
     }
 
     /// Records the database as being exactly at `target` (`"base"`: no revision) without

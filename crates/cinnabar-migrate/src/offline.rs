@@ -2,15 +2,19 @@
 //! (`cinnabar migrate upgrade --sql`), so a DBA can review or run them. The version table is
 //! created if absent and written as the Migrator writes it; each revision is one transaction
 //! where DDL is transactional, else its version row records each step as the online run
-//! does, so a script stopped by an error leaves the same resumable dirty state.
+//! does, so a script stopped by an error leaves the same resumable dirty state. A table the
+//! database cannot ALTER is rebuilt from the schema the revisions produce (replayed), with
+//! foreign keys off around the revision's transaction.
 
 use cinnabar_core::dialect::{compile_ddl, Dialect};
+use cinnabar_core::schema::diff::SchemaOp;
 use cinnabar_core::{Error, Result};
 
 use crate::apply::literals;
 use crate::dir::MigrationDir;
 use crate::plan::{ancestors, ancestors_of};
 use crate::revision::{Revision, Step};
+use crate::steps::{group_end, in_place, plan_group};
 use crate::version::VersionTable;
 use crate::VERSION_TABLE;
 
@@ -74,37 +78,83 @@ pub(crate) fn sql_for_upgrade_with(
         .iter()
         .filter(|r| keep.contains(&r.id) && !done.contains(&r.id))
     {
-        revision_sql(&version, dialect, r, &mut out)?;
+        revision_sql(dir, &version, dialect, r, &mut out)?;
     }
     Ok(out)
 }
 
 fn revision_sql(
+    dir: &MigrationDir,
     version: &VersionTable,
     d: &dyn Dialect,
     r: &Revision,
     out: &mut Vec<String>,
 ) -> Result<()> {
     let n = r.up.len();
-    let mut steps = Vec::with_capacity(n);
-    for (i, step) in r.up.iter().enumerate() {
-        steps.push(step_sql(d, step).map_err(|e| {
-            e.context(format!(
-                "revision {} ({}), step {} ({})",
-                r.id,
-                r.message,
-                i + 1,
-                step.describe()
-            ))
-        })?);
+    let context = |i: usize, e: Error| {
+        e.context(format!(
+            "revision {} ({}), step {} ({})",
+            r.id,
+            r.message,
+            i + 1,
+            r.up[i].describe()
+        ))
+    };
+    // The schema the revision finds, replayed, for the tables it rebuilds.
+    let mut schema = match d.table_rebuild() {
+        Some(_) => Some(dir.schema_before(&r.id, 0)?),
+        None => None,
+    };
+    let mut steps: Vec<Vec<String>> = Vec::with_capacity(n);
+    let mut rebuilds = false;
+    let mut i = 0;
+    while i < n {
+        if let (Some(md), Step::Op(first)) = (schema.as_mut(), &r.up[i]) {
+            if in_place(first) {
+                let end = group_end(&r.up, i);
+                let ops: Vec<SchemaOp> = r.up[i..end]
+                    .iter()
+                    .filter_map(|s| match s {
+                        Step::Op(op) => Some(op.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                if let Some(plan) = plan_group(d, None, md, &ops).map_err(|e| context(i, e))? {
+                    rebuilds = true;
+                    steps.push(plan.statements().into_iter().map(str::to_owned).collect());
+                    // The other steps of the group are in the first one's statements.
+                    steps.extend((i + 1..end).map(|_| Vec::new()));
+                    for (k, op) in ops.iter().enumerate() {
+                        op.apply(md).map_err(|e| context(i + k, e))?;
+                    }
+                    i = end;
+                    continue;
+                }
+            }
+        }
+        steps.push(step_sql(d, &r.up[i]).map_err(|e| context(i, e))?);
+        if let (Some(md), Step::Op(op)) = (schema.as_mut(), &r.up[i]) {
+            op.apply(md).map_err(|e| context(i, e))?;
+        }
+        i += 1;
     }
+    let foreign_keys = d
+        .table_rebuild()
+        .filter(|_| rebuilds)
+        .map(|rb| (rb.foreign_keys_sql(false), rb.foreign_keys_sql(true)));
     if d.transactional_ddl() {
+        if let Some((off, _)) = foreign_keys {
+            out.push(off.to_owned());
+        }
         out.push(VersionTable::begin_sql(d).to_owned());
         for s in steps {
             out.extend(s);
         }
         out.push(version.insert_sql(d, Some(&literals(r, n)))?);
         out.push("COMMIT".to_owned());
+        if let Some((_, on)) = foreign_keys {
+            out.push(on.to_owned());
+        }
     } else {
         out.push(version.insert_sql(d, Some(&literals(r, 0)))?);
         for (i, s) in steps.into_iter().enumerate() {

@@ -220,3 +220,97 @@ pub(crate) fn mirrors(r: &Revision) -> bool {
                 _ => true,
             })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::revision::SqlStep;
+    use cinnabar_core::schema::diff::SchemaOp;
+    use cinnabar_core::schema::Column;
+    use cinnabar_core::types::SqlType;
+
+    fn add(name: &str) -> Step {
+        Step::Op(SchemaOp::AddColumn {
+            table: "t".into(),
+            column: Column::new(name, SqlType::Integer).nullable(),
+        })
+    }
+
+    fn sql(text: &str) -> Step {
+        Step::Sql(SqlStep {
+            all: Some(text.into()),
+            ..SqlStep::default()
+        })
+    }
+
+    fn rev(up: Vec<Step>, down: Vec<Step>) -> Revision {
+        Revision {
+            id: "20260101000000".into(),
+            parents: vec![],
+            message: "m".into(),
+            created: "2026-01-01T00:00:00Z".into(),
+            destructive: false,
+            irreversible: None,
+            up,
+            down,
+            checksum: "f".repeat(64),
+            path: Default::default(),
+        }
+    }
+
+    fn reverse(s: &Step) -> Step {
+        match s {
+            Step::Op(op) => Step::Op(op.reverse()),
+            other => other.clone(),
+        }
+    }
+
+    #[test]
+    fn undoing_a_dirty_revision_takes_the_mirror_of_the_done_steps() {
+        let up = vec![add("a"), sql("UPDATE t SET a = 1"), add("b")];
+        let down = vec![
+            reverse(&up[2]),
+            sql("UPDATE t SET a = NULL"),
+            reverse(&up[0]),
+        ];
+        let r = rev(up.clone(), down.clone());
+        assert!(mirrors(&r));
+        assert_eq!(undo_steps(&r, 3).unwrap(), down);
+        assert_eq!(undo_steps(&r, 2).unwrap(), down[1..]);
+        assert_eq!(undo_steps(&r, 1).unwrap(), down[2..]);
+        assert!(undo_steps(&r, 0).unwrap().is_empty());
+    }
+
+    #[test]
+    fn without_a_mirror_only_operations_are_undone() {
+        let up = vec![add("a"), sql("UPDATE t SET a = 1"), add("b")];
+        // Hand-written down steps of another shape.
+        let r = rev(
+            up.clone(),
+            vec![sql("ALTER TABLE t DROP COLUMN b, DROP COLUMN a")],
+        );
+        assert!(!mirrors(&r));
+        assert_eq!(undo_steps(&r, 1).unwrap(), [reverse(&up[0])]);
+        let e = undo_steps(&r, 2).unwrap_err();
+        assert!(e.message().contains("step 2"), "{e}");
+        // Complete: its own down steps.
+        assert_eq!(undo_steps(&r, 3).unwrap().len(), 1);
+        // An operation whose mirror is not its reverse is no mirror.
+        let r = rev(vec![add("a")], vec![reverse(&add("b"))]);
+        assert!(!mirrors(&r));
+    }
+
+    #[test]
+    fn a_dirty_revision_records_a_checksum_of_its_done_steps() {
+        let r = rev(vec![add("a"), add("b")], vec![]);
+        assert_eq!(recorded_checksum(&r, 2), r.checksum);
+        let one = recorded_checksum(&r, 1);
+        assert_eq!(one.len(), 64);
+        assert_ne!(one, recorded_checksum(&r, 0));
+        // Editing a step not yet done keeps it; editing a done one does not.
+        let later = rev(vec![add("a"), add("c")], vec![]);
+        assert_eq!(recorded_checksum(&later, 1), one);
+        let earlier = rev(vec![add("z"), add("b")], vec![]);
+        assert_ne!(recorded_checksum(&earlier, 1), one);
+    }
+}

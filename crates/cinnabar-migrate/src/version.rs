@@ -403,3 +403,70 @@ pub(crate) fn first_int(conn: &mut Connection, sql: &str, params: &[ValueRef<'_>
         )
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cinnabar_core::dialect::{MySqlDialect, PostgresDialect, SqliteDialect};
+
+    fn row() -> Literals {
+        Literals {
+            revision: "20260101000000".into(),
+            checksum: "ab".repeat(32),
+            steps_done: 1,
+            steps_total: 3,
+            complete: false,
+        }
+    }
+
+    #[test]
+    fn statements_quote_names_and_bind_values() {
+        let v = VersionTable::new("cinnabar_migrations");
+        assert_eq!(
+            v.insert_sql(&PostgresDialect, None).unwrap(),
+            "INSERT INTO \"cinnabar_migrations\" (\"revision\", \"checksum\", \"applied_at\", \
+             \"duration_ms\", \"steps_done\", \"steps_total\", \"complete\") VALUES ($1, $2, \
+             to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), $3, $4, $5, $6)"
+        );
+        assert_eq!(
+            v.update_sql(&MySqlDialect, None).unwrap(),
+            "UPDATE `cinnabar_migrations` SET `checksum` = ?, `duration_ms` = ?, \
+             `steps_done` = ?, `complete` = ? WHERE `revision` = ?"
+        );
+        assert_eq!(
+            v.delete_sql(&SqliteDialect, Some("20260101000000"))
+                .unwrap(),
+            "DELETE FROM \"cinnabar_migrations\" WHERE \"revision\" = '20260101000000'"
+        );
+        assert_eq!(
+            v.update_sql(&SqliteDialect, Some(&row())).unwrap(),
+            format!(
+                "UPDATE \"cinnabar_migrations\" SET \"checksum\" = '{}', \"duration_ms\" = 0, \
+                 \"steps_done\" = 1, \"complete\" = FALSE WHERE \"revision\" = '20260101000000'",
+                "ab".repeat(32)
+            )
+        );
+        let create = v.create_sql(&MySqlDialect).unwrap();
+        assert!(
+            create.starts_with(
+                "CREATE TABLE IF NOT EXISTS `cinnabar_migrations` (`revision` VARCHAR(64) NOT NULL, \
+                 `checksum` CHAR(64) NOT NULL"
+            ),
+            "{create}"
+        );
+    }
+
+    #[test]
+    fn offline_literals_refuse_what_they_would_have_to_escape() {
+        assert_eq!(string_literal("2026-01_a.b:c").unwrap(), "'2026-01_a.b:c'");
+        for bad in ["", "it's", "a\\b", "a b", "é"] {
+            let e = string_literal(bad).unwrap_err();
+            assert_eq!(e.kind(), cinnabar_core::ErrorKind::Unsupported, "{bad:?}");
+        }
+        let long = VersionTable::new("x".repeat(70));
+        assert_eq!(
+            long.select_sql(&PostgresDialect, false).unwrap_err().kind(),
+            cinnabar_core::ErrorKind::IdentifierTooLong
+        );
+    }
+}

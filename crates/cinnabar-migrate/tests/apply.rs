@@ -11,8 +11,10 @@ mod fixtures;
 
 use std::sync::{Arc, Mutex};
 
+use cinnabar::prelude::text;
 use cinnabar_core::dialect::{MySqlDialect, PostgresDialect, SqliteDialect};
 use cinnabar_core::ErrorKind;
+use cinnabar_engine::Inspector;
 use cinnabar_migrate::{
     describe_progress, sql_for_upgrade, ChecksumStatus, MigrationDir, Migrator, ProgressKind, Step,
 };
@@ -304,7 +306,96 @@ fn offline_sql_runs_on_an_empty_database(db: &TestDb) {
     assert_eq!(current, [R4]);
 }
 
+fn changes_of_a_parent_table_keep_every_row(db: &TestDb) {
+    let tmp = tempfile::tempdir().unwrap();
+    write_dir(tmp.path(), &five_revisions());
+    let dir = MigrationDir::load(tmp.path()).unwrap();
+    let m = Migrator::new(&db.engine, dir.clone());
+    m.upgrade(R1).unwrap();
+    seed(&db.engine, 300);
+    m.upgrade(R4).unwrap();
+    let courses = rows(&db.engine, "courses");
+    let students = rows(&db.engine, "students");
+    let before = schema(&db.engine);
+
+    assert_eq!(m.upgrade("head").unwrap(), [R5]);
+    // Every child row survived the change of its parent table (on SQLite a rebuild, whose
+    // DROP TABLE would cascade to them with foreign keys on).
+    assert_eq!(rows(&db.engine, "students"), students);
+    assert_eq!(rows(&db.engine, "courses"), courses);
+    let title = Inspector::new(&db.engine)
+        .table("courses")
+        .unwrap()
+        .unwrap()
+        .columns[1]
+        .clone();
+    assert_eq!(
+        title.sql_type,
+        cinnabar_core::types::SqlType::Text(Some(200))
+    );
+    let mut conn = db.engine.connect().unwrap();
+    let long = "x".repeat(150);
+    conn.execute_script(&format!("INSERT INTO courses (title) VALUES ('{long}')"))
+        .unwrap();
+    let e = conn
+        .execute_script(&format!("INSERT INTO courses (title) VALUES ('{long}')"))
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::UniqueViolation, "{e}");
+    conn.execute_script("DELETE FROM courses WHERE id > 3")
+        .unwrap();
+    if db.backend == Backend::Sqlite {
+        assert!(conn
+            .execute(text("PRAGMA foreign_key_check"))
+            .unwrap()
+            .is_empty());
+        let fk: i64 = conn.scalar(text("PRAGMA foreign_keys")).unwrap();
+        assert_eq!(fk, 1, "foreign keys are back on");
+        let temp = count(
+            &db.engine,
+            "SELECT COUNT(*) FROM sqlite_master WHERE name LIKE '%cinnabar_new%'",
+        );
+        assert_eq!(temp, 0);
+    }
+    drop(conn);
+
+    // And back: the same schema and rows as before.
+    assert_eq!(m.downgrade(R4).unwrap(), [R5]);
+    assert!(schema_diff(&db.engine, &before, &schema(&db.engine)).is_empty());
+    assert_eq!(rows(&db.engine, "students"), students);
+    assert_eq!(rows(&db.engine, "courses"), courses);
+
+    // The offline script for R5 runs on a copy at R4 and keeps the rows too.
+    let script = sql_for_upgrade(&dir, db.engine.dialect(), Some(R4), "head").unwrap();
+    if db.backend == Backend::Sqlite {
+        // One rebuild for both changes, foreign keys off around the transaction.
+        let copies = script
+            .iter()
+            .filter(|s| s.starts_with("INSERT INTO \"_cinnabar_new_courses\""))
+            .count();
+        assert_eq!(copies, 1, "{script:#?}");
+        assert_eq!(script[1], "PRAGMA foreign_keys = OFF", "{script:#?}");
+        assert_eq!(
+            script.last().map(String::as_str),
+            Some("PRAGMA foreign_keys = ON")
+        );
+    }
+    db.engine
+        .connect()
+        .unwrap()
+        .execute_script(&script.join(";\n"))
+        .unwrap();
+    assert_eq!(rows(&db.engine, "students"), students);
+    let current: Vec<String> = m
+        .current()
+        .unwrap()
+        .into_iter()
+        .map(|r| r.revision)
+        .collect();
+    assert_eq!(current, [R5]);
+}
+
 backend_tests!(
+    changes_of_a_parent_table_keep_every_row,
     upgrade_downgrade_upgrade_keeps_schema_and_data,
     untouched_tables_keep_their_contents,
     crlf_only_edits_pass_and_real_edits_fail,

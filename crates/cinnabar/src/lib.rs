@@ -152,6 +152,12 @@ pub struct ReflectionDoctests;
 #[cfg(doctest)]
 #[doc = include_str!("../../../docs/schema/diff.md")]
 pub struct DiffDoctests;
+
+/// docs/migrations/applying.md's code, compiled and run as doc tests.
+#[cfg(all(doctest, feature = "migrate"))]
+#[doc = include_str!("../../../docs/migrations/applying.md")]
+pub struct ApplyingDoctests;
+
 /// docs/migrations/revisions.md's code, compiled and run as doc tests.
 #[cfg(all(doctest, feature = "migrate"))]
 #[doc = include_str!("../../../docs/migrations/revisions.md")]

@@ -18,6 +18,7 @@ pub const R1: &str = "20260101000001";
 pub const R2: &str = "20260101000002";
 pub const R3: &str = "20260101000003";
 pub const R4: &str = "20260101000004";
+pub const R5: &str = "20260101000005";
 
 pub fn courses() -> Table {
     Table::new("courses")
@@ -218,4 +219,35 @@ pub fn columns(engine: &Engine, table: &str) -> Vec<String> {
 /// How many rows `sql` counts.
 pub fn count(engine: &Engine, sql: &str) -> i64 {
     engine.connect().unwrap().scalar(text(sql)).unwrap()
+}
+
+/// [`four_revisions`] and R5: widen courses.title to 200 characters and make it unique, two
+/// changes of the parent table that SQLite makes with one rebuild (students reference
+/// courses ON DELETE CASCADE).
+pub fn five_revisions() -> Vec<Revision> {
+    let title = |n| Column::new("title", SqlType::Text(Some(n)));
+    let up5 = vec![
+        op(SchemaOp::AlterColumn {
+            table: "courses".into(),
+            from: title(100),
+            to: title(200),
+            changes: vec![cinnabar_core::sql::ColumnChange::Type],
+        }),
+        op(SchemaOp::AddUnique {
+            table: "courses".into(),
+            unique: cinnabar_core::schema::UniqueConstraint {
+                name: Some("uq_courses_title".into()),
+                columns: vec!["title".into()],
+            },
+        }),
+    ];
+    let mut revs = four_revisions();
+    revs.push(revision(
+        R5,
+        &[R4],
+        "widen title",
+        up5.clone(),
+        mirrored(&up5),
+    ));
+    revs
 }
