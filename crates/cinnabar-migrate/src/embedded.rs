@@ -58,6 +58,11 @@ impl EmbeddedMigrations {
     /// As [`MigrationDir::load`]: a file that is not a valid revision (naming it), two files
     /// with one id, an unknown parent, a cycle.
     pub fn load(&self) -> Result<MigrationDir> {
+        self.read()
+            .map_err(|e| e.context(format!("embedded migrations {:?}", self.dir)))
+    }
+
+    fn read(&self) -> Result<MigrationDir> {
         let base = Path::new(self.dir);
         let mut files: Vec<&(&str, &str)> = self.files.iter().collect();
         files.sort_by_key(|(name, _)| *name);
@@ -67,7 +72,6 @@ impl EmbeddedMigrations {
         }
         let head = self.head.map(|h| h.trim().to_string());
         MigrationDir::from_parts(PathBuf::from(self.dir), revisions, head)
-            .map_err(|e| e.context(format!("embedded migrations {:?}", self.dir)))
     }
 }
 
