@@ -90,7 +90,7 @@ fn seed(db: &TestDb) {
 fn students(db: &TestDb, code: &str) -> Vec<(i64, String, String)> {
     let mut conn = db.engine.connect().unwrap();
     let rows = conn
-        .execute(text(&format!(
+        .execute(text(format!(
             "SELECT id, name, {code} FROM students ORDER BY id"
         )))
         .unwrap();
