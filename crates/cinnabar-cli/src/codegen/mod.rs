@@ -5,10 +5,12 @@
 //! hand (golden outputs) and on reflected ones (the round trip).
 //!
 //! The steps are one file each: `names.rs` (struct and field names), `types.rs` (SqlType ->
-//! Rust type), `plan.rs` (columns, keys, constraints and indexes of one model, and what
-//! cannot be expressed), `relations.rs` (relationships between the models, many-to-many
+//! Rust type), `plan.rs` (which tables can be models; the fields, keys and defaults of one),
+//! `constraints.rs` (its uniques, indexes, foreign keys and checks, and what the derive
+//! cannot declare), `relations.rs` (relationships between the models, many-to-many
 //! through association tables, `post_update` for reference cycles), `render.rs` (the text).
 
+mod constraints;
 mod names;
 mod plan;
 mod relations;

@@ -37,6 +37,8 @@ pub struct Measurement {
     pub doc: Option<serde_json::Value>,
     // database type inet, read as String (the derive declares TEXT)
     pub addr: Option<String>,
+    // database type (none declared), read as String (the derive declares TEXT)
+    pub anything: Option<String>,
 }
 
 /// The `plain_keys` table.
@@ -80,3 +82,4 @@ pub fn metadata() -> MetaData {
 // Warnings:
 // - measurements.ok: server default true is not generated: the column is NOT NULL, and the derive takes server_default only on Option fields
 // - measurements.addr: type inet has no Cinnabar type: the field is String, and create_all would declare the column as TEXT
+// - measurements.anything: type (none declared) has no Cinnabar type: the field is String, and create_all would declare the column as TEXT

@@ -102,6 +102,11 @@ pub fn types() -> Vec<Table> {
                 Column::new("addr", SqlType::Text(None))
                     .nullable()
                     .custom_type("inet"),
+            )
+            .column(
+                Column::new("anything", SqlType::Text(None))
+                    .nullable()
+                    .custom_type(""),
             ),
         Table::new("small_keys")
             .column(
