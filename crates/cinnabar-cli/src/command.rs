@@ -1,19 +1,21 @@
 //! The `cinnabar` command line: argument parsing (clap), one function per subcommand, and the
 //! exit codes. Code goes to standard output, progress and warnings to standard error. The
-//! binary (`main.rs`) is one call to [`run`]; the migrations issue adds its subcommands here.
+//! binary (`main.rs`) is one call to [`run`]; an application's own binary linked with its
+//! models is one call to [`main`] (the `migrate` subcommands are in `migrate/`).
 
 use std::ffi::OsString;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use cinnabar_core::schema::Table;
+use cinnabar_core::schema::{MetaData, Table};
 use cinnabar_core::Error;
 use cinnabar_engine::{create_engine, Inspector};
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use crate::codegen::{self, CodegenOptions, TypeOverride};
 use crate::database_url::database_url;
+use crate::migrate::{self, MigrateArgs};
 
 /// Why a command failed.
 #[derive(Debug, thiserror::Error)]
@@ -60,14 +62,16 @@ Examples:
 The URL comes from --database-url, else DATABASE_URL, else DATABASE_URL in ./.env.
 Exit status: 0 on success, 1 on an error, 2 on a usage error.")]
     Codegen(CodegenArgs),
+    /// Migrations: write revisions, apply and undo them, show where the database is.
+    Migrate(MigrateArgs),
 }
 
 /// How a subcommand that connects finds its database.
 #[derive(Debug, Args)]
-struct ConnectArgs {
+pub(crate) struct ConnectArgs {
     /// The database URL [default: $DATABASE_URL, else DATABASE_URL in ./.env]
     #[arg(long, value_name = "URL")]
-    database_url: Option<String>,
+    pub(crate) database_url: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -93,6 +97,48 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
+    run_with_models(args, None)
+}
+
+/// The `main` of an application's own migrations binary, linked with its models: runs the
+/// command line of the process (as [`run`] does) with `models` available to `migrate
+/// revision --autogenerate` and `migrate check`. The `migrate` word may be left out
+/// (`migrate revision ..` and `revision ..` are the same). A crate gets it with a
+/// `src/bin/migrate.rs` of three lines:
+///
+/// ```ignore
+/// fn main() -> std::process::ExitCode {
+///     cinnabar::cli::main(my_app::models()) // a MetaData of the models' tables
+/// }
+/// ```
+pub fn main(models: MetaData) -> ExitCode {
+    let mut args: Vec<OsString> = std::env::args_os().collect();
+    if needs_migrate_word(&args) {
+        args.insert(1, OsString::from("migrate"));
+    }
+    run_with_models(args, Some(&models))
+}
+
+/// Whether the first argument is a `migrate` subcommand given without the `migrate` word.
+fn needs_migrate_word(args: &[OsString]) -> bool {
+    let Some(first) = args.get(1).and_then(|a| a.to_str()) else {
+        return false;
+    };
+    let cli = Cli::command();
+    let Some(migrate) = cli.find_subcommand("migrate") else {
+        return false;
+    };
+    migrate.find_subcommand(first).is_some() && cli.find_subcommand(first).is_none()
+}
+
+/// [`run`] with the application's models when it has linked them (`None`: as the
+/// stand-alone binary, whose `migrate revision --autogenerate` explains how to link them).
+/// [`main`] is this with the process's arguments.
+pub fn run_with_models<I, T>(args: I, models: Option<&MetaData>) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
@@ -102,6 +148,7 @@ where
     };
     let result = match cli.command {
         Command::Codegen(args) => codegen_command(&args),
+        Command::Migrate(args) => migrate::run(&args, models),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -160,11 +207,11 @@ fn codegen_command(args: &CodegenArgs) -> Result<(), CommandError> {
 }
 
 /// A misuse of the command, reported by its message alone.
-fn invalid(e: Error) -> CommandError {
+pub(crate) fn invalid(e: Error) -> CommandError {
     CommandError::Invalid(e.message().to_string())
 }
 
-fn plural(n: usize) -> &'static str {
+pub(crate) fn plural(n: usize) -> &'static str {
     if n == 1 {
         ""
     } else {
@@ -236,11 +283,25 @@ fn write_files(dir: &Path, generated: &codegen::Generated) -> Result<(), Command
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
     #[test]
     fn the_command_line_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn the_linked_binary_may_leave_out_the_migrate_word() {
+        let args = |a: &[&str]| a.iter().map(OsString::from).collect::<Vec<_>>();
+        assert!(needs_migrate_word(&args(&[
+            "migrate", "revision", "-m", "x"
+        ])));
+        assert!(needs_migrate_word(&args(&["migrate", "upgrade"])));
+        assert!(!needs_migrate_word(&args(&[
+            "migrate", "migrate", "upgrade"
+        ])));
+        assert!(!needs_migrate_word(&args(&["migrate", "codegen"])));
+        assert!(!needs_migrate_word(&args(&["migrate", "--help"])));
+        assert!(!needs_migrate_word(&args(&["migrate"])));
     }
 
     #[test]
