@@ -2,11 +2,11 @@
 //! columns, a primary key, a foreign key to the previous table, an index and a unique
 //! constraint) once, untimed, then times reflecting it: `cinnabar` (`Inspector::tables()`:
 //! the catalog queries, decoding and assembly into `Table`s) against `raw_rusqlite` /
-//! `raw_postgres` (the same catalog queries run through the plain driver, rows read and
-//! dropped: the floor). Prints `reflect <contender> <seconds> <tables>` per run and a
+//! `raw_postgres` / `raw_mysql` (the same catalog queries run through the plain driver, rows
+//! read and dropped: the floor). Prints `reflect <contender> <seconds> <tables>` per run and a
 //! summary like the workloads' on stderr.
 //!
-//! `cinnabar-bench reflect [T] [--repeat R] [--backend sqlite|postgres] [--url URL]`.
+//! `cinnabar-bench reflect [T] [--repeat R] [--backend sqlite|postgres|mysql] [--url URL]`.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -22,14 +22,21 @@ const USAGE: &str = "usage: cinnabar-bench reflect [T] [--repeat R] [--backend B
   T            number of tables (default 500), each with 8 columns, a primary key, a
                foreign key to the previous table, an index and a unique constraint
   --repeat R   timed reflections per contender, interleaved (default 5)
-  --backend B  sqlite (a fresh database file) or postgres (a fresh schema on the server)
-  --url URL    the PostgreSQL server (default: $CINNABAR_BENCH_POSTGRES, else
-               postgresql://postgres@127.0.0.1:5432/test)";
+  --backend B  sqlite (a fresh database file), postgres (a fresh schema on the server) or
+               mysql (a fresh database on the MariaDB/MySQL server)
+  --url URL    the server (default: $CINNABAR_BENCH_POSTGRES, else
+               postgresql://postgres@127.0.0.1:5432/test; for mysql $CINNABAR_BENCH_MYSQL,
+               else mysql://root@127.0.0.1:3306/test)";
+
+/// The MariaDB/MySQL server the `mysql` backend uses unless `--url` names one.
+const MYSQL_URL_ENV: &str = "CINNABAR_BENCH_MYSQL";
+const MYSQL_DEFAULT_URL: &str = "mysql://root@127.0.0.1:3306/test";
 
 struct Options {
     tables: usize,
     repeat: usize,
     postgres: bool,
+    mysql: bool,
     url: String,
 }
 
@@ -38,6 +45,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
         tables: 500,
         repeat: 5,
         postgres: false,
+        mysql: false,
         url: std::env::var(pg_setup::URL_ENV)
             .ok()
             .filter(|u| !u.trim().is_empty())
@@ -61,11 +69,13 @@ fn parse(args: &[String]) -> Result<Options, String> {
                     .ok_or_else(|| format!("--repeat {v:?}: expected a positive integer"))?;
             }
             "--backend" => {
-                opts.postgres = match value("--backend")?.to_ascii_lowercase().as_str() {
-                    "sqlite" => false,
-                    "postgres" | "postgresql" | "pg" => true,
-                    other => return Err(format!("unknown backend {other:?}")),
-                }
+                (opts.postgres, opts.mysql) =
+                    match value("--backend")?.to_ascii_lowercase().as_str() {
+                        "sqlite" => (false, false),
+                        "postgres" | "postgresql" | "pg" => (true, false),
+                        "mysql" | "mariadb" => (false, true),
+                        other => return Err(format!("unknown backend {other:?}")),
+                    }
             }
             "--url" => {
                 opts.url = value("--url")?;
@@ -82,8 +92,14 @@ fn parse(args: &[String]) -> Result<Options, String> {
             other => return Err(format!("unknown option {other:?}")),
         }
     }
-    if url_given && !opts.postgres {
-        return Err("--url needs --backend postgres".to_owned());
+    if url_given && !opts.postgres && !opts.mysql {
+        return Err("--url needs --backend postgres or mysql".to_owned());
+    }
+    if opts.mysql && !url_given {
+        opts.url = std::env::var(MYSQL_URL_ENV)
+            .ok()
+            .filter(|u| !u.trim().is_empty())
+            .unwrap_or_else(|| MYSQL_DEFAULT_URL.to_owned());
     }
     Ok(opts)
 }
@@ -122,8 +138,10 @@ fn verify(tables: &[Table], n: usize) -> Result<(), Failure> {
             && t.columns.len() == 8
             && t.columns[0].primary_key
             && t.columns[0].autoincrement
-            && t.columns[1].unique
-            && t.columns[2].index
+            // MySQL's catalog reads a unique column as the named unique index it is, and
+            // the `ix_` index as a named index (docs/schema/reflection-mysql.md).
+            && (t.columns[1].unique || t.uniques.iter().any(|u| u.columns == ["name"]))
+            && (t.columns[2].index || t.indexes.iter().any(|x| x.columns == ["code"]))
             && t.foreign_keys.len() == fks;
         if !ok {
             return fail(format!("table {i} reflected as {t:?}"));
@@ -136,6 +154,7 @@ fn verify(tables: &[Table], n: usize) -> Result<(), Failure> {
 enum Raw {
     Sqlite(rusqlite::Connection),
     Postgres(postgres::Client),
+    Mysql(mysql::Conn),
 }
 
 impl Raw {
@@ -155,6 +174,11 @@ impl Raw {
                     }
                 }
                 Raw::Postgres(c) => rows += c.query(q.sql, &[])?.len(),
+                Raw::Mysql(c) => {
+                    use mysql::prelude::Queryable;
+                    let got: Vec<mysql::Row> = c.query(q.sql).map_err(mysql_error)?;
+                    rows += got.len();
+                }
             }
         }
         Ok(rows)
@@ -169,12 +193,32 @@ struct Db {
     dir: Option<tempfile::TempDir>,
     /// PostgreSQL: the harness client and the run's schema.
     admin: Option<(postgres::Client, String)>,
+    /// MySQL: the harness connection and the run's database.
+    mysql_admin: Option<(mysql::Conn, String)>,
+}
+
+fn mysql_error(e: mysql::Error) -> Failure {
+    Failure::Error(format!("mysql: {e}"))
+}
+
+/// `url` with its database replaced by `db`.
+fn mysql_url_with_db(url: &str, db: &str) -> String {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    let base = match url[after_scheme..].find('/') {
+        Some(i) => &url[..after_scheme + i],
+        None => url,
+    };
+    format!("{base}/{db}")
 }
 
 impl Drop for Db {
     fn drop(&mut self) {
         if let Some((client, schema)) = &mut self.admin {
             let _ = client.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
+        }
+        if let Some((conn, db)) = &mut self.mysql_admin {
+            use mysql::prelude::Queryable;
+            let _ = conn.query_drop(format!("DROP DATABASE IF EXISTS `{db}`"));
         }
     }
 }
@@ -184,6 +228,25 @@ const SQLITE_FILE: &str = "reflect.db";
 /// A fresh, empty database: a SQLite file in a temporary directory, or a schema of its own
 /// on the PostgreSQL server.
 fn prepare(opts: &Options) -> Result<Db, Failure> {
+    if opts.mysql {
+        use mysql::prelude::Queryable;
+        let db = format!("bench_reflect_{}", std::process::id());
+        let mut admin = mysql::Conn::new(mysql::Opts::from_url(&opts.url).map_err(|e| {
+            Failure::Error(format!("mysql URL {:?}: {e}", pg_setup::redact(&opts.url)))
+        })?)
+        .map_err(mysql_error)?;
+        admin
+            .query_drop(format!(
+                "DROP DATABASE IF EXISTS `{db}`; CREATE DATABASE `{db}`"
+            ))
+            .map_err(mysql_error)?;
+        return Ok(Db {
+            url: mysql_url_with_db(&opts.url, &db),
+            dir: None,
+            admin: None,
+            mysql_admin: Some((admin, db)),
+        });
+    }
     if opts.postgres {
         let schema = format!("bench_reflect_{}", std::process::id());
         let mut admin = pg_setup::connect(&opts.url)?;
@@ -195,6 +258,7 @@ fn prepare(opts: &Options) -> Result<Db, Failure> {
             url: pg_setup::with_param(&opts.url, "search_path", &schema),
             dir: None,
             admin: Some((admin, schema)),
+            mysql_admin: None,
         })
     } else {
         let dir = tempfile::tempdir()?;
@@ -202,12 +266,18 @@ fn prepare(opts: &Options) -> Result<Db, Failure> {
             url: crate::orm::sqlite_url(&dir.path().join(SQLITE_FILE))?,
             dir: Some(dir),
             admin: None,
+            mysql_admin: None,
         })
     }
 }
 
 /// The raw contender's own connection to `db`.
 fn raw_connection(db: &Db, opts: &Options) -> Result<Raw, Failure> {
+    if db.mysql_admin.is_some() {
+        let opts = mysql::Opts::from_url(&db.url)
+            .map_err(|e| Failure::Error(format!("mysql URL: {e}")))?;
+        return Ok(Raw::Mysql(mysql::Conn::new(opts).map_err(mysql_error)?));
+    }
     match (&db.dir, &db.admin) {
         (Some(dir), _) => Ok(Raw::Sqlite(rusqlite::Connection::open(
             dir.path().join(SQLITE_FILE),
@@ -269,6 +339,10 @@ fn run(opts: &Options) -> Result<(), Failure> {
         Raw::Postgres(_) => (
             "raw_postgres",
             format!("postgres {}", pg_setup::redact(&opts.url)),
+        ),
+        Raw::Mysql(_) => (
+            "raw_mysql",
+            format!("mysql {}", pg_setup::redact(&opts.url)),
         ),
     };
     let (mut raw_s, mut orm_s) = (Vec::new(), Vec::new());
