@@ -1,10 +1,12 @@
-//! Derive macros for Cinnabar: `#[derive(Model)]` and `#[derive(FromRow)]`; use them through
+//! Derive macros for Cinnabar: `#[derive(Model)]` and `#[derive(FromRow)]`, and
+//! `embed_migrations!`; use them through
 //! the `cinnabar` crate, whose `__private` module is all the generated code refers to.
 //!
 //! `parse` validates the input into an intermediate model; `expand` turns it into code.
 
 use proc_macro::TokenStream;
 
+mod embed;
 mod expand;
 mod parse;
 mod relations;
@@ -88,4 +90,26 @@ pub fn derive_model(input: TokenStream) -> TokenStream {
 #[proc_macro_derive(FromRow, attributes(cinnabar))]
 pub fn derive_from_row(input: TokenStream) -> TokenStream {
     expand::derive_from_row(&syn::parse_macro_input!(input as syn::DeriveInput)).into()
+}
+
+/// Compiles a migrations directory into the binary: `embed_migrations!("migrations")` (the
+/// path relative to the crate's `Cargo.toml`) is a `cinnabar::migrate::EmbeddedMigrations`
+/// holding every `*.toml` revision file and `HEAD`, read through `include_str!` so that
+/// editing a file rebuilds the crate. A NEW file is seen only when the crate is rebuilt:
+/// add a build script printing `cargo:rerun-if-changed=migrations`, or touch a source file.
+///
+/// ```ignore
+/// use cinnabar::migrate::{EmbeddedMigrations, Migrator};
+///
+/// static MIGRATIONS: EmbeddedMigrations = cinnabar::embed_migrations!("migrations");
+///
+/// let migrator = Migrator::from_embedded(&engine, &MIGRATIONS)?;
+/// migrator.upgrade("head")?; // at start-up, under the migration lock
+/// ```
+///
+/// A directory that does not exist or cannot be read is a compile error naming it; the files
+/// themselves are checked when the migrations are loaded.
+#[proc_macro]
+pub fn embed_migrations(input: TokenStream) -> TokenStream {
+    embed::embed_migrations(&syn::parse_macro_input!(input as syn::LitStr)).into()
 }

@@ -8,9 +8,11 @@
 
 mod apply;
 mod autogenerate;
+mod check;
 mod checksum;
 mod clock;
 mod dir;
+mod embedded;
 pub mod format;
 mod lock;
 mod migrator;
@@ -30,6 +32,7 @@ pub use autogenerate::{
 };
 pub use checksum::checksum;
 pub use dir::{MigrationDir, HEAD_FILE};
+pub use embedded::EmbeddedMigrations;
 pub use migrator::{ChecksumStatus, HistoryEntry, Migrator, RustStep};
 pub use offline::sql_for_upgrade;
 pub use progress::{

@@ -215,3 +215,55 @@ fn which_operations_need_a_rebuild() {
         Ok(TableChange::Native(sql)) if sql.len() == 2
     ));
 }
+
+#[test]
+fn apply_ops_keeps_names_and_checks_what_it_is_given() {
+    let t = students();
+    let drop_check = SchemaOp::DropCheck {
+        table: "students".into(),
+        check: cinnabar_core::schema::CheckConstraint {
+            name: None,
+            sql: "AGE >= 0".into(),
+        },
+    };
+    let add_check = SchemaOp::AddCheck {
+        table: "students".into(),
+        check: cinnabar_core::schema::CheckConstraint {
+            name: None,
+            sql: "name <> ''".into(),
+        },
+    };
+    let (target, renames) = rebuild::apply_ops(
+        &SqliteDialect,
+        &t.clone().check(None, "tutor_id <> id"),
+        &[drop_check, add_check],
+    )
+    .unwrap();
+    // The second check keeps its name `ck_students_2`; the new one gets the first generated
+    // name not taken.
+    let names: Vec<String> = (0..target.checks.len())
+        .map(|i| target.check_name(i))
+        .collect();
+    assert_eq!(names, ["ck_students_2", "ck_students_3"]);
+    assert_eq!(target.checks[0].sql, "tutor_id <> id");
+    assert_eq!(renames, Renames::new());
+
+    let wrong_key = SchemaOp::AlterPrimaryKey {
+        table: "students".into(),
+        from: vec!["name".into()],
+        to: vec!["id".into(), "name".into()],
+    };
+    let e = rebuild::apply_ops(&SqliteDialect, &t, &[wrong_key]).unwrap_err();
+    assert!(e.message().contains("the primary key is [\"id\"]"), "{e}");
+    let other_table = SchemaOp::AddColumn {
+        table: "teachers".into(),
+        column: Column::new("x", SqlType::Integer).nullable(),
+    };
+    let e = rebuild::apply_ops(&SqliteDialect, &t, &[other_table]).unwrap_err();
+    assert!(e.message().contains("\"teachers\""), "{e}");
+    let rename_table = SchemaOp::RenameTable {
+        from: "students".into(),
+        to: "pupils".into(),
+    };
+    assert!(rebuild::apply_ops(&SqliteDialect, &t, &[rename_table]).is_err());
+}

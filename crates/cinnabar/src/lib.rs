@@ -51,12 +51,19 @@ pub use cinnabar_orm::{
     Model, ObjectState, Query, Relation, RetryPolicy, Session, SessionOptions,
 };
 
-/// Migrations: revision files, the revision graph, checksums and autogenerate
-/// (`cinnabar-migrate`).
+/// Migrations: revision files, the revision graph, checksums, autogenerate, the
+/// [`Migrator`](migrate::Migrator) and [`EmbeddedMigrations`](migrate::EmbeddedMigrations)
+/// (`cinnabar-migrate`). See docs/MIGRATIONS.md.
 #[cfg(feature = "migrate")]
 pub mod migrate {
     pub use cinnabar_migrate::*;
 }
+
+/// Compiles a migrations directory into the binary (see
+/// [`migrate::EmbeddedMigrations`]): `static MIGRATIONS: EmbeddedMigrations =
+/// cinnabar::embed_migrations!("migrations");`.
+#[cfg(feature = "migrate")]
+pub use cinnabar_macros::embed_migrations;
 
 #[cfg(feature = "chrono")]
 pub use chrono;
@@ -66,6 +73,19 @@ pub use rust_decimal;
 pub use serde_json;
 #[cfg(feature = "uuid")]
 pub use uuid;
+
+/// The `cinnabar` command line as a library (feature `cli`): [`cli::run`] is the whole
+/// binary (`cinnabar codegen ...`, `cinnabar migrate ...`), [`cli::main`] the same linked
+/// with an application's models (its `src/bin/migrate.rs`, for `migrate revision
+/// --autogenerate` and `migrate check`), [`cli::codegen`] turns reflected tables into
+/// `#[derive(Model)]` structs, [`cli::database_url`] finds the URL as every subcommand does.
+#[cfg(feature = "cli")]
+pub mod cli {
+    pub use cinnabar_cli::codegen;
+    pub use cinnabar_cli::{
+        database_url, main, run, run_with_models, CommandError, UrlSource, DATABASE_URL,
+    };
+}
 
 /// Everything a typical program needs: `use cinnabar::prelude::*;`.
 pub mod prelude {

@@ -90,7 +90,7 @@ impl MigrationDir {
     }
 
     /// Checks the graph and orders the revisions.
-    fn from_parts(
+    pub(crate) fn from_parts(
         path: PathBuf,
         revisions: Vec<Revision>,
         head_file: Option<String>,

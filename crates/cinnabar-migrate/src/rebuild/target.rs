@@ -5,7 +5,7 @@
 
 use cinnabar_core::dialect::{compile_ddl, Dialect, ServerVersion, TableRebuild};
 use cinnabar_core::schema::diff::{unique_name, SchemaOp};
-use cinnabar_core::schema::{CheckConstraint, Table};
+use cinnabar_core::schema::{shorten_generated_name, CheckConstraint, Table};
 use cinnabar_core::sql::{ColumnChange, Ddl};
 use cinnabar_core::{Error, ErrorKind, Result};
 
@@ -344,10 +344,14 @@ fn apply_one(
             Ok(())
         }
         SchemaOp::AddCheck { check, .. } => {
-            let name_given = check
-                .name
-                .clone()
-                .unwrap_or_else(|| t.check_name(t.checks.len()));
+            // An unnamed check gets the first generated name no check of the table has.
+            let taken: Vec<String> = (0..t.checks.len()).map(|i| t.check_name(i)).collect();
+            let name_given = check.name.clone().unwrap_or_else(|| {
+                (t.checks.len() + 1..)
+                    .map(|n| shorten_generated_name(format!("ck_{name}_{n}")))
+                    .find(|n| !taken.contains(n))
+                    .unwrap_or_default()
+            });
             t.checks.push(CheckConstraint {
                 name: Some(name_given),
                 sql: check.sql.clone(),
