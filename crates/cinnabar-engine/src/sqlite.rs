@@ -87,6 +87,27 @@ impl Session {
     }
 }
 
+/// Switches the database to WAL. Connections that open a new file at once (processes
+/// starting together) all try to: SQLite answers BUSY at once, without the busy handler,
+/// to those that would otherwise wait on each other, so the switch is retried until the busy
+/// timeout. On a file already in WAL mode the pragma changes nothing and takes no lock.
+fn wal_mode(conn: &rusqlite::Connection, busy_timeout: Duration) -> rusqlite::Result<()> {
+    let deadline = std::time::Instant::now() + busy_timeout;
+    let mut pause = Duration::from_millis(1);
+    loop {
+        match conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(())) {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(50));
+            }
+            other => return other,
+        }
+    }
+}
+
 impl Driver for SqliteDriver {
     fn dialect(&self) -> &'static dyn Dialect {
         &DIALECT
@@ -118,7 +139,7 @@ impl Driver for SqliteDriver {
             session.apply(&conn)?;
             conn.set_prepared_statement_cache_capacity(self.options.statement_cache);
             if self.wal() {
-                conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
+                wal_mode(&conn, session.busy_timeout)?;
                 conn.execute_batch("PRAGMA synchronous = NORMAL")?;
             }
             Ok(())
@@ -420,6 +441,37 @@ mod tests {
         c.batch("ALTER TABLE t ADD COLUMN y TEXT").unwrap();
         select(&mut c);
         assert_eq!(widths, [1, 2]);
+    }
+
+    #[test]
+    fn connections_opening_a_new_file_at_once_all_get_wal_mode() {
+        // Several processes starting on a new database file all switch it to WAL at once;
+        // SQLite answers some of them BUSY without calling the busy handler (each holds the
+        // shared lock the other needs to give up: a deadlock it refuses to wait in).
+        let dir = tempfile::tempdir().unwrap();
+        for round in 0..20 {
+            let path = dir
+                .path()
+                .join(format!("fresh{round}.db"))
+                .display()
+                .to_string();
+            let barrier = std::sync::Arc::new(std::sync::Barrier::new(6));
+            let threads: Vec<_> = (0..6)
+                .map(|_| {
+                    let (path, barrier) = (path.clone(), barrier.clone());
+                    std::thread::spawn(move || {
+                        let d = SqliteDriver::new(Some(path), false, SqliteOptions::default());
+                        barrier.wait();
+                        d.connect().map(|_| ())
+                    })
+                })
+                .collect();
+            for t in threads {
+                if let Err(e) = t.join().unwrap() {
+                    panic!("round {round}: {e}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -169,15 +169,22 @@ impl VersionTable {
         Ok(s)
     }
 
-    /// `UPDATE t SET checksum = ?, duration_ms = ?, steps_done = ?, complete = ? WHERE
-    /// revision = ?`, or with literals (duration 0).
+    /// `UPDATE t SET checksum = ?, duration_ms = ?, steps_done = ?, steps_total = ?, complete
+    /// = ? WHERE revision = ?`, or with literals (duration 0). `steps_total` too: a dirty
+    /// revision may gain steps before it is resumed.
     pub(crate) fn update_sql(
         &self,
         d: &dyn Dialect,
         literals: Option<&Literals>,
     ) -> Result<String> {
         let mut s = format!("UPDATE {} SET ", self.quoted(d)?);
-        let set = ["checksum", "duration_ms", "steps_done", "complete"];
+        let set = [
+            "checksum",
+            "duration_ms",
+            "steps_done",
+            "steps_total",
+            "complete",
+        ];
         for (i, c) in set.iter().enumerate() {
             if i > 0 {
                 s.push_str(", ");
@@ -190,6 +197,7 @@ impl VersionTable {
                     "checksum" => string_literal(&l.checksum)?,
                     "duration_ms" => "0".to_owned(),
                     "steps_done" => l.steps_done.to_string(),
+                    "steps_total" => l.steps_total.to_string(),
                     _ => bool_literal(l.complete).to_owned(),
                 }),
             }
@@ -198,7 +206,7 @@ impl VersionTable {
         d.quote_identifier(&mut s, "revision");
         s.push_str(" = ");
         match literals {
-            None => d.write_placeholder(&mut s, 5),
+            None => d.write_placeholder(&mut s, 6),
             Some(l) => s.push_str(&string_literal(&l.revision)?),
         }
         Ok(s)
@@ -290,6 +298,7 @@ impl VersionTable {
             ValueRef::Text(&row.checksum),
             ValueRef::Int(duration_ms),
             ValueRef::Int(count(row.steps_done, "steps_done")?),
+            ValueRef::Int(count(row.steps_total, "steps_total")?),
             ValueRef::Bool(row.complete),
             ValueRef::Text(&row.revision),
         ];
@@ -431,7 +440,7 @@ mod tests {
         assert_eq!(
             v.update_sql(&MySqlDialect, None).unwrap(),
             "UPDATE `cinnabar_migrations` SET `checksum` = ?, `duration_ms` = ?, \
-             `steps_done` = ?, `complete` = ? WHERE `revision` = ?"
+             `steps_done` = ?, `steps_total` = ?, `complete` = ? WHERE `revision` = ?"
         );
         assert_eq!(
             v.delete_sql(&SqliteDialect, Some("20260101000000"))
@@ -442,7 +451,7 @@ mod tests {
             v.update_sql(&SqliteDialect, Some(&row())).unwrap(),
             format!(
                 "UPDATE \"cinnabar_migrations\" SET \"checksum\" = '{}', \"duration_ms\" = 0, \
-                 \"steps_done\" = 1, \"complete\" = FALSE WHERE \"revision\" = '20260101000000'",
+                 \"steps_done\" = 1, \"steps_total\" = 3, \"complete\" = FALSE WHERE \"revision\" = '20260101000000'",
                 "ab".repeat(32)
             )
         );

@@ -431,14 +431,14 @@ fn offline_sql_shape_per_dialect() {
     assert!(my[3].starts_with("UPDATE `cinnabar_migrations` SET `checksum` = '"));
     assert!(
         my[3].ends_with(&format!(
-            "`duration_ms` = 0, `steps_done` = 1, `complete` = FALSE WHERE `revision` = '{R4}'"
+            "`duration_ms` = 0, `steps_done` = 1, `steps_total` = 2, `complete` = FALSE WHERE `revision` = '{R4}'"
         )),
         "{}",
         my[3]
     );
     assert!(
         my[5].ends_with(&format!(
-            "`steps_done` = 2, `complete` = TRUE WHERE `revision` = '{R4}'"
+            "`steps_done` = 2, `steps_total` = 2, `complete` = TRUE WHERE `revision` = '{R4}'"
         )),
         "{}",
         my[5]

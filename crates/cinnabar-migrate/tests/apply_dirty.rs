@@ -105,11 +105,23 @@ fn a_failing_step_leaves_a_state_to_resume_or_undo(db: &TestDb) {
 
     // Fix the failing step: upgrade applies (MariaDB: resumes at step 2; running step 1
     // again would fail, the table exists).
-    let fixed = failing_revision("INSERT INTO gadgets (id, label) VALUES (1, 'one')", 30);
+    // The fix also adds a step (a dirty revision's steps still to run may change).
+    let mut fixed = failing_revision("INSERT INTO gadgets (id, label) VALUES (1, 'one')", 30);
+    let more = Step::Op(SchemaOp::AddColumn {
+        table: "gadgets".into(),
+        column: Column::new("more", SqlType::Integer).nullable(),
+    });
+    fixed
+        .down
+        .insert(0, mirrored(std::slice::from_ref(&more)).remove(0));
+    fixed.up.push(more);
     let m = Migrator::new(&db.engine, write(tmp.path(), &fixed));
     assert_eq!(m.upgrade("head").unwrap(), [RF]);
-    assert_eq!(version_row(&m), Some((3, 3, true)));
-    assert_eq!(columns(&db.engine, "gadgets"), ["id", "label", "extra"]);
+    assert_eq!(version_row(&m), Some((4, 4, true)));
+    assert_eq!(
+        columns(&db.engine, "gadgets"),
+        ["id", "label", "extra", "more"]
+    );
     assert_eq!(count(&db.engine, "SELECT COUNT(*) FROM gadgets"), 1);
     assert!(m.history().unwrap()[0].checksum == cinnabar_migrate::ChecksumStatus::Matches);
     // And it undoes cleanly.
