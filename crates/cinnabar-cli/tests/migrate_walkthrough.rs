@@ -145,6 +145,18 @@ fn walkthrough(db: &TestDb) {
         ),
         ExitCode::SUCCESS
     );
+    // Not at the head yet (revision 1 is pending): autogenerate refuses instead of writing
+    // revision 1's operations again.
+    assert_eq!(
+        linked(
+            d,
+            url,
+            &models(1),
+            &["revision", "--autogenerate", "-m", "too early"]
+        ),
+        ExitCode::FAILURE
+    );
+    assert_eq!(revision_files(d), 1);
     let (_, err) = ok(d, url, &["migrate", "upgrade"]);
     assert!(err.contains("applied 1 revision"), "{err}");
     assert!(err.contains("create tables: upgrade done"), "{err}");

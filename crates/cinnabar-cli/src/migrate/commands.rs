@@ -155,6 +155,44 @@ fn describe_written(r: &Revision) -> String {
     text
 }
 
+/// Autogenerate compares the models with the live database, so the database must be at the
+/// head: otherwise the operations of a revision not yet applied would be generated again
+/// (Alembic refuses the same way). A directory without revisions needs nothing.
+fn require_head(engine: &Engine, dir: &Path) -> Result<(), CommandError> {
+    let migrations = load(dir)?;
+    if migrations.revisions().is_empty() {
+        return Ok(());
+    }
+    let head = migrations.head().map_err(invalid)?.id.clone();
+    let current = Migrator::new(engine, migrations)
+        .current()
+        .map_err(invalid)?;
+    let at_head = matches!(current.as_slice(), [only] if only.revision == head && only.complete);
+    if at_head {
+        return Ok(());
+    }
+    let at = if current.is_empty() {
+        "no revision (base)".to_string()
+    } else {
+        current
+            .iter()
+            .map(|r| {
+                if r.complete {
+                    r.revision.clone()
+                } else {
+                    format!("{} (dirty at step {})", r.revision, r.steps_done)
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    Err(CommandError::Invalid(format!(
+        "the database is not at the head revision {head} (it is at {at}): run `cinnabar \
+         migrate upgrade` first, so that autogenerate compares the models with the newest \
+         schema instead of generating the pending revisions' operations again"
+    )))
+}
+
 fn revision(args: &RevisionArgs, models: Option<&MetaData>) -> Result<(), CommandError> {
     let mut dir = load(&args.dir.dir)?;
     if !args.autogenerate {
@@ -171,6 +209,7 @@ fn revision(args: &RevisionArgs, models: Option<&MetaData>) -> Result<(), Comman
         return Err(CommandError::Invalid(LINK_MODELS_HELP.to_string()));
     };
     let engine = connect(&args.connect)?;
+    require_head(&engine, &args.dir.dir)?;
     let opts = AutogenerateOptions {
         allow_destructive: args.allow_destructive,
         ..AutogenerateOptions::default()
