@@ -138,10 +138,8 @@ fn verify(tables: &[Table], n: usize) -> Result<(), Failure> {
             && t.columns.len() == 8
             && t.columns[0].primary_key
             && t.columns[0].autoincrement
-            // MySQL's catalog reads a unique column as the named unique index it is, and
-            // the `ix_` index as a named index (docs/schema/reflection-mysql.md).
-            && (t.columns[1].unique || t.uniques.iter().any(|u| u.columns == ["name"]))
-            && (t.columns[2].index || t.indexes.iter().any(|x| x.columns == ["code"]))
+            && t.columns[1].unique
+            && t.columns[2].index
             && t.foreign_keys.len() == fks;
         if !ok {
             return fail(format!("table {i} reflected as {t:?}"));

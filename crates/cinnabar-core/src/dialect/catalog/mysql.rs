@@ -117,6 +117,15 @@ impl Catalog for MySqlCatalog {
         &QUERIES
     }
 
+    /// The column's name: MySQL names an unnamed UNIQUE index after its first column, and
+    /// reflection reports a single-column one of that name as the column's `unique`.
+    fn unnamed_unique_name(&self, _table: &str, columns: &[String]) -> Option<String> {
+        match columns {
+            [column] => Some(column.clone()),
+            _ => None,
+        }
+    }
+
     fn assemble(&self, results: &[CatalogRows]) -> Result<Vec<Table>> {
         let [tables, columns, check_tables, check_clauses, fk_columns, fk_rules, indexes] = results
         else {

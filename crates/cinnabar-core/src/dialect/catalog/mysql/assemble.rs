@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::{normalize, types, Flavor};
+use crate::dialect::catalog::build::{add_index, add_unique};
 use crate::dialect::catalog::{strip_outer_parens, CatalogRows};
 use crate::schema::{
     CheckConstraint, Column, ForeignKey, Index, ReferentialAction, Table, UniqueConstraint,
@@ -37,6 +38,20 @@ impl TableBuild {
     pub(super) fn finish(mut self) -> Table {
         self.columns.sort_by_key(|(pos, _)| *pos);
         self.table.columns = self.columns.into_iter().map(|(_, c)| c).collect();
+        // As the other catalogs read them: a single-column UNIQUE that MySQL named itself
+        // (after the column, as it names an unnamed one) is the column's `unique`, and an
+        // `ix_<table>_<column>` index the column's `index`, as a model declares them.
+        let uniques = std::mem::take(&mut self.table.uniques);
+        for u in uniques {
+            let default_name = match u.columns.as_slice() {
+                [only] => Some(only.clone()),
+                _ => None,
+            };
+            add_unique(&mut self.table, u.name, u.columns, default_name.as_deref());
+        }
+        for index in std::mem::take(&mut self.table.indexes) {
+            add_index(&mut self.table, index);
+        }
         let t = &mut self.table;
         t.foreign_keys
             .sort_by(|a, b| a.name.cmp(&b.name).then(a.columns.cmp(&b.columns)));
