@@ -335,13 +335,19 @@ fn unique_changes_name_what_they_add() {
         matches!(&op, SchemaOp::DropUnique { unique, .. } if unique.name.as_deref() == Some("t_a_key")),
         "{op:?}"
     );
-    // A catalog that cannot know (MySQL's reflection reads every name): none, so the
-    // operation drops the generated name.
+    // MySQL names an unnamed single-column unique after its column.
     let op = one(
         vec![plain.clone()],
-        vec![reflected],
+        vec![reflected.clone()],
         &crate::dialect::MySqlDialect,
     );
+    assert!(
+        matches!(&op, SchemaOp::DropUnique { unique, .. } if unique.name.as_deref() == Some("a")),
+        "{op:?}"
+    );
+    // A catalog that cannot know (the test catalog of `MARIADB` says nothing): the
+    // operation drops the generated name.
+    let op = one(vec![plain.clone()], vec![reflected], &MARIADB);
     assert!(
         matches!(&op, SchemaOp::DropUnique { unique, .. } if unique.name.is_none()),
         "{op:?}"
