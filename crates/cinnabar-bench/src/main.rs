@@ -457,7 +457,41 @@ struct Sample {
     seconds: f64,
 }
 
-fn median(mut v: Vec<f64>) -> Option<f64> {
+/// Runs a mode of its own (`reflect`, `migrate_rebuild`): parses the arguments after its
+/// name (usage on stderr and exit code 2 when they are wrong), runs it, and reports a failed
+/// check as `VERIFY FAILED: <mode>: ..` and any other failure as `error: <mode>: ..`.
+pub fn run_mode<O>(
+    name: &str,
+    usage: &str,
+    args: &[String],
+    parse: fn(&[String]) -> Result<O, String>,
+    run: fn(&O) -> Result<(), Failure>,
+) -> ExitCode {
+    let opts = match parse(args) {
+        Ok(o) => o,
+        Err(e) => {
+            if !e.is_empty() {
+                eprintln!("error: {e}");
+            }
+            eprintln!("{usage}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(&opts) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Verify(m)) => {
+            eprintln!("VERIFY FAILED: {name}: {m}");
+            ExitCode::FAILURE
+        }
+        Err(Failure::Error(m)) => {
+            eprintln!("error: {name}: {m}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The median of `v` (the mean of the middle two for an even count); `None` when empty.
+pub fn median(mut v: Vec<f64>) -> Option<f64> {
     if v.is_empty() {
         return None;
     }

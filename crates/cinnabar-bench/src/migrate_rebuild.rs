@@ -191,27 +191,7 @@ fn run_raw(path: &std::path::Path, sql: &[String]) -> Result<u64, Failure> {
 
 /// Runs the mode; `args` follow the word `migrate_rebuild`.
 pub fn main(args: &[String]) -> ExitCode {
-    let opts = match parse(args) {
-        Ok(o) => o,
-        Err(e) => {
-            if !e.is_empty() {
-                eprintln!("error: {e}");
-            }
-            eprintln!("{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
-    match run(&opts) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(Failure::Verify(m)) => {
-            eprintln!("VERIFY FAILED: migrate_rebuild: {m}");
-            ExitCode::FAILURE
-        }
-        Err(Failure::Error(m)) => {
-            eprintln!("error: migrate_rebuild: {m}");
-            ExitCode::FAILURE
-        }
-    }
+    crate::run_mode("migrate_rebuild", USAGE, args, parse, run)
 }
 
 fn run(opts: &Options) -> Result<(), Failure> {
@@ -302,12 +282,10 @@ fn run(opts: &Options) -> Result<(), Failure> {
             );
         }
     }
-    let median = |v: &[f64]| {
-        let mut v = v.to_vec();
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    };
-    let (r, o) = (median(&raw_s), median(&orm_s));
+    let (r, o) = (
+        crate::median(raw_s).unwrap_or(f64::NAN),
+        crate::median(orm_s).unwrap_or(f64::NAN),
+    );
     eprintln!();
     eprintln!(
         "summary: migrate_rebuild, sqlite, {} parents + {} children = {total} rows, \

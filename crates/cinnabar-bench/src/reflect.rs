@@ -291,27 +291,7 @@ fn raw_connection(db: &Db, opts: &Options) -> Result<Raw, Failure> {
 
 /// Runs the mode; `args` follow the word `reflect`.
 pub fn main(args: &[String]) -> ExitCode {
-    let opts = match parse(args) {
-        Ok(o) => o,
-        Err(e) => {
-            if !e.is_empty() {
-                eprintln!("error: {e}");
-            }
-            eprintln!("{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
-    match run(&opts) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(Failure::Verify(m)) => {
-            eprintln!("VERIFY FAILED: reflect: {m}");
-            ExitCode::FAILURE
-        }
-        Err(Failure::Error(m)) => {
-            eprintln!("error: reflect: {m}");
-            ExitCode::FAILURE
-        }
-    }
+    crate::run_mode("reflect", USAGE, args, parse, run)
 }
 
 fn run(opts: &Options) -> Result<(), Failure> {
@@ -373,12 +353,10 @@ fn run(opts: &Options) -> Result<(), Failure> {
             );
         }
     }
-    let median = |v: &[f64]| {
-        let mut v = v.to_vec();
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    };
-    let (r, o) = (median(&raw_s), median(&orm_s));
+    let (r, o) = (
+        crate::median(raw_s).unwrap_or(f64::NAN),
+        crate::median(orm_s).unwrap_or(f64::NAN),
+    );
     eprintln!();
     eprintln!(
         "summary: reflect, {backend}, {} tables, {} catalog queries, repeat={} (median seconds)",
