@@ -244,11 +244,7 @@ impl Engine {
     /// Makes an engine over a driver built elsewhere.
     pub fn from_driver(url: Url, driver: Box<dyn Driver>, options: EngineOptions) -> Engine {
         let dialect = driver.dialect();
-        let write_begin = if url.backend() == Backend::Sqlite {
-            BeginMode::Immediate
-        } else {
-            BeginMode::Deferred
-        };
+        let write_begin = dialect.write_begin_mode();
         Engine {
             inner: Arc::new(EngineInner {
                 url,
