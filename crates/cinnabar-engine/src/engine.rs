@@ -6,8 +6,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use cinnabar_core::dialect::{BeginMode, Dialect};
-#[cfg(feature = "sqlite")]
-use cinnabar_core::ErrorKind;
 use cinnabar_core::{Error, Result};
 
 use crate::connection::Connection;
@@ -209,28 +207,14 @@ impl Engine {
         options.take_url_params(&mut url)?;
         let driver: Box<dyn Driver> = match url.backend() {
             #[cfg(feature = "sqlite")]
-            Backend::Sqlite => {
-                let read_only = url.query_param("mode") == Some("ro");
-                let mut sqlite = options.sqlite.clone();
-                if let Some(t) = url.query_param("timeout") {
-                    let secs: f64 = t.parse().map_err(|_| {
-                        Error::new(
-                            ErrorKind::Url,
-                            format!("invalid timeout {t:?} in database URL"),
-                        )
-                    })?;
-                    sqlite.busy_timeout = Duration::from_secs_f64(secs.max(0.0));
-                }
-                Box::new(crate::sqlite::SqliteDriver::new(
-                    url.database().map(str::to_owned),
-                    read_only,
-                    sqlite,
-                ))
-            }
+            Backend::Sqlite => Box::new(crate::sqlite::SqliteDriver::from_url(
+                &url,
+                options.sqlite.clone(),
+            )?),
             #[cfg(feature = "postgres")]
-            Backend::Postgres => Box::new(crate::postgres::PostgresDriver::new(&url, &options)?),
+            Backend::Postgres => Box::new(crate::postgres::PostgresDriver::from_url(&url)?),
             #[cfg(feature = "mysql")]
-            Backend::MySql => Box::new(crate::mysql::MySqlDriver::new(&url, &options)?),
+            Backend::MySql => Box::new(crate::mysql::MySqlDriver::from_url(&url)?),
             #[allow(unreachable_patterns)]
             other => {
                 return Err(Error::unsupported(format!(

@@ -88,13 +88,23 @@ fn seconds_param(url: &Url, key: &str) -> Result<Option<Duration>> {
 }
 
 impl MySqlDriver {
+    /// A driver for `url` (`mysql://` or `mariadb://`), as [`MySqlDriver::from_url`]; the
+    /// engine options are not read (nothing in them concerns this driver). Kept for callers
+    /// of the earlier signature.
+    ///
+    /// # Errors
+    /// As [`MySqlDriver::from_url`].
+    pub fn new(url: &Url, options: &EngineOptions) -> Result<Self> {
+        let _ = options;
+        MySqlDriver::from_url(url)
+    }
+
     /// A driver for `url` (`mysql://` or `mariadb://`).
     ///
     /// # Errors
     /// [`ErrorKind::Url`] for an invalid query parameter; [`ErrorKind::Unsupported`] when the
     /// URL asks for TLS, which this build cannot do.
-    pub fn new(url: &Url, options: &EngineOptions) -> Result<Self> {
-        let _ = options;
+    pub fn from_url(url: &Url) -> Result<Self> {
         for key in [
             "ssl",
             "sslmode",

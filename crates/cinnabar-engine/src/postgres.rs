@@ -41,7 +41,6 @@ use postgres::types::{FromSql, IsNull, Kind, ToSql, Type};
 use postgres::{Client, NoTls, Statement};
 
 use crate::driver::{Driver, DriverConnection, RowSink};
-use crate::engine::EngineOptions;
 use crate::row::Row;
 use crate::url::Url;
 
@@ -83,8 +82,7 @@ impl PostgresDriver {
     /// # Errors
     /// [`ErrorKind::Url`] for an unknown or malformed query parameter;
     /// [`ErrorKind::Unsupported`] for `sslmode=require` (TLS is not compiled in).
-    pub fn new(url: &Url, options: &EngineOptions) -> Result<Self> {
-        let _ = options;
+    pub fn from_url(url: &Url) -> Result<Self> {
         let mut config = postgres::Config::new();
         let mut host = url.host().map(str::to_owned);
         let mut search_path = None;
@@ -1992,12 +1990,11 @@ mod tests {
 
     #[test]
     fn urls_configure_the_driver() {
-        let opts = EngineOptions::default();
         let url = Url::parse(
             "postgresql://bob:hunter2@db.example:5433/app?sslmode=prefer&application_name=x&search_path=a,%22b%22",
         )
         .unwrap();
-        let d = PostgresDriver::new(&url, &opts).unwrap();
+        let d = PostgresDriver::from_url(&url).unwrap();
         assert_eq!(d.target, "db.example:5433/app");
         assert_eq!(
             d.search_path,
@@ -2009,18 +2006,16 @@ mod tests {
         DIALECT.quote_identifier(&mut quoted, "\"b\"");
         assert_eq!(quoted, "\"\"\"b\"\"\"");
 
-        let d = PostgresDriver::new(&Url::parse("postgresql:///app").unwrap(), &opts).unwrap();
+        let d = PostgresDriver::from_url(&Url::parse("postgresql:///app").unwrap()).unwrap();
         assert_eq!(d.target, "localhost:5432/app");
-        let d = PostgresDriver::new(
+        let d = PostgresDriver::from_url(
             &Url::parse("postgresql://u@/app?host=/var/run/postgresql").unwrap(),
-            &opts,
         )
         .unwrap();
         assert_eq!(d.target, "/var/run/postgresql:5432/app");
 
-        let e = PostgresDriver::new(
+        let e = PostgresDriver::from_url(
             &Url::parse("postgresql://u:hunter2@h/db?sslmode=require").unwrap(),
-            &opts,
         )
         .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Unsupported);
@@ -2032,7 +2027,7 @@ mod tests {
             "search_path=",
         ] {
             let url = Url::parse(&format!("postgresql://h/db?{bad}")).unwrap();
-            let e = PostgresDriver::new(&url, &opts).unwrap_err();
+            let e = PostgresDriver::from_url(&url).unwrap_err();
             assert_eq!(e.kind(), ErrorKind::Url, "{bad}: {e}");
         }
     }
@@ -2041,7 +2036,7 @@ mod tests {
     fn unreachable_server_is_a_connection_error_without_the_password() {
         let url =
             Url::parse("postgresql://bob:hunter2@127.0.0.1:1/nodb?connect_timeout=5").unwrap();
-        let d = PostgresDriver::new(&url, &EngineOptions::default()).unwrap();
+        let d = PostgresDriver::from_url(&url).unwrap();
         let e = d.connect().err().expect("port 1 should refuse connections");
         assert_eq!(e.kind(), ErrorKind::Connection);
         let shown = format!("{e} {e:?}");
@@ -2058,7 +2053,7 @@ mod tests {
             _ => panic!("CINNABAR_TEST_POSTGRES is not set: PostgreSQL test {test} cannot run"),
         };
         let url = Url::parse(&url).expect("CINNABAR_TEST_POSTGRES is not a database URL");
-        PostgresDriver::new(&url, &EngineOptions::default()).expect("driver")
+        PostgresDriver::from_url(&url).expect("driver")
     }
 
     fn int_of(c: &mut PostgresConnection, sql: &str) -> i64 {

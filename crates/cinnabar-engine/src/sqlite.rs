@@ -17,6 +17,7 @@ use rusqlite::OpenFlags;
 
 use crate::driver::{Driver, DriverConnection, RowSink};
 use crate::row::Row;
+use crate::url::Url;
 
 static DIALECT: SqliteDialect = SqliteDialect;
 
@@ -53,6 +54,30 @@ pub struct SqliteDriver {
 }
 
 impl SqliteDriver {
+    /// A driver for a `sqlite://` URL: its database path (none: in memory), `?mode=ro`
+    /// (read only) and `?timeout=` (the busy timeout in seconds, overriding
+    /// `options.busy_timeout`).
+    ///
+    /// # Errors
+    /// [`ErrorKind::Url`] for a timeout that is not a number.
+    pub fn from_url(url: &Url, mut options: SqliteOptions) -> Result<Self> {
+        let read_only = url.query_param("mode") == Some("ro");
+        if let Some(t) = url.query_param("timeout") {
+            let secs: f64 = t.parse().map_err(|_| {
+                Error::new(
+                    ErrorKind::Url,
+                    format!("invalid timeout {t:?} in database URL"),
+                )
+            })?;
+            options.busy_timeout = Duration::from_secs_f64(secs.max(0.0));
+        }
+        Ok(SqliteDriver::new(
+            url.database().map(str::to_owned),
+            read_only,
+            options,
+        ))
+    }
+
     /// A driver for `path` (`None`: in memory).
     pub fn new(path: Option<String>, read_only: bool, options: SqliteOptions) -> Self {
         SqliteDriver {
