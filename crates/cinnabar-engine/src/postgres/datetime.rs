@@ -1,7 +1,13 @@
 //! DATE, TIME and TIMESTAMP[TZ] as PostgreSQL sends them (days or microseconds since
-//! 2000-01-01) to and from text, and to chrono's types. The calendar arithmetic is
-//! hand-written because without the `chrono` feature these values travel as text, and
-//! `infinity`, BC dates and years beyond chrono's range read as text even with it.
+//! 2000-01-01) to and from text, and the chrono conversions `postgres-types` does not do the
+//! same way. The calendar arithmetic is hand-written because without the `chrono` feature
+//! these values travel as text, and `infinity`, BC dates and years beyond chrono's range read
+//! as text even with it. With chrono, DATE and TIMESTAMP[TZ] columns decode through
+//! postgres-types' impls (the same arithmetic; `row.rs`), and DATE and TIME parameters bind
+//! through them (`bind.rs`); TIME columns decode here because postgres-types turns 24:00:00
+//! into midnight, and timestamp parameters encode here to floor sub-microsecond values
+//! (postgres-types truncates toward 2000-01-01) and to accept a UTC instant or a date for a
+//! TIMESTAMP parameter.
 
 /// Days from 1970-01-01 to a proleptic Gregorian date.
 pub(super) fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
@@ -200,28 +206,10 @@ pub(super) fn chrono_micros(t: chrono::NaiveDateTime) -> Option<i64> {
 }
 
 #[cfg(feature = "chrono")]
-pub(super) fn chrono_date(days: i32) -> Option<chrono::NaiveDate> {
-    if days == i32::MAX || days == i32::MIN {
-        return None;
-    }
-    pg_epoch()
-        .date()
-        .checked_add_signed(chrono::Duration::days(days.into()))
-}
-
-#[cfg(feature = "chrono")]
 pub(super) fn chrono_time(micros: i64) -> Option<chrono::NaiveTime> {
     let secs = u32::try_from(micros.div_euclid(1_000_000)).ok()?;
     let nanos = u32::try_from(micros.rem_euclid(1_000_000) * 1000).ok()?;
     chrono::NaiveTime::from_num_seconds_from_midnight_opt(secs, nanos)
-}
-
-#[cfg(feature = "chrono")]
-pub(super) fn chrono_timestamp(micros: i64) -> Option<chrono::NaiveDateTime> {
-    if micros == i64::MAX || micros == i64::MIN {
-        return None;
-    }
-    pg_epoch().checked_add_signed(chrono::Duration::microseconds(micros))
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use cinnabar_core::{Error, Result, ValueRef};
 use postgres::types::{FromSql, Kind, Type};
 
 #[cfg(feature = "chrono")]
-use super::datetime::{chrono_date, chrono_time, chrono_timestamp};
+use super::datetime::chrono_time;
 use super::datetime::{date_text, time_text, timestamp_text};
 use super::numeric::numeric_text;
 #[cfg(not(feature = "uuid"))]
@@ -191,8 +191,10 @@ impl PgRow<'_> {
             Decode::Jsonb => return self.decode_json(idx, jsonb_text(raw)?),
             Decode::Date => {
                 let days = i32::from_be_bytes(fixed(raw)?);
+                // postgres-types' chrono impl; it refuses ±infinity and dates beyond chrono's
+                // range, which are read as text.
                 #[cfg(feature = "chrono")]
-                if let Some(d) = chrono_date(days) {
+                if let Ok(d) = chrono::NaiveDate::from_sql(&Type::DATE, raw) {
                     return Ok(ValueRef::Date(d));
                 }
                 return self.stored_text(idx, || Ok(date_text(days)));
@@ -208,8 +210,9 @@ impl PgRow<'_> {
             Decode::Timestamp | Decode::TimestampTz => {
                 let micros = i64::from_be_bytes(fixed(raw)?);
                 let tz = d == Decode::TimestampTz;
+                // As for dates: postgres-types' impl, text where it refuses.
                 #[cfg(feature = "chrono")]
-                if let Some(t) = chrono_timestamp(micros) {
+                if let Ok(t) = chrono::NaiveDateTime::from_sql(&Type::TIMESTAMP, raw) {
                     return Ok(if tz {
                         ValueRef::DateTimeUtc(t.and_utc())
                     } else {
