@@ -6,13 +6,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use cinnabar_core::dialect::{BeginMode, Dialect};
-use cinnabar_core::{Error, Result};
+use cinnabar_core::{Error, ErrorKind, Result};
 
 use crate::connection::Connection;
 use crate::driver::Driver;
 use crate::observe::Settings;
 use crate::pool::{Pool, PoolOptions, PoolStatus};
-use crate::url::{Backend, Url};
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
+use crate::url::Backend;
+use crate::url::Url;
 
 /// Engine settings. `EngineOptions::default()` is what [`create_engine`] uses.
 ///
@@ -96,7 +98,7 @@ impl EngineOptions {
     fn take_url_params(&mut self, url: &mut Url) -> Result<()> {
         let invalid = |key: &str, value: &str, want: &str| {
             Error::new(
-                cinnabar_core::ErrorKind::Url,
+                ErrorKind::Url,
                 format!("invalid {key} {value:?} in database URL ({want} expected)"),
             )
         };

@@ -8,19 +8,20 @@
 //! and `host` (a host name, or a directory holding the server's Unix socket).
 //!
 //! Statements are prepared once per connection and kept in a bounded cache. Parameters are
-//! encoded from [`ValueRef`] according to the type the *server inferred* for each `$n`, so
-//! an `Int` bound to an `int2` column is range-checked here and a `Text` bound to a `uuid` or
-//! `numeric` parameter is parsed here, with errors naming the parameter. Where the SQL does
-//! not tell the server a parameter's type (`CONCAT($1, 'x')`, `$1 IS NULL`: error 42P18), the statement is prepared again with that parameter declared as the bound
-//! value's type (text, bigint, double precision, ...; see [`prepare::declared_type`]); the connection
-//! remembers which parameters of that SQL need it, and caches the statement under its SQL
-//! *and* those types, so the same SQL bound with another kind of value gets a statement of its
-//! own. Inside a transaction the first prepare of a statement runs in a savepoint, so finding
-//! the types does not abort the transaction. Declaring only those parameters, not all, keeps
-//! the server's inference (a text value into a `uuid`, `date` or enum column, an integer into
-//! an `int2` column) everywhere it works; where it guesses (`$1 + 1` is INTEGER), a cast in
-//! the SQL (`$1::bigint`) decides. Result columns are
-//! decoded by their PostgreSQL type; text and bytes are borrowed from the row.
+//! encoded from [`ValueRef`](cinnabar_core::ValueRef) according to the type the *server
+//! inferred* for each `$n`, so an `Int` bound to an `int2` column is range-checked here and a
+//! `Text` bound to a `uuid` or `numeric` parameter is parsed here, with errors naming the
+//! parameter. Where the SQL does not tell the server a parameter's type (`CONCAT($1, 'x')`,
+//! `$1 IS NULL`: error 42P18), the statement is prepared again with that parameter declared as the
+//! bound value's type (text, bigint, double precision, ...; see `prepare.rs`); the connection
+//! remembers which parameters of that SQL need it, and caches the statement under its SQL *and*
+//! those types, so the same SQL bound with another kind of value gets a statement of its own.
+//! Inside a transaction the first prepare of a statement runs in a savepoint, so finding the
+//! types does not abort the transaction. Declaring only those parameters, not all, keeps the
+//! server's inference (a text value into a `uuid`, `date` or enum column, an integer into an
+//! `int2` column) everywhere it works; where it guesses (`$1 + 1` is INTEGER), a cast in the
+//! SQL (`$1::bigint`) decides. Result columns are decoded by their PostgreSQL type; text and
+//! bytes are borrowed from the row.
 //!
 //! PostgreSQL reports generated keys through `RETURNING`, so
 //! [`DriverConnection::last_insert_id`] is always `None`.
