@@ -13,6 +13,7 @@ use cinnabar_core::{Error, Result, ValueRef};
 use super::datetime::parse_date_text;
 #[cfg(feature = "decimal")]
 use super::numeric::exact_decimal;
+use super::numeric::widen_f32;
 use crate::row::Row;
 
 /// How a column's values are read, decided once per result set from its metadata.
@@ -121,23 +122,6 @@ impl<'a> Cells<'a> {
 pub(super) struct MySqlRow<'a> {
     pub(super) row: &'a ::mysql::Row,
     pub(super) cells: Cells<'a>,
-}
-
-/// FLOAT is single precision: widen through its shortest decimal form, so a stored 0.1
-/// reads as 0.1 and not 0.10000000149011612.
-pub(super) fn widen_f32(f: f32) -> f64 {
-    if f.is_finite() {
-        let wide: f64 = f.to_string().parse().unwrap_or(f64::from(f));
-        // The shortest form of ±f32::MAX lies beyond f32's range as an f64: keep the exact
-        // value there (and wherever the decimal form would not narrow back to `f`).
-        if wide.abs() <= f64::from(f32::MAX) && wide as f32 == f {
-            wide
-        } else {
-            f64::from(f)
-        }
-    } else {
-        f64::from(f)
-    }
 }
 
 impl Cells<'_> {
@@ -290,7 +274,6 @@ impl Row for MySqlRow<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::datetime::{format_date, format_time};
     use super::*;
     use cinnabar_core::ErrorKind;
 
@@ -412,16 +395,5 @@ mod tests {
             assert_eq!(e.kind(), ErrorKind::Conversion, "{e}");
             assert!(e.message().contains("c9"), "{e}");
         }
-    }
-
-    #[test]
-    fn float_widening_keeps_the_decimal_form() {
-        assert_eq!(widen_f32(0.1), 0.1);
-        assert_eq!(widen_f32(f32::INFINITY), f64::INFINITY);
-        assert_eq!(format_time(true, 1, 2, 3, 4, 5), "-26:03:04.000005");
-        assert_eq!(
-            format_date((0, 0, 0, 0, 0, 0, 0), false),
-            "0000-00-00 00:00:00"
-        );
     }
 }
