@@ -36,7 +36,6 @@ use cinnabar_core::sql::LexRules;
 use cinnabar_core::{Error, ErrorKind, Result};
 
 use crate::driver::{Driver, DriverConnection};
-use crate::engine::EngineOptions;
 use crate::url::Url;
 
 mod bind;
@@ -96,17 +95,6 @@ fn seconds_param(url: &Url, key: &str) -> Result<Option<Duration>> {
 }
 
 impl MySqlDriver {
-    /// A driver for `url` (`mysql://` or `mariadb://`), as [`MySqlDriver::from_url`]; the
-    /// engine options are not read (nothing in them concerns this driver). Kept for callers
-    /// of the earlier signature.
-    ///
-    /// # Errors
-    /// As [`MySqlDriver::from_url`].
-    pub fn new(url: &Url, options: &EngineOptions) -> Result<Self> {
-        let _ = options;
-        MySqlDriver::from_url(url)
-    }
-
     /// A driver for `url` (`mysql://` or `mariadb://`).
     ///
     /// # Errors
