@@ -109,10 +109,7 @@ pub mod __private {
     pub use cinnabar_engine::Connection;
     pub use cinnabar_engine::{get_at, get_column_at, get_named, FromRow, Row};
     pub use cinnabar_orm::{
-        back_populate, cascade_children, cascade_save_many, cascade_save_one, delete_associations,
-        post_update_pending, pull_parent_key, push_key_to_child, push_key_to_children,
-        sync_association, AssociationLog, BelongsTo, Handle, HasMany, Model, Owner, Relation,
-        RelationKind, Session, Through,
+        BelongsTo, HasMany, Model, Relation, RelationDef, RelationKind, Through,
     };
     pub use std::marker::PhantomData;
     pub use std::sync::OnceLock;

@@ -12,9 +12,8 @@ use crate::model::Model;
 /// The association rows one flush has written or deleted, so that the two sides of a
 /// many-to-many relationship declared with `back_populates`, which both change, write each
 /// row once.
-#[doc(hidden)]
 #[derive(Default)]
-pub struct AssociationLog(rustc_hash::FxHashSet<AssociationRow>);
+pub(crate) struct AssociationLog(rustc_hash::FxHashSet<AssociationRow>);
 
 /// Insert or delete, the association table, and its two (column, value) pairs in column
 /// order.
@@ -37,8 +36,7 @@ impl AssociationLog {
 
 /// Writes the association rows a many-to-many collection gained or lost since `before`
 /// (all of it when `before` is `None`: a new owner); called by the flush after every INSERT.
-#[doc(hidden)]
-pub fn sync_association<M: Model, R: Model>(
+pub(crate) fn sync_association<M: Model, R: Model>(
     conn: &mut cinnabar_engine::Connection,
     log: &mut AssociationLog,
     current: &HasMany<R>,
@@ -114,8 +112,7 @@ pub fn sync_association<M: Model, R: Model>(
 }
 
 /// Deletes the association rows of an owner about to be deleted.
-#[doc(hidden)]
-pub fn delete_associations<M: Model, R: Model>(
+pub(crate) fn delete_associations<M: Model, R: Model>(
     conn: &mut cinnabar_engine::Connection,
     owner_key: ValueRef<'_>,
     relation: Relation<M, R>,

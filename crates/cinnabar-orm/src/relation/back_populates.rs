@@ -14,14 +14,12 @@ use crate::model::Model;
 /// The object a relationship field belongs to, handed to the field when the session's
 /// handle of that object is written to, so that changing the field can update the other
 /// side (`back_populates`).
-#[doc(hidden)]
 #[derive(Clone)]
-pub struct Owner(pub(crate) Weak<dyn Any + Send + Sync>);
+pub(crate) struct Owner(pub(crate) Weak<dyn Any + Send + Sync>);
 
 /// A change to one side of a relationship that the other side must follow.
-#[doc(hidden)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Event {
+pub(crate) enum Event {
     /// The related object was added (appended, or set as the reference).
     Added,
     /// The related object was removed (or the reference replaced or cleared).
@@ -32,9 +30,25 @@ pub enum Event {
     ProbeRemoved,
 }
 
-/// Applies an [`Event`] of the owner's field to the related object's inverse field.
-#[doc(hidden)]
-pub type BackFn<T> = fn(&Owner, &Handle<T>, Event) -> Result<()>;
+/// Applies an [`Event`] of the owner's field to the related object's inverse field:
+/// implemented by the field's relationship (a `Relation<M, T>` declared with
+/// `back_populates`), which the field's link refers to.
+pub(crate) trait Inverse<T: Model>: Sync {
+    /// Makes `target`'s side follow `event` of `owner`'s field.
+    fn apply(&self, owner: &Owner, target: &Handle<T>, event: Event) -> Result<()>;
+}
+
+/// How a field updates the other side: its relationship, a constant of the owner's model.
+pub(crate) type BackFn<T> = &'static dyn Inverse<T>;
+
+impl<M: Model, R: Model> Inverse<R> for Relation<M, R> {
+    fn apply(&self, owner: &Owner, target: &Handle<R>, event: Event) -> Result<()> {
+        match self.back_populates {
+            Some(inverse) => back_populate(owner, target, event, *self, inverse()),
+            None => Ok(()),
+        }
+    }
+}
 
 /// A field's owner and how to update the inverse side; not cloned with the field, so a
 /// copy of an object (`handle.get()`, a baseline) never updates anything.
@@ -62,7 +76,7 @@ pub(super) fn emit<T: Model>(
     event: Event,
 ) -> Result<()> {
     match link {
-        Some(l) => (l.apply)(&l.owner, target, event),
+        Some(l) => l.apply.apply(&l.owner, target, event),
         None => Ok(()),
     }
 }
@@ -79,8 +93,7 @@ fn borrowed<T: Model>(relation: &str) -> Error {
 /// `forward` is the owner's relationship (of `C` to `P`), `inverse` the one it names in
 /// `back_populates` (of `P` to `C`). Only loaded collections and references are changed;
 /// an unloaded one is read from the database, after the flush, when it is loaded.
-#[doc(hidden)]
-pub fn back_populate<C: Model, P: Model>(
+fn back_populate<C: Model, P: Model>(
     owner: &Owner,
     target: &Handle<P>,
     event: Event,

@@ -37,14 +37,12 @@ impl<T: Model> BelongsTo<T> {
         BelongsTo::loaded(Some(parent.clone()))
     }
 
-    #[doc(hidden)]
-    pub fn bind(&mut self, owner: &Owner, apply: BackFn<T>) {
+    pub(crate) fn bind(&mut self, owner: &Owner, apply: BackFn<T>) {
         bind_link(&mut self.link, owner, apply);
     }
 
     /// Tells the other side that it is referenced (a new object's initial reference).
-    #[doc(hidden)]
-    pub fn announce(&self) -> Result<()> {
+    pub(crate) fn announce(&self) -> Result<()> {
         match &self.target {
             Some(Some(t)) => emit(&self.link, t, Event::Added),
             _ => Ok(()),

@@ -10,8 +10,10 @@ use crate::model::Model;
 
 /// Adds to `session` the new objects ([`Handle::new`](crate::Handle::new)) this collection holds
 /// (SQLAlchemy's save-update cascade).
-#[doc(hidden)]
-pub fn cascade_save_many<T: Model>(field: &HasMany<T>, session: &mut crate::Session) -> Result<()> {
+pub(crate) fn cascade_save_many<T: Model>(
+    field: &HasMany<T>,
+    session: &mut crate::Session,
+) -> Result<()> {
     if let Some(items) = field.items() {
         for h in items {
             if h.state() == ObjectState::Transient {
@@ -23,8 +25,7 @@ pub fn cascade_save_many<T: Model>(field: &HasMany<T>, session: &mut crate::Sess
 }
 
 /// As [`cascade_save_many`], for a reference.
-#[doc(hidden)]
-pub fn cascade_save_one<T: Model>(
+pub(crate) fn cascade_save_one<T: Model>(
     field: &BelongsTo<T>,
     session: &mut crate::Session,
 ) -> Result<()> {

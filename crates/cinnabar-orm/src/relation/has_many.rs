@@ -36,15 +36,13 @@ impl<T: Model> HasMany<T> {
         HasMany::loaded(Vec::new())
     }
 
-    #[doc(hidden)]
-    pub fn bind(&mut self, owner: &Owner, apply: BackFn<T>) {
+    pub(crate) fn bind(&mut self, owner: &Owner, apply: BackFn<T>) {
         bind_link(&mut self.link, owner, apply);
     }
 
     /// Tells the other side of each child that it belongs here (a new object's initial
     /// collection).
-    #[doc(hidden)]
-    pub fn announce(&self) -> Result<()> {
+    pub(crate) fn announce(&self) -> Result<()> {
         if let (Some(items), Some(_)) = (&self.items, &self.link) {
             for child in items {
                 emit(&self.link, child, Event::Added)?;

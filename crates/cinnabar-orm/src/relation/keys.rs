@@ -6,6 +6,7 @@ use cinnabar_core::{Error, Result, Value, ValueRef};
 
 use super::belongs_to::{BelongsTo, HasOne};
 use super::has_many::HasMany;
+use super::hooks::RelationHooks;
 use super::meta::Relation;
 use crate::handle::{Handle, ObjectState};
 use crate::model::Model;
@@ -14,14 +15,17 @@ use crate::model::Model;
 /// the object is inserted or updated. A `BelongsTo` that was never set leaves the column alone.
 /// Returns `false` when the parent is new and has no key yet (insert it first), unless the
 /// relationship is `post_update`: then the column is written by an UPDATE after the INSERTs.
-#[doc(hidden)]
-pub fn pull_parent_key<C: Model, P: Model>(
+/// The reference is read in place (no copy of it): the parent's key is taken before the
+/// column is written.
+pub(crate) fn pull_parent_key<C: Model, P: Model>(
     child: &mut C,
-    reference: &BelongsTo<P>,
     relation: Relation<C, P>,
 ) -> Result<bool> {
     let (foreign_key, referenced_key) = (relation.foreign_key, relation.referenced_key);
-    let Some(target) = &reference.target else {
+    let Some(reference) = relation.one else {
+        return Ok(true);
+    };
+    let Some(target) = &reference(child).target else {
         return Ok(true);
     };
     let value: Value = match target {
@@ -55,13 +59,11 @@ pub fn pull_parent_key<C: Model, P: Model>(
 
 /// Whether a `post_update` reference still has to be written: its parent has no key yet, or
 /// the foreign key differs from it.
-#[doc(hidden)]
-pub fn post_update_pending<C: Model, P: Model>(
+pub(crate) fn post_update_pending<C: Model, P: Model>(
     child: &C,
-    reference: &BelongsTo<P>,
     relation: Relation<C, P>,
 ) -> Result<bool> {
-    let Some(parent) = reference.current() else {
+    let Some(parent) = relation.one.and_then(|one| one(child).current()) else {
         return Ok(false);
     };
     let g = parent.slot().try_read().ok_or_else(|| {
@@ -109,8 +111,7 @@ fn still_points_at<C: Model>(
 /// deletion for delete-orphan, unless they moved to another parent. The flush runs every
 /// parent's first phase before any second phase, so a child moved between two parents ends
 /// up with the new one whichever is flushed first.
-#[doc(hidden)]
-pub fn push_key_to_children<C: Model>(
+pub(crate) fn push_key_to_children<C: Model>(
     current: &HasMany<C>,
     before: Option<&HasMany<C>>,
     parent_key: ValueRef<'_>,
@@ -144,8 +145,7 @@ pub fn push_key_to_children<C: Model>(
 
 /// The one-to-one form of [`push_key_to_children`]: the related object takes this object's
 /// key; one replaced since `before` gets NULL (unless it moved to another object).
-#[doc(hidden)]
-pub fn push_key_to_child<C: Model>(
+pub(crate) fn push_key_to_child<C: Model>(
     current: &HasOne<C>,
     before: Option<&HasOne<C>>,
     parent_key: ValueRef<'_>,

@@ -9,7 +9,9 @@
 //! One file per job: the field types (`has_many.rs`, `belongs_to.rs`), what a relationship
 //! is (`meta.rs`) and the SQL it contributes to queries (`conditions.rs`), `back_populates`
 //! (`back_populates.rs`), and the flush-time work: foreign keys (`keys.rs`), association
-//! rows (`associations.rs`), the save-update cascade (`cascade.rs`).
+//! rows (`associations.rs`), the save-update cascade (`cascade.rs`). A model's
+//! relationships reach the flush as a table the derive emits (`Model::RELATIONS`, entries
+//! in `ops.rs`), which `hooks.rs` interprets for any model.
 
 use cinnabar_core::{Error, ErrorKind};
 
@@ -19,18 +21,19 @@ mod belongs_to;
 mod cascade;
 mod conditions;
 mod has_many;
+pub(crate) mod hooks;
 mod key_hash;
 mod keys;
 mod meta;
+mod ops;
 
-pub use associations::{delete_associations, sync_association, AssociationLog};
-pub use back_populates::{back_populate, BackFn, Event, Owner};
+pub(crate) use associations::AssociationLog;
+pub(crate) use back_populates::Owner;
 pub use belongs_to::{BelongsTo, HasOne};
-pub use cascade::{cascade_save_many, cascade_save_one};
 pub use has_many::HasMany;
 pub(crate) use key_hash::KeyHash;
-pub use keys::{post_update_pending, pull_parent_key, push_key_to_child, push_key_to_children};
 pub use meta::{Relation, RelationKind, Through};
+pub use ops::RelationDef;
 
 /// The error of reading a relationship field that was not loaded.
 fn not_loaded(what: &str) -> Error {
