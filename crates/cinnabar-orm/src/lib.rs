@@ -5,13 +5,13 @@
 
 mod bulk;
 mod handle;
+mod journal;
 mod loading;
 mod model;
+mod persist;
 mod query;
-mod registry;
 mod relation;
 mod retry;
-mod savepoint;
 mod session;
 
 pub use bulk::{delete, update, BulkDelete, BulkStatement, BulkUpdate};

@@ -18,7 +18,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use crate::handle::{Handle, Shared};
 use crate::model::Model;
 use crate::query::{materialize, select_model};
-use crate::registry::Registry;
+use crate::persist::Registry;
 use crate::relation::{BelongsTo, HasMany, KeyHash, Relation, RelationKind};
 use crate::session::Session;
 

@@ -24,7 +24,7 @@ use rustc_hash::FxHashSet;
 use crate::handle::{Handle, ObjectState, Shared};
 use crate::loading::{JoinSpec, Loader};
 use crate::model::Model;
-use crate::registry::{IdentityMap, Registry};
+use crate::persist::{IdentityMap, Registry};
 use crate::relation::Relation;
 use crate::session::Session;
 

@@ -19,7 +19,7 @@ use rustc_hash::FxHashMap;
 use crate::handle::{Handle, ObjectState, Tracker};
 use crate::model::Model;
 use crate::query::Query;
-use crate::registry::{AnyRegistry, Registry};
+use crate::persist::{AnyRegistry, Registry};
 use crate::retry::RetryPolicy;
 
 /// Session settings.
@@ -651,7 +651,7 @@ impl Session {
     {
         self.flush()?;
         self.ensure_transaction()?;
-        let snapshot = crate::savepoint::Snapshot::take(self);
+        let snapshot = crate::journal::Snapshot::take(self);
         self.connection()?.begin_write_level()?;
         self.savepoints += 1;
         let outcome = f(self);
