@@ -5,6 +5,7 @@
 
 mod bulk;
 mod handle;
+mod identity;
 mod journal;
 mod loading;
 mod model;

@@ -16,9 +16,9 @@ use cinnabar_engine::Row;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::handle::{Handle, Shared};
+use crate::identity::Registry;
 use crate::model::Model;
 use crate::query::{materialize, select_model};
-use crate::persist::Registry;
 use crate::relation::{BelongsTo, HasMany, KeyHash, Relation, RelationKind};
 use crate::session::Session;
 

@@ -22,9 +22,9 @@ use cinnabar_engine::Row;
 use rustc_hash::FxHashSet;
 
 use crate::handle::{Handle, ObjectState, Shared};
+use crate::identity::{IdentityMap, Registry};
 use crate::loading::{JoinSpec, Loader};
 use crate::model::Model;
-use crate::persist::{IdentityMap, Registry};
 use crate::relation::Relation;
 use crate::session::Session;
 

@@ -17,9 +17,9 @@ use cinnabar_engine::{Connection, Engine, Rows};
 use rustc_hash::FxHashMap;
 
 use crate::handle::{Handle, ObjectState, Tracker};
+use crate::identity::{AnyRegistry, Registry};
 use crate::model::Model;
 use crate::query::Query;
-use crate::persist::{AnyRegistry, Registry};
 use crate::retry::RetryPolicy;
 
 /// Session settings.

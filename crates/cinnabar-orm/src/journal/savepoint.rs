@@ -3,7 +3,7 @@
 
 use cinnabar_core::Result;
 
-use crate::persist::Mark;
+use super::Mark;
 use crate::session::Session;
 
 /// Per-registry journal positions at a savepoint's start.
