@@ -7,6 +7,7 @@ use cinnabar_core::{Error, Result, ValueRef};
 use cinnabar_engine::{Connection, Row};
 use parking_lot::RwLockWriteGuard;
 
+use super::column_set::ColumnSet;
 use super::keys::map_returned;
 use super::reuse_buffer;
 use super::sql_cache::Shape;
@@ -99,14 +100,10 @@ impl<T: Model> Registry<T> {
             {
                 max_rows = 1;
             }
-            let only_key_omitted = |mask: u128| {
-                let full = if T::COLUMNS.len() == 128 {
-                    u128::MAX
-                } else {
-                    (1u128 << T::COLUMNS.len()) - 1
-                };
+            let only_key_omitted = |mask: ColumnSet| {
+                let full = ColumnSet::all(T::COLUMNS.len());
                 match T::GENERATED_KEY {
-                    Some(k) => mask == full & !(1u128 << k) || mask == full,
+                    Some(k) => mask == full.without(k) || mask == full,
                     None => mask == full,
                 }
             };
@@ -153,12 +150,12 @@ impl<T: Model> Registry<T> {
         &mut self,
         conn: &mut Connection,
         batch: &[Handle<T>],
-        mask: u128,
+        mask: ColumnSet,
         returning: bool,
     ) -> Result<()> {
         let d = conn.dialect();
         let only_key_omitted = T::GENERATED_KEY
-            .is_some_and(|k| (0..T::COLUMNS.len()).all(|i| (mask & (1u128 << i) != 0) == (i != k)));
+            .is_some_and(|k| (0..T::COLUMNS.len()).all(|i| mask.contains(i) == (i != k)));
         let by_returning = returning
             && d.supports_returning()
             && (d.generated_keys() == GeneratedKeys::Returning || !only_key_omitted);
@@ -174,18 +171,18 @@ impl<T: Model> Registry<T> {
         for h in batch {
             guards.push(lock(h)?);
         }
-        let width = mask.count_ones() as usize;
+        let width = mask.len();
         let mut params = reuse_buffer(std::mem::take(&mut self.buffers.params));
         params.reserve(width * batch.len());
         for g in &guards {
-            for i in (0..T::COLUMNS.len()).filter(|i| mask & (1u128 << i) != 0) {
+            for i in mask.iter() {
                 params.push(g.value.column_value(i).map_err(|e| {
                     e.context(format_args!("{}.{}", T::table().name, T::COLUMNS[i]))
                 })?);
             }
         }
         let omitted: Vec<usize> = (0..T::COLUMNS.len())
-            .filter(|i| mask & (1u128 << i) == 0)
+            .filter(|&i| !mask.contains(i))
             .collect();
         let mut returned: Vec<Vec<cinnabar_core::Value>> = Vec::new();
         if by_returning {
@@ -215,26 +212,22 @@ impl<T: Model> Registry<T> {
 }
 
 /// Which columns an INSERT sends for this object, and whether it must read some back.
-fn insert_mask<T: Model>(value: &T) -> Result<(u128, bool)> {
+fn insert_mask<T: Model>(value: &T) -> Result<(ColumnSet, bool)> {
     let n = T::COLUMNS.len();
-    if n > 128 {
+    if n > ColumnSet::CAPACITY {
         return Err(Error::unsupported(format!(
             "{} has {n} columns; the session supports at most 128",
             T::model_name()
         )));
     }
-    let mut mask = if n == 128 {
-        u128::MAX
-    } else {
-        (1u128 << n) - 1
-    };
+    let mut mask = ColumnSet::all(n);
     let mut returning = false;
     let omit = T::GENERATED_KEY
         .into_iter()
         .chain(T::SERVER_DEFAULTS.iter().copied());
     for i in omit {
         if value.column_value(i)?.is_null() {
-            mask &= !(1u128 << i);
+            mask.remove(i);
             returning = true;
         }
     }

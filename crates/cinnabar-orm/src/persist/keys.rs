@@ -8,6 +8,7 @@ use cinnabar_core::{Error, ErrorKind, Result, Value, ValueRef};
 use cinnabar_engine::{Connection, Row};
 use parking_lot::RwLockWriteGuard;
 
+use super::column_set::ColumnSet;
 use super::reuse_buffer;
 use super::sql_cache::Shape;
 use crate::handle::{Handle, ObjectState, Slot};
@@ -113,9 +114,9 @@ impl<T: Model> Registry<T> {
         &mut self,
         batch: &'g [Handle<T>],
         mut guards: Vec<RwLockWriteGuard<'g, Slot<T>>>,
-        mask: u128,
+        mask: ColumnSet,
     ) -> Result<()> {
-        let key_generated = T::GENERATED_KEY.is_some_and(|k| mask & (1u128 << k) == 0);
+        let key_generated = T::GENERATED_KEY.is_some_and(|k| !mask.contains(k));
         let mut keys = std::mem::take(&mut self.buffers.keys);
         keys.clear();
         keys.reserve(guards.len());

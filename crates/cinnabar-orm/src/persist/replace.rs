@@ -5,6 +5,7 @@ use cinnabar_core::{Result, ValueRef};
 use cinnabar_engine::Connection;
 use rustc_hash::FxHashMap;
 
+use super::column_set::ColumnSet;
 use super::sql_cache::Shape;
 use super::version::{bump_version, row_count_error, version_of};
 use crate::handle::{Handle, ObjectState};
@@ -99,11 +100,11 @@ impl<T: Model> Registry<T> {
         drop(og);
         let mask = (0..T::COLUMNS.len())
             .filter(|i| !T::PRIMARY_KEY.contains(i))
-            .fold(0u128, |m, i| m | (1u128 << i));
-        if mask != 0 {
+            .collect::<ColumnSet>();
+        if !mask.is_empty() {
             let sql = self.cached_sql(conn, Shape::Update { mask })?;
             let mut params = Vec::with_capacity(T::COLUMNS.len());
-            for i in (0..T::COLUMNS.len()).filter(|i| mask & (1u128 << i) != 0) {
+            for i in mask.iter() {
                 params.push(g.value.column_value(i)?);
             }
             for &i in T::PRIMARY_KEY {

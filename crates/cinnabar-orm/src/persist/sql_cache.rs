@@ -10,6 +10,7 @@ use cinnabar_core::Result;
 use cinnabar_engine::Connection;
 use rustc_hash::FxHashMap;
 
+use super::column_set::ColumnSet;
 use crate::identity::Registry;
 use crate::model::Model;
 
@@ -17,12 +18,12 @@ use crate::model::Model;
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub(super) enum Shape {
     Insert {
-        mask: u128,
+        mask: ColumnSet,
         rows: usize,
         returning: bool,
     },
     Update {
-        mask: u128,
+        mask: ColumnSet,
     },
     Delete {
         rows: usize,
@@ -48,14 +49,11 @@ impl<T: Model> Registry<T> {
                 rows,
                 returning,
             } => {
-                let mut ins = Insert::into(table.name.as_str()).columns(
-                    (0..cols.len())
-                        .filter(|i| mask & (1u128 << i) != 0)
-                        .map(|i| cols[i]),
-                );
+                let mut ins =
+                    Insert::into(table.name.as_str()).columns(mask.iter().map(|i| cols[i]));
                 ins = ins.param_rows(rows);
                 if returning {
-                    for i in (0..cols.len()).filter(|i| mask & (1u128 << i) == 0) {
+                    for i in (0..cols.len()).filter(|&i| !mask.contains(i)) {
                         ins = ins.returning(cols[i]);
                     }
                 }
@@ -63,7 +61,7 @@ impl<T: Model> Registry<T> {
             }
             Shape::Update { mask } => {
                 let mut up = Update::table(table.name.as_str());
-                for i in (0..cols.len()).filter(|i| mask & (1u128 << i) != 0) {
+                for i in mask.iter() {
                     up = up.set(cols[i], Expr::Param);
                 }
                 up.filter(row_condition::<T>()).into()

@@ -7,6 +7,7 @@ use cinnabar_core::{Result, ValueRef};
 use cinnabar_engine::Connection;
 use parking_lot::RwLockWriteGuard;
 
+use super::column_set::ColumnSet;
 use super::reuse_buffer;
 use super::sql_cache::Shape;
 use super::version::{bump_version, row_count_error, version_of};
@@ -88,7 +89,7 @@ impl<T: Model> Registry<T> {
         rekey: &mut Vec<(T::Key, T::Key)>,
     ) -> Result<()> {
         const BATCH: usize = 256;
-        let mut batch_mask = 0u128;
+        let mut batch_mask = ColumnSet::empty();
         for (idx, h) in dirty.iter().enumerate() {
             let mut g = lock(h)?;
             if !g.modified {
@@ -113,20 +114,20 @@ impl<T: Model> Registry<T> {
                 g.modified = false;
                 continue;
             };
-            let mut mask = 0u128;
+            let mut mask = ColumnSet::empty();
             for i in 0..T::COLUMNS.len() {
                 if g.value.column_changed(base, i) {
-                    mask |= 1u128 << i;
+                    mask.insert(i);
                 }
             }
-            if let (Some(v), true) = (T::VERSION, mask != 0) {
+            if let (Some(v), true) = (T::VERSION, !mask.is_empty()) {
                 // Every UPDATE moves the version on from the one loaded (the WHERE matches
                 // that), whatever the object's field says.
                 let previous = version_of(base)?;
                 bump_version(&mut g.value, previous)?;
-                mask |= 1u128 << v;
+                mask.insert(v);
             }
-            if mask == 0 {
+            if mask.is_empty() {
                 // No column changed, but a relationship may have: keep the state before the
                 // change for rollback (and for a savepoint's rollback).
                 if T::HAS_RELATIONS && self.journal.savepoints > 0 {
@@ -169,19 +170,17 @@ impl<T: Model> Registry<T> {
         generation: u64,
         dirty: &'g [Handle<T>],
         batch: &mut Vec<Pending<'g, T>>,
-        mask: u128,
+        mask: ColumnSet,
         rekey: &mut Vec<(T::Key, T::Key)>,
     ) -> Result<()> {
         let outcome = (|| {
             let sql = self.cached_sql(conn, Shape::Update { mask })?;
-            let width = mask.count_ones() as usize
-                + T::PRIMARY_KEY.len()
-                + usize::from(T::VERSION.is_some());
+            let width = mask.len() + T::PRIMARY_KEY.len() + usize::from(T::VERSION.is_some());
             let mut params: Vec<ValueRef<'_>> =
                 reuse_buffer(std::mem::take(&mut self.buffers.params));
             params.reserve(width * batch.len());
             for (_, g, base) in batch.iter() {
-                for i in (0..T::COLUMNS.len()).filter(|i| mask & (1u128 << i) != 0) {
+                for i in mask.iter() {
                     params.push(g.value.column_value(i)?);
                 }
                 for &i in T::PRIMARY_KEY.iter().chain(T::VERSION.as_ref()) {
