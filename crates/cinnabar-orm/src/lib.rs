@@ -14,6 +14,7 @@ mod query;
 mod relation;
 mod retry;
 mod session;
+mod unit_of_work;
 
 pub use bulk::{delete, update, BulkDelete, BulkStatement, BulkUpdate};
 pub use handle::{Handle, ObjectState, ReadGuard, WriteGuard};

@@ -10,7 +10,6 @@ use std::any::TypeId;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use cinnabar_core::schema::{dependency_order, Table};
 use cinnabar_core::sql::{first_keyword, Statement};
 use cinnabar_core::{Error, Result};
 use cinnabar_engine::{Connection, Engine, Rows};
@@ -21,6 +20,7 @@ use crate::identity::{AnyRegistry, Registry};
 use crate::model::Model;
 use crate::query::Query;
 use crate::retry::RetryPolicy;
+use crate::unit_of_work::{self, FlushOrder};
 
 /// Session settings.
 #[derive(Debug, Clone)]
@@ -42,7 +42,8 @@ pub struct Session {
     conn: Option<Connection>,
     registries: Vec<Box<dyn AnyRegistry>>,
     index: FxHashMap<TypeId, usize>,
-    order: Option<Vec<usize>>,
+    /// The models' dependency order, for the flush.
+    order: FlushOrder,
     tracker: Arc<Tracker>,
     options: SessionOptions,
     generation: u64,
@@ -80,7 +81,7 @@ impl Session {
             conn: None,
             registries: Vec::new(),
             index: FxHashMap::default(),
-            order: None,
+            order: FlushOrder::default(),
             tracker: Arc::new(Tracker::default()),
             options,
             generation: 1,
@@ -110,7 +111,7 @@ impl Session {
                 )));
                 let i = self.registries.len() - 1;
                 self.index.insert(TypeId::of::<T>(), i);
-                self.order = None;
+                self.order.invalidate();
                 i
             }
         };
@@ -356,17 +357,6 @@ impl Session {
             || self.registries.iter().any(|r| r.has_pending_work())
     }
 
-    fn flush_order(&mut self) -> Result<Vec<usize>> {
-        if let Some(o) = &self.order {
-            return Ok(o.clone());
-        }
-        let tables: Vec<&Table> = self.registries.iter().map(|r| r.table()).collect();
-        let order = dependency_order(&tables)
-            .map_err(|e| Error::misuse(format!("cannot order the flush: {}", e.message())))?;
-        self.order = Some(order.clone());
-        Ok(order)
-    }
-
     /// Writes pending changes (INSERT, UPDATE, DELETE in dependency order) inside the
     /// session's transaction, beginning it if needed. Does not commit.
     ///
@@ -397,45 +387,19 @@ impl Session {
     }
 
     fn flush_inner(&mut self) -> Result<()> {
-        let order = self.flush_order()?;
+        let order = self.order.models(&self.registries)?;
         self.ensure_transaction()?;
         let conn = self
             .conn
             .as_mut()
             .ok_or_else(|| Error::misuse("session has no connection"))?;
-        for r in &mut self.registries {
-            r.start_flush();
-        }
-        // Per model, in dependency order: keys handed to changed parents' children, the
-        // UPDATEs that need no new parent (so a row releases a unique value before a new row
-        // takes it, as SQLAlchemy does), then the INSERTs.
-        for &i in &order {
-            self.registries[i].push_changed_keys()?;
-            self.registries[i].flush_updates(conn, self.generation, true)?;
-            self.registries[i].flush_inserts(conn)?;
-        }
-        // Association rows need both sides' keys: after every INSERT.
-        // Orphans that no new parent took, and foreign keys that close a cycle
-        // (post_update), now that every row exists.
-        for &i in &order {
-            self.registries[i].resolve_orphans()?;
-            self.registries[i].schedule_post_updates()?;
-        }
-        let mut log = crate::relation::AssociationLog::default();
-        for &i in &order {
-            self.registries[i].flush_associations(conn, &mut log)?;
-        }
-        self.tracker.dirty.store(0, Ordering::Relaxed);
-        for &i in &order {
-            self.registries[i].flush_updates(conn, self.generation, false)?;
-        }
-        for &i in order.iter().rev() {
-            self.registries[i].release_post_updates(conn)?;
-        }
-        for &i in order.iter().rev() {
-            self.registries[i].flush_deletes(conn)?;
-        }
-        Ok(())
+        unit_of_work::flush(
+            conn,
+            &mut self.registries,
+            &order,
+            self.generation,
+            &self.tracker,
+        )
     }
 
     fn ensure_transaction(&mut self) -> Result<()> {
