@@ -7,6 +7,7 @@ mod bulk;
 mod handle;
 mod identity;
 mod journal;
+mod load;
 mod loading;
 mod model;
 mod persist;
@@ -18,9 +19,10 @@ mod unit_of_work;
 
 pub use bulk::{delete, update, BulkDelete, BulkStatement, BulkUpdate};
 pub use handle::{Handle, ObjectState, ReadGuard, WriteGuard};
+pub use load::select_model;
 pub use loading::{cascade_children, joined, selectin, JoinSpec, Joined, Loader, Selectin};
 pub use model::Model;
-pub use query::{select_model, Query};
+pub use query::Query;
 pub use relation::{
     back_populate, cascade_save_many, cascade_save_one, delete_associations, post_update_pending,
     pull_parent_key, push_key_to_child, push_key_to_children, sync_association, AssociationLog,

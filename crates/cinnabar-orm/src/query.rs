@@ -1,28 +1,29 @@
 //! [`Query`]: the session's typed query builder, `session.query::<Student>()
-//! .filter(Student::name.eq("Naresh")).first()`.
+//! .filter(Student::name.eq("Naresh")).first()`, with the session's methods that start one
+//! (`query`, `get`, `get_for_update`).
 //!
 //! It builds a core `Select` over the model's table, autoflushes, runs it on the session's
-//! connection, and routes every row through the identity map: a row already loaded yields
-//! the same handle (refreshed if the session committed since, unless it has unflushed
-//! changes).
+//! connection, and routes every row through the identity map (`crate::load`): a row already
+//! loaded yields the same handle (refreshed if the session committed since, unless it has
+//! unflushed changes).
 
 use std::any::{Any, TypeId};
-use std::collections::hash_map::Entry;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-use cinnabar_core::dialect::{compile, compile_into};
+use cinnabar_core::dialect::compile_into;
 use cinnabar_core::sql::{
     BinOp, Bindable, Column, ColumnRef, Condition, Expr, Join, JoinKind, OrderBy, RowLock, Select,
     Statement, TableRef,
 };
 use cinnabar_core::types::{kind, ColumnType};
-use cinnabar_core::{Error, ErrorKind, Result, Value, ValueRef};
+use cinnabar_core::{Error, ErrorKind, Result, ValueRef};
 use cinnabar_engine::Row;
 use rustc_hash::FxHashSet;
 
-use crate::handle::{Handle, ObjectState, Shared};
-use crate::identity::{IdentityMap, Registry};
+use crate::handle::{Handle, ObjectState};
+use crate::identity::Registry;
+use crate::load::{key_values, load_query, materialize_key, with_model_columns};
 use crate::loading::{JoinSpec, Loader};
 use crate::model::Model;
 use crate::relation::Relation;
@@ -32,31 +33,13 @@ use crate::session::Session;
 pub struct Query<'s, T: Model> {
     session: &'s mut Session,
     /// The query without its select list, which is always `T`'s columns (see
-    /// [`with_model_columns`]): the list is only built when the statement is first compiled
-    /// for its shape (see [`load_query`]).
+    /// [`with_model_columns`](crate::load::with_model_columns)): the list is only built
+    /// when the statement is first compiled for its shape (see
+    /// [`load_query`](crate::load::load_query)).
     select: Select,
     error: Option<Error>,
     loaders: Vec<Box<dyn Loader<T>>>,
     _model: PhantomData<fn() -> T>,
-}
-
-/// The SELECT of all of `T`'s columns, qualified by its table.
-pub fn select_model<T: Model>() -> Select {
-    let table = T::table();
-    let mut sel = Select::from(table.name.as_str());
-    sel.columns.reserve(T::COLUMNS.len());
-    for c in T::COLUMNS {
-        sel = sel.column(Expr::Column(ColumnRef::qualified(table.name.as_str(), *c)));
-    }
-    sel
-}
-
-/// `select` with `T`'s columns (qualified by its table) put before its own select list.
-fn with_model_columns<T: Model>(mut select: Select) -> Select {
-    let mut full = select_model::<T>();
-    full.columns.append(&mut select.columns);
-    select.columns = full.columns;
-    select
 }
 
 impl<'s, T: Model> Query<'s, T> {
@@ -410,11 +393,6 @@ impl<'s, T: Model> Query<'s, T> {
     }
 }
 
-/// The column values of a key, in primary-key order.
-pub(crate) fn key_values<T: Model>(key: &T::Key) -> Result<Vec<Value>> {
-    cinnabar_core::types::KeyValues::key_values(key)
-}
-
 /// Runs the parent query extended by joined loads. Each row's related columns are decoded
 /// straight from the driver's row into the related model's identity map; the parents come
 /// back once each, in first-seen order.
@@ -522,231 +500,51 @@ fn registry_in<T: Model>(any: &mut dyn Any) -> Result<&mut Registry<T>> {
         .ok_or_else(|| Error::misuse("registry type mismatch"))
 }
 
-/// The object for the row's `T` columns (starting at `offset`): the identity map's, refreshed
-/// if expired and unchanged, or a new persistent object.
-///
-/// Most rows of a load are new to the session, so the whole row is decoded first and the
-/// key taken from the object (the key column is read once). `key_first` (start a load with
-/// `false`) turns on at the first row the identity map already holds: from then on the key
-/// is decoded alone first, so rows already loaded cost no decode.
-#[inline]
-pub(crate) fn materialize<T: Model>(
-    reg: &mut Registry<T>,
-    shared: &Arc<Shared<T>>,
-    row: &dyn Row,
-    offset: usize,
-    generation: u64,
-    key_first: &mut bool,
-) -> Result<Handle<T>> {
-    materialize_in(
-        &mut reg.identity,
-        shared,
-        row,
-        offset,
-        generation,
-        key_first,
-        false,
-    )
-}
-
-/// [`materialize`] into an identity map (so a caller holding the registry can pass its
-/// `shared` without cloning the `Arc` first). `refresh`: an object already loaded takes the
-/// row's values even if not expired (unless it has unflushed changes).
-#[inline]
-#[allow(clippy::too_many_arguments)]
-fn materialize_in<T: Model>(
-    identity: &mut IdentityMap<T::Key, Handle<T>>,
-    shared: &Arc<Shared<T>>,
-    row: &dyn Row,
-    offset: usize,
-    generation: u64,
-    key_first: &mut bool,
-    refresh: bool,
-) -> Result<Handle<T>> {
-    if *key_first && !refresh {
-        let key = T::key_from_row(row, offset)?;
-        return materialize_key(identity, shared, key, row, offset, generation);
+impl Session {
+    /// Starts a query for model `T` (SQLAlchemy's `session.query(Student)`).
+    pub fn query<T: Model>(&mut self) -> Query<'_, T> {
+        Query::new(self)
     }
-    let obj = T::from_row_at(row, offset)?;
-    let key = match obj.key() {
-        Some(k) => k,
-        // A NULL key column: decoding it alone reports the conversion error.
-        None => T::key_from_row(row, offset)?,
-    };
-    match identity.entry(key) {
-        Entry::Occupied(e) => {
-            *key_first = true;
-            let h = e.get();
-            if h.state() == ObjectState::Persistent {
-                match h.slot().try_write() {
-                    Some(mut g) if (refresh || g.generation < generation) && !g.modified => {
-                        g.value = obj;
-                        g.generation = generation;
-                    }
-                    Some(_) => {}
-                    // Handing out the object unrefreshed would let a read-modify-write
-                    // work on a stale value.
-                    None if refresh => {
-                        return Err(Error::misuse(format!(
-                            "a {} read with FOR UPDATE is borrowed (a guard is alive), so it cannot be refreshed from the locked row; drop the guard first",
-                            T::model_name()
-                        )))
-                    }
-                    None => {}
-                }
+
+    /// Loads the object with primary key `key`, from the identity map when it is there
+    /// (no SQL), else with one SELECT.
+    ///
+    /// # Errors
+    /// Database and conversion errors.
+    pub fn get<T: Model>(&mut self, key: impl Into<T::Key>) -> Result<Option<Handle<T>>> {
+        let key = key.into();
+        let generation = self.generation();
+        if let Some(h) = self.registry::<T>().identity.get(&key) {
+            // Served from the identity map unless a commit or rollback expired it.
+            let fresh = h
+                .slot()
+                .try_read()
+                .is_some_and(|s| s.generation == generation || s.modified);
+            if h.state() == ObjectState::Persistent && fresh {
+                return Ok(Some(h.clone()));
             }
-            Ok(h.clone())
         }
-        Entry::Vacant(v) => {
-            let h = Handle::tracked(obj, ObjectState::Persistent, shared, generation);
-            let out = h.clone();
-            v.insert(h);
-            Ok(out)
-        }
+        Query::<T>::new(self).filter_key(&key)?.one_or_none()
     }
-}
 
-/// The object for the row's `T` columns as [`materialize`] gives it, with the key already
-/// decoded from the row.
-#[inline]
-fn materialize_key<T: Model>(
-    identity: &mut IdentityMap<T::Key, Handle<T>>,
-    shared: &Arc<Shared<T>>,
-    key: T::Key,
-    row: &dyn Row,
-    offset: usize,
-    generation: u64,
-) -> Result<Handle<T>> {
-    match identity.entry(key) {
-        Entry::Occupied(e) => {
-            let h = e.get();
-            if h.state() == ObjectState::Persistent {
-                if let Some(mut g) = h.slot().try_write() {
-                    if g.generation < generation && !g.modified {
-                        g.value = T::from_row_at(row, offset)?;
-                        g.generation = generation;
-                    }
-                }
-            }
-            Ok(h.clone())
-        }
-        Entry::Vacant(v) => {
-            let obj = T::from_row_at(row, offset)?;
-            let h = Handle::tracked(obj, ObjectState::Persistent, shared, generation);
-            let out = h.clone();
-            v.insert(h);
-            Ok(out)
-        }
+    /// Loads the object with primary key `key` and locks its row until the transaction
+    /// ends: always one `SELECT ... FOR UPDATE` (SQLite: the write lock, then the SELECT),
+    /// beginning the session's transaction, and the object in the identity map is refreshed
+    /// from the locked row. The pessimistic way to make `get`, change, `commit` safe under
+    /// concurrency (see `docs/CONCURRENCY.md`).
+    ///
+    /// # Errors
+    /// Database errors, including a lock wait timeout or deadlock
+    /// ([`ErrorKind::is_retryable`](cinnabar_core::ErrorKind::is_retryable)); `Misuse` if a
+    /// guard on the object is alive.
+    pub fn get_for_update<T: Model>(
+        &mut self,
+        key: impl Into<T::Key>,
+    ) -> Result<Option<Handle<T>>> {
+        let key = key.into();
+        Query::<T>::new(self)
+            .filter_key(&key)?
+            .with_for_update()
+            .one_or_none()
     }
-}
-
-/// Runs a SELECT of `T`'s columns (in table order, first) through the identity map.
-pub(crate) fn load<T: Model>(session: &mut Session, stmt: &Statement) -> Result<Vec<Handle<T>>> {
-    let mut out = Vec::new();
-    load_each::<T>(session, stmt, |h| out.push(h))?;
-    Ok(out)
-}
-
-/// As [`load`], handing each object to `f` instead of collecting them.
-pub(crate) fn load_each<T: Model>(
-    session: &mut Session,
-    stmt: &Statement,
-    mut f: impl FnMut(Handle<T>),
-) -> Result<()> {
-    load_rows::<T>(session, stmt, |h, _row| {
-        f(h);
-        Ok(())
-    })
-}
-
-/// Runs a [`Query`]'s SELECT (`select` without its select list, which is `T`'s columns)
-/// through the identity map, handing each object to `f`.
-///
-/// The SQL text is cached per shape in `T`'s registry: the statement is compiled without its
-/// select list (short, and cheap to compile), and that text (bound values are placeholders in
-/// it, so it is the same for every value) keys the text of the full statement, compiled once.
-/// The values bound are those of the short compile: the select list holds none, so the
-/// placeholders are the same and in the same order.
-fn load_query<T: Model>(
-    session: &mut Session,
-    select: Select,
-    mut f: impl FnMut(Handle<T>),
-) -> Result<()> {
-    debug_assert!(select.columns.is_empty());
-    session.autoflush()?;
-    // A locking read runs in the transaction its locks last for; it refreshes what the
-    // session holds from the rows it locked.
-    let refresh = select.lock.is_some();
-    if refresh {
-        session.ensure_write_transaction()?;
-    }
-    let generation = session.generation();
-    let stmt = Statement::Select(select);
-    let mut key = session.take_scratch();
-    let result = (|| {
-        let (conn, reg) = session.parts::<T>()?;
-        let mut params: Vec<ValueRef<'_>> = Vec::new();
-        compile_into(conn.dialect(), &stmt, &mut key, &mut params)?;
-        let sql = match reg.query_sql.get(key.as_str()) {
-            Some(sql) => sql.clone(),
-            None => {
-                let Statement::Select(select) = &stmt else {
-                    unreachable!("built as a SELECT above")
-                };
-                let full = Statement::Select(with_model_columns::<T>(select.clone()));
-                let sql: Arc<str> = compile(conn.dialect(), &full)?.sql.into();
-                reg.cache_query_sql(key.as_str(), sql.clone());
-                sql
-            }
-        };
-        let mut key_first = false;
-        conn.run(
-            &sql,
-            &params,
-            Some(&mut |row: &dyn Row| {
-                f(materialize_in(
-                    &mut reg.identity,
-                    &reg.shared,
-                    row,
-                    0,
-                    generation,
-                    &mut key_first,
-                    refresh,
-                )?);
-                Ok(())
-            }),
-        )?;
-        Ok(())
-    })();
-    session.put_scratch(key);
-    result
-}
-
-/// As [`load_each`], also handing over the row (for columns after the model's own).
-pub(crate) fn load_rows<T: Model>(
-    session: &mut Session,
-    stmt: &Statement,
-    mut f: impl FnMut(Handle<T>, &dyn Row) -> Result<()>,
-) -> Result<()> {
-    session.autoflush()?;
-    let generation = session.generation();
-    let mut sql = session.take_scratch();
-    let result = (|| {
-        let (conn, reg) = session.parts::<T>()?;
-        let shared = reg.shared.clone();
-        let mut params: Vec<ValueRef<'_>> = Vec::new();
-        compile_into(conn.dialect(), stmt, &mut sql, &mut params)?;
-        let mut key_first = false;
-        conn.run(
-            &sql,
-            &params,
-            Some(&mut |row: &dyn Row| {
-                let h = materialize(reg, &shared, row, 0, generation, &mut key_first)?;
-                f(h, row)
-            }),
-        )?;
-        Ok(())
-    })();
-    session.put_scratch(sql);
-    result
 }

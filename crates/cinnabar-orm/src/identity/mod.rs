@@ -55,7 +55,7 @@ pub(crate) struct Registry<T: Model> {
     /// The flush's batch buffers, kept between batches.
     pub(crate) buffers: FlushBuffers<T>,
     /// Query SQL per shape: the text of a query compiled without its select list (values
-    /// are placeholders in it) to the text of the full statement (see `query::load_query`).
+    /// are placeholders in it) to the text of the full statement (see `load::load_query`).
     pub(crate) query_sql: FxHashMap<Box<str>, Arc<str>>,
     pub(crate) shared: Arc<Shared<T>>,
 }
