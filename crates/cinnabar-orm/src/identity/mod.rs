@@ -28,14 +28,9 @@ pub(crate) trait AnyRegistry: FlushSteps + TransactionJournal + Send {
     fn as_any_mut(&mut self) -> &mut dyn Any;
     fn table(&self) -> &'static Table;
     fn has_pending_work(&self) -> bool;
-    /// The save-update cascade from the pending and changed objects of this model, if any.
-    fn cascade_root(&self) -> Option<CascadeRoot>;
     fn close(&mut self);
     fn check_unlocked(&self) -> Result<()>;
 }
-
-/// Runs the save-update cascade from one model's pending and changed objects.
-pub(crate) type CascadeRoot = Box<dyn FnOnce(&mut crate::Session) -> Result<()>>;
 
 /// The identity map: one handle per primary key.
 pub(crate) type IdentityMap<K, V> =
@@ -196,26 +191,6 @@ impl<T: Model> AnyRegistry for Registry<T> {
         !self.pending.is_empty()
             || !self.deleted.is_empty()
             || !self.shared.orphans.lock().is_empty()
-    }
-
-    fn cascade_root(&self) -> Option<CascadeRoot> {
-        if !T::HAS_RELATIONS {
-            return None;
-        }
-        let dirty = self.shared.dirty.lock();
-        let roots: Vec<Handle<T>> = self
-            .pending
-            .iter()
-            .chain(dirty.iter())
-            .filter(|h| matches!(h.state(), ObjectState::Pending | ObjectState::Persistent))
-            .cloned()
-            .collect();
-        if roots.is_empty() {
-            return None;
-        }
-        Some(Box::new(move |s: &mut crate::Session| {
-            roots.iter().try_for_each(|h| s.cascade_save_from(h))
-        }))
     }
 
     fn close(&mut self) {

@@ -2,9 +2,9 @@
 //! that undoes, in memory, what the savepoint's rollback undid in the database.
 
 use cinnabar_core::Result;
+use cinnabar_engine::Connection;
 
-use super::Mark;
-use crate::session::Session;
+use super::{Mark, TransactionJournal};
 
 /// Per-registry journal positions at a savepoint's start.
 pub(crate) struct Snapshot {
@@ -12,19 +12,21 @@ pub(crate) struct Snapshot {
 }
 
 impl Snapshot {
-    pub(crate) fn take(session: &mut Session) -> Snapshot {
+    /// Marks the journal of each of the session's `registries`.
+    pub(crate) fn take<R: TransactionJournal + ?Sized>(registries: &mut [Box<R>]) -> Snapshot {
         Snapshot {
-            marks: session
-                .registries_mut()
-                .iter_mut()
-                .map(|r| r.mark())
-                .collect(),
+            marks: registries.iter_mut().map(|r| r.mark()).collect(),
         }
     }
 
-    pub(crate) fn restore(self, session: &mut Session) -> Result<()> {
-        let (conn, regs) = session.conn_and_registries()?;
-        for (i, reg) in regs.iter_mut().enumerate() {
+    /// Rolls each registry's journal back to its mark (a registry made after the savepoint
+    /// opened, to the start).
+    pub(crate) fn restore<R: TransactionJournal + ?Sized>(
+        self,
+        conn: &mut Connection,
+        registries: &mut [Box<R>],
+    ) -> Result<()> {
+        for (i, reg) in registries.iter_mut().enumerate() {
             let mark = self.marks.get(i).copied().unwrap_or_default();
             reg.rollback_to(&mark, conn)?;
         }
