@@ -1,33 +1,32 @@
 //! [`Query`]: the session's typed query builder, `session.query::<Student>()
-//! .filter(Student::name.eq("Naresh")).first()`, with the session's methods that start one
-//! (`query`, `get`, `get_for_update`).
+//! .filter(Student::name.eq("Naresh")).first()`. The session's methods that start one
+//! (`query`, `get`, `get_for_update`) are in `get.rs`, joined eager loading in `joined.rs`.
 //!
 //! It builds a core `Select` over the model's table, autoflushes, runs it on the session's
 //! connection, and routes every row through the identity map (`crate::load`): a row already
 //! loaded yields the same handle (refreshed if the session committed since, unless it has
 //! unflushed changes).
 
-use std::any::{Any, TypeId};
-use std::marker::PhantomData;
-use std::sync::Arc;
+mod get;
+mod joined;
 
-use cinnabar_core::dialect::compile_into;
+use std::marker::PhantomData;
+
 use cinnabar_core::sql::{
     BinOp, Bindable, Column, ColumnRef, Condition, Expr, Join, JoinKind, OrderBy, RowLock, Select,
-    Statement, TableRef,
+    TableRef,
 };
 use cinnabar_core::types::{kind, ColumnType};
-use cinnabar_core::{Error, ErrorKind, Result, ValueRef};
-use cinnabar_engine::Row;
+use cinnabar_core::{Error, ErrorKind, Result};
 use rustc_hash::FxHashSet;
 
-use crate::handle::{Handle, ObjectState};
-use crate::identity::Registry;
-use crate::load::{key_values, load_query, materialize_key, with_model_columns};
+use crate::handle::Handle;
+use crate::load::{key_values, load_query, with_model_columns};
 use crate::loading::{JoinSpec, Loader};
 use crate::model::Model;
 use crate::relation::Relation;
 use crate::session::Session;
+use joined::load_joined;
 
 /// A query for model `T` bound to a session.
 pub struct Query<'s, T: Model> {
@@ -390,161 +389,5 @@ impl<'s, T: Model> Query<'s, T> {
             T::COLUMNS[T::PRIMARY_KEY[0]],
         )));
         Ok(!session.connection()?.execute(select)?.is_empty())
-    }
-}
-
-/// Runs the parent query extended by joined loads. Each row's related columns are decoded
-/// straight from the driver's row into the related model's identity map; the parents come
-/// back once each, in first-seen order.
-fn load_joined<T: Model>(
-    session: &mut Session,
-    mut select: Select,
-    specs: &[&dyn JoinSpec<T>],
-) -> Result<Vec<Handle<T>>> {
-    // Rows repeat a (parent, child) pair only when something else multiplies them: another
-    // joined load or a join of the query itself.
-    let dedup = specs.len() > 1 || !select.joins.is_empty();
-    let mut offsets = Vec::with_capacity(specs.len());
-    let mut next = select.columns.len();
-    for (n, spec) in specs.iter().enumerate() {
-        offsets.push(next);
-        spec.extend(&mut select, n);
-        next += spec.width();
-    }
-    let stmt: Statement = select.into();
-    session.autoflush()?;
-    let generation = session.generation();
-    session.registry::<T>();
-    let mut states: Vec<Box<dyn Any + Send>> = specs
-        .iter()
-        .map(|s| s.start(session, generation, dedup))
-        .collect();
-    // The registries the rows go to: the parent's first, then each related model's (one
-    // slot per distinct model, so a self-referential join shares the parent's).
-    let want: Vec<TypeId> = std::iter::once(TypeId::of::<Registry<T>>())
-        .chain(specs.iter().map(|s| s.registry_type()))
-        .collect();
-    let mut sql = session.take_scratch();
-    let result = (|| {
-        let (conn, registries) = session.conn_and_registries()?;
-        let mut slots: Vec<(TypeId, &mut dyn Any)> = Vec::with_capacity(want.len());
-        for r in registries.iter_mut() {
-            let any = r.as_any_mut();
-            let t = Any::type_id(&*any);
-            if want.contains(&t) && !slots.iter().any(|(s, _)| *s == t) {
-                slots.push((t, any));
-            }
-        }
-        let slot_of = want
-            .iter()
-            .map(|t| slots.iter().position(|(s, _)| s == t))
-            .collect::<Option<Vec<usize>>>()
-            .ok_or_else(|| Error::misuse("a joined load's registry is missing"))?;
-        let shared = registry_in::<T>(&mut *slots[slot_of[0]].1)?.shared.clone();
-        let mut params: Vec<ValueRef<'_>> = Vec::new();
-        compile_into(conn.dialect(), &stmt, &mut sql, &mut params)?;
-        let mut found: Vec<Handle<T>> = Vec::new();
-        let mut seen: FxHashSet<usize> = FxHashSet::default();
-        let mut last: Option<(T::Key, Handle<T>)> = None;
-        conn.run(
-            &sql,
-            &params,
-            Some(&mut |row: &dyn Row| {
-                // A one-to-many join repeats the parent row once per child, usually in a
-                // run: the same key as the row before is the same object, already refreshed.
-                let key = T::key_from_row(row, 0)?;
-                let parent = match &last {
-                    Some((k, h)) if *k == key => h.clone(),
-                    _ => {
-                        let reg = registry_in::<T>(&mut *slots[slot_of[0]].1)?;
-                        let h = materialize_key(
-                            &mut reg.identity,
-                            &shared,
-                            key.clone(),
-                            row,
-                            0,
-                            generation,
-                        )?;
-                        if seen.insert(Arc::as_ptr(&h.0) as usize) {
-                            found.push(h.clone());
-                        }
-                        last = Some((key, h.clone()));
-                        h
-                    }
-                };
-                for (k, spec) in specs.iter().enumerate() {
-                    spec.row(
-                        &mut *states[k],
-                        &mut *slots[slot_of[k + 1]].1,
-                        &parent,
-                        row,
-                        offsets[k],
-                    )?;
-                }
-                Ok(())
-            }),
-        )?;
-        Ok(found)
-    })();
-    session.put_scratch(sql);
-    let found = result?;
-    for (spec, state) in specs.iter().zip(states) {
-        spec.finish(state);
-    }
-    Ok(found)
-}
-
-/// The registry behind a type-erased registry slot.
-fn registry_in<T: Model>(any: &mut dyn Any) -> Result<&mut Registry<T>> {
-    any.downcast_mut::<Registry<T>>()
-        .ok_or_else(|| Error::misuse("registry type mismatch"))
-}
-
-impl Session {
-    /// Starts a query for model `T` (SQLAlchemy's `session.query(Student)`).
-    pub fn query<T: Model>(&mut self) -> Query<'_, T> {
-        Query::new(self)
-    }
-
-    /// Loads the object with primary key `key`, from the identity map when it is there
-    /// (no SQL), else with one SELECT.
-    ///
-    /// # Errors
-    /// Database and conversion errors.
-    pub fn get<T: Model>(&mut self, key: impl Into<T::Key>) -> Result<Option<Handle<T>>> {
-        let key = key.into();
-        let generation = self.generation();
-        if let Some(h) = self.registry::<T>().identity.get(&key) {
-            // Served from the identity map unless a commit or rollback expired it.
-            let fresh = h
-                .slot()
-                .try_read()
-                .is_some_and(|s| s.generation == generation || s.modified);
-            if h.state() == ObjectState::Persistent && fresh {
-                return Ok(Some(h.clone()));
-            }
-        }
-        Query::<T>::new(self).filter_key(&key)?.one_or_none()
-    }
-
-    /// Loads the object with primary key `key` and locks its row until the transaction
-    /// ends: always one `SELECT ... FOR UPDATE` (SQLite: the write lock, then the SELECT),
-    /// beginning the session's transaction, and the object in the identity map is refreshed
-    /// from the locked row. The pessimistic way to make `get`, change, `commit` safe under
-    /// concurrency (see `docs/CONCURRENCY.md`).
-    ///
-    /// # Errors
-    /// Database errors, including a lock wait timeout or deadlock
-    /// ([`ErrorKind::is_retryable`](cinnabar_core::ErrorKind::is_retryable)); `Misuse` if a
-    /// guard on the object is alive.
-    pub fn get_for_update<T: Model>(
-        &mut self,
-        key: impl Into<T::Key>,
-    ) -> Result<Option<Handle<T>>> {
-        let key = key.into();
-        Query::<T>::new(self)
-            .filter_key(&key)?
-            .with_for_update()
-            .one_or_none()
     }
 }
