@@ -1,7 +1,10 @@
 //! Cinnabar's ORM layer: the [`Model`] trait (derived), the [`Session`] with its identity
 //! map and unit of work, typed [`Query`]s, and set-based [`update`]/[`delete`].
 //!
-//! Builds on `cinnabar-engine`; every write is an ordinary core statement.
+//! Builds on `cinnabar-engine`; every write is an ordinary core statement. The files, one
+//! job each, and the one direction of their imports are mapped in docs/ARCHITECTURE.md
+//! ("The session"): the flush is ordered in `unit_of_work/order.rs`, and generated keys
+//! are mapped back in `persist/keys.rs`.
 
 mod bulk;
 mod handle;
