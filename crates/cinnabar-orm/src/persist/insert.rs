@@ -146,6 +146,8 @@ impl<T: Model> Registry<T> {
         result
     }
 
+    /// One INSERT of `batch` (every object of the shape `mask`, `returning`); then the keys
+    /// and defaults the database generated are mapped back (`keys.rs`).
     fn insert_batch(
         &mut self,
         conn: &mut Connection,
