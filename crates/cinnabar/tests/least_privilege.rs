@@ -245,6 +245,13 @@ fn assert_denied<T: std::fmt::Debug>(what: &str, result: Result<T>, names: &str)
                 "{what}: the message should name {names:?}: {e}"
             );
             assert!(!e.is_retryable(), "{what}: {e}");
+            let shown = e.to_string();
+            assert!(shown.starts_with("permission denied: "), "{what}: {shown}");
+            let code = e.code().unwrap_or_default();
+            assert!(
+                ["42501", "1142", "1044"].contains(&code),
+                "{what}: code {code:?}: {shown}"
+            );
         }
     }
 }
