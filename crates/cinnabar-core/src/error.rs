@@ -53,6 +53,14 @@ pub enum ErrorKind {
     /// `IdentifierError`. The message names the identifier, its length, the limit and the
     /// dialect.
     IdentifierTooLong,
+    /// The database refused the statement because the connected role or user lacks the
+    /// privilege (PostgreSQL SQLSTATE 42501; MySQL/MariaDB 1142, 1143, 1044, 1227, 1370;
+    /// SQLite `SQLITE_READONLY` on a read-only file or `?mode=ro` URL, and `SQLITE_AUTH`).
+    /// The message names the operation and the object where the database does, e.g.
+    /// ``DROP command denied to user 'app'@'127.0.0.1' for table `shop`.`students` `` or
+    /// `must be owner of table students`. Not retryable: grant the privilege or run the
+    /// statement as the role that owns the schema (see docs/SECURITY.md).
+    PermissionDenied,
     /// Any other error reported by the database (syntax errors, missing tables, ...).
     Database,
 }
@@ -103,6 +111,7 @@ impl ErrorKind {
             ErrorKind::Misuse => "API misuse",
             ErrorKind::Unsupported => "unsupported",
             ErrorKind::IdentifierTooLong => "identifier too long",
+            ErrorKind::PermissionDenied => "permission denied",
             ErrorKind::Database => "database error",
         }
     }
@@ -300,6 +309,21 @@ mod tests {
         );
         assert!(e.is_integrity());
         assert_eq!(e.constraint(), Some("students.email"));
+    }
+
+    #[test]
+    fn permission_denied_is_neither_integrity_nor_retryable() {
+        let e = Error::new(
+            ErrorKind::PermissionDenied,
+            "must be owner of table students",
+        )
+        .with_code("42501");
+        assert_eq!(
+            e.to_string(),
+            "permission denied: must be owner of table students [code 42501]"
+        );
+        assert!(!e.is_integrity());
+        assert!(!e.is_retryable());
     }
 
     #[test]

@@ -148,6 +148,12 @@ pub struct ReflectionDoctests;
 #[doc = include_str!("../../../docs/schema/diff.md")]
 pub struct DiffDoctests;
 
+/// docs/SECURITY.md's code, compiled and run as doc tests (the server examples compiled
+/// only).
+#[cfg(all(doctest, feature = "migrate"))]
+#[doc = include_str!("../../../docs/SECURITY.md")]
+pub struct SecurityDoctests;
+
 /// docs/migrations/applying.md's code, compiled and run as doc tests.
 #[cfg(all(doctest, feature = "migrate"))]
 #[doc = include_str!("../../../docs/migrations/applying.md")]

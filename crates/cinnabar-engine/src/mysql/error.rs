@@ -42,6 +42,11 @@ pub(super) fn kind_of_code(code: u16) -> ErrorKind {
         1213 => ErrorKind::Deadlock,
         // Lock wait timeout; NOWAIT / SKIP LOCKED could not lock.
         1205 | 3572 => ErrorKind::Busy,
+        // "<COMMAND> command denied to user .. for table `db`.`t`" (table, column), "Access
+        // denied for user .. to database 'db'", "Access denied; you need (at least one of)
+        // the SUPER privilege(s)", "<COMMAND> command denied .. for routine", and a server
+        // running with --read-only.
+        1142 | 1143 | 1044 | 1227 | 1370 | 1290 => ErrorKind::PermissionDenied,
         // Server gone away, lost connection, shutdown in progress, connection killed,
         // disconnected for inactivity.
         2006 | 2013 | 1053 | 1927 | 4031 => ErrorKind::Connection,
@@ -163,5 +168,12 @@ mod tests {
         assert_eq!(kind_of_code(1205), ErrorKind::Busy);
         assert_eq!(kind_of_code(2013), ErrorKind::Connection);
         assert_eq!(kind_of_code(1064), ErrorKind::Database);
+        for denied in [1142, 1143, 1044, 1227, 1370, 1290] {
+            assert_eq!(
+                kind_of_code(denied),
+                ErrorKind::PermissionDenied,
+                "{denied}"
+            );
+        }
     }
 }

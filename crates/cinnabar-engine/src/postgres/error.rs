@@ -75,6 +75,8 @@ pub(super) fn map_error(e: postgres::Error, sql: Option<&str>) -> (Error, bool) 
         "40P01" => (ErrorKind::Deadlock, false),
         "40001" => (ErrorKind::SerializationFailure, false),
         "55P03" => (ErrorKind::Busy, false),
+        // insufficient_privilege: "permission denied for table t", "must be owner of table t".
+        "42501" => (ErrorKind::PermissionDenied, false),
         "57P01" | "57P02" | "57P03" => (ErrorKind::Connection, true),
         c if c.starts_with("08") => (ErrorKind::Connection, true),
         _ => (ErrorKind::Database, false),

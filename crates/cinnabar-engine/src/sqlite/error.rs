@@ -24,6 +24,12 @@ pub(super) fn map_error(e: rusqlite::Error, sql: Option<&str>) -> Error {
                         ErrorKind::Busy
                     }
                     rusqlite::ErrorCode::CannotOpen => ErrorKind::Connection,
+                    // A write to a file opened read-only (`?mode=ro`, or not writable by
+                    // this process), or a statement an authorizer refused.
+                    rusqlite::ErrorCode::ReadOnly
+                    | rusqlite::ErrorCode::AuthorizationForStatementDenied => {
+                        ErrorKind::PermissionDenied
+                    }
                     _ => ErrorKind::Database,
                 },
             };
