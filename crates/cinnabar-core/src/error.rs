@@ -5,6 +5,8 @@
 
 use std::fmt;
 
+use crate::validation::ValidationErrors;
+
 /// `Result` with Cinnabar's [`Error`] as the default error type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -55,6 +57,9 @@ pub enum ErrorKind {
     IdentifierTooLong,
     /// Any other error reported by the database (syntax errors, missing tables, ...).
     Database,
+    /// Objects broke their model's validation rules; nothing was written.
+    /// [`Error::validation_errors`] lists every invalid field of every object.
+    Validation,
 }
 
 impl ErrorKind {
@@ -104,6 +109,7 @@ impl ErrorKind {
             ErrorKind::Unsupported => "unsupported",
             ErrorKind::IdentifierTooLong => "identifier too long",
             ErrorKind::Database => "database error",
+            ErrorKind::Validation => "validation failed",
         }
     }
 }
@@ -121,6 +127,7 @@ struct Inner {
     constraint: Option<String>,
     sql: Option<String>,
     source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    validation: Option<ValidationErrors>,
 }
 
 impl Error {
@@ -134,6 +141,7 @@ impl Error {
                 constraint: None,
                 sql: None,
                 source: None,
+                validation: None,
             }),
         }
     }
@@ -146,6 +154,18 @@ impl Error {
     /// Shorthand for an [`ErrorKind::Conversion`] error.
     pub fn conversion(message: impl Into<String>) -> Self {
         Error::new(ErrorKind::Conversion, message)
+    }
+
+    /// An [`ErrorKind::Validation`] error carrying `errors`; its message lists them all.
+    pub fn validation(errors: ValidationErrors) -> Self {
+        let mut e = Error::new(ErrorKind::Validation, errors.to_string());
+        e.inner.validation = Some(errors);
+        e
+    }
+
+    /// Every invalid field, for an [`ErrorKind::Validation`] error.
+    pub fn validation_errors(&self) -> Option<&ValidationErrors> {
+        self.inner.validation.as_ref()
     }
 
     /// Shorthand for an [`ErrorKind::Unsupported`] error.
@@ -253,6 +273,12 @@ impl fmt::Debug for Error {
             d.field("sql", s);
         }
         d.finish()
+    }
+}
+
+impl From<ValidationErrors> for Error {
+    fn from(errors: ValidationErrors) -> Self {
+        Error::validation(errors)
     }
 }
 

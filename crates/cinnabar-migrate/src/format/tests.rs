@@ -137,6 +137,7 @@ fn every_step() -> Vec<Step> {
             check: CheckConstraint {
                 name: Some("ck_t_1".into()),
                 sql: "a < b".into(),
+                rule: None,
             },
         },
         SchemaOp::DropCheck {
@@ -144,6 +145,7 @@ fn every_step() -> Vec<Step> {
             check: CheckConstraint {
                 name: None,
                 sql: "a\\b".into(),
+                rule: None,
             },
         },
     ];

@@ -355,6 +355,7 @@ fn apply_one(
             t.checks.push(CheckConstraint {
                 name: Some(name_given),
                 sql: check.sql.clone(),
+                rule: None,
             });
             Ok(())
         }
