@@ -276,12 +276,6 @@ impl fmt::Debug for Error {
     }
 }
 
-impl From<ValidationErrors> for Error {
-    fn from(errors: ValidationErrors) -> Self {
-        Error::validation(errors)
-    }
-}
-
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         self.inner

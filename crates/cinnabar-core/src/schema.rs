@@ -437,6 +437,14 @@ impl Table {
         self
     }
 
+    /// Adds the CHECK constraint enforcing a validation rule, named
+    /// `ck_<table>_<column>_<rule>` ([`CheckConstraint::from_rule`]).
+    pub fn check_rule(mut self, rule: CheckRule) -> Self {
+        let check = CheckConstraint::from_rule(&self.name, rule);
+        self.checks.push(check);
+        self
+    }
+
     /// The name of the `i`th check constraint (0-based): its own, else `ck_<table>_<i+1>`
     /// (cut with a hash beyond 63 bytes).
     pub fn check_name(&self, i: usize) -> String {

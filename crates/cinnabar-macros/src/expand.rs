@@ -284,6 +284,7 @@ fn model_impl(def: &ModelDef, with_relation_sync: bool) -> TokenStream {
     };
 
     let table = table_builder(def);
+    let validation = crate::validate::model_items(def, &p);
     let relation_inits = crate::relations::not_loaded_inits(&def.relations);
     let sync = if with_relation_sync {
         crate::relations::sync_methods(&p, ident, &def.relations)
@@ -302,6 +303,7 @@ fn model_impl(def: &ModelDef, with_relation_sync: bool) -> TokenStream {
             const GENERATED_KEY: ::core::option::Option<usize> = #generated;
             const SERVER_DEFAULTS: &'static [usize] = &[#(#server_defaults),*];
             const VERSION: ::core::option::Option<usize> = #version;
+            #validation
 
             fn table() -> &'static #p::Table {
                 static TABLE: #p::OnceLock<#p::Table> = #p::OnceLock::new();
@@ -449,6 +451,7 @@ fn table_builder(def: &ModelDef) -> TokenStream {
         };
         quote!(.check(#name, #sql))
     });
+    let rule_checks = crate::validate::rule_checks(def, &p);
     let renamed = def
         .renamed_from
         .as_ref()
@@ -461,6 +464,7 @@ fn table_builder(def: &ModelDef) -> TokenStream {
             #(#uniques)*
             #(#indexes)*
             #(#checks)*
+            #(#rule_checks)*
     }
 }
 

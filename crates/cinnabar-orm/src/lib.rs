@@ -13,6 +13,7 @@ mod relation;
 mod retry;
 mod savepoint;
 mod session;
+mod validation;
 
 pub use bulk::{delete, update, BulkDelete, BulkStatement, BulkUpdate};
 pub use handle::{Handle, ObjectState, ReadGuard, WriteGuard};
@@ -26,6 +27,11 @@ pub use relation::{
 };
 pub use retry::RetryPolicy;
 pub use session::{Session, SessionOptions};
+pub use validation::{validate_object, Bound, FieldRules, Rule};
+
+/// The `regex` crate, for the code `#[derive(Model)]` generates (`validate(pattern = ..)`).
+#[doc(hidden)]
+pub use regex as __regex;
 
 impl Session {
     /// Runs a set-based [`update`] or [`delete`], keeping the identity map consistent.

@@ -102,7 +102,7 @@ impl CheckRule {
         super::shorten_generated_name(format!("ck_{table}_{}_{}", self.column(), self.rule_name()))
     }
 
-    /// The condition as `dialect` writes it, e.g. `char_length("name") BETWEEN 1 AND 100`.
+    /// The condition as `dialect` writes it, e.g. `char_length("name") <= 100`.
     pub fn to_sql(&self, dialect: &dyn Dialect) -> String {
         let mut out = String::new();
         let mut col = String::new();
@@ -143,8 +143,10 @@ impl CheckRule {
 
 fn bounds(out: &mut String, subject: &str, min: Option<String>, max: Option<String>) {
     match (min, max) {
+        // Not BETWEEN: PostgreSQL reports it back as this form, and the subject may be a
+        // call (`char_length(..)`).
         (Some(lo), Some(hi)) => {
-            out.push_str(&format!("{subject} BETWEEN {lo} AND {hi}"));
+            out.push_str(&format!("{subject} >= {lo} AND {subject} <= {hi}"));
         }
         (Some(lo), None) => out.push_str(&format!("{subject} >= {lo}")),
         (None, Some(hi)) => out.push_str(&format!("{subject} <= {hi}")),
@@ -167,15 +169,15 @@ mod tests {
         };
         assert_eq!(
             len.to_sql(&SqliteDialect),
-            r#"length("name") BETWEEN 1 AND 100"#
+            r#"length("name") >= 1 AND length("name") <= 100"#
         );
         assert_eq!(
             len.to_sql(&PostgresDialect),
-            r#"char_length("name") BETWEEN 1 AND 100"#
+            r#"char_length("name") >= 1 AND char_length("name") <= 100"#
         );
         assert_eq!(
             len.to_sql(&MySqlDialect),
-            "char_length(`name`) BETWEEN 1 AND 100"
+            "char_length(`name`) >= 1 AND char_length(`name`) <= 100"
         );
         let one = CheckRule::OneOf {
             column: "st".into(),
