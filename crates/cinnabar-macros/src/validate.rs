@@ -66,9 +66,15 @@ pub(crate) fn model_items(def: &ModelDef, p: &TokenStream) -> TokenStream {
         return TokenStream::new();
     }
     let hook = def.validate_with.as_ref().map(|path| {
+        // Spanned at the path, so a function of another shape is reported there.
+        let span = syn::spanned::Spanned::span(path);
+        let f = quote::quote_spanned! {span=>
+            let f: fn(&Self) -> ::core::result::Result<(), #p::ValidationErrors> = #path;
+        };
         quote! {
             fn validate_model(&self) -> ::core::result::Result<(), #p::ValidationErrors> {
-                #path(self)
+                #f
+                f(self)
             }
         }
     });

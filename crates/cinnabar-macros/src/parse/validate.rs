@@ -186,6 +186,15 @@ fn bounds(rule: &ParseNestedMeta<'_>, key: &str) -> syn::Result<Bounds> {
             "write {key}(min = .., max = ..) (either may be left out)"
         )));
     }
+    let empty = {
+        let fork = rule.input.fork();
+        let content;
+        syn::parenthesized!(content in fork);
+        content.is_empty()
+    };
+    if empty {
+        return Err(rule.error(format!("{key}(...) needs min = .., max = .. or both")));
+    }
     let mut min = None;
     let mut max = None;
     rule.parse_nested_meta(|b| {
