@@ -139,6 +139,11 @@ pub struct ReadmeDoctests;
 #[doc = include_str!("../../../docs/CONCURRENCY.md")]
 pub struct ConcurrencyDoctests;
 
+/// docs/VALIDATION.md's code, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/VALIDATION.md")]
+pub struct ValidationDoctests;
+
 /// docs/schema/ddl.md's code, compiled and run as doc tests.
 #[cfg(doctest)]
 #[doc = include_str!("../../../docs/schema/ddl.md")]
