@@ -36,7 +36,10 @@ pub struct Product {
 fn customer_rules(c: &Customer) -> Result<(), ValidationErrors> {
     let mut errors = ValidationErrors::new();
     if c.email.as_deref().is_some_and(|e| !e.contains('@')) {
-        errors.push(FieldError::new("email", "email", "must contain @").with_value(c.email.clone().unwrap_or_default()));
+        errors.push(
+            FieldError::new("email", "email", "must contain @")
+                .with_value(c.email.clone().unwrap_or_default()),
+        );
     }
     if c.password.as_deref() == Some(c.name.as_str()) {
         errors.add("password", "differs_from_name", "must not be the name");
@@ -61,7 +64,8 @@ fn setup(db: &TestDb) {
 }
 
 fn count(db: &TestDb, table: &str) -> i64 {
-    db.scalar(&format!("SELECT COUNT(*) FROM {table}")).unwrap_or(-1)
+    db.scalar(&format!("SELECT COUNT(*) FROM {table}"))
+        .unwrap_or(-1)
 }
 
 fn product(name: &str, price: i64, status: &str) -> Product {
@@ -117,17 +121,47 @@ fn invalid_objects_of_two_models_write_nothing_and_can_be_fixed(db: &TestDb) {
         summary(&e),
         [
             (s("Product"), s("new"), s("name"), s("length"), Some(s(""))),
-            (s("Product"), s("new"), s("price"), s("range"), Some(s("5000"))),
-            (s("Product"), s("new"), s("status"), s("one_of"), Some(s("gone"))),
-            (s("Product"), s("new"), s("sku"), s("pattern"), Some(s("abc"))),
+            (
+                s("Product"),
+                s("new"),
+                s("price"),
+                s("range"),
+                Some(s("5000"))
+            ),
+            (
+                s("Product"),
+                s("new"),
+                s("status"),
+                s("one_of"),
+                Some(s("gone"))
+            ),
+            (
+                s("Product"),
+                s("new"),
+                s("sku"),
+                s("pattern"),
+                Some(s("abc"))
+            ),
             (s("Customer"), s("new"), s("password"), s("length"), None),
-            (s("Customer"), s("new"), s("email"), s("email"), Some(s("ann.example.org"))),
+            (
+                s("Customer"),
+                s("new"),
+                s("email"),
+                s("email"),
+                Some(s("ann.example.org"))
+            ),
         ],
         "{e}"
     );
     let text = e.to_string();
-    assert!(text.starts_with("validation failed: 6 invalid fields: Product new .name (length)"), "{text}");
-    assert!(!text.contains("short"), "a sensitive value is never shown: {text}");
+    assert!(
+        text.starts_with("validation failed: 6 invalid fields: Product new .name (length)"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("short"),
+        "a sensitive value is never shown: {text}"
+    );
     // Nothing written, no transaction left open, every object still pending.
     assert_eq!(count(db, "v_products"), 0);
     assert_eq!(count(db, "v_customers"), 0);
@@ -176,9 +210,27 @@ fn a_changed_object_is_validated(db: &TestDb) {
     assert_eq!(
         summary(&e),
         [
-            (s("Product"), format!("{key}"), s("price"), s("range"), Some(s("-1"))),
-            (s("Customer"), ckey.clone(), s("password"), s("length"), None),
-            (s("Customer"), ckey, s("password"), s("differs_from_name"), None),
+            (
+                s("Product"),
+                format!("{key}"),
+                s("price"),
+                s("range"),
+                Some(s("-1"))
+            ),
+            (
+                s("Customer"),
+                ckey.clone(),
+                s("password"),
+                s("length"),
+                None
+            ),
+            (
+                s("Customer"),
+                ckey,
+                s("password"),
+                s("differs_from_name"),
+                None
+            ),
         ],
         "{e}"
     );
