@@ -691,6 +691,42 @@ mod tests {
     }
 
     #[test]
+    fn validation_expansion() {
+        // Without rules nothing is emitted: the trait's `VALIDATES = false` applies.
+        let plain = squash(&expand(parse_quote! {
+            struct Plain {
+                #[cinnabar(primary_key)]
+                id: Option<i64>,
+                name: String,
+            }
+        }));
+        assert!(!plain.contains("VALIDATES"), "{plain}");
+        assert!(!plain.contains("check_rule"), "{plain}");
+        let out = squash(&expand(parse_quote! {
+            #[cinnabar(validate_with = crate::rules::person)]
+            struct Person {
+                #[cinnabar(primary_key)]
+                id: Option<i64>,
+                #[cinnabar(validate(length(max = 5), pattern = "^a"))]
+                name: String,
+                #[cinnabar(validate(sensitive, range(min = -1, max = 9)))]
+                age: i32,
+            }
+        }));
+        for needle in [
+            "constVALIDATES:bool=true;",
+            "field:\"name\",column:1usize,sensitive:false",
+            "Rule::Length{min:::core::option::Option::None,max:::core::option::Option::Some(5u64)}",
+            "field:\"age\",column:2usize,sensitive:true",
+            "Bound::Int(-1i64)",
+            ".check_rule(::cinnabar::__private::CheckRule::Length{column:::std::string::String::from(\"name\")",
+            "=crate::rules::person;",
+        ] {
+            assert!(out.contains(needle), "missing {needle}\nin {out}");
+        }
+    }
+
+    #[test]
     fn errors_become_compile_errors() {
         let out = derive_model(&parse_quote! { struct S { id: i64 } }).to_string();
         assert!(out.contains("compile_error"), "{out}");
