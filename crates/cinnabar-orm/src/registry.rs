@@ -60,6 +60,9 @@ pub(crate) trait AnyRegistry: Send {
     /// A savepoint marked by [`AnyRegistry::mark`] was released (its work kept).
     fn release_mark(&mut self);
     fn check_unlocked(&self) -> Result<()>;
+    /// Validates the new and changed objects into `errors` (nothing for a model without
+    /// validation).
+    fn validate_into(&self, errors: &mut cinnabar_core::ValidationErrors);
     fn rollback_to(&mut self, mark: &Mark, conn: &mut Connection) -> Result<()>;
 }
 
@@ -935,6 +938,13 @@ impl<T: Model> AnyRegistry for Registry<T> {
 
     fn after_failed_flush(&mut self) -> bool {
         self.keep_unflushed()
+    }
+
+    fn validate_into(&self, errors: &mut cinnabar_core::ValidationErrors) {
+        if T::VALIDATES {
+            let written = self.shared.dirty.lock().clone();
+            crate::validation::validate_handles(&self.pending, &written, errors);
+        }
     }
 
     /// Fails, before anything is written, when a guard is held on an object the flush

@@ -384,6 +384,8 @@ impl Session {
         for r in &self.registries {
             r.check_unlocked()?;
         }
+        // Before the transaction begins: a failure writes nothing and keeps every object.
+        self.validate_objects()?;
         let result = self.flush_inner();
         if let Err(e) = result {
             if self.savepoints > 0 {
@@ -394,6 +396,34 @@ impl Session {
             return Err(e);
         }
         Ok(())
+    }
+
+    /// Checks every new and changed object against its model's validation rules and
+    /// `validate_with` function (see docs/VALIDATION.md) without flushing. The flush does the
+    /// same before it writes anything.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Validation`](cinnabar_core::ErrorKind::Validation) listing every invalid
+    /// field of every object ([`Error::validation_errors`]); a guard held on one of the
+    /// objects is [`ErrorKind::Misuse`](cinnabar_core::ErrorKind::Misuse).
+    pub fn validate(&mut self) -> Result<()> {
+        self.cascade_save_all()?;
+        for r in &self.registries {
+            r.check_unlocked()?;
+        }
+        self.validate_objects()
+    }
+
+    fn validate_objects(&self) -> Result<()> {
+        let mut errors = cinnabar_core::ValidationErrors::new();
+        for r in &self.registries {
+            r.validate_into(&mut errors);
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::validation(errors))
+        }
     }
 
     fn flush_inner(&mut self) -> Result<()> {

@@ -6,7 +6,38 @@ use std::sync::OnceLock;
 
 use cinnabar_core::{FieldError, ValidationErrors, ValueRef};
 
+use crate::handle::{Handle, ObjectState};
 use crate::Model;
+
+/// Validates, into `errors`, the new objects of one model and those of its written objects
+/// whose columns differ from their baseline (what the session last loaded or wrote);
+/// objects marked for deletion are not validated. Does nothing for a model without
+/// validation (`VALIDATES` is a constant).
+pub(crate) fn validate_handles<T: Model>(
+    pending: &[Handle<T>],
+    written: &[Handle<T>],
+    errors: &mut ValidationErrors,
+) {
+    if !T::VALIDATES {
+        return;
+    }
+    for h in pending {
+        let slot = h.slot().read();
+        errors.extend(validate_object(&slot.value));
+    }
+    for h in written {
+        if matches!(h.state(), ObjectState::Pending | ObjectState::Deleted) {
+            continue;
+        }
+        let slot = h.slot().read();
+        let changed = slot.baseline.as_deref().is_some_and(|before| {
+            (0..T::COLUMNS.len()).any(|i| slot.value.column_changed(before, i))
+        });
+        if changed {
+            errors.extend(validate_object(&slot.value));
+        }
+    }
+}
 
 /// A bound of a `range` rule.
 #[derive(Debug, Clone, Copy, PartialEq)]
