@@ -6,15 +6,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use cinnabar_core::dialect::{BeginMode, Dialect};
-#[cfg(feature = "sqlite")]
-use cinnabar_core::ErrorKind;
-use cinnabar_core::{Error, Result};
+use cinnabar_core::{Error, ErrorKind, Result};
 
 use crate::connection::Connection;
 use crate::driver::Driver;
 use crate::observe::Settings;
 use crate::pool::{Pool, PoolOptions, PoolStatus};
-use crate::url::{Backend, Url};
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
+use crate::url::Backend;
+use crate::url::Url;
 
 /// Engine settings. `EngineOptions::default()` is what [`create_engine`] uses.
 ///
@@ -98,7 +98,7 @@ impl EngineOptions {
     fn take_url_params(&mut self, url: &mut Url) -> Result<()> {
         let invalid = |key: &str, value: &str, want: &str| {
             Error::new(
-                cinnabar_core::ErrorKind::Url,
+                ErrorKind::Url,
                 format!("invalid {key} {value:?} in database URL ({want} expected)"),
             )
         };
@@ -209,28 +209,14 @@ impl Engine {
         options.take_url_params(&mut url)?;
         let driver: Box<dyn Driver> = match url.backend() {
             #[cfg(feature = "sqlite")]
-            Backend::Sqlite => {
-                let read_only = url.query_param("mode") == Some("ro");
-                let mut sqlite = options.sqlite.clone();
-                if let Some(t) = url.query_param("timeout") {
-                    let secs: f64 = t.parse().map_err(|_| {
-                        Error::new(
-                            ErrorKind::Url,
-                            format!("invalid timeout {t:?} in database URL"),
-                        )
-                    })?;
-                    sqlite.busy_timeout = Duration::from_secs_f64(secs.max(0.0));
-                }
-                Box::new(crate::sqlite::SqliteDriver::new(
-                    url.database().map(str::to_owned),
-                    read_only,
-                    sqlite,
-                ))
-            }
+            Backend::Sqlite => Box::new(crate::sqlite::SqliteDriver::from_url(
+                &url,
+                options.sqlite.clone(),
+            )?),
             #[cfg(feature = "postgres")]
-            Backend::Postgres => Box::new(crate::postgres::PostgresDriver::new(&url, &options)?),
+            Backend::Postgres => Box::new(crate::postgres::PostgresDriver::from_url(&url)?),
             #[cfg(feature = "mysql")]
-            Backend::MySql => Box::new(crate::mysql::MySqlDriver::new(&url, &options)?),
+            Backend::MySql => Box::new(crate::mysql::MySqlDriver::from_url(&url)?),
             #[allow(unreachable_patterns)]
             other => {
                 return Err(Error::unsupported(format!(
@@ -244,11 +230,7 @@ impl Engine {
     /// Makes an engine over a driver built elsewhere.
     pub fn from_driver(url: Url, driver: Box<dyn Driver>, options: EngineOptions) -> Engine {
         let dialect = driver.dialect();
-        let write_begin = if url.backend() == Backend::Sqlite {
-            BeginMode::Immediate
-        } else {
-            BeginMode::Deferred
-        };
+        let write_begin = dialect.write_begin_mode();
         Engine {
             inner: Arc::new(EngineInner {
                 url,

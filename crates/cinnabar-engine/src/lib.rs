@@ -17,12 +17,14 @@ mod reflection;
 mod row;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
+mod transaction;
 mod url;
 
-pub use connection::{Connection, Transaction};
+pub use connection::Connection;
 pub use ddl::MetaDataExt;
 pub use engine::{create_engine, Engine, EngineOptions};
 pub use pool::{PoolOptions, PoolStatus};
 pub use reflection::{reflect_tables, Inspector};
 pub use row::{get_at, get_column_at, get_named, ColumnIndex, FromRow, OwnedRow, Row, Rows};
+pub use transaction::Transaction;
 pub use url::{Backend, Url};

@@ -100,9 +100,9 @@ impl TestDb {
     fn raw(&self) -> Box<dyn DriverConnection> {
         use cinnabar_engine::driver::Driver;
         use cinnabar_engine::mysql::MySqlDriver;
-        use cinnabar_engine::{EngineOptions, Url};
+        use cinnabar_engine::Url;
         let url = Url::parse(&self.url).unwrap();
-        MySqlDriver::new(&url, &EngineOptions::default())
+        MySqlDriver::from_url(&url)
             .unwrap()
             .connect()
             .expect("driver connect")

@@ -72,7 +72,8 @@ pub(crate) fn model(def: &ModelDef) -> TokenStream {
         }
         Err(e) => Err(e.into_compile_error()),
     };
-    // Without its constants the sync code would add unrelated errors: report only the cause.
+    // Without its constants the relationship table would add unrelated errors: report only
+    // the cause.
     let relations_ok = relation_consts.is_ok();
     let relation_consts = relation_consts.unwrap_or_else(|e| e);
     let model_impl = model_impl(def, relations_ok);
@@ -118,7 +119,7 @@ fn qualified(def: &ModelDef, f: &FieldDef) -> String {
     format!("{}.{}", def.table, f.column)
 }
 
-fn model_impl(def: &ModelDef, with_relation_sync: bool) -> TokenStream {
+fn model_impl(def: &ModelDef, with_relation_table: bool) -> TokenStream {
     let p = private();
     let ident = &def.ident;
     let name = &def.name;
@@ -286,8 +287,8 @@ fn model_impl(def: &ModelDef, with_relation_sync: bool) -> TokenStream {
     let table = table_builder(def);
     let validation = crate::validate::model_items(def, &p);
     let relation_inits = crate::relations::not_loaded_inits(&def.relations);
-    let sync = if with_relation_sync {
-        crate::relations::sync_methods(&p, ident, &def.relations)
+    let relation_table = if with_relation_table {
+        crate::relations::table(&p, ident, &def.relations)
     } else {
         TokenStream::new()
     };
@@ -295,7 +296,7 @@ fn model_impl(def: &ModelDef, with_relation_sync: bool) -> TokenStream {
     quote! {
         #[automatically_derived]
         impl #p::Model for #ident {
-            #sync
+            #relation_table
 
             type Key = #key_type;
             const COLUMNS: &'static [&'static str] = &[#(#columns),*];

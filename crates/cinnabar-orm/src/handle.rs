@@ -15,6 +15,7 @@ use parking_lot::{
 };
 
 use crate::model::Model;
+use crate::relation::hooks::RelationHooks;
 
 /// Where an object stands in its session (SQLAlchemy's object states).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

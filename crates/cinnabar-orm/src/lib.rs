@@ -17,14 +17,10 @@ mod validation;
 
 pub use bulk::{delete, update, BulkDelete, BulkStatement, BulkUpdate};
 pub use handle::{Handle, ObjectState, ReadGuard, WriteGuard};
-pub use loading::{cascade_children, joined, selectin, JoinSpec, Joined, Loader, Selectin};
+pub use loading::{joined, selectin, JoinSpec, Joined, Loader, Selectin};
 pub use model::Model;
 pub use query::{select_model, Query};
-pub use relation::{
-    back_populate, cascade_save_many, cascade_save_one, delete_associations, post_update_pending,
-    pull_parent_key, push_key_to_child, push_key_to_children, sync_association, AssociationLog,
-    BackFn, BelongsTo, Event, HasMany, HasOne, Owner, Relation, RelationKind, Through,
-};
+pub use relation::{BelongsTo, HasMany, HasOne, Relation, RelationDef, RelationKind, Through};
 pub use retry::RetryPolicy;
 pub use session::{Session, SessionOptions};
 pub use validation::{validate_object, Bound, FieldRules, Rule};

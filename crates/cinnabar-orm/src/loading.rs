@@ -466,8 +466,7 @@ fn assign_groups<M: Model, R: Model>(
 
 /// The children a cascading delete must delete: the loaded collection, loading it first
 /// unless the relationship leaves unloaded children to the database (`passive_deletes`).
-#[doc(hidden)]
-pub fn cascade_children<M: Model, R: Model>(
+pub(crate) fn cascade_children<M: Model, R: Model>(
     session: &mut Session,
     parent: &Handle<M>,
     relation: Relation<M, R>,

@@ -12,6 +12,8 @@ use cinnabar_core::types::KeyValues;
 use cinnabar_core::{Result, ValueRef};
 use cinnabar_engine::{FromRow, Row};
 
+use crate::relation::RelationDef;
+
 /// A struct mapped to a table. Derive it with `#[derive(Model)]`.
 pub trait Model: FromRow + Clone + Send + Sync + 'static {
     /// The identity-map key: the primary key's type without `Option` (a tuple for
@@ -92,103 +94,10 @@ pub trait Model: FromRow + Clone + Send + Sync + 'static {
         Ok(())
     }
 
-    /// Whether the model declares relationships (the flush skips key syncing when not).
-    const HAS_RELATIONS: bool = false;
-
-    /// Copies each `BelongsTo` parent's key into its foreign-key column; called by the
-    /// flush before INSERT and UPDATE. `false`: a parent is new and must be inserted first.
-    ///
-    /// # Errors
-    /// A parent that has no key and is not pending, or is locked.
-    fn pull_parent_keys(&mut self) -> Result<bool> {
-        Ok(true)
-    }
-
-    /// Sets this object's key into the foreign-key column of each `HasMany`/`HasOne` child
-    /// (`removals == false`), or NULL into children removed since `before` (`removals ==
-    /// true`, after every parent's first phase); called by the flush after INSERT or a
-    /// change.
-    ///
-    /// # Errors
-    /// A child that is locked, or a conversion error.
-    fn push_key_to_children(&self, before: Option<&Self>, removals: bool) -> Result<()> {
-        let _ = (before, removals);
-        Ok(())
-    }
-
-    /// Foreign-key columns of relationships declared `post_update`.
-    const POST_UPDATE_COLUMNS: &'static [usize] = &[];
-
-    /// Whether a `post_update` relationship's foreign key must still be written (its parent
-    /// had no key when this object was inserted or updated).
-    ///
-    /// # Errors
-    /// A parent that is locked, or a conversion error.
-    fn needs_post_update(&self) -> Result<bool> {
-        Ok(false)
-    }
-
-    /// Whether a relationship declares `back_populates`.
-    const HAS_BACK_REFS: bool = false;
-
-    /// Hands the relationship fields declared with `back_populates` their owner, so that
-    /// changing them updates the other side; called when a handle is written to.
-    fn bind_owner(&mut self, owner: &crate::relation::Owner) {
-        let _ = owner;
-    }
-
-    /// Tells the other sides of a new object's relationships about it.
-    ///
-    /// # Errors
-    /// An object on the other side is borrowed.
-    fn announce_relations(&self) -> Result<()> {
-        Ok(())
-    }
-
-    /// Adds to `session` the new objects ([`crate::Handle::new`]) this object's
-    /// relationships refer to (save-update cascade).
-    ///
-    /// # Errors
-    /// A related object belongs to another session or is locked.
-    fn cascade_save(&self, session: &mut crate::Session) -> Result<()> {
-        let _ = session;
-        Ok(())
-    }
-
-    /// Whether the model has many-to-many relationships (association rows to write).
-    const HAS_ASSOCIATIONS: bool = false;
-
-    /// Writes the association rows of its many-to-many collections that changed since
-    /// `before` (`None`: all, for a new object).
-    ///
-    /// # Errors
-    /// Database errors; a related object without a key.
-    fn sync_associations(
-        &self,
-        before: Option<&Self>,
-        conn: &mut cinnabar_engine::Connection,
-        log: &mut crate::relation::AssociationLog,
-    ) -> Result<()> {
-        let _ = (before, conn, log);
-        Ok(())
-    }
-
-    /// Deletes this object's association rows before its own DELETE.
-    ///
-    /// # Errors
-    /// Database errors.
-    fn delete_associations(&self, conn: &mut cinnabar_engine::Connection) -> Result<()> {
-        let _ = conn;
-        Ok(())
-    }
-
-    /// Deletes (in `session`) the children of relationships declared with
-    /// `cascade = "delete"`, loading unloaded collections first unless `passive_deletes`.
-    ///
-    /// # Errors
-    /// Loading or deletion errors.
-    fn cascade_delete(session: &mut crate::Session, object: &crate::Handle<Self>) -> Result<()> {
-        let _ = (session, object);
-        Ok(())
-    }
+    /// The model's relationships, one entry per relationship field in declaration order
+    /// (`&[RelationDef::new(&Course::students)]`), emitted by the derive. The flush, the
+    /// session and handles read it through one generic interpreter
+    /// (`relation/hooks.rs`); a model without relationships keeps the empty default.
+    #[doc(hidden)]
+    const RELATIONS: &'static [RelationDef<Self>] = &[];
 }

@@ -18,6 +18,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::handle::{Handle, ObjectState, Shared, Slot, Tracker};
 use crate::model::Model;
+use crate::relation::hooks::RelationHooks;
 
 /// What a session needs of a registry without knowing its model type.
 pub(crate) trait AnyRegistry: Send {

@@ -20,6 +20,7 @@ use crate::handle::{Handle, ObjectState, Tracker};
 use crate::model::Model;
 use crate::query::Query;
 use crate::registry::{AnyRegistry, Registry};
+use crate::relation::hooks::RelationHooks;
 use crate::retry::RetryPolicy;
 
 /// Session settings.

@@ -98,24 +98,20 @@ pub mod prelude {
     };
 }
 
-/// Items the derive macros expand to. Not public API.
+/// Items the derive macros expand to, and nothing else (each is named by the expansion in
+/// `cinnabar-macros`). Not public API.
 #[doc(hidden)]
 pub mod __private {
     pub use cinnabar_core::schema::{
-        CheckRule, Column as ColumnDef, ForeignKey, Index, ReferentialAction, RuleValue, Table,
-        UniqueConstraint,
+        CheckRule, Column as ColumnDef, ForeignKey, ReferentialAction, RuleValue, Table,
     };
     pub use cinnabar_core::sql::Column;
     pub use cinnabar_core::types::{ColumnType, FromSql, SqlType, ToSql};
     pub use cinnabar_core::ValidationErrors;
     pub use cinnabar_core::{Error, Result, ValueRef};
-    pub use cinnabar_engine::Connection;
     pub use cinnabar_engine::{get_at, get_column_at, get_named, FromRow, Row};
     pub use cinnabar_orm::{
-        back_populate, cascade_children, cascade_save_many, cascade_save_one, delete_associations,
-        post_update_pending, pull_parent_key, push_key_to_child, push_key_to_children,
-        sync_association, AssociationLog, BelongsTo, Handle, HasMany, Model, Owner, Relation,
-        RelationKind, Session, Through,
+        BelongsTo, HasMany, Model, Relation, RelationDef, RelationKind, Through,
     };
     pub use cinnabar_orm::{Bound, FieldRules, Rule};
     pub use std::marker::PhantomData;

@@ -173,6 +173,17 @@ pub trait Dialect: Send + Sync + std::fmt::Debug + 'static {
         "BEGIN"
     }
 
+    /// How a transaction that will write is begun (`Connection::begin`, the session's
+    /// flush): [`BeginMode::Deferred`] by default. SQLite answers
+    /// [`BeginMode::Immediate`]: a DEFERRED transaction that reads and later writes must
+    /// upgrade its lock, and when another writer got there first the upgrade fails at once
+    /// with SQLITE_BUSY (waiting could deadlock the two writers, so the busy handler is not
+    /// called); taking the write lock at BEGIN makes writers queue on the busy timeout
+    /// instead. Servers with row locks need no such thing.
+    fn write_begin_mode(&self) -> BeginMode {
+        BeginMode::Deferred
+    }
+
     /// Where `CREATE INDEX IF NOT EXISTS` and `DROP INDEX IF EXISTS` are not understood
     /// (MySQL; MariaDB would accept them): a query taking the table and index names as
     /// parameters that returns a row when the index exists, which the engine runs before

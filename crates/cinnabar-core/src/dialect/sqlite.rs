@@ -122,6 +122,12 @@ impl Dialect for SqliteDialect {
         }
     }
 
+    /// `BEGIN IMMEDIATE`: writers queue on the busy timeout instead of failing with
+    /// SQLITE_BUSY when a read lock cannot be upgraded (see the trait's documentation).
+    fn write_begin_mode(&self) -> BeginMode {
+        BeginMode::Immediate
+    }
+
     fn catalog(&self) -> Option<&'static dyn super::catalog::Catalog> {
         Some(&super::catalog::SqliteCatalog)
     }

@@ -1,0 +1,254 @@
+//! A PostgreSQL connection: running statements (with one retry of a plan a schema change
+//! invalidated), streaming rows to the sink, keeping the transaction state, and reset on
+//! return to the pool.
+
+use std::cell::OnceCell;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use cinnabar_core::sql::{first_keyword, split_statements};
+use cinnabar_core::{Error, ErrorKind, Result, ValueRef};
+use postgres::fallible_iterator::FallibleIterator;
+use postgres::{Client, Statement};
+
+use super::bind::Bind;
+use super::error::{describe, map_error};
+use super::row::{Decode, PgRow};
+use super::tx_state::{tx_effect, TxEffect, TxState};
+use super::{rules, PING_TIMEOUT};
+use crate::driver::{DriverConnection, RowSink};
+
+/// A statement prepared on one connection, with how to decode each result column.
+#[derive(Clone)]
+pub(super) struct Prepared {
+    pub(super) stmt: Statement,
+    pub(super) decode: Arc<[Decode]>,
+    /// Whether some column may need per-row storage (converted text, parsed JSON).
+    pub(super) needs_storage: bool,
+}
+
+pub(super) struct PostgresConnection {
+    pub(super) client: Client,
+    /// Keyed by the SQL, or for statements with declared parameter types by
+    /// [`typed_key`](super::prepare::typed_key).
+    pub(super) cache: HashMap<String, Prepared>,
+    /// For SQL whose parameters the server could not type: their 0-based positions.
+    pub(super) untyped: HashMap<String, Vec<usize>>,
+    pub(super) tx: TxState,
+    /// Whether the last failure was reported by the server.
+    pub(super) server_error: bool,
+    pub(super) broken: bool,
+    /// Run by [`DriverConnection::reset`]: `ROLLBACK; RESET ALL` and the driver's own SETs.
+    pub(super) reset_sql: String,
+}
+
+/// Whether a statement only reads (its row count is not "rows changed").
+fn is_query(sql: &str) -> bool {
+    first_keyword(sql, rules()).is_some_and(|w| {
+        ["SELECT", "VALUES", "TABLE", "SHOW", "EXPLAIN", "FETCH"]
+            .iter()
+            .any(|q| w.eq_ignore_ascii_case(q))
+    })
+}
+
+impl PostgresConnection {
+    /// Updates the transaction state after statements with `effects` ran, and reports a
+    /// COMMIT that PostgreSQL silently turned into a ROLLBACK.
+    pub(super) fn settle<T>(
+        &mut self,
+        effects: &[TxEffect],
+        sql: &str,
+        result: Result<T>,
+    ) -> Result<T> {
+        let before = self.tx;
+        let outcome = match &result {
+            Ok(_) => Ok(()),
+            Err(_) => Err(self.server_error),
+        };
+        self.tx = before.after(effects, outcome);
+        if result.is_ok() && before.open && before.failed && effects == [TxEffect::Commit] {
+            return Err(Error::new(
+                ErrorKind::Database,
+                "the transaction was rolled back, not committed: a statement in it failed earlier \
+                 (PostgreSQL answers COMMIT of a failed transaction with ROLLBACK)",
+            )
+            .with_code("25P02")
+            .with_sql(sql));
+        }
+        result
+    }
+
+    pub(super) fn fail(&mut self, e: postgres::Error, sql: &str) -> Error {
+        if e.as_db_error().is_some() {
+            self.server_error = true;
+        }
+        let (err, broken) = map_error(e, Some(sql));
+        if broken || self.client.is_closed() {
+            self.broken = true;
+        }
+        err
+    }
+
+    fn execute(
+        &mut self,
+        sql: &str,
+        params: &[ValueRef<'_>],
+        sink: &mut Option<RowSink<'_>>,
+    ) -> std::result::Result<u64, Attempt> {
+        let prepared = self.prepare(sql, params).map_err(Attempt::Failed)?;
+        let expected = prepared.stmt.params().len();
+        if expected != params.len() {
+            return Err(Attempt::Failed(
+                Error::misuse(format!(
+                    "statement expects {expected} parameters, {} were given",
+                    params.len()
+                ))
+                .with_sql(sql),
+            ));
+        }
+        let binds = params.iter().enumerate().map(|(i, &value)| Bind {
+            value,
+            position: i + 1,
+        });
+        let mut rows = match self.client.query_raw(&prepared.stmt, binds) {
+            Ok(rows) => rows,
+            Err(e) => return Err(Attempt::Start(e)),
+        };
+        let count = prepared.decode.len();
+        loop {
+            let row = match rows.next() {
+                Ok(Some(row)) => row,
+                Ok(None) => break,
+                Err(e) => {
+                    drop(rows);
+                    return Err(Attempt::Failed(self.fail(e, sql)));
+                }
+            };
+            if let Some(sink) = sink.as_mut() {
+                let storage = if prepared.needs_storage {
+                    (0..count).map(|_| OnceCell::new()).collect()
+                } else {
+                    Vec::new()
+                };
+                let pg_row = PgRow {
+                    row: &row,
+                    decode: &prepared.decode,
+                    storage,
+                };
+                sink(&pg_row).map_err(Attempt::Failed)?;
+            }
+        }
+        let affected = rows.rows_affected().unwrap_or(0);
+        Ok(if is_query(sql) { 0 } else { affected })
+    }
+
+    fn run_inner(
+        &mut self,
+        sql: &str,
+        params: &[ValueRef<'_>],
+        mut sink: Option<RowSink<'_>>,
+    ) -> Result<u64> {
+        let mut retried = false;
+        loop {
+            match self.execute(sql, params, &mut sink) {
+                Ok(n) => return Ok(n),
+                Err(Attempt::Failed(e)) => return Err(e),
+                Err(Attempt::Start(e)) => {
+                    // A schema change can invalidate a cached plan ("cached plan must not
+                    // change result type"): drop it, and outside a transaction (which the
+                    // error would have aborted) prepare again once.
+                    let code = e.code().map(|c| c.code().to_owned()).unwrap_or_default();
+                    let stale = code == "0A000" || code.starts_with("42");
+                    if stale {
+                        // The statement under its SQL and under any declared types.
+                        self.cache.retain(|k, _| {
+                            k.strip_prefix(sql)
+                                .is_none_or(|rest| !rest.is_empty() && !rest.starts_with('\0'))
+                        });
+                    }
+                    if code == "0A000" && !retried && !self.tx.open {
+                        retried = true;
+                        tracing::debug!(target: "cinnabar::engine", "a schema change invalidated a prepared statement; preparing it again");
+                        continue;
+                    }
+                    return Err(self.fail(e, sql));
+                }
+            }
+        }
+    }
+}
+
+/// How one attempt at a statement failed.
+enum Attempt {
+    /// Before any row was produced, with the raw error (may be retried).
+    Start(postgres::Error),
+    /// Anything else, already mapped.
+    Failed(Error),
+}
+
+impl DriverConnection for PostgresConnection {
+    fn run(
+        &mut self,
+        sql: &str,
+        params: &[ValueRef<'_>],
+        sink: Option<RowSink<'_>>,
+    ) -> Result<u64> {
+        // One statement only (the extended protocol allows no more).
+        let effects = [tx_effect(sql)];
+        self.server_error = false;
+        let result = self.run_inner(sql, params, sink);
+        self.settle(&effects, sql, result)
+    }
+
+    fn batch(&mut self, sql: &str) -> Result<()> {
+        let effects: Vec<TxEffect> = split_statements(sql, rules()).map(tx_effect).collect();
+        self.server_error = false;
+        let result = self
+            .client
+            .batch_execute(sql)
+            .map_err(|e| self.fail(e, sql));
+        self.settle(&effects, sql, result)
+    }
+
+    fn last_insert_id(&self) -> Option<i64> {
+        None
+    }
+
+    fn in_transaction(&self) -> bool {
+        self.tx.open && !self.is_broken()
+    }
+
+    fn reset(&mut self) -> Result<()> {
+        // The client library does not expose the server's transaction status, so this is
+        // one unconditional round trip (ROLLBACK outside a transaction is only a notice).
+        // Prepared statements survive it (RESET ALL, not DISCARD ALL).
+        self.server_error = false;
+        match self.client.batch_execute(&self.reset_sql) {
+            Ok(()) => {
+                self.tx = TxState::default();
+                Ok(())
+            }
+            Err(e) => {
+                let sql = std::mem::take(&mut self.reset_sql);
+                let err = self.fail(e, &sql);
+                self.reset_sql = sql;
+                Err(err)
+            }
+        }
+    }
+
+    fn ping(&mut self) -> Result<()> {
+        self.client.is_valid(PING_TIMEOUT).map_err(|e| {
+            self.broken = true;
+            Error::new(
+                ErrorKind::Connection,
+                format!("PostgreSQL ping failed: {}", describe(&e)),
+            )
+            .with_source(e)
+        })
+    }
+
+    fn is_broken(&self) -> bool {
+        self.broken || self.client.is_closed()
+    }
+}
