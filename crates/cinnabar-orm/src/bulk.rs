@@ -12,8 +12,8 @@ use cinnabar_core::types::{kind, ColumnType};
 use cinnabar_core::{Error, Result, Value};
 
 use crate::handle::ObjectState;
+use crate::load::{key_values, load, select_model};
 use crate::model::Model;
-use crate::query::load;
 use crate::session::Session;
 
 /// A set-based UPDATE of model `T`.
@@ -174,11 +174,11 @@ impl<T: Model> BulkStatement for BulkUpdate<T> {
                 let table = T::table().name.as_str();
                 let pk = T::PRIMARY_KEY[0];
                 for chunk in keys.chunks(500) {
-                    let mut sel = crate::query::select_model::<T>();
+                    let mut sel = select_model::<T>();
                     let list = chunk
                         .iter()
                         .map(|k| {
-                            crate::query::key_values::<T>(k)
+                            key_values::<T>(k)
                                 .map(|v| Expr::Value(v.into_iter().next().unwrap_or(Value::Null)))
                         })
                         .collect::<Result<Vec<_>>>()?;

@@ -16,9 +16,9 @@ use cinnabar_engine::Row;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::handle::{Handle, Shared};
+use crate::identity::Registry;
+use crate::load::{load_rows, materialize, select_model};
 use crate::model::Model;
-use crate::query::{materialize, select_model};
-use crate::registry::Registry;
 use crate::relation::{BelongsTo, HasMany, KeyHash, Relation, RelationKind};
 use crate::session::Session;
 
@@ -411,7 +411,7 @@ fn load_grouped<R: Model>(
             list: chunk.iter().cloned().map(Expr::Value).collect(),
             negated: false,
         });
-        crate::query::load_rows::<R>(session, &Statement::Select(sel), |h, row| {
+        load_rows::<R>(session, &Statement::Select(sel), |h, row| {
             let at = index.get(&KeyHash::of(row.value(group_at)?)).copied();
             if let Some(all) = all.as_deref_mut() {
                 all.push(h.clone());

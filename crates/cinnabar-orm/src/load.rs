@@ -1,0 +1,272 @@
+//! Rows to objects through the identity map, for every reader of a model's rows (queries,
+//! the loading strategies, bulk statements): [`materialize`] (one row), [`load`],
+//! [`load_each`] and [`load_rows`] (one statement), `load_query` (a [`Query`]'s SELECT, its
+//! SQL text cached per shape), and [`select_model`], the SELECT of a model's columns.
+//!
+//! [`Query`]: crate::Query
+
+use std::collections::hash_map::Entry;
+use std::sync::Arc;
+
+use cinnabar_core::dialect::{compile, compile_into};
+use cinnabar_core::sql::{ColumnRef, Expr, Select, Statement};
+use cinnabar_core::{Error, Result, Value, ValueRef};
+use cinnabar_engine::Row;
+
+use crate::handle::{Handle, ObjectState, Shared};
+use crate::identity::{IdentityMap, Registry};
+use crate::model::Model;
+use crate::session::Session;
+
+/// The SELECT of all of `T`'s columns, qualified by its table.
+pub fn select_model<T: Model>() -> Select {
+    let table = T::table();
+    let mut sel = Select::from(table.name.as_str());
+    sel.columns.reserve(T::COLUMNS.len());
+    for c in T::COLUMNS {
+        sel = sel.column(Expr::Column(ColumnRef::qualified(table.name.as_str(), *c)));
+    }
+    sel
+}
+
+/// `select` with `T`'s columns (qualified by its table) put before its own select list.
+pub(crate) fn with_model_columns<T: Model>(mut select: Select) -> Select {
+    let mut full = select_model::<T>();
+    full.columns.append(&mut select.columns);
+    select.columns = full.columns;
+    select
+}
+
+/// The column values of a key, in primary-key order.
+pub(crate) fn key_values<T: Model>(key: &T::Key) -> Result<Vec<Value>> {
+    cinnabar_core::types::KeyValues::key_values(key)
+}
+
+/// The object for the row's `T` columns (starting at `offset`): the identity map's, refreshed
+/// if expired and unchanged, or a new persistent object.
+///
+/// Most rows of a load are new to the session, so the whole row is decoded first and the
+/// key taken from the object (the key column is read once). `key_first` (start a load with
+/// `false`) turns on at the first row the identity map already holds: from then on the key
+/// is decoded alone first, so rows already loaded cost no decode.
+#[inline]
+pub(crate) fn materialize<T: Model>(
+    reg: &mut Registry<T>,
+    shared: &Arc<Shared<T>>,
+    row: &dyn Row,
+    offset: usize,
+    generation: u64,
+    key_first: &mut bool,
+) -> Result<Handle<T>> {
+    materialize_in(
+        &mut reg.identity,
+        shared,
+        row,
+        offset,
+        generation,
+        key_first,
+        false,
+    )
+}
+
+/// [`materialize`] into an identity map (so a caller holding the registry can pass its
+/// `shared` without cloning the `Arc` first). `refresh`: an object already loaded takes the
+/// row's values even if not expired (unless it has unflushed changes).
+#[inline]
+#[allow(clippy::too_many_arguments)]
+fn materialize_in<T: Model>(
+    identity: &mut IdentityMap<T::Key, Handle<T>>,
+    shared: &Arc<Shared<T>>,
+    row: &dyn Row,
+    offset: usize,
+    generation: u64,
+    key_first: &mut bool,
+    refresh: bool,
+) -> Result<Handle<T>> {
+    if *key_first && !refresh {
+        let key = T::key_from_row(row, offset)?;
+        return materialize_key(identity, shared, key, row, offset, generation);
+    }
+    let obj = T::from_row_at(row, offset)?;
+    let key = match obj.key() {
+        Some(k) => k,
+        // A NULL key column: decoding it alone reports the conversion error.
+        None => T::key_from_row(row, offset)?,
+    };
+    match identity.entry(key) {
+        Entry::Occupied(e) => {
+            *key_first = true;
+            let h = e.get();
+            if h.state() == ObjectState::Persistent {
+                match h.slot().try_write() {
+                    Some(mut g) if (refresh || g.generation < generation) && !g.modified => {
+                        g.value = obj;
+                        g.generation = generation;
+                    }
+                    Some(_) => {}
+                    // Handing out the object unrefreshed would let a read-modify-write
+                    // work on a stale value.
+                    None if refresh => {
+                        return Err(Error::misuse(format!(
+                            "a {} read with FOR UPDATE is borrowed (a guard is alive), so it cannot be refreshed from the locked row; drop the guard first",
+                            T::model_name()
+                        )))
+                    }
+                    None => {}
+                }
+            }
+            Ok(h.clone())
+        }
+        Entry::Vacant(v) => {
+            let h = Handle::tracked(obj, ObjectState::Persistent, shared, generation);
+            let out = h.clone();
+            v.insert(h);
+            Ok(out)
+        }
+    }
+}
+
+/// The object for the row's `T` columns as [`materialize`] gives it, with the key already
+/// decoded from the row.
+#[inline]
+pub(crate) fn materialize_key<T: Model>(
+    identity: &mut IdentityMap<T::Key, Handle<T>>,
+    shared: &Arc<Shared<T>>,
+    key: T::Key,
+    row: &dyn Row,
+    offset: usize,
+    generation: u64,
+) -> Result<Handle<T>> {
+    match identity.entry(key) {
+        Entry::Occupied(e) => {
+            let h = e.get();
+            if h.state() == ObjectState::Persistent {
+                if let Some(mut g) = h.slot().try_write() {
+                    if g.generation < generation && !g.modified {
+                        g.value = T::from_row_at(row, offset)?;
+                        g.generation = generation;
+                    }
+                }
+            }
+            Ok(h.clone())
+        }
+        Entry::Vacant(v) => {
+            let obj = T::from_row_at(row, offset)?;
+            let h = Handle::tracked(obj, ObjectState::Persistent, shared, generation);
+            let out = h.clone();
+            v.insert(h);
+            Ok(out)
+        }
+    }
+}
+
+/// Runs a SELECT of `T`'s columns (in table order, first) through the identity map.
+pub(crate) fn load<T: Model>(session: &mut Session, stmt: &Statement) -> Result<Vec<Handle<T>>> {
+    let mut out = Vec::new();
+    load_each::<T>(session, stmt, |h| out.push(h))?;
+    Ok(out)
+}
+
+/// As [`load`], handing each object to `f` instead of collecting them.
+pub(crate) fn load_each<T: Model>(
+    session: &mut Session,
+    stmt: &Statement,
+    mut f: impl FnMut(Handle<T>),
+) -> Result<()> {
+    load_rows::<T>(session, stmt, |h, _row| {
+        f(h);
+        Ok(())
+    })
+}
+
+/// Runs a [`Query`](crate::Query)'s SELECT (`select` without its select list, which is `T`'s columns)
+/// through the identity map, handing each object to `f`.
+///
+/// The SQL text is cached per shape in `T`'s registry: the statement is compiled without its
+/// select list (short, and cheap to compile), and that text (bound values are placeholders in
+/// it, so it is the same for every value) keys the text of the full statement, compiled once.
+/// The values bound are those of the short compile: the select list holds none, so the
+/// placeholders are the same and in the same order.
+pub(crate) fn load_query<T: Model>(
+    session: &mut Session,
+    select: Select,
+    mut f: impl FnMut(Handle<T>),
+) -> Result<()> {
+    debug_assert!(select.columns.is_empty());
+    session.autoflush()?;
+    // A locking read runs in the transaction its locks last for; it refreshes what the
+    // session holds from the rows it locked.
+    let refresh = select.lock.is_some();
+    if refresh {
+        session.ensure_write_transaction()?;
+    }
+    let generation = session.generation();
+    let stmt = Statement::Select(select);
+    let mut key = session.take_scratch();
+    let result = (|| {
+        let (conn, reg) = session.parts::<T>()?;
+        let mut params: Vec<ValueRef<'_>> = Vec::new();
+        compile_into(conn.dialect(), &stmt, &mut key, &mut params)?;
+        let sql = match reg.query_sql.get(key.as_str()) {
+            Some(sql) => sql.clone(),
+            None => {
+                let Statement::Select(select) = &stmt else {
+                    unreachable!("built as a SELECT above")
+                };
+                let full = Statement::Select(with_model_columns::<T>(select.clone()));
+                let sql: Arc<str> = compile(conn.dialect(), &full)?.sql.into();
+                reg.cache_query_sql(key.as_str(), sql.clone());
+                sql
+            }
+        };
+        let mut key_first = false;
+        conn.run(
+            &sql,
+            &params,
+            Some(&mut |row: &dyn Row| {
+                f(materialize_in(
+                    &mut reg.identity,
+                    &reg.shared,
+                    row,
+                    0,
+                    generation,
+                    &mut key_first,
+                    refresh,
+                )?);
+                Ok(())
+            }),
+        )?;
+        Ok(())
+    })();
+    session.put_scratch(key);
+    result
+}
+
+/// As [`load_each`], also handing over the row (for columns after the model's own).
+pub(crate) fn load_rows<T: Model>(
+    session: &mut Session,
+    stmt: &Statement,
+    mut f: impl FnMut(Handle<T>, &dyn Row) -> Result<()>,
+) -> Result<()> {
+    session.autoflush()?;
+    let generation = session.generation();
+    let mut sql = session.take_scratch();
+    let result = (|| {
+        let (conn, reg) = session.parts::<T>()?;
+        let shared = reg.shared.clone();
+        let mut params: Vec<ValueRef<'_>> = Vec::new();
+        compile_into(conn.dialect(), stmt, &mut sql, &mut params)?;
+        let mut key_first = false;
+        conn.run(
+            &sql,
+            &params,
+            Some(&mut |row: &dyn Row| {
+                let h = materialize(reg, &shared, row, 0, generation, &mut key_first)?;
+                f(h, row)
+            }),
+        )?;
+        Ok(())
+    })();
+    session.put_scratch(sql);
+    result
+}

@@ -1,0 +1,389 @@
+//! The [`Session`]: unit of work and identity map over one pooled connection.
+//!
+//! It holds a connection from first use until commit, rollback or close; begins the write
+//! transaction at the first flush that writes (`BEGIN IMMEDIATE` on SQLite); flushes
+//! automatically before queries; and orders the flush by foreign-key dependencies (parents
+//! inserted first, children deleted first). A failed flush rolls the transaction back and
+//! leaves the session usable. See docs/SESSION.md.
+//!
+//! Here: the session's state and its object API (add, delete, expunge, execute, close).
+//! Beside it: `flush.rs` (when to flush, what a failure leaves), `transaction.rs` (begin,
+//! commit, rollback, savepoints), `cascade.rs` (the save-update cascade). Queries start in
+//! `crate::query`; the flush itself is `crate::unit_of_work`.
+
+mod cascade;
+mod flush;
+mod transaction;
+
+use std::any::TypeId;
+use std::sync::Arc;
+
+use cinnabar_core::sql::{first_keyword, Statement};
+use cinnabar_core::{Error, Result};
+use cinnabar_engine::{Connection, Engine, Rows};
+use rustc_hash::FxHashMap;
+
+use crate::handle::{Handle, ObjectState, Tracker};
+use crate::identity::Registry;
+use crate::model::Model;
+use crate::relation::hooks::RelationHooks;
+use crate::unit_of_work::FlushOrder;
+use cascade::SessionRegistry;
+
+/// Session settings.
+#[derive(Debug, Clone)]
+pub struct SessionOptions {
+    /// Flush pending changes before every query (default on).
+    pub autoflush: bool,
+}
+
+impl Default for SessionOptions {
+    fn default() -> Self {
+        SessionOptions { autoflush: true }
+    }
+}
+
+/// A unit of work: tracks added, loaded, changed and deleted objects and writes them in one
+/// transaction. `Send`, not shared: give each thread or request its own session.
+pub struct Session {
+    engine: Engine,
+    conn: Option<Connection>,
+    registries: Vec<Box<dyn SessionRegistry>>,
+    index: FxHashMap<TypeId, usize>,
+    /// The models' dependency order, for the flush.
+    order: FlushOrder,
+    tracker: Arc<Tracker>,
+    options: SessionOptions,
+    generation: u64,
+    /// Depth of the session's own transaction on `conn` (0: none).
+    tx_depth: usize,
+    /// Open `savepoint()` calls; a failed flush inside one is undone by the savepoint.
+    savepoints: usize,
+    /// A reused buffer for compiling queries.
+    scratch: String,
+    /// The last explicitly loaded relationship and how many single-object loads of it ran
+    /// in a row (the N+1 detector).
+    n_plus_one: (String, usize),
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("engine", &self.engine)
+            .field("models", &self.registries.len())
+            .field("in_transaction", &(self.tx_depth > 0))
+            .finish()
+    }
+}
+
+impl Session {
+    /// A new session on `engine` (SQLAlchemy's `Session(bind=engine)`).
+    pub fn new(engine: &Engine) -> Session {
+        Session::with_options(engine, SessionOptions::default())
+    }
+
+    /// A new session with `options`.
+    pub fn with_options(engine: &Engine, options: SessionOptions) -> Session {
+        Session {
+            engine: engine.clone(),
+            conn: None,
+            registries: Vec::new(),
+            index: FxHashMap::default(),
+            order: FlushOrder::default(),
+            tracker: Arc::new(Tracker::default()),
+            options,
+            generation: 1,
+            tx_depth: 0,
+            savepoints: 0,
+            scratch: String::new(),
+            n_plus_one: (String::new(), 0),
+        }
+    }
+
+    /// The engine.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    pub(crate) fn registry<T: Model>(&mut self) -> &mut Registry<T> {
+        let idx = match self.index.get(&TypeId::of::<T>()) {
+            Some(&i) => i,
+            None => {
+                self.registries.push(Box::new(Registry::<T>::new(
+                    self.tracker.clone(),
+                    self.savepoints,
+                )));
+                let i = self.registries.len() - 1;
+                self.index.insert(TypeId::of::<T>(), i);
+                self.order.invalidate();
+                i
+            }
+        };
+        self.registries[idx]
+            .as_any_mut()
+            .downcast_mut::<Registry<T>>()
+            .unwrap_or_else(|| unreachable!("registry index maps TypeId to its own type"))
+    }
+
+    /// The session's connection, checked out on first use.
+    ///
+    /// # Errors
+    /// Pool or connection errors.
+    pub fn connection(&mut self) -> Result<&mut Connection> {
+        if self.conn.is_none() {
+            self.conn = Some(self.engine.connect()?);
+        }
+        match self.conn.as_mut() {
+            Some(c) => Ok(c),
+            None => Err(Error::misuse("session has no connection")),
+        }
+    }
+
+    pub(crate) fn parts<T: Model>(&mut self) -> Result<(&mut Connection, &mut Registry<T>)> {
+        self.connection()?;
+        self.registry::<T>();
+        let idx = self.index[&TypeId::of::<T>()];
+        let conn = self
+            .conn
+            .as_mut()
+            .ok_or_else(|| Error::misuse("session has no connection"))?;
+        let reg = self.registries[idx]
+            .as_any_mut()
+            .downcast_mut::<Registry<T>>()
+            .ok_or_else(|| Error::misuse("session registry type mismatch"))?;
+        Ok((conn, reg))
+    }
+
+    /// Adds a new object; it is INSERTed at the next flush. Returns its handle. New objects
+    /// ([`Handle::new`]) in its relationships are added with it (save-update cascade); one
+    /// that cannot be added now (borrowed elsewhere) is added, or reported, at the flush.
+    pub fn add<T: Model>(&mut self, object: T) -> Handle<T> {
+        let generation = self.generation;
+        let reg = self.registry::<T>();
+        let h = reg.new_handle(object, ObjectState::Pending, generation);
+        reg.pending.push(h.clone());
+        if T::HAS_RELATIONS {
+            if let Err(e) = self.cascade_save_from(&h) {
+                tracing::debug!(target: "cinnabar::session", error = %e, "save-update cascade deferred to the flush");
+            }
+        }
+        h
+    }
+
+    /// Adds several new objects.
+    pub fn add_all<T: Model, I: IntoIterator<Item = T>>(&mut self, objects: I) -> Vec<Handle<T>> {
+        let iter = objects.into_iter();
+        let mut out = Vec::with_capacity(iter.size_hint().0);
+        if T::HAS_RELATIONS {
+            for o in iter {
+                out.push(self.add(o));
+            }
+            return out;
+        }
+        // No relationships, so no cascade: `add` with the registry looked up once.
+        let generation = self.generation;
+        let reg = self.registry::<T>();
+        reg.pending.reserve(out.capacity());
+        for o in iter {
+            let h = reg.new_handle(o, ObjectState::Pending, generation);
+            reg.pending.push(h.clone());
+            out.push(h);
+        }
+        out
+    }
+
+    /// Adds a new object made with [`Handle::new`], or again one that a rollback made
+    /// transient; new objects in its relationships are added with it.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Misuse`](cinnabar_core::ErrorKind::Misuse) if the handle belongs to
+    /// another session, is deleted or detached, or (for the cascade) a related new object
+    /// is borrowed for writing.
+    pub fn add_handle<T: Model>(&mut self, handle: &Handle<T>) -> Result<()> {
+        let shared = self.registry::<T>().shared.clone();
+        if !handle.adopt(&shared) {
+            return Err(Error::misuse(format!(
+                "this {} belongs to another session",
+                T::model_name()
+            )));
+        }
+        match handle.state() {
+            ObjectState::Transient => {
+                handle.set_state(ObjectState::Pending);
+                if let Some(mut g) = handle.slot().try_write() {
+                    g.generation = self.generation;
+                }
+                self.registry::<T>().pending.push(handle.clone());
+                if T::HAS_RELATIONS {
+                    self.cascade_save_from(handle)?;
+                }
+                Ok(())
+            }
+            ObjectState::Pending | ObjectState::Persistent => Ok(()),
+            s => Err(Error::misuse(format!(
+                "cannot add a {} that is {s:?}",
+                T::model_name()
+            ))),
+        }
+    }
+
+    /// Marks an object for deletion; its DELETE runs at the next flush. Deleting a pending
+    /// object just forgets it.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Misuse`](cinnabar_core::ErrorKind::Misuse) for an object of another
+    /// session, or one that is not pending or persistent.
+    pub fn delete<T: Model>(&mut self, handle: &Handle<T>) -> Result<()> {
+        if !handle.tracker_is(&self.tracker) {
+            return Err(Error::misuse(format!(
+                "this {} belongs to another session",
+                T::model_name()
+            )));
+        }
+        let reg = self.registry::<T>();
+        match handle.state() {
+            ObjectState::Pending => {
+                reg.pending.retain(|h| !Handle::ptr_eq(h, handle));
+                handle.set_state(ObjectState::Transient);
+                Ok(())
+            }
+            ObjectState::Persistent => {
+                if T::HAS_RELATIONS {
+                    // Children first (loading them may autoflush, which must not see the
+                    // parent's deletion yet).
+                    T::cascade_delete(self, handle)?;
+                }
+                handle.set_state(ObjectState::Deleted);
+                self.registry::<T>().deleted.push(handle.clone());
+                Ok(())
+            }
+            ObjectState::Deleted => Ok(()),
+            s => Err(Error::misuse(format!(
+                "cannot delete a {} that is {s:?}",
+                T::model_name()
+            ))),
+        }
+    }
+
+    /// Takes an object out of the session (SQLAlchemy's `session.expunge`): a pending object
+    /// is not inserted and becomes transient; a persistent or deleted one is forgotten
+    /// (detached), its unflushed changes and any deletion mark with it; the object keeps its
+    /// current values. The way to drop the one bad object after a failed commit and commit
+    /// the rest.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Misuse`](cinnabar_core::ErrorKind::Misuse) for an object of another
+    /// session, or one borrowed (a guard alive) while the session must change it.
+    pub fn expunge<T: Model>(&mut self, handle: &Handle<T>) -> Result<()> {
+        if !handle.tracker_is(&self.tracker) {
+            return Err(Error::misuse(format!(
+                "this {} belongs to another session",
+                T::model_name()
+            )));
+        }
+        self.registry::<T>().expunge(handle)
+    }
+
+    /// Executes a core statement or raw SQL on the session's connection after an autoflush.
+    /// Anything but a SELECT (or raw SQL whose first keyword, read by the dialect's lexer, is
+    /// `SELECT` or `VALUES`) first begins the session's transaction.
+    ///
+    /// # Errors
+    /// Flush, compilation and database errors.
+    pub fn execute(&mut self, statement: impl Into<Statement>) -> Result<Rows> {
+        self.autoflush()?;
+        let stmt = statement.into();
+        let writes = match &stmt {
+            Statement::Select(_) => false,
+            Statement::Text(t) => !first_keyword(&t.sql, self.engine.dialect().lex_rules())
+                .is_some_and(|w| {
+                    w.eq_ignore_ascii_case("SELECT") || w.eq_ignore_ascii_case("VALUES")
+                }),
+            _ => true,
+        };
+        if writes {
+            self.ensure_transaction()?;
+        }
+        self.connection()?.execute(stmt)
+    }
+
+    pub(crate) fn ensure_write_transaction(&mut self) -> Result<()> {
+        self.ensure_transaction()
+    }
+
+    /// Forgets every object and returns the connection (rolling back anything uncommitted).
+    pub fn close(&mut self) {
+        if self.tx_depth > 0 {
+            let _ = self.rollback();
+        }
+        for r in &mut self.registries {
+            r.close();
+        }
+        self.conn = None;
+        self.generation += 1;
+    }
+
+    /// Counts explicit loads of one object's relationship in a row; warns once per streak
+    /// when it looks like an N+1 loop.
+    pub(crate) fn note_explicit_load(&mut self, relation: &str, objects: usize) {
+        const THRESHOLD: usize = 10;
+        if objects != 1 {
+            self.n_plus_one.1 = 0;
+            return;
+        }
+        if self.n_plus_one.0 == relation {
+            self.n_plus_one.1 += 1;
+        } else {
+            self.n_plus_one = (relation.to_owned(), 1);
+        }
+        if self.n_plus_one.1 == THRESHOLD {
+            tracing::warn!(
+                target: "cinnabar::session",
+                relationship = relation,
+                "N+1 query pattern: {relation} was loaded one object at a time {THRESHOLD} times in a row; \
+                 load it for all objects at once with session.load(&objects, ..) or the query option selectin({relation})"
+            );
+        }
+    }
+
+    /// How many single-object loads of the same relationship ran in a row.
+    pub fn n_plus_one_streak(&self) -> usize {
+        self.n_plus_one.1
+    }
+
+    pub(crate) fn take_scratch(&mut self) -> String {
+        let mut s = std::mem::take(&mut self.scratch);
+        s.clear();
+        s
+    }
+
+    pub(crate) fn put_scratch(&mut self, s: String) {
+        self.scratch = s;
+    }
+
+    pub(crate) fn conn_and_registries(
+        &mut self,
+    ) -> Result<(&mut Connection, &mut Vec<Box<dyn SessionRegistry>>)> {
+        self.connection()?;
+        let conn = self
+            .conn
+            .as_mut()
+            .ok_or_else(|| Error::misuse("session has no connection"))?;
+        Ok((conn, &mut self.registries))
+    }
+
+    /// Number of objects in the identity map for `T`.
+    pub fn identity_count<T: Model>(&mut self) -> usize {
+        self.registry::<T>().identity.len()
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
