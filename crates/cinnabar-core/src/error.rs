@@ -5,6 +5,8 @@
 
 use std::fmt;
 
+use crate::validation::ValidationErrors;
+
 /// `Result` with Cinnabar's [`Error`] as the default error type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -63,6 +65,9 @@ pub enum ErrorKind {
     PermissionDenied,
     /// Any other error reported by the database (syntax errors, missing tables, ...).
     Database,
+    /// Objects broke their model's validation rules; nothing was written.
+    /// [`Error::validation_errors`] lists every invalid field of every object.
+    Validation,
 }
 
 impl ErrorKind {
@@ -113,6 +118,7 @@ impl ErrorKind {
             ErrorKind::IdentifierTooLong => "identifier too long",
             ErrorKind::PermissionDenied => "permission denied",
             ErrorKind::Database => "database error",
+            ErrorKind::Validation => "validation failed",
         }
     }
 }
@@ -130,6 +136,7 @@ struct Inner {
     constraint: Option<String>,
     sql: Option<String>,
     source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    validation: Option<ValidationErrors>,
 }
 
 impl Error {
@@ -143,6 +150,7 @@ impl Error {
                 constraint: None,
                 sql: None,
                 source: None,
+                validation: None,
             }),
         }
     }
@@ -155,6 +163,18 @@ impl Error {
     /// Shorthand for an [`ErrorKind::Conversion`] error.
     pub fn conversion(message: impl Into<String>) -> Self {
         Error::new(ErrorKind::Conversion, message)
+    }
+
+    /// An [`ErrorKind::Validation`] error carrying `errors`; its message lists them all.
+    pub fn validation(errors: ValidationErrors) -> Self {
+        let mut e = Error::new(ErrorKind::Validation, errors.to_string());
+        e.inner.validation = Some(errors);
+        e
+    }
+
+    /// Every invalid field, for an [`ErrorKind::Validation`] error.
+    pub fn validation_errors(&self) -> Option<&ValidationErrors> {
+        self.inner.validation.as_ref()
     }
 
     /// Shorthand for an [`ErrorKind::Unsupported`] error.

@@ -9,7 +9,9 @@ pub mod error;
 pub mod schema;
 pub mod sql;
 pub mod types;
+pub mod validation;
 pub mod value;
 
 pub use error::{Error, ErrorKind, Result};
+pub use validation::{FieldError, ValidationErrors};
 pub use value::{Value, ValueRef};

@@ -7,6 +7,9 @@
 //! [`MetaData::sorted_tables`]. [`diff`] compares two schemas.
 
 pub mod diff;
+mod rule;
+
+pub use rule::{CheckRule, RuleValue};
 
 use std::sync::Arc;
 
@@ -282,14 +285,38 @@ impl Index {
 
 /// A CHECK constraint: a condition every row must satisfy, as SQL text written by the
 /// schema's author (never user input).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CheckConstraint {
     /// Constraint name. Reflection reads the database's name; `create_all` writes
     /// `ck_<table>_<n>` (n counting from 1 in declaration order) when none is given, so that
     /// every check can later be dropped by name.
     pub name: Option<String>,
-    /// The condition, e.g. `age >= 0`.
+    /// The condition, e.g. `age >= 0`. For a check made from a validation rule, the
+    /// rule as the default (ANSI) dialect writes it, for reading; DDL and the diff render
+    /// [`rule`](CheckConstraint#structfield.rule) for their dialect instead.
     pub sql: String,
+    /// The validation rule this check enforces (`#[cinnabar(validate(..))]`), when it came
+    /// from one: rendered per dialect.
+    pub rule: Option<CheckRule>,
+}
+
+impl CheckConstraint {
+    /// The check enforcing `rule` on `table`, named `ck_<table>_<column>_<rule>`.
+    pub fn from_rule(table: &str, rule: CheckRule) -> Self {
+        CheckConstraint {
+            name: Some(rule.constraint_name(table)),
+            sql: rule.to_sql(&crate::dialect::PostgresDialect),
+            rule: Some(rule),
+        }
+    }
+
+    /// The condition as `dialect` writes it: the rule rendered for it, else the SQL text.
+    pub fn condition(&self, dialect: &dyn crate::dialect::Dialect) -> String {
+        match &self.rule {
+            Some(rule) => rule.to_sql(dialect),
+            None => self.sql.clone(),
+        }
+    }
 }
 
 /// A generated name (`fk_..`, `ix_..`) as written in DDL: names longer than 63 bytes
@@ -405,7 +432,16 @@ impl Table {
         self.checks.push(CheckConstraint {
             name: name.map(str::to_string),
             sql: sql.into(),
+            rule: None,
         });
+        self
+    }
+
+    /// Adds the CHECK constraint enforcing a validation rule, named
+    /// `ck_<table>_<column>_<rule>` ([`CheckConstraint::from_rule`]).
+    pub fn check_rule(mut self, rule: CheckRule) -> Self {
+        let check = CheckConstraint::from_rule(&self.name, rule);
+        self.checks.push(check);
         self
     }
 

@@ -550,6 +550,7 @@ fn add_and_drop_check_constraints() {
     let named = CheckConstraint {
         name: Some("ck_people_age".into()),
         sql: "age >= 0 AND age < 200".into(),
+        rule: None,
     };
     each(
         alter(AlterAction::AddCheck(named)),
@@ -564,6 +565,7 @@ fn add_and_drop_check_constraints() {
     let unnamed = CheckConstraint {
         name: None,
         sql: "age >= 0".into(),
+        rule: None,
     };
     each(
         alter(AlterAction::AddCheck(unnamed)),
@@ -843,6 +845,7 @@ fn hostile_identifiers_in_every_statement() {
             AlterAction::AddCheck(CheckConstraint {
                 name: Some(n.into()),
                 sql: "1 = 1".into(),
+                rule: None,
             }),
         ),
         rebuild(&[&format!("{n:?}")]),

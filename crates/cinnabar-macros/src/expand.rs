@@ -285,6 +285,7 @@ fn model_impl(def: &ModelDef, with_relation_table: bool) -> TokenStream {
     };
 
     let table = table_builder(def);
+    let validation = crate::validate::model_items(def, &p);
     let relation_inits = crate::relations::not_loaded_inits(&def.relations);
     let relation_table = if with_relation_table {
         crate::relations::table(&p, ident, &def.relations)
@@ -303,6 +304,7 @@ fn model_impl(def: &ModelDef, with_relation_table: bool) -> TokenStream {
             const GENERATED_KEY: ::core::option::Option<usize> = #generated;
             const SERVER_DEFAULTS: &'static [usize] = &[#(#server_defaults),*];
             const VERSION: ::core::option::Option<usize> = #version;
+            #validation
 
             fn table() -> &'static #p::Table {
                 static TABLE: #p::OnceLock<#p::Table> = #p::OnceLock::new();
@@ -450,6 +452,7 @@ fn table_builder(def: &ModelDef) -> TokenStream {
         };
         quote!(.check(#name, #sql))
     });
+    let rule_checks = crate::validate::rule_checks(def, &p);
     let renamed = def
         .renamed_from
         .as_ref()
@@ -462,6 +465,7 @@ fn table_builder(def: &ModelDef) -> TokenStream {
             #(#uniques)*
             #(#indexes)*
             #(#checks)*
+            #(#rule_checks)*
     }
 }
 
@@ -685,6 +689,42 @@ mod tests {
         }));
         let needle = ".check(::core::option::Option::None,\"age>=0\").check(::core::option::Option::Some(\"age_below_200\"),\"age<200\")";
         assert!(out.contains(needle), "missing {needle}\nin {out}");
+    }
+
+    #[test]
+    fn validation_expansion() {
+        // Without rules nothing is emitted: the trait's `VALIDATES = false` applies.
+        let plain = squash(&expand(parse_quote! {
+            struct Plain {
+                #[cinnabar(primary_key)]
+                id: Option<i64>,
+                name: String,
+            }
+        }));
+        assert!(!plain.contains("VALIDATES"), "{plain}");
+        assert!(!plain.contains("check_rule"), "{plain}");
+        let out = squash(&expand(parse_quote! {
+            #[cinnabar(validate_with = crate::rules::person)]
+            struct Person {
+                #[cinnabar(primary_key)]
+                id: Option<i64>,
+                #[cinnabar(validate(length(max = 5), pattern = "^a"))]
+                name: String,
+                #[cinnabar(validate(sensitive, range(min = -1, max = 9)))]
+                age: i32,
+            }
+        }));
+        for needle in [
+            "constVALIDATES:bool=true;",
+            "field:\"name\",column:1usize,sensitive:false",
+            "Rule::Length{min:::core::option::Option::None,max:::core::option::Option::Some(5u64)}",
+            "field:\"age\",column:2usize,sensitive:true",
+            "Bound::Int(-1i64)",
+            ".check_rule(::cinnabar::__private::CheckRule::Length{column:::std::string::String::from(\"name\")",
+            "=crate::rules::person;",
+        ] {
+            assert!(out.contains(needle), "missing {needle}\nin {out}");
+        }
     }
 
     #[test]

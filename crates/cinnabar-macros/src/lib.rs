@@ -10,6 +10,7 @@ mod embed;
 mod expand;
 mod parse;
 mod relations;
+mod validate;
 
 /// Maps a struct with named fields to a table.
 ///

@@ -215,6 +215,7 @@ fn unique_and_check_constraints_are_added_and_dropped() {
             check: CheckConstraint {
                 name: Some("ck_courses_1".into()),
                 sql: "credits >= 0".into(),
+                rule: None,
             },
         },
         SchemaOp::AddUnique {
@@ -229,6 +230,7 @@ fn unique_and_check_constraints_are_added_and_dropped() {
             check: CheckConstraint {
                 name: Some("ck_courses_credits_small".into()),
                 sql: "credits < 100".into(),
+                rule: None,
             },
         },
     ];
@@ -261,6 +263,7 @@ fn unique_and_check_constraints_are_added_and_dropped() {
     expected.checks = vec![CheckConstraint {
         name: Some("ck_courses_credits_small".into()),
         sql: "credits < 100".into(),
+        rule: None,
     }];
     assert_schema(&mut conn, &expected);
     assert_eq!(foreign_key_violations(&mut conn), 0);

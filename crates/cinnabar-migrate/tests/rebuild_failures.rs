@@ -84,6 +84,7 @@ fn a_type_change_whose_values_fail_a_check() {
                 check: CheckConstraint {
                     name: Some("ck_courses_title_number".into()),
                     sql: "typeof(title) = 'integer'".into(),
+                    rule: None,
                 },
             },
         ],
@@ -166,6 +167,7 @@ fn a_view_the_change_breaks() {
                 check: CheckConstraint {
                     name: None,
                     sql: "credits >= 0".into(),
+                    rule: None,
                 },
             },
         ],

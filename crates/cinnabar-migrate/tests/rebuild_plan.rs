@@ -224,6 +224,7 @@ fn apply_ops_keeps_names_and_checks_what_it_is_given() {
         check: cinnabar_core::schema::CheckConstraint {
             name: None,
             sql: "AGE >= 0".into(),
+            rule: None,
         },
     };
     let add_check = SchemaOp::AddCheck {
@@ -231,6 +232,7 @@ fn apply_ops_keeps_names_and_checks_what_it_is_given() {
         check: cinnabar_core::schema::CheckConstraint {
             name: None,
             sql: "name <> ''".into(),
+            rule: None,
         },
     };
     let (target, renames) = rebuild::apply_ops(

@@ -19,6 +19,7 @@ mod relation;
 mod retry;
 mod session;
 mod unit_of_work;
+mod validation;
 
 pub use bulk::{delete, update, BulkDelete, BulkStatement, BulkUpdate};
 pub use handle::{Handle, ObjectState, ReadGuard, WriteGuard};
@@ -29,6 +30,11 @@ pub use query::Query;
 pub use relation::{BelongsTo, HasMany, HasOne, Relation, RelationDef, RelationKind, Through};
 pub use retry::RetryPolicy;
 pub use session::{Session, SessionOptions};
+pub use validation::{validate_object, Bound, FieldRules, Rule};
+
+/// The `regex` crate, for the code `#[derive(Model)]` generates (`validate(pattern = ..)`).
+#[doc(hidden)]
+pub use regex as __regex;
 
 impl Session {
     /// Runs a set-based [`update`] or [`delete`], keeping the identity map consistent.

@@ -78,6 +78,22 @@ pub trait Model: FromRow + Clone + Send + Sync + 'static {
     /// Fills unset fields that have a Rust-side `default = ...`; called before INSERT.
     fn apply_defaults(&mut self) {}
 
+    /// Whether the model has validation rules or a `validate_with` function: a constant, so
+    /// a flush of models without validation does no work for it.
+    const VALIDATES: bool = false;
+
+    /// The fields' `#[cinnabar(validate(..))]` rules, checked by
+    /// [`validate_object`](crate::validate_object).
+    const FIELD_RULES: &'static [crate::FieldRules] = &[];
+
+    /// The model's own validation (`#[cinnabar(validate_with = path)]`): `Ok(())` by default.
+    ///
+    /// # Errors
+    /// The invalid fields the function reports.
+    fn validate_model(&self) -> std::result::Result<(), cinnabar_core::ValidationErrors> {
+        Ok(())
+    }
+
     /// The model's relationships, one entry per relationship field in declaration order
     /// (`&[RelationDef::new(&Course::students)]`), emitted by the derive. The flush, the
     /// session and handles read it through one generic interpreter

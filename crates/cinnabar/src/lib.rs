@@ -35,12 +35,12 @@
 pub use cinnabar_core::dialect::{self, Dialect};
 pub use cinnabar_core::schema::diff::{diff, SchemaOp};
 pub use cinnabar_core::schema::{
-    self, CheckConstraint, Column, ForeignKey, Index, MetaData, ReferentialAction, Table,
-    UniqueConstraint,
+    self, CheckConstraint, CheckRule, Column, ForeignKey, Index, MetaData, ReferentialAction,
+    RuleValue, Table, UniqueConstraint,
 };
 pub use cinnabar_core::sql::{self, text};
 pub use cinnabar_core::types::{self, ColumnType, FromSql, SqlType, ToSql};
-pub use cinnabar_core::{Error, ErrorKind, Result, Value, ValueRef};
+pub use cinnabar_core::{Error, ErrorKind, FieldError, Result, ValidationErrors, Value, ValueRef};
 pub use cinnabar_engine::{
     create_engine, Connection, Engine, EngineOptions, FromRow, Inspector, MetaDataExt, OwnedRow,
     Row, Rows, Transaction, Url,
@@ -92,8 +92,9 @@ pub mod prelude {
     pub use crate::sql::{and_all, count_star, not, or_any, text, Expression, TextExpression};
     pub use crate::{
         create_engine, delete, joined, selectin, update, BelongsTo, Connection, Engine,
-        EngineOptions, Error, ErrorKind, FromRow, Handle, HasMany, HasOne, Inspector, MetaData,
-        MetaDataExt, Model, ObjectState, Result, RetryPolicy, Row, Session,
+        EngineOptions, Error, ErrorKind, FieldError, FromRow, Handle, HasMany, HasOne, Inspector,
+        MetaData, MetaDataExt, Model, ObjectState, Result, RetryPolicy, Row, Session,
+        ValidationErrors,
     };
 }
 
@@ -101,16 +102,22 @@ pub mod prelude {
 /// `cinnabar-macros`). Not public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use cinnabar_core::schema::{Column as ColumnDef, ForeignKey, ReferentialAction, Table};
+    pub use cinnabar_core::schema::{
+        CheckRule, Column as ColumnDef, ForeignKey, ReferentialAction, RuleValue, Table,
+    };
     pub use cinnabar_core::sql::Column;
     pub use cinnabar_core::types::{ColumnType, FromSql, SqlType, ToSql};
+    pub use cinnabar_core::ValidationErrors;
     pub use cinnabar_core::{Error, Result, ValueRef};
     pub use cinnabar_engine::{get_at, get_column_at, get_named, FromRow, Row};
     pub use cinnabar_orm::{
         BelongsTo, HasMany, Model, Relation, RelationDef, RelationKind, Through,
     };
+    pub use cinnabar_orm::{Bound, FieldRules, Rule};
     pub use std::marker::PhantomData;
     pub use std::sync::OnceLock;
+    /// The regular expressions of `validate(pattern = ..)`.
+    pub type Regex = cinnabar_orm::__regex::Regex;
 }
 
 /// docs/TUTORIAL.md, compiled and run as doc tests.
@@ -127,6 +134,11 @@ pub struct ReadmeDoctests;
 #[cfg(doctest)]
 #[doc = include_str!("../../../docs/CONCURRENCY.md")]
 pub struct ConcurrencyDoctests;
+
+/// docs/VALIDATION.md's code, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/VALIDATION.md")]
+pub struct ValidationDoctests;
 
 /// docs/schema/ddl.md's code, compiled and run as doc tests.
 #[cfg(doctest)]

@@ -112,6 +112,7 @@ fn check(name: Option<&str>, sql: &str) -> CheckConstraint {
     CheckConstraint {
         name: name.map(str::to_string),
         sql: sql.to_string(),
+        rule: None,
     }
 }
 

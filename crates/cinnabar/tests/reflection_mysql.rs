@@ -90,6 +90,7 @@ fn check(name: &str, sql: &str) -> CheckConstraint {
     CheckConstraint {
         name: Some(name.into()),
         sql: sql.into(),
+        rule: None,
     }
 }
 

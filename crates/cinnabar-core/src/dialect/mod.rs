@@ -77,6 +77,27 @@ pub trait Dialect: Send + Sync + std::fmt::Debug + 'static {
         quote_with(out, ident, '"');
     }
 
+    /// The function giving a text's length in characters, used by the CHECK constraints of
+    /// `length` validation rules: `char_length` (ANSI), SQLite's `length`.
+    fn char_length_function(&self) -> &'static str {
+        "char_length"
+    }
+
+    /// Writes `text` as a string literal (only DDL does: rule checks' `one_of` and `range`
+    /// values; statements bind values). The quote is doubled, and so is a backslash where
+    /// [`lex_rules`](Dialect::lex_rules) says backslashes escape (MySQL).
+    fn write_string_literal(&self, out: &mut String, text: &str) {
+        let backslash = self.lex_rules().backslash_escapes;
+        out.push('\'');
+        for ch in text.chars() {
+            if ch == '\'' || (backslash && ch == '\\') {
+                out.push(ch);
+            }
+            out.push(ch);
+        }
+        out.push('\'');
+    }
+
     /// Writes the placeholder for the `n`th parameter (1-based).
     fn write_placeholder(&self, out: &mut String, n: usize) {
         let _ = n;

@@ -16,6 +16,10 @@ impl Dialect for SqliteDialect {
         "sqlite"
     }
 
+    fn char_length_function(&self) -> &'static str {
+        "length"
+    }
+
     /// SQLite's ALTER TABLE adds, drops and renames columns and renames tables; constraints
     /// live in the table's CREATE TABLE text. The migration layer rebuilds the table (create
     /// new, copy, drop, rename) instead. Recent SQLite accepts a few constraint changes (the

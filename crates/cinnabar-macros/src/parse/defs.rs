@@ -20,6 +20,7 @@ pub(crate) const MODEL_FIELD_KEYS: &[&str] = &[
     "on_delete",
     "version",
     "renamed_from",
+    "validate(...)",
 ];
 
 /// Keys accepted inside the struct's `#[cinnabar(...)]` for `#[derive(Model)]`.
@@ -30,6 +31,7 @@ pub(crate) const MODEL_STRUCT_KEYS: &[&str] = &[
     "check = \"...\"",
     "check(name = \"...\", sql = \"...\")",
     "renamed_from",
+    "validate_with = path::to::function",
 ];
 
 /// A struct deriving `Model`, with every attribute validated.
@@ -59,6 +61,8 @@ pub(crate) struct ModelDef {
     pub version: Option<usize>,
     /// Relationship fields (not columns).
     pub relations: Vec<crate::relations::RelationDef>,
+    /// `validate_with = path`: the model's own validation function.
+    pub validate_with: Option<syn::Path>,
 }
 
 impl ModelDef {
@@ -100,6 +104,8 @@ pub(crate) struct FieldDef {
     pub foreign_key: Option<ForeignKeyDef>,
     /// The column's previous name (`renamed_from = "old"`), a hint for migrations.
     pub renamed_from: Option<String>,
+    /// `validate(...)`: the field's validation rules.
+    pub validate: super::validate::ValidateDef,
 }
 
 impl FieldDef {

@@ -27,6 +27,7 @@ pub(super) struct FieldAttrs {
     pub(super) on_delete: Option<LitStr>,
     pub(super) version: Option<Span>,
     pub(super) renamed_from: Option<LitStr>,
+    pub(super) validate: super::validate::ValidateDef,
 }
 
 pub(super) fn parse_field_attrs(attrs: &[Attribute], errors: &mut Errors) -> FieldAttrs {
@@ -59,6 +60,7 @@ pub(super) fn parse_field_attrs(attrs: &[Attribute], errors: &mut Errors) -> Fie
                 "renamed_from" => {
                     a.renamed_from = Some(string_value(&meta, &a.renamed_from, &key)?)
                 }
+                "validate" => super::validate::parse_validate(&meta, &mut a.validate)?,
                 "length" => a.length = Some(int_value(&meta, &a.length, &key)?),
                 "precision" => a.precision = Some(int_value(&meta, &a.precision, &key)?),
                 "scale" => {
@@ -197,7 +199,13 @@ pub(super) fn check_field(ident: Ident, ty: Type, a: &FieldAttrs, errors: &mut E
         }
     }
 
+    let value_ty = option_inner.as_ref().unwrap_or(&ty);
+    for e in super::validate::check_fits(&a.validate, value_ty) {
+        errors.push(e);
+    }
+
     FieldDef {
+        validate: a.validate.clone(),
         ident,
         ty,
         option_inner,

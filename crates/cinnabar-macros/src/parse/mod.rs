@@ -12,10 +12,12 @@ mod model;
 mod row;
 mod struct_attrs;
 mod types;
+mod validate;
 
 pub(crate) use defs::{FieldDef, ModelDef, RowDef, SqlTypeOverride};
 pub(crate) use model::model;
 pub(crate) use row::row;
+pub(crate) use validate::{Number, OneOf};
 
 #[cfg(test)]
 mod tests;

@@ -194,6 +194,7 @@ pub(crate) fn model(input: &DeriveInput) -> syn::Result<ModelDef> {
         generated_key,
         version,
         relations,
+        validate_with: struct_attrs.validate_with.clone(),
     })
 }
 

@@ -16,6 +16,8 @@ pub(super) struct StructAttrs {
     pub(super) indexes: Vec<Vec<Ident>>,
     /// `(name, sql)` of each `check`.
     pub(super) checks: Vec<(Option<LitStr>, LitStr)>,
+    /// `validate_with = path`.
+    pub(super) validate_with: Option<syn::Path>,
 }
 
 pub(super) fn parse_struct_attrs(attrs: &[Attribute], errors: &mut Errors) -> StructAttrs {
@@ -53,6 +55,12 @@ pub(super) fn parse_struct_attrs(attrs: &[Attribute], errors: &mut Errors) -> St
                     } else {
                         out.indexes.push(cols);
                     }
+                }
+                "validate_with" => {
+                    if out.validate_with.is_some() {
+                        return Err(super::meta::duplicate(&meta, &key));
+                    }
+                    out.validate_with = Some(meta.value()?.parse()?);
                 }
                 "check" => {
                     let (name, sql) = check_attr(&meta)?;

@@ -92,6 +92,72 @@ impl<'a> Fields<'a> {
             .collect()
     }
 
+    /// An optional rule literal: an integer, a float or (with `text`) a string.
+    pub(super) fn opt_rule_value(
+        &mut self,
+        key: &'static str,
+        text: bool,
+    ) -> Result<Option<cinnabar_core::schema::RuleValue>> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(v) => self.rule_value(key, v, text).map(Some),
+        }
+    }
+
+    /// A required array of rule literals (integers, floats, strings).
+    pub(super) fn rule_values(
+        &mut self,
+        key: &'static str,
+    ) -> Result<Vec<cinnabar_core::schema::RuleValue>> {
+        let Some(value) = self.get(key) else {
+            return Err(self.error(key, "missing (an array of values is required)"));
+        };
+        let Value::Array(items) = value else {
+            return Err(self.error(
+                key,
+                format!("expected an array of values, found {}", kind(value)),
+            ));
+        };
+        items
+            .iter()
+            .map(|v| self.rule_value(key, v, true))
+            .collect()
+    }
+
+    fn rule_value(
+        &self,
+        key: &'static str,
+        v: &Value,
+        text: bool,
+    ) -> Result<cinnabar_core::schema::RuleValue> {
+        use cinnabar_core::schema::RuleValue;
+        match v {
+            Value::Integer(i) => Ok(RuleValue::Int(*i)),
+            Value::Float(f) if f.is_finite() => Ok(RuleValue::Float(*f)),
+            Value::String(s) if text => Ok(RuleValue::Text(s.clone())),
+            other => Err(self.error(
+                key,
+                format!(
+                    "expected a number{}, found {}",
+                    if text { " or a string" } else { "" },
+                    kind(other)
+                ),
+            )),
+        }
+    }
+
+    /// An optional non-negative integer.
+    pub(super) fn opt_count(&mut self, key: &'static str) -> Result<Option<u64>> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Value::Integer(i)) if *i >= 0 => Ok(Some(*i as u64)),
+            Some(other) => Err(self.error(
+                key,
+                format!("expected a non-negative integer, found {}", kind(other)),
+            )),
+        }
+    }
+
     /// A required table.
     pub(super) fn table(&mut self, key: &'static str) -> Result<Fields<'a>> {
         match self.get(key) {

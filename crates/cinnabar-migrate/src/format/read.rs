@@ -6,7 +6,8 @@ use std::path::Path;
 
 use cinnabar_core::schema::diff::SchemaOp;
 use cinnabar_core::schema::{
-    CheckConstraint, Column, ForeignKey, Index, ReferentialAction, Table, UniqueConstraint,
+    CheckConstraint, CheckRule, Column, ForeignKey, Index, ReferentialAction, Table,
+    UniqueConstraint,
 };
 use cinnabar_core::sql::ddl::ColumnChange;
 use cinnabar_core::types::SqlType;
@@ -399,10 +400,41 @@ fn unique(mut f: Fields<'_>) -> Result<UniqueConstraint> {
 }
 
 fn check(mut f: Fields<'_>) -> Result<CheckConstraint> {
-    let check = CheckConstraint {
-        name: f.opt_string("name")?,
-        sql: f.string("sql")?,
+    let name = f.opt_string("name")?;
+    let sql = f.string("sql")?;
+    let rule = match f.opt_string("rule")?.as_deref() {
+        None => None,
+        Some(kind) => Some(check_rule(&mut f, kind)?),
     };
+    let check = CheckConstraint { name, sql, rule };
     f.finish()?;
     Ok(check)
+}
+
+/// A validation rule's check: `rule = "length" | "range" | "one_of"`, `column`, and `min` /
+/// `max` or `values`, rendered per dialect when the revision runs.
+fn check_rule(f: &mut Fields<'_>, kind: &str) -> Result<CheckRule> {
+    let column = f.string("column")?;
+    Ok(match kind {
+        "length" => CheckRule::Length {
+            column,
+            min: f.opt_count("min")?,
+            max: f.opt_count("max")?,
+        },
+        "range" => CheckRule::Range {
+            column,
+            min: f.opt_rule_value("min", false)?,
+            max: f.opt_rule_value("max", false)?,
+        },
+        "one_of" => CheckRule::OneOf {
+            column,
+            values: f.rule_values("values")?,
+        },
+        other => {
+            return Err(f.error(
+                "rule",
+                format!("unknown rule {other:?} (expected \"length\", \"range\" or \"one_of\")"),
+            ))
+        }
+    })
 }

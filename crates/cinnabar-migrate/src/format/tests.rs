@@ -5,7 +5,8 @@ use std::path::Path;
 
 use cinnabar_core::schema::diff::SchemaOp;
 use cinnabar_core::schema::{
-    CheckConstraint, Column, ForeignKey, Index, ReferentialAction, Table, UniqueConstraint,
+    CheckConstraint, CheckRule, Column, ForeignKey, Index, ReferentialAction, RuleValue, Table,
+    UniqueConstraint,
 };
 use cinnabar_core::sql::ddl::ColumnChange;
 use cinnabar_core::types::SqlType;
@@ -57,6 +58,24 @@ fn students() -> Table {
         .unique(&["email", "name"])
         .check(Some("ck_fee"), "fee >= 0")
         .check(None, "length(name) > \"0\"")
+        .check_rule(CheckRule::Length {
+            column: "name".into(),
+            min: Some(1),
+            max: None,
+        })
+        .check_rule(CheckRule::Range {
+            column: "fee".into(),
+            min: Some(RuleValue::Float(0.5)),
+            max: Some(RuleValue::Int(10)),
+        })
+        .check_rule(CheckRule::OneOf {
+            column: "kind".into(),
+            values: vec![
+                RuleValue::Text("a\"b".into()),
+                RuleValue::Int(-3),
+                RuleValue::Float(1e300),
+            ],
+        })
 }
 
 fn every_step() -> Vec<Step> {
@@ -137,6 +156,7 @@ fn every_step() -> Vec<Step> {
             check: CheckConstraint {
                 name: Some("ck_t_1".into()),
                 sql: "a < b".into(),
+                rule: None,
             },
         },
         SchemaOp::DropCheck {
@@ -144,6 +164,7 @@ fn every_step() -> Vec<Step> {
             check: CheckConstraint {
                 name: None,
                 sql: "a\\b".into(),
+                rule: None,
             },
         },
     ];

@@ -7,7 +7,8 @@ use std::fmt::Write as _;
 
 use cinnabar_core::schema::diff::SchemaOp;
 use cinnabar_core::schema::{
-    CheckConstraint, Column, ForeignKey, Index, ReferentialAction, Table, UniqueConstraint,
+    CheckConstraint, CheckRule, Column, ForeignKey, Index, ReferentialAction, RuleValue, Table,
+    UniqueConstraint,
 };
 use cinnabar_core::sql::ddl::ColumnChange;
 use cinnabar_core::types::SqlType;
@@ -300,7 +301,43 @@ fn check(c: &CheckConstraint) -> String {
         pairs.push(("name", string(n)));
     }
     pairs.push(("sql", string(&c.sql)));
+    if let Some(rule) = &c.rule {
+        pairs.push(("rule", string(rule.rule_name())));
+        pairs.push(("column", string(rule.column())));
+        match rule {
+            CheckRule::Length { min, max, .. } => {
+                if let Some(m) = min {
+                    pairs.push(("min", m.to_string()));
+                }
+                if let Some(m) = max {
+                    pairs.push(("max", m.to_string()));
+                }
+            }
+            CheckRule::Range { min, max, .. } => {
+                if let Some(m) = min {
+                    pairs.push(("min", rule_value(m)));
+                }
+                if let Some(m) = max {
+                    pairs.push(("max", rule_value(m)));
+                }
+            }
+            CheckRule::OneOf { values, .. } => {
+                let items: Vec<String> = values.iter().map(rule_value).collect();
+                pairs.push(("values", format!("[{}]", items.join(", "))));
+            }
+            _ => {}
+        }
+    }
     inline(pairs)
+}
+
+/// A rule literal in TOML: an integer, a float that reads back as a float, or a string.
+fn rule_value(v: &RuleValue) -> String {
+    match v {
+        RuleValue::Int(i) => i.to_string(),
+        RuleValue::Float(f) => format!("{f:?}"),
+        RuleValue::Text(s) => string(s),
+    }
 }
 
 fn strings(items: &[String]) -> String {

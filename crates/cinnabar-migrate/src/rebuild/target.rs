@@ -352,9 +352,11 @@ fn apply_one(
                     .find(|n| !taken.contains(n))
                     .unwrap_or_default()
             });
+            // The rebuilt table holds this database's SQL text: a rule is rendered for it.
             t.checks.push(CheckConstraint {
                 name: Some(name_given),
-                sql: check.sql.clone(),
+                sql: check.condition(dialect),
+                rule: None,
             });
             Ok(())
         }
@@ -368,8 +370,10 @@ fn apply_one(
                 None => s.trim().to_string(),
             };
             let by_sql = || {
-                let wanted = normalize(&check.sql);
-                t.checks.iter().position(|c| normalize(&c.sql) == wanted)
+                let wanted = normalize(&check.condition(dialect));
+                t.checks
+                    .iter()
+                    .position(|c| normalize(&c.condition(dialect)) == wanted)
             };
             let p = by_name.or_else(by_sql).ok_or_else(|| {
                 misuse(

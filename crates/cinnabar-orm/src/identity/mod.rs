@@ -30,6 +30,9 @@ pub(crate) trait AnyRegistry: FlushSteps + TransactionJournal + Send {
     fn has_pending_work(&self) -> bool;
     fn close(&mut self);
     fn check_unlocked(&self) -> Result<()>;
+    /// Validates the new and changed objects into `errors` (nothing for a model without
+    /// validation).
+    fn validate_into(&self, errors: &mut cinnabar_core::ValidationErrors);
 }
 
 /// The identity map: one handle per primary key.
@@ -195,6 +198,13 @@ impl<T: Model> AnyRegistry for Registry<T> {
 
     fn close(&mut self) {
         self.close_all();
+    }
+
+    fn validate_into(&self, errors: &mut cinnabar_core::ValidationErrors) {
+        if T::VALIDATES {
+            let written = self.shared.dirty.lock().clone();
+            crate::validation::validate_handles(&self.pending, &written, errors);
+        }
     }
 
     /// Fails, before anything is written, when a guard is held on an object the flush

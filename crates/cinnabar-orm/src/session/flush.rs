@@ -1,5 +1,6 @@
 //! When the session flushes and what a failed flush leaves: [`Session::flush`] runs the
-//! save-update cascade, checks that no object is borrowed, and hands the registries to the
+//! save-update cascade, checks that no object is borrowed, validates the new and changed
+//! objects (`Session::validate`), and hands the registries to the
 //! unit of work (`crate::unit_of_work`), which orders and writes the changes; a failure
 //! rolls the transaction back and keeps the changes unflushed (outside a savepoint).
 
@@ -33,6 +34,8 @@ impl Session {
         for r in &self.registries {
             r.check_unlocked()?;
         }
+        // Before the transaction begins: a failure writes nothing and keeps every object.
+        self.validate_objects()?;
         let result = self.flush_inner();
         if let Err(e) = result {
             if self.savepoints > 0 {
@@ -43,6 +46,34 @@ impl Session {
             return Err(e);
         }
         Ok(())
+    }
+
+    /// Checks every new and changed object against its model's validation rules and
+    /// `validate_with` function (see docs/VALIDATION.md) without flushing. The flush does the
+    /// same before it writes anything.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Validation`](cinnabar_core::ErrorKind::Validation) listing every invalid
+    /// field of every object ([`Error::validation_errors`]); a guard held on one of the
+    /// objects is [`ErrorKind::Misuse`](cinnabar_core::ErrorKind::Misuse).
+    pub fn validate(&mut self) -> Result<()> {
+        self.cascade_save_all()?;
+        for r in &self.registries {
+            r.check_unlocked()?;
+        }
+        self.validate_objects()
+    }
+
+    fn validate_objects(&self) -> Result<()> {
+        let mut errors = cinnabar_core::ValidationErrors::new();
+        for r in &self.registries {
+            r.validate_into(&mut errors);
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::validation(errors))
+        }
     }
 
     pub(super) fn flush_inner(&mut self) -> Result<()> {

@@ -126,6 +126,7 @@ fn check_constraints_reject_and_once_dropped_accept(db: &TestDb) {
         AlterAction::AddCheck(CheckConstraint {
             name: Some("ck_people_age_max".into()),
             sql: "age < 150".into(),
+            rule: None,
         }),
     );
     let drop_generated = AlterTable::new("people", AlterAction::DropCheck("ck_people_1".into()));

@@ -46,6 +46,33 @@ struct Invoice {
     tax: Option<cinnabar::rust_decimal::Decimal>,
 }
 
+fn account_rules(a: &Account) -> Result<(), cinnabar::ValidationErrors> {
+    let mut errors = cinnabar::ValidationErrors::new();
+    if f64::from(a.low) > a.high {
+        errors.add("low, high", "order", "low must not exceed high");
+    }
+    errors.into_result()
+}
+
+#[derive(Model, Debug, Clone)]
+#[cinnabar(validate_with = account_rules)]
+struct Account {
+    #[cinnabar(primary_key)]
+    id: Option<i64>,
+    #[cinnabar(length = 30, validate(length(min = 1, max = 30), pattern = "^[a-z]+$"))]
+    login: String,
+    #[cinnabar(validate(sensitive, length(min = 8)))]
+    secret: Option<String>,
+    #[cinnabar(validate(range(min = -5, max = 5)))]
+    low: i32,
+    #[cinnabar(validate(range(max = 1e6)))]
+    high: f64,
+    #[cinnabar(validate(one_of("a", "b")), length = 1)]
+    grade: String,
+    #[cinnabar(validate(one_of(1, 2, 3)))]
+    tier: i16,
+}
+
 #[derive(FromRow, Debug)]
 struct CourseCount {
     course: String,
@@ -65,6 +92,9 @@ fn main() {
     assert_eq!(CourseStudent::GENERATED_KEY, None);
     assert_eq!(Teacher::COLUMNS, ["id", "name"]);
     let _ = std::mem::size_of::<CourseCount>();
+    assert!(<Account as Model>::VALIDATES);
+    assert!(!<Teacher as Model>::VALIDATES);
+    assert_eq!(<Account as Model>::table().checks.len(), 6);
     #[cfg(feature = "decimal")]
     assert_eq!(
         <Invoice as Model>::table().columns[1].sql_type,

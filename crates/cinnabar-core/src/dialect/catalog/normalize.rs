@@ -122,6 +122,32 @@ fn pg_rewrite(sql: &str) -> Vec<String> {
         // `= ANY (ARRAY[` / `<> ALL (ARRAY[`
         let quantified = (text == "=" && toks.get(i + 1).is_some_and(|n| n.is_kw(sql, "ANY")))
             || (text == "<>" && toks.get(i + 1).is_some_and(|n| n.is_kw(sql, "ALL")));
+        // A varchar column's list comes cast as a whole: `= ANY ((ARRAY['a'::character
+        // varying])::text[])`; the inner parentheses go as well (the cast is dropped below).
+        if t.kind == Tok::Symbol
+            && quantified
+            && toks.get(i + 2).is_some_and(|n| n.kind == Tok::Open)
+            && toks.get(i + 3).is_some_and(|n| n.kind == Tok::Open)
+            && toks.get(i + 4).is_some_and(|n| n.is_kw(sql, "ARRAY"))
+            && toks.get(i + 5).is_some_and(|n| n.text(sql) == "[")
+        {
+            if let (Some(close), Some(inner)) =
+                (matching_close(&toks, i + 2), matching_close(&toks, i + 3))
+            {
+                if let Some(bracket) = (i + 6..inner).rev().find(|&j| toks[j].text(sql) == "]") {
+                    if text == "<>" {
+                        out.push("not".into());
+                    }
+                    out.push("in".into());
+                    out.push("(".into());
+                    close_list.push(bracket);
+                    drop.push(inner);
+                    drop.push(close);
+                    i += 6;
+                    continue;
+                }
+            }
+        }
         if t.kind == Tok::Symbol
             && quantified
             && toks.get(i + 2).is_some_and(|n| n.kind == Tok::Open)
@@ -305,6 +331,20 @@ mod tests {
         assert_eq!(
             pg_check_key("((b)::text ~~ 'x%'::text)"),
             pg_check_key("b LIKE 'x%'")
+        );
+        // Validation rules' checks on varchar columns (issue 15).
+        assert_eq!(
+            pg_check_key(
+                "((status)::text = ANY ((ARRAY['draft'::character varying, 'it''s'::character \
+                 varying])::text[]))"
+            ),
+            pg_check_key("\"status\" IN ('draft', 'it''s')")
+        );
+        assert_eq!(
+            pg_check_key(
+                "((char_length((name)::text) >= 1) AND (char_length((name)::text) <= 20))"
+            ),
+            pg_check_key("char_length(\"name\") >= 1 AND char_length(\"name\") <= 20")
         );
         assert_ne!(pg_check_key("a > 0"), pg_check_key("a >= 0"));
     }

@@ -171,6 +171,7 @@ impl Catalog for PostgresCatalog {
             t.checks.push(CheckConstraint {
                 name: Some(r.text(1)?.to_string()),
                 sql: check_condition(r.text(2)?),
+                rule: None,
             });
         }
         indexes(&mut set, rows(6))?;

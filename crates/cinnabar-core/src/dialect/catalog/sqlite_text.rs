@@ -151,6 +151,7 @@ fn read_item(sql: &str, item: &[Token], out: &mut TableText) {
                 out.checks.push(CheckConstraint {
                     name: pending.take(),
                     sql: cond,
+                    rule: None,
                 });
             }
             i = next.max(i + 1);
@@ -232,11 +233,13 @@ mod tests {
             vec![
                 CheckConstraint {
                     name: Some("ck_a".into()),
-                    sql: "a > 0".into()
+                    sql: "a > 0".into(),
+                    rule: None,
                 },
                 CheckConstraint {
                     name: None,
-                    sql: "b <> 'it''s (x)'".into()
+                    sql: "b <> 'it''s (x)'".into(),
+                    rule: None,
                 },
             ]
         );

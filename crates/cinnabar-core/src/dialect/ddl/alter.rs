@@ -197,7 +197,8 @@ impl DdlWriter<'_> {
         self.push("ADD CONSTRAINT ");
         self.ident(name, "constraint")?;
         self.push(" CHECK (");
-        self.push(&c.sql);
+        let condition = c.condition(self.d);
+        self.push(&condition);
         self.out.push(')');
         Ok(())
     }

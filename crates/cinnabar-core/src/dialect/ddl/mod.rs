@@ -238,7 +238,8 @@ impl DdlWriter<'_> {
             self.push(", CONSTRAINT ");
             self.ident(&table.check_name(i), "constraint")?;
             self.push(" CHECK (");
-            self.push(&check.sql);
+            let condition = check.condition(self.d);
+            self.push(&condition);
             self.out.push(')');
         }
         Ok(())

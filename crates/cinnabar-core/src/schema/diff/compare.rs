@@ -59,6 +59,12 @@ impl<'a> Rules<'a> {
         }
     }
 
+    /// A check's condition as this dialect writes it (a validation rule rendered for it),
+    /// normalised as [`condition_sig`](Self::condition_sig).
+    fn check_sig(&self, c: &CheckConstraint) -> String {
+        self.condition_sig(&c.condition(self.dialect))
+    }
+
     /// A foreign-key action as the database means it (`None` for no action).
     fn action(&self, action: Option<ReferentialAction>) -> Option<ReferentialAction> {
         match self.catalog {
@@ -375,7 +381,7 @@ fn named_checks(table: &Table) -> Vec<CheckConstraint> {
         .enumerate()
         .map(|(i, c)| CheckConstraint {
             name: Some(table.check_name(i)),
-            sql: c.sql.clone(),
+            ..c.clone()
         })
         .collect()
 }
@@ -395,7 +401,7 @@ fn checks(rules: &Rules<'_>, target: &Table, current: &Table, out: &mut Vec<Sche
         };
         t_done[ti] = true;
         c_done[ci] = true;
-        if rules.condition_sig(&t.sql) != rules.condition_sig(&c_checks[ci].sql) {
+        if rules.check_sig(t) != rules.check_sig(&c_checks[ci]) {
             out.push(SchemaOp::DropCheck {
                 table: table.clone(),
                 check: c_checks[ci].clone(),
@@ -407,9 +413,9 @@ fn checks(rules: &Rules<'_>, target: &Table, current: &Table, out: &mut Vec<Sche
         }
     }
     for (t, _) in t_checks.iter().zip(&t_done).filter(|(_, d)| !**d) {
-        let sig = rules.condition_sig(&t.sql);
-        let hit = (0..c_checks.len())
-            .find(|&ci| !c_done[ci] && rules.condition_sig(&c_checks[ci].sql) == sig);
+        let sig = rules.check_sig(t);
+        let hit =
+            (0..c_checks.len()).find(|&ci| !c_done[ci] && rules.check_sig(&c_checks[ci]) == sig);
         match hit {
             Some(ci) => c_done[ci] = true,
             None => out.push(SchemaOp::AddCheck {

@@ -232,6 +232,7 @@ pub(super) fn read_checks(
         build.table.checks.push(CheckConstraint {
             name: Some(name.to_string()),
             sql: clause.to_string(),
+            rule: None,
         });
     }
     Ok(())

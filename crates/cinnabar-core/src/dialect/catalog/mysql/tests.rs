@@ -352,11 +352,13 @@ fn mysql8_forms_assemble_the_same_way() {
         [
             CheckConstraint {
                 name: Some("orders_chk_1".into()),
-                sql: "`total` >= 0".into()
+                sql: "`total` >= 0".into(),
+                rule: None,
             },
             CheckConstraint {
                 name: Some("orders_chk_2".into()),
-                sql: "`note` in (_utf8mb4'x',_utf8mb4'y')".into()
+                sql: "`note` in (_utf8mb4'x',_utf8mb4'y')".into(),
+                rule: None,
             },
         ]
     );
@@ -474,6 +476,7 @@ fn check(name: &str, sql: &str) -> CheckConstraint {
     CheckConstraint {
         name: Some(name.into()),
         sql: sql.into(),
+        rule: None,
     }
 }
 
@@ -493,7 +496,8 @@ fn mariadb_json_check_is_hidden_only_for_a_longtext_column() {
         docs.checks,
         [CheckConstraint {
             name: Some("ck_code".into()),
-            sql: "json_valid(`code`)".into()
+            sql: "json_valid(`code`)".into(),
+            rule: None,
         }]
     );
 }

@@ -36,6 +36,7 @@ fn cases() -> Vec<(Vec<Table>, Vec<Table>)> {
     checks.checks = vec![CheckConstraint {
         name: None,
         sql: "age > 1".into(),
+        rule: None,
     }];
     let mut uniq = students();
     uniq.uniques = vec![UniqueConstraint {
@@ -148,6 +149,7 @@ fn ops_that_do_not_fit_are_refused() {
             check: CheckConstraint {
                 name: Some("ck_nope".into()),
                 sql: "1 = 1".into(),
+                rule: None,
             },
         },
         SchemaOp::AlterPrimaryKey {
@@ -180,6 +182,7 @@ fn dropping_a_check_keeps_the_others_names() {
         check: CheckConstraint {
             name: Some("ck_t_1".into()),
             sql: "id > 0".into(),
+            rule: None,
         },
     }
     .apply(&mut schema)

@@ -439,6 +439,7 @@ fn check_changes_are_named() {
     let named = CheckConstraint {
         name: Some("ck_t_1".into()),
         sql: "age >= 0".into(),
+        rule: None,
     };
     assert_eq!(
         op,
@@ -479,7 +480,8 @@ fn check_changes_are_named() {
                 table: "t".into(),
                 check: CheckConstraint {
                     name: Some("ck_t_1".into()),
-                    sql: "age > 0".into()
+                    sql: "age > 0".into(),
+                    rule: None,
                 }
             }
         ]
