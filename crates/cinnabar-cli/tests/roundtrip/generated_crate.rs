@@ -52,7 +52,7 @@ edition = "2021"
 publish = false
 
 [dependencies]
-cinnabar = {{ path = {path:?}, features = ["postgres", "mysql", "chrono", "uuid", "decimal", "json"] }}
+cinnabar-sql = {{ path = {path:?}, features = ["postgres", "mysql", "chrono", "uuid", "decimal", "json"] }}
 
 [profile.dev]
 debug = 0
