@@ -74,6 +74,19 @@ pub use cinnabar_orm::{
     RetryPolicy, Selectin, Session, SessionOptions, Through, WriteGuard,
 };
 
+// The prelude comes first among the modules: rustc names an item in its messages by the
+// first public path it finds, so a user's type error says `cinnabar::prelude::Expression::eq`
+// (as tests/ui/type_column_type_mismatch.stderr records), not `cinnabar::sql::...`.
+/// Everything a typical program needs: `use cinnabar::prelude::*;`.
+pub mod prelude {
+    pub use crate::sql::{and_all, count_star, not, or_any, text, Expression, TextExpression};
+    pub use crate::{
+        create_engine, delete, joined, selectin, update, BelongsTo, Connection, Engine,
+        EngineOptions, Error, ErrorKind, FromRow, Handle, HasMany, HasOne, Inspector, MetaData,
+        MetaDataExt, Model, ObjectState, Result, RetryPolicy, Row, Session,
+    };
+}
+
 pub mod sql {
     //! The expression language: statements ([`Select`], [`Insert`], [`Update`], [`Delete`], raw
     //! [`Text`], DDL as [`Ddl`]), the untyped [`Expr`] tree, typed columns and conditions, and the
@@ -198,16 +211,6 @@ pub mod cli {
             generate, CodegenOptions, Generated, GeneratedModel, TypeOverride, Warning,
         };
     }
-}
-
-/// Everything a typical program needs: `use cinnabar::prelude::*;`.
-pub mod prelude {
-    pub use crate::sql::{and_all, count_star, not, or_any, text, Expression, TextExpression};
-    pub use crate::{
-        create_engine, delete, joined, selectin, update, BelongsTo, Connection, Engine,
-        EngineOptions, Error, ErrorKind, FromRow, Handle, HasMany, HasOne, Inspector, MetaData,
-        MetaDataExt, Model, ObjectState, Result, RetryPolicy, Row, Session,
-    };
 }
 
 /// Items the derive macros expand to, and nothing else (each is named by the expansion in
