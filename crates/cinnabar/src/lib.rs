@@ -52,6 +52,8 @@
 //! - [`migrate`] (feature `migrate`) and [`cli`] (feature `cli`);
 //! - [`prelude`]: everything a typical program needs.
 
+#![warn(clippy::unwrap_used)]
+
 pub use cinnabar_core::dialect::Dialect;
 pub use cinnabar_core::schema::diff::{diff, SchemaOp};
 pub use cinnabar_core::schema::{
