@@ -83,7 +83,7 @@ impl ConstraintKind {
 /// # Ok::<(), cinnabar_core::Error>(())
 /// ```
 ///
-/// A dialect without IF [NOT] EXISTS on CREATE / DROP INDEX (MySQL: see
+/// A dialect without IF \[NOT\] EXISTS on CREATE / DROP INDEX (MySQL: see
 /// [`Dialect::index_exists_sql`]) leaves the clause out; the engine's `Connection::execute`
 /// asks the catalog first instead, so executing the statement stays idempotent.
 ///
