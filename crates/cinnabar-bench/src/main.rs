@@ -183,7 +183,9 @@ impl Contender {
 /// What a contender reports for one run: the timed seconds and its row count.
 #[derive(Debug, Clone, Copy)]
 pub struct Measured {
+    /// The timed seconds.
     pub seconds: f64,
+    /// The rows the run read or wrote.
     pub rows: u64,
 }
 

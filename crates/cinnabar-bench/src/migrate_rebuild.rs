@@ -190,7 +190,7 @@ fn run_raw(path: &std::path::Path, sql: &[String]) -> Result<u64, Failure> {
 }
 
 /// Runs the mode; `args` follow the word `migrate_rebuild`.
-pub fn main(args: &[String]) -> ExitCode {
+pub(crate) fn main(args: &[String]) -> ExitCode {
     crate::run_mode("migrate_rebuild", USAGE, args, parse, run)
 }
 

@@ -12,7 +12,7 @@ use crate::{Failure, Measured, Workload};
 /// The courses table as a model, with its students as a one-to-many relationship (W5).
 #[derive(Model, Debug, Clone)]
 #[cinnabar(table = "courses")]
-pub struct Course {
+pub(crate) struct Course {
     #[cinnabar(primary_key)]
     id: Option<i64>,
     title: String,
@@ -25,7 +25,7 @@ pub struct Course {
 /// flushed before students; no index is declared.
 #[derive(Model, Debug, Clone)]
 #[cinnabar(table = "students")]
-pub struct Student {
+pub(crate) struct Student {
     #[cinnabar(primary_key)]
     id: Option<i64>,
     name: String,
@@ -37,7 +37,7 @@ pub struct Student {
 
 /// How the `cinnabar` contenders load W5's relationship.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Eager {
+pub(crate) enum Eager {
     /// `selectin(Course::students)`: the `cinnabar` contender.
     Selectin,
     /// `joined(Course::students)`: the `cinnabar_joined` contender.
@@ -64,7 +64,7 @@ fn records(handles: &[Handle<Student>]) -> Vec<StudentRecord> {
 ///
 /// # Errors
 /// [`Failure::Error`] when the path is not UTF-8.
-pub fn sqlite_url(path: &Path) -> Result<String, Failure> {
+pub(crate) fn sqlite_url(path: &Path) -> Result<String, Failure> {
     let path = path
         .to_str()
         .ok_or_else(|| Failure::Error(format!("database path {path:?} is not UTF-8")))?;
@@ -79,7 +79,7 @@ pub fn sqlite_url(path: &Path) -> Result<String, Failure> {
 ///
 /// # Errors
 /// Cinnabar errors; [`Failure::Verify`] when the in-memory result is off.
-pub fn run(
+pub(crate) fn run(
     w: Workload,
     eager: Eager,
     url: &str,

@@ -50,7 +50,7 @@ fn new_students(n: i64) -> Vec<NewStudent> {
 ///
 /// # Errors
 /// Server errors; [`Failure::Verify`] when the in-memory result is off.
-pub fn run(w: Workload, run: &mut PgRun, n: i64) -> Result<Measured, Failure> {
+pub(crate) fn run(w: Workload, run: &mut PgRun, n: i64) -> Result<Measured, Failure> {
     let mut client = run.client()?;
     run.pin_backends()?;
     let measured = match w {
@@ -71,7 +71,7 @@ pub fn run(w: Workload, run: &mut PgRun, n: i64) -> Result<Measured, Failure> {
 ///
 /// # Errors
 /// Server errors; [`Failure::Verify`] when the ids are off.
-pub fn run_insert_multirow(run: &mut PgRun, n: i64) -> Result<Measured, Failure> {
+pub(crate) fn run_insert_multirow(run: &mut PgRun, n: i64) -> Result<Measured, Failure> {
     let mut client = run.client()?;
     run.pin_backends()?;
     let m = insert_multirow(&mut client, n)?;

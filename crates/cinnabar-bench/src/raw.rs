@@ -36,7 +36,7 @@ struct NewStudent {
 ///
 /// # Errors
 /// SQLite errors; [`Failure::Verify`] when the in-memory result is off.
-pub fn run(w: Workload, path: &Path, n: i64) -> Result<Measured, Failure> {
+pub(crate) fn run(w: Workload, path: &Path, n: i64) -> Result<Measured, Failure> {
     let mut conn = setup::open(path)?;
     let measured = match w {
         Workload::Insert => insert(&mut conn, n)?,
@@ -168,7 +168,7 @@ fn update(conn: &mut Connection, n: i64) -> Result<Measured, Failure> {
 }
 
 /// `SELECT .. WHERE course_id IN (?1, .., ?k)` for `k` course ids.
-pub fn students_in(k: usize, placeholder: impl Fn(usize) -> String) -> String {
+pub(crate) fn students_in(k: usize, placeholder: impl Fn(usize) -> String) -> String {
     let mut sql = String::from(STUDENTS_IN);
     for i in 1..=k {
         if i > 1 {
@@ -181,14 +181,14 @@ pub fn students_in(k: usize, placeholder: impl Fn(usize) -> String) -> String {
 }
 
 /// W5's grouping of students under their courses by `course_id`, in the courses' order.
-pub struct ByCourse {
+pub(crate) struct ByCourse {
     index: HashMap<i64, usize>,
     groups: Vec<(CourseRecord, Vec<StudentRecord>)>,
     attached: u64,
 }
 
 impl ByCourse {
-    pub fn new(courses: Vec<CourseRecord>) -> Self {
+    pub(crate) fn new(courses: Vec<CourseRecord>) -> Self {
         let index = courses.iter().enumerate().map(|(k, c)| (c.id, k)).collect();
         let groups = courses.into_iter().map(|c| (c, Vec::new())).collect();
         ByCourse {
@@ -200,7 +200,7 @@ impl ByCourse {
 
     /// Attaches `s` to its course (a student of no loaded course is dropped).
     #[inline]
-    pub fn push(&mut self, s: StudentRecord) {
+    pub(crate) fn push(&mut self, s: StudentRecord) {
         if let Some(&k) = s.course_id.and_then(|id| self.index.get(&id)) {
             self.groups[k].1.push(s);
             self.attached += 1;
@@ -208,7 +208,7 @@ impl ByCourse {
     }
 
     /// The courses with their students, and how many students were attached.
-    pub fn finish(self) -> (Vec<(CourseRecord, Vec<StudentRecord>)>, u64) {
+    pub(crate) fn finish(self) -> (Vec<(CourseRecord, Vec<StudentRecord>)>, u64) {
         (self.groups, self.attached)
     }
 }

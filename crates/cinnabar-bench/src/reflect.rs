@@ -290,7 +290,7 @@ fn raw_connection(db: &Db, opts: &Options) -> Result<Raw, Failure> {
 }
 
 /// Runs the mode; `args` follow the word `reflect`.
-pub fn main(args: &[String]) -> ExitCode {
+pub(crate) fn main(args: &[String]) -> ExitCode {
     crate::run_mode("reflect", USAGE, args, parse, run)
 }
 

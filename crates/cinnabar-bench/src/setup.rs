@@ -33,20 +33,20 @@ SELECT j, 'course' || j FROM c;
 ";
 
 /// Number of courses the seed creates.
-pub const COURSES: i64 = 100;
+pub(crate) const COURSES: i64 = 100;
 
 /// Number of point lookups in W3.
-pub const LOOKUPS: i64 = 10_000;
+pub(crate) const LOOKUPS: i64 = 10_000;
 
 /// The `course` every seeded or inserted student has.
-pub const COURSE: &str = "Python";
+pub(crate) const COURSE: &str = "Python";
 
 /// The `course` W4 sets on every student.
-pub const NEW_COURSE: &str = "Rust";
+pub(crate) const NEW_COURSE: &str = "Rust";
 
 /// A student row as the checks see it; also the `raw_rusqlite` contender's typed struct.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StudentRecord {
+pub(crate) struct StudentRecord {
     pub id: i64,
     pub name: String,
     pub course: String,
@@ -56,32 +56,32 @@ pub struct StudentRecord {
 
 /// A course row as the checks see it; also the raw contenders' typed struct for W5.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CourseRecord {
+pub(crate) struct CourseRecord {
     pub id: i64,
     pub title: String,
 }
 
 /// `name` of student `i`.
 #[inline]
-pub fn name(i: i64) -> String {
+pub(crate) fn name(i: i64) -> String {
     format!("student{i}")
 }
 
 /// `email` of student `i`.
 #[inline]
-pub fn email(i: i64) -> String {
+pub(crate) fn email(i: i64) -> String {
     format!("student{i}@example.com")
 }
 
 /// `course_id` of student `i`.
 #[inline]
-pub fn course_id(i: i64) -> i64 {
+pub(crate) fn course_id(i: i64) -> i64 {
     i % COURSES + 1
 }
 
 /// The id W3's lookup `k` asks for (by its name `student{id}`).
 #[inline]
-pub fn lookup_id(k: i64, n: i64) -> i64 {
+pub(crate) fn lookup_id(k: i64, n: i64) -> i64 {
     (k * 7919) % n + 1
 }
 
@@ -89,7 +89,7 @@ pub fn lookup_id(k: i64, n: i64) -> i64 {
 ///
 /// # Errors
 /// SQLite errors, or a journal mode other than WAL.
-pub fn open(path: &Path) -> Result<Connection, Failure> {
+pub(crate) fn open(path: &Path) -> Result<Connection, Failure> {
     let conn = Connection::open(path)?;
     let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
     if !mode.eq_ignore_ascii_case("wal") {
@@ -106,7 +106,7 @@ pub fn open(path: &Path) -> Result<Connection, Failure> {
 ///
 /// # Errors
 /// SQLite errors.
-pub fn prepare(path: &Path, n: i64, w: Workload) -> Result<(), Failure> {
+pub(crate) fn prepare(path: &Path, n: i64, w: Workload) -> Result<(), Failure> {
     let conn = open(path)?;
     conn.execute_batch(SCHEMA)?;
     conn.execute_batch(SEED_COURSES)?;
@@ -144,7 +144,7 @@ fn is_deterministic(s: &StudentRecord, course: &str) -> bool {
 ///
 /// # Errors
 /// [`Failure::Verify`] naming the first mismatch.
-pub fn check_inserted(n: i64, objects: &[StudentRecord]) -> Result<(), Failure> {
+pub(crate) fn check_inserted(n: i64, objects: &[StudentRecord]) -> Result<(), Failure> {
     check(objects.len() as i64 == n, || {
         format!("{} objects, expected {n}", objects.len())
     })?;
@@ -161,7 +161,7 @@ pub fn check_inserted(n: i64, objects: &[StudentRecord]) -> Result<(), Failure> 
 ///
 /// # Errors
 /// [`Failure::Verify`] naming the first mismatch.
-pub fn check_loaded(n: i64, objects: &[StudentRecord], course: &str) -> Result<(), Failure> {
+pub(crate) fn check_loaded(n: i64, objects: &[StudentRecord], course: &str) -> Result<(), Failure> {
     check(objects.len() as i64 == n, || {
         format!("{} objects, expected {n}", objects.len())
     })?;
@@ -181,7 +181,7 @@ pub fn check_loaded(n: i64, objects: &[StudentRecord], course: &str) -> Result<(
 ///
 /// # Errors
 /// [`Failure::Verify`] naming the first mismatch.
-pub fn check_lookups(found: &[(i64, StudentRecord)]) -> Result<(), Failure> {
+pub(crate) fn check_lookups(found: &[(i64, StudentRecord)]) -> Result<(), Failure> {
     check(found.len() as i64 == LOOKUPS, || {
         format!("{} lookups found a row, expected {LOOKUPS}", found.len())
     })?;
@@ -195,7 +195,7 @@ pub fn check_lookups(found: &[(i64, StudentRecord)]) -> Result<(), Failure> {
 
 /// How many of the students `1..=n` belong to course `j` (`i % 100 + 1 = j`): `n / 100`
 /// for every course when `n` is a multiple of 100.
-pub fn students_of_course(n: i64, j: i64) -> i64 {
+pub(crate) fn students_of_course(n: i64, j: i64) -> i64 {
     let r = j - 1;
     if r == 0 {
         n / COURSES
@@ -212,7 +212,7 @@ pub fn students_of_course(n: i64, j: i64) -> i64 {
 ///
 /// # Errors
 /// [`Failure::Verify`] naming the first mismatch.
-pub fn check_relation(
+pub(crate) fn check_relation(
     n: i64,
     courses: &[(CourseRecord, Vec<StudentRecord>)],
 ) -> Result<(), Failure> {
@@ -265,7 +265,7 @@ pub fn check_relation(
 ///
 /// # Errors
 /// [`Failure::Verify`] naming what is off; SQLite errors.
-pub fn verify_db(path: &Path, n: i64, w: Workload) -> Result<(), Failure> {
+pub(crate) fn verify_db(path: &Path, n: i64, w: Workload) -> Result<(), Failure> {
     let conn = open(path)?;
     let courses: i64 = conn.query_row("SELECT COUNT(*) FROM courses", [], |r| r.get(0))?;
     check(courses == COURSES, || {

@@ -10,6 +10,8 @@
 //! cinnabar migrate upgrade
 //! ```
 
+#![warn(clippy::unwrap_used)]
+
 pub mod codegen;
 mod command;
 mod database_url;

@@ -4,6 +4,8 @@
 //! Layering: this crate is the bottom; `cinnabar-engine` (drivers, pool, connections) builds
 //! on it, `cinnabar-orm` on both, and the `cinnabar` facade re-exports the public surface.
 
+#![warn(clippy::unwrap_used)]
+
 pub mod dialect;
 pub mod error;
 pub mod schema;

@@ -2,8 +2,8 @@
 //! [`Index`]es, [`UniqueConstraint`]s and [`CheckConstraint`]s.
 //!
 //! The derive builds one `Table` per model; users of the core layer build them by hand;
-//! reflection (the engine's `Inspector`, through each dialect's [`Catalog`]) reads them from a
-//! live database. Dialects render them to DDL; the ORM orders its flush by
+//! reflection (the engine's `Inspector`, through each dialect's
+//! [`Catalog`](crate::dialect::catalog::Catalog)) reads them from a live database. Dialects render them to DDL; the ORM orders its flush by
 //! [`MetaData::sorted_tables`]. [`diff`] compares two schemas.
 
 pub mod diff;
@@ -535,6 +535,42 @@ impl Table {
 }
 
 /// A collection of tables, as SQLAlchemy's `MetaData`: what `create_all` creates.
+///
+/// ```
+/// use cinnabar::prelude::*;
+///
+/// #[derive(Model, Debug, Clone)]
+/// #[cinnabar(table = "courses")]
+/// struct Course {
+///     #[cinnabar(primary_key)]
+///     id: Option<i64>,
+///     title: String,
+/// }
+///
+/// #[derive(Model, Debug, Clone)]
+/// #[cinnabar(table = "students")]
+/// struct Student {
+///     #[cinnabar(primary_key)]
+///     id: Option<i64>,
+///     name: String,
+///     #[cinnabar(foreign_key = "courses.id")]
+///     course_id: Option<i64>,
+/// }
+///
+/// # fn main() -> cinnabar::Result<()> {
+/// let metadata = MetaData::new()
+///     .with(Student::table().clone())
+///     .with(Course::table().clone());
+/// // Tables a foreign key points at come first.
+/// let sorted = metadata.sorted_tables()?;
+/// let order: Vec<&str> = sorted.iter().map(|t| t.name.as_str()).collect();
+/// assert_eq!(order, ["courses", "students"]);
+///
+/// let engine = create_engine("sqlite://")?;
+/// metadata.create_all(&engine)?; // CREATE TABLE courses ..., then students
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct MetaData {
     tables: Vec<Arc<Table>>,

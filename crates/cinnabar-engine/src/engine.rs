@@ -188,6 +188,23 @@ impl std::fmt::Debug for Engine {
 ///
 /// No connection is opened until one is needed.
 ///
+/// ```
+/// use cinnabar::prelude::*;
+///
+/// # fn main() -> cinnabar::Result<()> {
+/// // In memory here; `sqlite:///college.db` for a file, `postgresql://...`, `mysql://...`.
+/// let engine = create_engine("sqlite://")?;
+/// let mut conn = engine.connect()?;
+/// let students: i64 = conn.scalar(text("SELECT 30"))?;
+/// assert_eq!(students, 30);
+///
+/// // A URL without a scheme is a typed error, not a panic.
+/// let err = create_engine("college.db").unwrap_err();
+/// assert_eq!(err.kind(), ErrorKind::Url);
+/// # Ok(())
+/// # }
+/// ```
+///
 /// # Errors
 /// [`ErrorKind::Url`] for a malformed URL or an unknown backend; [`ErrorKind::Unsupported`]
 /// for a backend whose feature is not compiled in.

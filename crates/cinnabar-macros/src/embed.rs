@@ -11,7 +11,7 @@ use quote::quote;
 use syn::LitStr;
 
 /// The expansion, or a compile error naming the directory and what is wrong.
-pub fn embed_migrations(input: &LitStr) -> TokenStream {
+pub(crate) fn embed_migrations(input: &LitStr) -> TokenStream {
     match expand(input) {
         Ok(tokens) => tokens,
         Err(message) => syn::Error::new(input.span(), message).to_compile_error(),

@@ -4,6 +4,8 @@
 //!
 //! `parse` validates the input into an intermediate model; `expand` turns it into code.
 
+#![warn(clippy::unwrap_used)]
+
 use proc_macro::TokenStream;
 
 mod embed;

@@ -6,6 +6,8 @@
 //! This crate is an integration layer: it depends on `cinnabar-core` and `cinnabar-engine`,
 //! never on the ORM. See `docs/migrations/revisions.md` and `docs/migrations/applying.md`.
 
+#![warn(clippy::unwrap_used)]
+
 mod apply;
 mod autogenerate;
 mod check;

@@ -136,6 +136,39 @@ pub(crate) struct Obj<T: Model> {
 /// A shared, session-tracked model object.
 ///
 /// Cloning a handle clones the pointer, not the object. Handles are `Send + Sync`.
+///
+/// ```
+/// use cinnabar::prelude::*;
+///
+/// #[derive(Model, Debug, Clone)]
+/// #[cinnabar(table = "students")]
+/// struct Student {
+///     #[cinnabar(primary_key)]
+///     id: Option<i64>,
+///     name: String,
+///     course: String,
+/// }
+///
+/// # fn main() -> cinnabar::Result<()> {
+/// let engine = create_engine("sqlite://")?;
+/// MetaData::new().with(Student::table().clone()).create_all(&engine)?;
+/// let mut session = Session::new(&engine);
+///
+/// let naresh = session.add(Student { id: None, name: "Naresh".into(), course: "Python".into() });
+/// assert_eq!(naresh.state(), ObjectState::Pending);
+/// let same = naresh.clone(); // the same object, not a copy
+/// same.write().course = "Rust".into();
+/// assert_eq!(naresh.read().course, "Rust");
+///
+/// session.commit()?;
+/// assert_eq!(naresh.state(), ObjectState::Persistent);
+/// // The identity map hands out the same object for the same key.
+/// let key = naresh.read().id.expect("assigned at commit");
+/// let loaded = session.get::<Student>(key)?.expect("stored");
+/// assert!(Handle::ptr_eq(&loaded, &naresh));
+/// # Ok(())
+/// # }
+/// ```
 pub struct Handle<T: Model>(pub(crate) Arc<Obj<T>>);
 
 impl<T: Model> Clone for Handle<T> {

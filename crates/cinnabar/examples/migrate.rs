@@ -7,24 +7,32 @@ use cinnabar::prelude::*;
 
 static MIGRATIONS: EmbeddedMigrations = cinnabar::embed_migrations!("examples/migrations");
 
+/// A course, as the first revision created it.
 #[derive(Model, Debug, Clone)]
 #[cinnabar(table = "courses")]
 pub struct Course {
+    /// The key, `None` until inserted.
     #[cinnabar(primary_key)]
     pub id: Option<i64>,
+    /// The course's title.
     #[cinnabar(length = 100)]
     pub title: String,
 }
 
+/// A student, as the last revision left the table.
 #[derive(Model, Debug, Clone)]
 #[cinnabar(table = "students")]
 pub struct Student {
+    /// The key, `None` until inserted.
     #[cinnabar(primary_key)]
     pub id: Option<i64>,
+    /// The student's name.
     #[cinnabar(length = 50)]
     pub name: String,
+    /// The course code (the third revision renamed `course` to it).
     #[cinnabar(length = 20, renamed_from = "course")]
     pub course_code: String,
+    /// A unique email address (added by the second revision).
     #[cinnabar(length = 120, unique)]
     pub email: Option<String>,
 }

@@ -1,5 +1,10 @@
 //! # Cinnabar
 //!
+//! ```toml
+//! [dependencies]
+//! cinnabar-sql = "0.1"   # the package is cinnabar-sql; its library is `cinnabar`
+//! ```
+//!
 //! A SQL toolkit and ORM for Rust, shaped after SQLAlchemy: an [`Engine`] made from a URL,
 //! declarative models with `#[derive(Model)]`, `create_all`, and a [`Session`] with an
 //! identity map, automatic change detection and a dependency-ordered flush.
@@ -31,32 +36,147 @@
 //! ```
 //!
 //! This crate is the only public surface; the `cinnabar-*` crates behind it are internal.
+//! What it exports, by module:
+//!
+//! - the crate root: the engine ([`create_engine`], [`Engine`], [`Connection`], rows), the
+//!   ORM ([`Model`], [`Session`], [`Query`], [`Handle`], relationships, loaders, bulk
+//!   statements), schema values ([`MetaData`], [`Table`], [`Column`], ...), [`diff`], values,
+//!   types and the one [`Error`];
+//! - [`sql`]: the expression language (statements, expressions, typed columns, raw
+//!   SQL ([`text()`]), DDL statements) and the SQL lexer;
+//! - [`schema`], [`types`]: schema objects and the SQL type system with its conversion traits;
+//! - [`dialect`]: the three dialects, [`compile`](dialect::compile) and what a dialect
+//!   declares (capabilities, reflection catalogs, migration locks);
+//! - [`driver`]: the interface a database client library implements
+//!   ([`Engine::from_driver`]);
+//! - [`migrate`] (feature `migrate`) and [`cli`] (feature `cli`);
+//! - [`prelude`]: everything a typical program needs.
 
-pub use cinnabar_core::dialect::{self, Dialect};
+#![warn(clippy::unwrap_used)]
+
+pub use cinnabar_core::dialect::Dialect;
 pub use cinnabar_core::schema::diff::{diff, SchemaOp};
 pub use cinnabar_core::schema::{
-    self, CheckConstraint, CheckRule, Column, ForeignKey, Index, MetaData, ReferentialAction,
-    RuleValue, Table, UniqueConstraint,
+    CheckConstraint, CheckRule, Column, ForeignKey, Index, MetaData, ReferentialAction, RuleValue,
+    Table, UniqueConstraint,
 };
-pub use cinnabar_core::sql::{self, text};
-pub use cinnabar_core::types::{self, ColumnType, FromSql, SqlType, ToSql};
+pub use cinnabar_core::sql::text;
+pub use cinnabar_core::types::{ColumnType, FromSql, SqlType, ToSql};
 pub use cinnabar_core::{Error, ErrorKind, FieldError, Result, ValidationErrors, Value, ValueRef};
+#[cfg(feature = "sqlite")]
+pub use cinnabar_engine::sqlite::SqliteOptions;
 pub use cinnabar_engine::{
-    create_engine, Connection, Engine, EngineOptions, FromRow, Inspector, MetaDataExt, OwnedRow,
-    Row, Rows, Transaction, Url,
+    create_engine, Backend, ColumnIndex, Connection, Engine, EngineOptions, FromRow, Inspector,
+    MetaDataExt, OwnedRow, PoolOptions, PoolStatus, Row, Rows, Transaction, Url,
 };
 pub use cinnabar_macros::{FromRow, Model};
 pub use cinnabar_orm::{
-    delete, joined, selectin, update, BelongsTo, BulkDelete, BulkUpdate, Handle, HasMany, HasOne,
-    Model, ObjectState, Query, Relation, RetryPolicy, Session, SessionOptions,
+    delete, joined, selectin, update, BelongsTo, BulkDelete, BulkStatement, BulkUpdate, Handle,
+    HasMany, HasOne, Joined, Loader, Model, ObjectState, Query, ReadGuard, Relation, RelationKind,
+    RetryPolicy, Selectin, Session, SessionOptions, Through, WriteGuard,
 };
 
-/// Migrations: revision files, the revision graph, checksums, autogenerate, the
-/// [`Migrator`](migrate::Migrator) and [`EmbeddedMigrations`](migrate::EmbeddedMigrations)
-/// (`cinnabar-migrate`). See docs/MIGRATIONS.md.
+// The prelude comes first among the modules: rustc names an item in its messages by the
+// first public path it finds, so a user's type error says `cinnabar::prelude::Expression::eq`
+// (as tests/ui/type_column_type_mismatch.stderr records), not `cinnabar::sql::...`.
+/// Everything a typical program needs: `use cinnabar::prelude::*;`.
+pub mod prelude {
+    pub use crate::sql::{and_all, count_star, not, or_any, text, Expression, TextExpression};
+    pub use crate::{
+        create_engine, delete, joined, selectin, update, BelongsTo, Connection, Engine,
+        EngineOptions, Error, ErrorKind, FieldError, FromRow, Handle, HasMany, HasOne, Inspector,
+        MetaData, MetaDataExt, Model, ObjectState, Result, RetryPolicy, Row, Session,
+        ValidationErrors,
+    };
+}
+
+pub mod sql {
+    //! The expression language: statements ([`Select`], [`Insert`], [`Update`], [`Delete`], raw
+    //! [`Text`], DDL as [`Ddl`]), the untyped [`Expr`] tree, typed columns and conditions, and the
+    //! SQL lexer (see docs/schema/lexer.md).
+
+    pub use cinnabar_core::sql::{
+        and_all, count_star, first_keyword, leading_keywords, not, or_any, pieces,
+        split_statements, text, tokens, AlterAction, AlterTable, BinOp, Bindable, Column,
+        ColumnChange, ColumnRef, Condition, CreateIndex, CreateTable, Ddl, Delete, DropIndex,
+        DropTable, Expr, Expression, Function, Insert, Join, JoinKind, Keywords, LexRules, Lexer,
+        OnConflict, OrderBy, Pieces, RowLock, Select, SelectItem, Statement, Statements, TableRef,
+        Text, TextExpression, TextPiece, Token, TokenKind, TypedExpr, Update,
+    };
+}
+
+pub mod schema {
+    //! Schema objects: [`Table`] and what it holds, [`MetaData`] (a set of tables) and the schema
+    //! [`diff`].
+
+    pub use cinnabar_core::schema::diff::{diff, SchemaOp};
+    pub use cinnabar_core::schema::{
+        CheckConstraint, CheckRule, Column, ForeignKey, Index, MetaData, ReferentialAction,
+        RuleValue, Table, UniqueConstraint,
+    };
+}
+
+pub mod types {
+    //! SQL types ([`SqlType`]), the conversions between Rust values and SQL values ([`ToSql`],
+    //! [`FromSql`], [`ColumnType`]), the marker types of typed columns ([`kind`]) and the key
+    //! tuples of models ([`KeyValues`]).
+
+    pub use cinnabar_core::types::{kind, ColumnType, FromSql, KeyValues, SqlType, ToSql};
+}
+
+pub mod dialect {
+    //! Dialects: how each database spells SQL. [`compile`] and [`compile_ddl`] render a
+    //! statement for a [`Dialect`]; the rest is what a dialect declares: capabilities
+    //! ([`BeginMode`], [`GeneratedKeys`], [`IdentifierLimit`]), rebuilds of tables its ALTER TABLE
+    //! cannot change ([`TableRebuild`]), migration locks ([`MigrationLock`]) and its
+    //! reflection [`catalog`].
+
+    pub use cinnabar_core::dialect::{
+        compile, compile_ddl, BeginMode, Compiled, ConstraintKind, Dialect, GeneratedKeys,
+        IdentifierLimit, MigrationLock, MySqlDialect, NamedLock, PostgresDialect, ServerVersion,
+        SqliteDialect, TableRebuild,
+    };
+
+    pub mod catalog {
+        //! Reflection catalogs: the queries a dialect uses to read a live schema and the rules it
+        //! compares schemas by ([`Catalog`], returned by
+        //! [`Dialect::catalog`](super::Dialect::catalog)).
+
+        pub use cinnabar_core::dialect::catalog::{Catalog, CatalogQuery, CatalogRows, ObjectKind};
+    }
+}
+
+pub mod driver {
+    //! The driver interface: what a database client library implements to serve an
+    //! [`Engine`](crate::Engine) ([`Engine::from_driver`](crate::Engine::from_driver)). A driver
+    //! does I/O only; SQL text comes from a [`Dialect`](crate::Dialect).
+
+    pub use cinnabar_engine::driver::{Driver, DriverConnection, RowSink};
+}
+
 #[cfg(feature = "migrate")]
 pub mod migrate {
-    pub use cinnabar_migrate::*;
+    //! Migrations: revision files, the revision graph, checksums, autogenerate, the
+    //! [`Migrator`] and [`EmbeddedMigrations`]
+    //! (`cinnabar-migrate`). See docs/MIGRATIONS.md.
+
+    pub use cinnabar_migrate::{
+        autogenerate, autogenerate_for, checksum, describe_progress, generate_down, replay,
+        sql_for_upgrade, AppliedRevision, AutogenerateOptions, Autogenerated, ChecksumStatus,
+        Direction, EmbeddedMigrations, HistoryEntry, MigrationDir, Migrator, Progress,
+        ProgressEvent, ProgressKind, Revision, RustStep, SqlStep, StderrProgress, Step, HEAD_FILE,
+        VERSION_TABLE,
+    };
+
+    pub mod rebuild {
+        //! SQLite table rebuilds (the 12-step procedure), for changes SQLite's ALTER TABLE cannot
+        //! make: [`plan`] or [`plan_ops`], then [`run`].
+
+        pub use cinnabar_migrate::rebuild::{
+            apply_ops, needs_rebuild, plan, plan_ops, run, server_version, with_foreign_keys_off,
+            RebuildPlan, RebuildReport, Renames, TableChange,
+        };
+    }
 }
 
 /// Compiles a migrations directory into the binary (see
@@ -74,28 +194,26 @@ pub use serde_json;
 #[cfg(feature = "uuid")]
 pub use uuid;
 
-/// The `cinnabar` command line as a library (feature `cli`): [`cli::run`] is the whole
-/// binary (`cinnabar codegen ...`, `cinnabar migrate ...`), [`cli::main`] the same linked
-/// with an application's models (its `src/bin/migrate.rs`, for `migrate revision
-/// --autogenerate` and `migrate check`), [`cli::codegen`] turns reflected tables into
-/// `#[derive(Model)]` structs, [`cli::database_url`] finds the URL as every subcommand does.
 #[cfg(feature = "cli")]
 pub mod cli {
-    pub use cinnabar_cli::codegen;
+    //! The `cinnabar` command line as a library (feature `cli`): [`run`] is the whole
+    //! binary (`cinnabar codegen ...`, `cinnabar migrate ...`), [`main`] the same linked
+    //! with an application's models (its `src/bin/migrate.rs`, for `migrate revision
+    //! --autogenerate` and `migrate check`), [`codegen`] turns reflected tables into
+    //! `#[derive(Model)]` structs, [`database_url`] finds the URL as every subcommand does.
+
     pub use cinnabar_cli::{
         database_url, main, run, run_with_models, CommandError, UrlSource, DATABASE_URL,
     };
-}
 
-/// Everything a typical program needs: `use cinnabar::prelude::*;`.
-pub mod prelude {
-    pub use crate::sql::{and_all, count_star, not, or_any, text, Expression, TextExpression};
-    pub use crate::{
-        create_engine, delete, joined, selectin, update, BelongsTo, Connection, Engine,
-        EngineOptions, Error, ErrorKind, FieldError, FromRow, Handle, HasMany, HasOne, Inspector,
-        MetaData, MetaDataExt, Model, ObjectState, Result, RetryPolicy, Row, Session,
-        ValidationErrors,
-    };
+    pub mod codegen {
+        //! Models generated from reflected tables: [`generate`] writes one `#[derive(Model)]`
+        //! struct per table, relationships included.
+
+        pub use cinnabar_cli::codegen::{
+            generate, CodegenOptions, Generated, GeneratedModel, TypeOverride, Warning,
+        };
+    }
 }
 
 /// Items the derive macros expand to, and nothing else (each is named by the expansion in

@@ -1,6 +1,6 @@
 //! Compile-time guarantees of `#[derive(Model)]`: typed column comparisons, and attribute or
 //! field-type mistakes reported at the offending span. Regenerate the expected output with
-//! `TRYBUILD=overwrite cargo test -p cinnabar --test compile_fail`, then review each `.stderr`.
+//! `TRYBUILD=overwrite cargo test -p cinnabar-sql --test compile_fail`, then review each `.stderr`.
 
 #[test]
 fn ui() {

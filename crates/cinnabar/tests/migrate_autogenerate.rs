@@ -23,7 +23,7 @@ mod v1 {
 
     #[derive(Model, Debug, Clone)]
     #[cinnabar(table = "courses")]
-    pub struct Course {
+    pub(crate) struct Course {
         #[cinnabar(primary_key)]
         pub id: Option<i64>,
         #[cinnabar(length = 100)]
@@ -32,7 +32,7 @@ mod v1 {
 
     #[derive(Model, Debug, Clone)]
     #[cinnabar(table = "students", check = "age >= 0", unique(name, course_id))]
-    pub struct Student {
+    pub(crate) struct Student {
         #[cinnabar(primary_key)]
         pub id: Option<i64>,
         #[cinnabar(length = 50)]
@@ -55,7 +55,7 @@ mod v2 {
     /// `courses` renamed to `modules`.
     #[derive(Model, Debug, Clone)]
     #[cinnabar(table = "modules", renamed_from = "courses")]
-    pub struct Module {
+    pub(crate) struct Module {
         #[cinnabar(primary_key)]
         pub id: Option<i64>,
         #[cinnabar(length = 100)]
@@ -65,7 +65,7 @@ mod v2 {
     /// `course` renamed to `course_code`, the foreign key now to `modules`.
     #[derive(Model, Debug, Clone)]
     #[cinnabar(table = "students", check = "age >= 0", unique(name, course_id))]
-    pub struct Student {
+    pub(crate) struct Student {
         #[cinnabar(primary_key)]
         pub id: Option<i64>,
         #[cinnabar(length = 50)]
@@ -84,7 +84,7 @@ mod v2 {
     /// v1's students without `email`.
     #[derive(Model, Debug, Clone)]
     #[cinnabar(table = "students", check = "age >= 0", unique(name, course_id))]
-    pub struct StudentNoEmail {
+    pub(crate) struct StudentNoEmail {
         #[cinnabar(primary_key)]
         pub id: Option<i64>,
         #[cinnabar(length = 50)]

@@ -334,7 +334,7 @@ mod cascades {
         db.scalar("SELECT COUNT(*) FROM teachers").expect("a count")
     }
 
-    pub fn deleting_a_parent_deletes_its_children_first(db: &TestDb) {
+    pub(crate) fn deleting_a_parent_deletes_its_children_first(db: &TestDb) {
         let (_s, _d, _ts) = setup(db);
         // A fresh session: the collection is not loaded, so the cascade loads it.
         let mut s = Session::new(&db.engine);
@@ -345,7 +345,7 @@ mod cascades {
         assert_eq!(s.query::<Department>().count().unwrap(), 0);
     }
 
-    pub fn a_child_removed_from_a_delete_orphan_collection_is_deleted(db: &TestDb) {
+    pub(crate) fn a_child_removed_from_a_delete_orphan_collection_is_deleted(db: &TestDb) {
         let (mut s, d, ts) = setup(db);
         assert!(d.write().teachers.remove(&ts[1]).unwrap());
         s.commit().unwrap();
@@ -369,7 +369,7 @@ mod cascades {
         assert_eq!(d.read().teachers.len().unwrap(), 2);
     }
 
-    pub fn joins_and_exists_filters_through_relationships(db: &TestDb) {
+    pub(crate) fn joins_and_exists_filters_through_relationships(db: &TestDb) {
         let (mut s, _d, _ts) = setup(db);
         let other = s.add(Department {
             id: None,
@@ -415,7 +415,7 @@ mod cascades {
         assert_eq!(n, 2);
     }
 
-    pub fn many_to_one_join_and_has(db: &TestDb) {
+    pub(crate) fn many_to_one_join_and_has(db: &TestDb) {
         let (mut s, d, _ts) = setup(db);
         let _ = d;
         let in_cs = s
@@ -458,7 +458,7 @@ mod tree {
         }
     }
 
-    pub fn a_new_tree_is_inserted_parents_first_in_one_flush(db: &TestDb) {
+    pub(crate) fn a_new_tree_is_inserted_parents_first_in_one_flush(db: &TestDb) {
         db.create_tables(&[Category::table()]);
         let mut s = Session::new(&db.engine);
         // Added leaf-first, on purpose.
@@ -497,7 +497,7 @@ mod tree {
         assert_eq!(under[0].read().name, "Rust");
     }
 
-    pub fn a_reference_cycle_among_new_objects_is_a_clear_error(db: &TestDb) {
+    pub(crate) fn a_reference_cycle_among_new_objects_is_a_clear_error(db: &TestDb) {
         db.create_tables(&[Category::table()]);
         let mut s = Session::new(&db.engine);
         let a = s.add(cat("a"));
@@ -550,7 +550,7 @@ mod many_to_many {
             .expect("a count")
     }
 
-    pub fn association_rows_follow_the_collections(db: &TestDb) {
+    pub(crate) fn association_rows_follow_the_collections(db: &TestDb) {
         setup(db);
         let mut s = Session::new(&db.engine);
         let basics = s.add(subject("Basics"));
@@ -626,7 +626,7 @@ mod many_to_many {
         assert_eq!(rows(db, "prerequisites"), 1);
     }
 
-    pub fn rollback_restores_a_many_to_many_collection(db: &TestDb) {
+    pub(crate) fn rollback_restores_a_many_to_many_collection(db: &TestDb) {
         setup(db);
         let mut s = Session::new(&db.engine);
         let a = s.add(subject("A"));
@@ -657,7 +657,7 @@ mod one_to_one {
     use crate::models::one_to_one::{Learner, Profile};
     use cinnabar::prelude::*;
 
-    pub fn scalar_on_both_sides(db: &TestDb) {
+    pub(crate) fn scalar_on_both_sides(db: &TestDb) {
         db.create_tables(&[Learner::table(), Profile::table()]);
         let mut s = Session::new(&db.engine);
         let p = s.add(Profile {
@@ -809,7 +809,7 @@ mod back_populates {
             .unwrap()
     }
 
-    pub fn setting_the_reference_moves_the_object_between_loaded_collections(db: &TestDb) {
+    pub(crate) fn setting_the_reference_moves_the_object_between_loaded_collections(db: &TestDb) {
         let (mut s, a, b) = setup(db);
         let a1 = find(&a, "a1");
         a1.write().tutor.set(Some(b.clone())).unwrap();
@@ -827,7 +827,9 @@ mod back_populates {
         assert_eq!(kid_rows(db), 2);
     }
 
-    pub fn pushing_into_a_collection_sets_the_reference_and_leaves_the_old_parent(db: &TestDb) {
+    pub(crate) fn pushing_into_a_collection_sets_the_reference_and_leaves_the_old_parent(
+        db: &TestDb,
+    ) {
         let (mut s, a, b) = setup(db);
         let a2 = find(&a, "a2");
         b.write().kids.push(a2.clone()).unwrap();
@@ -844,7 +846,7 @@ mod back_populates {
         assert_eq!(kid_rows(db), 2, "b1 was a delete-orphan child");
     }
 
-    pub fn rollback_undoes_both_sides(db: &TestDb) {
+    pub(crate) fn rollback_undoes_both_sides(db: &TestDb) {
         let (mut s, a, b) = setup(db);
         let a1 = find(&a, "a1");
         a1.write().tutor.set(Some(b.clone())).unwrap();
@@ -856,7 +858,7 @@ mod back_populates {
         assert_eq!(tutor_of(db, "a1"), a.read().id);
     }
 
-    pub fn new_objects_are_added_through_relationships(db: &TestDb) {
+    pub(crate) fn new_objects_are_added_through_relationships(db: &TestDb) {
         let (mut s, a, _b) = setup(db);
         // A new kid appended to a loaded collection: inserted by the next flush.
         let n1 = Handle::new(kid("n1"));
@@ -881,7 +883,7 @@ mod back_populates {
         assert_eq!(kid_rows(db), 5);
     }
 
-    pub fn a_borrowed_other_side_is_an_error_and_changes_nothing(db: &TestDb) {
+    pub(crate) fn a_borrowed_other_side_is_an_error_and_changes_nothing(db: &TestDb) {
         let (mut s, a, b) = setup(db);
         let a1 = find(&a, "a1");
         let err = {
@@ -896,7 +898,7 @@ mod back_populates {
         assert_eq!(tutor_of(db, "a1"), a.read().id);
     }
 
-    pub fn loading_a_collection_fills_the_references_back(db: &TestDb) {
+    pub(crate) fn loading_a_collection_fills_the_references_back(db: &TestDb) {
         let (s, _a, _b) = setup(db);
         drop(s);
         for strategy in ["selectin", "joined"] {
@@ -918,7 +920,7 @@ mod back_populates {
         }
     }
 
-    pub fn loading_skips_an_object_borrowed_elsewhere(db: &TestDb) {
+    pub(crate) fn loading_skips_an_object_borrowed_elsewhere(db: &TestDb) {
         let (s, _a, _b) = setup(db);
         drop(s);
         let mut s = Session::new(&db.engine);
@@ -947,7 +949,7 @@ mod back_populates {
             .expect("a count")
     }
 
-    pub fn many_to_many_both_sides_write_each_row_once(db: &TestDb) {
+    pub(crate) fn many_to_many_both_sides_write_each_row_once(db: &TestDb) {
         db.create_tables(&[Club::table(), Member::table(), ClubMember::table()]);
         let mut s = Session::new(&db.engine);
         let chess = s.add(Club {
@@ -1031,7 +1033,7 @@ mod post_update {
         })
     }
 
-    pub fn a_cycle_between_tables_is_written_with_a_post_update(db: &TestDb) {
+    pub(crate) fn a_cycle_between_tables_is_written_with_a_post_update(db: &TestDb) {
         metadata().create_all(&db.engine).unwrap();
         // Idempotent: the ALTER-added constraint is not added twice.
         metadata().create_all(&db.engine).unwrap();
@@ -1071,7 +1073,7 @@ mod post_update {
         assert_eq!(scalar(db, "SELECT COUNT(*) FROM workers"), Some(0));
     }
 
-    pub fn drop_all_drops_tables_in_a_cycle_with_rows(db: &TestDb) {
+    pub(crate) fn drop_all_drops_tables_in_a_cycle_with_rows(db: &TestDb) {
         metadata().create_all(&db.engine).unwrap();
         let mut s = Session::new(&db.engine);
         let d = s.add(division("Ops"));
@@ -1084,7 +1086,7 @@ mod post_update {
         assert_eq!(scalar(db, "SELECT COUNT(*) FROM divisions"), Some(0));
     }
 
-    pub fn a_cycle_without_post_update_is_a_clear_error(db: &TestDb) {
+    pub(crate) fn a_cycle_without_post_update_is_a_clear_error(db: &TestDb) {
         let md = MetaData::new()
             .with(Shop::table().clone())
             .with(Clerk::table().clone());
@@ -1148,7 +1150,7 @@ mod uuid_keys {
         Uuid::from_u128(0x6f1e_0000_0000_4000_8000_0000_0000_0000 | n)
     }
 
-    pub fn eager_loading_matches_uuid_keys(db: &TestDb) {
+    pub(crate) fn eager_loading_matches_uuid_keys(db: &TestDb) {
         db.create_tables(&[Squad::table(), Player::table()]);
         let mut s = Session::new(&db.engine);
         for (i, n) in [1u128, 2].into_iter().enumerate() {
@@ -1223,7 +1225,7 @@ mod date_keys {
     use cinnabar::chrono::NaiveDate;
     use cinnabar::prelude::*;
 
-    pub fn eager_loading_matches_date_keys(db: &TestDb) {
+    pub(crate) fn eager_loading_matches_date_keys(db: &TestDb) {
         db.create_tables(&[SchoolDay::table(), Lesson::table()]);
         let mut s = Session::new(&db.engine);
         let day = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();

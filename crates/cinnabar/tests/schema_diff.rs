@@ -57,7 +57,7 @@ pub fn metadata(tables: &[&Table]) -> MetaData {
 }
 
 /// Every table of the test's database, as reflection reads it.
-pub fn reflect(db: &TestDb) -> MetaData {
+pub(crate) fn reflect(db: &TestDb) -> MetaData {
     let mut current = MetaData::new();
     current.reflect(&db.engine, None).expect("reflect");
     current

@@ -19,7 +19,7 @@ backend_tests!(
 
 #[derive(Model, Debug, Clone)]
 #[cinnabar(table = "v_products")]
-pub struct Product {
+pub(crate) struct Product {
     #[cinnabar(primary_key)]
     pub id: Option<i64>,
     #[cinnabar(length = 40, validate(length(min = 1, max = 20)))]
@@ -49,7 +49,7 @@ fn customer_rules(c: &Customer) -> Result<(), ValidationErrors> {
 
 #[derive(Model, Debug, Clone)]
 #[cinnabar(table = "v_customers", validate_with = customer_rules)]
-pub struct Customer {
+pub(crate) struct Customer {
     #[cinnabar(primary_key)]
     pub id: Option<i64>,
     #[cinnabar(length = 50)]

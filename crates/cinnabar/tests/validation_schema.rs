@@ -26,7 +26,7 @@ mod v1 {
     /// The product before it had rules.
     #[derive(Model, Debug, Clone)]
     #[cinnabar(table = "products")]
-    pub struct Product {
+    pub(crate) struct Product {
         #[cinnabar(primary_key)]
         pub id: Option<i64>,
         #[cinnabar(length = 40)]
@@ -46,7 +46,7 @@ mod v2 {
     /// The same table with every kind of rule that has a SQL form, and one without.
     #[derive(Model, Debug, Clone)]
     #[cinnabar(table = "products")]
-    pub struct Product {
+    pub(crate) struct Product {
         #[cinnabar(primary_key)]
         pub id: Option<i64>,
         #[cinnabar(length = 40, validate(length(min = 1, max = 20)))]

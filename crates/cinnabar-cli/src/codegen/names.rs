@@ -246,7 +246,7 @@ impl Scope {
     /// Claims `base` (a snake-case name), or the first free of `base_2`, `base_3`, ... when
     /// it is taken. Names that cannot be identifiers or would hide a model item get a
     /// trailing `_` first.
-    pub fn claim(&mut self, base: &str) -> String {
+    pub(crate) fn claim(&mut self, base: &str) -> String {
         let base = if NOT_RAW.contains(&base) || MODEL_ITEMS.contains(&base) {
             format!("{base}_")
         } else {
@@ -263,7 +263,7 @@ impl Scope {
     }
 
     /// Claims the first of `candidates` that is free, else the first numbered.
-    pub fn claim_first(&mut self, candidates: &[String]) -> String {
+    pub(crate) fn claim_first(&mut self, candidates: &[String]) -> String {
         for c in candidates {
             if !self.is_taken(c) {
                 return self.claim(c);

@@ -44,7 +44,7 @@ pub(crate) struct ModelPlan {
 
 impl ModelPlan {
     /// The field of `column`.
-    pub fn field(&self, column: &str) -> Option<&FieldPlan> {
+    pub(crate) fn field(&self, column: &str) -> Option<&FieldPlan> {
         self.fields.iter().find(|f| f.column == column)
     }
 }

@@ -20,7 +20,7 @@ pub(crate) enum Import {
 
 impl Import {
     /// The `cinnabar` cargo feature the import needs.
-    pub fn feature(self) -> &'static str {
+    pub(crate) fn feature(self) -> &'static str {
         match self {
             Import::Chrono(_) => "chrono",
             Import::Decimal => "decimal",
@@ -63,7 +63,7 @@ impl RustType {
     }
 
     /// A type given with `--type-override`: written as given, importing nothing.
-    pub fn overridden(text: &str) -> Self {
+    pub(crate) fn overridden(text: &str) -> Self {
         RustType {
             text: text.to_string(),
             imports: Vec::new(),

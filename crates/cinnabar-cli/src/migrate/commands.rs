@@ -24,7 +24,7 @@ pub(crate) const LINK_MODELS_HELP: &str = "\
 --autogenerate needs your models, and the stand-alone `cinnabar` binary cannot see them \
 (Rust cannot discover a program's models at run time). Link the CLI into your crate:
 
-  1. in Cargo.toml: cinnabar = { version = \"...\", features = [\"cli\"] }
+  1. in Cargo.toml: cinnabar-sql = { version = \"...\", features = [\"cli\"] }
   2. src/bin/migrate.rs:
 
        fn main() -> std::process::ExitCode {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The crate's directory and the modules written into it.
-pub struct GeneratedCrate {
+pub(crate) struct GeneratedCrate {
     dir: PathBuf,
     modules: Vec<String>,
 }
@@ -39,7 +39,7 @@ fn target_dir() -> PathBuf {
 impl GeneratedCrate {
     /// Lays out the crate (Cargo.toml, the workspace's Cargo.lock so that the same dependency
     /// versions are used, `src/`), keeping its target directory.
-    pub fn new() -> GeneratedCrate {
+    pub(crate) fn new() -> GeneratedCrate {
         let dir = target_dir().join("codegen-check");
         // Files left from an earlier run are not in main.rs's `mod` lines, so not compiled.
         std::fs::create_dir_all(dir.join("src")).expect("create the generated crate");
@@ -52,7 +52,7 @@ edition = "2021"
 publish = false
 
 [dependencies]
-cinnabar = {{ path = {path:?}, features = ["postgres", "mysql", "chrono", "uuid", "decimal", "json"] }}
+cinnabar-sql = {{ path = {path:?}, features = ["postgres", "mysql", "chrono", "uuid", "decimal", "json"] }}
 
 [profile.dev]
 debug = 0
@@ -74,13 +74,13 @@ debug = 0
     }
 
     /// Writes `src/<name>.rs` (a module of `main.rs`).
-    pub fn module(&mut self, name: &str, text: &str) {
+    pub(crate) fn module(&mut self, name: &str, text: &str) {
         write_if_changed(&self.dir.join("src").join(format!("{name}.rs")), text);
         self.modules.push(name.to_string());
     }
 
     /// Writes `src/<name>/` as `--out` would (mod.rs and one file per model).
-    pub fn module_dir(&mut self, name: &str, files: &[(String, String)]) {
+    pub(crate) fn module_dir(&mut self, name: &str, files: &[(String, String)]) {
         let dir = self.dir.join("src").join(name);
         std::fs::create_dir_all(&dir).expect("create a module directory");
         for (file, text) in files {
@@ -90,7 +90,7 @@ debug = 0
     }
 
     /// Writes `src/main.rs`: a `mod` line per module, then `body` (which has `fn main`).
-    pub fn main(&self, body: &str) {
+    pub(crate) fn main(&self, body: &str) {
         let mut text = String::from("#![allow(dead_code, unused_imports)]\n\n");
         for m in &self.modules {
             text.push_str(&format!("mod {m};\n"));
@@ -101,7 +101,7 @@ debug = 0
     }
 
     /// `cargo build`s the crate and returns its binary, or cargo's output when it fails.
-    pub fn build(&self) -> Result<PathBuf, String> {
+    pub(crate) fn build(&self) -> Result<PathBuf, String> {
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let target = self.dir.join("target");
         let out = Command::new(cargo)

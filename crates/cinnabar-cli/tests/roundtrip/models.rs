@@ -13,7 +13,7 @@ use cinnabar::uuid::Uuid;
     table = "rt_courses",
     check(name = "fee_not_negative", sql = "fee >= 0")
 )]
-pub struct Course {
+pub(crate) struct Course {
     #[cinnabar(primary_key)]
     pub id: Option<i64>,
     #[cinnabar(length = 100, unique)]
@@ -30,7 +30,7 @@ pub struct Course {
 #[derive(Model, Debug, Clone)]
 #[cinnabar(table = "rt_students", unique(name, email), index(name, course_id))]
 #[cinnabar(check = "age >= 0", check = "small < 100")]
-pub struct Student {
+pub(crate) struct Student {
     #[cinnabar(primary_key)]
     pub id: Option<i64>,
     #[cinnabar(length = 80)]
@@ -64,7 +64,7 @@ pub struct Student {
 /// One-to-one: a unique foreign key.
 #[derive(Model, Debug, Clone)]
 #[cinnabar(table = "rt_profiles")]
-pub struct Profile {
+pub(crate) struct Profile {
     #[cinnabar(primary_key)]
     pub id: Option<i64>,
     #[cinnabar(unique, foreign_key = "rt_students.id", on_delete = "cascade")]
@@ -75,7 +75,7 @@ pub struct Profile {
 /// An association object: a composite key of two foreign keys and a column of its own.
 #[derive(Model, Debug, Clone)]
 #[cinnabar(table = "rt_enrollments")]
-pub struct Enrollment {
+pub(crate) struct Enrollment {
     #[cinnabar(primary_key, foreign_key = "rt_students.id", on_delete = "cascade")]
     pub student_id: i64,
     #[cinnabar(primary_key, foreign_key = "rt_courses.id")]
@@ -85,7 +85,7 @@ pub struct Enrollment {
 
 #[derive(Model, Debug, Clone)]
 #[cinnabar(table = "rt_tags")]
-pub struct Tag {
+pub(crate) struct Tag {
     #[cinnabar(primary_key)]
     pub id: Option<i64>,
     #[cinnabar(length = 30, unique)]
@@ -95,7 +95,7 @@ pub struct Tag {
 /// A pure association table: many-to-many between students and tags.
 #[derive(Model, Debug, Clone)]
 #[cinnabar(table = "rt_student_tags")]
-pub struct StudentTag {
+pub(crate) struct StudentTag {
     #[cinnabar(primary_key, foreign_key = "rt_students.id")]
     pub student_id: i64,
     #[cinnabar(primary_key, foreign_key = "rt_tags.id")]
@@ -105,7 +105,7 @@ pub struct StudentTag {
 /// Departments and employees reference each other: a cycle closed by post_update.
 #[derive(Model, Debug, Clone)]
 #[cinnabar(table = "rt_departments")]
-pub struct Department {
+pub(crate) struct Department {
     #[cinnabar(primary_key)]
     pub id: Option<i64>,
     #[cinnabar(length = 50)]
@@ -118,7 +118,7 @@ pub struct Department {
 
 #[derive(Model, Debug, Clone)]
 #[cinnabar(table = "rt_employees")]
-pub struct Employee {
+pub(crate) struct Employee {
     #[cinnabar(primary_key)]
     pub id: Option<i64>,
     #[cinnabar(foreign_key = "rt_departments.id", on_delete = "cascade")]
@@ -130,7 +130,7 @@ pub struct Employee {
 /// A natural composite key of text and date.
 #[derive(Model, Debug, Clone)]
 #[cinnabar(table = "rt_readings")]
-pub struct Reading {
+pub(crate) struct Reading {
     #[cinnabar(primary_key, length = 10)]
     pub station: String,
     #[cinnabar(primary_key)]
@@ -141,7 +141,7 @@ pub struct Reading {
 /// An integer key the program assigns.
 #[derive(Model, Debug, Clone)]
 #[cinnabar(table = "rt_codes")]
-pub struct Code {
+pub(crate) struct Code {
     #[cinnabar(primary_key)]
     pub code: i32,
     #[cinnabar(length = 40)]
@@ -149,7 +149,7 @@ pub struct Code {
 }
 
 /// Every model's table.
-pub fn metadata() -> MetaData {
+pub(crate) fn metadata() -> MetaData {
     MetaData::new()
         .with(Course::table().clone())
         .with(Student::table().clone())

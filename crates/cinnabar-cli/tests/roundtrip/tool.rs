@@ -4,7 +4,7 @@
 use super::support::Backend;
 
 /// The DDL and rows for `backend`.
-pub fn script(backend: Backend) -> String {
+pub(crate) fn script(backend: Backend) -> String {
     let (id, text) = match backend {
         Backend::Sqlite => ("INTEGER NOT NULL", "VARCHAR"),
         Backend::Postgres => ("SERIAL NOT NULL", "VARCHAR"),
@@ -31,7 +31,7 @@ pub fn script(backend: Backend) -> String {
 }
 
 /// What the generated crate's binary prints for those rows (see `MAIN` in round_trip.rs).
-pub const EXPECTED_ROWS: &str = "\
+pub(crate) const EXPECTED_ROWS: &str = "\
 course 1 Python: Naresh
 course 2 Rust: Asha
 student 1 Naresh Python -> Python

@@ -19,7 +19,7 @@ fn fk(col: &str, table: &str, ref_col: &str) -> ForeignKey {
 /// (students.course_id), an association object with its own column (enrollments), a
 /// many-to-many (student_tags), a self-referential many-to-many (course_prerequisites) and a
 /// one-to-one (profiles.student_id is unique).
-pub fn college() -> Vec<Table> {
+pub(crate) fn college() -> Vec<Table> {
     vec![
         Table::new("courses")
             .column(id())
@@ -66,7 +66,7 @@ pub fn college() -> Vec<Table> {
 
 /// Every `SqlType`, nullable and not, with sizes, server defaults, a custom type and keys of
 /// several shapes.
-pub fn types() -> Vec<Table> {
+pub(crate) fn types() -> Vec<Table> {
     vec![
         Table::new("measurements")
             .column(
@@ -126,7 +126,7 @@ pub fn types() -> Vec<Table> {
 }
 
 /// Names that are not Rust identifiers, keywords, collisions and reserved type names.
-pub fn names() -> Vec<Table> {
+pub(crate) fn names() -> Vec<Table> {
     vec![
         Table::new("order items")
             .column(
@@ -161,7 +161,7 @@ pub fn names() -> Vec<Table> {
 
 /// What the derive cannot express: no or unusable keys, composite and dangling foreign keys,
 /// ON UPDATE, partial and unique indexes, renamed indexes, checks, reference cycles.
-pub fn unsupported() -> Vec<Table> {
+pub(crate) fn unsupported() -> Vec<Table> {
     vec![
         Table::new("no_key").column(Column::new("a", SqlType::Integer)),
         Table::new("float_key").column(Column::new("x", SqlType::Double).primary_key()),

@@ -3,12 +3,12 @@
 
 use cinnabar::prelude::*;
 
-pub mod v1 {
+pub(crate) mod v1 {
     use cinnabar::prelude::*;
 
     #[derive(Model, Debug, Clone)]
     #[cinnabar(table = "courses")]
-    pub struct Course {
+    pub(crate) struct Course {
         #[cinnabar(primary_key)]
         pub id: Option<i64>,
         #[cinnabar(length = 100)]
@@ -17,7 +17,7 @@ pub mod v1 {
 
     #[derive(Model, Debug, Clone)]
     #[cinnabar(table = "students")]
-    pub struct Student {
+    pub(crate) struct Student {
         #[cinnabar(primary_key)]
         pub id: Option<i64>,
         #[cinnabar(length = 50)]
@@ -27,12 +27,12 @@ pub mod v1 {
     }
 }
 
-pub mod v2 {
+pub(crate) mod v2 {
     use cinnabar::prelude::*;
 
     #[derive(Model, Debug, Clone)]
     #[cinnabar(table = "students")]
-    pub struct Student {
+    pub(crate) struct Student {
         #[cinnabar(primary_key)]
         pub id: Option<i64>,
         #[cinnabar(length = 50)]
@@ -44,12 +44,12 @@ pub mod v2 {
     }
 }
 
-pub mod v3 {
+pub(crate) mod v3 {
     use cinnabar::prelude::*;
 
     #[derive(Model, Debug, Clone)]
     #[cinnabar(table = "students")]
-    pub struct Student {
+    pub(crate) struct Student {
         #[cinnabar(primary_key)]
         pub id: Option<i64>,
         #[cinnabar(length = 50)]
@@ -61,7 +61,7 @@ pub mod v3 {
     }
 }
 
-pub fn models(version: u8) -> MetaData {
+pub(crate) fn models(version: u8) -> MetaData {
     let course = <v1::Course as Model>::table().clone();
     let student = match version {
         1 => <v1::Student as Model>::table().clone(),

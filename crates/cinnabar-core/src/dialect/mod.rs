@@ -16,17 +16,15 @@ mod sqlite;
 mod sqlite_rebuild;
 
 pub use compiler::{compile, compile_into, Compiled};
-pub use ddl::{
-    column_definition, column_type_name, compile_ddl, compile_ddl_into, write_alter_column_ansi,
-    write_default, ConstraintKind,
-};
+pub(crate) use ddl::{column_type_name, compile_ddl_into, write_alter_column_ansi, write_default};
+pub use ddl::{compile_ddl, ConstraintKind};
 pub use identifiers::{check_identifier, check_table, IdentifierLimit};
 pub use migration::{MigrationLock, NamedLock};
 pub use mysql::MySqlDialect;
 pub use postgres::PostgresDialect;
 pub use rebuild::{ServerVersion, TableRebuild};
 pub use sqlite::SqliteDialect;
-pub use sqlite_rebuild::SqliteRebuild;
+pub(crate) use sqlite_rebuild::SqliteRebuild;
 
 use crate::schema::Column;
 use crate::sql::ColumnChange;
@@ -386,7 +384,7 @@ pub trait Dialect: Send + Sync + std::fmt::Debug + 'static {
 }
 
 /// Quotes `ident` with `q`, doubling `q` inside it.
-pub fn quote_with(out: &mut String, ident: &str, q: char) {
+pub(crate) fn quote_with(out: &mut String, ident: &str, q: char) {
     out.reserve(ident.len() + 2);
     out.push(q);
     if ident.contains(q) {
@@ -403,7 +401,7 @@ pub fn quote_with(out: &mut String, ident: &str, q: char) {
 }
 
 /// Appends a decimal integer without going through `fmt`.
-pub fn push_u64(out: &mut String, mut n: u64) {
+pub(crate) fn push_u64(out: &mut String, mut n: u64) {
     let mut buf = [0u8; 20];
     let mut i = buf.len();
     loop {

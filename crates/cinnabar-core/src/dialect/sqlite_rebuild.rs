@@ -12,7 +12,7 @@ use crate::sql::AlterAction;
 
 /// SQLite's table rebuild.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct SqliteRebuild;
+pub(crate) struct SqliteRebuild;
 
 /// `ALTER TABLE .. RENAME COLUMN` appeared in SQLite 3.25.0.
 const RENAME_COLUMN_SINCE: ServerVersion = ServerVersion::new(3, 25, 0);

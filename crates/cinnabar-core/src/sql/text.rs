@@ -36,6 +36,27 @@ pub enum TextPiece<'a> {
 }
 
 /// Builds a raw SQL statement; bind values with [`Text::bind`].
+///
+/// ```
+/// use cinnabar::prelude::*;
+///
+/// # fn main() -> cinnabar::Result<()> {
+/// let engine = create_engine("sqlite://")?;
+/// let mut conn = engine.connect()?;
+/// conn.execute(text("CREATE TABLE students (name TEXT, course TEXT)"))?;
+/// // Values are bound to `:name` markers, never spliced into the SQL.
+/// conn.execute(
+///     text("INSERT INTO students (name, course) VALUES (:name, :course)")
+///         .bind("name", "Naresh")
+///         .bind("course", "Python"),
+/// )?;
+/// let n: i64 = conn.scalar(
+///     text("SELECT count(*) FROM students WHERE course = :course").bind("course", "Python"),
+/// )?;
+/// assert_eq!(n, 1);
+/// # Ok(())
+/// # }
+/// ```
 pub fn text(sql: impl Into<String>) -> Text {
     Text {
         sql: sql.into(),

@@ -14,13 +14,13 @@ use cinnabar_engine::Inspector;
 use cinnabar_migrate::format::write_revision;
 use cinnabar_migrate::{MigrationDir, Revision, SqlStep, Step, VERSION_TABLE};
 
-pub const R1: &str = "20260101000001";
-pub const R2: &str = "20260101000002";
-pub const R3: &str = "20260101000003";
-pub const R4: &str = "20260101000004";
-pub const R5: &str = "20260101000005";
+pub(crate) const R1: &str = "20260101000001";
+pub(crate) const R2: &str = "20260101000002";
+pub(crate) const R3: &str = "20260101000003";
+pub(crate) const R4: &str = "20260101000004";
+pub(crate) const R5: &str = "20260101000005";
 
-pub fn courses() -> Table {
+pub(crate) fn courses() -> Table {
     Table::new("courses")
         .column(
             Column::new("id", SqlType::BigInt)
@@ -30,7 +30,7 @@ pub fn courses() -> Table {
         .column(Column::new("title", SqlType::Text(Some(100))))
 }
 
-pub fn students() -> Table {
+pub(crate) fn students() -> Table {
     Table::new("students")
         .column(
             Column::new("id", SqlType::BigInt)
@@ -50,7 +50,7 @@ fn op(op: SchemaOp) -> Step {
     Step::Op(op)
 }
 
-pub fn sql_all(text: &str) -> Step {
+pub(crate) fn sql_all(text: &str) -> Step {
     Step::Sql(SqlStep {
         all: Some(text.to_owned()),
         ..SqlStep::default()
@@ -58,7 +58,7 @@ pub fn sql_all(text: &str) -> Step {
 }
 
 /// A revision value (down steps given), as the writer takes it.
-pub fn revision(
+pub(crate) fn revision(
     id: &str,
     parents: &[&str],
     message: &str,
@@ -80,7 +80,7 @@ pub fn revision(
 }
 
 /// The down steps of mechanical `up` steps: each operation's reverse, last first.
-pub fn mirrored(up: &[Step]) -> Vec<Step> {
+pub(crate) fn mirrored(up: &[Step]) -> Vec<Step> {
     up.iter()
         .rev()
         .map(|s| match s {
@@ -91,12 +91,12 @@ pub fn mirrored(up: &[Step]) -> Vec<Step> {
 }
 
 /// The file a revision is written to.
-pub fn file_of(dir: &Path, r: &Revision) -> std::path::PathBuf {
+pub(crate) fn file_of(dir: &Path, r: &Revision) -> std::path::PathBuf {
     dir.join(format!("{}_{}.toml", r.id, r.message.replace(' ', "_")))
 }
 
 /// Writes `revisions` and a HEAD naming the last one.
-pub fn write_dir(dir: &Path, revisions: &[Revision]) {
+pub(crate) fn write_dir(dir: &Path, revisions: &[Revision]) {
     for r in revisions {
         std::fs::write(file_of(dir, r), write_revision(r)).unwrap();
     }
@@ -108,7 +108,7 @@ pub fn write_dir(dir: &Path, revisions: &[Revision]) {
 /// R1 create courses and students; R2 add students.email with a unique index; R3 rename
 /// students.course to course_code; R4 create audit_log and insert one row into it (a data
 /// step, undone by a DELETE).
-pub fn four_revisions() -> Vec<Revision> {
+pub(crate) fn four_revisions() -> Vec<Revision> {
     let up1 = vec![
         op(SchemaOp::CreateTable(courses())),
         op(SchemaOp::CreateTable(students())),
@@ -152,7 +152,7 @@ pub fn four_revisions() -> Vec<Revision> {
 }
 
 /// A temp dir holding [`four_revisions`], and the loaded directory.
-pub fn four_revision_dir() -> (tempfile::TempDir, MigrationDir) {
+pub(crate) fn four_revision_dir() -> (tempfile::TempDir, MigrationDir) {
     let tmp = tempfile::tempdir().unwrap();
     write_dir(tmp.path(), &four_revisions());
     let dir = MigrationDir::load(tmp.path()).unwrap();
@@ -160,7 +160,7 @@ pub fn four_revision_dir() -> (tempfile::TempDir, MigrationDir) {
 }
 
 /// Three courses and `n` students (each with a course code and a course).
-pub fn seed(engine: &Engine, n: usize) {
+pub(crate) fn seed(engine: &Engine, n: usize) {
     let mut conn = engine.connect().unwrap();
     conn.execute_script(
         "INSERT INTO courses (title) VALUES ('Maths'); \
@@ -179,7 +179,7 @@ pub fn seed(engine: &Engine, n: usize) {
 }
 
 /// Every row of `table` ordered by `id`, as values.
-pub fn rows(engine: &Engine, table: &str) -> Vec<Vec<Value>> {
+pub(crate) fn rows(engine: &Engine, table: &str) -> Vec<Vec<Value>> {
     let mut conn = engine.connect().unwrap();
     conn.execute(text(format!("SELECT * FROM {table} ORDER BY id")))
         .unwrap()
@@ -190,7 +190,7 @@ pub fn rows(engine: &Engine, table: &str) -> Vec<Vec<Value>> {
 }
 
 /// The database's tables, the version table left out.
-pub fn schema(engine: &Engine) -> MetaData {
+pub(crate) fn schema(engine: &Engine) -> MetaData {
     Inspector::new(engine)
         .tables()
         .unwrap()
@@ -200,7 +200,7 @@ pub fn schema(engine: &Engine) -> MetaData {
 }
 
 /// The operations between two schemas of `engine`'s dialect, as text (empty: the same).
-pub fn schema_diff(engine: &Engine, a: &MetaData, b: &MetaData) -> Vec<String> {
+pub(crate) fn schema_diff(engine: &Engine, a: &MetaData, b: &MetaData) -> Vec<String> {
     diff(a, b, engine.dialect())
         .iter()
         .map(ToString::to_string)
@@ -208,7 +208,7 @@ pub fn schema_diff(engine: &Engine, a: &MetaData, b: &MetaData) -> Vec<String> {
 }
 
 /// The column names of `table`.
-pub fn columns(engine: &Engine, table: &str) -> Vec<String> {
+pub(crate) fn columns(engine: &Engine, table: &str) -> Vec<String> {
     Inspector::new(engine)
         .table(table)
         .unwrap()
@@ -217,14 +217,14 @@ pub fn columns(engine: &Engine, table: &str) -> Vec<String> {
 }
 
 /// How many rows `sql` counts.
-pub fn count(engine: &Engine, sql: &str) -> i64 {
+pub(crate) fn count(engine: &Engine, sql: &str) -> i64 {
     engine.connect().unwrap().scalar(text(sql)).unwrap()
 }
 
 /// [`four_revisions`] and R5: widen courses.title to 200 characters and make it unique, two
 /// changes of the parent table that SQLite makes with one rebuild (students reference
 /// courses ON DELETE CASCADE).
-pub fn five_revisions() -> Vec<Revision> {
+pub(crate) fn five_revisions() -> Vec<Revision> {
     let title = |n| Column::new("title", SqlType::Text(Some(n)));
     let up5 = vec![
         op(SchemaOp::AlterColumn {

@@ -13,18 +13,18 @@ use cinnabar_engine::{create_engine, reflect_tables, Connection, Engine, MetaDat
 use cinnabar_migrate::rebuild::{self, RebuildReport, TableChange};
 use tempfile::TempDir;
 
-pub const PARENTS: i64 = 200;
-pub const CHILDREN_PER_PARENT: i64 = 4;
+pub(crate) const PARENTS: i64 = 200;
+pub(crate) const CHILDREN_PER_PARENT: i64 = 4;
 
 /// A SQLite file in a temp dir (kept alive by the returned `TempDir`).
-pub fn engine() -> (TempDir, Engine) {
+pub(crate) fn engine() -> (TempDir, Engine) {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite:///{}", dir.path().join("rebuild.db").display());
     let engine = create_engine(&url).expect("engine");
     (dir, engine)
 }
 
-pub fn courses() -> Table {
+pub(crate) fn courses() -> Table {
     Table::new("courses")
         .column(
             Column::new("id", SqlType::BigInt)
@@ -43,7 +43,7 @@ pub fn courses() -> Table {
         .check(None, "credits >= 0")
 }
 
-pub fn enrollments() -> Table {
+pub(crate) fn enrollments() -> Table {
     Table::new("enrollments")
         .column(
             Column::new("id", SqlType::BigInt)
@@ -58,7 +58,7 @@ pub fn enrollments() -> Table {
 }
 
 /// `courses` with `PARENTS` rows and `enrollments` with `CHILDREN_PER_PARENT` per course.
-pub fn seeded() -> (TempDir, Engine) {
+pub(crate) fn seeded() -> (TempDir, Engine) {
     let (dir, engine) = engine();
     MetaData::new()
         .with(courses())
@@ -80,7 +80,7 @@ pub fn seeded() -> (TempDir, Engine) {
 
 /// Every row of `table` in rowid order, each value with its SQLite storage class, hashed:
 /// `"<rows> rows, <hash>"`. Equal fingerprints mean equal contents.
-pub fn fingerprint(conn: &mut Connection, table: &str) -> String {
+pub(crate) fn fingerprint(conn: &mut Connection, table: &str) -> String {
     use std::hash::{Hash, Hasher};
     let rows = conn
         .execute(text(format!("SELECT * FROM \"{table}\" ORDER BY rowid")))
@@ -92,31 +92,31 @@ pub fn fingerprint(conn: &mut Connection, table: &str) -> String {
     format!("{} rows, {:016x}", rows.len(), h.finish())
 }
 
-pub fn count(conn: &mut Connection, sql: &str) -> i64 {
+pub(crate) fn count(conn: &mut Connection, sql: &str) -> i64 {
     conn.execute(text(sql)).expect(sql).scalar().expect("count")
 }
 
 /// Whether foreign keys are enforced on this connection.
-pub fn foreign_keys_on(conn: &mut Connection) -> bool {
+pub(crate) fn foreign_keys_on(conn: &mut Connection) -> bool {
     count(conn, "PRAGMA foreign_keys") == 1
 }
 
 /// Tables whose name says they are a rebuild's temporary table.
-pub fn temporary_tables(conn: &mut Connection) -> i64 {
+pub(crate) fn temporary_tables(conn: &mut Connection) -> i64 {
     count(
         conn,
         "SELECT count(*) FROM sqlite_master WHERE name LIKE '\\_cinnabar\\_new\\_%' ESCAPE '\\'",
     )
 }
 
-pub fn foreign_key_violations(conn: &mut Connection) -> usize {
+pub(crate) fn foreign_key_violations(conn: &mut Connection) -> usize {
     conn.execute(text("PRAGMA foreign_key_check"))
         .expect("foreign_key_check")
         .len()
 }
 
 /// The stored CREATE statements of the whole schema, to compare before and after a failure.
-pub fn schema_text(conn: &mut Connection) -> String {
+pub(crate) fn schema_text(conn: &mut Connection) -> String {
     let rows = conn
         .execute(text(
             "SELECT type, name, sql FROM sqlite_master ORDER BY type, name",
@@ -129,7 +129,7 @@ pub fn schema_text(conn: &mut Connection) -> String {
         .join("\n")
 }
 
-pub fn reflect(conn: &mut Connection, table: &str) -> Table {
+pub(crate) fn reflect(conn: &mut Connection, table: &str) -> Table {
     reflect_tables(conn)
         .expect("reflect")
         .into_iter()
@@ -139,7 +139,7 @@ pub fn reflect(conn: &mut Connection, table: &str) -> Table {
 
 /// Reflects `table`, plans `ops` (with the server's version, or `version` when given) and
 /// runs the change: the rebuild's report, or `None` when it was applied natively.
-pub fn change(
+pub(crate) fn change(
     conn: &mut Connection,
     table: &str,
     ops: &[SchemaOp],
@@ -162,7 +162,7 @@ pub fn change(
 }
 
 /// The reflected table equals `expected` (their diff is empty).
-pub fn assert_schema(conn: &mut Connection, expected: &Table) {
+pub(crate) fn assert_schema(conn: &mut Connection, expected: &Table) {
     let live = reflect(conn, &expected.name);
     let ops = diff(
         &MetaData::new().with(expected.clone()),
@@ -172,7 +172,7 @@ pub fn assert_schema(conn: &mut Connection, expected: &Table) {
     assert!(ops.is_empty(), "schema differs: {ops:?}\nlive: {live:#?}");
 }
 
-pub fn column(conn: &mut Connection, sql: &str) -> Vec<Value> {
+pub(crate) fn column(conn: &mut Connection, sql: &str) -> Vec<Value> {
     conn.execute(text(sql))
         .expect(sql)
         .rows()

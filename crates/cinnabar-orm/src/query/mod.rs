@@ -29,6 +29,39 @@ use crate::session::Session;
 use joined::load_joined;
 
 /// A query for model `T` bound to a session.
+///
+/// ```
+/// use cinnabar::prelude::*;
+///
+/// #[derive(Model, Debug, Clone)]
+/// #[cinnabar(table = "students")]
+/// struct Student {
+///     #[cinnabar(primary_key)]
+///     id: Option<i64>,
+///     name: String,
+///     course: String,
+/// }
+///
+/// # fn main() -> cinnabar::Result<()> {
+/// let engine = create_engine("sqlite://")?;
+/// MetaData::new().with(Student::table().clone()).create_all(&engine)?;
+/// let mut session = Session::new(&engine);
+/// for (name, course) in [("Naresh", "Python"), ("Asha", "Rust"), ("Ravi", "Rust")] {
+///     session.add(Student { id: None, name: name.into(), course: course.into() });
+/// }
+/// session.commit()?;
+///
+/// let rust = session
+///     .query::<Student>()
+///     .filter(Student::course.eq("Rust"))
+///     .order_by(Student::name.asc())
+///     .all()?;
+/// let names: Vec<String> = rust.iter().map(|s| s.read().name.clone()).collect();
+/// assert_eq!(names, ["Asha", "Ravi"]);
+/// assert_eq!(session.query::<Student>().count()?, 3);
+/// # Ok(())
+/// # }
+/// ```
 pub struct Query<'s, T: Model> {
     session: &'s mut Session,
     /// The query without its select list, which is always `T`'s columns (see

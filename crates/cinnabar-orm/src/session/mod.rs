@@ -45,6 +45,33 @@ impl Default for SessionOptions {
 
 /// A unit of work: tracks added, loaded, changed and deleted objects and writes them in one
 /// transaction. `Send`, not shared: give each thread or request its own session.
+///
+/// ```
+/// use cinnabar::prelude::*;
+///
+/// #[derive(Model, Debug, Clone)]
+/// #[cinnabar(table = "students")]
+/// struct Student {
+///     #[cinnabar(primary_key)]
+///     id: Option<i64>,
+///     name: String,
+///     course: String,
+/// }
+///
+/// # fn main() -> cinnabar::Result<()> {
+/// let engine = create_engine("sqlite://")?;
+/// MetaData::new().with(Student::table().clone()).create_all(&engine)?;
+///
+/// let mut session = Session::new(&engine);
+/// let naresh = session.add(Student { id: None, name: "Naresh".into(), course: "Python".into() });
+/// session.commit()?; // INSERT INTO students ...; the new key is read back
+/// assert!(naresh.read().id.is_some());
+///
+/// naresh.write().course = "Rust".into(); // tracked: no save call
+/// session.commit()?; // UPDATE students SET course = ? WHERE id = ?
+/// # Ok(())
+/// # }
+/// ```
 pub struct Session {
     engine: Engine,
     conn: Option<Connection>,

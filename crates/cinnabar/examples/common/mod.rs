@@ -5,7 +5,7 @@ use cinnabar::prelude::*;
 
 #[derive(Model, Debug, Clone)]
 #[cinnabar(table = "students")]
-pub struct Student {
+pub(crate) struct Student {
     #[cinnabar(primary_key)]
     pub id: Option<i64>,
     pub name: String,
@@ -13,7 +13,7 @@ pub struct Student {
 }
 
 /// An engine on `college.db` with a fresh, empty students table.
-pub fn fresh_engine() -> cinnabar::Result<Engine> {
+pub(crate) fn fresh_engine() -> cinnabar::Result<Engine> {
     let engine = create_engine("sqlite:///college.db")?;
     let metadata = MetaData::new().with(Student::table().clone());
     metadata.drop_all(&engine)?;
@@ -23,7 +23,7 @@ pub fn fresh_engine() -> cinnabar::Result<Engine> {
 
 /// Adds the tutorial's student and a second one.
 #[allow(dead_code)]
-pub fn seed(session: &mut Session) -> cinnabar::Result<()> {
+pub(crate) fn seed(session: &mut Session) -> cinnabar::Result<()> {
     session.add(Student {
         id: None,
         name: "Naresh".into(),

@@ -11,7 +11,7 @@ use tempfile::TempDir;
 /// A course (the parent of the tutorial's one-to-many example).
 #[derive(Model, Debug, Clone, PartialEq)]
 #[cinnabar(table = "courses")]
-pub struct Course {
+pub(crate) struct Course {
     #[cinnabar(primary_key)]
     pub id: Option<i64>,
     #[cinnabar(length = 100, unique)]
@@ -21,7 +21,7 @@ pub struct Course {
 /// The tutorial's student, plus a foreign key to its course and a unique e-mail.
 #[derive(Model, Debug, Clone, PartialEq)]
 #[cinnabar(table = "students")]
-pub struct Student {
+pub(crate) struct Student {
     #[cinnabar(primary_key)]
     pub id: Option<i64>,
     #[cinnabar(length = 50, index)]
@@ -36,7 +36,7 @@ pub struct Student {
 /// Which student takes which course: a composite primary key of two foreign keys.
 #[derive(Model, Debug, Clone, PartialEq)]
 #[cinnabar(table = "enrollments", index(course_id, student_id))]
-pub struct Enrollment {
+pub(crate) struct Enrollment {
     #[cinnabar(primary_key, foreign_key = "students.id", on_delete = "cascade")]
     pub student_id: i64,
     #[cinnabar(primary_key, foreign_key = "courses.id", on_delete = "cascade")]
@@ -48,7 +48,7 @@ pub struct Enrollment {
 /// wrong order fails.
 #[derive(Model, Debug, Clone, PartialEq)]
 #[cinnabar(table = "marks", unique(student_id, subject))]
-pub struct Mark {
+pub(crate) struct Mark {
     #[cinnabar(primary_key)]
     pub id: Option<i64>,
     #[cinnabar(foreign_key = "students.id")]
@@ -60,7 +60,7 @@ pub struct Mark {
 /// Attendance, with Rust-side and server-side defaults.
 #[derive(Model, Debug, Clone, PartialEq)]
 #[cinnabar(table = "attendance")]
-pub struct Attendance {
+pub(crate) struct Attendance {
     #[cinnabar(primary_key)]
     pub id: Option<i64>,
     #[cinnabar(foreign_key = "students.id", on_delete = "cascade")]
@@ -77,7 +77,7 @@ pub struct Attendance {
 }
 
 /// A student with only the tutorial's fields set.
-pub fn student(name: &str, course: &str) -> Student {
+pub(crate) fn student(name: &str, course: &str) -> Student {
     Student {
         id: None,
         name: name.into(),
@@ -88,7 +88,7 @@ pub fn student(name: &str, course: &str) -> Student {
 }
 
 /// The metadata of every model, for `create_all`.
-pub fn metadata() -> MetaData {
+pub(crate) fn metadata() -> MetaData {
     MetaData::new()
         .with(Course::table().clone())
         .with(Student::table().clone())
@@ -98,7 +98,7 @@ pub fn metadata() -> MetaData {
 }
 
 /// A file database in a temporary directory. The directory lives as long as this value.
-pub struct TestDb {
+pub(crate) struct TestDb {
     pub engine: Engine,
     pub path: PathBuf,
     /// Kept alive so the directory (and the database) outlive the engine's use.
@@ -107,7 +107,7 @@ pub struct TestDb {
 
 impl TestDb {
     /// A plain rusqlite connection to the same file, for checks behind the session's back.
-    pub fn raw(&self) -> rusqlite::Connection {
+    pub(crate) fn raw(&self) -> rusqlite::Connection {
         let c = rusqlite::Connection::open(&self.path).expect("open the database with rusqlite");
         c.busy_timeout(std::time::Duration::from_secs(10))
             .expect("set busy timeout");
@@ -115,7 +115,7 @@ impl TestDb {
     }
 
     /// `SELECT COUNT(*) FROM <table>` through rusqlite.
-    pub fn count(&self, table: &str) -> i64 {
+    pub(crate) fn count(&self, table: &str) -> i64 {
         self.raw()
             .query_row(&format!("SELECT COUNT(*) FROM \"{table}\""), [], |r| {
                 r.get(0)
@@ -124,7 +124,7 @@ impl TestDb {
     }
 
     /// A student's `(name, course)` read through rusqlite, if the row exists.
-    pub fn student_row(&self, id: i64) -> Option<(String, String)> {
+    pub(crate) fn student_row(&self, id: i64) -> Option<(String, String)> {
         let c = self.raw();
         let mut stmt = c
             .prepare("SELECT name, course FROM students WHERE id = ?1")
@@ -137,12 +137,12 @@ impl TestDb {
 }
 
 /// An engine on `students.db` in a fresh temporary directory, with no tables.
-pub fn temp_engine() -> TestDb {
+pub(crate) fn temp_engine() -> TestDb {
     temp_engine_with(EngineOptions::default())
 }
 
 /// As [`temp_engine`], with `options`.
-pub fn temp_engine_with(options: EngineOptions) -> TestDb {
+pub(crate) fn temp_engine_with(options: EngineOptions) -> TestDb {
     let dir = tempfile::tempdir().expect("create a temporary directory");
     let path = dir.path().join("students.db");
     let url = format!("sqlite:///{}", path.display());
@@ -151,14 +151,14 @@ pub fn temp_engine_with(options: EngineOptions) -> TestDb {
 }
 
 /// A fresh temporary database with every model's table created.
-pub fn setup() -> TestDb {
+pub(crate) fn setup() -> TestDb {
     let db = temp_engine();
     metadata().create_all(&db.engine).expect("create_all");
     db
 }
 
 /// `target` relative to the current directory (both absolute), for `sqlite:///relative`.
-pub fn relative_to_cwd(target: &Path) -> PathBuf {
+pub(crate) fn relative_to_cwd(target: &Path) -> PathBuf {
     let cwd = std::env::current_dir().expect("current directory");
     let cwd: Vec<_> = cwd.components().collect();
     let tgt: Vec<_> = target.components().collect();
@@ -175,7 +175,7 @@ pub fn relative_to_cwd(target: &Path) -> PathBuf {
 
 /// Runs `f` on another thread and fails the test if it does not finish within `secs`
 /// (a deadlock shows up as a failure instead of a hung test run).
-pub fn within<R: Send + 'static>(secs: u64, f: impl FnOnce() -> R + Send + 'static) -> R {
+pub(crate) fn within<R: Send + 'static>(secs: u64, f: impl FnOnce() -> R + Send + 'static) -> R {
     let (tx, rx) = std::sync::mpsc::channel();
     let handle = std::thread::spawn(move || {
         let _ = tx.send(f());
@@ -199,6 +199,6 @@ pub fn within<R: Send + 'static>(secs: u64, f: impl FnOnce() -> R + Send + 'stat
 }
 
 /// A handle's state as its `Debug` name (`ObjectState` is not re-exported by the facade).
-pub fn state<T: Model>(h: &Handle<T>) -> String {
+pub(crate) fn state<T: Model>(h: &Handle<T>) -> String {
     format!("{:?}", h.state())
 }

@@ -9,7 +9,7 @@ use cinnabar::prelude::*;
 /// A course: the parent of students and enrollments.
 #[derive(Model, Debug, Clone, PartialEq)]
 #[cinnabar(table = "courses")]
-pub struct Course {
+pub(crate) struct Course {
     #[cinnabar(primary_key)]
     pub id: Option<i64>,
     #[cinnabar(length = 100, unique)]
@@ -19,7 +19,7 @@ pub struct Course {
 /// A student, with a foreign key to its course (no ON DELETE action) and a unique e-mail.
 #[derive(Model, Debug, Clone, PartialEq)]
 #[cinnabar(table = "students")]
-pub struct Student {
+pub(crate) struct Student {
     #[cinnabar(primary_key)]
     pub id: Option<i64>,
     #[cinnabar(length = 100, index)]
@@ -35,7 +35,7 @@ pub struct Student {
 /// two foreign keys without ON DELETE actions, so deleting in the wrong order fails.
 #[derive(Model, Debug, Clone, PartialEq)]
 #[cinnabar(table = "enrollments", index(course_id, student_id))]
-pub struct Enrollment {
+pub(crate) struct Enrollment {
     #[cinnabar(primary_key, foreign_key = "students.id")]
     pub student_id: i64,
     #[cinnabar(primary_key, foreign_key = "courses.id")]
@@ -48,7 +48,7 @@ pub struct Enrollment {
 /// (`recorded_at`, `late_minutes`).
 #[derive(Model, Debug, Clone, PartialEq)]
 #[cinnabar(table = "attendance")]
-pub struct Attendance {
+pub(crate) struct Attendance {
     #[cinnabar(primary_key)]
     pub id: Option<i64>,
     #[cinnabar(foreign_key = "students.id", on_delete = "cascade")]
@@ -68,7 +68,7 @@ pub struct Attendance {
 /// bytes.
 #[derive(Model, Debug, Clone, PartialEq)]
 #[cinnabar(table = "samples")]
-pub struct Sample {
+pub(crate) struct Sample {
     #[cinnabar(primary_key)]
     pub id: Option<i64>,
     pub big: i64,
@@ -83,7 +83,7 @@ pub struct Sample {
 /// A natural (text) primary key, with a server default and a composite unique constraint.
 #[derive(Model, Debug, Clone, PartialEq)]
 #[cinnabar(table = "tags", unique(category, rank))]
-pub struct Tag {
+pub(crate) struct Tag {
     #[cinnabar(primary_key, length = 40)]
     pub code: String,
     #[cinnabar(length = 40)]
@@ -97,7 +97,7 @@ pub struct Tag {
 /// database's NOT NULL constraint fire. Not part of [`metadata`].
 #[derive(Model, Debug, Clone)]
 #[cinnabar(table = "students")]
-pub struct LooseStudent {
+pub(crate) struct LooseStudent {
     #[cinnabar(primary_key)]
     pub id: Option<i64>,
     pub name: Option<String>,
@@ -107,7 +107,7 @@ pub struct LooseStudent {
 }
 
 /// The tables [`metadata`] creates.
-pub const TABLES: [&str; 6] = [
+pub(crate) const TABLES: [&str; 6] = [
     "courses",
     "students",
     "enrollments",
@@ -117,7 +117,7 @@ pub const TABLES: [&str; 6] = [
 ];
 
 /// The metadata of every model, for `create_all`.
-pub fn metadata() -> MetaData {
+pub(crate) fn metadata() -> MetaData {
     MetaData::new()
         .with(Course::table().clone())
         .with(Student::table().clone())
@@ -128,7 +128,7 @@ pub fn metadata() -> MetaData {
 }
 
 /// A student with only the tutorial's fields set.
-pub fn student(name: &str, course: &str) -> Student {
+pub(crate) fn student(name: &str, course: &str) -> Student {
     Student {
         id: None,
         name: name.into(),
@@ -139,14 +139,14 @@ pub fn student(name: &str, course: &str) -> Student {
 }
 
 /// A student with an e-mail.
-pub fn with_email(name: &str, email: &str) -> Student {
+pub(crate) fn with_email(name: &str, email: &str) -> Student {
     let mut s = student(name, "Python");
     s.email = Some(email.into());
     s
 }
 
 /// A course without a key yet.
-pub fn course(title: &str) -> Course {
+pub(crate) fn course(title: &str) -> Course {
     Course {
         id: None,
         title: title.into(),
@@ -163,7 +163,7 @@ pub fn course(title: &str) -> Course {
 ))]
 #[derive(Model, Debug, Clone, PartialEq)]
 #[cinnabar(table = "typed_values")]
-pub struct Typed {
+pub(crate) struct Typed {
     #[cinnabar(primary_key)]
     pub id: Option<i64>,
     pub day: cinnabar::chrono::NaiveDate,
@@ -183,7 +183,7 @@ pub struct Typed {
 /// A counter incremented by many threads (`concurrency_control.rs`). Not part of [`metadata`].
 #[derive(Model, Debug, Clone)]
 #[cinnabar(table = "cc_counters")]
-pub struct Counter {
+pub(crate) struct Counter {
     #[cinnabar(primary_key)]
     pub id: i64,
     pub value: i64,
@@ -192,7 +192,7 @@ pub struct Counter {
 /// A counter with a version column (`concurrency_control.rs`). Not part of [`metadata`].
 #[derive(Model, Debug, Clone)]
 #[cinnabar(table = "cc_versioned")]
-pub struct Versioned {
+pub(crate) struct Versioned {
     #[cinnabar(primary_key)]
     pub id: i64,
     pub value: i64,

@@ -6,7 +6,7 @@ use cinnabar::prelude::*;
 
 #[derive(Model, Debug, Clone, PartialEq)]
 #[cinnabar(table = "people")]
-pub struct Person {
+pub(crate) struct Person {
     #[cinnabar(primary_key)]
     pub id: Option<i64>,
     #[cinnabar(length = 100)]
@@ -22,7 +22,7 @@ pub struct Person {
 /// them by the parameter limit, not only by the 1,000-row batch size.
 #[derive(Model, Debug, Clone, PartialEq)]
 #[cinnabar(table = "wide_rows")]
-pub struct Wide {
+pub(crate) struct Wide {
     #[cinnabar(primary_key)]
     pub id: i64,
     pub c00: i64,
@@ -99,7 +99,7 @@ pub struct Wide {
 
 #[derive(Model, Debug, Clone)]
 #[cinnabar(table = "teams")]
-pub struct Team {
+pub(crate) struct Team {
     #[cinnabar(primary_key)]
     pub id: Option<i64>,
     #[cinnabar(length = 100)]
@@ -110,7 +110,7 @@ pub struct Team {
 
 #[derive(Model, Debug, Clone)]
 #[cinnabar(table = "members")]
-pub struct Member {
+pub(crate) struct Member {
     #[cinnabar(primary_key)]
     pub id: Option<i64>,
     #[cinnabar(length = 100)]
@@ -124,7 +124,7 @@ pub struct Member {
 /// A generated key that is not the first column.
 #[derive(Model, Debug, Clone, PartialEq)]
 #[cinnabar(table = "late_keys")]
-pub struct LateKey {
+pub(crate) struct LateKey {
     #[cinnabar(length = 100)]
     pub label: String,
     #[cinnabar(primary_key)]
@@ -134,7 +134,7 @@ pub struct LateKey {
 /// A server default besides the generated key, read back after the INSERT.
 #[derive(Model, Debug, Clone, PartialEq)]
 #[cinnabar(table = "defaults_read_back")]
-pub struct WithDefault {
+pub(crate) struct WithDefault {
     #[cinnabar(primary_key)]
     pub id: Option<i64>,
     #[cinnabar(length = 100)]
@@ -145,7 +145,7 @@ pub struct WithDefault {
 
 #[derive(Model, Debug, Clone)]
 #[cinnabar(table = "shelves")]
-pub struct Shelf {
+pub(crate) struct Shelf {
     #[cinnabar(primary_key)]
     pub id: Option<i64>,
     #[cinnabar(length = 100)]
@@ -157,7 +157,7 @@ pub struct Shelf {
 /// A related model whose key is not its first column.
 #[derive(Model, Debug, Clone)]
 #[cinnabar(table = "books")]
-pub struct Book {
+pub(crate) struct Book {
     #[cinnabar(length = 100)]
     pub title: String,
     #[cinnabar(primary_key)]

@@ -6,7 +6,7 @@ use cinnabar::prelude::*;
 
 #[derive(Model, Debug, Clone)]
 #[cinnabar(table = "rv_learners")]
-pub struct Learner {
+pub(crate) struct Learner {
     #[cinnabar(primary_key)]
     pub id: Option<i64>,
     pub name: String,
@@ -16,7 +16,7 @@ pub struct Learner {
 
 #[derive(Model, Debug, Clone)]
 #[cinnabar(table = "rv_profiles")]
-pub struct Profile {
+pub(crate) struct Profile {
     #[cinnabar(primary_key)]
     pub id: Option<i64>,
     #[cinnabar(unique, foreign_key = "rv_learners.id")]
@@ -28,7 +28,7 @@ pub struct Profile {
 
 #[derive(Model, Debug, Clone)]
 #[cinnabar(table = "rv_categories")]
-pub struct Category {
+pub(crate) struct Category {
     #[cinnabar(primary_key)]
     pub id: Option<i64>,
     pub name: String,
@@ -42,7 +42,7 @@ pub struct Category {
 
 #[derive(Model, Debug, Clone)]
 #[cinnabar(table = "rv_owners")]
-pub struct Owner {
+pub(crate) struct Owner {
     #[cinnabar(primary_key)]
     pub id: Option<i64>,
     pub name: String,
@@ -52,7 +52,7 @@ pub struct Owner {
 
 #[derive(Model, Debug, Clone)]
 #[cinnabar(table = "rv_pets")]
-pub struct Pet {
+pub(crate) struct Pet {
     #[cinnabar(primary_key)]
     pub id: Option<i64>,
     pub name: String,
@@ -62,7 +62,7 @@ pub struct Pet {
 
 #[derive(Model, Debug, Clone)]
 #[cinnabar(table = "rv_dogs")]
-pub struct Dog {
+pub(crate) struct Dog {
     #[cinnabar(primary_key)]
     pub id: Option<i64>,
     pub name: String,
@@ -74,7 +74,7 @@ pub struct Dog {
 
 #[derive(Model, Debug, Clone)]
 #[cinnabar(table = "rv_kennels")]
-pub struct Kennel {
+pub(crate) struct Kennel {
     #[cinnabar(primary_key)]
     pub id: Option<i64>,
     pub name: String,
@@ -84,7 +84,7 @@ pub struct Kennel {
 
 #[derive(Model, Debug, Clone)]
 #[cinnabar(table = "rv_organisational_divisions_of_the_big_company")]
-pub struct Div {
+pub(crate) struct Div {
     #[cinnabar(primary_key)]
     pub id: Option<i64>,
     #[cinnabar(foreign_key = "rv_wrk.id")]
@@ -95,7 +95,7 @@ pub struct Div {
 
 #[derive(Model, Debug, Clone)]
 #[cinnabar(table = "rv_wrk")]
-pub struct Wrk {
+pub(crate) struct Wrk {
     #[cinnabar(primary_key)]
     pub id: Option<i64>,
     #[cinnabar(foreign_key = "rv_organisational_divisions_of_the_big_company.id")]
@@ -104,7 +104,7 @@ pub struct Wrk {
 
 #[derive(Model, Debug, Clone)]
 #[cinnabar(table = "rv_tutors")]
-pub struct Tutor {
+pub(crate) struct Tutor {
     #[cinnabar(primary_key)]
     pub id: Option<i64>,
     pub name: String,
@@ -114,7 +114,7 @@ pub struct Tutor {
 
 #[derive(Model, Debug, Clone)]
 #[cinnabar(table = "rv_kids")]
-pub struct Kid {
+pub(crate) struct Kid {
     #[cinnabar(primary_key)]
     pub id: Option<i64>,
     pub name: String,
@@ -126,7 +126,7 @@ pub struct Kid {
 
 #[derive(Model, Debug, Clone)]
 #[cinnabar(table = "rv_notes")]
-pub struct Note {
+pub(crate) struct Note {
     #[cinnabar(primary_key)]
     pub id: Option<i64>,
     pub body: String,
@@ -134,7 +134,7 @@ pub struct Note {
 
 #[derive(Model, Debug, Clone)]
 #[cinnabar(table = "rv_nodes")]
-pub struct Node {
+pub(crate) struct Node {
     #[cinnabar(primary_key)]
     pub id: Option<i64>,
     pub name: String,

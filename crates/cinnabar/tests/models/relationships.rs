@@ -6,7 +6,7 @@ use cinnabar::prelude::*;
 
 #[derive(Model, Debug, Clone)]
 #[cinnabar(table = "courses")]
-pub struct Course {
+pub(crate) struct Course {
     #[cinnabar(primary_key)]
     pub id: Option<i64>,
     pub title: String,
@@ -16,7 +16,7 @@ pub struct Course {
 
 #[derive(Model, Debug, Clone)]
 #[cinnabar(table = "students")]
-pub struct Student {
+pub(crate) struct Student {
     #[cinnabar(primary_key)]
     pub id: Option<i64>,
     pub name: String,
@@ -26,12 +26,12 @@ pub struct Student {
     pub course: BelongsTo<Course>,
 }
 
-pub mod cascades {
+pub(crate) mod cascades {
     use cinnabar::prelude::*;
 
     #[derive(Model, Debug, Clone)]
     #[cinnabar(table = "departments")]
-    pub struct Department {
+    pub(crate) struct Department {
         #[cinnabar(primary_key)]
         pub id: Option<i64>,
         pub name: String,
@@ -41,7 +41,7 @@ pub mod cascades {
 
     #[derive(Model, Debug, Clone)]
     #[cinnabar(table = "teachers")]
-    pub struct Teacher {
+    pub(crate) struct Teacher {
         #[cinnabar(primary_key)]
         pub id: Option<i64>,
         pub name: String,
@@ -52,13 +52,13 @@ pub mod cascades {
     }
 }
 
-pub mod tree {
+pub(crate) mod tree {
     use cinnabar::prelude::*;
 
     /// A self-referential model: categories in a tree.
     #[derive(Model, Debug, Clone)]
     #[cinnabar(table = "categories")]
-    pub struct Category {
+    pub(crate) struct Category {
         #[cinnabar(primary_key)]
         pub id: Option<i64>,
         pub name: String,
@@ -71,14 +71,14 @@ pub mod tree {
     }
 }
 
-pub mod many_to_many {
+pub(crate) mod many_to_many {
     use cinnabar::prelude::*;
 
     /// Courses with prerequisite courses: a self-referential many-to-many through an
     /// association model.
     #[derive(Model, Debug, Clone)]
     #[cinnabar(table = "subjects")]
-    pub struct Subject {
+    pub(crate) struct Subject {
         #[cinnabar(primary_key)]
         pub id: Option<i64>,
         pub title: String,
@@ -90,7 +90,7 @@ pub mod many_to_many {
 
     #[derive(Model, Debug, Clone)]
     #[cinnabar(table = "prerequisites")]
-    pub struct Prerequisite {
+    pub(crate) struct Prerequisite {
         #[cinnabar(primary_key, foreign_key = "subjects.id")]
         pub subject_id: i64,
         #[cinnabar(primary_key, foreign_key = "subjects.id")]
@@ -99,7 +99,7 @@ pub mod many_to_many {
 
     #[derive(Model, Debug, Clone)]
     #[cinnabar(table = "pupils")]
-    pub struct Pupil {
+    pub(crate) struct Pupil {
         #[cinnabar(primary_key)]
         pub id: Option<i64>,
         pub name: String,
@@ -107,7 +107,7 @@ pub mod many_to_many {
 
     #[derive(Model, Debug, Clone)]
     #[cinnabar(table = "memberships")]
-    pub struct Membership {
+    pub(crate) struct Membership {
         #[cinnabar(primary_key, foreign_key = "subjects.id")]
         pub subject_id: i64,
         #[cinnabar(primary_key, foreign_key = "pupils.id")]
@@ -115,13 +115,13 @@ pub mod many_to_many {
     }
 }
 
-pub mod one_to_one {
+pub(crate) mod one_to_one {
     use cinnabar::prelude::*;
 
     /// A student has one profile; the profile belongs to one student (unique foreign key).
     #[derive(Model, Debug, Clone)]
     #[cinnabar(table = "learners")]
-    pub struct Learner {
+    pub(crate) struct Learner {
         #[cinnabar(primary_key)]
         pub id: Option<i64>,
         pub name: String,
@@ -131,7 +131,7 @@ pub mod one_to_one {
 
     #[derive(Model, Debug, Clone)]
     #[cinnabar(table = "profiles")]
-    pub struct Profile {
+    pub(crate) struct Profile {
         #[cinnabar(primary_key)]
         pub id: Option<i64>,
         #[cinnabar(unique, foreign_key = "learners.id")]
@@ -142,12 +142,12 @@ pub mod one_to_one {
     }
 }
 
-pub mod back_populates {
+pub(crate) mod back_populates {
     use cinnabar::prelude::*;
 
     #[derive(Model, Debug, Clone)]
     #[cinnabar(table = "tutors")]
-    pub struct Tutor {
+    pub(crate) struct Tutor {
         #[cinnabar(primary_key)]
         pub id: Option<i64>,
         pub name: String,
@@ -157,7 +157,7 @@ pub mod back_populates {
 
     #[derive(Model, Debug, Clone)]
     #[cinnabar(table = "kids")]
-    pub struct Kid {
+    pub(crate) struct Kid {
         #[cinnabar(primary_key)]
         pub id: Option<i64>,
         pub name: String,
@@ -170,7 +170,7 @@ pub mod back_populates {
     /// Many-to-many with both sides declared: a change on either side writes one row.
     #[derive(Model, Debug, Clone)]
     #[cinnabar(table = "clubs")]
-    pub struct Club {
+    pub(crate) struct Club {
         #[cinnabar(primary_key)]
         pub id: Option<i64>,
         pub name: String,
@@ -180,7 +180,7 @@ pub mod back_populates {
 
     #[derive(Model, Debug, Clone)]
     #[cinnabar(table = "members")]
-    pub struct Member {
+    pub(crate) struct Member {
         #[cinnabar(primary_key)]
         pub id: Option<i64>,
         pub name: String,
@@ -190,7 +190,7 @@ pub mod back_populates {
 
     #[derive(Model, Debug, Clone)]
     #[cinnabar(table = "club_members")]
-    pub struct ClubMember {
+    pub(crate) struct ClubMember {
         #[cinnabar(primary_key, foreign_key = "clubs.id")]
         pub club_id: i64,
         #[cinnabar(primary_key, foreign_key = "members.id")]
@@ -198,12 +198,12 @@ pub mod back_populates {
     }
 }
 
-pub mod post_update {
+pub(crate) mod post_update {
     use cinnabar::prelude::*;
 
     #[derive(Model, Debug, Clone)]
     #[cinnabar(table = "divisions")]
-    pub struct Division {
+    pub(crate) struct Division {
         #[cinnabar(primary_key)]
         pub id: Option<i64>,
         pub name: String,
@@ -217,7 +217,7 @@ pub mod post_update {
 
     #[derive(Model, Debug, Clone)]
     #[cinnabar(table = "workers")]
-    pub struct Worker {
+    pub(crate) struct Worker {
         #[cinnabar(primary_key)]
         pub id: Option<i64>,
         pub name: String,
@@ -230,7 +230,7 @@ pub mod post_update {
     /// The same two tables without `post_update`: the cycle is reported, naming the tables.
     #[derive(Model, Debug, Clone)]
     #[cinnabar(table = "shops")]
-    pub struct Shop {
+    pub(crate) struct Shop {
         #[cinnabar(primary_key)]
         pub id: Option<i64>,
         #[cinnabar(foreign_key = "clerks.id")]
@@ -239,7 +239,7 @@ pub mod post_update {
 
     #[derive(Model, Debug, Clone)]
     #[cinnabar(table = "clerks")]
-    pub struct Clerk {
+    pub(crate) struct Clerk {
         #[cinnabar(primary_key)]
         pub id: Option<i64>,
         #[cinnabar(foreign_key = "shops.id")]
@@ -248,13 +248,13 @@ pub mod post_update {
 }
 
 #[cfg(feature = "uuid")]
-pub mod uuid_keys {
+pub(crate) mod uuid_keys {
     use cinnabar::prelude::*;
     use cinnabar::uuid::Uuid;
 
     #[derive(Model, Debug, Clone)]
     #[cinnabar(table = "squads")]
-    pub struct Squad {
+    pub(crate) struct Squad {
         #[cinnabar(primary_key)]
         pub id: Uuid,
         pub name: String,
@@ -264,7 +264,7 @@ pub mod uuid_keys {
 
     #[derive(Model, Debug, Clone)]
     #[cinnabar(table = "players")]
-    pub struct Player {
+    pub(crate) struct Player {
         #[cinnabar(primary_key)]
         pub id: Uuid,
         #[cinnabar(foreign_key = "squads.id")]
@@ -275,13 +275,13 @@ pub mod uuid_keys {
 }
 
 #[cfg(feature = "chrono")]
-pub mod date_keys {
+pub(crate) mod date_keys {
     use cinnabar::chrono::NaiveDate;
     use cinnabar::prelude::*;
 
     #[derive(Model, Debug, Clone)]
     #[cinnabar(table = "school_days")]
-    pub struct SchoolDay {
+    pub(crate) struct SchoolDay {
         #[cinnabar(primary_key)]
         pub day: NaiveDate,
         #[cinnabar(relation(foreign_key = day))]
@@ -290,7 +290,7 @@ pub mod date_keys {
 
     #[derive(Model, Debug, Clone)]
     #[cinnabar(table = "lessons")]
-    pub struct Lesson {
+    pub(crate) struct Lesson {
         #[cinnabar(primary_key)]
         pub id: Option<i64>,
         #[cinnabar(foreign_key = "school_days.day")]

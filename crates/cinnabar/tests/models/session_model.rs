@@ -6,7 +6,7 @@ use cinnabar::prelude::*;
 
 #[derive(Model, Debug, Clone)]
 #[cinnabar(table = "items")]
-pub struct Item {
+pub(crate) struct Item {
     #[cinnabar(primary_key)]
     pub id: Option<i64>,
     pub label: String,

@@ -10,7 +10,7 @@ use cinnabar::serde_json;
 /// The tutorial's course, as `Course(Base)` declares it.
 #[derive(Model, Debug, Clone, PartialEq)]
 #[cinnabar(table = "courses")]
-pub struct Course {
+pub(crate) struct Course {
     #[cinnabar(primary_key)]
     pub id: Option<i64>,
     #[cinnabar(unique)]
@@ -20,7 +20,7 @@ pub struct Course {
 /// The tutorial's student with the one-to-many example's foreign key.
 #[derive(Model, Debug, Clone, PartialEq)]
 #[cinnabar(table = "students")]
-pub struct Student {
+pub(crate) struct Student {
     #[cinnabar(primary_key)]
     pub id: Option<i64>,
     pub name: Option<String>,
@@ -32,7 +32,7 @@ pub struct Student {
 /// One column per type both libraries support on SQLite (SQLAlchemy 1.4 has no `Uuid`).
 #[derive(Model, Debug, Clone, PartialEq)]
 #[cinnabar(table = "every_type")]
-pub struct EveryType {
+pub(crate) struct EveryType {
     #[cinnabar(primary_key)]
     pub id: Option<i64>,
     #[cinnabar(length = 20, unique)]

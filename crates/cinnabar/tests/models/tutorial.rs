@@ -5,7 +5,7 @@ use cinnabar::prelude::*;
 
 #[derive(Model, Debug, Clone)]
 #[cinnabar(table = "students")]
-pub struct Student {
+pub(crate) struct Student {
     #[cinnabar(primary_key)]
     pub id: Option<i64>,
     pub name: String,

@@ -11,7 +11,7 @@ use super::TestDb;
 
 /// A second engine on the test's database that logs every statement (echo), for
 /// [`capture_sql`].
-pub fn echo_engine(db: &TestDb) -> Engine {
+pub(crate) fn echo_engine(db: &TestDb) -> Engine {
     Engine::with_options(&db.url, EngineOptions::new().echo(true)).expect("echo engine")
 }
 
@@ -34,7 +34,7 @@ impl io::Write for Captured {
 
 /// Runs `f` and returns the statements an [`echo_engine`] logged on this thread meanwhile
 /// (one per line: the SQL, then its parameters).
-pub fn capture_sql<R>(f: impl FnOnce() -> R) -> (R, Vec<String>) {
+pub(crate) fn capture_sql<R>(f: impl FnOnce() -> R) -> (R, Vec<String>) {
     let buf = Captured::default();
     let writer = buf.clone();
     let guard = tracing_subscriber::fmt()
@@ -58,7 +58,7 @@ pub fn capture_sql<R>(f: impl FnOnce() -> R) -> (R, Vec<String>) {
 }
 
 /// The captured statements that start with `verb` (`INSERT`, `UPDATE`, ...).
-pub fn statements<'a>(lines: &'a [String], verb: &str) -> Vec<&'a String> {
+pub(crate) fn statements<'a>(lines: &'a [String], verb: &str) -> Vec<&'a String> {
     lines
         .iter()
         .filter(|l| {

@@ -9,7 +9,7 @@
 //! under CI (`CI=true`) [`ci_runs_every_backend`] fails when a backend would not run.
 #![allow(dead_code)]
 
-pub mod capture;
+pub(crate) mod capture;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -17,14 +17,14 @@ use cinnabar::prelude::*;
 
 /// Which database a test runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
+pub(crate) enum Backend {
     Sqlite,
     Postgres,
     MySql,
 }
 
 /// A fresh database for one test; dropped (schema/database removed) at the end.
-pub struct TestDb {
+pub(crate) struct TestDb {
     pub engine: Engine,
     pub backend: Backend,
     pub url: String,
@@ -60,7 +60,7 @@ fn admin_exec(url: &str, sql: &str) {
 
 impl TestDb {
     /// `create_all` for `tables` on this database.
-    pub fn create_tables(&self, tables: &[&cinnabar::Table]) {
+    pub(crate) fn create_tables(&self, tables: &[&cinnabar::Table]) {
         tables
             .iter()
             .fold(MetaData::new(), |md, t| md.with((*t).clone()))
@@ -69,11 +69,11 @@ impl TestDb {
     }
 
     /// The first column of the first row of `sql` (a COUNT, a foreign key).
-    pub fn scalar(&self, sql: &str) -> Option<i64> {
+    pub(crate) fn scalar(&self, sql: &str) -> Option<i64> {
         self.engine.connect().unwrap().scalar(text(sql)).unwrap()
     }
 
-    pub fn sqlite() -> TestDb {
+    pub(crate) fn sqlite() -> TestDb {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("test.db");
         let url = format!("sqlite:///{}", path.display());
@@ -101,7 +101,7 @@ impl TestDb {
 
     /// A fresh schema on the `CINNABAR_TEST_POSTGRES` server. Panics when the variable is
     /// unset or the server is unreachable.
-    pub fn postgres() -> TestDb {
+    pub(crate) fn postgres() -> TestDb {
         let admin = Self::from_env("CINNABAR_TEST_POSTGRES");
         let name = unique_name();
         admin_exec(&admin, &format!("CREATE SCHEMA \"{name}\""));
@@ -119,7 +119,7 @@ impl TestDb {
 
     /// A fresh database on the `CINNABAR_TEST_MYSQL` server. Panics when the variable is
     /// unset or the server is unreachable.
-    pub fn mysql() -> TestDb {
+    pub(crate) fn mysql() -> TestDb {
         let admin = Self::from_env("CINNABAR_TEST_MYSQL");
         let name = unique_name();
         admin_exec(&admin, &format!("CREATE DATABASE `{name}`"));

@@ -16,7 +16,7 @@ pub(crate) struct Cells<'a> {
 
 impl<'a> Cells<'a> {
     /// Reads a row of the query called `query` (used in error messages).
-    pub fn new(row: &'a [Value], query: &'static str) -> Self {
+    pub(crate) fn new(row: &'a [Value], query: &'static str) -> Self {
         Cells { row, query }
     }
 
@@ -40,7 +40,7 @@ impl<'a> Cells<'a> {
     }
 
     /// Column `i` as text (never NULL).
-    pub fn text(&self, i: usize) -> Result<&'a str> {
+    pub(crate) fn text(&self, i: usize) -> Result<&'a str> {
         match self.get(i)? {
             Value::Text(s) => Ok(s),
             other => Err(self.wrong(i, "text", other)),
@@ -48,7 +48,7 @@ impl<'a> Cells<'a> {
     }
 
     /// Column `i` as text, or `None` for NULL.
-    pub fn opt_text(&self, i: usize) -> Result<Option<&'a str>> {
+    pub(crate) fn opt_text(&self, i: usize) -> Result<Option<&'a str>> {
         match self.get(i)? {
             Value::Null => Ok(None),
             Value::Text(s) => Ok(Some(s)),
@@ -57,7 +57,7 @@ impl<'a> Cells<'a> {
     }
 
     /// Column `i` as an integer.
-    pub fn int(&self, i: usize) -> Result<i64> {
+    pub(crate) fn int(&self, i: usize) -> Result<i64> {
         match self.get(i)? {
             Value::Int(n) => Ok(*n),
             other => Err(self.wrong(i, "an integer", other)),
@@ -65,7 +65,7 @@ impl<'a> Cells<'a> {
     }
 
     /// Column `i` as a flag: a boolean, or an integer (non-zero is true).
-    pub fn flag(&self, i: usize) -> Result<bool> {
+    pub(crate) fn flag(&self, i: usize) -> Result<bool> {
         match self.get(i)? {
             Value::Bool(b) => Ok(*b),
             Value::Int(n) => Ok(*n != 0),
@@ -82,7 +82,7 @@ pub(crate) struct TableSet {
 
 impl TableSet {
     /// An empty set.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         TableSet {
             tables: Vec::new(),
             by_name: HashMap::new(),
@@ -90,7 +90,7 @@ impl TableSet {
     }
 
     /// Adds an empty table called `name` (once).
-    pub fn add(&mut self, name: &str) {
+    pub(crate) fn add(&mut self, name: &str) {
         if !self.by_name.contains_key(name) {
             self.by_name.insert(name.to_string(), self.tables.len());
             self.tables.push(Table::new(name));
@@ -99,18 +99,18 @@ impl TableSet {
 
     /// The table called `name`. `None` for a table the table query did not list (created
     /// while the catalog queries ran): its rows are skipped.
-    pub fn get_mut(&mut self, name: &str) -> Option<&mut Table> {
+    pub(crate) fn get_mut(&mut self, name: &str) -> Option<&mut Table> {
         let i = *self.by_name.get(name)?;
         self.tables.get_mut(i)
     }
 
     /// The table called `name`.
-    pub fn get(&self, name: &str) -> Option<&Table> {
+    pub(crate) fn get(&self, name: &str) -> Option<&Table> {
         self.by_name.get(name).and_then(|&i| self.tables.get(i))
     }
 
     /// The table whose name equals `name` ignoring ASCII case (SQLite's identifiers).
-    pub fn get_ignore_case(&self, name: &str) -> Option<&Table> {
+    pub(crate) fn get_ignore_case(&self, name: &str) -> Option<&Table> {
         self.get(name).or_else(|| {
             self.tables
                 .iter()
@@ -119,7 +119,7 @@ impl TableSet {
     }
 
     /// Every table, sorted by name.
-    pub fn into_sorted(mut self) -> Vec<Table> {
+    pub(crate) fn into_sorted(mut self) -> Vec<Table> {
         self.tables.sort_by(|a, b| a.name.cmp(&b.name));
         self.tables
     }

@@ -11,7 +11,7 @@
 //! CHECK conditions, and whether its unique constraints are unique indexes.
 
 mod build;
-pub mod mysql;
+pub(crate) mod mysql;
 mod normalize;
 mod postgres;
 mod postgres_types;
@@ -20,8 +20,8 @@ mod sqlite_text;
 mod sqlite_types;
 pub(crate) mod tokens;
 
-pub use postgres::PostgresCatalog;
-pub use sqlite::SqliteCatalog;
+pub(crate) use postgres::PostgresCatalog;
+pub(crate) use sqlite::SqliteCatalog;
 
 use crate::schema::{ReferentialAction, Table};
 use crate::sql::{tokens, LexRules, TokenKind};
@@ -129,7 +129,7 @@ pub trait Catalog: Send + Sync + std::fmt::Debug {
 }
 
 /// The default [`Catalog::normalize_type`].
-pub fn default_normalize_type(sql: &str) -> String {
+pub(crate) fn default_normalize_type(sql: &str) -> String {
     let mut out = String::with_capacity(sql.len());
     let mut pending_space = false;
     let tight = |c: char| matches!(c, '(' | ')' | ',');
@@ -152,7 +152,7 @@ pub fn default_normalize_type(sql: &str) -> String {
 }
 
 /// `sql` without parentheses that enclose all of it.
-pub fn strip_outer_parens(mut sql: &str) -> &str {
+pub(crate) fn strip_outer_parens(mut sql: &str) -> &str {
     loop {
         let t = sql.trim();
         if t.len() >= 2 && t.starts_with('(') && t.ends_with(')') && encloses(t) {
@@ -190,7 +190,7 @@ fn encloses(t: &str) -> bool {
 }
 
 /// The default [`Catalog::normalize_check`].
-pub fn default_normalize_check(sql: &str) -> String {
+pub(crate) fn default_normalize_check(sql: &str) -> String {
     let sql = strip_outer_parens(sql);
     let mut out = String::with_capacity(sql.len());
     for t in tokens(sql, neutral_rules()) {

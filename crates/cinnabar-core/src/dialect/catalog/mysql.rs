@@ -35,15 +35,15 @@ use super::{Catalog, CatalogQuery, CatalogRows, ObjectKind};
 use crate::schema::{ReferentialAction, Table};
 use crate::{Error, Result};
 
-pub use normalize::{normalize_mysql_check, normalize_mysql_default, normalize_mysql_type};
+pub(crate) use normalize::{normalize_mysql_check, normalize_mysql_default, normalize_mysql_type};
 
 /// How MySQL and MariaDB describe a database (`information_schema`, restricted to
 /// `DATABASE()`).
 #[derive(Debug, Clone, Copy, Default)]
-pub struct MySqlCatalog;
+pub(crate) struct MySqlCatalog;
 
 /// The catalog [`MySqlDialect::catalog`](crate::dialect::MySqlDialect) returns.
-pub static MYSQL_CATALOG: MySqlCatalog = MySqlCatalog;
+pub(crate) static MYSQL_CATALOG: MySqlCatalog = MySqlCatalog;
 
 // Each query reads one information_schema view, filtered on its own schema column so the
 // server opens only this database's tables ("Scanned 1 database" in EXPLAIN). The views are

@@ -14,7 +14,7 @@ use crate::{Result, Value};
 
 /// How PostgreSQL describes its schema (the connection's `current_schema()`).
 #[derive(Debug, Clone, Copy, Default)]
-pub struct PostgresCatalog;
+pub(crate) struct PostgresCatalog;
 
 /// `FROM` + `WHERE` restricting `c` (a `pg_class`) to the ordinary and partitioned tables of
 /// the current schema (partitions are reflected through their parent only).

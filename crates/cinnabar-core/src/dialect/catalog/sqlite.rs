@@ -16,7 +16,7 @@ use crate::Result;
 
 /// How SQLite describes its schema (the `main` database).
 #[derive(Debug, Clone, Copy, Default)]
-pub struct SqliteCatalog;
+pub(crate) struct SqliteCatalog;
 
 /// The tables reflected: ordinary tables of `main`, not SQLite's own (`sqlite_%`) and not
 /// virtual tables (whose pragmas need their module loaded).

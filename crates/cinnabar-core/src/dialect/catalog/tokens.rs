@@ -37,18 +37,18 @@ pub(crate) struct Token {
 
 impl Token {
     /// The token's source text.
-    pub fn text<'a>(&self, src: &'a str) -> &'a str {
+    pub(crate) fn text<'a>(&self, src: &'a str) -> &'a str {
         &src[self.start..self.end]
     }
 
     /// Whether this is the unquoted keyword `kw` (ASCII case-insensitive).
-    pub fn is_kw(&self, src: &str, kw: &str) -> bool {
+    pub(crate) fn is_kw(&self, src: &str, kw: &str) -> bool {
         self.kind == Tok::Word && self.text(src).eq_ignore_ascii_case(kw)
     }
 
     /// The name this token spells when used as an identifier: a word as written, a quoted
     /// identifier unquoted, a string literal's content (SQLite accepts `'name'` there).
-    pub fn name(&self, src: &str) -> Option<String> {
+    pub(crate) fn name(&self, src: &str) -> Option<String> {
         match &self.kind {
             Tok::Word => Some(self.text(src).to_string()),
             Tok::Ident(s) => Some(s.clone()),

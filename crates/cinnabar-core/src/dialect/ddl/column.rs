@@ -11,7 +11,7 @@ use crate::sql::ColumnChange;
 /// [`custom_type`](Column#structfield.custom_type) verbatim when set, else
 /// [`Dialect::column_type`]. `keyed` says whether a key, index or constraint covers the
 /// column (MySQL declares such an unbounded text column `VARCHAR(255)`).
-pub fn column_type_name<D: Dialect + ?Sized>(d: &D, column: &Column, keyed: bool) -> String {
+pub(crate) fn column_type_name<D: Dialect + ?Sized>(d: &D, column: &Column, keyed: bool) -> String {
     match &column.custom_type {
         Some(t) => t.clone(),
         None => d.column_type(column, keyed),
@@ -21,7 +21,7 @@ pub fn column_type_name<D: Dialect + ?Sized>(d: &D, column: &Column, keyed: bool
 /// Writes ` DEFAULT <sql>`: a default made of letters, digits, `_`, `.` and `-` (a number,
 /// a keyword such as `CURRENT_TIMESTAMP`) as written, anything else in parentheses (MySQL
 /// accepts an expression default only so).
-pub fn write_default(out: &mut String, sql: &str) {
+pub(crate) fn write_default(out: &mut String, sql: &str) {
     out.push_str(" DEFAULT ");
     let simple = sql
         .chars()
@@ -37,7 +37,11 @@ pub fn write_default(out: &mut String, sql: &str) {
 
 /// The definition after a column's name in CREATE TABLE and ADD COLUMN: type, `NOT NULL`
 /// (a primary-key column is never nullable) and the server default.
-pub fn column_definition<D: Dialect + ?Sized>(d: &D, column: &Column, keyed: bool) -> String {
+pub(crate) fn column_definition<D: Dialect + ?Sized>(
+    d: &D,
+    column: &Column,
+    keyed: bool,
+) -> String {
     let mut out = column_type_name(d, column, keyed);
     if !column.nullable || column.primary_key {
         out.push_str(" NOT NULL");
@@ -58,7 +62,7 @@ pub(crate) fn keyed_by_flags(column: &Column) -> bool {
 /// overriding one change calls for the others): `ALTER COLUMN "c" SET DATA TYPE t`,
 /// `ALTER COLUMN "c" SET NOT NULL` / `DROP NOT NULL`, `ALTER COLUMN "c" SET DEFAULT e` /
 /// `DROP DEFAULT`.
-pub fn write_alter_column_ansi<D: Dialect + ?Sized>(
+pub(crate) fn write_alter_column_ansi<D: Dialect + ?Sized>(
     d: &D,
     out: &mut String,
     column: &Column,

@@ -21,7 +21,9 @@ use crate::schema::{ForeignKey, Index, Table};
 use crate::sql::{CreateIndex, CreateTable, Ddl, DropIndex, DropTable};
 
 pub(crate) use column::keyed_by_flags;
-pub use column::{column_definition, column_type_name, write_alter_column_ansi, write_default};
+pub(crate) use column::{
+    column_definition, column_type_name, write_alter_column_ansi, write_default,
+};
 
 /// The kind of a named table constraint, for [`Dialect::write_drop_constraint`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,7 +83,7 @@ impl ConstraintKind {
 /// # Ok::<(), cinnabar_core::Error>(())
 /// ```
 ///
-/// A dialect without IF [NOT] EXISTS on CREATE / DROP INDEX (MySQL: see
+/// A dialect without IF \[NOT\] EXISTS on CREATE / DROP INDEX (MySQL: see
 /// [`Dialect::index_exists_sql`]) leaves the clause out; the engine's `Connection::execute`
 /// asks the catalog first instead, so executing the statement stays idempotent.
 ///
@@ -104,7 +106,7 @@ pub fn compile_ddl(d: &dyn Dialect, ddl: &Ddl) -> Result<String> {
 ///
 /// # Errors
 /// As [`compile_ddl`]; `out` may then hold a partial statement.
-pub fn compile_ddl_into(d: &dyn Dialect, ddl: &Ddl, out: &mut String) -> Result<()> {
+pub(crate) fn compile_ddl_into(d: &dyn Dialect, ddl: &Ddl, out: &mut String) -> Result<()> {
     let mut w = DdlWriter {
         d,
         limit: d.identifier_limit(),

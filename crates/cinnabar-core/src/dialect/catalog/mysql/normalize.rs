@@ -275,7 +275,7 @@ fn render(toks: &[Tok], keep_parens: bool) -> String {
 /// number is that number (`'1.5'` and `1.50` are one default: MariaDB reports a DECIMAL's
 /// default with its scale), a datetime literal loses a fraction of zeros, and outer
 /// parentheses go (`(1 + 2)` is `1 + 2`).
-pub fn normalize_mysql_default(sql: &str) -> String {
+pub(crate) fn normalize_mysql_default(sql: &str) -> String {
     let text = unescape_reported(sql);
     let toks = tokenize(&text);
     let toks = strip_outer(&toks);
@@ -304,7 +304,7 @@ fn zero_fraction_datetime(s: &str) -> Option<&str> {
 /// A CHECK condition in normal form (see the module docs). Parentheses are dropped, as the
 /// default normalisation does: MariaDB removes the ones precedence makes redundant and MySQL
 /// adds its own, so only the tokens are compared.
-pub fn normalize_mysql_check(sql: &str) -> String {
+pub(crate) fn normalize_mysql_check(sql: &str) -> String {
     let text = unescape_reported(sql);
     render(&tokenize(&text), false)
 }
@@ -314,7 +314,7 @@ pub fn normalize_mysql_check(sql: &str) -> String {
 /// the boolean), `integer` `int`, `bool`/`boolean` `tinyint(1)`, `numeric`/`dec`/`fixed`
 /// `decimal` (`decimal` alone `decimal(10,0)`, `decimal(p)` `decimal(p,0)`), `real` and
 /// `double precision` `double`, `year(4)` `year`.
-pub fn normalize_mysql_type(sql: &str) -> String {
+pub(crate) fn normalize_mysql_type(sql: &str) -> String {
     let n = default_normalize_type(sql);
     let (base, args, modifiers) = types::split(&n);
     let modifiers: Vec<&str> = modifiers
