@@ -216,6 +216,29 @@ impl Pool {
         self.inner.freed.notify_one();
     }
 
+    /// Runs `f` on the driver with no connection of this pool open: fails when any is checked
+    /// out, closes the idle ones, and holds the pool's lock meanwhile, so no connection can be
+    /// checked out or opened until `f` returns (how [`Engine::rekey`](crate::Engine::rekey)
+    /// changes a key under no open connection).
+    ///
+    /// # Errors
+    /// [`ErrorKind::Misuse`] naming how many connections are in use; `f`'s error.
+    pub fn exclusive<T>(&self, what: &str, f: impl FnOnce(&dyn Driver) -> Result<T>) -> Result<T> {
+        let mut state = self.inner.state.lock();
+        let in_use = state.open - state.idle.len();
+        if in_use > 0 {
+            return Err(Error::misuse(format!(
+                "{what} needs the engine to itself, but {in_use} of its connections {} checked \
+                 out: drop them (and any Session using them) first",
+                if in_use == 1 { "is" } else { "are" }
+            )));
+        }
+        let idle = std::mem::take(&mut state.idle);
+        state.open -= idle.len();
+        drop(idle);
+        f(&*self.inner.driver)
+    }
+
     /// Closes all idle connections (checked-out ones close when returned).
     pub fn dispose(&self) {
         let idle = {

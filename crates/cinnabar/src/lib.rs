@@ -43,7 +43,7 @@ pub use cinnabar_core::types::{self, ColumnType, FromSql, SqlType, ToSql};
 pub use cinnabar_core::{Error, ErrorKind, Result, Value, ValueRef};
 pub use cinnabar_engine::{
     create_engine, Connection, Engine, EngineOptions, FromRow, Inspector, MetaDataExt, OwnedRow,
-    Row, Rows, Transaction, Url,
+    Row, Rows, SqliteKey, Transaction, Url,
 };
 pub use cinnabar_macros::{FromRow, Model};
 pub use cinnabar_orm::{
