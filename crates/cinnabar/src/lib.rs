@@ -31,6 +31,17 @@
 //! ```
 //!
 //! This crate is the only public surface; the `cinnabar-*` crates behind it are internal.
+//!
+//! ## Cargo features
+//!
+//! - `sqlite` (default): the SQLite driver, on rusqlite with the bundled SQLite.
+//! - `migrate` (default): [`migrate`], revisions and the `Migrator` (docs/MIGRATIONS.md).
+//! - `postgres`, `mysql`: the PostgreSQL and MariaDB/MySQL drivers.
+//! - `sqlcipher`: encrypted SQLite files (SQLCipher, linked to the system libcrypto):
+//!   [`EngineOptions::sqlite_key`] with a [`SqliteKey`], `?key=` in the URL,
+//!   [`Engine::rekey`], [`Engine::cipher_migrate`] (docs/SECURITY.md).
+//! - `chrono`, `uuid`, `decimal`, `json`: column types from those crates.
+//! - `cli`: [`cli`], the `cinnabar` command as a library.
 
 pub use cinnabar_core::dialect::{self, Dialect};
 pub use cinnabar_core::schema::diff::{diff, SchemaOp};
@@ -127,6 +138,12 @@ pub struct TutorialDoctests;
 #[cfg(doctest)]
 #[doc = include_str!("../../../README.md")]
 pub struct ReadmeDoctests;
+
+/// docs/SECURITY.md's code, compiled as doc tests (`no_run`: it needs a key in the
+/// environment; tests/sqlcipher.rs runs the same calls).
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/SECURITY.md")]
+pub struct SecurityDoctests;
 
 /// docs/CONCURRENCY.md's code, compiled and run as doc tests.
 #[cfg(doctest)]

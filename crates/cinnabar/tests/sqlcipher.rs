@@ -337,6 +337,8 @@ fn cipher_migrate_upgrades_a_sqlcipher_3_file() {
         }
     }
     assert_eq!(plaintext_found(&bytes_on_disk(&path)), Vec::<&str>::new());
+    let other = db_path(&dir, "old2.db");
+    std::fs::copy(&path, &other).unwrap();
 
     // With today's defaults the key does not open it...
     let engine = keyed(&path, "legacy pass").unwrap();
@@ -350,9 +352,8 @@ fn cipher_migrate_upgrades_a_sqlcipher_3_file() {
     assert_eq!(names(&keyed(&path, "legacy pass").unwrap()).unwrap(), NAMES);
     assert_eq!(plaintext_found(&bytes_on_disk(&path)), Vec::<&str>::new());
 
-    // The wrong key cannot migrate it; an engine without a key is refused.
-    let other = db_path(&dir, "old2.db");
-    std::fs::copy(&path, &other).unwrap();
+    // The wrong key cannot migrate an old file, which stays as it was; an engine without a
+    // key is refused.
     let e = keyed(&other, "k-9f8e7d")
         .unwrap()
         .cipher_migrate()
