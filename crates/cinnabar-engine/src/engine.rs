@@ -310,8 +310,9 @@ impl Engine {
     /// this engine opens afterwards uses it.
     ///
     /// It needs the engine to itself: it fails when any of its connections is checked out
-    /// (a live [`Connection`], or a `Session` in a transaction), closes the idle pooled
-    /// connections (they hold the old key), and no connection is opened while it runs. Other
+    /// (a live [`Connection`], or a `Session` in a transaction), no connection is opened
+    /// while it runs, and when it succeeds it closes the idle pooled connections (they hold
+    /// the old key). Other
     /// engines or processes that have the file open with the old key are not told: their
     /// next read of a page fails, and their new connections get the wrong-key error, until
     /// they are given the new key.
@@ -319,7 +320,7 @@ impl Engine {
     /// # Errors
     /// [`ErrorKind::Misuse`] when connections are checked out, or when the file has no key
     /// (a plain file cannot be encrypted in place); [`ErrorKind::Unsupported`] for a backend
-    /// without encryption or a build without the feature; the wrong-key
+    /// without encryption or an in-memory database; the wrong-key
     /// [`ErrorKind::Connection`] error when the engine's current key does not open the file.
     pub fn rekey(&self, key: crate::SqliteKey) -> Result<()> {
         self.inner
@@ -336,9 +337,9 @@ impl Engine {
     ///
     /// # Errors
     /// [`ErrorKind::Misuse`] when connections are checked out or the engine has no key;
-    /// [`ErrorKind::Unsupported`] for a backend without encryption; the wrong-key
-    /// [`ErrorKind::Connection`] error when no SQLCipher version's settings open the file with
-    /// this key.
+    /// [`ErrorKind::Unsupported`] for a backend without encryption or an in-memory database;
+    /// the wrong-key [`ErrorKind::Connection`] error when no SQLCipher version's settings open
+    /// the file with this key.
     pub fn cipher_migrate(&self) -> Result<()> {
         self.inner
             .pool

@@ -17,13 +17,14 @@ use zeroize::Zeroizing;
 /// open, and the string you built it from is yours to clear).
 ///
 /// ```
+/// # use cinnabar_engine as cinnabar;
 /// use cinnabar::{EngineOptions, SqliteKey};
 ///
 /// let key = SqliteKey::passphrase("correct horse battery staple")?;
 /// assert_eq!(format!("{key:?}"), "SqliteKey(***)");
 /// let options = EngineOptions::new().sqlite_key(key);
 /// assert!(!format!("{options:?}").contains("horse"));
-/// # Ok::<(), cinnabar::Error>(())
+/// # Ok::<(), cinnabar_core::Error>(())
 /// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct SqliteKey {

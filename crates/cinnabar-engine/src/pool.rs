@@ -216,13 +216,15 @@ impl Pool {
         self.inner.freed.notify_one();
     }
 
-    /// Runs `f` on the driver with no connection of this pool open: fails when any is checked
-    /// out, closes the idle ones, and holds the pool's lock meanwhile, so no connection can be
-    /// checked out or opened until `f` returns (how [`Engine::rekey`](crate::Engine::rekey)
-    /// changes a key under no open connection).
+    /// Runs `f` on the driver with none of this pool's connections in use: fails when any is
+    /// checked out, and holds the pool's lock meanwhile, so none can be checked out or opened
+    /// until `f` returns; when `f` succeeds, the idle connections are closed (opened before
+    /// `f`, they may no longer be valid). How [`Engine::rekey`](crate::Engine::rekey) changes
+    /// a key.
     ///
     /// # Errors
-    /// [`ErrorKind::Misuse`] naming how many connections are in use; `f`'s error.
+    /// [`ErrorKind::Misuse`] naming how many connections are in use; `f`'s error (the idle
+    /// connections are then kept).
     pub fn exclusive<T>(&self, what: &str, f: impl FnOnce(&dyn Driver) -> Result<T>) -> Result<T> {
         let mut state = self.inner.state.lock();
         let in_use = state.open - state.idle.len();
@@ -233,10 +235,12 @@ impl Pool {
                 if in_use == 1 { "is" } else { "are" }
             )));
         }
+        let done = f(&*self.inner.driver)?;
         let idle = std::mem::take(&mut state.idle);
         state.open -= idle.len();
+        drop(state);
         drop(idle);
-        f(&*self.inner.driver)
+        Ok(done)
     }
 
     /// Closes all idle connections (checked-out ones close when returned).

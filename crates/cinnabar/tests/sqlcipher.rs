@@ -311,6 +311,15 @@ fn rekey_changes_the_key_for_the_engine_and_the_file() {
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Misuse, "{e}");
     assert_eq!(names(&plain_engine).unwrap(), NAMES);
+
+    // An in-memory database has no file to rekey; its one connection (and data) survive.
+    let memory = create_engine("sqlite://").unwrap();
+    fill(&memory);
+    let e = memory
+        .rekey(SqliteKey::passphrase("x").unwrap())
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Unsupported, "{e}");
+    assert_eq!(names(&memory).unwrap(), NAMES);
 }
 
 #[test]

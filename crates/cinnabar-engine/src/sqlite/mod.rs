@@ -110,7 +110,7 @@ impl SqliteDriver {
             (None, None) => {}
         }
         let driver = SqliteDriver::new(url.database().map(str::to_owned), read_only, options);
-        if driver.options.key.is_some() && !cipher::ENABLED {
+        if driver.key.read().is_some() && !cipher::ENABLED {
             return Err(cipher::not_compiled_in(driver.target()));
         }
         Ok(driver)
@@ -118,11 +118,13 @@ impl SqliteDriver {
 
     /// A driver for `path` (`None`: in memory). A key in `options` without the `sqlcipher`
     /// feature makes every connection fail with [`ErrorKind::Unsupported`].
-    pub fn new(path: Option<String>, read_only: bool, options: SqliteOptions) -> Self {
+    pub fn new(path: Option<String>, read_only: bool, mut options: SqliteOptions) -> Self {
+        // One copy of the secret, the one `rekey` replaces.
+        let key = options.key.take();
         SqliteDriver {
             path,
             read_only,
-            key: RwLock::new(options.key.clone()),
+            key: RwLock::new(key),
             options,
         }
     }
@@ -168,12 +170,19 @@ impl SqliteDriver {
         Ok(conn)
     }
 
-    /// The key for maintenance (rekey, cipher_migrate), which a file without one cannot have.
+    /// The key for maintenance (rekey, cipher_migrate), which a file without one cannot have
+    /// (nor an in-memory database: a maintenance connection would open another one).
     fn current_key(&self, what: &str) -> Result<SqliteKey> {
+        if self.path.is_none() {
+            return Err(Error::unsupported(format!(
+                "{what} applies to a database file; an in-memory database has none"
+            )));
+        }
         self.key.read().clone().ok_or_else(|| {
             Error::misuse(format!(
                 "{what} needs the engine's key, but SQLite database {:?} was opened without \
-                 one (set EngineOptions::sqlite_key or ?key= in the URL)",
+                 one (set EngineOptions::sqlite_key or ?key= in the URL; a plain file cannot \
+                 be encrypted in place)",
                 self.target()
             ))
         })
@@ -220,24 +229,17 @@ impl Driver for SqliteDriver {
     }
 
     fn rekey(&self, key: SqliteKey) -> Result<()> {
+        let old = self.current_key("rekey")?;
         let mut current = self.key.write();
-        let old = current.clone().ok_or_else(|| {
-            Error::misuse(format!(
-                "rekey changes the key of an encrypted file, but SQLite database {:?} was \
-                 opened without one (a plain file cannot be encrypted in place)",
-                self.target()
-            ))
-        })?;
         let target = self.target();
         let conn = self.open(Some(&old))?;
         cipher::verify(&conn, target, true)?;
         cipher::rekey(&conn, &key, target)?;
         drop(conn);
-        // The file must open with the new key before the engine relies on it.
+        // The file is under the new key now; check that it opens with it.
+        *current = Some(key.clone());
         let check = self.open(Some(&key))?;
-        cipher::verify(&check, target, true)?;
-        *current = Some(key);
-        Ok(())
+        cipher::verify(&check, target, true)
     }
 
     fn cipher_migrate(&self) -> Result<()> {
