@@ -5,7 +5,7 @@
 //! (`--repeat R` runs each pair R times, interleaved).
 //!
 //! `cinnabar-bench [N] [workloads] [contenders] [--repeat R] [--backend sqlite|postgres]
-//! [--url URL] [--pin-cpu K]`; `cinnabar-bench reflect [T] ...` times reflecting a T-table
+//! [--url URL] [--pin-cpu K] [--key K]`; `cinnabar-bench reflect [T] ...` times reflecting a T-table
 //! schema (`reflect.rs`); see README.md.
 
 mod migrate_rebuild;
@@ -239,9 +239,11 @@ struct Options {
     /// `--pin-cpu`: the CPU this process (and on PostgreSQL each contender's server
     /// process) is pinned to.
     pin: Option<usize>,
+    /// `--key`: SQLite files encrypted with this passphrase (feature `sqlcipher`).
+    key: Option<String>,
 }
 
-const USAGE: &str = "usage: cinnabar-bench [N] [workloads] [contenders] [--repeat R] [--backend B] [--url URL] [--pin-cpu K]
+const USAGE: &str = "usage: cinnabar-bench [N] [workloads] [contenders] [--repeat R] [--backend B] [--url URL] [--pin-cpu K] [--key K]
   N            number of students (default 100000)
   workloads    comma-separated: insert,select_all,lookup,update,relation,delete
                (or w1..w6); default all
@@ -255,6 +257,9 @@ const USAGE: &str = "usage: cinnabar-bench [N] [workloads] [contenders] [--repea
   --pin-cpu K  pin this process and (PostgreSQL) each contender's server process to CPU K
                with taskset(1), so that every round trip is a same-CPU switch (needs a local
                server and the right to set its processes' affinity)
+  --key K      SQLite only: every database file is encrypted with passphrase K (SQLCipher;
+               a build with --features sqlcipher): raw_rusqlite runs PRAGMA key first,
+               cinnabar gets ?key=K, so the ratio compares like with like
   At the end a summary (median seconds, median cinnabar/raw ratio) goes to stderr.
   ORMBENCH_TRACE=1 prints the SQL each contender runs on stderr
        cinnabar-bench reflect [T] [--repeat R] [--backend B] [--url URL]
@@ -291,6 +296,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Options, String>
     let mut backend = Backend::Sqlite;
     let mut url = None;
     let mut pin = None;
+    let mut key = None;
     let mut args = args.into_iter();
     while let Some(a) = args.next() {
         if let Some(v) = option_value("--repeat", &a, &mut args)? {
@@ -308,6 +314,11 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Options, String>
                 v.parse::<usize>()
                     .map_err(|_| format!("--pin-cpu {v:?}: expected a CPU number"))?,
             );
+        } else if let Some(v) = option_value("--key", &a, &mut args)? {
+            if v.is_empty() {
+                return Err("--key needs a non-empty passphrase".to_owned());
+            }
+            key = Some(v);
         } else if a == "-h" || a == "--help" {
             return Err(String::new());
         } else if a.starts_with('-') {
@@ -350,6 +361,16 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Options, String>
     if url.is_some() && backend != Backend::Postgres {
         return Err("--url needs --backend postgres".to_owned());
     }
+    if key.is_some() && backend != Backend::Sqlite {
+        return Err("--key needs --backend sqlite".to_owned());
+    }
+    if key.is_some() && !cfg!(feature = "sqlcipher") {
+        return Err(
+            "--key needs a build with SQLCipher: cargo build --release -p cinnabar-bench \
+             --features sqlcipher"
+                .to_owned(),
+        );
+    }
     let url = url
         .or_else(|| {
             std::env::var(pg_setup::URL_ENV)
@@ -365,6 +386,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Options, String>
         backend,
         url,
         pin,
+        key,
     })
 }
 
@@ -647,6 +669,10 @@ fn main() -> ExitCode {
             eprintln!("error: {msg}");
             return ExitCode::FAILURE;
         }
+    }
+    if let Some(key) = &opts.key {
+        setup::set_key(key.clone());
+        eprintln!("note: --key: every SQLite file is encrypted (SQLCipher) for both contenders");
     }
     let mut samples = Vec::new();
     let mut multirow = Vec::new();

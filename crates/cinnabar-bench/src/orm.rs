@@ -60,7 +60,7 @@ fn records(handles: &[Handle<Student>]) -> Vec<StudentRecord> {
     handles.iter().map(|h| h.read().record()).collect()
 }
 
-/// The engine URL of the SQLite database file at `path`.
+/// The engine URL of the SQLite database file at `path` (with `--key`, its `?key=`).
 ///
 /// # Errors
 /// [`Failure::Error`] when the path is not UTF-8.
@@ -68,7 +68,21 @@ pub(crate) fn sqlite_url(path: &Path) -> Result<String, Failure> {
     let path = path
         .to_str()
         .ok_or_else(|| Failure::Error(format!("database path {path:?} is not UTF-8")))?;
-    Ok(format!("sqlite:///{path}"))
+    Ok(match setup::key() {
+        Some(key) => {
+            let encoded: String = key
+                .bytes()
+                .map(|b| match b {
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => {
+                        char::from(b).to_string()
+                    }
+                    _ => format!("%{b:02X}"),
+                })
+                .collect();
+            format!("sqlite:///{path}?key={encoded}")
+        }
+        None => format!("sqlite:///{path}"),
+    })
 }
 
 /// Runs workload `w` on the database at `url` (any backend; the engine picks the driver;

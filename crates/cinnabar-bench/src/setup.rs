@@ -85,12 +85,33 @@ pub(crate) fn lookup_id(k: i64, n: i64) -> i64 {
     (k * 7919) % n + 1
 }
 
-/// Opens a plain connection with the pragmas every connection uses.
+/// `--key`: the passphrase every SQLite database of the run is encrypted with (SQLCipher).
+static KEY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Sets the `--key` passphrase, once, before any run.
+pub(crate) fn set_key(key: String) {
+    let _ = KEY.set(key);
+}
+
+/// The `--key` passphrase, if given.
+pub(crate) fn key() -> Option<&'static str> {
+    KEY.get().map(String::as_str)
+}
+
+/// Opens a connection with the pragmas every connection uses; with `--key`, `PRAGMA key`
+/// first (as Cinnabar does), so both contenders pay the same encryption.
 ///
 /// # Errors
 /// SQLite errors, or a journal mode other than WAL.
 pub(crate) fn open(path: &Path) -> Result<Connection, Failure> {
     let conn = Connection::open(path)?;
+    if let Some(key) = key() {
+        conn.query_row(
+            &format!("PRAGMA key = '{}'", key.replace('\'', "''")),
+            [],
+            |_| Ok(()),
+        )?;
+    }
     let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
     if !mode.eq_ignore_ascii_case("wal") {
         return Err(Failure::Error(format!(
@@ -120,6 +141,12 @@ SELECT i, 'student' || i, 'Python', 'student' || i || '@example.com', i % 100 + 
     }
     conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
     conn.close().map_err(|(_, e)| e)?;
+    if key().is_some() && std::fs::read(path)?.starts_with(b"SQLite format 3\0") {
+        return Err(Failure::Error(format!(
+            "--key: {} was written unencrypted (is this build's SQLite SQLCipher?)",
+            path.display()
+        )));
+    }
     Ok(())
 }
 

@@ -7,6 +7,7 @@
 use cinnabar_core::dialect::Dialect;
 use cinnabar_core::{Result, ValueRef};
 
+use crate::key::SqliteKey;
 use crate::row::Row;
 
 /// Receives each result row of a statement.
@@ -27,6 +28,33 @@ pub trait Driver: Send + Sync + 'static {
     /// SQLite database must be one shared connection).
     fn forced_pool_limits(&self) -> Option<(usize, usize)> {
         None
+    }
+
+    /// Changes the encryption key of the database to `key` (SQLite with SQLCipher: `PRAGMA
+    /// rekey`) on a connection of its own, and opens every later connection with it. The
+    /// engine calls it with no other connection open ([`Engine::rekey`](crate::Engine::rekey)).
+    ///
+    /// # Errors
+    /// [`ErrorKind::Unsupported`](cinnabar_core::ErrorKind::Unsupported) by default: the
+    /// database has no encryption key.
+    fn rekey(&self, key: SqliteKey) -> Result<()> {
+        let _ = key;
+        Err(cinnabar_core::Error::unsupported(
+            "this database has no encryption key to change (only SQLite files opened with a key, \
+             with the `sqlcipher` feature, have one)",
+        ))
+    }
+
+    /// Upgrades a database encrypted by an older SQLCipher major version to the current
+    /// format, in place (`PRAGMA cipher_migrate`), on a connection of its own
+    /// ([`Engine::cipher_migrate`](crate::Engine::cipher_migrate)).
+    ///
+    /// # Errors
+    /// [`ErrorKind::Unsupported`](cinnabar_core::ErrorKind::Unsupported) by default.
+    fn cipher_migrate(&self) -> Result<()> {
+        Err(cinnabar_core::Error::unsupported(
+            "cipher_migrate applies only to SQLite files opened with a key (feature `sqlcipher`)",
+        ))
     }
 }
 

@@ -159,6 +159,22 @@ impl EngineOptions {
         self.sqlite.busy_timeout = t;
         self
     }
+
+    /// Opens SQLite files encrypted with `key` (SQLCipher; cargo feature `sqlcipher`): every
+    /// pooled connection runs `PRAGMA key` before anything else, and a new file is created
+    /// encrypted. The URL's `?key=<passphrase>` or `?hexkey=<64 hex digits>` does the same
+    /// and overrides this. The key never appears in `Debug` output, logs or error messages.
+    ///
+    /// Without the `sqlcipher` feature, creating an engine with a key fails with
+    /// [`ErrorKind::Unsupported`] (the file is never opened unencrypted). A wrong key, or no
+    /// key for an encrypted file, fails the first connection with [`ErrorKind::Connection`]
+    /// (code `"26"`, SQLite's `SQLITE_NOTADB`) naming the file and the likely cause. See
+    /// docs/SECURITY.md, "Encrypted SQLite files".
+    #[cfg(feature = "sqlite")]
+    pub fn sqlite_key(mut self, key: crate::SqliteKey) -> Self {
+        self.sqlite.key = Some(key);
+        self
+    }
 }
 
 pub(crate) struct EngineInner {
@@ -304,6 +320,47 @@ impl Engine {
     /// Closes idle pooled connections.
     pub fn dispose(&self) {
         self.inner.pool.dispose();
+    }
+
+    /// Changes the encryption key of an encrypted SQLite file (SQLCipher's `PRAGMA rekey`;
+    /// feature `sqlcipher`): the whole file is rewritten under `key`, and every connection
+    /// this engine opens afterwards uses it.
+    ///
+    /// It needs the engine to itself: it fails when any of its connections is checked out
+    /// (a live [`Connection`], or a `Session` in a transaction), no connection is opened
+    /// while it runs, and when it succeeds it closes the idle pooled connections (they hold
+    /// the old key). Other
+    /// engines or processes that have the file open with the old key are not told: their
+    /// next read of a page fails, and their new connections get the wrong-key error, until
+    /// they are given the new key.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Misuse`] when connections are checked out, or when the file has no key
+    /// (a plain file cannot be encrypted in place); [`ErrorKind::Unsupported`] for a backend
+    /// without encryption or an in-memory database; the wrong-key
+    /// [`ErrorKind::Connection`] error when the engine's current key does not open the file.
+    pub fn rekey(&self, key: crate::SqliteKey) -> Result<()> {
+        self.inner
+            .pool
+            .exclusive("rekey", |driver| driver.rekey(key))
+    }
+
+    /// Upgrades a file encrypted by an older SQLCipher major version (1 to 3) to the format
+    /// of the linked SQLCipher, in place, with the engine's key (`PRAGMA cipher_migrate`):
+    /// run it once, before the first connection, on a file that an older program made. On a
+    /// file already in the current format it changes nothing.
+    ///
+    /// Like [`Engine::rekey`] it needs the engine to itself.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Misuse`] when connections are checked out or the engine has no key;
+    /// [`ErrorKind::Unsupported`] for a backend without encryption or an in-memory database;
+    /// the wrong-key [`ErrorKind::Connection`] error when no SQLCipher version's settings open
+    /// the file with this key.
+    pub fn cipher_migrate(&self) -> Result<()> {
+        self.inner
+            .pool
+            .exclusive("cipher_migrate", |driver| driver.cipher_migrate())
     }
 
     /// Whether statements are logged.

@@ -7,6 +7,7 @@ mod connection;
 mod ddl;
 pub mod driver;
 mod engine;
+mod key;
 #[cfg(feature = "mysql")]
 pub mod mysql;
 mod observe;
@@ -23,6 +24,7 @@ mod url;
 pub use connection::Connection;
 pub use ddl::MetaDataExt;
 pub use engine::{create_engine, Engine, EngineOptions};
+pub use key::SqliteKey;
 pub use pool::{PoolOptions, PoolStatus};
 pub use reflection::{reflect_tables, Inspector};
 pub use row::{get_at, get_column_at, get_named, ColumnIndex, FromRow, OwnedRow, Row, Rows};

@@ -216,6 +216,33 @@ impl Pool {
         self.inner.freed.notify_one();
     }
 
+    /// Runs `f` on the driver with none of this pool's connections in use: fails when any is
+    /// checked out, and holds the pool's lock meanwhile, so none can be checked out or opened
+    /// until `f` returns; when `f` succeeds, the idle connections are closed (opened before
+    /// `f`, they may no longer be valid). How [`Engine::rekey`](crate::Engine::rekey) changes
+    /// a key.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Misuse`] naming how many connections are in use; `f`'s error (the idle
+    /// connections are then kept).
+    pub fn exclusive<T>(&self, what: &str, f: impl FnOnce(&dyn Driver) -> Result<T>) -> Result<T> {
+        let mut state = self.inner.state.lock();
+        let in_use = state.open - state.idle.len();
+        if in_use > 0 {
+            return Err(Error::misuse(format!(
+                "{what} needs the engine to itself, but {in_use} of its connections {} checked \
+                 out: drop them (and any Session using them) first",
+                if in_use == 1 { "is" } else { "are" }
+            )));
+        }
+        let done = f(&*self.inner.driver)?;
+        let idle = std::mem::take(&mut state.idle);
+        state.open -= idle.len();
+        drop(state);
+        drop(idle);
+        Ok(done)
+    }
+
     /// Closes all idle connections (checked-out ones close when returned).
     pub fn dispose(&self) {
         let idle = {

@@ -2,7 +2,9 @@
 //! `sqlite://` (memory), `postgresql://user:pass@host:5432/db?sslmode=disable`,
 //! `mysql://root@127.0.0.1:3306/test`.
 //!
-//! The password never appears in `Debug` or `Display` output.
+//! The password never appears in `Debug` or `Display` output, nor do the values of the
+//! query parameters that carry secrets (`key`, `hexkey`: an encrypted SQLite file's key;
+//! `password`): those print as `***`.
 
 use std::fmt;
 
@@ -60,17 +62,47 @@ fn split_authority(rest: &str) -> (&str, &str) {
     }
 }
 
-/// Hides the password of a URL string that may not parse.
+/// Query parameters whose values are secrets, shown as `***`.
+const SECRET_PARAMS: [&str; 3] = ["key", "hexkey", "password"];
+
+fn is_secret_param(name: &str) -> bool {
+    SECRET_PARAMS.iter().any(|s| s.eq_ignore_ascii_case(name))
+}
+
+/// Hides the password and the secret query parameters of a URL string that may not parse.
 fn redact(url: &str) -> String {
+    let mut out = url.to_owned();
     if let Some((scheme, rest)) = url.split_once("://") {
         let (authority, tail) = split_authority(rest);
         if let Some((userinfo, host)) = authority.rsplit_once('@') {
             if let Some((user, _)) = userinfo.split_once(':') {
-                return format!("{scheme}://{user}:***@{host}{tail}");
+                out = format!("{scheme}://{user}:***@{host}{tail}");
             }
         }
     }
-    url.to_owned()
+    // The query starts at the first `?` after the (already hidden) password.
+    let from = out
+        .find(":***@")
+        .map(|i| i + 5)
+        .or_else(|| out.find("://").map(|i| i + 3))
+        .unwrap_or(0);
+    let Some(q) = out[from..].find('?').map(|i| from + i) else {
+        return out;
+    };
+    let query = out.split_off(q + 1);
+    for (i, pair) in query.split('&').enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        match pair.split_once('=') {
+            Some((k, _)) if is_secret_param(k) => {
+                out.push_str(k);
+                out.push_str("=***");
+            }
+            _ => out.push_str(pair),
+        }
+    }
+    out
 }
 
 fn percent_decode(s: &str, url: &str) -> Result<String> {
@@ -236,7 +268,8 @@ impl Url {
         self.database.as_deref()
     }
 
-    /// A query parameter.
+    /// A query parameter (a secret one, such as `key`, too: only `Display` and `Debug` hide
+    /// those).
     pub fn query_param(&self, key: &str) -> Option<&str> {
         self.query
             .iter()
@@ -301,6 +334,7 @@ impl fmt::Display for Url {
             }
         }
         for (i, (k, v)) in self.query.iter().enumerate() {
+            let v = if is_secret_param(k) { "***" } else { v };
             write!(f, "{}{k}={v}", if i == 0 { '?' } else { '&' })?;
         }
         Ok(())
@@ -354,6 +388,29 @@ mod tests {
                 .unwrap()
                 .backend(),
             Backend::MySql
+        );
+    }
+
+    #[test]
+    fn secret_query_parameters_are_redacted() {
+        let u = Url::parse("sqlite:///vault.db?key=s3cr%27t&timeout=2").unwrap();
+        assert_eq!(u.query_param("key"), Some("s3cr't"));
+        assert_eq!(u.to_string(), "sqlite:///vault.db?key=***&timeout=2");
+        assert_eq!(
+            format!("{u:?}"),
+            "Url(sqlite:///vault.db?key=***&timeout=2)"
+        );
+        let u = Url::parse("postgresql://h/db?password=hunter2&sslmode=disable").unwrap();
+        assert!(!u.to_string().contains("hunter2"), "{u}");
+        assert_eq!(
+            redact("sqlite:///v.db?HEXKEY=abcd&mode=ro"),
+            "sqlite:///v.db?HEXKEY=***&mode=ro"
+        );
+        let e = Url::parse("sqlite:///v.db?key=s3cret&x=%zz").unwrap_err();
+        assert!(!e.to_string().contains("s3cret"), "{e}");
+        assert_eq!(
+            redact("postgresql://u:pa?ss@h/db?password=x&a=b"),
+            "postgresql://u:***@h/db?password=***&a=b"
         );
     }
 

@@ -51,6 +51,17 @@
 //!   ([`Engine::from_driver`]);
 //! - [`migrate`] (feature `migrate`) and [`cli`] (feature `cli`);
 //! - [`prelude`]: everything a typical program needs.
+//!
+//! ## Cargo features
+//!
+//! - `sqlite` (default): the SQLite driver, on rusqlite with the bundled SQLite.
+//! - `migrate` (default): [`migrate`], revisions and the `Migrator` (docs/MIGRATIONS.md).
+//! - `postgres`, `mysql`: the PostgreSQL and MariaDB/MySQL drivers.
+//! - `sqlcipher`: encrypted SQLite files (SQLCipher, linked to the system libcrypto):
+//!   [`EngineOptions::sqlite_key`] with a [`SqliteKey`], `?key=` in the URL,
+//!   [`Engine::rekey`], [`Engine::cipher_migrate`] (docs/SECURITY.md).
+//! - `chrono`, `uuid`, `decimal`, `json`: column types from those crates.
+//! - `cli`: [`cli`], the `cinnabar` command as a library.
 
 #![warn(clippy::unwrap_used)]
 
@@ -67,7 +78,7 @@ pub use cinnabar_core::{Error, ErrorKind, FieldError, Result, ValidationErrors, 
 pub use cinnabar_engine::sqlite::SqliteOptions;
 pub use cinnabar_engine::{
     create_engine, Backend, ColumnIndex, Connection, Engine, EngineOptions, FromRow, Inspector,
-    MetaDataExt, OwnedRow, PoolOptions, PoolStatus, Row, Rows, Transaction, Url,
+    MetaDataExt, OwnedRow, PoolOptions, PoolStatus, Row, Rows, SqliteKey, Transaction, Url,
 };
 pub use cinnabar_macros::{FromRow, Model};
 pub use cinnabar_orm::{
@@ -278,8 +289,9 @@ pub struct ReflectionDoctests;
 #[doc = include_str!("../../../docs/schema/diff.md")]
 pub struct DiffDoctests;
 
-/// docs/SECURITY.md's code, compiled and run as doc tests (the server examples compiled
-/// only).
+/// docs/SECURITY.md's code, compiled and run as doc tests (the server examples and the
+/// SQLCipher example, which needs a key in the environment, compiled only; tests/sqlcipher.rs
+/// runs the same calls).
 #[cfg(all(doctest, feature = "migrate"))]
 #[doc = include_str!("../../../docs/SECURITY.md")]
 pub struct SecurityDoctests;

@@ -9,6 +9,9 @@ use super::row::SqliteRow;
 use super::session::Session;
 use crate::driver::{DriverConnection, RowSink};
 
+/// SQLITE_NOTADB's code as the error carries it.
+const NOT_A_DATABASE: &str = "26";
+
 pub(super) struct SqliteConnection {
     pub(super) conn: rusqlite::Connection,
     pub(super) broken: bool,
@@ -17,6 +20,46 @@ pub(super) struct SqliteConnection {
 }
 
 impl SqliteConnection {
+    /// Marks the connection broken when `result` says the file no longer decrypts (its key
+    /// was changed by another connection): the pool then discards it instead of reusing it.
+    fn check<T>(&mut self, result: Result<T>) -> Result<T> {
+        if let Err(e) = &result {
+            if e.code() == Some(NOT_A_DATABASE) {
+                self.broken = true;
+            }
+        }
+        result
+    }
+
+    fn run_many_inner(
+        &mut self,
+        sql: &str,
+        width: usize,
+        params: &[ValueRef<'_>],
+        counts: &mut Vec<u64>,
+    ) -> Result<()> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(sql)
+            .map_err(|e| map_error(e, Some(sql)))?;
+        let expected = stmt.parameter_count();
+        if width == 0 || expected != width || !params.len().is_multiple_of(width) {
+            return Err(Error::misuse(format!(
+                "statement expects {expected} parameters per row, rows of {width} were given"
+            ))
+            .with_sql(sql));
+        }
+        for row in params.chunks(width) {
+            for (i, p) in row.iter().enumerate() {
+                stmt.raw_bind_parameter(i + 1, Bind(*p))
+                    .map_err(|e| map_error(e, Some(sql)))?;
+            }
+            let n = stmt.raw_execute().map_err(|e| map_error(e, Some(sql)))?;
+            counts.push(n as u64);
+        }
+        Ok(())
+    }
+
     fn run_inner(
         &mut self,
         sql: &str,
@@ -71,7 +114,8 @@ impl DriverConnection for SqliteConnection {
         params: &[ValueRef<'_>],
         sink: Option<RowSink<'_>>,
     ) -> Result<u64> {
-        self.run_inner(sql, params, sink)
+        let result = self.run_inner(sql, params, sink);
+        self.check(result)
     }
 
     fn run_many(
@@ -81,32 +125,16 @@ impl DriverConnection for SqliteConnection {
         params: &[ValueRef<'_>],
         counts: &mut Vec<u64>,
     ) -> Result<()> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(sql)
-            .map_err(|e| map_error(e, Some(sql)))?;
-        let expected = stmt.parameter_count();
-        if width == 0 || expected != width || !params.len().is_multiple_of(width) {
-            return Err(Error::misuse(format!(
-                "statement expects {expected} parameters per row, rows of {width} were given"
-            ))
-            .with_sql(sql));
-        }
-        for row in params.chunks(width) {
-            for (i, p) in row.iter().enumerate() {
-                stmt.raw_bind_parameter(i + 1, Bind(*p))
-                    .map_err(|e| map_error(e, Some(sql)))?;
-            }
-            let n = stmt.raw_execute().map_err(|e| map_error(e, Some(sql)))?;
-            counts.push(n as u64);
-        }
-        Ok(())
+        let result = self.run_many_inner(sql, width, params, counts);
+        self.check(result)
     }
 
     fn batch(&mut self, sql: &str) -> Result<()> {
-        self.conn
+        let result = self
+            .conn
             .execute_batch(sql)
-            .map_err(|e| map_error(e, Some(sql)))
+            .map_err(|e| map_error(e, Some(sql)));
+        self.check(result)
     }
 
     fn last_insert_id(&self) -> Option<i64> {

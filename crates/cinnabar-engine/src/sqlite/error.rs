@@ -13,7 +13,15 @@ pub(super) fn constraint_of(msg: &str) -> Option<String> {
 pub(super) fn map_error(e: rusqlite::Error, sql: Option<&str>) -> Error {
     let err = match &e {
         rusqlite::Error::SqliteFailure(code, msg) => {
-            let text = msg.clone().unwrap_or_else(|| code.to_string());
+            let mut text = msg.clone().unwrap_or_else(|| code.to_string());
+            if code.code == rusqlite::ErrorCode::NotADatabase {
+                // Past the check at connect, this is a file whose key another connection
+                // changed (rekey) or that was replaced underneath.
+                text.push_str(
+                    " (the file's key was changed by another connection, or the file was \
+                     replaced: this connection is discarded; a new one needs the current key)",
+                );
+            }
             let kind = match code.extended_code {
                 2067 | 1555 => ErrorKind::UniqueViolation,
                 787 => ErrorKind::ForeignKeyViolation,
@@ -23,7 +31,9 @@ pub(super) fn map_error(e: rusqlite::Error, sql: Option<&str>) -> Error {
                     rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked => {
                         ErrorKind::Busy
                     }
-                    rusqlite::ErrorCode::CannotOpen => ErrorKind::Connection,
+                    rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::NotADatabase => {
+                        ErrorKind::Connection
+                    }
                     // A write to a file opened read-only (`?mode=ro`, or not writable by
                     // this process), or a statement an authorizer refused.
                     rusqlite::ErrorCode::ReadOnly
