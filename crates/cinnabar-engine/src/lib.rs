@@ -3,6 +3,8 @@
 //!
 //! Depends only on `cinnabar-core`; the ORM builds on it.
 
+#![warn(clippy::unwrap_used)]
+
 mod connection;
 mod ddl;
 pub mod driver;

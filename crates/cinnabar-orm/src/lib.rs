@@ -6,6 +6,8 @@
 //! ("The session"): the flush is ordered in `unit_of_work/order.rs`, and generated keys
 //! are mapped back in `persist/keys.rs`.
 
+#![warn(clippy::unwrap_used)]
+
 mod bulk;
 mod handle;
 mod identity;
@@ -23,7 +25,6 @@ mod validation;
 
 pub use bulk::{delete, update, BulkDelete, BulkStatement, BulkUpdate};
 pub use handle::{Handle, ObjectState, ReadGuard, WriteGuard};
-pub use load::select_model;
 pub use loading::{joined, selectin, JoinSpec, Joined, Loader, Selectin};
 pub use model::Model;
 pub use query::Query;

@@ -19,7 +19,7 @@ use crate::model::Model;
 use crate::session::Session;
 
 /// The SELECT of all of `T`'s columns, qualified by its table.
-pub fn select_model<T: Model>() -> Select {
+pub(crate) fn select_model<T: Model>() -> Select {
     let table = T::table();
     let mut sel = Select::from(table.name.as_str());
     sel.columns.reserve(T::COLUMNS.len());

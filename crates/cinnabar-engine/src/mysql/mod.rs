@@ -52,7 +52,7 @@ static DIALECT: MySqlDialect = MySqlDialect;
 
 /// The session `sql_mode` unless the URL's `sql_mode` parameter says otherwise: strict
 /// (errors instead of truncation or zero dates), no ANSI_QUOTES (the dialect uses backticks).
-pub const DEFAULT_SQL_MODE: &str = "STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,\
+pub(crate) const DEFAULT_SQL_MODE: &str = "STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,\
                                     ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION";
 
 const DEFAULT_STMT_CACHE: usize = 256;
