@@ -74,7 +74,19 @@ pub struct Query<'s, T: Model> {
     _model: PhantomData<fn() -> T>,
 }
 
+/// What running a query takes apart: its session, statement and loaders.
+type QueryParts<'s, T> = (&'s mut Session, Select, Vec<Box<dyn Loader<T>>>);
+
 impl<'s, T: Model> Query<'s, T> {
+    /// The query's session, statement and loaders, or the error a builder method recorded
+    /// (the first step of every method that runs the query).
+    fn into_parts(self) -> Result<QueryParts<'s, T>> {
+        match self.error {
+            Some(e) => Err(e),
+            None => Ok((self.session, self.select, self.loaders)),
+        }
+    }
+
     pub(crate) fn new(session: &'s mut Session) -> Self {
         Query {
             session,
@@ -235,16 +247,7 @@ impl<'s, T: Model> Query<'s, T> {
     /// # Errors
     /// Flush, database and conversion errors (naming the column).
     pub fn all(self) -> Result<Vec<Handle<T>>> {
-        let Query {
-            session,
-            select,
-            error,
-            loaders,
-            ..
-        } = self;
-        if let Some(e) = error {
-            return Err(e);
-        }
+        let (session, select, loaders) = self.into_parts()?;
         // A LIMIT or OFFSET counts rows; joined eager loading would cut a collection short
         // (SQLAlchemy wraps the parent query in a subquery): such loads run as selectin. So
         // do they under FOR UPDATE, which must lock the parents' rows only (PostgreSQL
@@ -284,16 +287,7 @@ impl<'s, T: Model> Query<'s, T> {
     /// As [`Query::all`].
     pub fn first(mut self) -> Result<Option<Handle<T>>> {
         self.select.limit = Some(1);
-        let Query {
-            session,
-            select,
-            error,
-            loaders,
-            ..
-        } = self;
-        if let Some(e) = error {
-            return Err(e);
-        }
+        let (session, select, loaders) = self.into_parts()?;
         let mut found = None;
         load_query::<T>(session, select, |h| {
             found.get_or_insert(h);
@@ -348,15 +342,7 @@ impl<'s, T: Model> Query<'s, T> {
     /// # Errors
     /// Flush and database errors.
     pub fn count(self) -> Result<i64> {
-        let Query {
-            session,
-            mut select,
-            error,
-            ..
-        } = self;
-        if let Some(e) = error {
-            return Err(e);
-        }
+        let (session, mut select, _) = self.into_parts()?;
         session.autoflush()?;
         let joined = !select.joins.is_empty();
         let windowed = select.limit.is_some() || select.offset.is_some();
@@ -404,15 +390,7 @@ impl<'s, T: Model> Query<'s, T> {
     /// Flush and database errors.
     pub fn exists(mut self) -> Result<bool> {
         self.select.limit = Some(1);
-        let Query {
-            session,
-            mut select,
-            error,
-            ..
-        } = self;
-        if let Some(e) = error {
-            return Err(e);
-        }
+        let (session, mut select, _) = self.into_parts()?;
         session.autoflush()?;
         // Select a key column, not a bound constant: PostgreSQL cannot type a lone parameter.
         select.columns.clear();

@@ -28,14 +28,9 @@ impl Session {
         if !self.has_work() {
             return Ok(());
         }
-        self.cascade_save_all()?;
-        // A guard held on an object the flush must lock is misuse; report it before writing,
-        // so nothing needs rolling back (the rollback would wait on that guard forever).
-        for r in &self.registries {
-            r.check_unlocked()?;
-        }
-        // Before the transaction begins: a failure writes nothing and keeps every object.
-        self.validate_objects()?;
+        // The save-update cascade, the check that no object is borrowed, and validation, all
+        // before the transaction begins: a failure writes nothing and keeps every object.
+        self.validate()?;
         let result = self.flush_inner();
         if let Err(e) = result {
             if self.savepoints > 0 {
@@ -58,6 +53,8 @@ impl Session {
     /// objects is [`ErrorKind::Misuse`](cinnabar_core::ErrorKind::Misuse).
     pub fn validate(&mut self) -> Result<()> {
         self.cascade_save_all()?;
+        // A guard held on an object the flush must lock is misuse; report it before writing,
+        // so nothing needs rolling back (the rollback would wait on that guard forever).
         for r in &self.registries {
             r.check_unlocked()?;
         }
