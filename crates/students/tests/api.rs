@@ -60,7 +60,7 @@ fn students_crud(db: &TestDb) {
         assert_eq!(patch.json()["name"], "Naresh Kumar");
         assert_eq!(patch.json()["email"], "nk@example.edu");
         assert_eq!(
-            db.scalar(&format!("SELECT COUNT(*) FROM students WHERE email = 'nk@example.edu' AND id = {id}")),
+            scalar(db, &format!("SELECT COUNT(*) FROM students WHERE email = 'nk@example.edu' AND id = {id}")),
             Some(1)
         );
 

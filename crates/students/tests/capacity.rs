@@ -55,7 +55,7 @@ fn fifty_parallel_enrolments_fill_exactly_the_capacity(db: &TestDb) {
         assert_eq!(created, CAPACITY as usize, "enrolled");
         assert_eq!(full, REQUESTS - CAPACITY as usize, "refused");
         assert_eq!(
-            db.scalar(&format!("SELECT COUNT(*) FROM enrollments WHERE course_id = {course}")),
+            scalar(db, &format!("SELECT COUNT(*) FROM enrollments WHERE course_id = {course}")),
             Some(i64::from(CAPACITY))
         );
         // The course page agrees.

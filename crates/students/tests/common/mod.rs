@@ -152,7 +152,14 @@ pub(crate) fn query_count(html: &str) -> u64 {
         .unwrap_or_else(|| panic!("bad query count: {}", &html[start..start + 20]))
 }
 
+/// The first column of the first row of `sql`, read behind the application's back on a
+/// thread of its own: the synchronous PostgreSQL client refuses to run inside the test's
+/// async runtime.
+pub(crate) fn scalar(db: &TestDb, sql: &str) -> Option<i64> {
+    std::thread::scope(|t| t.spawn(|| db.scalar(sql)).join().unwrap())
+}
+
 /// Rows of `table` counted behind the application's back.
 pub(crate) fn count_rows(db: &TestDb, table: &str) -> i64 {
-    db.scalar(&format!("SELECT COUNT(*) FROM {table}")).unwrap()
+    scalar(db, &format!("SELECT COUNT(*) FROM {table}")).unwrap()
 }
