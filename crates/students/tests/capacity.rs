@@ -23,7 +23,14 @@ fn fifty_parallel_enrolments_fill_exactly_the_capacity(db: &TestDb) {
         let course = new_course(&app, "HOT101", CAPACITY).await;
         let mut students = Vec::new();
         for n in 0..REQUESTS {
-            students.push(new_student(&app, &format!("Racer {n:02}"), &format!("racer{n}@example.edu")).await);
+            students.push(
+                new_student(
+                    &app,
+                    &format!("Racer {n:02}"),
+                    &format!("racer{n}@example.edu"),
+                )
+                .await,
+            );
         }
         // All requests start before any is awaited, each on its own task.
         let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(REQUESTS));
@@ -55,11 +62,18 @@ fn fifty_parallel_enrolments_fill_exactly_the_capacity(db: &TestDb) {
         assert_eq!(created, CAPACITY as usize, "enrolled");
         assert_eq!(full, REQUESTS - CAPACITY as usize, "refused");
         assert_eq!(
-            scalar(db, &format!("SELECT COUNT(*) FROM enrollments WHERE course_id = {course}")),
+            scalar(
+                db,
+                &format!("SELECT COUNT(*) FROM enrollments WHERE course_id = {course}")
+            ),
             Some(i64::from(CAPACITY))
         );
         // The course page agrees.
         let page = get(&app, &format!("/courses/{course}")).await;
-        assert!(page.body.contains(&format!("{CAPACITY} / {CAPACITY}")), "{}", page.body);
+        assert!(
+            page.body.contains(&format!("{CAPACITY} / {CAPACITY}")),
+            "{}",
+            page.body
+        );
     });
 }

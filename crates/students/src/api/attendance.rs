@@ -9,7 +9,9 @@ use serde_json::Value;
 use super::{created, page_json, ApiError, ApiResult};
 use crate::compat::AsyncEngine;
 use crate::models::Attendance;
-use crate::queries::attendance::{self as q, AttendanceFilter, AttendancePatch, NewAttendance, Recorded};
+use crate::queries::attendance::{
+    self as q, AttendanceFilter, AttendancePatch, NewAttendance, Recorded,
+};
 use crate::queries::PageParams;
 
 /// `GET /api/attendance?student_id=&course_id=&day=&page=&per_page=`
@@ -85,7 +87,9 @@ pub(super) async fn update(
     Path(id): Path<i64>,
     Json(patch): Json<AttendancePatch>,
 ) -> ApiResult<Json<Attendance>> {
-    Ok(Json(db.run(move |s| Ok(q::update(s, id, patch)?.get())).await?))
+    Ok(Json(
+        db.run(move |s| Ok(q::update(s, id, patch)?.get())).await?,
+    ))
 }
 
 /// `DELETE /api/attendance/{id}`: 204.

@@ -9,7 +9,9 @@ use serde_json::Value;
 use super::{created, page_json, ApiError, ApiResult};
 use crate::compat::AsyncEngine;
 use crate::models::Enrollment;
-use crate::queries::enrollments::{self as q, Enrolled, EnrollmentFilter, MarkUpdate, NewEnrollment};
+use crate::queries::enrollments::{
+    self as q, Enrolled, EnrollmentFilter, MarkUpdate, NewEnrollment,
+};
 use crate::queries::PageParams;
 
 /// `GET /api/enrollments?student_id=&course_id=&page=&per_page=`
@@ -75,7 +77,10 @@ pub(super) async fn update(
     Path(id): Path<i64>,
     Json(input): Json<MarkUpdate>,
 ) -> ApiResult<Json<Enrollment>> {
-    Ok(Json(db.run(move |s| Ok(q::set_mark(s, id, input)?.get())).await?))
+    Ok(Json(
+        db.run(move |s| Ok(q::set_mark(s, id, input)?.get()))
+            .await?,
+    ))
 }
 
 /// `DELETE /api/enrollments/{id}`: 204; the seat is free again.

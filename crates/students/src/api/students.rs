@@ -50,7 +50,9 @@ pub(super) async fn replace(
         name: Some(input.name),
         email: Some(input.email),
     };
-    Ok(Json(db.run(move |s| Ok(q::update(s, id, patch)?.get())).await?))
+    Ok(Json(
+        db.run(move |s| Ok(q::update(s, id, patch)?.get())).await?,
+    ))
 }
 
 /// `PATCH /api/students/{id}`: the fields given.
@@ -59,7 +61,9 @@ pub(super) async fn update(
     Path(id): Path<i64>,
     Json(patch): Json<StudentPatch>,
 ) -> ApiResult<Json<Student>> {
-    Ok(Json(db.run(move |s| Ok(q::update(s, id, patch)?.get())).await?))
+    Ok(Json(
+        db.run(move |s| Ok(q::update(s, id, patch)?.get())).await?,
+    ))
 }
 
 /// `DELETE /api/students/{id}`: 204; the student's enrollments and attendance go too.

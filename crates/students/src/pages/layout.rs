@@ -60,7 +60,8 @@ impl IntoResponse for PageError {
         } else {
             "Something went wrong"
         };
-        let body = html! { p class="error" { (message) } p { a href="/" { "Back to the students" } } };
+        let body =
+            html! { p class="error" { (message) } p { a href="/" { "Back to the students" } } };
         (status, Html(page(title, body, 0).into_string())).into_response()
     }
 }

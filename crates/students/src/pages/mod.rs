@@ -14,7 +14,6 @@ use axum::Router;
 
 use crate::compat::AsyncEngine;
 
-
 /// The pages' routes.
 pub(crate) fn routes() -> Router<AsyncEngine> {
     Router::new()

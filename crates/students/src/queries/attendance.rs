@@ -133,7 +133,11 @@ pub fn replace(s: &mut Session, id: i64, input: NewAttendance) -> cinnabar::Resu
 ///
 /// # Errors
 /// `NoRow`, unique and database errors.
-pub fn update(s: &mut Session, id: i64, patch: AttendancePatch) -> cinnabar::Result<Handle<Attendance>> {
+pub fn update(
+    s: &mut Session,
+    id: i64,
+    patch: AttendancePatch,
+) -> cinnabar::Result<Handle<Attendance>> {
     let h = get(s, id)?;
     {
         let mut a = h.write();

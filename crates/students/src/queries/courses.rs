@@ -152,7 +152,10 @@ pub fn update(s: &mut Session, id: i64, patch: CoursePatch) -> cinnabar::Result<
     let h = if patch.capacity.is_some() {
         let h = crate::found(s.get_for_update::<Course>(id)?, "course", id)?;
         let enrolled = super::enrollments::seats_taken(s, id)?;
-        if patch.capacity.is_some_and(|c| (c.max(0) as usize) < enrolled) {
+        if patch
+            .capacity
+            .is_some_and(|c| (c.max(0) as usize) < enrolled)
+        {
             return Ok(CourseUpdate::BelowEnrolled { enrolled });
         }
         h

@@ -84,7 +84,11 @@ pub fn enrol(s: &mut Session, input: &NewEnrollment) -> cinnabar::Result<Enrolle
         "course",
         input.course_id,
     )?;
-    crate::found(s.get::<Student>(input.student_id)?, "student", input.student_id)?;
+    crate::found(
+        s.get::<Student>(input.student_id)?,
+        "student",
+        input.student_id,
+    )?;
     let taken = s
         .query::<Enrollment>()
         .filter(Enrollment::course_id.eq(input.course_id))
@@ -103,7 +107,11 @@ pub fn enrol(s: &mut Session, input: &NewEnrollment) -> cinnabar::Result<Enrolle
     if taken.len() >= usize::try_from(capacity).unwrap_or(0) {
         return Ok(Enrolled::Full { code, capacity });
     }
-    let h = s.add(Enrollment::new(input.student_id, input.course_id, input.mark));
+    let h = s.add(Enrollment::new(
+        input.student_id,
+        input.course_id,
+        input.mark,
+    ));
     s.flush()?;
     Ok(Enrolled::Done(h))
 }
@@ -150,7 +158,11 @@ pub fn get(s: &mut Session, id: i64) -> cinnabar::Result<Handle<Enrollment>> {
 ///
 /// # Errors
 /// `NoRow`, validation (mark outside 0–100) and database errors.
-pub fn set_mark(s: &mut Session, id: i64, update: MarkUpdate) -> cinnabar::Result<Handle<Enrollment>> {
+pub fn set_mark(
+    s: &mut Session,
+    id: i64,
+    update: MarkUpdate,
+) -> cinnabar::Result<Handle<Enrollment>> {
     let h = get(s, id)?;
     h.write().mark = update.mark;
     s.flush()?;
