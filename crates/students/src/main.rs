@@ -51,10 +51,13 @@ async fn main() -> std::process::ExitCode {
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    match axum::serve(listener, students::app(db))
+    let served = axum::serve(listener, students::app(db.clone()))
         .with_graceful_shutdown(shutdown)
-        .await
-    {
+        .await;
+    // Close the pool on a blocking thread: the synchronous PostgreSQL client blocks when a
+    // connection closes, which it may not do on an async worker.
+    let _ = tokio::task::spawn_blocking(move || db.engine().dispose()).await;
+    match served {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");

@@ -16,7 +16,10 @@ fn migrations_match_the_models_and_seed_once(db: &TestDb) {
     let applied = students::migrate(&db.engine).unwrap();
     assert_eq!(applied.len(), 1, "{applied:?}");
     students::check(&db.engine).unwrap();
-    assert!(students::migrate(&db.engine).unwrap().is_empty(), "nothing left to apply");
+    assert!(
+        students::migrate(&db.engine).unwrap().is_empty(),
+        "nothing left to apply"
+    );
 
     let async_engine = students::AsyncEngine::new(db.engine.clone());
     runtime().block_on(async {
