@@ -46,6 +46,15 @@ impl AsyncEngine {
         .await
         .map_err(|e| cinnabar::Error::new(ErrorKind::Misuse, e.to_string()))?
     }
+    /// Stand-in for `AsyncEngine::run_with_retry`.
+    pub async fn run_with_retry<T, F>(&self, policy: RetryPolicy, f: F) -> cinnabar::Result<T>
+    where
+        F: FnMut(&mut Session) -> cinnabar::Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.run(move |s| s.transaction_with_retry(&policy, f))
+            .await
+    }
     /// Read-only unit of work.
     pub async fn read<T, F>(&self, f: F) -> cinnabar::Result<T>
     where
@@ -58,30 +67,74 @@ impl AsyncEngine {
 
 /// Stand-in for `cinnabar::web::HttpError`.
 #[derive(Debug)]
-pub struct HttpError(pub cinnabar::Error);
+pub struct HttpError {
+    status: StatusCode,
+    error: Option<cinnabar::Error>,
+    message: String,
+}
+
+impl HttpError {
+    /// An error with `status` and `message`.
+    pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        HttpError {
+            status,
+            error: None,
+            message: message.into(),
+        }
+    }
+}
 
 impl From<cinnabar::Error> for HttpError {
     fn from(e: cinnabar::Error) -> Self {
-        HttpError(e)
+        HttpError {
+            status: status_of(e.kind()),
+            message: e.message().to_owned(),
+            error: Some(e),
+        }
+    }
+}
+
+/// Stand-in for `cinnabar::web::status_of`.
+pub fn status_of(kind: ErrorKind) -> StatusCode {
+    match kind {
+        ErrorKind::NoRow => StatusCode::NOT_FOUND,
+        ErrorKind::UniqueViolation | ErrorKind::ForeignKeyViolation | ErrorKind::StaleData => {
+            StatusCode::CONFLICT
+        }
+        ErrorKind::CheckViolation | ErrorKind::NotNullViolation | ErrorKind::Validation => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        ErrorKind::Busy
+        | ErrorKind::PoolTimeout
+        | ErrorKind::Deadlock
+        | ErrorKind::SerializationFailure
+        | ErrorKind::Connection => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
 impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
-        let status = match self.0.kind() {
-            ErrorKind::NoRow => StatusCode::NOT_FOUND,
-            ErrorKind::UniqueViolation | ErrorKind::ForeignKeyViolation => StatusCode::CONFLICT,
-            ErrorKind::CheckViolation | ErrorKind::NotNullViolation | ErrorKind::Validation => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
-            ErrorKind::Busy | ErrorKind::PoolTimeout => StatusCode::SERVICE_UNAVAILABLE,
-            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        let kind = match &self.error {
+            Some(e) => format!("{:?}", e.kind()),
+            None => self
+                .status
+                .canonical_reason()
+                .unwrap_or("error")
+                .to_ascii_lowercase()
+                .replace([' ', '-'], "_"),
         };
-        let body = serde_json::json!({
-            "error": format!("{:?}", self.0.kind()),
-            "message": self.0.message(),
-        });
-        (status, Json(body)).into_response()
+        let mut body = serde_json::json!({ "error": kind, "message": self.message });
+        if let Some(v) = self.error.as_ref().and_then(|e| e.validation_errors()) {
+            body["fields"] = v
+                .errors()
+                .iter()
+                .map(
+                    |f| serde_json::json!({"field": f.field, "rule": f.rule, "message": f.message}),
+                )
+                .collect();
+        }
+        (self.status, Json(body)).into_response()
     }
 }
 
@@ -145,5 +198,46 @@ pub trait StatementCount {
 impl StatementCount for Session {
     fn statement_count(&self) -> u64 {
         0
+    }
+}
+
+/// Stand-in for `Session::get_or_404` and `Query::first_or_404`.
+pub trait Or404 {
+    /// The object with `key`, or a `NoRow` error naming the model and key.
+    fn get_or_404<T: Model>(
+        &mut self,
+        key: impl Into<T::Key> + std::fmt::Debug + Clone,
+    ) -> cinnabar::Result<Handle<T>>;
+}
+
+impl Or404 for Session {
+    fn get_or_404<T: Model>(
+        &mut self,
+        key: impl Into<T::Key> + std::fmt::Debug + Clone,
+    ) -> cinnabar::Result<Handle<T>> {
+        let shown = format!("{key:?}");
+        self.get::<T>(key)?.ok_or_else(|| {
+            cinnabar::Error::new(
+                ErrorKind::NoRow,
+                format!("no {} with key {shown}", T::model_name()),
+            )
+        })
+    }
+}
+
+/// Stand-in for `Query::first_or_404`.
+pub trait First404<T: Model> {
+    /// The first match or `NoRow`.
+    fn first_or_404(self) -> cinnabar::Result<Handle<T>>;
+}
+
+impl<T: Model> First404<T> for Query<'_, T> {
+    fn first_or_404(self) -> cinnabar::Result<Handle<T>> {
+        self.first()?.ok_or_else(|| {
+            cinnabar::Error::new(
+                ErrorKind::NoRow,
+                format!("no {} matches the query", T::model_name()),
+            )
+        })
     }
 }

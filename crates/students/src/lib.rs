@@ -86,8 +86,3 @@ pub fn prepare_blocking(engine: &Engine) -> cinnabar::Result<()> {
     seed(&mut session)?;
     session.commit()
 }
-
-/// `Some(h)`, or a `NoRow` error naming what was looked for (404 through `HttpError`).
-pub(crate) fn found<T>(h: Option<T>, what: &str, id: i64) -> cinnabar::Result<T> {
-    h.ok_or_else(|| Error::new(ErrorKind::NoRow, format!("no {what} with id {id}")))
-}

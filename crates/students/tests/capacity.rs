@@ -1,6 +1,6 @@
 //! Course capacity under concurrency, on SQLite, PostgreSQL and MariaDB: 50 enrolment
 //! requests into one course of capacity 7, all in flight at once through the router, end
-//! with exactly 7 students enrolled (201) and 43 refused (409 `course_full`); never an
+//! with exactly 7 students enrolled (201) and 43 refused (409, "course ... is full"); never an
 //! overfilled course, never a 5xx.
 
 #[macro_use]
@@ -53,7 +53,7 @@ fn fifty_parallel_enrolments_fill_exactly_the_capacity(db: &TestDb) {
             match status {
                 StatusCode::CREATED => created += 1,
                 StatusCode::CONFLICT => {
-                    assert!(body.contains("course_full"), "{body}");
+                    assert!(body.contains("is full"), "{body}");
                     full += 1;
                 }
                 other => panic!("unexpected {other}: {body}"),

@@ -6,8 +6,8 @@ use axum::response::Response;
 use axum::Json;
 use serde_json::Value;
 
-use super::{created, page_json, ApiError, ApiResult};
-use crate::compat::AsyncEngine;
+use super::{conflict, created, page_json, ApiResult};
+use crate::compat::{AsyncEngine, HttpError};
 use crate::models::Attendance;
 use crate::queries::attendance::{
     self as q, AttendanceFilter, AttendancePatch, NewAttendance, Recorded,
@@ -32,14 +32,11 @@ pub(super) async fn show(
     Ok(Json(db.read(move |s| Ok(q::get(s, id)?.get())).await?))
 }
 
-fn not_enrolled(input: &NewAttendance) -> ApiError {
-    ApiError::conflict(
-        "not_enrolled",
-        format!(
-            "student {} is not enrolled in course {}",
-            input.student_id, input.course_id
-        ),
-    )
+fn not_enrolled(input: &NewAttendance) -> HttpError {
+    conflict(format!(
+        "student {} is not enrolled in course {}",
+        input.student_id, input.course_id
+    ))
 }
 
 /// `POST /api/attendance`: 201; 409 for a student not enrolled in the course or a second

@@ -6,7 +6,7 @@ use axum::response::Response;
 use axum::Json;
 use serde_json::Value;
 
-use super::{created, page_json, ApiError, ApiResult};
+use super::{conflict, created, page_json, ApiResult};
 use crate::compat::AsyncEngine;
 use crate::models::Course;
 use crate::queries::courses::{self as q, CourseFilter, CoursePatch, CourseUpdate, NewCourse};
@@ -51,10 +51,9 @@ async fn apply(db: AsyncEngine, id: i64, patch: CoursePatch) -> ApiResult<Json<C
         .await?;
     match outcome {
         Ok(course) => Ok(Json(course)),
-        Err(enrolled) => Err(ApiError::conflict(
-            "capacity_below_enrolled",
-            format!("course {id} has {enrolled} students enrolled; the capacity cannot be lower"),
-        )),
+        Err(enrolled) => Err(conflict(format!(
+            "course {id} has {enrolled} students enrolled; the capacity cannot be lower"
+        ))),
     }
 }
 

@@ -4,9 +4,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
+use cinnabar::RetryPolicy;
 use serde_json::Value;
 
-use super::{created, page_json, ApiError, ApiResult};
+use super::{conflict, created, page_json, ApiResult};
 use crate::compat::AsyncEngine;
 use crate::models::Enrollment;
 use crate::queries::enrollments::{
@@ -41,8 +42,8 @@ pub(crate) enum Outcome {
 
 /// Runs an enrolment (locked and retried, see `queries::enrollments`) as one unit of work.
 pub(crate) async fn enrol(db: &AsyncEngine, input: NewEnrollment) -> cinnabar::Result<Outcome> {
-    db.run(move |s| {
-        Ok(match q::enrol_with_retry(s, &input)? {
+    db.run_with_retry(RetryPolicy::default(), move |s| {
+        Ok(match q::enrol(s, &input)? {
             Enrolled::Done(h) => Outcome::Done(h.get()),
             Enrolled::Full { code, capacity } => Outcome::Full { code, capacity },
             Enrolled::Already => Outcome::Already,
@@ -60,14 +61,12 @@ pub(super) async fn create(
     let (student, course) = (input.student_id, input.course_id);
     match enrol(&db, input).await? {
         Outcome::Done(e) => Ok(created("/api/enrollments", e.id, e)),
-        Outcome::Full { code, capacity } => Err(ApiError::conflict(
-            "course_full",
-            format!("course {code} is full ({capacity} of {capacity} seats taken)"),
-        )),
-        Outcome::Already => Err(ApiError::conflict(
-            "already_enrolled",
-            format!("student {student} is already enrolled in course {course}"),
-        )),
+        Outcome::Full { code, capacity } => Err(conflict(format!(
+            "course {code} is full ({capacity} of {capacity} seats taken)"
+        ))),
+        Outcome::Already => Err(conflict(format!(
+            "student {student} is already enrolled in course {course}"
+        ))),
     }
 }
 

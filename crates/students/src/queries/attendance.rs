@@ -6,7 +6,7 @@ use cinnabar::prelude::*;
 use serde::Deserialize;
 
 use super::PageParams;
-use crate::compat::{Page, Paginate};
+use crate::compat::{Or404, Page, Paginate};
 use crate::models::{Attendance, Enrollment};
 
 /// `?student_id=&course_id=&day=` of the attendance list.
@@ -80,7 +80,7 @@ pub fn list(
 /// # Errors
 /// `NoRow` (404) when there is none.
 pub fn get(s: &mut Session, id: i64) -> cinnabar::Result<Handle<Attendance>> {
-    crate::found(s.get::<Attendance>(id)?, "attendance record", id)
+    s.get_or_404::<Attendance>(id)
 }
 
 fn enrolled(s: &mut Session, student_id: i64, course_id: i64) -> cinnabar::Result<bool> {
