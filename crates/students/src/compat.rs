@@ -31,6 +31,7 @@ impl AsyncEngine {
     {
         let engine = self.0.clone();
         tokio::task::spawn_blocking(move || {
+            STATEMENTS.with(|c| c.set(0));
             let mut s = Session::new(&engine);
             match f(&mut s) {
                 Ok(v) => {
@@ -189,6 +190,57 @@ impl<T: Model> Paginate<T> for Query<'_, T> {
     }
 }
 
+thread_local! {
+    /// Statements run on this thread since its unit of work began (see [`StatementCounter`]).
+    static STATEMENTS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// Stand-in for the engine's statement count: a tracing layer counting the engine's
+/// per-statement spans (target `cinnabar::sql`) on the thread that runs them; the stand-in
+/// `AsyncEngine` resets the count when a unit of work begins.
+pub struct StatementCounter;
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for StatementCounter {
+    fn register_callsite(
+        &self,
+        meta: &'static tracing::Metadata<'static>,
+    ) -> tracing::subscriber::Interest {
+        if meta.target() == "cinnabar::sql" {
+            tracing::subscriber::Interest::always()
+        } else {
+            tracing::subscriber::Interest::never()
+        }
+    }
+
+    fn enabled(
+        &self,
+        meta: &tracing::Metadata<'_>,
+        _ctx: tracing_subscriber::layer::Context<'_, S>,
+    ) -> bool {
+        meta.target() == "cinnabar::sql"
+    }
+
+    fn on_new_span(
+        &self,
+        attrs: &tracing::span::Attributes<'_>,
+        _id: &tracing::span::Id,
+        _ctx: tracing_subscriber::layer::Context<'_, S>,
+    ) {
+        if attrs.metadata().target() == "cinnabar::sql" {
+            STATEMENTS.with(|c| c.set(c.get() + 1));
+        }
+    }
+}
+
+/// Installs a global subscriber with only the [`StatementCounter`] (for tests); a no-op when
+/// one is installed already.
+pub fn count_statements() {
+    use tracing_subscriber::layer::SubscriberExt;
+    let _ = tracing::subscriber::set_global_default(
+        tracing_subscriber::registry().with(StatementCounter),
+    );
+}
+
 /// Stand-in for `Session::statement_count`.
 pub trait StatementCount {
     /// Statements run so far.
@@ -197,7 +249,7 @@ pub trait StatementCount {
 
 impl StatementCount for Session {
     fn statement_count(&self) -> u64 {
-        0
+        STATEMENTS.with(std::cell::Cell::get)
     }
 }
 
