@@ -83,8 +83,8 @@ pub use cinnabar_engine::{
 pub use cinnabar_macros::{FromRow, Model};
 pub use cinnabar_orm::{
     delete, joined, selectin, update, BelongsTo, BulkDelete, BulkStatement, BulkUpdate, Handle,
-    HasMany, HasOne, Joined, Loader, Model, ObjectState, Query, ReadGuard, Relation, RelationKind,
-    RetryPolicy, Selectin, Session, SessionOptions, Through, WriteGuard,
+    HasMany, HasOne, Joined, Loader, Model, ObjectState, Page, Query, ReadGuard, Relation,
+    RelationKind, RetryPolicy, Selectin, Session, SessionOptions, Through, WriteGuard,
 };
 
 // The prelude comes first among the modules: rustc names an item in its messages by the
@@ -204,6 +204,15 @@ pub use rust_decimal;
 pub use serde_json;
 #[cfg(feature = "uuid")]
 pub use uuid;
+
+/// The async facade (feature `async`; SQLAlchemy's `sqlalchemy.ext.asyncio`): an
+/// [`AsyncEngine`](asyncio::AsyncEngine) runs whole units of work, `run(|session| ..)`, on a
+/// bounded lane of tokio's blocking threads, so a `Session` is never held across an
+/// `.await`. See docs/WEB.md.
+#[cfg(feature = "async")]
+pub mod asyncio {
+    pub use cinnabar_async::{AsyncEngine, AsyncSession};
+}
 
 #[cfg(feature = "cli")]
 pub mod cli {
