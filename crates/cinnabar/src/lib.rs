@@ -214,6 +214,18 @@ pub mod asyncio {
     pub use cinnabar_async::{AsyncEngine, AsyncSession};
 }
 
+/// The axum 0.8 integration (feature `axum`): [`HttpError`](web::HttpError) (Cinnabar
+/// errors as responses: 404, 409, 422, 503 + Retry-After, 500), the [`Db`](web::Db)
+/// extractor, and a request-scoped [`UnitOfWork`](web::UnitOfWork) committed by
+/// [`UnitOfWorkLayer`](web::UnitOfWorkLayer) before the response leaves. See docs/WEB.md.
+#[cfg(feature = "axum")]
+pub mod web {
+    pub use cinnabar_axum::{
+        expose_error_details, status_of, Db, HttpError, HttpResult, UnitOfWork, UnitOfWorkLayer,
+        UnitOfWorkService,
+    };
+}
+
 #[cfg(feature = "cli")]
 pub mod cli {
     //! The `cinnabar` command line as a library (feature `cli`): [`run`] is the whole
