@@ -23,7 +23,6 @@
 #![warn(clippy::unwrap_used)]
 
 mod api;
-pub mod compat;
 pub mod models;
 mod pages;
 pub mod queries;
@@ -32,7 +31,7 @@ pub mod setup;
 use axum::Router;
 use cinnabar::prelude::*;
 
-pub use compat::AsyncEngine;
+pub use cinnabar::asyncio::AsyncEngine;
 pub use setup::{check, migrate, seed};
 
 /// The application's routes (API and pages) over `db`.

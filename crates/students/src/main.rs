@@ -29,7 +29,6 @@ async fn main() -> std::process::ExitCode {
             .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
         tracing_subscriber::registry()
             .with(tracing_subscriber::fmt::layer().with_filter(filter))
-            .with(students::compat::StatementCounter)
             .init();
     }
     let args = Args::parse();

@@ -21,7 +21,6 @@ backend_tests!(
 );
 
 fn demo_pages_render(db: &TestDb) {
-    students::compat::count_statements();
     let (app, async_engine) = app(db);
     runtime().block_on(async {
         assert!(
@@ -160,7 +159,6 @@ fn enrol_form_refuses_a_full_course(db: &TestDb) {
 }
 
 fn roster_query_count_does_not_grow(db: &TestDb) {
-    students::compat::count_statements();
     let (app, _) = app(db);
     runtime().block_on(async {
         let small = new_course(&app, "SMALL", 100).await;

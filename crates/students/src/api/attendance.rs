@@ -4,24 +4,25 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
-use serde_json::Value;
+use cinnabar::{Handle, Page};
 
-use super::{conflict, created, page_json, ApiResult};
-use crate::compat::{AsyncEngine, HttpError};
+use super::{conflict, created, ApiResult};
 use crate::models::Attendance;
 use crate::queries::attendance::{
     self as q, AttendanceFilter, AttendancePatch, NewAttendance, Recorded,
 };
 use crate::queries::PageParams;
+use cinnabar::asyncio::AsyncEngine;
+use cinnabar::web::HttpError;
 
 /// `GET /api/attendance?student_id=&course_id=&day=&page=&per_page=`
 pub(super) async fn list(
     State(db): State<AsyncEngine>,
     Query(filter): Query<AttendanceFilter>,
     Query(page): Query<PageParams>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Page<Handle<Attendance>>>> {
     let page = db.read(move |s| q::list(s, &filter, page)).await?;
-    Ok(Json(page_json(page)))
+    Ok(Json(page))
 }
 
 /// `GET /api/attendance/{id}`

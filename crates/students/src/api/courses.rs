@@ -4,22 +4,22 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
-use serde_json::Value;
+use cinnabar::{Handle, Page};
 
-use super::{conflict, created, page_json, ApiResult};
-use crate::compat::AsyncEngine;
+use super::{conflict, created, ApiResult};
 use crate::models::Course;
 use crate::queries::courses::{self as q, CourseFilter, CoursePatch, CourseUpdate, NewCourse};
 use crate::queries::PageParams;
+use cinnabar::asyncio::AsyncEngine;
 
 /// `GET /api/courses?q=&teacher_id=&page=&per_page=`
 pub(super) async fn list(
     State(db): State<AsyncEngine>,
     Query(filter): Query<CourseFilter>,
     Query(page): Query<PageParams>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Page<Handle<Course>>>> {
     let page = db.read(move |s| q::list(s, &filter, page)).await?;
-    Ok(Json(page_json(page)))
+    Ok(Json(page))
 }
 
 /// `GET /api/courses/{id}`

@@ -5,24 +5,24 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
 use cinnabar::RetryPolicy;
-use serde_json::Value;
+use cinnabar::{Handle, Page};
 
-use super::{conflict, created, page_json, ApiResult};
-use crate::compat::AsyncEngine;
+use super::{conflict, created, ApiResult};
 use crate::models::Enrollment;
 use crate::queries::enrollments::{
     self as q, Enrolled, EnrollmentFilter, MarkUpdate, NewEnrollment,
 };
 use crate::queries::PageParams;
+use cinnabar::asyncio::AsyncEngine;
 
 /// `GET /api/enrollments?student_id=&course_id=&page=&per_page=`
 pub(super) async fn list(
     State(db): State<AsyncEngine>,
     Query(filter): Query<EnrollmentFilter>,
     Query(page): Query<PageParams>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Page<Handle<Enrollment>>>> {
     let page = db.read(move |s| q::list(s, &filter, page)).await?;
-    Ok(Json(page_json(page)))
+    Ok(Json(page))
 }
 
 /// `GET /api/enrollments/{id}`

@@ -15,11 +15,11 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use cinnabar::prelude::*;
 use serde::Serialize;
-use serde_json::{json, Value};
 
-use crate::compat::{AsyncEngine, HttpError, HttpResult, Page};
+use cinnabar::asyncio::AsyncEngine;
+use cinnabar::web::HttpError;
+use cinnabar::web::HttpResult;
 
 /// The API's routes.
 pub(crate) fn routes() -> Router<AsyncEngine> {
@@ -64,28 +64,14 @@ pub(crate) fn routes() -> Router<AsyncEngine> {
         )
 }
 
-/// What API handlers return.
+/// What API handlers return (lists answer `Page<Handle<T>>`, serialized by the `serde`
+/// feature as `{"items": [...], "total", "page", "per_page", "pages", "has_next", "has_prev"}`).
 pub(crate) type ApiResult<T> = HttpResult<T>;
 
 /// A 409 for one of the application's refusals (a full course, a student not enrolled),
 /// answered as `{"error": "conflict", "message": ...}`.
 pub(crate) fn conflict(message: impl Into<String>) -> HttpError {
     HttpError::new(StatusCode::CONFLICT, message)
-}
-
-/// A page of objects as JSON: `{"items": [...], "total", "page", "per_page", "pages",
-/// "has_next", "has_prev"}`.
-pub(crate) fn page_json<T: Model + Serialize>(page: Page<Handle<T>>) -> Value {
-    let items: Vec<T> = page.items.iter().map(Handle::get).collect();
-    json!({
-        "items": items,
-        "total": page.total,
-        "page": page.page,
-        "per_page": page.per_page,
-        "pages": page.pages,
-        "has_next": page.has_next,
-        "has_prev": page.has_prev,
-    })
 }
 
 /// `201 Created` with the new object's URL in `Location` and the object as the body.

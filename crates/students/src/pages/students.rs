@@ -17,11 +17,12 @@ use serde::Deserialize;
 use super::layout::{page, PageError};
 use super::url_encode;
 use crate::api::enrollments::{enrol as run_enrol, Outcome};
-use crate::compat::{AsyncEngine, Page, Paginate, StatementCount};
 use crate::models::{Course, Student};
 use crate::queries::enrollments::NewEnrollment;
 use crate::queries::students::{self as q, NewStudent, StudentFilter};
 use crate::queries::{courses, PageParams};
+use cinnabar::asyncio::AsyncEngine;
+use cinnabar::Page;
 
 /// `?q=&page=&per_page=&added=` of the list page.
 #[derive(Debug, Default, Deserialize)]

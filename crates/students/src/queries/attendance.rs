@@ -6,8 +6,8 @@ use cinnabar::prelude::*;
 use serde::Deserialize;
 
 use super::PageParams;
-use crate::compat::{Or404, Page, Paginate};
 use crate::models::{Attendance, Enrollment};
+use cinnabar::Page;
 
 /// `?student_id=&course_id=&day=` of the attendance list.
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -7,8 +7,8 @@ use cinnabar::Query;
 use serde::Deserialize;
 
 use super::{contains_pattern, PageParams};
-use crate::compat::{First404, Or404, Page, Paginate};
 use crate::models::{Attendance, Course, Enrollment};
+use cinnabar::Page;
 
 /// `?q=&teacher_id=` of the course list.
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -13,8 +13,8 @@ use cinnabar::prelude::*;
 use serde::Deserialize;
 
 use super::PageParams;
-use crate::compat::{Or404, Page, Paginate};
 use crate::models::{Enrollment, Student};
+use cinnabar::Page;
 
 /// `?student_id=&course_id=` of the enrollment list.
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -6,8 +6,8 @@ use cinnabar::Query;
 use serde::Deserialize;
 
 use super::{contains_pattern, PageParams};
-use crate::compat::{First404, Or404, Page, Paginate};
 use crate::models::{Attendance, Course, Enrollment, Student};
+use cinnabar::Page;
 
 /// `?q=&course_id=` of the student list.
 #[derive(Debug, Clone, Default, Deserialize)]
