@@ -198,6 +198,33 @@ mod tests {
     }
 
     #[test]
+    fn child_arguments_parse_back_to_the_same_run() {
+        let parent = crate::cli::parse_args(
+            "1000 select_all,update raw,cinnabar --rss --backend postgres --url postgresql://u@h/db --pin-cpu 1"
+                .split_whitespace()
+                .map(str::to_owned),
+        )
+        .unwrap();
+        let args = child_args(
+            ChildKind::Rss,
+            Workload::Update,
+            Contender::Cinnabar,
+            5000,
+            &parent,
+        );
+        let child = crate::cli::parse_args(args).unwrap();
+        assert_eq!(child.child, Some(ChildKind::Rss));
+        assert_eq!(
+            (child.n, child.workloads, child.contenders),
+            (5000, vec![Workload::Update], vec![Contender::Cinnabar])
+        );
+        assert_eq!(child.backend, Backend::Postgres);
+        assert_eq!(child.url, "postgresql://u@h/db");
+        assert_eq!(child.pin, Some(1));
+        assert_eq!(child.mode, crate::cli::Mode::Time);
+    }
+
+    #[test]
     fn a_missing_or_malformed_line_is_an_error() {
         assert!(parse_child_stdout("", "lookup", "cinnabar").is_err());
         // Another pair's line is not this one's.
