@@ -6,7 +6,8 @@
 //!
 //! `cinnabar-bench [N] [workloads] [contenders] [--repeat R] [--backend sqlite|postgres]
 //! [--url URL] [--pin-cpu K] [--key K]`; `cinnabar-bench reflect [T] ...` times reflecting a T-table
-//! schema (`reflect.rs`); see README.md.
+//! schema (`reflect.rs`); see README.md. The modes `--instructions` (instructions.rs),
+//! `--rss` (rss.rs) and `--scale` (scale.rs) measure the same runs in other units.
 
 mod child;
 mod cli;
