@@ -5,7 +5,7 @@
 use crate::{pg_setup, Backend, Contender, Workload};
 
 /// What a run measures.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Mode {
     /// The default: wall-clock seconds of the timed part, every run in this process.
     Time,
@@ -15,8 +15,6 @@ pub(crate) enum Mode {
     /// `--rss`: each (workload, contender) in a child process, reporting its peak resident
     /// memory (rss.rs).
     Rss,
-    /// `--scale N1,N2,..`: the wall-clock runs at each N, reported per row (scale.rs).
-    Scale(Vec<i64>),
 }
 
 /// What a child process (this binary re-executed by a mode) reports besides its result line.
@@ -55,12 +53,15 @@ pub(crate) struct Options {
     pub(crate) key: Option<String>,
     /// What is measured.
     pub(crate) mode: Mode,
+    /// `--scale N1,N2,..`: the runs at each of these N instead of `n`, reported per row
+    /// (scale.rs), in the unit of `mode`.
+    pub(crate) scale: Option<Vec<i64>>,
     /// `--child K` (hidden): this process is one (workload, contender) run of a mode.
     pub(crate) child: Option<ChildKind>,
 }
 
 pub(crate) const USAGE: &str = "usage: cinnabar-bench [N] [workloads] [contenders] [--repeat R] [--backend B] [--url URL] [--pin-cpu K] [--key K]
-                      [--instructions | --rss | --scale N1,N2,..]
+                      [--instructions | --rss] [--scale N1,N2,..]
   N            number of students (default 100000)
   workloads    comma-separated: insert,select_all,lookup,update,relation,delete
                (or w1..w6); default these six; `stream` (w7, iterate over all students
@@ -89,7 +90,8 @@ pub(crate) const USAGE: &str = "usage: cinnabar-bench [N] [workloads] [contender
                the timed part
   --scale L    runs at each N of the list L (e.g. 10000,100000,1000000 or 10k,100k,1M; no
                positional N then); prints `scale <workload> <contender> <n> <seconds> <rows>
-               <ns_per_row>` and per-row cost ratios between consecutive Ns
+               <ns_per_row>` and per-row cost ratios between consecutive Ns; with
+               --instructions or --rss, `scale_instructions`/`scale_rss` lines in that unit
        cinnabar-bench reflect [T] [--repeat R] [--backend B] [--url URL]
   times reflecting a T-table schema (default 500); `reflect --help` for details";
 
@@ -153,7 +155,7 @@ fn option_value(
 fn set_mode(mode: &mut Mode, new: Mode, flag: &str) -> Result<(), String> {
     if *mode != Mode::Time {
         return Err(format!(
-            "{flag}: only one of --instructions, --rss and --scale at a time"
+            "{flag}: only one of --instructions and --rss at a time"
         ));
     }
     *mode = new;
@@ -168,6 +170,7 @@ pub(crate) fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Optio
     let mut pin = None;
     let mut key = None;
     let mut mode = Mode::Time;
+    let mut scale = None;
     let mut child = None;
     let mut args = args.into_iter();
     while let Some(a) = args.next() {
@@ -196,7 +199,10 @@ pub(crate) fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Optio
         } else if a == "--rss" {
             set_mode(&mut mode, Mode::Rss, &a)?;
         } else if let Some(v) = option_value("--scale", &a, &mut args)? {
-            set_mode(&mut mode, Mode::Scale(parse_scale(&v)?), "--scale")?;
+            if scale.is_some() {
+                return Err("--scale is given twice".to_owned());
+            }
+            scale = Some(parse_scale(&v)?);
         } else if let Some(v) = option_value("--child", &a, &mut args)? {
             child = Some(match v.as_str() {
                 "instructions" => ChildKind::Instructions,
@@ -211,7 +217,7 @@ pub(crate) fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Optio
             positional.push(a);
         }
     }
-    let scaled = matches!(mode, Mode::Scale(_));
+    let scaled = scale.is_some();
     let max_positional = if scaled { 2 } else { 3 };
     if positional.len() > max_positional {
         return Err(format!(
@@ -254,7 +260,9 @@ pub(crate) fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Optio
             "nothing to run: cinnabar_joined runs only the relation workload (W5)".to_owned(),
         );
     }
-    if child.is_some() && (workloads.len() != 1 || contenders.len() != 1 || mode != Mode::Time) {
+    if child.is_some()
+        && (workloads.len() != 1 || contenders.len() != 1 || mode != Mode::Time || scaled)
+    {
         return Err("--child runs exactly one workload and one contender".to_owned());
     }
     if url.is_some() && backend != Backend::Postgres {
@@ -287,6 +295,7 @@ pub(crate) fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Optio
         pin,
         key,
         mode,
+        scale,
         child,
     })
 }
@@ -350,11 +359,18 @@ mod tests {
         let o = parse_args(args("1000000 w2,w4 --rss")).unwrap();
         assert_eq!(o.mode, Mode::Rss);
         let o = parse_args(args("--scale 10k,100k select_all raw")).unwrap();
-        assert_eq!(o.mode, Mode::Scale(vec![10_000, 100_000]));
+        assert_eq!(o.mode, Mode::Time);
+        assert_eq!(o.scale, Some(vec![10_000, 100_000]));
         assert_eq!(o.workloads, vec![Workload::SelectAll]);
         assert_eq!(o.contenders, vec![Contender::Raw]);
         assert!(parse_args(args("--rss --instructions")).is_err());
         assert!(parse_args(args("1000 --scale 10k")).is_err());
+        assert!(parse_args(args("--scale 10k --scale 20k")).is_err());
+        let o = parse_args(args("--scale 5k,50k update --instructions")).unwrap();
+        assert_eq!(
+            (o.mode, o.scale),
+            (Mode::Instructions, Some(vec![5_000, 50_000]))
+        );
         let o = parse_args(args("2000 stream")).unwrap();
         assert_eq!(o.workloads, vec![Workload::Stream]);
     }

@@ -16,7 +16,7 @@ use crate::{child, measure, report_failure, schedule, Failure};
 ///
 /// # Errors
 /// [`Failure::Error`] saying how to get it when it is missing.
-fn check_valgrind() -> Result<(), Failure> {
+pub(crate) fn check_valgrind() -> Result<(), Failure> {
     let out = Command::new("valgrind")
         .arg("--version")
         .stdin(Stdio::null())
@@ -61,10 +61,15 @@ pub(crate) fn parse_callgrind_total(text: &str) -> Option<u64> {
         .ok()
 }
 
-/// The instructions the timed part of `w` for `c` executed at `opts.n`, and its rows.
-fn count(
+/// The instructions the timed part of `w` for `c` executed at `n`, and its rows; callgrind's
+/// files go to `dir`, numbered `k`.
+///
+/// # Errors
+/// [`Failure::Error`] when the child fails or callgrind counted nothing.
+pub(crate) fn count(
     w: crate::Workload,
     c: crate::Contender,
+    n: i64,
     opts: &Options,
     dir: &Path,
     k: usize,
@@ -79,17 +84,16 @@ fn count(
         "--collect-atstart=no".to_owned(),
         format!("--toggle-collect={}", measure::TIMED_SYMBOL),
     ];
-    let report =
-        child::spawn(ChildKind::Instructions, w, c, opts.n, opts, &wrapper).map_err(|f| {
-            // valgrind's own messages went to the log: show them with the failure.
-            let log = std::fs::read_to_string(&log_file).unwrap_or_default();
-            match f {
-                Failure::Error(m) if !log.trim().is_empty() => {
-                    Failure::Error(format!("{m}; valgrind's log:\n{}", log.trim_end()))
-                }
-                other => other,
+    let report = child::spawn(ChildKind::Instructions, w, c, n, opts, &wrapper).map_err(|f| {
+        // valgrind's own messages went to the log: show them with the failure.
+        let log = std::fs::read_to_string(&log_file).unwrap_or_default();
+        match f {
+            Failure::Error(m) if !log.trim().is_empty() => {
+                Failure::Error(format!("{m}; valgrind's log:\n{}", log.trim_end()))
             }
-        })?;
+            other => other,
+        }
+    })?;
     let text = std::fs::read_to_string(&out_file).map_err(|e| {
         Failure::Error(format!(
             "cannot read callgrind's output {}: {e}",
@@ -120,7 +124,7 @@ pub(crate) fn run(opts: &Options) -> ExitCode {
     let mut samples = Vec::new();
     for (k, (w, rep, c)) in schedule(opts).into_iter().enumerate() {
         let name = c.name(opts.backend);
-        match count(w, c, opts, dir.path(), k) {
+        match count(w, c, opts.n, opts, dir.path(), k) {
             Ok((total, rows)) => {
                 let mut out = std::io::stdout().lock();
                 let _ = writeln!(out, "instructions {} {name} {total} {rows}", w.name());

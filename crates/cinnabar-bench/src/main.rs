@@ -430,11 +430,13 @@ fn main() -> ExitCode {
     if let Some(kind) = opts.child {
         return child::run_child(kind, &opts);
     }
-    match &opts.mode {
+    if let Some(ns) = &opts.scale {
+        return scale::run(&opts, ns);
+    }
+    match opts.mode {
         Mode::Time => run_time(&opts),
         Mode::Instructions => instructions::run(&opts),
         Mode::Rss => rss::run(&opts),
-        Mode::Scale(ns) => scale::run(&opts, ns),
     }
 }
 

@@ -15,6 +15,24 @@ fn mib(bytes: f64) -> String {
     format!("{:.1} MiB", bytes / (1024.0 * 1024.0))
 }
 
+/// The peak resident memory of `w` for `c` at `n` in a child process: up to the end of the
+/// timed part and of the whole process, in bytes, and the run's rows.
+///
+/// # Errors
+/// [`Failure::Error`] when the child fails or reports no peak.
+pub(crate) fn measure(
+    w: crate::Workload,
+    c: crate::Contender,
+    n: i64,
+    opts: &Options,
+) -> Result<(u64, u64, u64), Failure> {
+    let report = child::spawn(ChildKind::Rss, w, c, n, opts, &[])?;
+    let (after_timed, whole) = report
+        .peak
+        .ok_or_else(|| Failure::Error("the child printed no peak_rss line".to_owned()))?;
+    Ok((after_timed, whole, report.rows))
+}
+
 /// Runs `--rss`: one `rss <workload> <contender> <bytes>` line per run on stdout (the peak up
 /// to the end of the timed part: the setup before it included, which is much smaller than
 /// the workloads at large N, the checks after it not), then two summaries on stderr: those
@@ -25,15 +43,9 @@ pub(crate) fn run(opts: &Options) -> ExitCode {
     for (w, rep, c) in schedule(opts) {
         let name = c.name(opts.backend);
         let what = format!("{} {name}", w.name());
-        let report = match child::spawn(ChildKind::Rss, w, c, opts.n, opts, &[]) {
-            Ok(r) => r,
+        let (after_timed, whole) = match measure(w, c, opts.n, opts) {
+            Ok((after_timed, whole, _)) => (after_timed, whole),
             Err(f) => return report_failure(&what, f),
-        };
-        let Some((after_timed, whole)) = report.peak else {
-            return report_failure(
-                &what,
-                Failure::Error("the child printed no peak_rss line".to_owned()),
-            );
         };
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "rss {what} {after_timed}");
