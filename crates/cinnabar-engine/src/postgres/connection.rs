@@ -10,7 +10,7 @@ use cinnabar_core::dialect::{Dialect, PostgresDialect};
 use cinnabar_core::sql::{first_keyword, split_statements};
 use cinnabar_core::{Error, ErrorKind, Result, ValueRef};
 use postgres::fallible_iterator::FallibleIterator;
-use postgres::{Client, Statement};
+use postgres::Statement;
 
 use super::bind::Bind;
 use super::error::{describe, map_error};
@@ -29,7 +29,7 @@ pub(super) struct Prepared {
 }
 
 pub(super) struct PostgresConnection {
-    pub(super) client: Client,
+    pub(super) client: super::client::PgClient,
     /// Keyed by the SQL, or for statements with declared parameter types by
     /// [`typed_key`](super::prepare::typed_key).
     pub(super) cache: HashMap<String, Prepared>,
