@@ -111,7 +111,6 @@ pub(crate) fn run(
         Workload::Update => update(&mut session, n)?,
         Workload::Relation => relation(&mut session, n, eager)?,
         Workload::Delete => delete(&mut session)?,
-        Workload::Stream => stream(&mut session, n)?,
     };
     session.close();
     drop(session);
@@ -246,30 +245,4 @@ fn delete(session: &mut Session) -> Result<Measured, Failure> {
         Ok(rows)
     })?;
     Ok(Measured { seconds, rows })
-}
-
-/// W7 (`stream`, not in the default set): every student once, keeping none of them; the
-/// timed loop only counts the rows and sums their ids, checked afterwards.
-#[inline(never)] // keeps the timed part one symbol for profilers
-fn stream(session: &mut Session, n: i64) -> Result<Measured, Failure> {
-    let ((rows, id_sum), seconds) =
-        timed(|| stream_students_via_all_until_query_iter_lands(session))?;
-    setup::check_streamed(n, rows, id_sum)?;
-    Ok(Measured { seconds, rows })
-}
-
-/// W7's loop, for now over `query().all()` (which materialises every object at once):
-/// `Query::iter()`, the streaming iterator issue 12 asks for, is not on main yet. When it
-/// lands this becomes `for h in session.query::<Student>().iter()? { .. }`.
-fn stream_students_via_all_until_query_iter_lands(
-    session: &mut Session,
-) -> Result<(u64, i64), Failure> {
-    let mut rows = 0u64;
-    let mut id_sum = 0i64;
-    for h in session.query::<Student>().all()? {
-        let s = h.read();
-        rows += 1;
-        id_sum += s.id.unwrap_or(0);
-    }
-    Ok((rows, id_sum))
 }
