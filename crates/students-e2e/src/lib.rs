@@ -4,6 +4,8 @@
 //! Chromium; cancellation.rs: request futures dropped at random points).
 #![warn(clippy::unwrap_used)]
 
+pub mod load;
+
 use std::net::SocketAddr;
 
 use axum::Router;
