@@ -13,8 +13,6 @@
 #![warn(clippy::unwrap_used)]
 
 pub mod payments;
-#[doc(hidden)]
-pub mod shim;
 pub mod users;
 
 use axum::Router;

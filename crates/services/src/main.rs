@@ -6,8 +6,8 @@
 //!     --users-url http://127.0.0.1:8001
 //! ```
 
+use cinnabar::asyncio::AsyncEngine;
 use clap::{Parser, Subcommand};
-use services::shim::asyncio::AsyncEngine; // SHIM
 use tokio::net::TcpListener;
 
 #[derive(Parser)]

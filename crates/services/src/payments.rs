@@ -16,18 +16,15 @@
 
 use std::time::Duration;
 
-use crate::shim::asyncio::AsyncEngine; // SHIM
-use crate::shim::web::{GetOr404, HttpError}; // SHIM
 use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use cinnabar::asyncio::AsyncEngine;
 use cinnabar::prelude::*;
+use cinnabar::web::HttpError;
 use serde::{Deserialize, Serialize};
-
-/// Seconds a client is told to wait (`Retry-After`) when the users service is unavailable.
-pub const RETRY_AFTER_SECS: u64 = 2;
 
 /// How long the payments service waits for the users service before answering `503`.
 const USERS_TIMEOUT: Duration = Duration::from_secs(3);
@@ -131,27 +128,17 @@ async fn check_user(state: &Payments, user_id: i64) -> UserCheck {
     }
 }
 
-/// A JSON error body in the shape of [`HttpError`]'s: `{"error": kind, "message": ...}`.
-fn error(status: StatusCode, kind: &str, message: String) -> Response {
-    let body = Json(serde_json::json!({ "error": kind, "message": message }));
-    if status == StatusCode::SERVICE_UNAVAILABLE {
-        let retry = [(header::RETRY_AFTER, RETRY_AFTER_SECS.to_string())];
-        (status, retry, body).into_response()
-    } else {
-        (status, body).into_response()
-    }
-}
-
 async fn create(State(state): State<Payments>, Json(new): Json<NewPayment>) -> Response {
     match check_user(&state, new.user_id).await {
         UserCheck::Exists => {}
         UserCheck::Missing => {
             let message = format!("user {} does not exist", new.user_id);
-            return error(StatusCode::UNPROCESSABLE_ENTITY, "unknown_user", message);
+            return HttpError::new(StatusCode::UNPROCESSABLE_ENTITY, message).into_response();
         }
         UserCheck::Unavailable(why) => {
+            // HttpError's 503 carries `Retry-After`, like a busy database's.
             let message = format!("{why}; nothing was recorded, retry later");
-            return error(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message);
+            return HttpError::new(StatusCode::SERVICE_UNAVAILABLE, message).into_response();
         }
     }
     let recorded = state

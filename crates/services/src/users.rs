@@ -2,16 +2,16 @@
 //!
 //! `POST /api/users` `{"name", "email"}` → `201` with the user; a second user with the same
 //! email → `409`. `GET /api/users/{id}` → `200` with the user, or `404`. A database that is
-//! down or locked answers as [`cinnabar::web::HttpError`] maps it (`503` with `Retry-After`
-//! for busy / pool timeout), which is what the payments service reacts to.
+//! that cannot be reached, or stays busy, answers as [`cinnabar::web::HttpError`] maps it:
+//! `503` with `Retry-After` (never a `404`), which is what the payments service reacts to.
 
-use crate::shim::asyncio::AsyncEngine; // SHIM
-use crate::shim::web::{GetOr404, HttpResult}; // SHIM
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use cinnabar::asyncio::AsyncEngine;
 use cinnabar::prelude::*;
+use cinnabar::web::HttpResult;
 use serde::{Deserialize, Serialize};
 
 /// A user of the system; the email is unique.

@@ -6,8 +6,8 @@ pub(crate) mod gate;
 
 use std::net::SocketAddr;
 
+use cinnabar::asyncio::AsyncEngine;
 use services::payments::{self, Payments};
-use services::shim::asyncio::AsyncEngine; // SHIM
 use services::users;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;

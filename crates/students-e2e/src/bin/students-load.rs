@@ -66,33 +66,54 @@ async fn totals(base: &str) -> Result<BTreeMap<&'static str, i64>, String> {
     Ok(totals)
 }
 
-async fn main_async(args: Args) -> Result<bool, String> {
-    let _dir;
+/// The in-process app's engine, made (and dropped) outside the tokio runtime: the
+/// synchronous PostgreSQL driver closes a connection with a runtime of its own, which panics
+/// on a thread that drives async tasks, so the last clone must not drop on a worker.
+struct Local {
+    engine: cinnabar::Engine,
+    url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+fn local(args: &Args) -> Result<Option<Local>, String> {
+    if args.url.is_some() {
+        return Ok(None);
+    }
+    let (url, dir) = match &args.database_url {
+        Some(u) => (u.clone(), None),
+        None => {
+            let dir = tempfile::tempdir().map_err(|e| format!("temp dir: {e}"))?;
+            let url = format!("sqlite:///{}", dir.path().join("students.db").display());
+            (url, Some(dir))
+        }
+    };
+    let engine = cinnabar::create_engine(&url).map_err(|e| format!("{url}: {e}"))?;
+    Ok(Some(Local {
+        engine,
+        url,
+        _dir: dir,
+    }))
+}
+
+async fn main_async(args: Args, local: Option<&Local>) -> Result<bool, String> {
     let _served;
-    let (base, database) = match &args.url {
-        Some(url) => (
+    let (base, database) = match (&args.url, local) {
+        (Some(url), _) => (
             url.trim_end_matches('/').to_owned(),
             "(external app)".to_owned(),
         ),
-        None => {
-            let database_url = match &args.database_url {
-                Some(u) => u.clone(),
-                None => {
-                    let dir = tempfile::tempdir().map_err(|e| format!("temp dir: {e}"))?;
-                    let url = format!("sqlite:///{}", dir.path().join("students.db").display());
-                    _dir = dir;
-                    url
-                }
-            };
-            let db = students::setup(&database_url)
+        (None, None) => return Err("no --url and no local app".to_owned()),
+        (None, Some(local)) => {
+            let db = students::AsyncEngine::new(local.engine.clone());
+            students::prepare(&db)
                 .await
-                .map_err(|e| format!("{database_url}: {e}"))?;
+                .map_err(|e| format!("{}: {e}", local.url))?;
             let served = students_e2e::serve(students::app(db))
                 .await
                 .map_err(|e| format!("serve: {e}"))?;
             let base = served.url();
             _served = served;
-            (base, database_url)
+            (base, local.url.clone())
         }
     };
     let before = totals(&base).await?;
@@ -154,6 +175,13 @@ async fn main_async(args: Args) -> Result<bool, String> {
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    let local = match local(&args) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("students-load: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let rt = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {
@@ -161,7 +189,12 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match rt.block_on(main_async(args)) {
+    let outcome = rt.block_on(main_async(args, local.as_ref()));
+    drop(rt);
+    if let Some(local) = &local {
+        local.engine.dispose();
+    }
+    match outcome {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::FAILURE,
         Err(e) => {
