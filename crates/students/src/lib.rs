@@ -23,7 +23,6 @@
 #![warn(clippy::unwrap_used)]
 
 mod api;
-pub mod compat;
 pub mod models;
 mod pages;
 pub mod queries;
@@ -32,7 +31,7 @@ pub mod setup;
 use axum::Router;
 use cinnabar::prelude::*;
 
-pub use compat::AsyncEngine;
+pub use cinnabar::asyncio::AsyncEngine;
 pub use setup::{check, migrate, seed};
 
 /// The application's routes (API and pages) over `db`.
@@ -46,28 +45,43 @@ pub fn app(db: AsyncEngine) -> Router {
 /// Connects to `url`, applies the migrations and writes the demo data if the database has
 /// none: what the binary does before serving.
 ///
+/// The work runs on a blocking thread, and so does the engine's drop when it fails: the
+/// synchronous PostgreSQL client blocks on its own runtime when a connection closes, which
+/// panics on an async worker thread.
+///
 /// # Errors
 /// Connection, migration and database errors.
 pub async fn setup(url: &str) -> cinnabar::Result<AsyncEngine> {
-    let engine = create_engine(url)?;
-    let db = AsyncEngine::new(engine);
-    prepare(&db).await?;
-    Ok(db)
+    let url = url.to_owned();
+    let engine = tokio::task::spawn_blocking(move || {
+        let engine = create_engine(&url)?;
+        prepare_blocking(&engine)?;
+        Ok::<_, Error>(engine)
+    })
+    .await
+    .map_err(|e| Error::new(ErrorKind::Misuse, format!("start-up task failed: {e}")))??;
+    Ok(AsyncEngine::new(engine))
 }
 
-/// Applies the migrations and writes the demo data (if absent) on an engine already made.
+/// Applies the migrations and writes the demo data (if absent) on an async engine already
+/// made.
 ///
 /// # Errors
 /// Migration and database errors.
 pub async fn prepare(db: &AsyncEngine) -> cinnabar::Result<()> {
     let engine = db.engine().clone();
-    tokio::task::spawn_blocking(move || migrate(&engine))
+    tokio::task::spawn_blocking(move || prepare_blocking(&engine))
         .await
-        .map_err(|e| Error::new(ErrorKind::Misuse, format!("migration task failed: {e}")))??;
-    db.run(|s| seed(s).map(|_| ())).await
+        .map_err(|e| Error::new(ErrorKind::Misuse, format!("start-up task failed: {e}")))?
 }
 
-/// `Some(h)`, or a `NoRow` error naming what was looked for (404 through `HttpError`).
-pub(crate) fn found<T>(h: Option<T>, what: &str, id: i64) -> cinnabar::Result<T> {
-    h.ok_or_else(|| Error::new(ErrorKind::NoRow, format!("no {what} with id {id}")))
+/// [`prepare`] for synchronous callers: migrations, then the demo data in one transaction.
+///
+/// # Errors
+/// Migration and database errors.
+pub fn prepare_blocking(engine: &Engine) -> cinnabar::Result<()> {
+    migrate(engine)?;
+    let mut session = Session::new(engine);
+    seed(&mut session)?;
+    session.commit()
 }

@@ -21,12 +21,16 @@ struct Args {
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .init();
+    {
+        use tracing_subscriber::layer::SubscriberExt;
+        use tracing_subscriber::util::SubscriberInitExt;
+        use tracing_subscriber::Layer;
+        let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        tracing_subscriber::registry()
+            .with(tracing_subscriber::fmt::layer().with_filter(filter))
+            .init();
+    }
     let args = Args::parse();
     let _ = dotenvy::dotenv();
     let url = args
@@ -51,10 +55,13 @@ async fn main() -> std::process::ExitCode {
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    match axum::serve(listener, students::app(db))
+    let served = axum::serve(listener, students::app(db.clone()))
         .with_graceful_shutdown(shutdown)
-        .await
-    {
+        .await;
+    // Close the pool on a blocking thread: the synchronous PostgreSQL client blocks when a
+    // connection closes, which it may not do on an async worker.
+    let _ = tokio::task::spawn_blocking(move || db.engine().dispose()).await;
+    match served {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");

@@ -21,7 +21,11 @@ pub struct Teacher {
     #[cinnabar(length = 100, validate(length(min = 2, max = 100)))]
     pub name: String,
     /// A unique e-mail address.
-    #[cinnabar(length = 120, unique, validate(length(min = 3, max = 120), pattern = r"^[^@\s]+@[^@\s]+$"))]
+    #[cinnabar(
+        length = 120,
+        unique,
+        validate(length(min = 3, max = 120), pattern = r"^[^@\s]+@[^@\s]+$")
+    )]
     pub email: String,
     /// The courses this teacher teaches.
     #[cinnabar(relation(foreign_key = teacher_id, back_populates = teacher))]
@@ -74,7 +78,11 @@ pub struct Student {
     #[cinnabar(length = 100, index, validate(length(min = 2, max = 100)))]
     pub name: String,
     /// A unique e-mail address.
-    #[cinnabar(length = 120, unique, validate(length(min = 3, max = 120), pattern = r"^[^@\s]+@[^@\s]+$"))]
+    #[cinnabar(
+        length = 120,
+        unique,
+        validate(length(min = 3, max = 120), pattern = r"^[^@\s]+@[^@\s]+$")
+    )]
     pub email: String,
     /// The student's enrollments, each with its course and mark.
     #[cinnabar(relation(

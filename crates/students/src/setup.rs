@@ -87,7 +87,12 @@ pub fn seed(s: &mut Session) -> cinnabar::Result<bool> {
     for (i, last) in LAST.iter().enumerate() {
         for first in FIRST {
             let n = students.len();
-            let email = format!("{}.{}{}@example.edu", first.to_lowercase(), last.to_lowercase(), i);
+            let email = format!(
+                "{}.{}{}@example.edu",
+                first.to_lowercase(),
+                last.to_lowercase(),
+                i
+            );
             students.push((n, s.add(Student::new(format!("{first} {last}"), email))));
         }
     }

@@ -1,6 +1,6 @@
 //! Course capacity under concurrency, on SQLite, PostgreSQL and MariaDB: 50 enrolment
 //! requests into one course of capacity 7, all in flight at once through the router, end
-//! with exactly 7 students enrolled (201) and 43 refused (409 `course_full`); never an
+//! with exactly 7 students enrolled (201) and 43 refused (409, "course ... is full"); never an
 //! overfilled course, never a 5xx.
 
 #[macro_use]
@@ -23,7 +23,14 @@ fn fifty_parallel_enrolments_fill_exactly_the_capacity(db: &TestDb) {
         let course = new_course(&app, "HOT101", CAPACITY).await;
         let mut students = Vec::new();
         for n in 0..REQUESTS {
-            students.push(new_student(&app, &format!("Racer {n:02}"), &format!("racer{n}@example.edu")).await);
+            students.push(
+                new_student(
+                    &app,
+                    &format!("Racer {n:02}"),
+                    &format!("racer{n}@example.edu"),
+                )
+                .await,
+            );
         }
         // All requests start before any is awaited, each on its own task.
         let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(REQUESTS));
@@ -46,7 +53,7 @@ fn fifty_parallel_enrolments_fill_exactly_the_capacity(db: &TestDb) {
             match status {
                 StatusCode::CREATED => created += 1,
                 StatusCode::CONFLICT => {
-                    assert!(body.contains("course_full"), "{body}");
+                    assert!(body.contains("is full"), "{body}");
                     full += 1;
                 }
                 other => panic!("unexpected {other}: {body}"),
@@ -55,11 +62,18 @@ fn fifty_parallel_enrolments_fill_exactly_the_capacity(db: &TestDb) {
         assert_eq!(created, CAPACITY as usize, "enrolled");
         assert_eq!(full, REQUESTS - CAPACITY as usize, "refused");
         assert_eq!(
-            scalar(db, &format!("SELECT COUNT(*) FROM enrollments WHERE course_id = {course}")),
+            scalar(
+                db,
+                &format!("SELECT COUNT(*) FROM enrollments WHERE course_id = {course}")
+            ),
             Some(i64::from(CAPACITY))
         );
         // The course page agrees.
         let page = get(&app, &format!("/courses/{course}")).await;
-        assert!(page.body.contains(&format!("{CAPACITY} / {CAPACITY}")), "{}", page.body);
+        assert!(
+            page.body.contains(&format!("{CAPACITY} / {CAPACITY}")),
+            "{}",
+            page.body
+        );
     });
 }

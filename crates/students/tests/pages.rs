@@ -9,7 +9,6 @@ mod support;
 mod common;
 
 use axum::http::StatusCode;
-use cinnabar::prelude::*;
 use common::*;
 use serde_json::json;
 use support::TestDb;
@@ -24,8 +23,14 @@ backend_tests!(
 fn demo_pages_render(db: &TestDb) {
     let (app, async_engine) = app(db);
     runtime().block_on(async {
-        assert!(async_engine.run(students::seed).await.unwrap(), "first seed writes");
-        assert!(!async_engine.run(students::seed).await.unwrap(), "second seed writes nothing");
+        assert!(
+            async_engine.run(students::seed).await.unwrap(),
+            "first seed writes"
+        );
+        assert!(
+            !async_engine.run(students::seed).await.unwrap(),
+            "second seed writes nothing"
+        );
         assert_eq!(count_rows(db, "students"), 60);
         assert_eq!(count_rows(db, "courses"), 8);
 
@@ -34,16 +39,30 @@ fn demo_pages_render(db: &TestDb) {
         assert!(list.body.contains("60 students"), "{}", list.body);
         assert!(list.body.contains("Page 1 of 3"));
         assert!(list.body.contains("id=\"add-student\""));
-        assert!(query_count(&list.body) <= 4, "list page: {}", query_count(&list.body));
+        assert!(
+            query_count(&list.body) <= 4,
+            "list page: {}",
+            query_count(&list.body)
+        );
         let searched = get(&app, "/?q=naresh").await;
-        assert!(searched.body.contains("5 students matching"), "{}", searched.body);
+        assert!(
+            searched.body.contains("5 students matching"),
+            "{}",
+            searched.body
+        );
         let page2 = get(&app, "/?page=2").await;
         assert!(page2.body.contains("Page 2 of 3") && page2.body.contains("id=\"prev\""));
 
         // A student page: courses with marks, attendance rate.
         let (id, name): (i64, String) = async_engine
             .read(|s| {
-                let st = s.query::<students::models::Student>().filter_by(students::models::Student::email, "naresh.kumar0@example.edu").one()?;
+                let st = s
+                    .query::<students::models::Student>()
+                    .filter_by(
+                        students::models::Student::email,
+                        "naresh.kumar0@example.edu",
+                    )
+                    .one()?;
                 let st = st.read();
                 Ok((st.id.unwrap(), st.name.clone()))
             })
@@ -52,20 +71,34 @@ fn demo_pages_render(db: &TestDb) {
         let page = get(&app, &format!("/students/{id}")).await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains(&name));
-        assert!(page.body.contains("ART110"), "the first 12 students take Studio Art");
+        assert!(
+            page.body.contains("ART110"),
+            "the first 12 students take Studio Art"
+        );
         assert!(page.body.contains("id=\"attendance-rate\">"));
         assert!(page.body.contains('%'));
         let courses = get(&app, "/courses").await;
         assert!(courses.body.contains("12 / 12 (full)"), "{}", courses.body);
-        assert_eq!(get(&app, "/students/999999").await.status, StatusCode::NOT_FOUND);
-        assert_eq!(get(&app, "/courses/999999").await.status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            get(&app, "/students/999999").await.status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            get(&app, "/courses/999999").await.status,
+            StatusCode::NOT_FOUND
+        );
     });
 }
 
 fn add_student_form(db: &TestDb) {
     let (app, _) = app(db);
     runtime().block_on(async {
-        let r = post_form(&app, "/students", "name=Kiran+Rao&email=kiran%40example.edu").await;
+        let r = post_form(
+            &app,
+            "/students",
+            "name=Kiran+Rao&email=kiran%40example.edu",
+        )
+        .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         let to = r.location.unwrap();
         assert!(to.starts_with("/?q=Kiran%20Rao&added="), "{to}");
@@ -77,8 +110,16 @@ fn add_student_form(db: &TestDb) {
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(bad.body.contains("id=\"name-error\""), "{}", bad.body);
         assert!(bad.body.contains("id=\"email-error\""));
-        assert!(bad.body.contains("value=\"no-at-sign\""), "the form keeps what was typed");
-        let dup = post_form(&app, "/students", "name=Kiran+Again&email=kiran%40example.edu").await;
+        assert!(
+            bad.body.contains("value=\"no-at-sign\""),
+            "the form keeps what was typed"
+        );
+        let dup = post_form(
+            &app,
+            "/students",
+            "name=Kiran+Again&email=kiran%40example.edu",
+        )
+        .await;
         assert_eq!(dup.status, StatusCode::CONFLICT);
         assert!(dup.body.contains("already taken"));
         assert_eq!(count_rows(db, "students"), 1);
@@ -91,13 +132,27 @@ fn enrol_form_refuses_a_full_course(db: &TestDb) {
         let course = new_course(&app, "ONE1", 1).await;
         let a = new_student(&app, "First Comer", "first@example.edu").await;
         let b = new_student(&app, "Late Comer", "late@example.edu").await;
-        let r = post_form(&app, &format!("/students/{a}/enrol"), &format!("course_id={course}")).await;
+        let r = post_form(
+            &app,
+            &format!("/students/{a}/enrol"),
+            &format!("course_id={course}"),
+        )
+        .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         let page = get(&app, r.location.as_deref().unwrap()).await;
         assert!(page.body.contains("Enrolled in ONE1."), "{}", page.body);
-        let refused = post_form(&app, &format!("/students/{b}/enrol"), &format!("course_id={course}")).await;
+        let refused = post_form(
+            &app,
+            &format!("/students/{b}/enrol"),
+            &format!("course_id={course}"),
+        )
+        .await;
         assert_eq!(refused.status, StatusCode::CONFLICT);
-        assert!(refused.body.contains("id=\"enrol-error\""), "{}", refused.body);
+        assert!(
+            refused.body.contains("id=\"enrol-error\""),
+            "{}",
+            refused.body
+        );
         assert!(refused.body.contains("ONE1 is full"));
         assert_eq!(count_rows(db, "enrollments"), 1);
     });

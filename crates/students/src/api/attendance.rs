@@ -4,22 +4,25 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
-use serde_json::Value;
+use cinnabar::{Handle, Page};
 
-use super::{created, page_json, ApiError, ApiResult};
-use crate::compat::AsyncEngine;
+use super::{conflict, created, ApiResult};
 use crate::models::Attendance;
-use crate::queries::attendance::{self as q, AttendanceFilter, AttendancePatch, NewAttendance, Recorded};
+use crate::queries::attendance::{
+    self as q, AttendanceFilter, AttendancePatch, NewAttendance, Recorded,
+};
 use crate::queries::PageParams;
+use cinnabar::asyncio::AsyncEngine;
+use cinnabar::web::HttpError;
 
 /// `GET /api/attendance?student_id=&course_id=&day=&page=&per_page=`
 pub(super) async fn list(
     State(db): State<AsyncEngine>,
     Query(filter): Query<AttendanceFilter>,
     Query(page): Query<PageParams>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Page<Handle<Attendance>>>> {
     let page = db.read(move |s| q::list(s, &filter, page)).await?;
-    Ok(Json(page_json(page)))
+    Ok(Json(page))
 }
 
 /// `GET /api/attendance/{id}`
@@ -30,14 +33,11 @@ pub(super) async fn show(
     Ok(Json(db.read(move |s| Ok(q::get(s, id)?.get())).await?))
 }
 
-fn not_enrolled(input: &NewAttendance) -> ApiError {
-    ApiError::conflict(
-        "not_enrolled",
-        format!(
-            "student {} is not enrolled in course {}",
-            input.student_id, input.course_id
-        ),
-    )
+fn not_enrolled(input: &NewAttendance) -> HttpError {
+    conflict(format!(
+        "student {} is not enrolled in course {}",
+        input.student_id, input.course_id
+    ))
 }
 
 /// `POST /api/attendance`: 201; 409 for a student not enrolled in the course or a second
@@ -85,7 +85,9 @@ pub(super) async fn update(
     Path(id): Path<i64>,
     Json(patch): Json<AttendancePatch>,
 ) -> ApiResult<Json<Attendance>> {
-    Ok(Json(db.run(move |s| Ok(q::update(s, id, patch)?.get())).await?))
+    Ok(Json(
+        db.run(move |s| Ok(q::update(s, id, patch)?.get())).await?,
+    ))
 }
 
 /// `DELETE /api/attendance/{id}`: 204.

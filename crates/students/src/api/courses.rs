@@ -4,22 +4,22 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
-use serde_json::Value;
+use cinnabar::{Handle, Page};
 
-use super::{created, page_json, ApiError, ApiResult};
-use crate::compat::AsyncEngine;
+use super::{conflict, created, ApiResult};
 use crate::models::Course;
 use crate::queries::courses::{self as q, CourseFilter, CoursePatch, CourseUpdate, NewCourse};
 use crate::queries::PageParams;
+use cinnabar::asyncio::AsyncEngine;
 
 /// `GET /api/courses?q=&teacher_id=&page=&per_page=`
 pub(super) async fn list(
     State(db): State<AsyncEngine>,
     Query(filter): Query<CourseFilter>,
     Query(page): Query<PageParams>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Page<Handle<Course>>>> {
     let page = db.read(move |s| q::list(s, &filter, page)).await?;
-    Ok(Json(page_json(page)))
+    Ok(Json(page))
 }
 
 /// `GET /api/courses/{id}`
@@ -51,10 +51,9 @@ async fn apply(db: AsyncEngine, id: i64, patch: CoursePatch) -> ApiResult<Json<C
         .await?;
     match outcome {
         Ok(course) => Ok(Json(course)),
-        Err(enrolled) => Err(ApiError::conflict(
-            "capacity_below_enrolled",
-            format!("course {id} has {enrolled} students enrolled; the capacity cannot be lower"),
-        )),
+        Err(enrolled) => Err(conflict(format!(
+            "course {id} has {enrolled} students enrolled; the capacity cannot be lower"
+        ))),
     }
 }
 

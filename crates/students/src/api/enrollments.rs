@@ -4,22 +4,25 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
-use serde_json::Value;
+use cinnabar::RetryPolicy;
+use cinnabar::{Handle, Page};
 
-use super::{created, page_json, ApiError, ApiResult};
-use crate::compat::AsyncEngine;
+use super::{conflict, created, ApiResult};
 use crate::models::Enrollment;
-use crate::queries::enrollments::{self as q, Enrolled, EnrollmentFilter, MarkUpdate, NewEnrollment};
+use crate::queries::enrollments::{
+    self as q, Enrolled, EnrollmentFilter, MarkUpdate, NewEnrollment,
+};
 use crate::queries::PageParams;
+use cinnabar::asyncio::AsyncEngine;
 
 /// `GET /api/enrollments?student_id=&course_id=&page=&per_page=`
 pub(super) async fn list(
     State(db): State<AsyncEngine>,
     Query(filter): Query<EnrollmentFilter>,
     Query(page): Query<PageParams>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Page<Handle<Enrollment>>>> {
     let page = db.read(move |s| q::list(s, &filter, page)).await?;
-    Ok(Json(page_json(page)))
+    Ok(Json(page))
 }
 
 /// `GET /api/enrollments/{id}`
@@ -39,8 +42,8 @@ pub(crate) enum Outcome {
 
 /// Runs an enrolment (locked and retried, see `queries::enrollments`) as one unit of work.
 pub(crate) async fn enrol(db: &AsyncEngine, input: NewEnrollment) -> cinnabar::Result<Outcome> {
-    db.run(move |s| {
-        Ok(match q::enrol_with_retry(s, &input)? {
+    db.run_with_retry(RetryPolicy::default(), move |s| {
+        Ok(match q::enrol(s, &input)? {
             Enrolled::Done(h) => Outcome::Done(h.get()),
             Enrolled::Full { code, capacity } => Outcome::Full { code, capacity },
             Enrolled::Already => Outcome::Already,
@@ -58,14 +61,12 @@ pub(super) async fn create(
     let (student, course) = (input.student_id, input.course_id);
     match enrol(&db, input).await? {
         Outcome::Done(e) => Ok(created("/api/enrollments", e.id, e)),
-        Outcome::Full { code, capacity } => Err(ApiError::conflict(
-            "course_full",
-            format!("course {code} is full ({capacity} of {capacity} seats taken)"),
-        )),
-        Outcome::Already => Err(ApiError::conflict(
-            "already_enrolled",
-            format!("student {student} is already enrolled in course {course}"),
-        )),
+        Outcome::Full { code, capacity } => Err(conflict(format!(
+            "course {code} is full ({capacity} of {capacity} seats taken)"
+        ))),
+        Outcome::Already => Err(conflict(format!(
+            "student {student} is already enrolled in course {course}"
+        ))),
     }
 }
 
@@ -75,7 +76,10 @@ pub(super) async fn update(
     Path(id): Path<i64>,
     Json(input): Json<MarkUpdate>,
 ) -> ApiResult<Json<Enrollment>> {
-    Ok(Json(db.run(move |s| Ok(q::set_mark(s, id, input)?.get())).await?))
+    Ok(Json(
+        db.run(move |s| Ok(q::set_mark(s, id, input)?.get()))
+            .await?,
+    ))
 }
 
 /// `DELETE /api/enrollments/{id}`: 204; the seat is free again.

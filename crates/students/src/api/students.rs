@@ -4,22 +4,22 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
-use serde_json::Value;
+use cinnabar::{Handle, Page};
 
-use super::{created, page_json, ApiResult};
-use crate::compat::AsyncEngine;
+use super::{created, ApiResult};
 use crate::models::Student;
 use crate::queries::students::{self as q, NewStudent, StudentFilter, StudentPatch};
 use crate::queries::PageParams;
+use cinnabar::asyncio::AsyncEngine;
 
 /// `GET /api/students?q=&course_id=&page=&per_page=`
 pub(super) async fn list(
     State(db): State<AsyncEngine>,
     Query(filter): Query<StudentFilter>,
     Query(page): Query<PageParams>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Page<Handle<Student>>>> {
     let page = db.read(move |s| q::list(s, &filter, page)).await?;
-    Ok(Json(page_json(page)))
+    Ok(Json(page))
 }
 
 /// `GET /api/students/{id}`
@@ -50,7 +50,9 @@ pub(super) async fn replace(
         name: Some(input.name),
         email: Some(input.email),
     };
-    Ok(Json(db.run(move |s| Ok(q::update(s, id, patch)?.get())).await?))
+    Ok(Json(
+        db.run(move |s| Ok(q::update(s, id, patch)?.get())).await?,
+    ))
 }
 
 /// `PATCH /api/students/{id}`: the fields given.
@@ -59,7 +61,9 @@ pub(super) async fn update(
     Path(id): Path<i64>,
     Json(patch): Json<StudentPatch>,
 ) -> ApiResult<Json<Student>> {
-    Ok(Json(db.run(move |s| Ok(q::update(s, id, patch)?.get())).await?))
+    Ok(Json(
+        db.run(move |s| Ok(q::update(s, id, patch)?.get())).await?,
+    ))
 }
 
 /// `DELETE /api/students/{id}`: 204; the student's enrollments and attendance go too.

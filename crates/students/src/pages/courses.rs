@@ -8,9 +8,9 @@ use cinnabar::prelude::*;
 use maud::html;
 
 use super::layout::{page, PageError};
-use crate::compat::{AsyncEngine, StatementCount};
 use crate::models::Attendance;
 use crate::queries::courses as q;
+use cinnabar::asyncio::AsyncEngine;
 
 /// `GET /courses`
 pub(super) async fn index(State(db): State<AsyncEngine>) -> Result<Html<String>, PageError> {

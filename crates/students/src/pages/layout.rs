@@ -4,7 +4,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use maud::{html, Markup, DOCTYPE};
 
-use crate::compat::HttpError;
+use cinnabar::web::status_of;
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:60rem;margin:1rem auto;padding:0 1rem}\
 table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.3rem;text-align:left}\
@@ -34,7 +34,8 @@ pub(crate) fn page(title: &str, body: Markup, queries: u64) -> Markup {
     }
 }
 
-/// An error shown as an HTML page, with the status `HttpError` gives the same error.
+/// An error shown as an HTML page, with the status `HttpError` gives the same error
+/// (`status_of`).
 #[derive(Debug)]
 pub(crate) struct PageError(pub(crate) cinnabar::Error);
 
@@ -47,7 +48,7 @@ impl From<cinnabar::Error> for PageError {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let message = self.0.message().to_owned();
-        let status = HttpError::from(self.0).into_response().status();
+        let status = status_of(self.0.kind());
         // Details of a server error stay in the log, as HttpError keeps them out of its body.
         let message = if status.is_server_error() {
             tracing::error!(target: "students", "{message}");
@@ -60,7 +61,8 @@ impl IntoResponse for PageError {
         } else {
             "Something went wrong"
         };
-        let body = html! { p class="error" { (message) } p { a href="/" { "Back to the students" } } };
+        let body =
+            html! { p class="error" { (message) } p { a href="/" { "Back to the students" } } };
         (status, Html(page(title, body, 0).into_string())).into_response()
     }
 }

@@ -12,8 +12,7 @@ mod students;
 use axum::routing::{get, post};
 use axum::Router;
 
-use crate::compat::AsyncEngine;
-
+use cinnabar::asyncio::AsyncEngine;
 
 /// The pages' routes.
 pub(crate) fn routes() -> Router<AsyncEngine> {

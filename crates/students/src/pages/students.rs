@@ -17,11 +17,12 @@ use serde::Deserialize;
 use super::layout::{page, PageError};
 use super::url_encode;
 use crate::api::enrollments::{enrol as run_enrol, Outcome};
-use crate::compat::{AsyncEngine, Page, Paginate, StatementCount};
 use crate::models::{Course, Student};
 use crate::queries::enrollments::NewEnrollment;
 use crate::queries::students::{self as q, NewStudent, StudentFilter};
 use crate::queries::{courses, PageParams};
+use cinnabar::asyncio::AsyncEngine;
+use cinnabar::Page;
 
 /// `?q=&page=&per_page=&added=` of the list page.
 #[derive(Debug, Default, Deserialize)]
@@ -66,7 +67,12 @@ fn list_body(
     let mut rows = Vec::new();
     for h in &found.items {
         let s = h.read();
-        rows.push((s.id.unwrap_or_default(), s.name.clone(), s.email.clone(), s.enrollments.len()?));
+        rows.push((
+            s.id.unwrap_or_default(),
+            s.name.clone(),
+            s.email.clone(),
+            s.enrollments.len()?,
+        ));
     }
     Ok(html! {
         @if let Some(s) = added {
@@ -104,7 +110,11 @@ fn list_body(
 }
 
 /// Renders the list page (one unit of work; the form as given).
-async fn render_list(db: &AsyncEngine, params: ListParams, form: AddForm) -> Result<Markup, PageError> {
+async fn render_list(
+    db: &AsyncEngine,
+    params: ListParams,
+    form: AddForm,
+) -> Result<Markup, PageError> {
     Ok(db
         .read(move |s| {
             let filter = StudentFilter {
@@ -133,7 +143,11 @@ pub(super) async fn index(
     State(db): State<AsyncEngine>,
     Query(params): Query<ListParams>,
 ) -> Result<Html<String>, PageError> {
-    Ok(Html(render_list(&db, params, AddForm::default()).await?.into_string()))
+    Ok(Html(
+        render_list(&db, params, AddForm::default())
+            .await?
+            .into_string(),
+    ))
 }
 
 /// `POST /students` (the add form): 303 to the list showing the new student, or the list
@@ -253,7 +267,11 @@ fn teacher_name(all: &[Handle<Course>], course: Option<i64>) -> String {
         .find(|c| c.read().id == course)
         .and_then(|c| {
             let c = c.read();
-            c.teacher.get().ok().flatten().map(|t| t.read().name.clone())
+            c.teacher
+                .get()
+                .ok()
+                .flatten()
+                .map(|t| t.read().name.clone())
         })
         .unwrap_or_else(|| "—".to_owned())
 }
@@ -289,11 +307,23 @@ pub(super) async fn enrol(
     let refusal = match run_enrol(&db, input).await? {
         Outcome::Done(e) => {
             let code = db
-                .read(move |s| Ok(crate::queries::courses::get(s, e.course_id.unwrap_or_default())?.read().code.clone()))
+                .read(move |s| {
+                    Ok(
+                        crate::queries::courses::get(s, e.course_id.unwrap_or_default())?
+                            .read()
+                            .code
+                            .clone(),
+                    )
+                })
                 .await?;
-            return Ok(Redirect::to(&format!("/students/{id}?enrolled={}", url_encode(&code))).into_response());
+            return Ok(
+                Redirect::to(&format!("/students/{id}?enrolled={}", url_encode(&code)))
+                    .into_response(),
+            );
         }
-        Outcome::Full { code, capacity } => format!("Course {code} is full: all {capacity} seats are taken."),
+        Outcome::Full { code, capacity } => {
+            format!("Course {code} is full: all {capacity} seats are taken.")
+        }
         Outcome::Already => "Already enrolled in that course.".to_owned(),
     };
     let markup = render_student(&db, id, Some(Err(refusal))).await?;

@@ -6,8 +6,8 @@ use cinnabar::prelude::*;
 use serde::Deserialize;
 
 use super::PageParams;
-use crate::compat::{Page, Paginate};
 use crate::models::{Attendance, Enrollment};
+use cinnabar::Page;
 
 /// `?student_id=&course_id=&day=` of the attendance list.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -80,7 +80,7 @@ pub fn list(
 /// # Errors
 /// `NoRow` (404) when there is none.
 pub fn get(s: &mut Session, id: i64) -> cinnabar::Result<Handle<Attendance>> {
-    crate::found(s.get::<Attendance>(id)?, "attendance record", id)
+    s.get_or_404::<Attendance>(id)
 }
 
 fn enrolled(s: &mut Session, student_id: i64, course_id: i64) -> cinnabar::Result<bool> {
@@ -133,7 +133,11 @@ pub fn replace(s: &mut Session, id: i64, input: NewAttendance) -> cinnabar::Resu
 ///
 /// # Errors
 /// `NoRow`, unique and database errors.
-pub fn update(s: &mut Session, id: i64, patch: AttendancePatch) -> cinnabar::Result<Handle<Attendance>> {
+pub fn update(
+    s: &mut Session,
+    id: i64,
+    patch: AttendancePatch,
+) -> cinnabar::Result<Handle<Attendance>> {
     let h = get(s, id)?;
     {
         let mut a = h.write();

@@ -7,8 +7,8 @@ use cinnabar::Query;
 use serde::Deserialize;
 
 use super::{contains_pattern, PageParams};
-use crate::compat::{Page, Paginate};
 use crate::models::{Attendance, Course, Enrollment};
+use cinnabar::Page;
 
 /// `?q=&teacher_id=` of the course list.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -92,7 +92,7 @@ pub fn all_with_seats(s: &mut Session) -> cinnabar::Result<Vec<Handle<Course>>> 
 /// # Errors
 /// `NoRow` (404) naming the course when there is none.
 pub fn get(s: &mut Session, id: i64) -> cinnabar::Result<Handle<Course>> {
-    crate::found(s.get::<Course>(id)?, "course", id)
+    s.get_or_404::<Course>(id)
 }
 
 /// The course page: the course with its teacher, its enrollments and each enrollment's
@@ -102,13 +102,12 @@ pub fn get(s: &mut Session, id: i64) -> cinnabar::Result<Handle<Course>> {
 /// # Errors
 /// `NoRow` when there is no such course; database errors.
 pub fn roster(s: &mut Session, id: i64) -> cinnabar::Result<(Handle<Course>, Vec<Attendance>)> {
-    let found = s
+    let course = s
         .query::<Course>()
         .filter(Course::id.eq(id))
         .options(selectin(Course::teacher))
         .options(selectin(Course::enrollments).then(selectin(Enrollment::student)))
-        .first()?;
-    let course = crate::found(found, "course", id)?;
+        .first_or_404()?;
     let attendance = s
         .query::<Attendance>()
         .filter(Attendance::course_id.eq(id))
@@ -117,6 +116,18 @@ pub fn roster(s: &mut Session, id: i64) -> cinnabar::Result<(Handle<Course>, Vec
         .map(Handle::get)
         .collect();
     Ok((course, attendance))
+}
+
+/// The course with key `id`, its row locked until the transaction ends (`SELECT ... FOR
+/// UPDATE`; SQLite's write lock).
+///
+/// # Errors
+/// `NoRow` when there is none; database errors.
+pub fn lock_course(s: &mut Session, id: i64) -> cinnabar::Result<Handle<Course>> {
+    s.query::<Course>()
+        .filter(Course::id.eq(id))
+        .with_for_update()
+        .first_or_404()
 }
 
 /// Adds a course.
@@ -150,9 +161,12 @@ pub enum CourseUpdate {
 /// `NoRow`, validation and database errors.
 pub fn update(s: &mut Session, id: i64, patch: CoursePatch) -> cinnabar::Result<CourseUpdate> {
     let h = if patch.capacity.is_some() {
-        let h = crate::found(s.get_for_update::<Course>(id)?, "course", id)?;
+        let h = lock_course(s, id)?;
         let enrolled = super::enrollments::seats_taken(s, id)?;
-        if patch.capacity.is_some_and(|c| (c.max(0) as usize) < enrolled) {
+        if patch
+            .capacity
+            .is_some_and(|c| (c.max(0) as usize) < enrolled)
+        {
             return Ok(CourseUpdate::BelowEnrolled { enrolled });
         }
         h

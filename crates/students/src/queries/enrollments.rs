@@ -2,19 +2,19 @@
 //!
 //! Why a lock and how: two requests that each count the course's enrollments and then insert
 //! one would both see a free seat and overfill the course. Enrolment therefore locks the
-//! course's row first (`get_for_update`: `SELECT ... FOR UPDATE` on PostgreSQL and MariaDB,
+//! course's row first (a `with_for_update` query: `SELECT ... FOR UPDATE` on PostgreSQL and MariaDB,
 //! the database's write lock taken at BEGIN on SQLite), so enrolments into one course run one
 //! after the other, and then counts the seats with a locking read of the course's
 //! enrollments (a locking read sees the latest committed rows on MariaDB, whose plain reads
 //! would see the transaction's snapshot). The caller runs it inside
-//! `Session::transaction_with_retry`, which retries a deadlock or a busy database.
+//! `AsyncEngine::run_with_retry`, which retries a deadlock or a busy database.
 
 use cinnabar::prelude::*;
 use serde::Deserialize;
 
 use super::PageParams;
-use crate::compat::{Page, Paginate};
-use crate::models::{Course, Enrollment, Student};
+use crate::models::{Enrollment, Student};
+use cinnabar::Page;
 
 /// `?student_id=&course_id=` of the enrollment list.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -73,18 +73,14 @@ pub fn seats_taken(s: &mut Session, course_id: i64) -> cinnabar::Result<usize> {
 }
 
 /// Enrols a student in a course unless it is full or they are enrolled already (see the
-/// module docs for the lock). Run it inside `transaction_with_retry`.
+/// module docs for the lock). Run it inside `run_with_retry` / `transaction_with_retry`.
 ///
 /// # Errors
 /// `NoRow` (404) for an unknown student or course; validation of the mark (422); database
 /// errors.
 pub fn enrol(s: &mut Session, input: &NewEnrollment) -> cinnabar::Result<Enrolled> {
-    let course = crate::found(
-        s.get_for_update::<Course>(input.course_id)?,
-        "course",
-        input.course_id,
-    )?;
-    crate::found(s.get::<Student>(input.student_id)?, "student", input.student_id)?;
+    let course = super::courses::lock_course(s, input.course_id)?;
+    s.get_or_404::<Student>(input.student_id)?;
     let taken = s
         .query::<Enrollment>()
         .filter(Enrollment::course_id.eq(input.course_id))
@@ -103,19 +99,13 @@ pub fn enrol(s: &mut Session, input: &NewEnrollment) -> cinnabar::Result<Enrolle
     if taken.len() >= usize::try_from(capacity).unwrap_or(0) {
         return Ok(Enrolled::Full { code, capacity });
     }
-    let h = s.add(Enrollment::new(input.student_id, input.course_id, input.mark));
+    let h = s.add(Enrollment::new(
+        input.student_id,
+        input.course_id,
+        input.mark,
+    ));
     s.flush()?;
     Ok(Enrolled::Done(h))
-}
-
-/// [`enrol`] as its own transaction, retried on deadlock or busy with the default
-/// [`RetryPolicy`].
-///
-/// # Errors
-/// As [`enrol`]; the last error after the retries.
-pub fn enrol_with_retry(s: &mut Session, input: &NewEnrollment) -> cinnabar::Result<Enrolled> {
-    let input = input.clone();
-    s.transaction_with_retry(&RetryPolicy::default(), move |s| enrol(s, &input))
 }
 
 /// One page of the enrollments matching `filter`, by key.
@@ -143,14 +133,18 @@ pub fn list(
 /// # Errors
 /// `NoRow` (404) when there is none.
 pub fn get(s: &mut Session, id: i64) -> cinnabar::Result<Handle<Enrollment>> {
-    crate::found(s.get::<Enrollment>(id)?, "enrollment", id)
+    s.get_or_404::<Enrollment>(id)
 }
 
 /// Sets or clears the mark.
 ///
 /// # Errors
 /// `NoRow`, validation (mark outside 0–100) and database errors.
-pub fn set_mark(s: &mut Session, id: i64, update: MarkUpdate) -> cinnabar::Result<Handle<Enrollment>> {
+pub fn set_mark(
+    s: &mut Session,
+    id: i64,
+    update: MarkUpdate,
+) -> cinnabar::Result<Handle<Enrollment>> {
     let h = get(s, id)?;
     h.write().mark = update.mark;
     s.flush()?;

@@ -6,8 +6,8 @@ use cinnabar::Query;
 use serde::Deserialize;
 
 use super::{contains_pattern, PageParams};
-use crate::compat::{Page, Paginate};
 use crate::models::{Attendance, Course, Enrollment, Student};
+use cinnabar::Page;
 
 /// `?q=&course_id=` of the student list.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -70,7 +70,7 @@ pub fn list(
 /// # Errors
 /// `NoRow` (404) naming the student when there is none.
 pub fn get(s: &mut Session, id: i64) -> cinnabar::Result<Handle<Student>> {
-    crate::found(s.get::<Student>(id)?, "student", id)
+    s.get_or_404::<Student>(id)
 }
 
 /// The student with key `id`, its enrollments with their courses, and its attendance: what
@@ -79,13 +79,11 @@ pub fn get(s: &mut Session, id: i64) -> cinnabar::Result<Handle<Student>> {
 /// # Errors
 /// `NoRow` when there is no such student; database errors.
 pub fn get_detailed(s: &mut Session, id: i64) -> cinnabar::Result<Handle<Student>> {
-    let found = s
-        .query::<Student>()
+    s.query::<Student>()
         .filter(Student::id.eq(id))
         .options(selectin(Student::enrollments).then(selectin(Enrollment::course)))
         .options(selectin(Student::attendance))
-        .first()?;
-    crate::found(found, "student", id)
+        .first_or_404()
 }
 
 /// Adds a student (validated at the flush: 422 for a bad name or e-mail, 409 for an e-mail
