@@ -159,6 +159,25 @@ fn checked_out_after_settling(engine: &Engine) -> usize {
     }
 }
 
+/// Sessions of this test's pool that the server lists (the pool's idle connections): more
+/// than 0 shows that [`open_transactions`]' filter finds this test's sessions at all.
+fn sessions_seen(db: &TestDb, app_name: &str) -> i64 {
+    match db.backend {
+        Backend::Postgres => db
+            .scalar(&format!(
+                "SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = '{app_name}'"
+            ))
+            .expect("a count"),
+        Backend::MySql => db
+            .scalar(&format!(
+                "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE DB = '{}'",
+                database_of(&db.url)
+            ))
+            .expect("a count"),
+        Backend::Sqlite => 1,
+    }
+}
+
 /// Transactions of this test still open on the server, by the backend's own catalog.
 fn open_transactions(db: &TestDb, app_name: &str) -> i64 {
     match db.backend {
@@ -235,6 +254,10 @@ fn dropped_requests_leave_no_connection_or_transaction_open(db: &TestDb) {
         checked_out_after_settling(&engine),
         0,
         "connections checked out"
+    );
+    assert!(
+        sessions_seen(db, &app_name) > 0,
+        "the server lists none of the pool's connections: the check below would see nothing"
     );
     assert_eq!(
         open_transactions(db, &app_name),
