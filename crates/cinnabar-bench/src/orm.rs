@@ -147,7 +147,7 @@ fn select_all(session: &mut Session, n: i64) -> Result<Measured, Failure> {
     let start = Instant::now();
     let students: Vec<Handle<Student>> = session.query::<Student>().all()?;
     let seconds = start.elapsed().as_secs_f64();
-    setup::check_loaded(n, &records(&students), setup::COURSE)?;
+    setup::check_loaded_each(n, students.iter().map(|h| h.read().record()), setup::COURSE)?;
     Ok(Measured {
         seconds,
         rows: students.len() as u64,
@@ -197,7 +197,11 @@ fn update(session: &mut Session, n: i64) -> Result<Measured, Failure> {
     }
     session.commit()?;
     let seconds = start.elapsed().as_secs_f64();
-    setup::check_loaded(n, &records(&students), setup::NEW_COURSE)?;
+    setup::check_loaded_each(
+        n,
+        students.iter().map(|h| h.read().record()),
+        setup::NEW_COURSE,
+    )?;
     Ok(Measured {
         seconds,
         rows: students.len() as u64,
