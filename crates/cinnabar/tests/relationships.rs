@@ -164,7 +164,10 @@ fn iter_loads_relationships_per_chunk(db: &TestDb) {
             assert_eq!(title, &format!("course{i}"));
             let mut kids = kids.clone();
             kids.sort();
-            assert_eq!(kids, (0..3).map(|j| format!("s{i}_{j}")).collect::<Vec<_>>());
+            assert_eq!(
+                kids,
+                (0..3).map(|j| format!("s{i}_{j}")).collect::<Vec<_>>()
+            );
         }
         // Chunks of 2, 2 and 1 courses: three course SELECTs and three student IN queries.
         let selects = statements(&sql, "SELECT");
