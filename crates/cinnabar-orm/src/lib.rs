@@ -20,6 +20,8 @@ mod persist;
 mod query;
 mod relation;
 mod retry;
+#[cfg(feature = "serde")]
+mod serde_impls;
 mod session;
 mod unit_of_work;
 mod validation;
@@ -30,7 +32,7 @@ pub use loading::{joined, selectin, JoinSpec, Joined, Loader, Selectin};
 #[doc(hidden)]
 pub use memory::{object_sizes, ObjectSizes};
 pub use model::Model;
-pub use query::{Query, QueryIter, DEFAULT_CHUNK_SIZE};
+pub use query::{Page, Query, QueryIter, DEFAULT_CHUNK_SIZE};
 pub use relation::{BelongsTo, HasMany, HasOne, Relation, RelationDef, RelationKind, Through};
 pub use retry::RetryPolicy;
 pub use session::{Session, SessionOptions};
