@@ -146,7 +146,7 @@ fn insert(session: &mut Session, n: i64) -> Result<Measured, Failure> {
 #[inline(never)] // keeps the timed part one symbol for profilers
 fn select_all(session: &mut Session, n: i64) -> Result<Measured, Failure> {
     let (students, seconds) = timed(|| Ok(session.query::<Student>().all()?))?;
-    setup::check_loaded(n, &records(&students), setup::COURSE)?;
+    setup::check_loaded_each(n, students.iter().map(|h| h.read().record()), setup::COURSE)?;
     Ok(Measured {
         seconds,
         rows: students.len() as u64,
@@ -198,7 +198,11 @@ fn update(session: &mut Session, n: i64) -> Result<Measured, Failure> {
         session.commit()?;
         Ok(students)
     })?;
-    setup::check_loaded(n, &records(&students), setup::NEW_COURSE)?;
+    setup::check_loaded_each(
+        n,
+        students.iter().map(|h| h.read().record()),
+        setup::NEW_COURSE,
+    )?;
     Ok(Measured {
         seconds,
         rows: students.len() as u64,

@@ -91,7 +91,7 @@ pub trait BulkStatement {
 }
 
 fn matching_keys<T: Model>(session: &mut Session, filter: &Option<Expr>) -> Result<Vec<T::Key>> {
-    if session.identity_count::<T>() == 0 {
+    if session.registry::<T>().identity.is_empty() {
         return Ok(Vec::new());
     }
     let table = T::table().name.as_str();

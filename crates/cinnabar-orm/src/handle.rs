@@ -7,7 +7,7 @@
 //! against), puts it on its model's dirty list and bumps the session's dirty counter.
 
 use std::any::Any;
-use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock, Weak};
 
 use parking_lot::{
@@ -74,6 +74,10 @@ pub(crate) struct Shared<T: Model> {
     /// The session's tracker; `None` for the private state of an object made with
     /// [`Handle::new`], which belongs to no session until one adopts it.
     pub(crate) tracker: Option<Arc<Tracker>>,
+    /// Set when a handle is dropped leaving its object to one other holder, which may be
+    /// the identity map alone: the map then has entries to forget (see
+    /// `crate::identity::make_room`). A hint, so a store, not a counter.
+    pub(crate) released: AtomicBool,
     /// For such an object: the adopting session's state. A handle's link to its `Shared` is
     /// a plain `Arc` (loading a row costs one reference count, no cell), and only the rare
     /// transient object pays for the indirection.
@@ -87,6 +91,7 @@ impl<T: Model> Shared<T> {
             orphans: Mutex::new(Vec::new()),
             orphan_candidates: Mutex::new(Vec::new()),
             tracker: Some(tracker),
+            released: AtomicBool::new(false),
             adopted: OnceLock::new(),
         })
     }
@@ -97,17 +102,27 @@ impl<T: Model> Shared<T> {
             orphans: Mutex::new(Vec::new()),
             orphan_candidates: Mutex::new(Vec::new()),
             tracker: None,
+            released: AtomicBool::new(false),
             adopted: OnceLock::new(),
         })
     }
 
     /// The session state this one stands for: itself, or the adopting session's.
-    fn resolve(&self) -> Option<&Shared<T>> {
+    pub(crate) fn resolve(&self) -> Option<&Shared<T>> {
         match &self.tracker {
             Some(_) => Some(self),
             None => self.adopted.get().map(|a| &**a),
         }
     }
+}
+
+/// A session generation as an object stores it: 32 bits (the object is 8 bytes smaller than
+/// with two `u64`s, which at a million loaded rows is several MB), never 0 (an object's
+/// "expired" mark), and different for consecutive generations. Objects only compare their
+/// stamp with the current one for equality, so the wrap-around after 2^32 - 1 generations
+/// matters only to an object left untouched for exactly a multiple of that many commits.
+pub(crate) fn stamp(generation: u64) -> u32 {
+    (generation % u64::from(u32::MAX)) as u32 + 1
 }
 
 pub(crate) struct Slot<T> {
@@ -116,10 +131,12 @@ pub(crate) struct Slot<T> {
     pub(crate) baseline: Option<Box<T>>,
     /// Written to since the last flush.
     pub(crate) modified: bool,
-    /// Session generation when last loaded from the database; older means expired.
-    pub(crate) generation: u64,
-    /// Session generation in which the registry took this object's rollback snapshot.
-    pub(crate) snapshot_generation: u64,
+    /// [`stamp`] of the session generation when last loaded from the database; any other
+    /// value means expired (0: expired by the session).
+    pub(crate) generation: u32,
+    /// [`stamp`] of the session generation in which the registry took this object's rollback
+    /// snapshot (0: none).
+    pub(crate) snapshot_generation: u32,
     /// The generated key was assigned by the database at an INSERT of the open transaction
     /// (not given by the user): if that transaction rolls back, the key goes back to `None`.
     pub(crate) key_from_db: bool,
@@ -177,6 +194,21 @@ impl<T: Model> Clone for Handle<T> {
     }
 }
 
+impl<T: Model> Drop for Handle<T> {
+    /// Notes that the object may now be held by the identity map alone (one reference left
+    /// after this one), so the map's next pass when it fills has something to forget; while
+    /// no handle is let go that way (a load whose objects the caller keeps), the map grows
+    /// without walking its entries.
+    #[inline]
+    fn drop(&mut self) {
+        if Arc::strong_count(&self.0) == 2 {
+            if let Some(s) = self.0.shared.resolve() {
+                s.released.store(true, Ordering::Relaxed);
+            }
+        }
+    }
+}
+
 impl<T: Model> PartialEq for Handle<T> {
     fn eq(&self, other: &Self) -> bool {
         Arc::ptr_eq(&self.0, &other.0)
@@ -222,7 +254,7 @@ impl<T: Model> Handle<T> {
                 value,
                 baseline: None,
                 modified: false,
-                generation,
+                generation: stamp(generation),
                 snapshot_generation: 0,
                 key_from_db: false,
             }),
@@ -396,6 +428,16 @@ impl<T: Model> Handle<T> {
             return Arc::ptr_eq(own, shared);
         }
         Arc::ptr_eq(own.adopted.get_or_init(|| shared.clone()), shared)
+    }
+
+    /// Whether anything but the identity map holds this object: another handle (the user's,
+    /// a session list's, a relationship's) or a weak pointer (a relationship's back
+    /// reference, which could make a handle again). An object only the map holds is one the
+    /// user dropped; the map may forget it (see `crate::identity::make_room`).
+    pub(crate) fn held_elsewhere(&self) -> bool {
+        Arc::strong_count(&self.0) > 1
+            || Arc::weak_count(&self.0) > 0
+            || self.state() != ObjectState::Persistent
     }
 
     pub(crate) fn slot(&self) -> &RwLock<Slot<T>> {

@@ -13,8 +13,8 @@ use cinnabar_core::sql::{ColumnRef, Expr, Select, Statement};
 use cinnabar_core::{Error, Result, Value, ValueRef};
 use cinnabar_engine::Row;
 
-use crate::handle::{Handle, ObjectState, Shared};
-use crate::identity::{IdentityMap, Registry};
+use crate::handle::{stamp, Handle, ObjectState, Shared};
+use crate::identity::{make_room, IdentityMap, Registry};
 use crate::model::Model;
 use crate::session::Session;
 
@@ -93,15 +93,16 @@ fn materialize_in<T: Model>(
         // A NULL key column: decoding it alone reports the conversion error.
         None => T::key_from_row(row, offset)?,
     };
+    make_room(identity, shared);
     match identity.entry(key) {
         Entry::Occupied(e) => {
             *key_first = true;
             let h = e.get();
             if h.state() == ObjectState::Persistent {
                 match h.slot().try_write() {
-                    Some(mut g) if (refresh || g.generation < generation) && !g.modified => {
+                    Some(mut g) if (refresh || g.generation != stamp(generation)) && !g.modified => {
                         g.value = obj;
-                        g.generation = generation;
+                        g.generation = stamp(generation);
                     }
                     Some(_) => {}
                     // Handing out the object unrefreshed would let a read-modify-write
@@ -137,14 +138,15 @@ pub(crate) fn materialize_key<T: Model>(
     offset: usize,
     generation: u64,
 ) -> Result<Handle<T>> {
+    make_room(identity, shared);
     match identity.entry(key) {
         Entry::Occupied(e) => {
             let h = e.get();
             if h.state() == ObjectState::Persistent {
                 if let Some(mut g) = h.slot().try_write() {
-                    if g.generation < generation && !g.modified {
+                    if g.generation != stamp(generation) && !g.modified {
                         g.value = T::from_row_at(row, offset)?;
-                        g.generation = generation;
+                        g.generation = stamp(generation);
                     }
                 }
             }

@@ -83,8 +83,9 @@ pub use cinnabar_engine::{
 pub use cinnabar_macros::{FromRow, Model};
 pub use cinnabar_orm::{
     delete, joined, selectin, update, BelongsTo, BulkDelete, BulkStatement, BulkUpdate, Handle,
-    HasMany, HasOne, Joined, Loader, Model, ObjectState, Page, Query, ReadGuard, Relation,
-    RelationKind, RetryPolicy, Selectin, Session, SessionOptions, Through, WriteGuard,
+    HasMany, HasOne, Joined, Loader, Model, ObjectState, Page, Query, QueryIter, ReadGuard,
+    Relation, RelationKind, RetryPolicy, Selectin, Session, SessionOptions, Through, WriteGuard,
+    DEFAULT_CHUNK_SIZE,
 };
 
 // The prelude comes first among the modules: rustc names an item in its messages by the
@@ -260,6 +261,8 @@ pub mod __private {
     pub use cinnabar_core::ValidationErrors;
     pub use cinnabar_core::{Error, Result, ValueRef};
     pub use cinnabar_engine::{get_at, get_column_at, get_named, FromRow, Row};
+    /// What a loaded object costs, part by part (the `object_size` test pins it).
+    pub use cinnabar_orm::{object_sizes, ObjectSizes};
     pub use cinnabar_orm::{
         BelongsTo, HasMany, Model, Relation, RelationDef, RelationKind, Through,
     };

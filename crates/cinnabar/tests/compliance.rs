@@ -35,6 +35,8 @@ mod failed_commit;
 mod flush;
 #[path = "compliance/insert.rs"]
 mod insert;
+#[path = "compliance/iter.rs"]
+mod iter;
 #[path = "compliance/keys_and_values.rs"]
 mod keys_and_values;
 #[path = "compliance/models.rs"]

@@ -128,6 +128,61 @@ fn seed(engine: &Engine, courses: usize, per_course: usize) {
     s.commit().unwrap();
 }
 
+/// `iter()` with eager loaders loads each chunk's relationships with the chunk: selectin as
+/// one IN query per chunk, and joined as selectin too (a LIMIT would cut a joined
+/// collection short).
+fn iter_loads_relationships_per_chunk(db: &TestDb) {
+    let engine = setup(db);
+    seed(&engine, 5, 3);
+    let echo = echo_engine(db);
+    for joined_loader in [false, true] {
+        let mut s = Session::new(&echo);
+        let (seen, sql) = capture_sql(|| {
+            let q = s.query::<Course>();
+            let q = if joined_loader {
+                q.options(joined(Course::students))
+            } else {
+                q.options(selectin(Course::students))
+            };
+            let mut seen = Vec::new();
+            for c in q.iter().chunk_size(2) {
+                let c = c.unwrap();
+                let g = c.read();
+                let kids: Vec<String> = g
+                    .students
+                    .get()
+                    .unwrap()
+                    .iter()
+                    .map(|k| k.read().name.clone())
+                    .collect();
+                seen.push((g.title.clone(), kids));
+            }
+            seen
+        });
+        assert_eq!(seen.len(), 5);
+        for (i, (title, kids)) in seen.iter().enumerate() {
+            assert_eq!(title, &format!("course{i}"));
+            let mut kids = kids.clone();
+            kids.sort();
+            assert_eq!(
+                kids,
+                (0..3).map(|j| format!("s{i}_{j}")).collect::<Vec<_>>()
+            );
+        }
+        // Chunks of 2, 2 and 1 courses: three course SELECTs and three student IN queries.
+        let selects = statements(&sql, "SELECT");
+        let students = selects
+            .iter()
+            .filter(|q| q.contains(&format!("FROM {} WHERE", db_quote(db, "students"))))
+            .count();
+        assert_eq!(
+            (selects.len(), students),
+            (6, 3),
+            "joined: {joined_loader}: {selects:#?}"
+        );
+    }
+}
+
 fn selectin_loads_every_collection_with_one_query_per_level(db: &TestDb) {
     let engine = setup(db);
     seed(&engine, 4, 3);
@@ -290,6 +345,7 @@ fn rollback_restores_collections_and_keys(db: &TestDb) {
 }
 
 backend_tests!(
+    iter_loads_relationships_per_chunk,
     joined_loading_matches_selectin_in_one_query,
     children_added_to_a_new_parent_get_its_generated_key_in_one_flush,
     belongs_to_a_new_parent_fills_the_foreign_key,

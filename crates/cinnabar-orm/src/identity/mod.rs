@@ -36,8 +36,52 @@ pub(crate) trait AnyRegistry: FlushSteps + TransactionJournal + Send {
 }
 
 /// The identity map: one handle per primary key.
+///
+/// It holds its objects weakly in effect, as SQLAlchemy's does: an entry whose handle no one
+/// else holds (not the user, not the session's lists of pending, changed, deleted or
+/// journaled objects, not a relationship) is an object the user dropped, and it is forgotten
+/// the next time the map is full ([`make_room`]); loading its row again makes a new object.
+/// The entries are ordinary strong handles, not `Weak` pointers, so loading a row and
+/// looking one up cost what they cost in a strong map, and a dead entry is found by its
+/// reference counts. Objects that are pending, changed since the last flush, deleted, or held
+/// by the transaction's journal are in those lists, so the map never forgets them.
 pub(crate) type IdentityMap<K, V> =
     std::collections::HashMap<K, V, std::hash::BuildHasherDefault<KeyHasher>>;
+
+/// Before an insert: when the map is full (the insert would grow it) and a handle was let
+/// go since the last pass (`Shared::released`), forgets the objects no one else holds, then
+/// makes sure at least half of the map is free, so the next pass is at least as many
+/// inserts away as there are entries (amortised O(1) per insert, like the growth it
+/// precedes). A map of objects the user keeps grows as before, without a pass; one that a
+/// streaming loop walks through stays at a small multiple of what is alive.
+#[inline]
+pub(crate) fn make_room<K: std::hash::Hash + Eq, T: Model>(
+    identity: &mut IdentityMap<K, Handle<T>>,
+    shared: &Shared<T>,
+) {
+    if identity.len() == identity.capacity()
+        && shared
+            .released
+            .swap(false, std::sync::atomic::Ordering::Relaxed)
+    {
+        prune(identity);
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn prune<K: std::hash::Hash + Eq, T: Model>(identity: &mut IdentityMap<K, Handle<T>>) {
+    forget_unheld(identity);
+    let len = identity.len();
+    if identity.capacity() - len < len {
+        identity.reserve(len);
+    }
+}
+
+/// Removes the entries whose handle only the map holds.
+pub(crate) fn forget_unheld<K, T: Model>(identity: &mut IdentityMap<K, Handle<T>>) {
+    identity.retain(|_, h| h.held_elsewhere());
+}
 
 /// A session's state for one model.
 pub(crate) struct Registry<T: Model> {
@@ -109,6 +153,7 @@ impl<T: Model> Registry<T> {
                 ));
             }
         }
+        make_room(&mut self.identity, &self.shared);
         self.identity.insert(key, h.clone());
         Ok(())
     }

@@ -12,7 +12,7 @@ use cinnabar_core::Result;
 use cinnabar_engine::Connection;
 use rustc_hash::FxHashSet;
 
-use crate::handle::{Handle, ObjectState, Slot};
+use crate::handle::{stamp, Handle, ObjectState, Slot};
 use crate::identity::{ptr_of, ptr_set, Registry};
 use crate::model::Model;
 
@@ -203,8 +203,8 @@ impl<T: Model> Registry<T> {
         before: T,
         generation: u64,
     ) {
-        if slot.snapshot_generation != generation {
-            slot.snapshot_generation = generation;
+        if slot.snapshot_generation != stamp(generation) {
+            slot.snapshot_generation = stamp(generation);
             self.journal.touched.push((h.clone(), Box::new(before)));
         }
     }

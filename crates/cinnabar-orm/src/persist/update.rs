@@ -11,7 +11,7 @@ use super::column_set::ColumnSet;
 use super::reuse_buffer;
 use super::sql_cache::Shape;
 use super::version::{bump_version, row_count_error, version_of};
-use crate::handle::{Handle, ObjectState, Slot};
+use crate::handle::{stamp, Handle, ObjectState, Slot};
 use crate::identity::{lock, Registry};
 use crate::model::Model;
 use crate::relation::hooks::RelationHooks;
@@ -137,9 +137,9 @@ impl<T: Model> Registry<T> {
                         .updated_log
                         .push((h.clone(), g.value.key(), before));
                 }
-                if T::HAS_RELATIONS && g.snapshot_generation != generation {
+                if T::HAS_RELATIONS && g.snapshot_generation != stamp(generation) {
                     if let Some(base) = g.baseline.take() {
-                        g.snapshot_generation = generation;
+                        g.snapshot_generation = stamp(generation);
                         self.journal.touched.push((h.clone(), base));
                     }
                 }
@@ -220,8 +220,8 @@ impl<T: Model> Registry<T> {
                     Some(Box::new((*base).clone())),
                 ));
             }
-            if g.snapshot_generation != generation {
-                g.snapshot_generation = generation;
+            if g.snapshot_generation != stamp(generation) {
+                g.snapshot_generation = stamp(generation);
                 self.journal.touched.push((h.clone(), base));
             }
             g.modified = false;

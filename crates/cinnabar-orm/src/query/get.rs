@@ -4,7 +4,7 @@
 use cinnabar_core::{Error, ErrorKind, Result};
 
 use super::Query;
-use crate::handle::{Handle, ObjectState};
+use crate::handle::{stamp, Handle, ObjectState};
 use crate::model::Model;
 use crate::session::Session;
 
@@ -27,7 +27,7 @@ impl Session {
             let fresh = h
                 .slot()
                 .try_read()
-                .is_some_and(|s| s.generation == generation || s.modified);
+                .is_some_and(|s| s.generation == stamp(generation) || s.modified);
             if h.state() == ObjectState::Persistent && fresh {
                 return Ok(Some(h.clone()));
             }

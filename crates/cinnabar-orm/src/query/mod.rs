@@ -8,6 +8,7 @@
 //! unflushed changes).
 
 mod get;
+mod iter;
 mod joined;
 mod page;
 
@@ -29,6 +30,7 @@ use crate::loading::{JoinSpec, Loader};
 use crate::model::Model;
 use crate::relation::Relation;
 use crate::session::Session;
+pub use iter::{QueryIter, DEFAULT_CHUNK_SIZE};
 use joined::load_joined;
 
 /// A query for model `T` bound to a session.

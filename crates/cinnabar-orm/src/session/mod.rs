@@ -317,7 +317,7 @@ impl Session {
             ObjectState::Transient => {
                 handle.set_state(ObjectState::Pending);
                 if let Some(mut g) = handle.slot().try_write() {
-                    g.generation = self.generation;
+                    g.generation = crate::handle::stamp(self.generation);
                 }
                 self.registry::<T>().pending.push(handle.clone());
                 if T::HAS_RELATIONS {
@@ -478,9 +478,15 @@ impl Session {
         Ok((conn, &mut self.registries))
     }
 
-    /// Number of objects in the identity map for `T`.
+    /// Number of `T` objects the session holds in its identity map. The map holds
+    /// unchanged persistent objects weakly (as SQLAlchemy's does): one the user dropped is
+    /// forgotten and not counted; objects that are pending, changed since the last flush,
+    /// deleted or needed by the open transaction's rollback are always held. Walks the map
+    /// (it forgets the dropped objects first), so it costs a pass over it.
     pub fn identity_count<T: Model>(&mut self) -> usize {
-        self.registry::<T>().identity.len()
+        let reg = self.registry::<T>();
+        crate::identity::forget_unheld(&mut reg.identity);
+        reg.identity.len()
     }
 }
 
