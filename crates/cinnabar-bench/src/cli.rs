@@ -64,7 +64,8 @@ pub(crate) const USAGE: &str = "usage: cinnabar-bench [N] [workloads] [contender
                       [--instructions | --rss] [--scale N1,N2,..]
   N            number of students (default 100000)
   workloads    comma-separated: insert,select_all,lookup,update,relation,delete
-               (or w1..w6); default all
+               (or w1..w6); default these six; `stream` (w7, iterate over all students
+               keeping none) runs only when named
   contenders   comma-separated: raw_rusqlite,cinnabar,cinnabar_joined (raw_postgres,.. on
                PostgreSQL; `raw` names either; cinnabar_joined runs W5 only); default all
   --repeat R   run each (workload, contender) R times, interleaved (default 1)
@@ -242,7 +243,7 @@ pub(crate) fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Optio
     };
     let workloads = match positional.next() {
         Some(s) => parse_list(&s, Workload::parse)?,
-        None => Workload::ALL.to_vec(),
+        None => Workload::DEFAULT.to_vec(),
     };
     let contenders = match positional.next() {
         Some(s) => parse_list(&s, |c| Contender::parse(c, backend))?,
@@ -341,8 +342,9 @@ mod tests {
     fn the_default_command_line_is_unchanged() {
         let o = parse_args(args("")).unwrap();
         assert_eq!(o.n, 100_000);
-        assert_eq!(o.workloads, Workload::ALL.to_vec());
+        assert_eq!(o.workloads, Workload::DEFAULT.to_vec());
         assert_eq!(o.mode, Mode::Time);
+        assert!(!o.workloads.contains(&Workload::Stream));
         let o = parse_args(args("20000 update cinnabar --repeat 3")).unwrap();
         assert_eq!(
             (o.n, o.workloads, o.contenders, o.repeat),
@@ -369,6 +371,8 @@ mod tests {
             (o.mode, o.scale),
             (Mode::Instructions, Some(vec![5_000, 50_000]))
         );
+        let o = parse_args(args("2000 stream")).unwrap();
+        assert_eq!(o.workloads, vec![Workload::Stream]);
     }
 
     #[test]

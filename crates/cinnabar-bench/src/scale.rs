@@ -69,7 +69,7 @@ fn measure_one(
 /// count; `scale_rss` with bytes), then the per-row summary on stderr.
 ///
 /// `rows` is the workload's checked row count, so the per-row cost is per student for W1,
-/// W2, W4 and W5, per lookup for W3 (always 10,000 lookups) and per deleted row for W6.
+/// W2, W4, W5 and W7, per lookup for W3 (always 10,000 lookups) and per deleted row for W6.
 pub(crate) fn run(opts: &Options, ns: &[i64]) -> ExitCode {
     if opts.mode == Mode::Instructions {
         if let Err(f) = instructions::check_valgrind() {
