@@ -63,6 +63,8 @@ mod transactions;
 ))]
 #[path = "compliance/typed.rs"]
 mod typed;
+#[path = "compliance/wide_model.rs"]
+mod wide_model;
 
 use cinnabar::prelude::*;
 use cinnabar::sql::Condition;
