@@ -92,6 +92,7 @@ impl<T: Model> Registry<T> {
             let mut max_rows = d
                 .insert_batch_rows()
                 .min(d.max_bind_params() / width)
+                .min(d.insert_batch_params() / width)
                 .max(1);
             // Keys read back from the first row's id map to the other rows only where the
             // server promises them consecutive (not MySQL's interleaved lock mode).
