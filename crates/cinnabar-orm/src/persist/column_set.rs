@@ -38,7 +38,7 @@ impl ColumnSet {
         }
         let rest = n - INLINE;
         let mut words = vec![u64::MAX; rest.div_ceil(64)];
-        if rest % 64 != 0 {
+        if !rest.is_multiple_of(64) {
             if let Some(last) = words.last_mut() {
                 *last = (1u64 << (rest % 64)) - 1;
             }
@@ -75,8 +75,7 @@ impl ColumnSet {
     #[cold]
     fn insert_high(&mut self, j: usize) {
         let (w, b) = (j / 64, j % 64);
-        let words = self.high.take().map(Vec::from).unwrap_or_default();
-        let mut words = words;
+        let mut words = self.high.take().map(Vec::from).unwrap_or_default();
         if words.len() <= w {
             words.resize(w + 1, 0);
         }
