@@ -204,6 +204,23 @@ pub(crate) fn check_loaded(n: i64, objects: &[StudentRecord], course: &str) -> R
     Ok(())
 }
 
+/// W7 in memory: the loop saw `n` rows whose ids sum to `n(n+1)/2` (it keeps no rows; the
+/// database check afterwards covers the values).
+///
+/// # Errors
+/// [`Failure::Verify`] naming the mismatch.
+pub(crate) fn check_streamed(n: i64, rows: u64, id_sum: i64) -> Result<(), Failure> {
+    check(rows as i64 == n, || {
+        format!("{rows} rows streamed, expected {n}")
+    })?;
+    check(id_sum == n * (n + 1) / 2, || {
+        format!(
+            "sum of streamed ids is {id_sum}, expected {}",
+            n * (n + 1) / 2
+        )
+    })
+}
+
 /// W3 in memory: every lookup found the object with the requested id and name.
 ///
 /// # Errors

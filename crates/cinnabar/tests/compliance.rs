@@ -63,6 +63,8 @@ mod transactions;
 ))]
 #[path = "compliance/typed.rs"]
 mod typed;
+#[path = "compliance/web_helpers.rs"]
+mod web_helpers;
 #[path = "compliance/wide_model.rs"]
 mod wide_model;
 

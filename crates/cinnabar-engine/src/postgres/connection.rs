@@ -6,6 +6,7 @@ use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use cinnabar_core::dialect::{Dialect, PostgresDialect};
 use cinnabar_core::sql::{first_keyword, split_statements};
 use cinnabar_core::{Error, ErrorKind, Result, ValueRef};
 use postgres::fallible_iterator::FallibleIterator;
@@ -216,6 +217,14 @@ impl DriverConnection for PostgresConnection {
 
     fn in_transaction(&self) -> bool {
         self.tx.open && !self.is_broken()
+    }
+
+    /// A session setting, taken away by the reset's `RESET ALL`.
+    fn set_statement_timeout(&mut self, timeout: Option<std::time::Duration>) -> Result<()> {
+        match PostgresDialect.statement_timeout_sql(timeout) {
+            Some(sql) => self.batch(&sql),
+            None => Ok(()),
+        }
     }
 
     fn reset(&mut self) -> Result<()> {
