@@ -67,6 +67,8 @@ mod transactions;
 mod typed;
 #[path = "compliance/web_helpers.rs"]
 mod web_helpers;
+#[path = "compliance/wide_model.rs"]
+mod wide_model;
 
 use cinnabar::prelude::*;
 use cinnabar::sql::Condition;

@@ -165,6 +165,15 @@ pub trait Dialect: Send + Sync + std::fmt::Debug + 'static {
         1000
     }
 
+    /// Bound values per multi-row INSERT statement the flush aims at (a tuning figure: a
+    /// batch of `width`-column rows holds at most `insert_batch_params() / width` rows, and
+    /// never more than [`Dialect::insert_batch_rows`] or [`Dialect::max_bind_params`]
+    /// allow). A server database gains from large batches (fewer round trips): no limit
+    /// by default.
+    fn insert_batch_params(&self) -> usize {
+        usize::MAX
+    }
+
     /// Whether string concatenation must be written as `CONCAT(a, b)`.
     fn concat_is_function(&self) -> bool {
         false

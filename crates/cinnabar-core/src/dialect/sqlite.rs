@@ -104,6 +104,16 @@ impl Dialect for SqliteDialect {
         32766
     }
 
+    /// SQLite runs in the process, so a batch only saves the per-statement work (about a
+    /// thousand instructions), while every bound text or blob value is a copy SQLite
+    /// allocates: the first hundred or so of a statement come from the connection's
+    /// lookaside slots, the rest from `malloc` and `free`. Measured under callgrind
+    /// (cinnabar-bench W1, a five-column model), about 200 values a statement (40 rows)
+    /// cost the least: a fifth fewer instructions per flushed row than 1000-row batches.
+    fn insert_batch_params(&self) -> usize {
+        200
+    }
+
     fn generated_keys(&self) -> super::GeneratedKeys {
         // Cheaper than RETURNING, which makes SQLite buffer every returned row.
         super::GeneratedKeys::LastInsertIdLast

@@ -92,6 +92,7 @@ impl<T: Model> Registry<T> {
             let mut max_rows = d
                 .insert_batch_rows()
                 .min(d.max_bind_params() / width)
+                .min(d.insert_batch_params() / width)
                 .max(1);
             // Keys read back from the first row's id map to the other rows only where the
             // server promises them consecutive (not MySQL's interleaved lock mode).
@@ -101,16 +102,17 @@ impl<T: Model> Registry<T> {
             {
                 max_rows = 1;
             }
-            let only_key_omitted = |mask: ColumnSet| {
+            let only_key_omitted = |mask: &ColumnSet| {
                 let full = ColumnSet::all(T::COLUMNS.len());
                 match T::GENERATED_KEY {
-                    Some(k) => mask == full.without(k) || mask == full,
-                    None => mask == full,
+                    Some(k) => *mask == full || *mask == full.without(k),
+                    None => *mask == full,
                 }
             };
             let mut start = 0;
             while start < pending.len() {
-                let (mask, returning) = shapes[start];
+                let (mask, returning) = &shapes[start];
+                let returning = *returning;
                 // Rows that read back more than the generated key go one per statement, so
                 // RETURNING rows map to objects without relying on order.
                 let batchable = !returning || only_key_omitted(mask);
@@ -153,7 +155,7 @@ impl<T: Model> Registry<T> {
         &mut self,
         conn: &mut Connection,
         batch: &[Handle<T>],
-        mask: ColumnSet,
+        mask: &ColumnSet,
         returning: bool,
     ) -> Result<()> {
         let d = conn.dialect();
@@ -163,7 +165,7 @@ impl<T: Model> Registry<T> {
             && d.supports_returning()
             && (d.generated_keys() == GeneratedKeys::Returning || !only_key_omitted);
         let shape = Shape::Insert {
-            mask,
+            mask: mask.clone(),
             rows: batch.len(),
             returning: by_returning,
         };
@@ -217,12 +219,6 @@ impl<T: Model> Registry<T> {
 /// Which columns an INSERT sends for this object, and whether it must read some back.
 fn insert_mask<T: Model>(value: &T) -> Result<(ColumnSet, bool)> {
     let n = T::COLUMNS.len();
-    if n > ColumnSet::CAPACITY {
-        return Err(Error::unsupported(format!(
-            "{} has {n} columns; the session supports at most 128",
-            T::model_name()
-        )));
-    }
     let mut mask = ColumnSet::all(n);
     let mut returning = false;
     let omit = T::GENERATED_KEY

@@ -114,7 +114,7 @@ impl<T: Model> Registry<T> {
         &mut self,
         batch: &'g [Handle<T>],
         mut guards: Vec<RwLockWriteGuard<'g, Slot<T>>>,
-        mask: ColumnSet,
+        mask: &ColumnSet,
     ) -> Result<()> {
         let key_generated = T::GENERATED_KEY.is_some_and(|k| !mask.contains(k));
         let mut keys = std::mem::take(&mut self.buffers.keys);

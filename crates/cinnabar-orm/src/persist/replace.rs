@@ -103,7 +103,7 @@ impl<T: Model> Registry<T> {
             .filter(|i| !T::PRIMARY_KEY.contains(i))
             .collect::<ColumnSet>();
         if !mask.is_empty() {
-            let sql = self.cached_sql(conn, Shape::Update { mask })?;
+            let sql = self.cached_sql(conn, Shape::Update { mask: mask.clone() })?;
             let mut params = Vec::with_capacity(T::COLUMNS.len());
             for i in mask.iter() {
                 params.push(g.value.column_value(i)?);

@@ -15,7 +15,7 @@ use crate::identity::Registry;
 use crate::model::Model;
 
 /// The shape of a flush statement: what its SQL text depends on.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub(super) enum Shape {
     Insert {
         mask: ColumnSet,
@@ -43,7 +43,7 @@ impl<T: Model> Registry<T> {
         }
         let table = T::table();
         let cols = T::COLUMNS;
-        let stmt: Statement = match shape {
+        let stmt: Statement = match &shape {
             Shape::Insert {
                 mask,
                 rows,
@@ -51,8 +51,8 @@ impl<T: Model> Registry<T> {
             } => {
                 let mut ins =
                     Insert::into(table.name.as_str()).columns(mask.iter().map(|i| cols[i]));
-                ins = ins.param_rows(rows);
-                if returning {
+                ins = ins.param_rows(*rows);
+                if *returning {
                     for i in (0..cols.len()).filter(|&i| !mask.contains(i)) {
                         ins = ins.returning(cols[i]);
                     }
@@ -77,13 +77,13 @@ impl<T: Model> Registry<T> {
                     .into()
             }
             Shape::Delete { rows } => {
-                let cond = if rows == 1 {
+                let cond = if *rows == 1 {
                     row_condition::<T>()
                 } else {
                     let pk = T::PRIMARY_KEY[0];
                     Expr::InList {
                         expr: Box::new(Expr::Column(ColumnRef::bare(cols[pk]))),
-                        list: vec![Expr::Param; rows],
+                        list: vec![Expr::Param; *rows],
                         negated: false,
                     }
                 };

@@ -149,7 +149,7 @@ impl<T: Model> Registry<T> {
             }
             if !batch.is_empty() && (mask != batch_mask || batch.len() >= BATCH) {
                 // On failure this object keeps its baseline (not yet taken) for rollback.
-                self.run_update_batch(conn, generation, dirty, batch, batch_mask, rekey)?;
+                self.run_update_batch(conn, generation, dirty, batch, &batch_mask, rekey)?;
             }
             batch_mask = mask;
             let Some(base) = g.baseline.take() else {
@@ -158,7 +158,7 @@ impl<T: Model> Registry<T> {
             batch.push((idx, g, base));
         }
         if !batch.is_empty() {
-            self.run_update_batch(conn, generation, dirty, batch, batch_mask, rekey)?;
+            self.run_update_batch(conn, generation, dirty, batch, &batch_mask, rekey)?;
         }
         Ok(())
     }
@@ -171,11 +171,11 @@ impl<T: Model> Registry<T> {
         generation: u64,
         dirty: &'g [Handle<T>],
         batch: &mut Vec<Pending<'g, T>>,
-        mask: ColumnSet,
+        mask: &ColumnSet,
         rekey: &mut Vec<(T::Key, T::Key)>,
     ) -> Result<()> {
         let outcome = (|| {
-            let sql = self.cached_sql(conn, Shape::Update { mask })?;
+            let sql = self.cached_sql(conn, Shape::Update { mask: mask.clone() })?;
             let width = mask.len() + T::PRIMARY_KEY.len() + usize::from(T::VERSION.is_some());
             let mut params: Vec<ValueRef<'_>> =
                 reuse_buffer(std::mem::take(&mut self.buffers.params));

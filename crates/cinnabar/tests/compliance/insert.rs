@@ -79,9 +79,24 @@ fn insert_2500_objects_in_one_flush(db: &TestDb) {
     let (flushed, sql) = capture_sql(|| s.flush());
     flushed.unwrap();
     let inserts = statements(&sql, "INSERT");
+    // Every object sends the same columns (all but the generated key), so the batches are
+    // as large as the dialect allows for the model's width.
+    let d = db.engine.dialect();
+    let width = Student::COLUMNS.len();
+    let per_statement = d
+        .insert_batch_rows()
+        .min(d.max_bind_params() / width)
+        .min(d.insert_batch_params() / width)
+        .max(1);
     assert!(
-        !inserts.is_empty() && inserts.len() <= 10,
-        "{} INSERT statements for {N} objects: not sent as multi-row batches",
+        per_statement >= 10,
+        "{} batches only {per_statement} rows",
+        d.name()
+    );
+    assert_eq!(
+        inserts.len(),
+        N.div_ceil(per_statement),
+        "{} INSERT statements for {N} objects: not sent as multi-row batches of {per_statement}",
         inserts.len()
     );
     let mut ids: Vec<i64> = hs
