@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use cinnabar_core::dialect::{compile, compile_into};
 use cinnabar_core::sql::{ColumnRef, Expr, Select, Statement};
-use cinnabar_core::{Error, Result, Value, ValueRef};
+use cinnabar_core::{Error, Result, Value};
 use cinnabar_engine::Row;
 
 use crate::handle::{Handle, ObjectState, Shared};
@@ -203,9 +203,9 @@ pub(crate) fn load_query<T: Model>(
     let generation = session.generation();
     let stmt = Statement::Select(select);
     let mut key = session.take_scratch();
+    let mut params = session.take_params();
     let result = (|| {
         let (conn, reg) = session.parts::<T>()?;
-        let mut params: Vec<ValueRef<'_>> = Vec::new();
         compile_into(conn.dialect(), &stmt, &mut key, &mut params)?;
         let sql = match reg.query_sql.get(key.as_str()) {
             Some(sql) => sql.clone(),
@@ -238,6 +238,7 @@ pub(crate) fn load_query<T: Model>(
         )?;
         Ok(())
     })();
+    session.put_params(params);
     session.put_scratch(key);
     result
 }
@@ -251,10 +252,10 @@ pub(crate) fn load_rows<T: Model>(
     session.autoflush()?;
     let generation = session.generation();
     let mut sql = session.take_scratch();
+    let mut params = session.take_params();
     let result = (|| {
         let (conn, reg) = session.parts::<T>()?;
         let shared = reg.shared.clone();
-        let mut params: Vec<ValueRef<'_>> = Vec::new();
         compile_into(conn.dialect(), stmt, &mut sql, &mut params)?;
         let mut key_first = false;
         conn.run(
@@ -267,6 +268,7 @@ pub(crate) fn load_rows<T: Model>(
         )?;
         Ok(())
     })();
+    session.put_params(params);
     session.put_scratch(sql);
     result
 }

@@ -383,11 +383,29 @@ pub trait Dialect: Send + Sync + std::fmt::Debug + 'static {
     }
 }
 
+/// Whether `bytes` holds `b`. Identifiers are short: a plain loop beats `memchr`'s setup,
+/// which cost as much as the rest of writing a quoted name (the compiler asks twice per
+/// identifier: for a NUL byte and for the quote character).
+#[inline]
+pub(crate) fn has_byte(bytes: &[u8], b: u8) -> bool {
+    if bytes.len() <= 32 {
+        bytes.iter().any(|&c| c == b)
+    } else {
+        bytes.contains(&b)
+    }
+}
+
 /// Quotes `ident` with `q`, doubling `q` inside it.
 pub(crate) fn quote_with(out: &mut String, ident: &str, q: char) {
     out.reserve(ident.len() + 2);
     out.push(q);
-    if ident.contains(q) {
+    // An ASCII quote character never occurs inside another character's UTF-8 bytes.
+    let quoted = if q.is_ascii() {
+        has_byte(ident.as_bytes(), q as u8)
+    } else {
+        ident.contains(q)
+    };
+    if quoted {
         for ch in ident.chars() {
             if ch == q {
                 out.push(q);
