@@ -8,7 +8,7 @@
 use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
-use cinnabar_core::dialect::{compile, compile_into};
+use cinnabar_core::dialect::{compile, compile_into, compile_key_into};
 use cinnabar_core::sql::{ColumnRef, Expr, Select, Statement};
 use cinnabar_core::{Error, Result, Value};
 use cinnabar_engine::Row;
@@ -182,11 +182,12 @@ pub(crate) fn load_each<T: Model>(
 /// Runs a [`Query`](crate::Query)'s SELECT (`select` without its select list, which is `T`'s columns)
 /// through the identity map, handing each object to `f`.
 ///
-/// The SQL text is cached per shape in `T`'s registry: the statement is compiled without its
-/// select list (short, and cheap to compile), and that text (bound values are placeholders in
-/// it, so it is the same for every value) keys the text of the full statement, compiled once.
-/// The values bound are those of the short compile: the select list holds none, so the
-/// placeholders are the same and in the same order.
+/// The SQL text is cached per shape in `T`'s registry: the statement without its select list
+/// is written as a cache key (`compile_key_into`: the SQL text with unquoted, unchecked
+/// identifiers; bound values are placeholders in it, so it is the same for every value),
+/// which keys the text of the full statement, compiled (and checked) once. The values bound
+/// are those the key collected: the select list holds none, so the placeholders are the same
+/// and in the same order.
 pub(crate) fn load_query<T: Model>(
     session: &mut Session,
     select: Select,
@@ -206,7 +207,7 @@ pub(crate) fn load_query<T: Model>(
     let mut params = session.take_params();
     let result = (|| {
         let (conn, reg) = session.parts::<T>()?;
-        compile_into(conn.dialect(), &stmt, &mut key, &mut params)?;
+        compile_key_into(conn.dialect(), &stmt, &mut key, &mut params)?;
         let sql = match reg.query_sql.get(key.as_str()) {
             Some(sql) => sql.clone(),
             None => {

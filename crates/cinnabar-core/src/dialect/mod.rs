@@ -15,7 +15,7 @@ mod rebuild;
 mod sqlite;
 mod sqlite_rebuild;
 
-pub use compiler::{compile, compile_into, Compiled};
+pub use compiler::{compile, compile_into, compile_key_into, Compiled};
 pub(crate) use ddl::{column_type_name, compile_ddl_into, write_alter_column_ansi, write_default};
 pub use ddl::{compile_ddl, ConstraintKind};
 pub use identifiers::{check_identifier, check_table, IdentifierLimit};
