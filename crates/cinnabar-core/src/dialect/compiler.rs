@@ -420,6 +420,7 @@ impl<'a> Writer<'_, 'a> {
             self.sql.push_str(match j.kind {
                 JoinKind::Inner => " JOIN ",
                 JoinKind::Left => " LEFT OUTER JOIN ",
+                JoinKind::Right => " RIGHT OUTER JOIN ",
             });
             self.table_ref(&j.table)?;
             self.sql.push_str(" ON ");

@@ -131,6 +131,16 @@ pub trait Dialect: Send + Sync + std::fmt::Debug + 'static {
         });
     }
 
+    /// Whether a joined eager load of a whole parent table should be driven from the child
+    /// table (`children RIGHT OUTER JOIN parents`, the same rows as `parents LEFT OUTER JOIN
+    /// children`): true where the database joins by nested loops only (SQLite), which, for
+    /// the LEFT JOIN without an index on the foreign key, first builds a temporary index of
+    /// the whole child table; driven from the children, each row finds its parent by primary
+    /// key instead. Databases with hash joins (PostgreSQL, MySQL 8) plan either form well.
+    fn eager_join_from_children(&self) -> bool {
+        false
+    }
+
     /// Whether INSERT/UPDATE/DELETE accept RETURNING.
     fn supports_returning(&self) -> bool {
         true
