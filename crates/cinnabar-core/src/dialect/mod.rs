@@ -397,6 +397,7 @@ pub trait Dialect: Send + Sync + std::fmt::Debug + 'static {
 /// which cost as much as the rest of writing a quoted name (the compiler asks twice per
 /// identifier: for a NUL byte and for the quote character).
 #[inline]
+#[allow(clippy::manual_contains)] // deliberately not `contains`, which is `memchr`
 pub(crate) fn has_byte(bytes: &[u8], b: u8) -> bool {
     if bytes.len() <= 32 {
         bytes.iter().any(|&c| c == b)

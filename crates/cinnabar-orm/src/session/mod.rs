@@ -435,6 +435,7 @@ impl Drop for Session {
 /// Empties `params` and hands its allocation on under another lifetime: the buffer outlives
 /// the statements whose values it borrows. Collecting an emptied `Vec` into one of the same
 /// element layout reuses its allocation (no element is ever converted).
+#[allow(clippy::unnecessary_filter_map)] // it changes the element lifetime, never runs
 fn recycle<'b>(mut params: Vec<ValueRef<'_>>) -> Vec<ValueRef<'b>> {
     params.clear();
     params.into_iter().filter_map(|_| None).collect()
