@@ -6,19 +6,30 @@
 //!
 //! `cinnabar-bench [N] [workloads] [contenders] [--repeat R] [--backend sqlite|postgres]
 //! [--url URL] [--pin-cpu K] [--key K]`; `cinnabar-bench reflect [T] ...` times reflecting a T-table
-//! schema (`reflect.rs`); see README.md.
+//! schema (`reflect.rs`); see README.md. The modes `--instructions` (instructions.rs),
+//! `--rss` (rss.rs) and `--scale` (scale.rs) measure the same runs in other units.
 
+mod child;
+mod cli;
+mod instructions;
+mod measure;
 mod migrate_rebuild;
 mod orm;
 mod pg_raw;
 mod pg_setup;
 mod raw;
 mod reflect;
+mod rss;
+mod scale;
 mod setup;
+mod summary;
 
 use std::io::Write;
 use std::process::ExitCode;
 use std::sync::OnceLock;
+
+use cli::{parse_args, Mode, Options, USAGE};
+use summary::{print_summary, Sample};
 
 /// A workload of WORKLOADS.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,7 +49,7 @@ pub enum Workload {
 }
 
 impl Workload {
-    /// All workloads, in WORKLOADS.md's order.
+    /// All workloads, in WORKLOADS.md's order (also the default set).
     const ALL: [Workload; 6] = [
         Workload::Insert,
         Workload::SelectAll,
@@ -228,168 +239,6 @@ pub fn trace_enabled() -> bool {
     *TRACE.get_or_init(|| std::env::var("ORMBENCH_TRACE").is_ok_and(|v| v == "1"))
 }
 
-struct Options {
-    n: i64,
-    workloads: Vec<Workload>,
-    contenders: Vec<Contender>,
-    repeat: usize,
-    backend: Backend,
-    /// The PostgreSQL server URL (`--backend postgres` only).
-    url: String,
-    /// `--pin-cpu`: the CPU this process (and on PostgreSQL each contender's server
-    /// process) is pinned to.
-    pin: Option<usize>,
-    /// `--key`: SQLite files encrypted with this passphrase (feature `sqlcipher`).
-    key: Option<String>,
-}
-
-const USAGE: &str = "usage: cinnabar-bench [N] [workloads] [contenders] [--repeat R] [--backend B] [--url URL] [--pin-cpu K] [--key K]
-  N            number of students (default 100000)
-  workloads    comma-separated: insert,select_all,lookup,update,relation,delete
-               (or w1..w6); default all
-  contenders   comma-separated: raw_rusqlite,cinnabar,cinnabar_joined (raw_postgres,.. on
-               PostgreSQL; `raw` names either; cinnabar_joined runs W5 only); default all
-  --repeat R   run each (workload, contender) R times, interleaved (default 1)
-  --backend B  sqlite (default: a fresh database file per run) or postgres (a fresh schema
-               per run on a PostgreSQL server)
-  --url URL    the PostgreSQL server (default: $CINNABAR_BENCH_POSTGRES, else
-               postgresql://postgres@127.0.0.1:5432/test)
-  --pin-cpu K  pin this process and (PostgreSQL) each contender's server process to CPU K
-               with taskset(1), so that every round trip is a same-CPU switch (needs a local
-               server and the right to set its processes' affinity)
-  --key K      SQLite only: every database file is encrypted with passphrase K (SQLCipher;
-               a build with --features sqlcipher): raw_rusqlite runs PRAGMA key first,
-               cinnabar gets ?key=K, so the ratio compares like with like
-  At the end a summary (median seconds, median cinnabar/raw ratio) goes to stderr.
-  ORMBENCH_TRACE=1 prints the SQL each contender runs on stderr
-       cinnabar-bench reflect [T] [--repeat R] [--backend B] [--url URL]
-  times reflecting a T-table schema (default 500); `reflect --help` for details";
-
-fn parse_list<T>(s: &str, parse: impl Fn(&str) -> Result<T, String>) -> Result<Vec<T>, String> {
-    s.split(',')
-        .filter(|p| !p.trim().is_empty())
-        .map(parse)
-        .collect()
-}
-
-/// The value of option `name` if `a` is it: `--name value` (taking the next argument) or
-/// `--name=value`.
-fn option_value(
-    name: &str,
-    a: &str,
-    args: &mut impl Iterator<Item = String>,
-) -> Result<Option<String>, String> {
-    if a == name {
-        return args
-            .next()
-            .map(Some)
-            .ok_or_else(|| format!("{name} needs a value"));
-    }
-    Ok(a.strip_prefix(name)
-        .and_then(|rest| rest.strip_prefix('='))
-        .map(str::to_owned))
-}
-
-fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Options, String> {
-    let mut positional = Vec::new();
-    let mut repeat = 1usize;
-    let mut backend = Backend::Sqlite;
-    let mut url = None;
-    let mut pin = None;
-    let mut key = None;
-    let mut args = args.into_iter();
-    while let Some(a) = args.next() {
-        if let Some(v) = option_value("--repeat", &a, &mut args)? {
-            repeat = v
-                .parse()
-                .ok()
-                .filter(|r| *r > 0)
-                .ok_or_else(|| format!("--repeat {v:?}: expected a positive integer"))?;
-        } else if let Some(v) = option_value("--backend", &a, &mut args)? {
-            backend = Backend::parse(&v)?;
-        } else if let Some(v) = option_value("--url", &a, &mut args)? {
-            url = Some(v);
-        } else if let Some(v) = option_value("--pin-cpu", &a, &mut args)? {
-            pin = Some(
-                v.parse::<usize>()
-                    .map_err(|_| format!("--pin-cpu {v:?}: expected a CPU number"))?,
-            );
-        } else if let Some(v) = option_value("--key", &a, &mut args)? {
-            if v.is_empty() {
-                return Err("--key needs a non-empty passphrase".to_owned());
-            }
-            key = Some(v);
-        } else if a == "-h" || a == "--help" {
-            return Err(String::new());
-        } else if a.starts_with('-') {
-            return Err(format!("unknown option {a:?}"));
-        } else {
-            positional.push(a);
-        }
-    }
-    if positional.len() > 3 {
-        return Err(format!("unexpected argument {:?}", positional[3]));
-    }
-    let mut positional = positional.into_iter();
-    let n = match positional.next() {
-        Some(s) => s
-            .parse::<i64>()
-            .ok()
-            .filter(|n| *n > 0)
-            .ok_or_else(|| format!("N {s:?}: expected a positive integer"))?,
-        None => 100_000,
-    };
-    let workloads = match positional.next() {
-        Some(s) => parse_list(&s, Workload::parse)?,
-        None => Workload::ALL.to_vec(),
-    };
-    let contenders = match positional.next() {
-        Some(s) => parse_list(&s, |c| Contender::parse(c, backend))?,
-        None => Contender::ALL.to_vec(),
-    };
-    if workloads.is_empty() || contenders.is_empty() {
-        return Err("empty workload or contender list".to_owned());
-    }
-    if !workloads
-        .iter()
-        .any(|w| contenders.iter().any(|c| c.runs(*w)))
-    {
-        return Err(
-            "nothing to run: cinnabar_joined runs only the relation workload (W5)".to_owned(),
-        );
-    }
-    if url.is_some() && backend != Backend::Postgres {
-        return Err("--url needs --backend postgres".to_owned());
-    }
-    if key.is_some() && backend != Backend::Sqlite {
-        return Err("--key needs --backend sqlite".to_owned());
-    }
-    if key.is_some() && !cfg!(feature = "sqlcipher") {
-        return Err(
-            "--key needs a build with SQLCipher: cargo build --release -p cinnabar-bench \
-             --features sqlcipher"
-                .to_owned(),
-        );
-    }
-    let url = url
-        .or_else(|| {
-            std::env::var(pg_setup::URL_ENV)
-                .ok()
-                .filter(|u| !u.trim().is_empty())
-        })
-        .unwrap_or_else(|| pg_setup::DEFAULT_URL.to_owned());
-    Ok(Options {
-        n,
-        workloads,
-        contenders,
-        repeat,
-        backend,
-        url,
-        pin,
-        key,
-    })
-}
-
 /// Pins process `pid` (all its threads) to CPU `cpu` with `taskset -a -p -c`.
 ///
 /// # Errors
@@ -423,8 +272,7 @@ fn check_rows(w: Workload, n: i64, m: &Measured) -> Result<(), Failure> {
 /// One run: a fresh database (SQLite: a file in a fresh temporary directory; PostgreSQL: a
 /// fresh schema), set up untimed, the contender's timed run with its in-memory checks, then
 /// verification of the database through a separate connection.
-fn run_once(w: Workload, c: Contender, opts: &Options) -> Result<Measured, Failure> {
-    let n = opts.n;
+fn run_once(w: Workload, c: Contender, n: i64, opts: &Options) -> Result<Measured, Failure> {
     if trace_enabled() {
         eprintln!("-- {} {}", w.name(), c.name(opts.backend));
     }
@@ -474,13 +322,6 @@ fn run_multirow_note(opts: &Options) -> Result<Measured, Failure> {
     Ok(m)
 }
 
-struct Sample {
-    workload: Workload,
-    contender: Contender,
-    rep: usize,
-    seconds: f64,
-}
-
 /// Runs a mode of its own (`reflect`, `migrate_rebuild`): parses the arguments after its
 /// name (usage on stderr and exit code 2 when they are wrong), runs it, and reports a failed
 /// check as `VERIFY FAILED: <mode>: ..` and any other failure as `error: <mode>: ..`.
@@ -528,114 +369,6 @@ pub fn median(mut v: Vec<f64>) -> Option<f64> {
     })
 }
 
-/// The stderr summary: median seconds per contender, for each ORM contender the median over
-/// repetitions of its time over the raw contender's (`raw_rusqlite` or `raw_postgres`), and
-/// the ratio of the fastest runs (`best`: less sensitive to a slow outlier on either side).
-/// `cinnabar_joined` (W5 only) gets its own `j_ratio` and `j_best` columns; a contender that
-/// did not run a workload shows `-`.
-fn print_summary(opts: &Options, samples: &[Sample], multirow: &[f64]) {
-    let seconds = |w: Workload, c: Contender| -> Vec<(usize, f64)> {
-        samples
-            .iter()
-            .filter(|s| s.workload == w && s.contender == c)
-            .map(|s| (s.rep, s.seconds))
-            .collect()
-    };
-    // The contenders that run at least one of the chosen workloads, and those compared with
-    // the raw one.
-    let shown: Vec<Contender> = opts
-        .contenders
-        .iter()
-        .copied()
-        .filter(|c| opts.workloads.iter().any(|w| c.runs(*w)))
-        .collect();
-    let compared: Vec<Contender> = if shown.contains(&Contender::Raw) {
-        shown
-            .iter()
-            .copied()
-            .filter(|c| *c != Contender::Raw)
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let mut backend = match opts.backend {
-        Backend::Sqlite => "sqlite".to_owned(),
-        Backend::Postgres => format!("postgres {}", pg_setup::redact(&opts.url)),
-    };
-    if let Some(cpu) = opts.pin {
-        backend.push_str(&format!(", pinned to CPU {cpu}"));
-    }
-    let raw_name = Contender::Raw.name(opts.backend);
-    let mut legend = format!(
-        "ratio = median over repetitions of cinnabar/{raw_name}; best = fastest cinnabar / fastest {raw_name}"
-    );
-    if compared.contains(&Contender::CinnabarJoined) {
-        legend.push_str("; j_ratio, j_best: the same for cinnabar_joined");
-    }
-    eprintln!();
-    eprintln!(
-        "summary: {backend}, N={}, repeat={} (median seconds; {legend})",
-        opts.n, opts.repeat,
-    );
-    let mut header = format!("{:<12}", "workload");
-    for c in &shown {
-        header.push_str(&format!(" {:>15}", c.name(opts.backend)));
-    }
-    for c in &compared {
-        let (ratio, best) = c.ratio_headers();
-        header.push_str(&format!(" {ratio:>8} {best:>8}"));
-    }
-    eprintln!("{header}");
-    for &w in &opts.workloads {
-        let mut line = format!("{:<12}", w.name());
-        for &c in &shown {
-            match median(seconds(w, c).into_iter().map(|(_, s)| s).collect()) {
-                Some(m) => line.push_str(&format!(" {m:>15.6}")),
-                None => line.push_str(&format!(" {:>15}", "-")),
-            }
-        }
-        let raw = seconds(w, Contender::Raw);
-        let fastest = |c| {
-            seconds(w, c)
-                .into_iter()
-                .map(|(_, s)| s)
-                .min_by(f64::total_cmp)
-        };
-        for &c in &compared {
-            let paired: Vec<f64> = seconds(w, c)
-                .into_iter()
-                .filter_map(|(rep, s)| {
-                    raw.iter()
-                        .find(|(r, _)| *r == rep)
-                        .map(|(_, base)| s / base)
-                })
-                .collect();
-            match (median(paired), fastest(c), fastest(Contender::Raw)) {
-                (Some(ratio), Some(best), Some(base)) => {
-                    line.push_str(&format!(" {ratio:>8.3} {:>8.3}", best / base));
-                }
-                _ => line.push_str(&format!(" {:>8} {:>8}", "-", "-")),
-            }
-        }
-        eprintln!("{}", line.trim_end());
-    }
-    if let Some(m) = median(multirow.to_vec()) {
-        let cinnabar = median(
-            seconds(Workload::Insert, Contender::Cinnabar)
-                .into_iter()
-                .map(|(_, s)| s)
-                .collect(),
-        );
-        let versus = cinnabar
-            .map(|c| format!("; cinnabar median / this = {:.3}", c / m))
-            .unwrap_or_default();
-        eprintln!(
-            "note: insert raw_postgres multi-row variant (1,000-row INSERT .. RETURNING id, not the floor): median {m:.6} s over {} runs{versus}",
-            multirow.len()
-        );
-    }
-}
-
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().is_some_and(|a| a == "reflect") {
@@ -674,13 +407,26 @@ fn main() -> ExitCode {
         setup::set_key(key.clone());
         eprintln!("note: --key: every SQLite file is encrypted (SQLCipher) for both contenders");
     }
-    let mut samples = Vec::new();
-    let mut multirow = Vec::new();
-    let stdout = std::io::stdout();
+    if let Some(kind) = opts.child {
+        return child::run_child(kind, &opts);
+    }
+    if let Some(ns) = &opts.scale {
+        return scale::run(&opts, ns);
+    }
+    match opts.mode {
+        Mode::Time => run_time(&opts),
+        Mode::Instructions => instructions::run(&opts),
+        Mode::Rss => rss::run(&opts),
+    }
+}
+
+/// The runs of one pass over `opts`' workloads: for each workload, `--repeat` repetitions
+/// of the contenders that run it, their order alternating between repetitions so neither
+/// always runs first (warm OS caches, CPU frequency).
+fn schedule(opts: &Options) -> Vec<(Workload, usize, Contender)> {
+    let mut runs = Vec::new();
     for &w in &opts.workloads {
         for rep in 0..opts.repeat {
-            // Alternate the contenders' order between repetitions so neither always runs
-            // first (warm OS caches, CPU frequency).
             let mut order: Vec<Contender> = opts
                 .contenders
                 .iter()
@@ -690,54 +436,56 @@ fn main() -> ExitCode {
             if rep % 2 == 1 {
                 order.reverse();
             }
-            for c in order {
-                let name = c.name(opts.backend);
-                match run_once(w, c, &opts) {
-                    Ok(m) => {
-                        let mut out = stdout.lock();
-                        let _ = writeln!(out, "{} {name} {:.6} {}", w.name(), m.seconds, m.rows);
-                        let _ = out.flush();
-                        samples.push(Sample {
-                            workload: w,
-                            contender: c,
-                            rep,
-                            seconds: m.seconds,
-                        });
-                    }
-                    Err(Failure::Verify(msg)) => {
-                        eprintln!("VERIFY FAILED: {} {name}: {msg}", w.name());
-                        return ExitCode::FAILURE;
-                    }
-                    Err(Failure::Error(msg)) => {
-                        eprintln!("error: {} {name}: {msg}", w.name());
-                        return ExitCode::FAILURE;
-                    }
+            runs.extend(order.into_iter().map(|c| (w, rep, c)));
+        }
+    }
+    runs
+}
+
+/// Prints a failed run as `VERIFY FAILED: <what>: ..` or `error: <what>: ..`.
+fn report_failure(what: &str, f: Failure) -> ExitCode {
+    match f {
+        Failure::Verify(msg) => eprintln!("VERIFY FAILED: {what}: {msg}"),
+        Failure::Error(msg) => eprintln!("error: {what}: {msg}"),
+    }
+    ExitCode::FAILURE
+}
+
+/// The default mode: every run in this process, one `<workload> <contender> <seconds>
+/// <rows>` line each, then the summary.
+fn run_time(opts: &Options) -> ExitCode {
+    let mut samples = Vec::new();
+    let mut multirow = Vec::new();
+    let stdout = std::io::stdout();
+    for (w, rep, c) in schedule(opts) {
+        let name = c.name(opts.backend);
+        match run_once(w, c, opts.n, opts) {
+            Ok(m) => {
+                let mut out = stdout.lock();
+                let _ = writeln!(out, "{} {name} {:.6} {}", w.name(), m.seconds, m.rows);
+                let _ = out.flush();
+                samples.push(Sample {
+                    workload: w,
+                    contender: c,
+                    rep,
+                    value: m.seconds,
+                });
+            }
+            Err(f) => return report_failure(&format!("{} {name}", w.name()), f),
+        }
+        if opts.backend == Backend::Postgres && w == Workload::Insert && c == Contender::Raw {
+            match run_multirow_note(opts) {
+                Ok(m) => {
+                    eprintln!(
+                        "note: insert raw_postgres multi-row variant {:.6} {}",
+                        m.seconds, m.rows
+                    );
+                    multirow.push(m.seconds);
                 }
-                if opts.backend == Backend::Postgres && w == Workload::Insert && c == Contender::Raw
-                {
-                    match run_multirow_note(&opts) {
-                        Ok(m) => {
-                            eprintln!(
-                                "note: insert raw_postgres multi-row variant {:.6} {}",
-                                m.seconds, m.rows
-                            );
-                            multirow.push(m.seconds);
-                        }
-                        Err(Failure::Verify(msg)) => {
-                            eprintln!(
-                                "VERIFY FAILED: insert raw_postgres (multi-row variant): {msg}"
-                            );
-                            return ExitCode::FAILURE;
-                        }
-                        Err(Failure::Error(msg)) => {
-                            eprintln!("error: insert raw_postgres (multi-row variant): {msg}");
-                            return ExitCode::FAILURE;
-                        }
-                    }
-                }
+                Err(f) => return report_failure("insert raw_postgres (multi-row variant)", f),
             }
         }
     }
-    print_summary(&opts, &samples, &multirow);
+    print_summary(opts, &samples, &multirow);
     ExitCode::SUCCESS
 }

@@ -2,10 +2,10 @@
 //! URL, a `#[derive(Model)]` struct, a fresh `Session` per run), one function per workload.
 
 use std::path::Path;
-use std::time::Instant;
 
 use cinnabar::prelude::*;
 
+use crate::measure::timed;
 use crate::setup::{self, CourseRecord, StudentRecord};
 use crate::{Failure, Measured, Workload};
 
@@ -121,19 +121,20 @@ pub(crate) fn run(
 /// W1: build the objects, `add_all`, `commit` (the flush sends 1,000-row INSERTs).
 #[inline(never)] // keeps the timed part one symbol for profilers
 fn insert(session: &mut Session, n: i64) -> Result<Measured, Failure> {
-    let start = Instant::now();
-    let students: Vec<Student> = (1..=n)
-        .map(|i| Student {
-            id: None,
-            name: setup::name(i),
-            course: setup::COURSE.to_owned(),
-            email: Some(setup::email(i)),
-            course_id: Some(setup::course_id(i)),
-        })
-        .collect();
-    let handles = session.add_all(students);
-    session.commit()?;
-    let seconds = start.elapsed().as_secs_f64();
+    let (handles, seconds) = timed(|| {
+        let students: Vec<Student> = (1..=n)
+            .map(|i| Student {
+                id: None,
+                name: setup::name(i),
+                course: setup::COURSE.to_owned(),
+                email: Some(setup::email(i)),
+                course_id: Some(setup::course_id(i)),
+            })
+            .collect();
+        let handles = session.add_all(students);
+        session.commit()?;
+        Ok(handles)
+    })?;
     setup::check_inserted(n, &records(&handles))?;
     Ok(Measured {
         seconds,
@@ -144,9 +145,7 @@ fn insert(session: &mut Session, n: i64) -> Result<Measured, Failure> {
 /// W2: `query::<Student>().all()`.
 #[inline(never)] // keeps the timed part one symbol for profilers
 fn select_all(session: &mut Session, n: i64) -> Result<Measured, Failure> {
-    let start = Instant::now();
-    let students: Vec<Handle<Student>> = session.query::<Student>().all()?;
-    let seconds = start.elapsed().as_secs_f64();
+    let (students, seconds) = timed(|| Ok(session.query::<Student>().all()?))?;
     setup::check_loaded(n, &records(&students), setup::COURSE)?;
     Ok(Measured {
         seconds,
@@ -157,20 +156,21 @@ fn select_all(session: &mut Session, n: i64) -> Result<Measured, Failure> {
 /// W3: 10,000 × `query::<Student>().filter(Student::name.eq(..)).first()`.
 #[inline(never)] // keeps the timed part one symbol for profilers
 fn lookup(session: &mut Session, n: i64) -> Result<Measured, Failure> {
-    let start = Instant::now();
-    let mut found = Vec::with_capacity(setup::LOOKUPS as usize);
-    for k in 0..setup::LOOKUPS {
-        let id = setup::lookup_id(k, n);
-        let name = setup::name(id);
-        if let Some(h) = session
-            .query::<Student>()
-            .filter(Student::name.eq(name))
-            .first()?
-        {
-            found.push((id, h));
+    let (found, seconds) = timed(|| {
+        let mut found = Vec::with_capacity(setup::LOOKUPS as usize);
+        for k in 0..setup::LOOKUPS {
+            let id = setup::lookup_id(k, n);
+            let name = setup::name(id);
+            if let Some(h) = session
+                .query::<Student>()
+                .filter(Student::name.eq(name))
+                .first()?
+            {
+                found.push((id, h));
+            }
         }
-    }
-    let seconds = start.elapsed().as_secs_f64();
+        Ok(found)
+    })?;
     let seen: Vec<(i64, StudentRecord)> = found
         .iter()
         .map(|(id, h)| (*id, h.read().record()))
@@ -189,14 +189,15 @@ fn lookup(session: &mut Session, n: i64) -> Result<Measured, Failure> {
 /// exactly one row, so a successful commit means that many rows were updated.
 #[inline(never)] // keeps the timed part one symbol for profilers
 fn update(session: &mut Session, n: i64) -> Result<Measured, Failure> {
-    let start = Instant::now();
-    session.begin()?;
-    let students: Vec<Handle<Student>> = session.query::<Student>().all()?;
-    for h in &students {
-        h.write().course = setup::NEW_COURSE.to_owned();
-    }
-    session.commit()?;
-    let seconds = start.elapsed().as_secs_f64();
+    let (students, seconds) = timed(|| {
+        session.begin()?;
+        let students: Vec<Handle<Student>> = session.query::<Student>().all()?;
+        for h in &students {
+            h.write().course = setup::NEW_COURSE.to_owned();
+        }
+        session.commit()?;
+        Ok(students)
+    })?;
     setup::check_loaded(n, &records(&students), setup::NEW_COURSE)?;
     Ok(Measured {
         seconds,
@@ -208,18 +209,19 @@ fn update(session: &mut Session, n: i64) -> Result<Measured, Failure> {
 /// every course's loaded students; `rows` is the number of students attached.
 #[inline(never)] // keeps the timed part one symbol for profilers
 fn relation(session: &mut Session, n: i64, eager: Eager) -> Result<Measured, Failure> {
-    let start = Instant::now();
-    let query = session.query::<Course>();
-    let courses: Vec<Handle<Course>> = match eager {
-        Eager::Selectin => query.options(selectin(Course::students)).all()?,
-        Eager::Joined => query.options(joined(Course::students)).all()?,
-    };
-    let mut rows = 0u64;
-    for c in &courses {
-        let g = c.read();
-        rows += g.students.get()?.len() as u64;
-    }
-    let seconds = start.elapsed().as_secs_f64();
+    let ((courses, rows), seconds) = timed(|| {
+        let query = session.query::<Course>();
+        let courses: Vec<Handle<Course>> = match eager {
+            Eager::Selectin => query.options(selectin(Course::students)).all()?,
+            Eager::Joined => query.options(joined(Course::students)).all()?,
+        };
+        let mut rows = 0u64;
+        for c in &courses {
+            let g = c.read();
+            rows += g.students.get()?.len() as u64;
+        }
+        Ok((courses, rows))
+    })?;
     let mut groups = Vec::with_capacity(courses.len());
     for c in &courses {
         let g = c.read();
@@ -236,10 +238,11 @@ fn relation(session: &mut Session, n: i64, eager: Eager) -> Result<Measured, Fai
 /// W6: `execute_bulk(delete::<Student>().filter(Student::id.modulo(2).eq(0)))`, `commit`.
 #[inline(never)] // keeps the timed part one symbol for profilers
 fn delete(session: &mut Session) -> Result<Measured, Failure> {
-    let start = Instant::now();
-    let rows =
-        session.execute_bulk(cinnabar::delete::<Student>().filter(Student::id.modulo(2).eq(0)))?;
-    session.commit()?;
-    let seconds = start.elapsed().as_secs_f64();
+    let (rows, seconds) = timed(|| {
+        let rows = session
+            .execute_bulk(cinnabar::delete::<Student>().filter(Student::id.modulo(2).eq(0)))?;
+        session.commit()?;
+        Ok(rows)
+    })?;
     Ok(Measured { seconds, rows })
 }

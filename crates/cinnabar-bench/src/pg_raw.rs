@@ -9,6 +9,7 @@ use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::ToSql;
 use postgres::{Client, GenericClient, Statement};
 
+use crate::measure::timed;
 use crate::pg_setup::PgRun;
 use crate::raw::{students_in, ByCourse};
 use crate::setup::{self, CourseRecord, StudentRecord};
@@ -112,19 +113,20 @@ fn load_all(
 #[inline(never)] // keeps the timed part one symbol for profilers
 fn insert(client: &mut Client, n: i64) -> Result<Measured, Failure> {
     let trace = crate::trace_enabled();
-    let start = Instant::now();
-    let students = new_students(n);
-    echo(trace, "BEGIN");
-    let mut tx = client.transaction()?;
-    let stmt = tx.prepare(INSERT)?;
-    let mut rows = 0u64;
-    for s in &students {
-        echo(trace, INSERT);
-        rows += tx.execute(&stmt, &[&s.name, &s.course, &s.email, &s.course_id])?;
-    }
-    echo(trace, "COMMIT");
-    tx.commit()?;
-    let seconds = start.elapsed().as_secs_f64();
+    let (rows, seconds) = timed(|| {
+        let students = new_students(n);
+        echo(trace, "BEGIN");
+        let mut tx = client.transaction()?;
+        let stmt = tx.prepare(INSERT)?;
+        let mut rows = 0u64;
+        for s in &students {
+            echo(trace, INSERT);
+            rows += tx.execute(&stmt, &[&s.name, &s.course, &s.email, &s.course_id])?;
+        }
+        echo(trace, "COMMIT");
+        tx.commit()?;
+        Ok(rows)
+    })?;
     Ok(Measured { seconds, rows })
 }
 
@@ -196,10 +198,10 @@ fn insert_multirow(client: &mut Client, n: i64) -> Result<Measured, Failure> {
 #[inline(never)] // keeps the timed part one symbol for profilers
 fn select_all(client: &mut Client, n: i64) -> Result<Measured, Failure> {
     let trace = crate::trace_enabled();
-    let start = Instant::now();
-    let stmt = client.prepare(SELECT_ALL)?;
-    let students = load_all(client, &stmt, trace)?;
-    let seconds = start.elapsed().as_secs_f64();
+    let (students, seconds) = timed(|| {
+        let stmt = client.prepare(SELECT_ALL)?;
+        Ok(load_all(client, &stmt, trace)?)
+    })?;
     setup::check_loaded(n, &students, setup::COURSE)?;
     Ok(Measured {
         seconds,
@@ -211,18 +213,19 @@ fn select_all(client: &mut Client, n: i64) -> Result<Measured, Failure> {
 #[inline(never)] // keeps the timed part one symbol for profilers
 fn lookup(client: &mut Client, n: i64) -> Result<Measured, Failure> {
     let trace = crate::trace_enabled();
-    let start = Instant::now();
-    let stmt = client.prepare(LOOKUP)?;
-    let mut found = Vec::with_capacity(setup::LOOKUPS as usize);
-    for k in 0..setup::LOOKUPS {
-        let id = setup::lookup_id(k, n);
-        let name = setup::name(id);
-        echo(trace, LOOKUP);
-        if let Some(row) = client.query_opt(&stmt, &[&name])? {
-            found.push((id, record(&row)?));
+    let (found, seconds) = timed(|| {
+        let stmt = client.prepare(LOOKUP)?;
+        let mut found = Vec::with_capacity(setup::LOOKUPS as usize);
+        for k in 0..setup::LOOKUPS {
+            let id = setup::lookup_id(k, n);
+            let name = setup::name(id);
+            echo(trace, LOOKUP);
+            if let Some(row) = client.query_opt(&stmt, &[&name])? {
+                found.push((id, record(&row)?));
+            }
         }
-    }
-    let seconds = start.elapsed().as_secs_f64();
+        Ok(found)
+    })?;
     setup::check_lookups(&found)?;
     Ok(Measured {
         seconds,
@@ -234,23 +237,24 @@ fn lookup(client: &mut Client, n: i64) -> Result<Measured, Failure> {
 #[inline(never)] // keeps the timed part one symbol for profilers
 fn update(client: &mut Client, n: i64) -> Result<Measured, Failure> {
     let trace = crate::trace_enabled();
-    let start = Instant::now();
-    echo(trace, "BEGIN");
-    let mut tx = client.transaction()?;
-    let select = tx.prepare(SELECT_ALL)?;
-    let mut students = load_all(&mut tx, &select, trace)?;
-    for s in &mut students {
-        s.course = setup::NEW_COURSE.to_owned();
-    }
-    let stmt = tx.prepare(UPDATE)?;
-    let mut rows = 0u64;
-    for s in &students {
-        echo(trace, UPDATE);
-        rows += tx.execute(&stmt, &[&s.course, &s.id])?;
-    }
-    echo(trace, "COMMIT");
-    tx.commit()?;
-    let seconds = start.elapsed().as_secs_f64();
+    let ((students, rows), seconds) = timed(|| {
+        echo(trace, "BEGIN");
+        let mut tx = client.transaction()?;
+        let select = tx.prepare(SELECT_ALL)?;
+        let mut students = load_all(&mut tx, &select, trace)?;
+        for s in &mut students {
+            s.course = setup::NEW_COURSE.to_owned();
+        }
+        let stmt = tx.prepare(UPDATE)?;
+        let mut rows = 0u64;
+        for s in &students {
+            echo(trace, UPDATE);
+            rows += tx.execute(&stmt, &[&s.course, &s.id])?;
+        }
+        echo(trace, "COMMIT");
+        tx.commit()?;
+        Ok((students, rows))
+    })?;
     setup::check_loaded(n, &students, setup::NEW_COURSE)?;
     Ok(Measured { seconds, rows })
 }
@@ -261,30 +265,30 @@ fn update(client: &mut Client, n: i64) -> Result<Measured, Failure> {
 #[inline(never)] // keeps the timed part one symbol for profilers
 fn relation(client: &mut Client, n: i64) -> Result<Measured, Failure> {
     let trace = crate::trace_enabled();
-    let start = Instant::now();
-    echo(trace, COURSES);
-    let courses_stmt = client.prepare(COURSES)?;
-    let none: [&(dyn ToSql + Sync); 0] = [];
-    let courses: Vec<CourseRecord> = client
-        .query_raw(&courses_stmt, none)?
-        .map(|r| {
-            Ok(CourseRecord {
-                id: r.try_get(0)?,
-                title: r.try_get(1)?,
+    let ((groups, attached), seconds) = timed(|| {
+        echo(trace, COURSES);
+        let courses_stmt = client.prepare(COURSES)?;
+        let none: [&(dyn ToSql + Sync); 0] = [];
+        let courses: Vec<CourseRecord> = client
+            .query_raw(&courses_stmt, none)?
+            .map(|r| {
+                Ok(CourseRecord {
+                    id: r.try_get(0)?,
+                    title: r.try_get(1)?,
+                })
             })
-        })
-        .collect()?;
-    let ids: Vec<i64> = courses.iter().map(|c| c.id).collect();
-    let sql = students_in(ids.len(), |i| format!("${i}"));
-    echo(trace, &sql);
-    let stmt = client.prepare(&sql)?;
-    let mut by_course = ByCourse::new(courses);
-    let mut rows = client.query_raw(&stmt, ids.iter().map(|id| id as &(dyn ToSql + Sync)))?;
-    while let Some(row) = rows.next()? {
-        by_course.push(record(&row)?);
-    }
-    let (groups, attached) = by_course.finish();
-    let seconds = start.elapsed().as_secs_f64();
+            .collect()?;
+        let ids: Vec<i64> = courses.iter().map(|c| c.id).collect();
+        let sql = students_in(ids.len(), |i| format!("${i}"));
+        echo(trace, &sql);
+        let stmt = client.prepare(&sql)?;
+        let mut by_course = ByCourse::new(courses);
+        let mut rows = client.query_raw(&stmt, ids.iter().map(|id| id as &(dyn ToSql + Sync)))?;
+        while let Some(row) = rows.next()? {
+            by_course.push(record(&row)?);
+        }
+        Ok(by_course.finish())
+    })?;
     setup::check_relation(n, &groups)?;
     Ok(Measured {
         seconds,
@@ -296,14 +300,15 @@ fn relation(client: &mut Client, n: i64) -> Result<Measured, Failure> {
 #[inline(never)] // keeps the timed part one symbol for profilers
 fn delete(client: &mut Client) -> Result<Measured, Failure> {
     let trace = crate::trace_enabled();
-    let start = Instant::now();
-    echo(trace, "BEGIN");
-    let mut tx = client.transaction()?;
-    let stmt = tx.prepare(DELETE)?;
-    echo(trace, DELETE);
-    let rows = tx.execute(&stmt, &[])?;
-    echo(trace, "COMMIT");
-    tx.commit()?;
-    let seconds = start.elapsed().as_secs_f64();
+    let (rows, seconds) = timed(|| {
+        echo(trace, "BEGIN");
+        let mut tx = client.transaction()?;
+        let stmt = tx.prepare(DELETE)?;
+        echo(trace, DELETE);
+        let rows = tx.execute(&stmt, &[])?;
+        echo(trace, "COMMIT");
+        tx.commit()?;
+        Ok(rows)
+    })?;
     Ok(Measured { seconds, rows })
 }

@@ -4,10 +4,10 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::time::Instant;
 
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 
+use crate::measure::timed;
 use crate::setup::{self, CourseRecord, StudentRecord};
 use crate::{Failure, Measured, Workload};
 
@@ -79,28 +79,29 @@ fn load_all(conn: &Connection, trace: bool) -> rusqlite::Result<Vec<StudentRecor
 #[inline(never)] // keeps the timed part one symbol for profilers
 fn insert(conn: &mut Connection, n: i64) -> Result<Measured, Failure> {
     let trace = crate::trace_enabled();
-    let start = Instant::now();
-    let students: Vec<NewStudent> = (1..=n)
-        .map(|i| NewStudent {
-            name: setup::name(i),
-            course: setup::COURSE.to_owned(),
-            email: Some(setup::email(i)),
-            course_id: Some(setup::course_id(i)),
-        })
-        .collect();
-    echo(trace, "BEGIN");
-    let tx = conn.transaction()?;
-    let mut rows = 0u64;
-    {
-        let mut stmt = tx.prepare_cached(INSERT)?;
-        for s in &students {
-            echo(trace, INSERT);
-            rows += stmt.execute(params![s.name, s.course, s.email, s.course_id])? as u64;
+    let (rows, seconds) = timed(|| {
+        let students: Vec<NewStudent> = (1..=n)
+            .map(|i| NewStudent {
+                name: setup::name(i),
+                course: setup::COURSE.to_owned(),
+                email: Some(setup::email(i)),
+                course_id: Some(setup::course_id(i)),
+            })
+            .collect();
+        echo(trace, "BEGIN");
+        let tx = conn.transaction()?;
+        let mut rows = 0u64;
+        {
+            let mut stmt = tx.prepare_cached(INSERT)?;
+            for s in &students {
+                echo(trace, INSERT);
+                rows += stmt.execute(params![s.name, s.course, s.email, s.course_id])? as u64;
+            }
         }
-    }
-    echo(trace, "COMMIT");
-    tx.commit()?;
-    let seconds = start.elapsed().as_secs_f64();
+        echo(trace, "COMMIT");
+        tx.commit()?;
+        Ok(rows)
+    })?;
     Ok(Measured { seconds, rows })
 }
 
@@ -108,9 +109,7 @@ fn insert(conn: &mut Connection, n: i64) -> Result<Measured, Failure> {
 #[inline(never)] // keeps the timed part one symbol for profilers
 fn select_all(conn: &mut Connection, n: i64) -> Result<Measured, Failure> {
     let trace = crate::trace_enabled();
-    let start = Instant::now();
-    let students = load_all(conn, trace)?;
-    let seconds = start.elapsed().as_secs_f64();
+    let (students, seconds) = timed(|| Ok(load_all(conn, trace)?))?;
     setup::check_loaded(n, &students, setup::COURSE)?;
     Ok(Measured {
         seconds,
@@ -122,18 +121,19 @@ fn select_all(conn: &mut Connection, n: i64) -> Result<Measured, Failure> {
 #[inline(never)] // keeps the timed part one symbol for profilers
 fn lookup(conn: &mut Connection, n: i64) -> Result<Measured, Failure> {
     let trace = crate::trace_enabled();
-    let start = Instant::now();
-    let mut found = Vec::with_capacity(setup::LOOKUPS as usize);
-    for k in 0..setup::LOOKUPS {
-        let id = setup::lookup_id(k, n);
-        let name = setup::name(id);
-        echo(trace, LOOKUP);
-        let mut stmt = conn.prepare_cached(LOOKUP)?;
-        if let Some(s) = stmt.query_row([&name], record).optional()? {
-            found.push((id, s));
+    let (found, seconds) = timed(|| {
+        let mut found = Vec::with_capacity(setup::LOOKUPS as usize);
+        for k in 0..setup::LOOKUPS {
+            let id = setup::lookup_id(k, n);
+            let name = setup::name(id);
+            echo(trace, LOOKUP);
+            let mut stmt = conn.prepare_cached(LOOKUP)?;
+            if let Some(s) = stmt.query_row([&name], record).optional()? {
+                found.push((id, s));
+            }
         }
-    }
-    let seconds = start.elapsed().as_secs_f64();
+        Ok(found)
+    })?;
     setup::check_lookups(&found)?;
     Ok(Measured {
         seconds,
@@ -145,24 +145,25 @@ fn lookup(conn: &mut Connection, n: i64) -> Result<Measured, Failure> {
 #[inline(never)] // keeps the timed part one symbol for profilers
 fn update(conn: &mut Connection, n: i64) -> Result<Measured, Failure> {
     let trace = crate::trace_enabled();
-    let start = Instant::now();
-    echo(trace, "BEGIN");
-    let tx = conn.transaction()?;
-    let mut students = load_all(&tx, trace)?;
-    for s in &mut students {
-        s.course = setup::NEW_COURSE.to_owned();
-    }
-    let mut rows = 0u64;
-    {
-        let mut stmt = tx.prepare_cached(UPDATE)?;
-        for s in &students {
-            echo(trace, UPDATE);
-            rows += stmt.execute(params![s.course, s.id])? as u64;
+    let ((students, rows), seconds) = timed(|| {
+        echo(trace, "BEGIN");
+        let tx = conn.transaction()?;
+        let mut students = load_all(&tx, trace)?;
+        for s in &mut students {
+            s.course = setup::NEW_COURSE.to_owned();
         }
-    }
-    echo(trace, "COMMIT");
-    tx.commit()?;
-    let seconds = start.elapsed().as_secs_f64();
+        let mut rows = 0u64;
+        {
+            let mut stmt = tx.prepare_cached(UPDATE)?;
+            for s in &students {
+                echo(trace, UPDATE);
+                rows += stmt.execute(params![s.course, s.id])? as u64;
+            }
+        }
+        echo(trace, "COMMIT");
+        tx.commit()?;
+        Ok((students, rows))
+    })?;
     setup::check_loaded(n, &students, setup::NEW_COURSE)?;
     Ok(Measured { seconds, rows })
 }
@@ -219,27 +220,27 @@ impl ByCourse {
 #[inline(never)] // keeps the timed part one symbol for profilers
 fn relation(conn: &mut Connection, n: i64) -> Result<Measured, Failure> {
     let trace = crate::trace_enabled();
-    let start = Instant::now();
-    echo(trace, COURSES);
-    let courses: Vec<CourseRecord> = conn
-        .prepare_cached(COURSES)?
-        .query_map([], |r| {
-            Ok(CourseRecord {
-                id: r.get(0)?,
-                title: r.get(1)?,
-            })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    let ids: Vec<i64> = courses.iter().map(|c| c.id).collect();
-    let sql = students_in(ids.len(), |i| format!("?{i}"));
-    echo(trace, &sql);
-    let mut by_course = ByCourse::new(courses);
-    let mut stmt = conn.prepare_cached(&sql)?;
-    for s in stmt.query_map(params_from_iter(&ids), record)? {
-        by_course.push(s?);
-    }
-    let (groups, rows) = by_course.finish();
-    let seconds = start.elapsed().as_secs_f64();
+    let ((groups, rows), seconds) = timed(|| {
+        echo(trace, COURSES);
+        let courses: Vec<CourseRecord> = conn
+            .prepare_cached(COURSES)?
+            .query_map([], |r| {
+                Ok(CourseRecord {
+                    id: r.get(0)?,
+                    title: r.get(1)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let ids: Vec<i64> = courses.iter().map(|c| c.id).collect();
+        let sql = students_in(ids.len(), |i| format!("?{i}"));
+        echo(trace, &sql);
+        let mut by_course = ByCourse::new(courses);
+        let mut stmt = conn.prepare_cached(&sql)?;
+        for s in stmt.query_map(params_from_iter(&ids), record)? {
+            by_course.push(s?);
+        }
+        Ok(by_course.finish())
+    })?;
     setup::check_relation(n, &groups)?;
     Ok(Measured { seconds, rows })
 }
@@ -248,13 +249,14 @@ fn relation(conn: &mut Connection, n: i64) -> Result<Measured, Failure> {
 #[inline(never)] // keeps the timed part one symbol for profilers
 fn delete(conn: &mut Connection) -> Result<Measured, Failure> {
     let trace = crate::trace_enabled();
-    let start = Instant::now();
-    echo(trace, "BEGIN");
-    let tx = conn.transaction()?;
-    echo(trace, DELETE);
-    let rows = tx.prepare_cached(DELETE)?.execute([])? as u64;
-    echo(trace, "COMMIT");
-    tx.commit()?;
-    let seconds = start.elapsed().as_secs_f64();
+    let (rows, seconds) = timed(|| {
+        echo(trace, "BEGIN");
+        let tx = conn.transaction()?;
+        echo(trace, DELETE);
+        let rows = tx.prepare_cached(DELETE)?.execute([])? as u64;
+        echo(trace, "COMMIT");
+        tx.commit()?;
+        Ok(rows)
+    })?;
     Ok(Measured { seconds, rows })
 }

@@ -65,6 +65,13 @@ pub enum ErrorKind {
     PermissionDenied,
     /// Any other error reported by the database (syntax errors, missing tables, ...).
     Database,
+    /// A statement ran longer than the statement timeout set for it (an `AsyncEngine`'s
+    /// `with_statement_timeout`, `SessionOptions::statement_timeout`) and the database
+    /// stopped it: SQLite interrupted it, PostgreSQL cancelled it (SQLSTATE 57014, its
+    /// `statement_timeout`), MariaDB killed it (error 1969, `max_statement_time`). The
+    /// statement's work is undone; in a transaction, roll it back. Not retryable: the same
+    /// work would take as long again.
+    Timeout,
     /// Objects broke their model's validation rules; nothing was written.
     /// [`Error::validation_errors`] lists every invalid field of every object.
     Validation,
@@ -119,6 +126,7 @@ impl ErrorKind {
             ErrorKind::PermissionDenied => "permission denied",
             ErrorKind::Database => "database error",
             ErrorKind::Validation => "validation failed",
+            ErrorKind::Timeout => "statement timeout",
         }
     }
 }

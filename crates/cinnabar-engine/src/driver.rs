@@ -113,6 +113,23 @@ pub trait DriverConnection: Send {
     /// Whether a transaction is open.
     fn in_transaction(&self) -> bool;
 
+    /// Bounds how long each later statement on this connection may run (`None`: no bound):
+    /// past it the database work itself is stopped and the statement fails with
+    /// [`ErrorKind::Timeout`](cinnabar_core::ErrorKind::Timeout). Servers do it with the
+    /// dialect's [`statement_timeout_sql`](Dialect::statement_timeout_sql); SQLite's driver
+    /// interrupts the statement from SQLite's progress handler. [`Self::reset`] takes the
+    /// bound away, so it never outlives a checkout.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Unsupported`](cinnabar_core::ErrorKind::Unsupported) by default;
+    /// database errors.
+    fn set_statement_timeout(&mut self, timeout: Option<std::time::Duration>) -> Result<()> {
+        let _ = timeout;
+        Err(cinnabar_core::Error::unsupported(
+            "this driver cannot bound how long a statement runs",
+        ))
+    }
+
     /// Returns the connection to the state a new one has, for its next user: no open
     /// transaction, and the session settings the driver applies at connect (SQLAlchemy's
     /// reset on return). The pool calls it on every connection it takes back, whatever SQL

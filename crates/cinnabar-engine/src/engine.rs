@@ -317,6 +317,13 @@ impl Engine {
         self.inner.pool.status()
     }
 
+    /// The pool's settings, after the driver's forced limits (an in-memory SQLite database
+    /// has exactly one connection): `size + max_overflow` is how many connections can be
+    /// checked out at once.
+    pub fn pool_options(&self) -> &PoolOptions {
+        self.inner.pool.options()
+    }
+
     /// Closes idle pooled connections.
     pub fn dispose(&self) {
         self.inner.pool.dispose();

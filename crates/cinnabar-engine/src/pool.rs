@@ -108,6 +108,12 @@ impl Pool {
         &*self.inner.driver
     }
 
+    /// The pool's settings, after a driver's forced limits (an in-memory SQLite database's
+    /// one connection).
+    pub fn options(&self) -> &PoolOptions {
+        &self.inner.options
+    }
+
     /// Current counters.
     pub fn status(&self) -> PoolStatus {
         let s = self.inner.state.lock();

@@ -19,6 +19,8 @@ mod persist;
 mod query;
 mod relation;
 mod retry;
+#[cfg(feature = "serde")]
+mod serde_impls;
 mod session;
 mod unit_of_work;
 mod validation;
@@ -27,7 +29,7 @@ pub use bulk::{delete, update, BulkDelete, BulkStatement, BulkUpdate};
 pub use handle::{Handle, ObjectState, ReadGuard, WriteGuard};
 pub use loading::{joined, selectin, JoinSpec, Joined, Loader, Selectin};
 pub use model::Model;
-pub use query::Query;
+pub use query::{Page, Query};
 pub use relation::{BelongsTo, HasMany, HasOne, Relation, RelationDef, RelationKind, Through};
 pub use retry::RetryPolicy;
 pub use session::{Session, SessionOptions};

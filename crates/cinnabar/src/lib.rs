@@ -83,8 +83,8 @@ pub use cinnabar_engine::{
 pub use cinnabar_macros::{FromRow, Model};
 pub use cinnabar_orm::{
     delete, joined, selectin, update, BelongsTo, BulkDelete, BulkStatement, BulkUpdate, Handle,
-    HasMany, HasOne, Joined, Loader, Model, ObjectState, Query, ReadGuard, Relation, RelationKind,
-    RetryPolicy, Selectin, Session, SessionOptions, Through, WriteGuard,
+    HasMany, HasOne, Joined, Loader, Model, ObjectState, Page, Query, ReadGuard, Relation,
+    RelationKind, RetryPolicy, Selectin, Session, SessionOptions, Through, WriteGuard,
 };
 
 // The prelude comes first among the modules: rustc names an item in its messages by the
@@ -204,6 +204,27 @@ pub use rust_decimal;
 pub use serde_json;
 #[cfg(feature = "uuid")]
 pub use uuid;
+
+/// The async facade (feature `async`; SQLAlchemy's `sqlalchemy.ext.asyncio`): an
+/// [`AsyncEngine`](asyncio::AsyncEngine) runs whole units of work, `run(|session| ..)`, on a
+/// bounded lane of tokio's blocking threads, so a `Session` is never held across an
+/// `.await`. See docs/WEB.md.
+#[cfg(feature = "async")]
+pub mod asyncio {
+    pub use cinnabar_async::{AsyncEngine, AsyncSession};
+}
+
+/// The axum 0.8 integration (feature `axum`): [`HttpError`](web::HttpError) (Cinnabar
+/// errors as responses: 404, 409, 422, 503 + Retry-After, 500), the [`Db`](web::Db)
+/// extractor, and a request-scoped [`UnitOfWork`](web::UnitOfWork) committed by
+/// [`UnitOfWorkLayer`](web::UnitOfWorkLayer) before the response leaves. See docs/WEB.md.
+#[cfg(feature = "axum")]
+pub mod web {
+    pub use cinnabar_axum::{
+        expose_error_details, status_of, Db, HttpError, HttpResult, UnitOfWork, UnitOfWorkLayer,
+        UnitOfWorkService,
+    };
+}
 
 #[cfg(feature = "cli")]
 pub mod cli {

@@ -63,6 +63,8 @@ mod transactions;
 ))]
 #[path = "compliance/typed.rs"]
 mod typed;
+#[path = "compliance/web_helpers.rs"]
+mod web_helpers;
 
 use cinnabar::prelude::*;
 use cinnabar::sql::Condition;

@@ -484,7 +484,13 @@ fn a_parent_new_in_another_session_is_an_error(db: &TestDb) {
 
 fn loading_with_a_write_guard_held_is_an_error_not_a_wait(db: &TestDb) {
     tutors_and_kids(db);
-    let mut s = Session::with_options(&db.engine, SessionOptions { autoflush: false });
+    let mut s = Session::with_options(
+        &db.engine,
+        SessionOptions {
+            autoflush: false,
+            ..Default::default()
+        },
+    );
     let kids = s.query::<Kid>().all().unwrap();
     let guard = kids[0].write();
     let e = s.load(&kids, Kid::tutor).unwrap_err();

@@ -37,6 +37,11 @@ pub enum BeginMode {
     /// Take the write lock at once (SQLite `BEGIN IMMEDIATE`), so concurrent writers queue
     /// on the busy timeout instead of failing at their first write.
     Immediate,
+    /// A transaction that only reads: a consistent snapshot for its queries, no write lock
+    /// (SQLite's DEFERRED `BEGIN`, which stays a read transaction while it writes nothing),
+    /// and the server refusing writes where it can (`BEGIN READ ONLY` on PostgreSQL,
+    /// `START TRANSACTION READ ONLY` on MySQL/MariaDB).
+    ReadOnly,
 }
 
 /// How a dialect's database reports keys it generated for an INSERT.
@@ -374,6 +379,19 @@ pub trait Dialect: Send + Sync + std::fmt::Debug + 'static {
     /// no such setting (SQLite, whose only lock is the database's, bounded by the busy
     /// timeout).
     fn lock_timeout_sql(&self, timeout: std::time::Duration) -> Option<String> {
+        let _ = timeout;
+        None
+    }
+
+    /// The statement that bounds how long each later statement of the connection may run
+    /// before the server stops it (`Some(timeout)`), or takes the bound away (`None`): the
+    /// SQL half of a statement timeout, run by the driver's
+    /// `DriverConnection::set_statement_timeout`. PostgreSQL `SET statement_timeout` (in
+    /// milliseconds; undone by the pool's `RESET ALL`), MariaDB `SET SESSION
+    /// max_statement_time` (seconds). `None` (the default): the database has no such
+    /// setting, and the driver bounds statements itself (SQLite interrupts them) or cannot.
+    /// A timeout below the setting's unit is rounded up to one unit: 0 would mean "no limit".
+    fn statement_timeout_sql(&self, timeout: Option<std::time::Duration>) -> Option<String> {
         let _ = timeout;
         None
     }

@@ -81,8 +81,11 @@ impl Dialect for MySqlDialect {
         true
     }
 
-    fn begin_sql(&self, _mode: super::BeginMode) -> &'static str {
-        "START TRANSACTION"
+    fn begin_sql(&self, mode: super::BeginMode) -> &'static str {
+        match mode {
+            super::BeginMode::ReadOnly => "START TRANSACTION READ ONLY",
+            _ => "START TRANSACTION",
+        }
     }
 
     fn lex_rules(&self) -> crate::sql::LexRules {
@@ -229,6 +232,23 @@ impl Dialect for MySqlDialect {
 
     fn lock_timeout_reset_sql(&self) -> Option<&'static str> {
         Some("SET SESSION lock_wait_timeout = DEFAULT")
+    }
+
+    /// MariaDB's `max_statement_time` (seconds, microsecond precision), which stops any
+    /// statement; MySQL 8 has no such variable (its `max_execution_time` bounds only
+    /// SELECTs) and answers an "unknown system variable" error.
+    fn statement_timeout_sql(&self, timeout: Option<std::time::Duration>) -> Option<String> {
+        Some(match timeout {
+            Some(t) => {
+                let micros = t.as_micros().max(1);
+                format!(
+                    "SET SESSION max_statement_time = {}.{:06}",
+                    micros / 1_000_000,
+                    micros % 1_000_000
+                )
+            }
+            None => "SET SESSION max_statement_time = DEFAULT".to_owned(),
+        })
     }
 
     fn utc_now_text_sql(&self) -> Option<&'static str> {

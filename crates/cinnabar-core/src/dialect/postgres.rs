@@ -117,6 +117,13 @@ impl Dialect for PostgresDialect {
         Some(super::MigrationLock::Named(super::migration::POSTGRES_LOCK))
     }
 
+    fn begin_sql(&self, mode: super::BeginMode) -> &'static str {
+        match mode {
+            super::BeginMode::ReadOnly => "BEGIN READ ONLY",
+            _ => "BEGIN",
+        }
+    }
+
     fn lock_timeout_sql(&self, timeout: std::time::Duration) -> Option<String> {
         let ms = super::migration::millis_at_least_one(timeout);
         Some(format!("SET lock_timeout = '{ms}ms'"))
@@ -124,6 +131,18 @@ impl Dialect for PostgresDialect {
 
     fn lock_timeout_reset_sql(&self) -> Option<&'static str> {
         Some("RESET lock_timeout")
+    }
+
+    /// A session setting (not `SET LOCAL`): it must also bound reads that run outside a
+    /// transaction, and the pool's `RESET ALL` on return takes it away.
+    fn statement_timeout_sql(&self, timeout: Option<std::time::Duration>) -> Option<String> {
+        Some(match timeout {
+            Some(t) => format!(
+                "SET statement_timeout = {}",
+                super::migration::millis_at_least_one(t)
+            ),
+            None => "SET statement_timeout = DEFAULT".to_owned(),
+        })
     }
 
     fn utc_now_text_sql(&self) -> Option<&'static str> {

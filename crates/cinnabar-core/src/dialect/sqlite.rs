@@ -123,7 +123,7 @@ impl Dialect for SqliteDialect {
 
     fn begin_sql(&self, mode: BeginMode) -> &'static str {
         match mode {
-            BeginMode::Deferred => "BEGIN",
+            BeginMode::Deferred | BeginMode::ReadOnly => "BEGIN",
             BeginMode::Immediate => "BEGIN IMMEDIATE",
         }
     }

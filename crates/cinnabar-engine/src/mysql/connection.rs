@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use ::mysql::prelude::{Protocol, Queryable};
 use ::mysql::{Conn, Params, QueryResult};
+use cinnabar_core::dialect::{Dialect, MySqlDialect};
 use cinnabar_core::sql::split_statements;
 use cinnabar_core::{Error, ErrorKind, Result, ValueRef};
 
@@ -26,6 +27,9 @@ pub(super) struct MySqlConnection {
     /// Run by [`DriverConnection::reset`]: ROLLBACK, then autocommit and the driver's
     /// settings back.
     pub(super) reset_sql: Arc<str>,
+    /// Whether `set_statement_timeout` set `max_statement_time`, which the reset then puts
+    /// back (only then: MySQL 8 has no such variable).
+    pub(super) timeout_set: bool,
 }
 
 pub(super) struct Outcome {
@@ -222,6 +226,14 @@ impl DriverConnection for MySqlConnection {
         self.in_tx
     }
 
+    fn set_statement_timeout(&mut self, timeout: Option<std::time::Duration>) -> Result<()> {
+        if let Some(sql) = MySqlDialect.statement_timeout_sql(timeout) {
+            self.batch(&sql)?;
+        }
+        self.timeout_set = timeout.is_some();
+        Ok(())
+    }
+
     fn reset(&mut self) -> Result<()> {
         // The crate keeps the server's status flags (SERVER_STATUS_IN_TRANS, AUTOCOMMIT)
         // private, so nothing tells us cheaply what the last user left: one unconditional
@@ -238,6 +250,15 @@ impl DriverConnection for MySqlConnection {
         self.last_id = None;
         // The last user may have changed auto_increment_increment.
         self.key_step = None;
+        if self.timeout_set {
+            if let Some(sql) = MySqlDialect.statement_timeout_sql(None) {
+                let (_, _, error) = run_batch(&mut self.conn, &sql);
+                if let Some(e) = error {
+                    return Err(self.fail(e, &sql));
+                }
+            }
+            self.timeout_set = false;
+        }
         Ok(())
     }
 

@@ -40,6 +40,9 @@ pub(super) fn kind_of_code(code: u16) -> ErrorKind {
         1048 | 1364 | 1263 => ErrorKind::NotNullViolation,
         3819 | 4025 => ErrorKind::CheckViolation,
         1213 => ErrorKind::Deadlock,
+        // MariaDB's max_statement_time (the driver's statement timeout), MySQL's
+        // max_execution_time.
+        1969 | 3024 => ErrorKind::Timeout,
         // Lock wait timeout; NOWAIT / SKIP LOCKED could not lock.
         1205 | 3572 => ErrorKind::Busy,
         // "<COMMAND> command denied to user .. for table `db`.`t`" (table, column), "Access

@@ -218,6 +218,7 @@ impl Driver for MySqlDriver {
             last_id: None,
             key_step: None,
             reset_sql: self.reset_sql.clone(),
+            timeout_set: false,
         }))
     }
 }

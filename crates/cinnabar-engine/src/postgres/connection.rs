@@ -6,10 +6,11 @@ use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use cinnabar_core::dialect::{Dialect, PostgresDialect};
 use cinnabar_core::sql::{first_keyword, split_statements};
 use cinnabar_core::{Error, ErrorKind, Result, ValueRef};
 use postgres::fallible_iterator::FallibleIterator;
-use postgres::{Client, Statement};
+use postgres::Statement;
 
 use super::bind::Bind;
 use super::error::{describe, map_error};
@@ -28,7 +29,7 @@ pub(super) struct Prepared {
 }
 
 pub(super) struct PostgresConnection {
-    pub(super) client: Client,
+    pub(super) client: super::client::PgClient,
     /// Keyed by the SQL, or for statements with declared parameter types by
     /// [`typed_key`](super::prepare::typed_key).
     pub(super) cache: HashMap<String, Prepared>,
@@ -216,6 +217,14 @@ impl DriverConnection for PostgresConnection {
 
     fn in_transaction(&self) -> bool {
         self.tx.open && !self.is_broken()
+    }
+
+    /// A session setting, taken away by the reset's `RESET ALL`.
+    fn set_statement_timeout(&mut self, timeout: Option<std::time::Duration>) -> Result<()> {
+        match PostgresDialect.statement_timeout_sql(timeout) {
+            Some(sql) => self.batch(&sql),
+            None => Ok(()),
+        }
     }
 
     fn reset(&mut self) -> Result<()> {

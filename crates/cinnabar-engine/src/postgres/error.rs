@@ -77,6 +77,8 @@ pub(super) fn map_error(e: postgres::Error, sql: Option<&str>) -> (Error, bool) 
         "55P03" => (ErrorKind::Busy, false),
         // insufficient_privilege: "permission denied for table t", "must be owner of table t".
         "42501" => (ErrorKind::PermissionDenied, false),
+        // query_canceled: the statement_timeout the driver sets for a statement timeout.
+        "57014" => (ErrorKind::Timeout, false),
         "57P01" | "57P02" | "57P03" => (ErrorKind::Connection, true),
         c if c.starts_with("08") => (ErrorKind::Connection, true),
         _ => (ErrorKind::Database, false),

@@ -40,6 +40,7 @@ use crate::driver::{Driver, DriverConnection};
 use crate::url::Url;
 
 mod bind;
+mod client;
 mod connection;
 mod datetime;
 mod error;
@@ -238,7 +239,7 @@ impl PostgresDriver {
             search_path = Some(sql);
         }
         let mut conn = PostgresConnection {
-            client,
+            client: client::PgClient::new(client),
             cache: HashMap::new(),
             untyped: HashMap::new(),
             tx: TxState::default(),

@@ -7,6 +7,7 @@ use super::bind::Bind;
 use super::error::map_error;
 use super::row::SqliteRow;
 use super::session::Session;
+use super::timeout::StatementTimeout;
 use crate::driver::{DriverConnection, RowSink};
 
 /// SQLITE_NOTADB's code as the error carries it.
@@ -17,6 +18,8 @@ pub(super) struct SqliteConnection {
     pub(super) broken: bool,
     /// The driver's per-connection settings, applied again by [`DriverConnection::reset`].
     pub(super) session: Session,
+    /// The statement timeout, when one is set (`set_statement_timeout`).
+    pub(super) timeout: Option<StatementTimeout>,
 }
 
 impl SqliteConnection {
@@ -114,7 +117,14 @@ impl DriverConnection for SqliteConnection {
         params: &[ValueRef<'_>],
         sink: Option<RowSink<'_>>,
     ) -> Result<u64> {
+        if let Some(t) = &self.timeout {
+            t.arm();
+        }
         let result = self.run_inner(sql, params, sink);
+        let result = match &self.timeout {
+            Some(t) => t.disarm(result),
+            None => result,
+        };
         self.check(result)
     }
 
@@ -125,16 +135,39 @@ impl DriverConnection for SqliteConnection {
         params: &[ValueRef<'_>],
         counts: &mut Vec<u64>,
     ) -> Result<()> {
+        if let Some(t) = &self.timeout {
+            t.arm();
+        }
         let result = self.run_many_inner(sql, width, params, counts);
+        let result = match &self.timeout {
+            Some(t) => t.disarm(result),
+            None => result,
+        };
         self.check(result)
     }
 
     fn batch(&mut self, sql: &str) -> Result<()> {
+        if let Some(t) = &self.timeout {
+            t.arm();
+        }
         let result = self
             .conn
             .execute_batch(sql)
             .map_err(|e| map_error(e, Some(sql)));
+        let result = match &self.timeout {
+            Some(t) => t.disarm(result),
+            None => result,
+        };
         self.check(result)
+    }
+
+    fn set_statement_timeout(&mut self, timeout: Option<std::time::Duration>) -> Result<()> {
+        self.timeout = None;
+        StatementTimeout::uninstall(&mut self.conn)?;
+        if let Some(limit) = timeout {
+            self.timeout = Some(StatementTimeout::install(&mut self.conn, limit)?);
+        }
+        Ok(())
     }
 
     fn last_insert_id(&self) -> Option<i64> {
@@ -149,6 +182,9 @@ impl DriverConnection for SqliteConnection {
         // The library knows exactly whether a transaction is open: no round trip, no SQL
         // parsing. Then the busy timeout and foreign-key enforcement go back to the driver's
         // (a user's `PRAGMA foreign_keys = OFF` must not outlive the checkout).
+        if self.timeout.take().is_some() {
+            StatementTimeout::uninstall(&mut self.conn)?;
+        }
         if !self.conn.is_autocommit() {
             self.conn
                 .execute_batch("ROLLBACK")

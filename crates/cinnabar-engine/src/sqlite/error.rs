@@ -31,6 +31,8 @@ pub(super) fn map_error(e: rusqlite::Error, sql: Option<&str>) -> Error {
                     rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked => {
                         ErrorKind::Busy
                     }
+                    // Only the driver's statement timeout interrupts a connection.
+                    rusqlite::ErrorCode::OperationInterrupted => ErrorKind::Timeout,
                     rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::NotADatabase => {
                         ErrorKind::Connection
                     }

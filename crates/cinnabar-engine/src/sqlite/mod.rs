@@ -28,6 +28,7 @@ mod connection;
 mod error;
 mod row;
 mod session;
+mod timeout;
 
 use connection::SqliteConnection;
 use error::map_error;
@@ -220,6 +221,7 @@ impl Driver for SqliteDriver {
             conn,
             broken: false,
             session,
+            timeout: None,
         }))
     }
 

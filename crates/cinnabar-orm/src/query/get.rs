@@ -1,7 +1,7 @@
 //! The session's methods that start a [`Query`]: `query`, and `get` / `get_for_update`, which
 //! load one object by primary key (`get` from the identity map when it holds it).
 
-use cinnabar_core::Result;
+use cinnabar_core::{Error, ErrorKind, Result};
 
 use super::Query;
 use crate::handle::{Handle, ObjectState};
@@ -33,6 +33,24 @@ impl Session {
             }
         }
         Query::<T>::new(self).filter_key(&key)?.one_or_none()
+    }
+
+    /// Loads the object with primary key `key`, as [`Session::get`], or returns an
+    /// [`ErrorKind::NoRow`] error naming the model and the key (Flask-SQLAlchemy's
+    /// `get_or_404`): `?` in a web handler answers 404.
+    ///
+    /// # Errors
+    /// [`ErrorKind::NoRow`] when no row has that key (`no Student with key 7`); as
+    /// [`Session::get`].
+    pub fn get_or_404<T: Model>(&mut self, key: impl Into<T::Key>) -> Result<Handle<T>> {
+        let key = key.into();
+        match self.get::<T>(key.clone())? {
+            Some(h) => Ok(h),
+            None => Err(Error::new(
+                ErrorKind::NoRow,
+                format!("no {} with key {key:?}", T::model_name()),
+            )),
+        }
     }
 
     /// Loads the object with primary key `key` and locks its row until the transaction

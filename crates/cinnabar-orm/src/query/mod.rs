@@ -9,6 +9,9 @@
 
 mod get;
 mod joined;
+mod page;
+
+pub use page::Page;
 
 use std::marker::PhantomData;
 
@@ -248,37 +251,7 @@ impl<'s, T: Model> Query<'s, T> {
     /// Flush, database and conversion errors (naming the column).
     pub fn all(self) -> Result<Vec<Handle<T>>> {
         let (session, select, loaders) = self.into_parts()?;
-        // A LIMIT or OFFSET counts rows; joined eager loading would cut a collection short
-        // (SQLAlchemy wraps the parent query in a subquery): such loads run as selectin. So
-        // do they under FOR UPDATE, which must lock the parents' rows only (PostgreSQL
-        // refuses to lock the nullable side of an outer join).
-        let windowed = select.limit.is_some() || select.offset.is_some() || select.lock.is_some();
-        let specs: Vec<&dyn JoinSpec<T>> = if windowed {
-            Vec::new()
-        } else {
-            loaders.iter().filter_map(|l| l.join_spec()).collect()
-        };
-        let joined = !select.joins.is_empty() || !specs.is_empty();
-        let mut found = if specs.is_empty() {
-            let mut out = Vec::new();
-            load_query::<T>(session, select, |h| out.push(h))?;
-            out
-        } else {
-            load_joined(session, with_model_columns::<T>(select), &specs)?
-        };
-        if joined && specs.is_empty() {
-            // A one-to-many join repeats the parent once per child: keep the first of each
-            // (`load_joined` returns each parent once already).
-            let mut seen = FxHashSet::default();
-            found.retain(|h| seen.insert(std::sync::Arc::as_ptr(&h.0) as usize));
-        }
-        for l in loaders
-            .iter()
-            .filter(|l| windowed || l.join_spec().is_none())
-        {
-            l.load(session, &found)?;
-        }
-        Ok(found)
+        run_all(session, select, &loaders)
     }
 
     /// The first matching object, if any (adds `LIMIT 1`).
@@ -342,46 +315,8 @@ impl<'s, T: Model> Query<'s, T> {
     /// # Errors
     /// Flush and database errors.
     pub fn count(self) -> Result<i64> {
-        let (session, mut select, _) = self.into_parts()?;
-        session.autoflush()?;
-        let joined = !select.joins.is_empty();
-        let windowed = select.limit.is_some() || select.offset.is_some();
-        if !(joined && windowed) {
-            // Without a join, which rows a LIMIT keeps does not change how many there are.
-            select.order_by.clear();
-        }
-        if joined {
-            // A join repeats an object once per related row; `all()` returns each object of
-            // the (limited) rows once, and so does the count: distinct primary keys.
-            let table = T::table().name.as_str();
-            select.columns.clear();
-            for &i in T::PRIMARY_KEY {
-                select = select.column(Expr::Column(ColumnRef::qualified(
-                    table.to_owned(),
-                    T::COLUMNS[i],
-                )));
-            }
-        }
-        let counted = if joined || windowed || select.distinct {
-            if select.columns.is_empty() {
-                select = with_model_columns::<T>(select);
-            }
-            let rows = if joined {
-                // SELECT DISTINCT * FROM (<keys of the joined rows>) AS cinnabar_rows
-                let mut distinct = Select::from_subquery(select, "cinnabar_rows");
-                distinct.distinct = true;
-                distinct
-            } else {
-                select
-            };
-            Select::from_subquery(rows, "cinnabar_count")
-        } else {
-            select.columns.clear();
-            select
-        };
-        session
-            .connection()?
-            .scalar(counted.column(Expr::CountStar))
+        let (session, select, _) = self.into_parts()?;
+        run_count::<T>(session, select)
     }
 
     /// Whether any row matches.
@@ -401,4 +336,87 @@ impl<'s, T: Model> Query<'s, T> {
         )));
         Ok(!session.connection()?.execute(select)?.is_empty())
     }
+}
+
+/// Runs a query taken apart by [`Query::into_parts`]: what [`Query::all`] does.
+fn run_all<T: Model>(
+    session: &mut Session,
+    select: Select,
+    loaders: &[Box<dyn Loader<T>>],
+) -> Result<Vec<Handle<T>>> {
+    // A LIMIT or OFFSET counts rows; joined eager loading would cut a collection short
+    // (SQLAlchemy wraps the parent query in a subquery): such loads run as selectin. So
+    // do they under FOR UPDATE, which must lock the parents' rows only (PostgreSQL
+    // refuses to lock the nullable side of an outer join).
+    let windowed = select.limit.is_some() || select.offset.is_some() || select.lock.is_some();
+    let specs: Vec<&dyn JoinSpec<T>> = if windowed {
+        Vec::new()
+    } else {
+        loaders.iter().filter_map(|l| l.join_spec()).collect()
+    };
+    let joined = !select.joins.is_empty() || !specs.is_empty();
+    let mut found = if specs.is_empty() {
+        let mut out = Vec::new();
+        load_query::<T>(session, select, |h| out.push(h))?;
+        out
+    } else {
+        load_joined(session, with_model_columns::<T>(select), &specs)?
+    };
+    if joined && specs.is_empty() {
+        // A one-to-many join repeats the parent once per child: keep the first of each
+        // (`load_joined` returns each parent once already).
+        let mut seen = FxHashSet::default();
+        found.retain(|h| seen.insert(std::sync::Arc::as_ptr(&h.0) as usize));
+    }
+    for l in loaders
+        .iter()
+        .filter(|l| windowed || l.join_spec().is_none())
+    {
+        l.load(session, &found)?;
+    }
+    Ok(found)
+}
+
+/// Counts the rows of a query taken apart by [`Query::into_parts`]: what [`Query::count`]
+/// does.
+fn run_count<T: Model>(session: &mut Session, mut select: Select) -> Result<i64> {
+    session.autoflush()?;
+    let joined = !select.joins.is_empty();
+    let windowed = select.limit.is_some() || select.offset.is_some();
+    if !(joined && windowed) {
+        // Without a join, which rows a LIMIT keeps does not change how many there are.
+        select.order_by.clear();
+    }
+    if joined {
+        // A join repeats an object once per related row; `all()` returns each object of
+        // the (limited) rows once, and so does the count: distinct primary keys.
+        let table = T::table().name.as_str();
+        select.columns.clear();
+        for &i in T::PRIMARY_KEY {
+            select = select.column(Expr::Column(ColumnRef::qualified(
+                table.to_owned(),
+                T::COLUMNS[i],
+            )));
+        }
+    }
+    let counted = if joined || windowed || select.distinct {
+        if select.columns.is_empty() {
+            select = with_model_columns::<T>(select);
+        }
+        let rows = if joined {
+            // SELECT DISTINCT * FROM (<keys of the joined rows>) AS cinnabar_rows
+            let mut distinct = Select::from_subquery(select, "cinnabar_rows");
+            distinct.distinct = true;
+            distinct
+        } else {
+            select
+        };
+        Select::from_subquery(rows, "cinnabar_count")
+    } else {
+        select.columns.clear();
+        select
+    };
+    session
+        .connection()?
+        .scalar(counted.column(Expr::CountStar))
 }

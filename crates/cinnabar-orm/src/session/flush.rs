@@ -28,6 +28,11 @@ impl Session {
         if !self.has_work() {
             return Ok(());
         }
+        if self.options.read_only {
+            return Err(Session::read_only_error(
+                "flushing its added, changed or deleted objects",
+            ));
+        }
         // The save-update cascade, the check that no object is borrowed, and validation, all
         // before the transaction begins: a failure writes nothing and keeps every object.
         self.validate()?;

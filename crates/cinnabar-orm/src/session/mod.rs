@@ -18,6 +18,7 @@ mod transaction;
 use std::any::TypeId;
 use std::sync::Arc;
 
+use cinnabar_core::dialect::BeginMode;
 use cinnabar_core::sql::{first_keyword, Statement};
 use cinnabar_core::{Error, Result, ValueRef};
 use cinnabar_engine::{Connection, Engine, Rows};
@@ -35,11 +36,42 @@ use cascade::SessionRegistry;
 pub struct SessionOptions {
     /// Flush pending changes before every query (default on).
     pub autoflush: bool,
+    /// Bounds how long each statement the session runs may take (default: no bound): set
+    /// on every connection the session checks out ([`Connection::set_statement_timeout`]),
+    /// so a statement still running at the timeout is stopped by the database and fails
+    /// with [`ErrorKind::Timeout`](cinnabar_core::ErrorKind::Timeout).
+    pub statement_timeout: Option<std::time::Duration>,
+    /// A session that only reads (default off): each connection it checks out begins a
+    /// read-only transaction at once (`BeginMode::ReadOnly`: SQLite's DEFERRED `BEGIN`,
+    /// which takes no write lock, PostgreSQL's `BEGIN READ ONLY`, MySQL's `START TRANSACTION
+    /// READ ONLY`), so its queries see one snapshot; anything that would write (a flush with
+    /// changes, a write statement, `FOR UPDATE`, `begin`, a savepoint) is refused with
+    /// [`ErrorKind::Misuse`](cinnabar_core::ErrorKind::Misuse). What `AsyncEngine::read`
+    /// runs its closures with.
+    pub read_only: bool,
 }
 
 impl Default for SessionOptions {
     fn default() -> Self {
-        SessionOptions { autoflush: true }
+        SessionOptions {
+            autoflush: true,
+            statement_timeout: None,
+            read_only: false,
+        }
+    }
+}
+
+impl SessionOptions {
+    /// Sets the statement timeout (see [`SessionOptions::statement_timeout`]).
+    pub fn statement_timeout(mut self, timeout: Option<std::time::Duration>) -> Self {
+        self.statement_timeout = timeout;
+        self
+    }
+
+    /// Makes the session read-only (see [`SessionOptions::read_only`]).
+    pub fn read_only(mut self, on: bool) -> Self {
+        self.read_only = on;
+        self
     }
 }
 
@@ -93,6 +125,9 @@ pub struct Session {
     /// The last explicitly loaded relationship and how many single-object loads of it ran
     /// in a row (the N+1 detector).
     n_plus_one: (String, usize),
+    /// Statements run on connections this session has already given back (see
+    /// [`Session::statement_count`]).
+    statements_done: u64,
 }
 
 impl std::fmt::Debug for Session {
@@ -127,12 +162,26 @@ impl Session {
             scratch: String::new(),
             scratch_params: Vec::new(),
             n_plus_one: (String::new(), 0),
+            statements_done: 0,
         }
     }
 
     /// The engine.
     pub fn engine(&self) -> &Engine {
         &self.engine
+    }
+
+    /// The session's settings.
+    pub fn options(&self) -> &SessionOptions {
+        &self.options
+    }
+
+    /// The error for a write in a read-only session.
+    pub(crate) fn read_only_error(what: &str) -> Error {
+        Error::misuse(format!(
+            "this session is read-only (SessionOptions::read_only, AsyncEngine::read): {what} \
+             would write; run the unit of work with AsyncEngine::run instead"
+        ))
     }
 
     pub(crate) fn generation(&self) -> u64 {
@@ -164,18 +213,44 @@ impl Session {
         }
     }
 
-    /// The session's connection, checked out on first use.
+    /// The session's connection, checked out on first use (with the statement timeout set,
+    /// and a read-only session's transaction begun).
     ///
     /// # Errors
     /// Pool or connection errors.
     pub fn connection(&mut self) -> Result<&mut Connection> {
         if self.conn.is_none() {
-            self.conn = Some(self.engine.connect()?);
+            let mut conn = self.engine.connect()?;
+            if let Some(t) = self.options.statement_timeout {
+                conn.set_statement_timeout(Some(t))?;
+            }
+            if self.options.read_only {
+                self.tx_depth = conn.begin_level(BeginMode::ReadOnly)?;
+            }
+            self.conn = Some(conn);
         }
         match self.conn.as_mut() {
             Some(c) => Ok(c),
             None => Err(Error::misuse("session has no connection")),
         }
+    }
+
+    /// Gives the session's connection back to the pool, keeping its statement count.
+    pub(crate) fn release_connection(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            self.statements_done += conn.statement_count();
+        }
+    }
+
+    /// How many statements this session has executed so far, over all its transactions:
+    /// queries (including relationship loads and counts), the flush's INSERT, UPDATE and
+    /// DELETE statements (a batch run as one executemany counts once), and raw SQL through
+    /// [`Session::execute`] or [`Session::connection`]. Transaction control (BEGIN, COMMIT,
+    /// ROLLBACK, SAVEPOINT) is not counted. Flask-SQLAlchemy's recorded queries, for a
+    /// page footer such as "3 queries": an N+1 loop shows up as a count that grows with the
+    /// page's rows.
+    pub fn statement_count(&self) -> u64 {
+        self.statements_done + self.conn.as_ref().map_or(0, Connection::statement_count)
     }
 
     pub(crate) fn parts<T: Model>(&mut self) -> Result<(&mut Connection, &mut Registry<T>)> {
@@ -357,7 +432,7 @@ impl Session {
         for r in &mut self.registries {
             r.close();
         }
-        self.conn = None;
+        self.release_connection();
         self.generation += 1;
     }
 

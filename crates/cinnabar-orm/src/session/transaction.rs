@@ -12,6 +12,9 @@ use crate::retry::RetryPolicy;
 
 impl Session {
     pub(super) fn ensure_transaction(&mut self) -> Result<()> {
+        if self.options.read_only {
+            return Err(Session::read_only_error("beginning a write transaction"));
+        }
         if self.tx_depth == 0 {
             let depth = self.connection()?.begin_write_level()?;
             self.tx_depth = depth;
@@ -58,7 +61,7 @@ impl Session {
             r.after_commit();
         }
         self.generation += 1;
-        self.conn = None;
+        self.release_connection();
         Ok(())
     }
 
@@ -75,7 +78,7 @@ impl Session {
         }
         let result = self.rollback_database();
         self.restore_after_rollback();
-        self.conn = None;
+        self.release_connection();
         result
     }
 
@@ -113,7 +116,7 @@ impl Session {
             .dirty
             .store(usize::from(left), Ordering::Relaxed);
         self.generation += 1;
-        self.conn = None;
+        self.release_connection();
     }
 
     fn restore_after_rollback(&mut self) {

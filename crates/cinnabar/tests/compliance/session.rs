@@ -118,7 +118,13 @@ fn autoflush_before_query(db: &TestDb) {
     assert_eq!(count(db, "students"), 1);
 
     // Without autoflush, a query does not see pending objects until flush().
-    let mut manual = Session::with_options(&db.engine, SessionOptions { autoflush: false });
+    let mut manual = Session::with_options(
+        &db.engine,
+        SessionOptions {
+            autoflush: false,
+            ..Default::default()
+        },
+    );
     let p = manual.add(student("Ravi", "Go"));
     assert!(manual
         .query::<Student>()
