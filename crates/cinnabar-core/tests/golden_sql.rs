@@ -714,6 +714,24 @@ fn left_join_typed() {
 }
 
 #[test]
+fn right_join_typed() {
+    assert_each(
+        students()
+            .column(Course::title)
+            .column(Student::name)
+            .join(
+                JoinKind::Right,
+                TableRef::new("courses"),
+                Student::course_id.eq(Course::id),
+            ),
+        r#"SELECT "courses"."title", "students"."name" FROM "students" RIGHT OUTER JOIN "courses" ON "students"."course_id" = "courses"."id""#,
+        r#"SELECT "courses"."title", "students"."name" FROM "students" RIGHT OUTER JOIN "courses" ON "students"."course_id" = "courses"."id""#,
+        "SELECT `courses`.`title`, `students`.`name` FROM `students` RIGHT OUTER JOIN `courses` ON `students`.`course_id` = `courses`.`id`",
+        &[],
+    );
+}
+
+#[test]
 fn two_joins_in_order_with_mixed_kinds() {
     let s = Select::from("enrollments")
         .join(

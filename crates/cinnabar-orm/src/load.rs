@@ -8,9 +8,9 @@
 use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
-use cinnabar_core::dialect::{compile, compile_into};
+use cinnabar_core::dialect::{compile, compile_into, compile_key_into};
 use cinnabar_core::sql::{ColumnRef, Expr, Select, Statement};
-use cinnabar_core::{Error, Result, Value, ValueRef};
+use cinnabar_core::{Error, Result, Value};
 use cinnabar_engine::Row;
 
 use crate::handle::{stamp, Handle, ObjectState, Shared};
@@ -184,11 +184,12 @@ pub(crate) fn load_each<T: Model>(
 /// Runs a [`Query`](crate::Query)'s SELECT (`select` without its select list, which is `T`'s columns)
 /// through the identity map, handing each object to `f`.
 ///
-/// The SQL text is cached per shape in `T`'s registry: the statement is compiled without its
-/// select list (short, and cheap to compile), and that text (bound values are placeholders in
-/// it, so it is the same for every value) keys the text of the full statement, compiled once.
-/// The values bound are those of the short compile: the select list holds none, so the
-/// placeholders are the same and in the same order.
+/// The SQL text is cached per shape in `T`'s registry: the statement without its select list
+/// is written as a cache key (`compile_key_into`: the SQL text with unquoted, unchecked
+/// identifiers; bound values are placeholders in it, so it is the same for every value),
+/// which keys the text of the full statement, compiled (and checked) once. The values bound
+/// are those the key collected: the select list holds none, so the placeholders are the same
+/// and in the same order.
 pub(crate) fn load_query<T: Model>(
     session: &mut Session,
     select: Select,
@@ -205,10 +206,10 @@ pub(crate) fn load_query<T: Model>(
     let generation = session.generation();
     let stmt = Statement::Select(select);
     let mut key = session.take_scratch();
+    let mut params = session.take_params();
     let result = (|| {
         let (conn, reg) = session.parts::<T>()?;
-        let mut params: Vec<ValueRef<'_>> = Vec::new();
-        compile_into(conn.dialect(), &stmt, &mut key, &mut params)?;
+        compile_key_into(conn.dialect(), &stmt, &mut key, &mut params)?;
         let sql = match reg.query_sql.get(key.as_str()) {
             Some(sql) => sql.clone(),
             None => {
@@ -240,6 +241,7 @@ pub(crate) fn load_query<T: Model>(
         )?;
         Ok(())
     })();
+    session.put_params(params);
     session.put_scratch(key);
     result
 }
@@ -253,10 +255,10 @@ pub(crate) fn load_rows<T: Model>(
     session.autoflush()?;
     let generation = session.generation();
     let mut sql = session.take_scratch();
+    let mut params = session.take_params();
     let result = (|| {
         let (conn, reg) = session.parts::<T>()?;
         let shared = reg.shared.clone();
-        let mut params: Vec<ValueRef<'_>> = Vec::new();
         compile_into(conn.dialect(), stmt, &mut sql, &mut params)?;
         let mut key_first = false;
         conn.run(
@@ -269,6 +271,7 @@ pub(crate) fn load_rows<T: Model>(
         )?;
         Ok(())
     })();
+    session.put_params(params);
     session.put_scratch(sql);
     result
 }

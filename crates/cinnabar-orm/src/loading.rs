@@ -43,6 +43,14 @@ pub trait Loader<M: Model>: Send + Sync {
 pub trait JoinSpec<M: Model>: Send + Sync {
     /// Adds the join (as alias `cinnabar_j{n}`) and the related model's columns.
     fn extend(&self, select: &mut Select, n: usize);
+    /// As [`JoinSpec::extend`], with the related table driving the join: `FROM related AS
+    /// cinnabar_j{n} RIGHT OUTER JOIN parent ON ..` (the same rows; see
+    /// `Dialect::eager_join_from_children`). Returns `false`, changing nothing, when the
+    /// relationship does not suit it (the foreign key is not on the related table).
+    fn extend_from_children(&self, select: &mut Select, n: usize) -> bool {
+        let _ = (select, n);
+        false
+    }
     /// How many columns [`JoinSpec::extend`] added.
     fn width(&self) -> usize;
     /// The `TypeId` of the session registry [`JoinSpec::row`] is handed.
@@ -51,7 +59,8 @@ pub trait JoinSpec<M: Model>: Send + Sync {
     /// repeat a (parent, related object) pair.
     fn start(&self, session: &mut Session, generation: u64, dedup: bool) -> Box<dyn Any + Send>;
     /// Builds the related object from the columns of `row` starting at `offset` (none when
-    /// the outer join found no row) and files it under `parent`.
+    /// the outer join found no row) and files it under `parent`, the load's parent number
+    /// `at` (parents are numbered 0, 1, .. in the order the rows first show them).
     ///
     /// # Errors
     /// Conversion errors naming the column.
@@ -59,7 +68,7 @@ pub trait JoinSpec<M: Model>: Send + Sync {
         &self,
         state: &mut (dyn Any + Send),
         registry: &mut dyn Any,
-        parent: &Handle<M>,
+        parent: (&Handle<M>, usize),
         row: &dyn Row,
         offset: usize,
     ) -> Result<()>;
@@ -110,6 +119,33 @@ impl<M: Model, R: Model> JoinSpec<M> for Joined<M, R> {
         });
     }
 
+    fn extend_from_children(&self, select: &mut Select, n: usize) -> bool {
+        // A child finds its parent by the parent's key; a many-to-one load's "children" are
+        // the parents' targets, found by their own key already.
+        if !matches!(
+            self.relation.kind,
+            RelationKind::OneToMany | RelationKind::OneToOne
+        ) {
+            return false;
+        }
+        let Some(parent) = select.from.take() else {
+            return false;
+        };
+        self.extend(select, n);
+        // `extend` joined the children to the parent; turn the join around.
+        let Some(join) = select.joins.pop() else {
+            select.from = Some(parent);
+            return false;
+        };
+        select.from = Some(join.table);
+        select.joins.push(Join {
+            kind: JoinKind::Right,
+            table: parent,
+            on: join.on,
+        });
+        true
+    }
+
     fn width(&self) -> usize {
         R::COLUMNS.len()
     }
@@ -125,7 +161,6 @@ impl<M: Model, R: Model> JoinSpec<M> for Joined<M, R> {
             key_first: false,
             dedup,
             groups: Vec::new(),
-            index: FxHashMap::default(),
             placed: FxHashSet::default(),
         })
     }
@@ -134,7 +169,7 @@ impl<M: Model, R: Model> JoinSpec<M> for Joined<M, R> {
         &self,
         state: &mut (dyn Any + Send),
         registry: &mut dyn Any,
-        parent: &Handle<M>,
+        (parent, at): (&Handle<M>, usize),
         row: &dyn Row,
         offset: usize,
     ) -> Result<()> {
@@ -144,15 +179,14 @@ impl<M: Model, R: Model> JoinSpec<M> for Joined<M, R> {
         let reg = registry
             .downcast_mut::<Registry<R>>()
             .ok_or_else(|| Error::misuse("joined load registry type mismatch"))?;
-        let pkey = Arc::as_ptr(&parent.0) as usize;
-        // Rows of one parent usually come in a run: its group is then the last one.
-        let at = match st.groups.last() {
-            Some((p, _)) if Arc::as_ptr(&p.0) as usize == pkey => st.groups.len() - 1,
-            _ => *st.index.entry(pkey).or_insert_with(|| {
-                st.groups.push((parent.clone(), Vec::new()));
-                st.groups.len() - 1
-            }),
-        };
+        // A new parent is numbered next: its group is appended.
+        match at.cmp(&st.groups.len()) {
+            std::cmp::Ordering::Less => {}
+            std::cmp::Ordering::Equal => st.groups.push((parent.clone(), Vec::new())),
+            std::cmp::Ordering::Greater => {
+                return Err(Error::misuse("joined load parents numbered out of order"))
+            }
+        }
         if row.value(offset + R::PRIMARY_KEY[0])?.is_null() {
             return Ok(()); // the outer join found no related row
         }
@@ -164,7 +198,7 @@ impl<M: Model, R: Model> JoinSpec<M> for Joined<M, R> {
             st.generation,
             &mut st.key_first,
         )?;
-        if st.dedup && !st.placed.insert((pkey, Arc::as_ptr(&h.0) as usize)) {
+        if st.dedup && !st.placed.insert((at, Arc::as_ptr(&h.0) as usize)) {
             return Ok(());
         }
         st.groups[at].1.push(h);
@@ -197,9 +231,7 @@ struct JoinState<M: Model, R: Model> {
     key_first: bool,
     dedup: bool,
     groups: Vec<(Handle<M>, Vec<Handle<R>>)>,
-    /// Parent (by object address) to its position in `groups`.
-    index: FxHashMap<usize, usize>,
-    /// (parent, object) pairs already placed, when rows can repeat them.
+    /// (parent number, object address) pairs already placed, when rows can repeat them.
     placed: FxHashSet<(usize, usize)>,
 }
 

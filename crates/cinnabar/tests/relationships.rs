@@ -279,6 +279,73 @@ fn joined_loading_matches_selectin_in_one_query(db: &TestDb) {
     }
 }
 
+/// A joined load of a whole table: on SQLite the children drive the join (RIGHT OUTER JOIN,
+/// see `Dialect::eager_join_from_children`); every backend returns the same objects, a
+/// childless parent included. A filtered parent query keeps the parents first everywhere.
+fn joined_loading_of_a_whole_table_keeps_childless_parents(db: &TestDb) {
+    let engine = setup(db);
+    add_empty_course(&engine);
+    seed(&engine, 3, 2);
+    let echo = echo_engine(db);
+    let mut s = Session::new(&echo);
+    let (courses, sql) = capture_sql(|| {
+        s.query::<Course>()
+            .options(joined(Course::students))
+            .all()
+            .unwrap()
+    });
+    let selects = statements(&sql, "SELECT");
+    assert_eq!(selects.len(), 1, "{selects:#?}");
+    let driven_by_children = db.backend == support::Backend::Sqlite;
+    let form = if driven_by_children {
+        " RIGHT OUTER JOIN "
+    } else {
+        " LEFT OUTER JOIN "
+    };
+    assert!(selects[0].contains(form), "{}", selects[0]);
+    assert_eq!(courses.len(), 4);
+    let mut titles = Vec::new();
+    for c in &courses {
+        let g = c.read();
+        let kids = g.students.get().unwrap();
+        match g.title.strip_prefix("course") {
+            Some(i) => {
+                assert_eq!(kids.len(), 2, "{}", g.title);
+                for k in kids {
+                    assert!(k.read().name.starts_with(&format!("s{i}_")));
+                    // The same identity-mapped objects a get() returns.
+                    let id = k.read().id.unwrap();
+                    assert!(Handle::ptr_eq(&s.get::<Student>(id).unwrap().unwrap(), k));
+                }
+            }
+            None => assert!(kids.is_empty(), "{}", g.title),
+        }
+        titles.push(g.title.clone());
+    }
+    titles.sort();
+    assert_eq!(titles, ["course0", "course1", "course2", "empty"]);
+    // A filter keeps the parents driving the join (a selective filter reads few children).
+    let mut s = Session::new(&echo);
+    let (one, sql) = capture_sql(|| {
+        s.query::<Course>()
+            .filter(Course::title.eq("course1"))
+            .options(joined(Course::students))
+            .all()
+            .unwrap()
+    });
+    let selects = statements(&sql, "SELECT");
+    assert!(selects[0].contains(" LEFT OUTER JOIN "), "{}", selects[0]);
+    assert_eq!(one.len(), 1);
+    assert_eq!(one[0].read().students.len().unwrap(), 2);
+}
+
+/// Adds a course without students before any other.
+fn add_empty_course(engine: &Engine) {
+    let mut s = Session::new(engine);
+    s.add(course("empty"));
+    s.commit().unwrap();
+}
+
 fn reading_an_unloaded_relationship_is_an_error_not_an_empty_list(db: &TestDb) {
     let engine = setup(db);
     seed(&engine, 1, 2);
@@ -347,6 +414,7 @@ fn rollback_restores_collections_and_keys(db: &TestDb) {
 backend_tests!(
     iter_loads_relationships_per_chunk,
     joined_loading_matches_selectin_in_one_query,
+    joined_loading_of_a_whole_table_keeps_childless_parents,
     children_added_to_a_new_parent_get_its_generated_key_in_one_flush,
     belongs_to_a_new_parent_fills_the_foreign_key,
     removing_from_a_collection_clears_the_foreign_key,

@@ -55,7 +55,7 @@ pub(crate) fn check_with(
 }
 
 fn check_nul(ident: &str, what: &str) -> Result<()> {
-    if ident.as_bytes().contains(&0) {
+    if super::has_byte(ident.as_bytes(), 0) {
         return Err(Error::misuse(format!(
             "{what} name {ident:?} contains a NUL byte, which no database accepts in a name"
         )));

@@ -75,6 +75,12 @@ impl Dialect for SqliteDialect {
         }
     }
 
+    fn eager_join_from_children(&self) -> bool {
+        // Nested loops only: see the trait. RIGHT JOIN needs SQLite 3.39; the bundled one is
+        // newer.
+        true
+    }
+
     fn write_row_lock(&self, _out: &mut String, _lock: crate::sql::RowLock) {
         // No row locks: the database-wide write lock, taken by the caller's `BEGIN
         // IMMEDIATE` before the read, already excludes every other writer (so no row is

@@ -58,6 +58,9 @@ pub enum JoinKind {
     Inner,
     /// `LEFT OUTER JOIN`
     Left,
+    /// `RIGHT OUTER JOIN`: every row of the joined table, with the rows before it that
+    /// match (SQLite since 3.39, PostgreSQL, MySQL/MariaDB).
+    Right,
 }
 
 /// A JOIN clause.

@@ -20,7 +20,7 @@ use std::sync::Arc;
 
 use cinnabar_core::dialect::BeginMode;
 use cinnabar_core::sql::{first_keyword, Statement};
-use cinnabar_core::{Error, Result};
+use cinnabar_core::{Error, Result, ValueRef};
 use cinnabar_engine::{Connection, Engine, Rows};
 use rustc_hash::FxHashMap;
 
@@ -120,6 +120,8 @@ pub struct Session {
     savepoints: usize,
     /// A reused buffer for compiling queries.
     scratch: String,
+    /// A reused buffer for a query's parameters (always empty between queries).
+    scratch_params: Vec<ValueRef<'static>>,
     /// The last explicitly loaded relationship and how many single-object loads of it ran
     /// in a row (the N+1 detector).
     n_plus_one: (String, usize),
@@ -158,6 +160,7 @@ impl Session {
             tx_depth: 0,
             savepoints: 0,
             scratch: String::new(),
+            scratch_params: Vec::new(),
             n_plus_one: (String::new(), 0),
             statements_done: 0,
         }
@@ -186,7 +189,16 @@ impl Session {
     }
 
     pub(crate) fn registry<T: Model>(&mut self) -> &mut Registry<T> {
-        let idx = match self.index.get(&TypeId::of::<T>()) {
+        let idx = self.registry_index::<T>();
+        self.registries[idx]
+            .as_any_mut()
+            .downcast_mut::<Registry<T>>()
+            .unwrap_or_else(|| unreachable!("registry index maps TypeId to its own type"))
+    }
+
+    /// The position of `T`'s registry in `registries`, made on first use.
+    fn registry_index<T: Model>(&mut self) -> usize {
+        match self.index.get(&TypeId::of::<T>()) {
             Some(&i) => i,
             None => {
                 self.registries.push(Box::new(Registry::<T>::new(
@@ -198,11 +210,7 @@ impl Session {
                 self.order.invalidate();
                 i
             }
-        };
-        self.registries[idx]
-            .as_any_mut()
-            .downcast_mut::<Registry<T>>()
-            .unwrap_or_else(|| unreachable!("registry index maps TypeId to its own type"))
+        }
     }
 
     /// The session's connection, checked out on first use (with the statement timeout set,
@@ -247,8 +255,7 @@ impl Session {
 
     pub(crate) fn parts<T: Model>(&mut self) -> Result<(&mut Connection, &mut Registry<T>)> {
         self.connection()?;
-        self.registry::<T>();
-        let idx = self.index[&TypeId::of::<T>()];
+        let idx = self.registry_index::<T>();
         let conn = self
             .conn
             .as_mut()
@@ -467,6 +474,16 @@ impl Session {
         self.scratch = s;
     }
 
+    /// A reused, empty buffer for a compiled query's parameters (no allocation per query).
+    pub(crate) fn take_params<'a>(&mut self) -> Vec<ValueRef<'a>> {
+        recycle(std::mem::take(&mut self.scratch_params))
+    }
+
+    /// Gives back the buffer [`Session::take_params`] lent.
+    pub(crate) fn put_params(&mut self, params: Vec<ValueRef<'_>>) {
+        self.scratch_params = recycle(params);
+    }
+
     pub(crate) fn conn_and_registries(
         &mut self,
     ) -> Result<(&mut Connection, &mut Vec<Box<dyn SessionRegistry>>)> {
@@ -494,4 +511,13 @@ impl Drop for Session {
     fn drop(&mut self) {
         self.close();
     }
+}
+
+/// Empties `params` and hands its allocation on under another lifetime: the buffer outlives
+/// the statements whose values it borrows. Collecting an emptied `Vec` into one of the same
+/// element layout reuses its allocation (no element is ever converted).
+#[allow(clippy::unnecessary_filter_map)] // it changes the element lifetime, never runs
+fn recycle<'b>(mut params: Vec<ValueRef<'_>>) -> Vec<ValueRef<'b>> {
+    params.clear();
+    params.into_iter().filter_map(|_| None).collect()
 }
