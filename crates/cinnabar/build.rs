@@ -20,4 +20,15 @@ fn main() {
             println!("cargo::rustc-cfg={cfg}");
         }
     }
+    // Read replicas (issue 16, tests/replicas.rs): the primary + standby pair that
+    // scripts/clusters/standby.sh starts; both variables must be set.
+    println!("cargo::rustc-check-cfg=cfg(cinnabar_test_pg_standby)");
+    let mut both = true;
+    for var in ["CINNABAR_TEST_PG_PRIMARY", "CINNABAR_TEST_PG_STANDBY"] {
+        println!("cargo::rerun-if-env-changed={var}");
+        both &= std::env::var(var).is_ok_and(|v| !v.trim().is_empty());
+    }
+    if both {
+        println!("cargo::rustc-cfg=cinnabar_test_pg_standby");
+    }
 }

@@ -52,6 +52,8 @@ pub struct EngineOptions {
     /// SQLite settings.
     #[cfg(feature = "sqlite")]
     pub sqlite: crate::sqlite::SqliteOptions,
+    /// Read replicas (none by default; see [`EngineOptions::replicas`]).
+    pub replicas: crate::replicas::ReplicaOptions,
 }
 
 impl Default for EngineOptions {
@@ -63,6 +65,7 @@ impl Default for EngineOptions {
             pool: PoolOptions::default(),
             #[cfg(feature = "sqlite")]
             sqlite: crate::sqlite::SqliteOptions::default(),
+            replicas: crate::replicas::ReplicaOptions::default(),
         }
     }
 }
@@ -153,6 +156,49 @@ impl EngineOptions {
         self
     }
 
+    /// Read replicas of the primary (SQLAlchemy's binds, Django's routers): each URL is a
+    /// replica of the engine's URL, with its own pool of the same settings. A `Session`
+    /// then reads from a replica outside a write transaction and from the primary inside
+    /// one and after its own writes; [`Engine::connect_replica`] does the same for Core.
+    /// See docs/scaling/replicas.md for the routing rules.
+    ///
+    /// ```no_run
+    /// use cinnabar::prelude::*;
+    /// use std::time::Duration;
+    ///
+    /// # fn main() -> cinnabar::Result<()> {
+    /// let engine = Engine::with_options(
+    ///     "postgresql://app@primary/college",
+    ///     EngineOptions::new()
+    ///         .replicas(["postgresql://app@replica1/college", "postgresql://app@replica2/college"])
+    ///         .max_replica_lag(Duration::from_secs(2)),
+    /// )?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn replicas<I, S>(mut self, urls: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.replicas.urls = urls.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// A replica further behind the primary than `lag` is skipped (default 5 s); see
+    /// [`ReplicaOptions::max_lag`](crate::ReplicaOptions::max_lag).
+    pub fn max_replica_lag(mut self, lag: Duration) -> Self {
+        self.replicas.max_lag = lag;
+        self
+    }
+
+    /// How often the replicas' lag is measured against the primary, and how long a replica
+    /// found down or lagging is skipped before it is tried again (default 1 s).
+    pub fn replica_check_interval(mut self, interval: Duration) -> Self {
+        self.replicas.check_interval = interval;
+        self
+    }
+
     /// Sets SQLite's busy timeout.
     #[cfg(feature = "sqlite")]
     pub fn sqlite_busy_timeout(mut self, t: Duration) -> Self {
@@ -183,6 +229,7 @@ pub(crate) struct EngineInner {
     pub(crate) pool: Pool,
     pub(crate) observe: Settings,
     pub(crate) write_begin: BeginMode,
+    pub(crate) replicas: Option<crate::replicas::ReplicaSet>,
 }
 
 /// A database: URL, dialect and connection pool. Clone it freely.
@@ -232,7 +279,8 @@ impl Engine {
     /// Makes an engine from a URL with `options`.
     ///
     /// # Errors
-    /// As [`create_engine`].
+    /// As [`create_engine`]; for each replica URL the same, and [`ErrorKind::Url`] for a
+    /// replica of another backend than the primary.
     #[cfg_attr(
         not(all(feature = "sqlite", feature = "postgres", feature = "mysql")),
         allow(unreachable_code, unused_variables)
@@ -257,7 +305,12 @@ impl Engine {
                 )))
             }
         };
-        Ok(Engine::from_driver(url, driver, options))
+        let replicas = crate::replicas::ReplicaSet::build(&url, &options)?;
+        let mut engine = Engine::from_driver(url, driver, options);
+        if let Some(inner) = Arc::get_mut(&mut engine.inner) {
+            inner.replicas = replicas;
+        }
+        Ok(engine)
     }
 
     /// Makes an engine over a driver built elsewhere.
@@ -275,6 +328,7 @@ impl Engine {
                 },
                 pool: Pool::new(driver, options.pool),
                 write_begin,
+                replicas: None,
             }),
         }
     }

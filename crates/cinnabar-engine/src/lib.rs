@@ -17,6 +17,7 @@ pub mod pool;
 #[cfg(feature = "postgres")]
 pub mod postgres;
 mod reflection;
+mod replicas;
 mod row;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
@@ -29,6 +30,7 @@ pub use engine::{create_engine, Engine, EngineOptions};
 pub use key::SqliteKey;
 pub use pool::{PoolOptions, PoolStatus};
 pub use reflection::{reflect_tables, Inspector};
+pub use replicas::{ReplicaOptions, ReplicaState, ReplicaStatus, WritePosition};
 pub use row::{get_at, get_column_at, get_named, ColumnIndex, FromRow, OwnedRow, Row, Rows};
 pub use transaction::Transaction;
 pub use url::{Backend, Url};

@@ -80,6 +80,8 @@ pub use cinnabar_engine::{
     create_engine, Backend, ColumnIndex, Connection, Engine, EngineOptions, FromRow, Inspector,
     MetaDataExt, OwnedRow, PoolOptions, PoolStatus, Row, Rows, SqliteKey, Transaction, Url,
 };
+// Read replicas (issue 16): docs/scaling/replicas.md.
+pub use cinnabar_engine::{ReplicaOptions, ReplicaState, ReplicaStatus, WritePosition};
 pub use cinnabar_macros::{FromRow, Model};
 pub use cinnabar_orm::{
     delete, joined, selectin, update, BelongsTo, BulkDelete, BulkStatement, BulkUpdate, Handle,
@@ -148,6 +150,7 @@ pub mod dialect {
         IdentifierLimit, MigrationLock, MySqlDialect, NamedLock, PostgresDialect, ServerVersion,
         SqliteDialect, TableRebuild,
     };
+    pub use cinnabar_core::dialect::ReplicaPositions;
 
     pub mod catalog {
         //! Reflection catalogs: the queries a dialect uses to read a live schema and the rules it

@@ -12,6 +12,7 @@ mod migration;
 mod mysql;
 mod postgres;
 mod rebuild;
+mod replica;
 mod sqlite;
 mod sqlite_rebuild;
 
@@ -23,6 +24,7 @@ pub use migration::{MigrationLock, NamedLock};
 pub use mysql::MySqlDialect;
 pub use postgres::PostgresDialect;
 pub use rebuild::{ServerVersion, TableRebuild};
+pub use replica::ReplicaPositions;
 pub use sqlite::SqliteDialect;
 pub(crate) use sqlite_rebuild::SqliteRebuild;
 
@@ -416,6 +418,21 @@ pub trait Dialect: Send + Sync + std::fmt::Debug + 'static {
     /// (also in offline SQL scripts, which run later). `None`: the dialect has none, and
     /// migrations cannot record when a revision was applied.
     fn utc_now_text_sql(&self) -> Option<&'static str> {
+        None
+    }
+
+    // --- Read replicas (issue 16, part "replicas"; the engine's `replicas.rs`) ---
+
+    /// The queries that read the primary's log position and a replica's replay position
+    /// (see [`ReplicaPositions`]): with them an engine configured with read replicas skips a
+    /// replica lagging beyond its bound and sends a session's reads back to a replica after
+    /// a commit only once that replica has replayed it. PostgreSQL's use the WAL positions
+    /// (LSNs). `None` (SQLite, MySQL/MariaDB): the lag cannot be measured, so a reachable
+    /// replica counts as healthy and a session that wrote stays on the primary for the rest
+    /// of its life. MariaDB could answer with `SHOW SLAVE STATUS` (`Seconds_Behind_Master`)
+    /// and its GTID positions (`@@gtid_binlog_pos` on the primary, `@@gtid_slave_pos` on the
+    /// replica); that is not done.
+    fn replica_positions(&self) -> Option<ReplicaPositions> {
         None
     }
 }

@@ -117,6 +117,11 @@ impl Dialect for PostgresDialect {
         Some(super::MigrationLock::Named(super::migration::POSTGRES_LOCK))
     }
 
+    /// WAL positions: see `replica.rs`.
+    fn replica_positions(&self) -> Option<super::ReplicaPositions> {
+        Some(super::replica::POSTGRES_REPLICA_POSITIONS)
+    }
+
     fn begin_sql(&self, mode: super::BeginMode) -> &'static str {
         match mode {
             super::BeginMode::ReadOnly => "BEGIN READ ONLY",

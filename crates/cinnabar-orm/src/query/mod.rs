@@ -336,7 +336,7 @@ impl<'s, T: Model> Query<'s, T> {
             table,
             T::COLUMNS[T::PRIMARY_KEY[0]],
         )));
-        Ok(!session.connection()?.execute(select)?.is_empty())
+        Ok(!session.read_connection()?.execute(select)?.is_empty())
     }
 }
 
@@ -419,6 +419,6 @@ fn run_count<T: Model>(session: &mut Session, mut select: Select) -> Result<i64>
         select
     };
     session
-        .connection()?
+        .read_connection()?
         .scalar(counted.column(Expr::CountStar))
 }

@@ -13,6 +13,7 @@
 
 mod cascade;
 mod flush;
+mod replica;
 mod transaction;
 
 use std::any::TypeId;
@@ -128,6 +129,8 @@ pub struct Session {
     /// Statements run on connections this session has already given back (see
     /// [`Session::statement_count`]).
     statements_done: u64,
+    /// Read replicas: the replica connection and whether reads must stay on the primary.
+    route: replica::ReplicaRoute,
 }
 
 impl std::fmt::Debug for Session {
@@ -163,6 +166,7 @@ impl Session {
             scratch_params: Vec::new(),
             n_plus_one: (String::new(), 0),
             statements_done: 0,
+            route: replica::ReplicaRoute::default(),
         }
     }
 
@@ -216,9 +220,23 @@ impl Session {
     /// The session's connection, checked out on first use (with the statement timeout set,
     /// and a read-only session's transaction begun).
     ///
+    /// With read replicas ([`EngineOptions::replicas`](cinnabar_engine::EngineOptions::replicas))
+    /// this is the primary's connection, and since the caller may write through it the
+    /// session's later reads go to the primary too (as after a write); a read-only session
+    /// gets its read connection, a replica's when one is healthy.
+    ///
     /// # Errors
     /// Pool or connection errors.
     pub fn connection(&mut self) -> Result<&mut Connection> {
+        if self.options.read_only {
+            return self.read_connection();
+        }
+        self.route.wrote = true;
+        self.primary_connection()
+    }
+
+    /// The session's primary connection, checked out on first use.
+    pub(crate) fn primary_connection(&mut self) -> Result<&mut Connection> {
         if self.conn.is_none() {
             let mut conn = self.engine.connect()?;
             if let Some(t) = self.options.statement_timeout {
@@ -237,8 +255,10 @@ impl Session {
 
     /// Gives the session's connection back to the pool, keeping its statement count.
     pub(crate) fn release_connection(&mut self) {
-        if let Some(conn) = self.conn.take() {
+        self.release_replica();
+        if let Some(mut conn) = self.conn.take() {
             self.statements_done += conn.statement_count();
+            self.record_write_position(&mut conn);
         }
     }
 
@@ -250,16 +270,16 @@ impl Session {
     /// page footer such as "3 queries": an N+1 loop shows up as a count that grows with the
     /// page's rows.
     pub fn statement_count(&self) -> u64 {
-        self.statements_done + self.conn.as_ref().map_or(0, Connection::statement_count)
+        self.statements_done
+            + self.conn.as_ref().map_or(0, Connection::statement_count)
+            + self.route.statement_count()
     }
 
+    /// The read connection (see `replica.rs`) and `T`'s registry.
     pub(crate) fn parts<T: Model>(&mut self) -> Result<(&mut Connection, &mut Registry<T>)> {
-        self.connection()?;
         let idx = self.registry_index::<T>();
-        let conn = self
-            .conn
-            .as_mut()
-            .ok_or_else(|| Error::misuse("session has no connection"))?;
+        self.read_connection()?;
+        let conn = replica::held(&mut self.route, &mut self.conn)?;
         let reg = self.registries[idx]
             .as_any_mut()
             .downcast_mut::<Registry<T>>()
@@ -407,7 +427,8 @@ impl Session {
         self.autoflush()?;
         let stmt = statement.into();
         let writes = match &stmt {
-            Statement::Select(_) => false,
+            // A locking read runs in the write transaction its locks last for.
+            Statement::Select(s) => s.lock.is_some(),
             Statement::Text(t) => !first_keyword(&t.sql, self.engine.dialect().lex_rules())
                 .is_some_and(|w| {
                     w.eq_ignore_ascii_case("SELECT") || w.eq_ignore_ascii_case("VALUES")
@@ -416,8 +437,9 @@ impl Session {
         };
         if writes {
             self.ensure_transaction()?;
+            return self.primary_connection()?.execute(stmt);
         }
-        self.connection()?.execute(stmt)
+        self.read_connection()?.execute(stmt)
     }
 
     pub(crate) fn ensure_write_transaction(&mut self) -> Result<()> {
@@ -433,6 +455,7 @@ impl Session {
             r.close();
         }
         self.release_connection();
+        self.end_replica_unit();
         self.generation += 1;
     }
 
@@ -484,14 +507,12 @@ impl Session {
         self.scratch_params = recycle(params);
     }
 
+    /// The read connection (see `replica.rs`) and the registries.
     pub(crate) fn conn_and_registries(
         &mut self,
     ) -> Result<(&mut Connection, &mut Vec<Box<dyn SessionRegistry>>)> {
-        self.connection()?;
-        let conn = self
-            .conn
-            .as_mut()
-            .ok_or_else(|| Error::misuse("session has no connection"))?;
+        self.read_connection()?;
+        let conn = replica::held(&mut self.route, &mut self.conn)?;
         Ok((conn, &mut self.registries))
     }
 

@@ -16,7 +16,9 @@ impl Session {
             return Err(Session::read_only_error("beginning a write transaction"));
         }
         if self.tx_depth == 0 {
-            let depth = self.connection()?.begin_write_level()?;
+            self.release_replica();
+            self.route.wrote = true;
+            let depth = self.primary_connection()?.begin_write_level()?;
             self.tx_depth = depth;
         }
         Ok(())
@@ -195,6 +197,7 @@ impl Session {
         let mut attempt = 1;
         loop {
             self.close();
+            self.read_primary_until_close();
             let outcome = f(self).and_then(|v| self.commit().map(|()| v));
             let e = match outcome {
                 Ok(v) => return Ok(v),
@@ -228,7 +231,7 @@ impl Session {
         self.flush()?;
         self.ensure_transaction()?;
         let snapshot = Snapshot::take(&mut self.registries);
-        self.connection()?.begin_write_level()?;
+        self.primary_connection()?.begin_write_level()?;
         self.savepoints += 1;
         let outcome = f(self);
         let outcome = match outcome {
@@ -241,14 +244,14 @@ impl Session {
         self.savepoints = self.savepoints.saturating_sub(1);
         match outcome {
             Ok(v) => {
-                self.connection()?.commit_level()?;
+                self.primary_connection()?.commit_level()?;
                 for r in &mut self.registries {
                     r.release_mark();
                 }
                 Ok(v)
             }
             Err(e) => {
-                self.connection()?.rollback_level()?;
+                self.primary_connection()?.rollback_level()?;
                 let (conn, registries) = self.conn_and_registries()?;
                 snapshot.restore(conn, registries)?;
                 Err(e)
