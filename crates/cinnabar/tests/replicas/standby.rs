@@ -307,13 +307,17 @@ fn a_standby_that_is_down_is_skipped(p: &Pair) {
 fn concurrent_sessions_read_their_writes(p: &Pair) {
     const THREADS: usize = 8;
     const ROUNDS: usize = 25;
-    let engine = p.engine(EngineOptions::new());
-    let replica_reads: usize = std::thread::scope(|scope| {
+    // Replay paused and no lag bound in the way: every session's own write is behind on the
+    // standby, so reading it back must take the primary, while sessions that wrote nothing
+    // keep reading the (stale) standby.
+    let engine = p.engine(EngineOptions::new().max_replica_lag(Duration::from_secs(3600)));
+    let paused = p.pause_replay();
+    let (replica_reads, stale_reads): (usize, usize) = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..THREADS)
             .map(|t| {
                 let engine = engine.clone();
                 scope.spawn(move || {
-                    let mut replica_reads = 0;
+                    let (mut replica_reads, mut stale_reads) = (0, 0);
                     for i in 0..ROUNDS {
                         let mine = format!("t{t}-{i}");
                         let mut s = Session::new(&engine);
@@ -325,21 +329,31 @@ fn concurrent_sessions_read_their_writes(p: &Pair) {
                             .all()
                             .unwrap();
                         assert_eq!(found.len(), 1, "{mine} was not read back");
+                        assert!(!s.reading_from_replica());
                         let mut ro = Session::with_options(
                             &engine,
                             SessionOptions::default().read_only(true),
                         );
-                        ro.query::<Note>().count().unwrap();
-                        replica_reads += usize::from(ro.reading_from_replica());
+                        let seen = ro.query::<Note>().count().unwrap();
+                        if ro.reading_from_replica() {
+                            replica_reads += 1;
+                            stale_reads += usize::from(seen == 0);
+                        }
                     }
-                    replica_reads
+                    (replica_reads, stale_reads)
                 })
             })
             .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).sum()
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap())
+            .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1))
     });
     assert_eq!(p.primary_count(), (THREADS * ROUNDS) as i64);
-    assert!(replica_reads > 0, "no read-only session read the standby");
+    // The standby is healthy throughout (no bound), so every read-only session read it.
+    assert_eq!(replica_reads, THREADS * ROUNDS);
+    assert_eq!(stale_reads, THREADS * ROUNDS, "the standby replayed while paused");
+    drop(paused);
     p.wait_caught_up();
     let on_standby: i64 = p
         .standby
