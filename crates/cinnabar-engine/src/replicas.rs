@@ -193,8 +193,8 @@ impl ReplicaSet {
                 Ok(())
             }),
         )?;
-        let sample =
-            sample.ok_or_else(|| Error::new(ErrorKind::NoRow, "no row for the primary's position"))?;
+        let sample = sample
+            .ok_or_else(|| Error::new(ErrorKind::NoRow, "no row for the primary's position"))?;
         *lock(&self.primary) = Some(sample);
         Ok(sample)
     }
@@ -246,7 +246,8 @@ fn judge(
         _ => match replay_clock {
             None => (ReplicaState::Lagging, None),
             Some(c) => {
-                let primary_now = primary.clock + now.saturating_duration_since(primary.at).as_secs_f64();
+                let primary_now =
+                    primary.clock + now.saturating_duration_since(primary.at).as_secs_f64();
                 let lag = Duration::try_from_secs_f64((primary_now - c).max(0.0))
                     .unwrap_or(Duration::MAX);
                 let state = if lag > max_lag {
@@ -331,7 +332,13 @@ impl Engine {
                 return None;
             }
         };
-        let (state, lag) = judge(&primary, Instant::now(), replayed, replay_clock, set.max_lag);
+        let (state, lag) = judge(
+            &primary,
+            Instant::now(),
+            replayed,
+            replay_clock,
+            set.max_lag,
+        );
         replica.mark(state, lag, None);
         if state != ReplicaState::Healthy {
             return None;

@@ -145,12 +145,12 @@ pub mod dialect {
     //! cannot change ([`TableRebuild`]), migration locks ([`MigrationLock`]) and its
     //! reflection [`catalog`].
 
+    pub use cinnabar_core::dialect::ReplicaPositions;
     pub use cinnabar_core::dialect::{
         compile, compile_ddl, BeginMode, Compiled, ConstraintKind, Dialect, GeneratedKeys,
         IdentifierLimit, MigrationLock, MySqlDialect, NamedLock, PostgresDialect, ServerVersion,
         SqliteDialect, TableRebuild,
     };
-    pub use cinnabar_core::dialect::ReplicaPositions;
 
     pub mod catalog {
         //! Reflection catalogs: the queries a dialect uses to read a live schema and the rules it

@@ -107,7 +107,11 @@ mod every_backend {
 
         // A new session reads the replica again; one told to use the primary does not.
         let mut fresh = Session::new(&engine);
-        let expected: &[&str] = if checks { &["written"] } else { &["on the replica"] };
+        let expected: &[&str] = if checks {
+            &["written"]
+        } else {
+            &["on the replica"]
+        };
         assert_eq!(bodies(&mut fresh), expected);
         let mut pinned = Session::new(&engine);
         pinned.use_primary();
@@ -137,7 +141,10 @@ mod every_backend {
         assert!(!raw.reading_from_replica());
         raw.commit().unwrap();
         assert_eq!(db.scalar("SELECT COUNT(*) FROM replica_notes"), Some(2));
-        assert_eq!(replica.scalar("SELECT COUNT(*) FROM replica_notes"), Some(1));
+        assert_eq!(
+            replica.scalar("SELECT COUNT(*) FROM replica_notes"),
+            Some(1)
+        );
     }
 
     fn a_replica_that_is_down_is_skipped(db: &TestDb) {
@@ -167,7 +174,8 @@ mod every_backend {
             Backend::Sqlite | Backend::MySql => "postgresql://postgres@127.0.0.1:1/test",
             Backend::Postgres => "mysql://root@127.0.0.1:1/test",
         };
-        let err = Engine::with_options(&db.url, EngineOptions::new().replicas([other])).unwrap_err();
+        let err =
+            Engine::with_options(&db.url, EngineOptions::new().replicas([other])).unwrap_err();
         assert!(
             matches!(err.kind(), ErrorKind::Url | ErrorKind::Unsupported),
             "{err}"

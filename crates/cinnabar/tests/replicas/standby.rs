@@ -12,7 +12,9 @@ use cinnabar::{ReplicaState, SessionOptions};
 static SERIAL: Mutex<()> = Mutex::new(());
 
 fn serial() -> MutexGuard<'static, ()> {
-    SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 fn env(var: &str) -> String {
@@ -114,7 +116,10 @@ impl Pair {
             .unwrap()
             != "paused"
         {
-            assert!(start.elapsed() < Duration::from_secs(10), "replay did not pause");
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "replay did not pause"
+            );
             std::thread::sleep(Duration::from_millis(10));
         }
         Paused(self)
@@ -172,7 +177,9 @@ fn a_read_goes_to_the_standby_and_a_write_to_the_primary(p: &Pair) {
     assert_eq!(engine.replica_status()[0].state, ReplicaState::Healthy);
 
     // A replica connection is for reads: the standby refuses a write on it.
-    let mut rc = engine.connect_replica(None).expect("the standby is healthy");
+    let mut rc = engine
+        .connect_replica(None)
+        .expect("the standby is healthy");
     let err = rc
         .execute(text("INSERT INTO replica_notes (body) VALUES ('x')"))
         .unwrap_err();
@@ -195,7 +202,9 @@ fn read_your_writes_while_replay_is_paused(p: &Pair) {
     assert!(!s.reading_from_replica());
     // After the commit: still the primary, as the standby has not replayed it.
     s.commit().unwrap();
-    let position = s.write_position().expect("the commit's position was recorded");
+    let position = s
+        .write_position()
+        .expect("the commit's position was recorded");
     assert_eq!(bodies(&mut s), ["mine"]);
     assert!(!s.reading_from_replica());
     s.commit().unwrap();
@@ -352,7 +361,11 @@ fn concurrent_sessions_read_their_writes(p: &Pair) {
     assert_eq!(p.primary_count(), (THREADS * ROUNDS) as i64);
     // The standby is healthy throughout (no bound), so every read-only session read it.
     assert_eq!(replica_reads, THREADS * ROUNDS);
-    assert_eq!(stale_reads, THREADS * ROUNDS, "the standby replayed while paused");
+    assert_eq!(
+        stale_reads,
+        THREADS * ROUNDS,
+        "the standby replayed while paused"
+    );
     drop(paused);
     p.wait_caught_up();
     let on_standby: i64 = p
@@ -407,12 +420,24 @@ fn ci_runs_the_standby_tests() {
             "CI is set but {var} is not (scripts/clusters/standby.sh start DIR prints it)"
         );
     }
+    let built = [
+        (
+            cfg!(cinnabar_test_pg_standby),
+            "the tests were built without CINNABAR_TEST_PG_PRIMARY / CINNABAR_TEST_PG_STANDBY",
+        ),
+        (
+            cfg!(feature = "postgres"),
+            "the `postgres` feature is off (run with --features postgres)",
+        ),
+    ];
+    let problems: Vec<&str> = built
+        .iter()
+        .filter(|(ok, _)| !ok)
+        .map(|(_, why)| *why)
+        .collect();
     assert!(
-        cfg!(cinnabar_test_pg_standby),
-        "the tests were built without CINNABAR_TEST_PG_PRIMARY / CINNABAR_TEST_PG_STANDBY"
-    );
-    assert!(
-        cfg!(feature = "postgres"),
-        "the `postgres` feature is off (run with --features postgres)"
+        problems.is_empty(),
+        "CI is set, but {}",
+        problems.join("; ")
     );
 }
