@@ -141,6 +141,22 @@ mod every_backend {
         assert!(!raw.reading_from_replica());
         raw.commit().unwrap();
         assert_eq!(db.scalar("SELECT COUNT(*) FROM replica_notes"), Some(2));
+
+        // The primary connection handed out may be written through: reads follow it.
+        let mut handed = Session::new(&engine);
+        bodies(&mut handed);
+        assert_eq!(handed.reading_from_replica(), !checks);
+        handed.connection().unwrap();
+        assert!(!handed.reading_from_replica());
+        // (Counted: the identity map keeps the objects the replica gave, as any session
+        // keeps loaded objects over a later query.)
+        let n: i64 = handed
+            .execute(text("SELECT COUNT(*) FROM replica_notes"))
+            .unwrap()
+            .scalar()
+            .unwrap();
+        assert_eq!(n, 2);
+        assert!(!handed.reading_from_replica());
         assert_eq!(
             replica.scalar("SELECT COUNT(*) FROM replica_notes"),
             Some(1)

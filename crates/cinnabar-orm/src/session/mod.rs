@@ -232,6 +232,7 @@ impl Session {
             return self.read_connection();
         }
         self.route.wrote = true;
+        self.release_replica();
         self.primary_connection()
     }
 
