@@ -1,5 +1,6 @@
 //! The MySQL/MariaDB dialect: backtick quoting, `?` placeholders, AUTO_INCREMENT keys,
-//! `CONCAT()`, `ON DUPLICATE KEY UPDATE`, no RETURNING (keys come from LAST_INSERT_ID).
+//! `CONCAT()`, `ON DUPLICATE KEY UPDATE`, RETURNING on INSERT and DELETE only (MariaDB); keys
+//! come from LAST_INSERT_ID.
 
 use super::ddl::keyed_by_flags;
 use super::{
@@ -71,6 +72,15 @@ impl Dialect for MySqlDialect {
 
     fn supports_returning(&self) -> bool {
         false
+    }
+
+    /// MariaDB (10.5 for INSERT, 10.0 for DELETE) writes RETURNING on INSERT and DELETE, never
+    /// on UPDATE. MySQL has no RETURNING at all and refuses the SQL at the server: this
+    /// dialect describes MariaDB, the server the project tests against. The flush does not
+    /// use it ([`supports_returning`](Dialect::supports_returning) stays false), so keys keep
+    /// coming from LAST_INSERT_ID on both servers.
+    fn supports_returning_in(&self, kind: super::DmlKind) -> bool {
+        matches!(kind, super::DmlKind::Insert | super::DmlKind::Delete)
     }
 
     fn max_bind_params(&self) -> usize {

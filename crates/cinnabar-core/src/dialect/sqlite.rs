@@ -75,6 +75,12 @@ impl Dialect for SqliteDialect {
         }
     }
 
+    /// SQLite's compound operands are bare SELECT cores: no parentheses, no ORDER BY / LIMIT
+    /// of their own.
+    fn compound_operands_parenthesized(&self) -> bool {
+        false
+    }
+
     fn eager_join_from_children(&self) -> bool {
         // Nested loops only: see the trait. RIGHT JOIN needs SQLite 3.39; the bundled one is
         // newer.
