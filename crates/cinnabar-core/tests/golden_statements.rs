@@ -344,6 +344,14 @@ fn an_operand_with_its_own_order_and_limit_is_parenthesized_or_wrapped() {
 }
 
 #[test]
+fn an_operand_with_its_own_with_clause_is_a_derived_table_everywhere() {
+    // MariaDB refuses `(WITH ...) UNION ...`; a derived table holding WITH works on all three.
+    let q = names("c").with("c", names("a")).except(names("b"));
+    let sqlite = r#"SELECT * FROM (WITH "c" AS (SELECT "name" FROM "a") SELECT "name" FROM "c") AS "_c1" EXCEPT SELECT "name" FROM "b""#;
+    assert_each(q, sqlite, sqlite, &sqlite.replace('"', "`"), &[]);
+}
+
+#[test]
 fn a_compound_is_usable_where_a_select_is() {
     let ids = Select::from("a")
         .column(col("id"))

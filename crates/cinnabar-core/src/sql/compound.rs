@@ -13,10 +13,11 @@
 //!
 //! How an operand is written is a dialect capability
 //! ([`Dialect::compound_operands_parenthesized`](crate::dialect::Dialect::compound_operands_parenthesized)):
-//! an operand with its own ORDER BY / LIMIT / OFFSET / WITH, or a nested compound, is written
+//! an operand with its own ORDER BY / LIMIT / OFFSET, or a nested compound, is written
 //! `(SELECT ...)` on PostgreSQL and MariaDB, and `SELECT * FROM (SELECT ...) AS "_c2"` on
-//! SQLite, whose grammar has no parenthesized operands. Compiled by
-//! `dialect/compiler/statements.rs`.
+//! SQLite, whose grammar has no parenthesized operands. An operand with a WITH clause of its
+//! own is such a derived table on every dialect (MariaDB refuses `(WITH ...) UNION ...`).
+//! Compiled by `dialect/compiler/statements.rs`.
 
 use super::select::Select;
 

@@ -137,7 +137,9 @@ impl<'a> Writer<'_, 'a> {
 
     /// One operand: bare when it is a plain SELECT core; otherwise parenthesized, or, where
     /// the dialect has no parenthesized operands, a derived table `SELECT * FROM (...) AS
-    /// "_cN"`.
+    /// "_cN"`. An operand with a WITH clause of its own is a derived table everywhere:
+    /// MariaDB refuses `(WITH ...) UNION ...` but takes WITH inside a derived table, as do
+    /// the others.
     fn set_operand(&mut self, s: &'a Select, n: usize) -> Result<()> {
         let plain = s.compound.is_none()
             && s.with.is_empty()
@@ -147,7 +149,7 @@ impl<'a> Writer<'_, 'a> {
         if plain {
             return self.select(s);
         }
-        if self.d.compound_operands_parenthesized() {
+        if s.with.is_empty() && self.d.compound_operands_parenthesized() {
             self.sql.push('(');
             self.select(s)?;
             self.sql.push(')');
