@@ -11,7 +11,7 @@ use cinnabar_core::dialect::{
 use cinnabar_core::sql::{
     current_row, dense_rank, following, preceding, rank, row_number, unbounded_following,
     unbounded_preceding, BinOp, Column, ColumnRef, Cte, Delete, Expr, Expression, Insert, JoinKind,
-    OrderBy, RankFunction, Select, SetOp, Statement, TableRef, Update, Window,
+    OnConflict, OrderBy, RankFunction, Select, SetOp, Statement, TableRef, Update, Window,
 };
 use cinnabar_core::types::kind;
 use cinnabar_core::{Error, ErrorKind, Value};
@@ -296,6 +296,16 @@ fn union_with_order_and_limit_over_the_compound() {
 }
 
 #[test]
+fn with_over_a_whole_compound() {
+    let q = names("c")
+        .union(names("d"))
+        .order_by(asc(col("name")))
+        .with("c", names("a"));
+    let sqlite = r#"WITH "c" AS (SELECT "name" FROM "a") SELECT "name" FROM "c" UNION SELECT "name" FROM "d" ORDER BY "name""#;
+    assert_each(q, sqlite, sqlite, &sqlite.replace('"', "`"), &[]);
+}
+
+#[test]
 fn every_operator_chained_left_to_right() {
     let q = names("a")
         .union_all(names("b"))
@@ -577,6 +587,27 @@ fn insert_from_a_compound_with_returning() {
     assert_eq!(
         compiled(&SQLITE, all).sql,
         r#"INSERT INTO "archive" SELECT * FROM "enrollments""#
+    );
+}
+
+#[test]
+fn insert_select_with_an_upsert_ends_the_select_with_where_on_sqlite() {
+    let q = Insert::into("courses")
+        .columns(["id", "title"])
+        .select(
+            Select::from("drafts")
+                .column(col("id"))
+                .column(col("title")),
+        )
+        .on_conflict(OnConflict::DoNothing {
+            target: vec!["id".into()],
+        });
+    assert_each(
+        q,
+        r#"INSERT INTO "courses" ("id", "title") SELECT * FROM (SELECT "id", "title" FROM "drafts") AS "_s" WHERE 1 = 1 ON CONFLICT ("id") DO NOTHING"#,
+        r#"INSERT INTO "courses" ("id", "title") SELECT "id", "title" FROM "drafts" ON CONFLICT ("id") DO NOTHING"#,
+        "INSERT INTO `courses` (`id`, `title`) SELECT `id`, `title` FROM `drafts` ON DUPLICATE KEY UPDATE `id` = `courses`.`id`",
+        &[],
     );
 }
 

@@ -10,8 +10,8 @@ mod support;
 use cinnabar::dialect::DmlKind;
 use cinnabar::prelude::*;
 use cinnabar::sql::{
-    current_row, unbounded_preceding, ColumnRef, Delete, Expr, Insert, JoinKind, OrderBy, Select,
-    TableRef, Update,
+    current_row, unbounded_preceding, ColumnRef, Delete, Expr, Insert, JoinKind, OnConflict,
+    OrderBy, Select, TableRef, Update,
 };
 use cinnabar::types::kind;
 use cinnabar::Value;
@@ -462,6 +462,30 @@ fn insert_from_select(db: &TestDb) {
         .order_by(Honour::course_id.asc());
     let rows: Vec<(i64, i64)> = conn.query_as(q).unwrap();
     assert_eq!(rows, [(1, 1), (2, 2), (4, 3), (1, 4)]);
+
+    // With an upsert: students 1..=6 as courses 5..=10; 5 and 6 exist and are left alone.
+    let drafts = Select::from("st_students")
+        .column(Student::id.add(4))
+        .column(Student::name);
+    conn.execute(
+        Insert::into("st_courses")
+            .columns(["id", "title"])
+            .select(drafts)
+            .on_conflict(OnConflict::DoNothing {
+                target: vec!["id".into()],
+            }),
+    )
+    .unwrap();
+    let q = Select::from("st_courses")
+        .column(Course::title)
+        .filter(Course::id.ge(5))
+        .order_by(Course::id.asc());
+    let titles: Vec<(String,)> = conn.query_as(q).unwrap();
+    let titles: Vec<&str> = titles.iter().map(|(t,)| t.as_str()).collect();
+    assert_eq!(
+        titles,
+        ["Networking", "Web security", "Cy", "Di", "Ed", "Flo"]
+    );
 
     let e = conn
         .execute(

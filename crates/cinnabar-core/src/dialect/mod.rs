@@ -194,6 +194,14 @@ pub trait Dialect: Send + Sync + std::fmt::Debug + 'static {
         true
     }
 
+    /// Whether an `INSERT ... SELECT` with an upsert clause must end its SELECT with a WHERE
+    /// clause, because the database would otherwise read `ON CONFLICT` as a join's `ON`
+    /// (SQLite). Where it must, the compiler writes the query as `SELECT * FROM (query) AS
+    /// "_s" WHERE 1 = 1`.
+    fn insert_select_upsert_needs_where(&self) -> bool {
+        false
+    }
+
     /// How generated keys come back from an INSERT.
     fn generated_keys(&self) -> GeneratedKeys {
         if self.supports_returning() {
@@ -394,6 +402,23 @@ pub trait Dialect: Send + Sync + std::fmt::Debug + 'static {
             }
         }
         Ok(())
+    }
+
+    /// Writes the upsert clause of an `INSERT INTO table ... SELECT` (after the SELECT);
+    /// [`write_on_conflict`](Dialect::write_on_conflict) by default. MySQL qualifies its
+    /// no-op assignment with `table`, which the SELECT's own columns would make ambiguous.
+    ///
+    /// # Errors
+    /// As [`write_on_conflict`](Dialect::write_on_conflict).
+    fn write_on_conflict_after_select(
+        &self,
+        out: &mut String,
+        table: &str,
+        oc: &crate::sql::OnConflict,
+        columns: &[std::borrow::Cow<'static, str>],
+    ) -> crate::Result<()> {
+        let _ = table;
+        self.write_on_conflict(out, oc, columns)
     }
 
     /// How an empty INSERT (all defaults) is written after the table name.

@@ -185,33 +185,20 @@ impl Dialect for MySqlDialect {
         oc: &OnConflict,
         columns: &[std::borrow::Cow<'static, str>],
     ) -> crate::Result<()> {
-        match oc {
-            // A no-op assignment keeps the existing row without IGNORE's error swallowing.
-            OnConflict::DoNothing { target } => {
-                out.push_str(" ON DUPLICATE KEY UPDATE ");
-                let col = target
-                    .first()
-                    .or_else(|| columns.first())
-                    .map(|c| c.as_ref())
-                    .ok_or_else(|| crate::Error::misuse("an upsert needs at least one column"))?;
-                self.quote_identifier(out, col);
-                out.push_str(" = ");
-                self.quote_identifier(out, col);
-            }
-            OnConflict::Update { columns, .. } => {
-                out.push_str(" ON DUPLICATE KEY UPDATE ");
-                for (i, c) in columns.iter().enumerate() {
-                    if i > 0 {
-                        out.push_str(", ");
-                    }
-                    self.quote_identifier(out, c);
-                    out.push_str(" = VALUES(");
-                    self.quote_identifier(out, c);
-                    out.push(')');
-                }
-            }
-        }
-        Ok(())
+        self.write_upsert(out, oc, columns, None)
+    }
+
+    /// After a SELECT the no-op assignment names the table, `` `id` = `t`.`id` ``: a bare
+    /// `` `id` `` could also be a column of the SELECT's tables ("Column 'id' in UPDATE is
+    /// ambiguous").
+    fn write_on_conflict_after_select(
+        &self,
+        out: &mut String,
+        table: &str,
+        oc: &OnConflict,
+        columns: &[std::borrow::Cow<'static, str>],
+    ) -> crate::Result<()> {
+        self.write_upsert(out, oc, columns, Some(table))
     }
 
     fn default_values_clause(&self) -> &'static str {
@@ -263,5 +250,48 @@ impl Dialect for MySqlDialect {
 
     fn utc_now_text_sql(&self) -> Option<&'static str> {
         Some("DATE_FORMAT(UTC_TIMESTAMP(), '%Y-%m-%dT%H:%i:%sZ')")
+    }
+}
+
+impl MySqlDialect {
+    /// `ON DUPLICATE KEY UPDATE ...`; `table` qualifies the no-op assignment's right side.
+    fn write_upsert(
+        &self,
+        out: &mut String,
+        oc: &OnConflict,
+        columns: &[std::borrow::Cow<'static, str>],
+        table: Option<&str>,
+    ) -> crate::Result<()> {
+        match oc {
+            // A no-op assignment keeps the existing row without IGNORE's error swallowing.
+            OnConflict::DoNothing { target } => {
+                out.push_str(" ON DUPLICATE KEY UPDATE ");
+                let col = target
+                    .first()
+                    .or_else(|| columns.first())
+                    .map(|c| c.as_ref())
+                    .ok_or_else(|| crate::Error::misuse("an upsert needs at least one column"))?;
+                self.quote_identifier(out, col);
+                out.push_str(" = ");
+                if let Some(t) = table {
+                    self.quote_identifier(out, t);
+                    out.push('.');
+                }
+                self.quote_identifier(out, col);
+            }
+            OnConflict::Update { columns, .. } => {
+                out.push_str(" ON DUPLICATE KEY UPDATE ");
+                for (i, c) in columns.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    self.quote_identifier(out, c);
+                    out.push_str(" = VALUES(");
+                    self.quote_identifier(out, c);
+                    out.push(')');
+                }
+            }
+        }
+        Ok(())
     }
 }

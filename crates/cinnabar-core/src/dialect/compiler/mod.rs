@@ -507,7 +507,12 @@ impl<'a> Writer<'_, 'a> {
             for c in target.iter().chain(updated) {
                 check_with(self.d, self.limit, c, "column")?;
             }
-            self.d.write_on_conflict(self.sql, oc, &s.columns)?;
+            match &s.select {
+                Some(_) => self
+                    .d
+                    .write_on_conflict_after_select(self.sql, &s.table, oc, &s.columns)?,
+                None => self.d.write_on_conflict(self.sql, oc, &s.columns)?,
+            }
         }
         Ok(())
     }

@@ -185,6 +185,14 @@ impl<'a> Writer<'_, 'a> {
             self.sql.push(')');
         }
         self.sql.push(' ');
+        if s.on_conflict.is_some() && self.d.insert_select_upsert_needs_where() {
+            self.sql.push_str("SELECT * FROM (");
+            self.select(query)?;
+            self.sql.push_str(") AS ");
+            self.ident("_s", "alias")?;
+            self.sql.push_str(" WHERE 1 = 1");
+            return Ok(());
+        }
         self.select(query)
     }
 
