@@ -612,6 +612,16 @@ fn insert_select_with_an_upsert_ends_the_select_with_where_on_sqlite() {
 }
 
 #[test]
+fn insert_from_a_select_with_its_own_with_clause() {
+    let q = Insert::into("t")
+        .columns(["name"])
+        .select(Select::from("y").column(col("name")).with("y", names("b")));
+    let sqlite =
+        r#"INSERT INTO "t" ("name") WITH "y" AS (SELECT "name" FROM "b") SELECT "name" FROM "y""#;
+    assert_each(q, sqlite, sqlite, &sqlite.replace('"', "`"), &[]);
+}
+
+#[test]
 fn insert_select_column_count_mismatch_is_a_typed_error() {
     let q = Insert::into("honours")
         .columns(["student_id", "course_id"])

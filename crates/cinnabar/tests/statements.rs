@@ -497,6 +497,29 @@ fn insert_from_select(db: &TestDb) {
         )
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Misuse, "{e}");
+    // A SELECT with a WITH clause of its own (INSERT INTO t (..) WITH .. SELECT ..).
+    let low = Select::from("st_enrollments")
+        .column(Enrollment::student_id)
+        .column(Enrollment::course_id)
+        .filter(Enrollment::mark.lt(60));
+    let rows = conn
+        .execute(
+            Insert::into("st_honours")
+                .columns(["student_id", "course_id"])
+                .select(
+                    Select::from("low")
+                        .column(qualified("low", "student_id"))
+                        .column(qualified("low", "course_id"))
+                        .with("low", low),
+                ),
+        )
+        .unwrap();
+    assert_eq!(rows.rows_affected(), 1);
+    let q = Select::from("st_honours")
+        .column(count_star())
+        .filter(Honour::student_id.eq(3))
+        .filter(Honour::course_id.eq(3));
+    assert_eq!(conn.scalar::<i64>(q).unwrap(), 1);
 }
 
 // ---------------------------------------------------------------------------------------------
