@@ -93,7 +93,9 @@ pub use cinnabar_orm::{
 // (as tests/ui/type_column_type_mismatch.stderr records), not `cinnabar::sql::...`.
 /// Everything a typical program needs: `use cinnabar::prelude::*;`.
 pub mod prelude {
+    pub use crate::func::{case, case_on, coalesce, exists, not_exists, tuple};
     pub use crate::sql::{and_all, count_star, not, or_any, text, Expression, TextExpression};
+    pub use crate::sql::{DateTimeExpression, ExpressionExt};
     pub use crate::{
         create_engine, delete, joined, selectin, update, BelongsTo, Connection, Engine,
         EngineOptions, Error, ErrorKind, FieldError, FromRow, Handle, HasMany, HasOne, Inspector,
@@ -114,6 +116,24 @@ pub mod sql {
         DropTable, Expr, Expression, Function, Insert, Join, JoinKind, Keywords, LexRules, Lexer,
         OnConflict, OrderBy, Pieces, RowLock, Select, SelectItem, Statement, Statements, TableRef,
         Text, TextExpression, TextPiece, Token, TokenKind, TypedExpr, Update,
+    };
+    pub use cinnabar_core::sql::{
+        Argument, Arguments, Case, DatePart, DateTimeExpression, ExpressionExt, Operands,
+        SimpleCase, Temporal, Tuple, TupleExprs, TupleOperand,
+    };
+}
+
+pub mod func {
+    //! SQL functions and operators, SQLAlchemy's `func` and friends (see docs/queries/):
+    //! [`call`] for any SQL function by name, [`cast`], [`coalesce`], [`nullif`], CASE
+    //! ([`case`], [`case_on`]), subqueries ([`scalar`], [`exists`], [`not_exists`]; IN is
+    //! `.in_select(..)`), row values ([`tuple`]) and the portable date/time functions
+    //! ([`current_date`], [`current_timestamp`], [`extract`], [`add_days`]; also the
+    //! [`DateTimeExpression`](crate::sql::DateTimeExpression) methods `.year()` ...).
+
+    pub use cinnabar_core::sql::{
+        add_days, call, case, case_on, cast, check_function_name, coalesce, current_date,
+        current_timestamp, exists, extract, not_exists, nullif, scalar, tuple, DatePart,
     };
 }
 
@@ -144,9 +164,9 @@ pub mod dialect {
     //! reflection [`catalog`].
 
     pub use cinnabar_core::dialect::{
-        compile, compile_ddl, BeginMode, Compiled, ConstraintKind, Dialect, GeneratedKeys,
-        IdentifierLimit, MigrationLock, MySqlDialect, NamedLock, PostgresDialect, ServerVersion,
-        SqliteDialect, TableRebuild,
+        compile, compile_ddl, BeginMode, CastSpelling, Compiled, ConstraintKind, Dialect,
+        GeneratedKeys, IdentifierLimit, MigrationLock, MySqlDialect, NamedLock, PostgresDialect,
+        ServerVersion, SqliteDialect, TableRebuild,
     };
 
     pub mod catalog {

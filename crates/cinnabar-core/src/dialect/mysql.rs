@@ -254,4 +254,24 @@ impl Dialect for MySqlDialect {
     fn utc_now_text_sql(&self) -> Option<&'static str> {
         Some("DATE_FORMAT(UTC_TIMESTAMP(), '%Y-%m-%dT%H:%i:%sZ')")
     }
+
+    fn integer_division_operator(&self) -> &'static str {
+        " DIV "
+    }
+
+    fn cast_spelling(&self, to: SqlType) -> Option<super::CastSpelling> {
+        super::spelling::mysql_cast(to)
+    }
+
+    fn add_days_template(&self) -> [&'static str; 3] {
+        ["DATE_ADD(", ", INTERVAL ", " DAY)"]
+    }
+
+    fn current_date_sql(&self) -> &'static str {
+        "UTC_DATE()"
+    }
+
+    fn current_timestamp_sql(&self) -> &'static str {
+        "UTC_TIMESTAMP(6)"
+    }
 }
