@@ -316,9 +316,10 @@ fn nested_concatenation_with_a_null() {
 // ---------------------------------------------------------------------------------------------
 // Date and time
 
+#[cfg(feature = "chrono")]
 struct Event;
+#[cfg(feature = "chrono")]
 impl Event {
-    #[cfg(feature = "chrono")]
     const on: Column<Event, chrono::NaiveDate> = Column::new("events", "on", 0);
 }
 
@@ -376,7 +377,7 @@ fn current_date_timestamp_and_adding_days() {
             .filter(add_days(date_col(), 7).ge(current_date()))
             .filter(date_col().add_days(Student::age.neg_days()).lt(current_date())),
         r#"SELECT CURRENT_DATE, CURRENT_TIMESTAMP FROM "events" WHERE (date("events"."on", (?) || ' days') >= CURRENT_DATE) AND (date("events"."on", (-"students"."age") || ' days') < CURRENT_DATE)"#,
-        r#"SELECT CAST(CURRENT_TIMESTAMP AT TIME ZONE 'UTC' AS DATE), (CURRENT_TIMESTAMP AT TIME ZONE 'UTC') FROM "events" WHERE (("events"."on" + $1) >= CAST(CURRENT_TIMESTAMP AT TIME ZONE 'UTC' AS DATE)) AND (("events"."on" + -"students"."age") < CAST(CURRENT_TIMESTAMP AT TIME ZONE 'UTC' AS DATE))"#,
+        r#"SELECT CAST(CURRENT_TIMESTAMP AT TIME ZONE 'UTC' AS DATE), (CURRENT_TIMESTAMP AT TIME ZONE 'UTC') FROM "events" WHERE (("events"."on" + CAST($1 AS INTEGER)) >= CAST(CURRENT_TIMESTAMP AT TIME ZONE 'UTC' AS DATE)) AND (("events"."on" + CAST(-"students"."age" AS INTEGER)) < CAST(CURRENT_TIMESTAMP AT TIME ZONE 'UTC' AS DATE))"#,
         "SELECT UTC_DATE(), UTC_TIMESTAMP(6) FROM `events` WHERE (DATE_ADD(`events`.`on`, INTERVAL ? DAY) >= UTC_DATE()) AND (DATE_ADD(`events`.`on`, INTERVAL -`students`.`age` DAY) < UTC_DATE())",
         &[i(7)],
     );

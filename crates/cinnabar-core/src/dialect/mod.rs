@@ -228,9 +228,10 @@ pub trait Dialect: Send + Sync + std::fmt::Debug + 'static {
     }
 
     /// The text around a date and a number of days that adds them, a date: `[before,
-    /// between, after]`, `(d + n)` by default (PostgreSQL's date + integer).
+    /// between, after]`; `(d + CAST(n AS INTEGER))` by default, PostgreSQL's date + integer
+    /// (the cast types a bound `n`, for which `date + unknown` would be ambiguous).
     fn add_days_template(&self) -> [&'static str; 3] {
-        ["(", " + ", ")"]
+        ["(", " + CAST(", " AS INTEGER))"]
     }
 
     /// Today's date in UTC. `CURRENT_DATE` by default (SQLite's is UTC).

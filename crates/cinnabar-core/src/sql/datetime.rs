@@ -78,7 +78,7 @@ where
 }
 
 /// `date + days` days, a date (`days` may be negative): SQLite
-/// `date(d, (n) || ' days')`, PostgreSQL `(d + n)`, MariaDB `DATE_ADD(d, INTERVAL n DAY)`.
+/// `date(d, (n) || ' days')`, PostgreSQL `(d + CAST(n AS INTEGER))`, MariaDB `DATE_ADD(d, INTERVAL n DAY)`.
 pub fn add_days<E>(date: E, days: impl Bindable<kind::Integer>) -> TypedExpr<kind::Date>
 where
     E: Expression<Kind = kind::Date>,
