@@ -444,6 +444,9 @@ impl Dialect for WithoutRowValues {
     }
 }
 
+/// A condition on (last, age) built from a key.
+type KeyCondition = fn((&'static str, i32)) -> Condition;
+
 fn row_value_expansion_matches_row_values(db: &TestDb) {
     seed(db);
     let mut conn = db.engine.connect().unwrap();
@@ -480,7 +483,7 @@ fn row_value_expansion_matches_row_values(db: &TestDb) {
     ];
     let mut checked = 0;
     for key in keys {
-        let conds: [fn((&'static str, i32)) -> Condition; 6] = [
+        let conds: [KeyCondition; 6] = [
             |k| tuple((Student::last, Student::age)).gt(k),
             |k| tuple((Student::last, Student::age)).ge(k),
             |k| tuple((Student::last, Student::age)).lt(k),
