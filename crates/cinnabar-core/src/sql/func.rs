@@ -225,6 +225,31 @@ pub fn nullif<K>(a: impl Bindable<K>, b: impl Bindable<K>) -> TypedExpr<K> {
 /// (`Student::age.gt(scalar(avg_age))`); name it otherwise, `scalar::<kind::Integer>(..)`.
 /// The select must have exactly one column, else `compile()` fails with
 /// [`ErrorKind::Misuse`](crate::ErrorKind::Misuse); with no row it is NULL.
+///
+/// ```
+/// use cinnabar::func::scalar;
+/// use cinnabar::prelude::*;
+/// use cinnabar::sql::{Column, Select};
+/// use cinnabar::types::kind;
+/// # struct Student;
+/// # struct Enrollment;
+/// # #[allow(non_upper_case_globals)]
+/// # impl Student { const id: Column<Student, i64> = Column::new("students", "id", 0); }
+/// # #[allow(non_upper_case_globals)]
+/// # impl Enrollment {
+/// #     const student_id: Column<Enrollment, i64> = Column::new("enrollments", "student_id", 1);
+/// #     const mark: Column<Enrollment, Option<i32>> = Column::new("enrollments", "mark", 2);
+/// # }
+/// // Each student's best mark: a correlated subquery naming the outer `students.id`.
+/// let best = Select::from("enrollments")
+///     .column(Enrollment::mark.max())
+///     .filter(Enrollment::student_id.eq(Student::id));
+/// let q = Select::from("students")
+///     .column(Student::id)
+///     .column_as(scalar::<kind::Integer>(best.clone()), "best")
+///     .filter(exists(best));
+/// # let _ = q;
+/// ```
 pub fn scalar<K>(select: impl Into<Select>) -> TypedExpr<K> {
     TypedExpr::from_expr(Expr::Subquery(Box::new(select.into())))
 }
