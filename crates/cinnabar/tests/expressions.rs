@@ -515,7 +515,7 @@ fn row_value_expansion_matches_row_values(db: &TestDb) {
 #[cfg(feature = "chrono")]
 mod dates {
     use super::*;
-    use cinnabar::chrono::{NaiveDate, NaiveDateTime, Utc};
+    use cinnabar::chrono::{NaiveDate, NaiveDateTime, NaiveTime, Utc};
     use cinnabar::func::{add_days, current_date, current_timestamp, extract};
     use cinnabar::sql::DatePart;
 
@@ -594,6 +594,20 @@ mod dates {
             )
             .len(),
             1
+        );
+        // Timestamps and times cast from dates and timestamps (SQLite: strftime, to the
+        // millisecond).
+        assert_eq!(
+            rows::<(NaiveDateTime, NaiveTime)>(
+                db,
+                events()
+                    .column(Event::day.cast::<NaiveDateTime>())
+                    .column(Event::at.cast::<NaiveTime>())
+            ),
+            [(
+                date(2024, 2, 29).and_hms_opt(0, 0, 0).unwrap(),
+                NaiveTime::from_hms_milli_opt(13, 45, 59, 750).unwrap()
+            )]
         );
         // Dates cast from text and back.
         assert_eq!(
