@@ -134,10 +134,10 @@ tuple_operands!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
 /// `substr("students"."name", ?, ?)`. `K` is the result's kind (see
 /// [`kind`](crate::types::kind)); the arguments are any [`Arguments`], values bound.
 ///
-/// The name is written as given, unquoted: quoting would make it case-sensitive on
-/// PostgreSQL (`"Lower"` is not `lower`) and turn built-ins such as `lower` into lookups of
-/// user functions on MySQL. So it must be an identifier, `[A-Za-z_][A-Za-z0-9_]*`, with at
-/// most one `schema.` prefix; anything else fails at `compile()` with
+/// The name is written as given, unquoted: quoted, it would be case-sensitive on
+/// PostgreSQL (`"LOWER"('A')` fails: the function is `lower`), and SQL's usual spelling of
+/// function names is unquoted and case-insensitive. So it must be an identifier,
+/// `[A-Za-z_][A-Za-z0-9_]*`, with at most one `schema.` prefix, which cannot carry SQL; anything else fails at `compile()` with
 /// [`ErrorKind::Misuse`](crate::ErrorKind::Misuse) naming it (see [`check_function_name`]).
 /// The function must exist on the database: `call` is the escape hatch for what the portable
 /// functions do not cover, and its portability is the function's.
