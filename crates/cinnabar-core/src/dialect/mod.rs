@@ -199,6 +199,15 @@ pub trait Dialect: Send + Sync + std::fmt::Debug + 'static {
         true
     }
 
+    /// Whether the planner reads an index range for an ordering comparison of row values,
+    /// `(a, b) > (?, ?)` (keyset pagination). Where it does not (MariaDB 10.11 scans the whole
+    /// index: `type: index`, no possible keys), the compiler writes `<`, `<=`, `>`, `>=` of
+    /// row values as their AND/OR expansion, which it does read as a range; `=` and IN stay
+    /// row values (planned as key lookups). True by default.
+    fn row_value_ranges_use_indexes(&self) -> bool {
+        true
+    }
+
     /// The operator of integer division truncating toward zero (`BinOp::IntDiv`): ` / `,
     /// which divides integers that way in SQLite and PostgreSQL; MySQL's is ` DIV `.
     fn integer_division_operator(&self) -> &'static str {

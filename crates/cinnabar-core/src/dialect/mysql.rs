@@ -255,6 +255,12 @@ impl Dialect for MySqlDialect {
         Some("DATE_FORMAT(UTC_TIMESTAMP(), '%Y-%m-%dT%H:%i:%sZ')")
     }
 
+    /// MariaDB 10.11 plans `(a, b) > (?, ?)` as a full index scan; the expansion
+    /// `a > ? OR (a = ? AND b > ?)` as a range.
+    fn row_value_ranges_use_indexes(&self) -> bool {
+        false
+    }
+
     fn integer_division_operator(&self) -> &'static str {
         " DIV "
     }

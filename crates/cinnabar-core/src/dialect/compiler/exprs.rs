@@ -213,7 +213,8 @@ impl<'a> Writer<'_, 'a> {
     }
 
     /// A comparison with a row value on either side: `(a, b) > (?, ?)`, or where the
-    /// dialect has no row values, `a > ? OR (a = ? AND b > ?)`.
+    /// dialect has no row values (or, for `<`, `<=`, `>`, `>=`, does not plan them as index
+    /// ranges), `a > ? OR (a = ? AND b > ?)`.
     pub(super) fn row_comparison(
         &mut self,
         op: BinOp,
@@ -244,7 +245,8 @@ impl<'a> Writer<'_, 'a> {
                 )))
             }
         };
-        if self.d.supports_row_values() {
+        let ordering = !matches!(op, BinOp::Eq | BinOp::Ne);
+        if self.d.supports_row_values() && !(ordering && !self.d.row_value_ranges_use_indexes()) {
             self.expr(left)?;
             self.sql.push_str(op.token());
             return self.expr(right);
