@@ -246,7 +246,8 @@ impl<'a> Writer<'_, 'a> {
             }
         };
         let ordering = !matches!(op, BinOp::Eq | BinOp::Ne);
-        if self.d.supports_row_values() && !(ordering && !self.d.row_value_ranges_use_indexes()) {
+        let native = !ordering || self.d.row_value_ranges_use_indexes();
+        if self.d.supports_row_values() && native {
             self.expr(left)?;
             self.sql.push_str(op.token());
             return self.expr(right);
