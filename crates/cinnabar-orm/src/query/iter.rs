@@ -22,7 +22,7 @@ pub const DEFAULT_CHUNK_SIZE: usize = 1_000;
 ///
 /// Each chunk is one SELECT of the query's rows ordered by primary key, after the last key
 /// of the previous chunk (`WHERE <filters> AND pk > ? ORDER BY pk LIMIT <chunk>`; a
-/// composite key compares column by column). Every statement runs to its end before the
+/// composite key compares as a row value, `(a, b) > (?, ?)`). Every statement runs to its end before the
 /// chunk's objects are handed out, so no read stays open between chunks: the session can
 /// write (autoflush, [`QueryIter::session`] and commit) while iterating, and SQLite's write
 /// lock is never blocked by the iteration itself.
