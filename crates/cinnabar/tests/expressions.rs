@@ -512,6 +512,88 @@ fn row_value_expansion_matches_row_values(db: &TestDb) {
     assert_eq!(checked, 36);
 }
 
+#[derive(Model, Debug, Clone)]
+#[cinnabar(table = "x_points")]
+struct Point {
+    #[cinnabar(primary_key)]
+    id: Option<i64>,
+    a: i64,
+    b: i64,
+    c: i64,
+}
+
+/// Row-value comparisons of three columns against Rust's tuple ordering (the oracle), for
+/// 150 pseudo-random keys and each operator over 64 rows from small domains (many ties): as
+/// the connection's dialect writes them (native on SQLite and PostgreSQL, expanded for `<`,
+/// `<=`, `>`, `>=` on MariaDB) and as the AND/OR expansion.
+fn row_value_comparisons_agree_with_tuple_ordering(db: &TestDb) {
+    db.create_tables(&[Point::table()]);
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = move |n: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n) as i64
+    };
+    let mut s = Session::new(&db.engine);
+    let mut points = Vec::new();
+    for _ in 0..64 {
+        let p = (next(3), next(3), next(4));
+        points.push(p);
+        s.add(Point {
+            id: None,
+            a: p.0,
+            b: p.1,
+            c: p.2,
+        });
+    }
+    s.commit().unwrap();
+    let mut conn = db.engine.connect().unwrap();
+    let native = conn.dialect();
+    let expanded = WithoutRowValues(native);
+    let count = |conn: &mut Connection, d: &dyn Dialect, c: Condition| -> i64 {
+        let q = Statement::Select(Select::from("x_points").column(count_star()).filter(c));
+        let compiled = compile(d, &q).unwrap();
+        let params: Vec<_> = compiled.params.iter().map(Value::as_ref).collect();
+        let mut n = -1;
+        conn.run(
+            &compiled.sql,
+            &params,
+            Some(&mut |row: &dyn cinnabar::Row| {
+                n = <(i64,) as FromRow>::from_row(row)?.0;
+                Ok(())
+            }),
+        )
+        .unwrap_or_else(|e| panic!("{}: {e}", compiled.sql));
+        n
+    };
+    let row = || tuple((Point::a, Point::b, Point::c));
+    for _ in 0..150 {
+        let key = (next(4) - 1, next(4) - 1, next(5) - 1);
+        let cases: [(
+            &str,
+            Condition,
+            fn(&(i64, i64, i64), &(i64, i64, i64)) -> bool,
+        ); 6] = [
+            (">", row().gt(key), |p, k| p > k),
+            (">=", row().ge(key), |p, k| p >= k),
+            ("<", row().lt(key), |p, k| p < k),
+            ("<=", row().le(key), |p, k| p <= k),
+            ("=", row().eq(key), |p, k| p == k),
+            ("<>", row().ne(key), |p, k| p != k),
+        ];
+        for (op, cond, oracle) in cases {
+            let want = points.iter().filter(|p| oracle(p, &key)).count() as i64;
+            assert_eq!(count(&mut conn, native, cond.clone()), want, "{op} {key:?}");
+            assert_eq!(
+                count(&mut conn, &expanded, cond),
+                want,
+                "expanded {op} {key:?}"
+            );
+        }
+    }
+}
+
 #[cfg(feature = "chrono")]
 mod dates {
     use super::*;
@@ -641,6 +723,7 @@ backend_tests!(
     subqueries,
     row_values,
     row_value_expansion_matches_row_values,
+    row_value_comparisons_agree_with_tuple_ordering,
     date_and_time_functions,
 );
 
@@ -653,4 +736,5 @@ backend_tests!(
     subqueries,
     row_values,
     row_value_expansion_matches_row_values,
+    row_value_comparisons_agree_with_tuple_ordering,
 );
