@@ -526,6 +526,9 @@ struct Point {
 /// 150 pseudo-random keys and each operator over 64 rows from small domains (many ties): as
 /// the connection's dialect writes them (native on SQLite and PostgreSQL, expanded for `<`,
 /// `<=`, `>`, `>=` on MariaDB) and as the AND/OR expansion.
+/// Rust's answer for one point and key.
+type Oracle = fn(&(i64, i64, i64), &(i64, i64, i64)) -> bool;
+
 fn row_value_comparisons_agree_with_tuple_ordering(db: &TestDb) {
     db.create_tables(&[Point::table()]);
     let mut seed = 0x2545_f491_4f6c_dd1d_u64;
@@ -570,11 +573,7 @@ fn row_value_comparisons_agree_with_tuple_ordering(db: &TestDb) {
     let row = || tuple((Point::a, Point::b, Point::c));
     for _ in 0..150 {
         let key = (next(4) - 1, next(4) - 1, next(5) - 1);
-        let cases: [(
-            &str,
-            Condition,
-            fn(&(i64, i64, i64), &(i64, i64, i64)) -> bool,
-        ); 6] = [
+        let cases: [(&str, Condition, Oracle); 6] = [
             (">", row().gt(key), |p, k| p > k),
             (">=", row().ge(key), |p, k| p >= k),
             ("<", row().lt(key), |p, k| p < k),
