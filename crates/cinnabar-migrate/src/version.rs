@@ -11,6 +11,7 @@ use cinnabar_core::sql::{CreateTable, Ddl};
 use cinnabar_core::types::SqlType;
 use cinnabar_core::{Error, Result, Value, ValueRef};
 use cinnabar_engine::{Connection, Row};
+use crate::lock::TxGuard;
 
 /// One row of the version table.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -226,9 +227,12 @@ impl VersionTable {
 
     /// Creates the table when it is absent, in a write transaction (on SQLite that is the
     /// write lock, so two processes never race on it).
-    pub(crate) fn ensure(&self, conn: &mut Connection) -> Result<()> {
+    pub(crate) fn ensure(&self, conn: &mut Connection, guard: &TxGuard) -> Result<()> {
         let sql = self.create_sql(conn.dialect())?;
-        conn.transaction(|c| c.execute_script(&sql))
+        conn.transaction(|c| {
+            guard.enter(c)?;
+            c.execute_script(&sql)
+        })
     }
 
     /// Every row, in no particular order.

@@ -146,7 +146,7 @@ pub mod dialect {
     pub use cinnabar_core::dialect::{
         compile, compile_ddl, BeginMode, Compiled, ConstraintKind, Dialect, GeneratedKeys,
         IdentifierLimit, MigrationLock, MySqlDialect, NamedLock, PostgresDialect, ServerVersion,
-        SqliteDialect, TableRebuild,
+        SqliteDialect, TableRebuild, TransactionLock,
     };
 
     pub mod catalog {

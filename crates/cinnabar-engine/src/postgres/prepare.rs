@@ -8,11 +8,21 @@ use std::sync::Arc;
 use cinnabar_core::{Result, ValueRef};
 use postgres::types::{Kind, Type};
 
-use super::connection::{PostgresConnection, Prepared};
+use super::connection::{PostgresConnection, Prepared, Stmt, Unnamed};
 use super::row::{decode_needs_storage, decode_of, Decode};
 use super::STATEMENT_CACHE;
 
 impl PostgresConnection {
+    /// The cached statement for `sql` bound with `params`, if any.
+    pub(super) fn cached(&self, sql: &str, params: &[ValueRef<'_>]) -> Option<&Prepared> {
+        match self.untyped.get(sql) {
+            None => self.cache.get(sql),
+            Some(positions) => self
+                .cache
+                .get(&typed_key(sql, &declared_types(positions, params))),
+        }
+    }
+
     pub(super) fn prepare(&mut self, sql: &str, params: &[ValueRef<'_>]) -> Result<Prepared> {
         let mut types = match self.untyped.get(sql) {
             None => {
@@ -29,6 +39,11 @@ impl PostgresConnection {
                 types
             }
         };
+        if self.pooled.is_some() {
+            // Asserted by the callers in `pooled.rs`: the statement used to describe is
+            // closed before the transaction ends, on the server connection that made it.
+            debug_assert!(self.tx.open, "describing outside a transaction behind a pooler");
+        }
         // A failed prepare aborts an open transaction: try it in a savepoint, so a parameter
         // the server cannot type can be declared and the statement prepared again.
         let guard = self.tx.open && !params.is_empty();
@@ -73,6 +88,11 @@ impl PostgresConnection {
             .map(|c| decode_of(c.type_()))
             .collect();
         let needs_storage = decode.iter().any(|&d| decode_needs_storage(d));
+        let stmt = if self.pooled.is_some() {
+            self.unnamed(stmt)
+        } else {
+            Stmt::Named(stmt)
+        };
         let prepared = Prepared {
             stmt,
             decode,
@@ -90,6 +110,25 @@ impl PostgresConnection {
         };
         self.cache.insert(key, prepared.clone());
         Ok(prepared)
+    }
+}
+
+impl PostgresConnection {
+    /// Behind a transaction pooler: what to keep of a statement just described, which is
+    /// dropped here (its Close goes out before the transaction's next message, to the same
+    /// server connection).
+    fn unnamed(&mut self, stmt: postgres::Statement) -> Stmt {
+        let built_in = |t: &Type| Type::from_oid(t.oid()).is_some();
+        let custom_columns = !stmt.columns().iter().all(|c| built_in(c.type_()));
+        if custom_columns || !stmt.params().iter().all(built_in) {
+            // Describing them looked their types up.
+            self.note_type_lookups();
+        }
+        Stmt::Unnamed(Arc::new(Unnamed {
+            params: stmt.params().to_vec(),
+            columns: stmt.columns().iter().map(|c| c.type_().oid()).collect(),
+            custom_columns,
+        }))
     }
 }
 
