@@ -5,13 +5,13 @@
 //! with identifiers quoted by the dialect and values bound; [`crate::offline`] writes the
 //! same statements with literals.
 
+use crate::lock::TxGuard;
 use cinnabar_core::dialect::{check_identifier, compile_ddl, BeginMode, Dialect};
 use cinnabar_core::schema::{Column, Table};
 use cinnabar_core::sql::{CreateTable, Ddl};
 use cinnabar_core::types::SqlType;
 use cinnabar_core::{Error, Result, Value, ValueRef};
 use cinnabar_engine::{Connection, Row};
-use crate::lock::TxGuard;
 
 /// One row of the version table.
 #[derive(Debug, Clone, PartialEq, Eq)]

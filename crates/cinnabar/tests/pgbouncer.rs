@@ -71,7 +71,11 @@ impl Schema {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.subsec_nanos())
             .unwrap_or(0);
-        let name = format!("cinnabar_pgb_{tag}_{}_{}", std::process::id(), nanos % 100_000);
+        let name = format!(
+            "cinnabar_pgb_{tag}_{}_{}",
+            std::process::id(),
+            nanos % 100_000
+        );
         let engine = create_engine(&admin).unwrap();
         engine
             .connect()
@@ -92,7 +96,8 @@ impl Drop for Schema {
     fn drop(&mut self) {
         if let Ok(engine) = create_engine(&self.admin) {
             if let Ok(mut c) = engine.connect() {
-                let _ = c.execute_script(&format!("DROP SCHEMA IF EXISTS \"{}\" CASCADE", self.name));
+                let _ =
+                    c.execute_script(&format!("DROP SCHEMA IF EXISTS \"{}\" CASCADE", self.name));
             }
         }
     }
@@ -175,7 +180,7 @@ fn concurrent_sessions_share_the_server_connections() {
                     .filter_by(Account::owner, owner.as_str())
                     .first()?
                     .expect("a row");
-                session.delete(&first);
+                session.delete(&first)?;
                 session.commit()?;
                 Ok(())
             })
@@ -184,7 +189,12 @@ fn concurrent_sessions_share_the_server_connections() {
     let errors: Vec<String> = workers
         .into_iter()
         .enumerate()
-        .filter_map(|(t, w)| w.join().expect("worker panicked").err().map(|e| format!("{t}: {e}")))
+        .filter_map(|(t, w)| {
+            w.join()
+                .expect("worker panicked")
+                .err()
+                .map(|e| format!("{t}: {e}"))
+        })
         .collect();
     assert!(errors.is_empty(), "{errors:#?}");
     let rows: i64 = engine
@@ -220,12 +230,14 @@ fn named_statements_break_without_the_option() {
         let mut b = engine.connect().unwrap();
         let mut results = vec![a.scalar(text(sql).bind("x", 1_i64))];
         for i in 0..5 {
-            // B holds the server connection A's statement was just prepared on.
-            b.execute_script("BEGIN").unwrap();
-            backend_pid(&mut b);
+            // B holds the server connection A's statement was just prepared on (a script:
+            // no prepared statement of its own).
+            b.execute_script("BEGIN; SELECT 1").unwrap();
             results.push(a.scalar(text(sql).bind("x", i)));
             b.execute_script("ROLLBACK").unwrap();
         }
+        drop((a, b));
+        engine.dispose();
         results
     };
 
@@ -241,6 +253,26 @@ fn named_statements_break_without_the_option() {
     let fine = interleave(&url);
     let values: Vec<i64> = fine.into_iter().map(Result::unwrap).collect();
     assert_eq!(values, [2, 1, 2, 3, 4, 5]);
+    deallocate_everywhere();
+}
+
+/// Removes the named statements the run without the option left on the server
+/// connections, holding all of them at once so that each is reached.
+fn deallocate_everywhere() {
+    let engine = Engine::with_options(
+        &pgbouncer_url(),
+        EngineOptions::new().pool_size(SERVER_CONNECTIONS),
+    )
+    .unwrap();
+    let mut held: Vec<Connection> = (0..SERVER_CONNECTIONS)
+        .map(|_| engine.connect().unwrap())
+        .collect();
+    for c in &mut held {
+        c.execute_script("BEGIN; DEALLOCATE ALL").unwrap();
+    }
+    for c in &mut held {
+        c.execute_script("ROLLBACK").unwrap();
+    }
 }
 
 /// A statement timeout is `SET LOCAL` in every transaction: it stops statements in each of
@@ -254,7 +286,9 @@ fn named_statements_break_without_the_option() {
 fn statement_timeouts_stay_in_their_transactions() {
     let schema = Schema::new("timeout");
     let engine = schema.engine(4);
-    let options = SessionOptions::default().statement_timeout(Some(Duration::from_millis(200)));
+    // An unusual value, so that no other client's setting is taken for it.
+    let timeout = Duration::from_millis(217);
+    let options = SessionOptions::default().statement_timeout(Some(timeout));
     let mut timed = Session::with_options(&engine, options);
     for _ in 0..2 {
         let e = timed.execute(text("SELECT pg_sleep(3)")).unwrap_err();
@@ -264,8 +298,7 @@ fn statement_timeouts_stay_in_their_transactions() {
     drop(timed);
 
     let mut conn = engine.connect().unwrap();
-    conn.set_statement_timeout(Some(Duration::from_millis(200)))
-        .unwrap();
+    conn.set_statement_timeout(Some(timeout)).unwrap();
     let e = conn
         .execute(text("SELECT pg_sleep(3)"))
         .expect_err("autocommit statement past the timeout");
@@ -273,14 +306,17 @@ fn statement_timeouts_stay_in_their_transactions() {
     assert_eq!(conn.scalar::<i64>(text("SELECT 7")).unwrap(), 7);
     drop(conn);
 
-    // Every server connection, reached from several clients at once, has no timeout left.
+    // No server connection, reached from several clients at once, kept the timeout.
     let mut clients: Vec<Connection> = (0..4).map(|_| engine.connect().unwrap()).collect();
     for round in 0..3 {
         for c in &mut clients {
             let t: String = c
                 .scalar(text("SELECT current_setting('statement_timeout')"))
                 .unwrap();
-            assert_eq!(t, "0", "round {round}: a timeout stayed on a server connection");
+            assert_ne!(
+                t, "217ms",
+                "round {round}: the timeout stayed on a server connection"
+            );
         }
     }
     let slow: i64 = clients[0]
@@ -368,7 +404,12 @@ mod migrations {
         };
         std::fs::write(
             dir.join(format!("{R1}_r1.toml")),
-            rev(R1, "", "CREATE TABLE pgb_m (id bigint PRIMARY KEY)", "DROP TABLE pgb_m"),
+            rev(
+                R1,
+                "",
+                "CREATE TABLE pgb_m (id bigint PRIMARY KEY)",
+                "DROP TABLE pgb_m",
+            ),
         )
         .unwrap();
         std::fs::write(
@@ -433,7 +474,8 @@ mod migrations {
         let engine = schema.engine(2);
         let mut conn = engine.connect().unwrap();
         assert_eq!(
-            conn.scalar::<i64>(text("SELECT COUNT(*) FROM pgb_m")).unwrap(),
+            conn.scalar::<i64>(text("SELECT COUNT(*) FROM pgb_m"))
+                .unwrap(),
             1
         );
         assert_eq!(held_locks(&mut conn, &schema.name), 0);
@@ -442,7 +484,7 @@ mod migrations {
         let mut holder = engine.connect().unwrap();
         let mut tx = holder.begin().unwrap();
         tx.execute(
-            text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))")
+            text("SELECT 1 FROM pg_advisory_xact_lock(hashtextextended(:k, 0))")
                 .bind("k", format!("{}.{VERSION_TABLE}", schema.name)),
         )
         .unwrap();

@@ -160,7 +160,9 @@ mod tests {
             Some("SET LOCAL lock_timeout = '2500ms'")
         );
         assert_eq!(
-            PostgresDialect.statement_timeout_local_sql(Some(t)).as_deref(),
+            PostgresDialect
+                .statement_timeout_local_sql(Some(t))
+                .as_deref(),
             Some("SET LOCAL statement_timeout = 2500")
         );
         assert_eq!(

@@ -156,9 +156,11 @@ impl PostgresConnection {
             Ok(rows) => rows,
             Err(e) => return Err(Attempt::Start(e)),
         };
-        let mut decode = prepared.decode.clone();
-        let mut needs_storage = prepared.needs_storage;
+        // Behind a transaction pooler, the columns' types when they differ from the described.
+        let mut fresh: Option<(Arc<[Decode]>, bool)> = None;
         let mut first = true;
+        // Reading the rows looked types up (a column changed to an enum since described).
+        let mut looked_up = false;
         loop {
             let row = match rows.next() {
                 Ok(Some(row)) => row,
@@ -172,13 +174,21 @@ impl PostgresConnection {
                 first = false;
                 if let Stmt::Unnamed(u) = &prepared.stmt {
                     // Described earlier, maybe before a schema change: decode what came.
-                    if let Some(fresh) = super::pooled::changed_columns(u, &row) {
-                        needs_storage = fresh.iter().any(|&d| decode_needs_storage(d));
-                        decode = fresh;
-                    }
+                    looked_up = row
+                        .columns()
+                        .iter()
+                        .any(|c| postgres::types::Type::from_oid(c.type_().oid()).is_none());
+                    fresh = super::pooled::changed_columns(u, &row).map(|d| {
+                        let storage = d.iter().any(|&d| decode_needs_storage(d));
+                        (d, storage)
+                    });
                 }
             }
             if let Some(sink) = sink.as_mut() {
+                let (decode, needs_storage) = match &fresh {
+                    Some((d, storage)) => (&**d, *storage),
+                    None => (&*prepared.decode, prepared.needs_storage),
+                };
                 let storage = if needs_storage {
                     (0..decode.len()).map(|_| OnceCell::new()).collect()
                 } else {
@@ -186,13 +196,17 @@ impl PostgresConnection {
                 };
                 let pg_row = PgRow {
                     row: &row,
-                    decode: &decode,
+                    decode,
                     storage,
                 };
                 sink(&pg_row).map_err(Attempt::Failed)?;
             }
         }
         let affected = rows.rows_affected().unwrap_or(0);
+        drop(rows);
+        if looked_up {
+            self.note_type_lookups();
+        }
         Ok(if is_query(sql) { 0 } else { affected })
     }
 
@@ -263,17 +277,21 @@ impl DriverConnection for PostgresConnection {
         // One statement only (the extended protocol allows no more).
         let effects = [tx_effect(sql)];
         self.server_error = false;
-        let result = if self.pooled.is_some() {
-            self.run_pooled(sql, params, sink, effects[0])
-        } else {
-            self.run_inner(sql, params, sink)
-        };
+        if self.pooled.is_some() {
+            let result = self.run_pooled(sql, params, sink, effects[0]);
+            let result = self.settle(&effects, sql, result);
+            self.replace_stale_client();
+            return result;
+        }
+        let result = self.run_inner(sql, params, sink);
         self.settle(&effects, sql, result)
     }
 
     fn batch(&mut self, sql: &str) -> Result<()> {
         if self.pooled.is_some() {
-            return self.batch_pooled(sql);
+            let result = self.batch_pooled(sql);
+            self.replace_stale_client();
+            return result;
         }
         self.batch_tracked(sql, sql)
     }
@@ -309,6 +327,7 @@ impl DriverConnection for PostgresConnection {
         match self.client.batch_execute(&self.reset_sql) {
             Ok(()) => {
                 self.tx = TxState::default();
+                self.replace_stale_client();
                 Ok(())
             }
             Err(e) => {

@@ -278,7 +278,10 @@ impl PostgresDriver {
                 server_error: false,
                 broken: false,
                 reset_sql: "ROLLBACK".to_owned(),
-                pooled: Some(pooled::Pooled::new(set_search_path("SET LOCAL"))),
+                pooled: Some(pooled::Pooled::new(
+                    set_search_path("SET LOCAL"),
+                    self.config.clone(),
+                )),
             });
         }
         // Reset on return: end any transaction, put every setting back to its value at

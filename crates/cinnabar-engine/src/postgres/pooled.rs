@@ -10,9 +10,13 @@
 //!   connection ("prepared statement "s0" does not exist" / "already exists");
 //! - the URL's `search_path` and a statement timeout are `SET LOCAL`, run after every BEGIN
 //!   and, for a statement outside a transaction, in a transaction of its own around it;
-//! - result columns of types that are not built in (enums, domains, citext) make the client
-//!   library look them up with named statements of its own: such statements run inside a
-//!   transaction, and the lookups are closed (`clear_type_cache`) before it ends;
+//! - types that are not built in (enums, domains, citext) make the client library look them
+//!   up with named statements of its own, which it keeps for the connection's life (no API
+//!   closes them). So a statement that may look types up (its first description, or a run of
+//!   a statement with such result columns) runs inside a transaction, that transaction ends
+//!   with `DEALLOCATE ALL` (nothing of ours stays on the shared server connection), and the
+//!   client connection to the pooler is replaced by a fresh one once the transaction is over
+//!   (between transactions it holds nothing the next server connection would need);
 //! - the reset on return to the pool is a `ROLLBACK` (a `RESET ALL` would reach some other
 //!   client's server connection, and there is nothing of ours to reset).
 //!
@@ -39,14 +43,21 @@ pub(super) struct Pooled {
     timeout: Option<String>,
     /// Both, joined: what every transaction begins with.
     local: String,
-    /// The client library may hold named statements of its type lookups.
+    /// The client library may hold named statements of its type lookups, made in the
+    /// current transaction: deallocate them before it ends.
     type_lookups: bool,
+    /// The client holds handles of deallocated lookup statements: replace it once no
+    /// transaction is open.
+    stale_client: bool,
+    /// How to open the replacement.
+    config: Option<postgres::Config>,
 }
 
 impl Pooled {
-    pub(super) fn new(search_path: Option<String>) -> Pooled {
+    pub(super) fn new(search_path: Option<String>, config: postgres::Config) -> Pooled {
         let mut p = Pooled {
             search_path,
+            config: Some(config),
             ..Pooled::default()
         };
         p.join();
@@ -120,12 +131,45 @@ impl PostgresConnection {
         }
     }
 
-    /// Closes the type lookups' named statements, inside the transaction that made them.
-    fn close_type_lookups(&mut self) {
-        if let Some(p) = self.pooled.as_mut() {
-            if std::mem::take(&mut p.type_lookups) {
-                self.client.clear_type_cache();
+    /// Removes the type lookups' named statements from the server connection, inside the
+    /// transaction that made them (unless it failed: then nothing more runs in it), and
+    /// marks the client for replacement.
+    fn close_type_lookups(&mut self) -> Result<()> {
+        let Some(p) = self.pooled.as_mut() else {
+            return Ok(());
+        };
+        if !std::mem::take(&mut p.type_lookups) {
+            return Ok(());
+        }
+        p.stale_client = true;
+        if self.tx.failed {
+            return Ok(());
+        }
+        let sql = "DEALLOCATE ALL";
+        self.client
+            .batch_execute(sql)
+            .map_err(|e| self.fail(e, sql))
+    }
+
+    /// Once no transaction is open, replaces a client whose lookup statements were
+    /// deallocated by a fresh connection to the pooler. If that fails, the connection is
+    /// marked broken (the pool discards it) and the next checkout opens a new one.
+    pub(super) fn replace_stale_client(&mut self) {
+        let Some(p) = self.pooled.as_mut() else {
+            return;
+        };
+        if !p.stale_client || self.tx.open {
+            return;
+        }
+        p.stale_client = false;
+        let fresh = p.config.as_ref().map(|c| c.connect(postgres::NoTls));
+        match fresh {
+            Some(Ok(client)) => self.client = super::client::PgClient::new(client),
+            Some(Err(e)) => {
+                tracing::debug!(target: "cinnabar::engine", error = %e, "reconnecting to the pooler failed");
+                self.broken = true;
             }
+            None => self.broken = true,
         }
     }
 
@@ -167,8 +211,8 @@ impl PostgresConnection {
             && (!local.is_empty() || !self.described_plainly(sql, params));
         if !wrap {
             let result = self.run_inner(sql, params, sink);
-            self.close_type_lookups();
-            return result;
+            let closed = self.close_type_lookups();
+            return result.and_then(|n| closed.map(|()| n));
         }
         let begin = if local.is_empty() {
             "BEGIN".to_owned()
@@ -177,7 +221,10 @@ impl PostgresConnection {
         };
         self.batch_tracked(&begin, sql)?;
         let result = self.run_inner(sql, params, sink);
-        self.close_type_lookups();
+        let result = match (result, self.close_type_lookups()) {
+            (Ok(n), Ok(())) => Ok(n),
+            (Err(e), _) | (Ok(_), Err(e)) => Err(e),
+        };
         let server_error = self.server_error;
         let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
         let ended = self.batch_tracked(end, sql);
@@ -201,7 +248,10 @@ impl PostgresConnection {
 
     /// A statement timeout as a transaction-scoped setting: remembered for every later
     /// transaction, and applied at once to the open one.
-    pub(super) fn set_timeout_pooled(&mut self, timeout: Option<std::time::Duration>) -> Result<()> {
+    pub(super) fn set_timeout_pooled(
+        &mut self,
+        timeout: Option<std::time::Duration>,
+    ) -> Result<()> {
         let Some(sql) = PostgresDialect.statement_timeout_local_sql(timeout) else {
             return Ok(());
         };
@@ -217,8 +267,10 @@ impl PostgresConnection {
 
     /// Forgets the statement timeout (the reset on return to the pool).
     pub(super) fn reset_pooled(&mut self) {
-        self.close_type_lookups();
         if let Some(p) = self.pooled.as_mut() {
+            if std::mem::take(&mut p.type_lookups) {
+                p.stale_client = true;
+            }
             p.timeout = None;
             p.join();
         }
@@ -232,7 +284,10 @@ mod tests {
     #[test]
     fn every_transaction_of_a_script_gets_the_settings() {
         let l = "SET LOCAL search_path TO s";
-        assert_eq!(with_local_settings("BEGIN", l, false), format!("BEGIN; {l}"));
+        assert_eq!(
+            with_local_settings("BEGIN", l, false),
+            format!("BEGIN; {l}")
+        );
         assert_eq!(
             with_local_settings("CREATE TABLE t (x int)", l, false),
             format!("{l}; CREATE TABLE t (x int); ")
@@ -244,7 +299,11 @@ mod tests {
         );
         assert_eq!(with_local_settings("COMMIT", l, true), "COMMIT; ");
         assert_eq!(
-            with_local_settings("BEGIN; INSERT INTO t VALUES (1); COMMIT; SELECT 1", l, false),
+            with_local_settings(
+                "BEGIN; INSERT INTO t VALUES (1); COMMIT; SELECT 1",
+                l,
+                false
+            ),
             format!("BEGIN; {l}; INSERT INTO t VALUES (1); COMMIT; {l}; SELECT 1; ")
         );
         assert_eq!(
@@ -255,7 +314,10 @@ mod tests {
 
     #[test]
     fn settings_join_search_path_and_timeout() {
-        let mut p = Pooled::new(Some("SET LOCAL search_path TO a".into()));
+        let mut p = Pooled::new(
+            Some("SET LOCAL search_path TO a".into()),
+            postgres::Config::new(),
+        );
         assert_eq!(p.local, "SET LOCAL search_path TO a");
         p.timeout = Some("SET LOCAL statement_timeout = 5".into());
         p.join();
@@ -263,6 +325,6 @@ mod tests {
             p.local,
             "SET LOCAL search_path TO a; SET LOCAL statement_timeout = 5"
         );
-        assert_eq!(Pooled::new(None).local, "");
+        assert_eq!(Pooled::new(None, postgres::Config::new()).local, "");
     }
 }

@@ -42,11 +42,16 @@ impl PostgresConnection {
         if self.pooled.is_some() {
             // Asserted by the callers in `pooled.rs`: the statement used to describe is
             // closed before the transaction ends, on the server connection that made it.
-            debug_assert!(self.tx.open, "describing outside a transaction behind a pooler");
+            debug_assert!(
+                self.tx.open,
+                "describing outside a transaction behind a pooler"
+            );
         }
         // A failed prepare aborts an open transaction: try it in a savepoint, so a parameter
         // the server cannot type can be declared and the statement prepared again.
-        let guard = self.tx.open && !params.is_empty();
+        // Behind a transaction pooler always: see `leftover_statement`.
+        let guard = self.tx.open && (!params.is_empty() || self.pooled.is_some());
+        let mut leftovers = 0;
         if guard {
             self.client
                 .batch_execute("SAVEPOINT cinnabar_prepare")
@@ -56,6 +61,21 @@ impl PostgresConnection {
             match self.client.prepare_typed(sql, &types) {
                 Ok(s) => break s,
                 Err(e) => {
+                    if let Some(name) = leftover_statement(&e)
+                        .filter(|_| guard && self.pooled.is_some() && leftovers < 3)
+                    {
+                        // Another process's named statement left on this shared server
+                        // connection (the client library numbers its names from s0 in every
+                        // process): remove it and prepare again.
+                        leftovers += 1;
+                        let sql = format!(
+                            "ROLLBACK TO SAVEPOINT cinnabar_prepare; DEALLOCATE \"{name}\""
+                        );
+                        self.client
+                            .batch_execute(&sql)
+                            .map_err(|e| self.fail(e, &sql))?;
+                        continue;
+                    }
                     let position = untyped_parameter(&e)
                         .filter(|&i| i < params.len() && !types.get(i).is_some_and(is_declared));
                     let Some(i) = position else {
@@ -192,6 +212,19 @@ pub(super) fn typed_key(sql: &str, types: &[Type]) -> String {
         let _ = write!(key, "{},", t.oid());
     }
     key
+}
+
+/// The name in a 42P05 error ("prepared statement "s3" already exists") when it is one the
+/// client library generates (`s` and digits).
+pub(super) fn leftover_statement(e: &postgres::Error) -> Option<String> {
+    let db = e.as_db_error()?;
+    if db.code().code() != "42P05" {
+        return None;
+    }
+    let name = db.message().split('"').nth(1)?;
+    let generated =
+        name.len() > 1 && name.starts_with('s') && name[1..].bytes().all(|b| b.is_ascii_digit());
+    generated.then(|| name.to_owned())
 }
 
 /// The 0-based position of the parameter a 42P18 error ("could not determine data type of

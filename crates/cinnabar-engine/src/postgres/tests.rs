@@ -37,8 +37,11 @@ fn urls_configure_the_driver() {
     assert_eq!(e.kind(), ErrorKind::Unsupported);
     assert!(e.message().contains("TLS is not compiled in"), "{e}");
     // Transaction pooling: a driver setting the engine reports; statement pooling refused.
-    let pooled = |q: &str| PostgresDriver::from_url(&Url::parse(&format!("postgresql://h/db?{q}")).unwrap());
-    assert!(pooled("pgbouncer=transaction").unwrap().transaction_pooled());
+    let pooled =
+        |q: &str| PostgresDriver::from_url(&Url::parse(&format!("postgresql://h/db?{q}")).unwrap());
+    assert!(pooled("pgbouncer=transaction")
+        .unwrap()
+        .transaction_pooled());
     assert!(!pooled("pgbouncer=session").unwrap().transaction_pooled());
     assert!(!pooled("pgbouncer=off").unwrap().transaction_pooled());
     assert!(!pooled("sslmode=disable").unwrap().transaction_pooled());
