@@ -47,8 +47,8 @@ pub(super) struct Unnamed {
     pub(super) columns: Vec<u32>,
     /// Some result column has a type that is not built in (enum, domain, citext): reading
     /// its rows makes the client library look the type up with named statements of its own,
-    /// so such a statement runs inside a transaction and the lookups are closed before it
-    /// ends.
+    /// so such a statement runs inside a transaction that deallocates them before it ends
+    /// (`pooled.rs`).
     pub(super) custom_columns: bool,
 }
 

@@ -199,9 +199,13 @@ impl PostgresConnection {
         effect: TxEffect,
     ) -> Result<u64> {
         let local = self.local_settings();
-        if effect == TxEffect::Begin && params.is_empty() && !local.is_empty() {
-            let both = format!("{sql}; {local}");
-            return match self.client.batch_execute(&both) {
+        if effect != TxEffect::None && params.is_empty() {
+            // Transaction control: as a script (nothing to describe), BEGIN with the settings.
+            let script = match effect {
+                TxEffect::Begin if !local.is_empty() => format!("{sql}; {local}"),
+                _ => sql.to_owned(),
+            };
+            return match self.client.batch_execute(&script) {
                 Ok(()) => Ok(0),
                 Err(e) => Err(self.fail(e, sql)),
             };

@@ -39,14 +39,8 @@ impl PostgresConnection {
                 types
             }
         };
-        if self.pooled.is_some() {
-            // Asserted by the callers in `pooled.rs`: the statement used to describe is
-            // closed before the transaction ends, on the server connection that made it.
-            debug_assert!(
-                self.tx.open,
-                "describing outside a transaction behind a pooler"
-            );
-        }
+        // Behind a transaction pooler the callers (`pooled.rs`) describe inside a transaction,
+        // so the statement used to describe is closed on the server connection that made it.
         // A failed prepare aborts an open transaction: try it in a savepoint, so a parameter
         // the server cannot type can be declared and the statement prepared again.
         // Behind a transaction pooler always: see `leftover_statement`.
