@@ -30,6 +30,17 @@ pub trait Driver: Send + Sync + 'static {
         None
     }
 
+    /// Whether this driver's connections go through a transaction-pooling proxy (PgBouncer
+    /// with `pool_mode = transaction`, configured with `?pgbouncer=transaction`): each
+    /// transaction may run on another server connection, so nothing session-scoped (a `SET`,
+    /// an advisory lock, a named prepared statement) outlives a transaction. The driver then
+    /// adapts what it does itself; the engine reports it
+    /// ([`Engine::transaction_pooled`](crate::Engine::transaction_pooled)) so that the layers
+    /// above (the migrations' lock) take their transaction-scoped path. `false` by default.
+    fn transaction_pooled(&self) -> bool {
+        false
+    }
+
     /// Changes the encryption key of the database to `key` (SQLite with SQLCipher: `PRAGMA
     /// rekey`) on a connection of its own, and opens every later connection with it. The
     /// engine calls it with no other connection open ([`Engine::rekey`](crate::Engine::rekey)).

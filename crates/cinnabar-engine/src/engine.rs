@@ -230,6 +230,8 @@ pub(crate) struct EngineInner {
     pub(crate) observe: Settings,
     pub(crate) write_begin: BeginMode,
     pub(crate) replicas: Option<crate::replicas::ReplicaSet>,
+    /// The driver's [`Driver::transaction_pooled`].
+    pub(crate) transaction_pooled: bool,
 }
 
 /// A database: URL, dialect and connection pool. Clone it freely.
@@ -317,6 +319,7 @@ impl Engine {
     pub fn from_driver(url: Url, driver: Box<dyn Driver>, options: EngineOptions) -> Engine {
         let dialect = driver.dialect();
         let write_begin = dialect.write_begin_mode();
+        let transaction_pooled = driver.transaction_pooled();
         Engine {
             inner: Arc::new(EngineInner {
                 url,
@@ -329,6 +332,7 @@ impl Engine {
                 pool: Pool::new(driver, options.pool),
                 write_begin,
                 replicas: None,
+                transaction_pooled,
             }),
         }
     }
@@ -359,6 +363,14 @@ impl Engine {
     /// The dialect rendering SQL for this database.
     pub fn dialect(&self) -> &'static dyn Dialect {
         self.inner.dialect
+    }
+
+    /// Whether the connections go through a transaction-pooling proxy (PostgreSQL URL
+    /// `?pgbouncer=transaction`): no session state outlives a transaction, so the driver
+    /// uses unnamed statements and transaction-scoped settings, and the migrations take
+    /// their lock per transaction. See docs/scaling/pgbouncer.md.
+    pub fn transaction_pooled(&self) -> bool {
+        self.inner.transaction_pooled
     }
 
     /// The URL (its `Display` hides the password).

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use cinnabar_core::{Error, Result};
 use cinnabar_engine::Connection;
 
-use crate::lock::{busy_to_lock_error, LockedSession};
+use crate::lock::{busy_to_lock_error, LockedSession, TxGuard};
 use crate::migrator::Migrator;
 use crate::plan::{mirrors, recorded_checksum, undo_steps};
 use crate::progress::{Direction, ProgressEvent, ProgressKind};
@@ -72,10 +72,13 @@ impl Migrator {
         }
     }
 
-    fn begin(&self, conn: &mut Connection) -> Result<()> {
+    /// Begins a revision's transaction, taking the transaction-scoped lock where the run
+    /// holds none for the session (`guard`, behind a transaction pooler).
+    fn begin(&self, conn: &mut Connection, guard: &TxGuard) -> Result<()> {
         conn.begin_write_level()
             .map(|_| ())
-            .map_err(|e| busy_to_lock_error(e, &self.engine))
+            .map_err(|e| busy_to_lock_error(e, &self.engine))?;
+        guard.enter(conn)
     }
 
     /// Runs `body` in the revision's transaction, with foreign-key enforcement off around it
@@ -84,13 +87,19 @@ impl Migrator {
     fn in_transaction(
         &self,
         conn: &mut Connection,
+        guard: &TxGuard,
         at: &InRun<'_>,
         steps: &[Step],
         body: impl FnOnce(&mut Connection, Instant) -> Result<Outcome>,
     ) -> Result<Outcome> {
         let start = Instant::now();
         let run = |conn: &mut Connection| {
-            self.begin(conn)?;
+            if let Err(e) = self.begin(conn, guard) {
+                if conn.in_transaction() {
+                    let _ = conn.rollback_level();
+                }
+                return Err(e);
+            }
             let result = body(conn, start);
             self.finish_transaction(conn, at, result, start)
         };
@@ -103,7 +112,7 @@ impl Migrator {
 
     fn apply_in_transaction(&self, s: &mut LockedSession, at: &InRun<'_>) -> Result<Outcome> {
         let r = at.revision;
-        self.in_transaction(&mut s.conn, at, &r.up, |conn, start| {
+        self.in_transaction(&mut s.conn, &s.guard, at, &r.up, |conn, start| {
             // Under the lock: another process may have applied it meanwhile.
             if let Some(row) = self.version.read_one(conn, &r.id)? {
                 if row.complete {
@@ -129,7 +138,7 @@ impl Migrator {
             Some(row) => undo_steps(r, usize::try_from(row.steps_done).unwrap_or(0))?,
             None => Vec::new(),
         };
-        self.in_transaction(&mut s.conn, at, &planned, |conn, start| {
+        self.in_transaction(&mut s.conn, &s.guard, at, &planned, |conn, start| {
             let Some(row) = self.version.read_one(conn, &r.id)? else {
                 return Ok(Outcome::Skipped);
             };
@@ -198,6 +207,7 @@ impl Migrator {
             );
             let done = i + 1;
             let result = s.conn.transaction(|c| {
+                s.guard.enter(c)?;
                 self.run_step(c, r, Position::Up(i), step)?;
                 self.version
                     .update(c, &literals(r, done), millis(start.elapsed()))
@@ -241,6 +251,7 @@ impl Migrator {
             // With mirrored steps, down step j undoes up step done-1-j.
             let remaining = done - (j + 1).min(done);
             let result = s.conn.transaction(|c| {
+                s.guard.enter(c)?;
                 let at = Position::Down {
                     done,
                     steps: &steps,

@@ -1,12 +1,14 @@
 //! The migration lock: one connection that holds the dialect's named lock (PostgreSQL
 //! advisory lock, MySQL `GET_LOCK`) for a whole run, polled with a bounded wait, and the
 //! session's lock timeout. On SQLite the lock is each revision's `BEGIN IMMEDIATE` instead
-//! ([`MigrationLock::WriteTransaction`]); [`busy_to_lock_error`] words its failure. Used by
-//! the [`Migrator`](crate::Migrator).
+//! ([`MigrationLock::WriteTransaction`]); [`busy_to_lock_error`] words its failure. Behind a
+//! transaction-pooling proxy ([`Engine::transaction_pooled`]) nothing session-level may be
+//! held, so every transaction of the run takes the dialect's transaction-scoped lock and lock
+//! timeout instead ([`TxGuard`]). Used by the [`Migrator`](crate::Migrator).
 
 use std::time::{Duration, Instant};
 
-use cinnabar_core::dialect::{MigrationLock, NamedLock};
+use cinnabar_core::dialect::{MigrationLock, NamedLock, TransactionLock};
 use cinnabar_core::{Error, ErrorKind, Result, ValueRef};
 use cinnabar_engine::{Connection, Engine};
 
@@ -18,6 +20,31 @@ pub(crate) struct LockedSession {
     pub(crate) conn: Connection,
     named: Option<(NamedLock, String)>,
     reset_timeout: Option<&'static str>,
+    /// What each transaction of the run takes first (behind a transaction pooler).
+    pub(crate) guard: TxGuard,
+}
+
+/// Behind a transaction-pooling proxy: the lock and lock timeout each transaction of a
+/// migration run takes at its start (both end with it). Empty on a direct connection, where
+/// the session holds them for the whole run.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct TxGuard {
+    lock: Option<(TransactionLock, String, Duration)>,
+    lock_timeout: Option<String>,
+}
+
+impl TxGuard {
+    /// Runs at the start of a transaction on `conn`: takes the lock (waiting up to the run's
+    /// wait), then sets the lock timeout for the transaction's steps.
+    pub(crate) fn enter(&self, conn: &mut Connection) -> Result<()> {
+        if let Some((lock, name, wait)) = &self.lock {
+            poll(conn, lock.try_acquire, lock.holder, name, *wait)?;
+        }
+        if let Some(sql) = &self.lock_timeout {
+            conn.execute_script(sql)?;
+        }
+        Ok(())
+    }
 }
 
 impl std::fmt::Debug for LockedSession {
@@ -44,10 +71,14 @@ impl LockedSession {
                 dialect.name()
             ))
         })?;
+        if engine.transaction_pooled() {
+            return Self::open_pooled(engine, name, wait, lock_timeout);
+        }
         let mut session = LockedSession {
             conn: engine.connect()?,
             named: None,
             reset_timeout: None,
+            guard: TxGuard::default(),
         };
         if let MigrationLock::Named(named) = lock {
             acquire(&mut session.conn, &named, name, wait)?;
@@ -60,6 +91,54 @@ impl LockedSession {
             }
         }
         Ok(session)
+    }
+}
+
+impl LockedSession {
+    /// Behind a transaction pooler: no session-level lock or setting; each transaction takes
+    /// the transaction-scoped ones ([`TxGuard`]). Refused where the dialect has no such lock,
+    /// or no transactional DDL (a step committed on its own would run unguarded).
+    fn open_pooled(
+        engine: &Engine,
+        name: &str,
+        wait: Duration,
+        lock_timeout: Option<Duration>,
+    ) -> Result<LockedSession> {
+        let dialect = engine.dialect();
+        let refuse = |why: &str| {
+            Error::unsupported(format!(
+                "migrations through a transaction-pooling connection ({}): {why}; run them on a \
+                 direct connection to the database (the URL without the pooler)",
+                engine.url()
+            ))
+        };
+        let Some(lock) = dialect.migration_transaction_lock() else {
+            return Err(refuse(&format!(
+                "the {} dialect has no lock scoped to a transaction, and a session-level lock \
+                 would stay behind on a server connection other clients share",
+                dialect.name()
+            )));
+        };
+        if !dialect.transactional_ddl() {
+            return Err(refuse(&format!(
+                "the {} dialect's DDL is not transactional, so steps would commit outside the \
+                 lock",
+                dialect.name()
+            )));
+        }
+        let lock_timeout = match lock_timeout {
+            Some(t) => dialect.lock_timeout_local_sql(t),
+            None => None,
+        };
+        Ok(LockedSession {
+            conn: engine.connect()?,
+            named: None,
+            reset_timeout: None,
+            guard: TxGuard {
+                lock: Some((lock, name.to_owned(), wait)),
+                lock_timeout,
+            },
+        })
     }
 }
 
@@ -97,15 +176,27 @@ impl Drop for LockedSession {
 /// Polls `lock.try_acquire` until it succeeds or `wait` runs out; then the error names the
 /// session holding the lock.
 fn acquire(conn: &mut Connection, lock: &NamedLock, name: &str, wait: Duration) -> Result<()> {
+    poll(conn, lock.try_acquire, lock.holder, name, wait)
+}
+
+/// Polls `try_acquire` until it succeeds or `wait` runs out; then the error names the
+/// session `holder` describes.
+fn poll(
+    conn: &mut Connection,
+    try_acquire: &str,
+    holder_sql: &str,
+    name: &str,
+    wait: Duration,
+) -> Result<()> {
     let start = Instant::now();
     let mut pause = Duration::from_millis(25);
     loop {
-        if first_int(conn, lock.try_acquire, &[ValueRef::Text(name)])? == 1 {
+        if first_int(conn, try_acquire, &[ValueRef::Text(name)])? == 1 {
             return Ok(());
         }
         let waited = start.elapsed();
         if waited >= wait {
-            let holder = holder(conn, lock, name)
+            let holder = holder(conn, holder_sql, name)
                 .unwrap_or_else(|e| format!("(could not read the holder: {})", e.message()));
             return Err(Error::new(
                 ErrorKind::Busy,
@@ -124,10 +215,10 @@ fn acquire(conn: &mut Connection, lock: &NamedLock, name: &str, wait: Duration) 
 }
 
 /// Who holds the lock, in the dialect's words, or `nobody` when it was released meanwhile.
-fn holder(conn: &mut Connection, lock: &NamedLock, name: &str) -> Result<String> {
+fn holder(conn: &mut Connection, holder_sql: &str, name: &str) -> Result<String> {
     let mut found = None;
     conn.run(
-        lock.holder,
+        holder_sql,
         &[ValueRef::Text(name)],
         Some(&mut |row: &dyn cinnabar_engine::Row| {
             if found.is_none() {

@@ -170,7 +170,7 @@ impl Migrator {
             self.lock_timeout,
         )?;
         self.version
-            .ensure(&mut s.conn)
+            .ensure(&mut s.conn, &s.guard)
             .map_err(|e| busy_to_lock_error(e, &self.engine))?;
         Ok(s)
     }
@@ -341,8 +341,10 @@ impl Migrator {
         let keep = ancestors_of(&self.dir, target)?;
         let mut s = self.session()?;
         let engine = self.engine.clone();
+        let guard = s.guard.clone();
         s.conn
             .transaction(|c| {
+                guard.enter(c)?;
                 let applied = self.applied(c)?;
                 for (id, row) in &applied {
                     let current = self.dir.get(id).is_some_and(|r| {

@@ -5,6 +5,7 @@
 //! with identifiers quoted by the dialect and values bound; [`crate::offline`] writes the
 //! same statements with literals.
 
+use crate::lock::TxGuard;
 use cinnabar_core::dialect::{check_identifier, compile_ddl, BeginMode, Dialect};
 use cinnabar_core::schema::{Column, Table};
 use cinnabar_core::sql::{CreateTable, Ddl};
@@ -226,9 +227,12 @@ impl VersionTable {
 
     /// Creates the table when it is absent, in a write transaction (on SQLite that is the
     /// write lock, so two processes never race on it).
-    pub(crate) fn ensure(&self, conn: &mut Connection) -> Result<()> {
+    pub(crate) fn ensure(&self, conn: &mut Connection, guard: &TxGuard) -> Result<()> {
         let sql = self.create_sql(conn.dialect())?;
-        conn.transaction(|c| c.execute_script(&sql))
+        conn.transaction(|c| {
+            guard.enter(c)?;
+            c.execute_script(&sql)
+        })
     }
 
     /// Every row, in no particular order.

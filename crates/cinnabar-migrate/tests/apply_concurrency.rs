@@ -132,6 +132,19 @@ impl SpawnPiped for Command {
 /// Holds the migration lock (SQLite: the write lock) on a connection of its own.
 fn hold_the_lock(db: &TestDb) -> (cinnabar::Connection, String) {
     let mut conn = db.engine.connect().unwrap();
+    if db.engine.transaction_pooled() {
+        // Behind PgBouncer in transaction mode a session-level lock would stay on a shared
+        // server connection (and be granted again to whoever runs there next): hold the
+        // transaction-scoped form in an open transaction, as the Migrator takes it.
+        let lock = db.engine.dialect().migration_transaction_lock().unwrap();
+        conn.execute_script("BEGIN").unwrap();
+        let id: i64 = conn
+            .scalar(text("SELECT CAST(pg_backend_pid() AS BIGINT)"))
+            .unwrap();
+        conn.run(lock.try_acquire, &[ValueRef::Text(VERSION_TABLE)], None)
+            .unwrap();
+        return (conn, format!("pid {id}"));
+    }
     match db.engine.dialect().migration_lock().unwrap() {
         MigrationLock::Named(lock) => {
             let id_sql = match db.backend {
@@ -157,6 +170,10 @@ fn hold_the_lock(db: &TestDb) -> (cinnabar::Connection, String) {
 /// Gives the lock back. (A pooled connection's reset does not release a session-level
 /// named lock: the Migrator releases its own explicitly.)
 fn release(db: &TestDb, mut conn: cinnabar::Connection) {
+    if db.engine.transaction_pooled() {
+        conn.execute_script("ROLLBACK").unwrap();
+        return;
+    }
     match db.engine.dialect().migration_lock().unwrap() {
         MigrationLock::Named(lock) => {
             conn.run(lock.release, &[ValueRef::Text(VERSION_TABLE)], None)

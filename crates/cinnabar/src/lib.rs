@@ -182,7 +182,7 @@ pub mod dialect {
     pub use cinnabar_core::dialect::{
         compile, compile_ddl, BeginMode, CastSpelling, Compiled, ConstraintKind, Dialect, DmlKind,
         GeneratedKeys, IdentifierLimit, MigrationLock, MySqlDialect, NamedLock, PostgresDialect,
-        ServerVersion, SqliteDialect, TableRebuild,
+        ServerVersion, SqliteDialect, TableRebuild, TransactionLock,
     };
 
     pub mod catalog {

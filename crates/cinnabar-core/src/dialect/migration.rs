@@ -37,6 +37,29 @@ pub struct NamedLock {
     pub holder: &'static str,
 }
 
+/// The SQL of a named lock scoped to the current transaction
+/// ([`Dialect::migration_transaction_lock`](super::Dialect::migration_transaction_lock)):
+/// taken at the start of each transaction, released by its COMMIT or ROLLBACK, so it never
+/// outlives the transaction on a server connection that a pooler hands to other clients.
+/// Each statement takes the lock's name as its one text parameter, as [`NamedLock`]'s do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TransactionLock {
+    /// Takes the lock without waiting: one row, one integer column, `1` when this
+    /// transaction now holds it, `0` when another session does.
+    pub try_acquire: &'static str,
+    /// Describes the session that holds it, as [`NamedLock::holder`].
+    pub holder: &'static str,
+}
+
+/// PostgreSQL's transaction-scoped form of [`POSTGRES_LOCK`]: the same key, so a
+/// transaction-scoped and a session-level migration of one schema exclude each other.
+pub(crate) const POSTGRES_TRANSACTION_LOCK: TransactionLock = TransactionLock {
+    try_acquire: "SELECT CASE WHEN pg_try_advisory_xact_lock(\
+                  hashtextextended(coalesce(current_schema(), '') || '.' || $1, 0)) \
+                  THEN 1 ELSE 0 END",
+    holder: POSTGRES_LOCK.holder,
+};
+
 /// PostgreSQL: a 64-bit advisory lock whose key is a hash of `schema.name`; its holder comes
 /// from `pg_locks` (the key split into `classid` / `objid`) joined with `pg_stat_activity`.
 pub(crate) const POSTGRES_LOCK: NamedLock = NamedLock {
@@ -131,6 +154,29 @@ mod tests {
             Some("SET SESSION lock_wait_timeout = 3")
         );
         assert_eq!(SqliteDialect.lock_timeout_sql(t), None);
+        // The transaction-scoped forms (PgBouncer in transaction mode): PostgreSQL only.
+        assert_eq!(
+            PostgresDialect.lock_timeout_local_sql(t).as_deref(),
+            Some("SET LOCAL lock_timeout = '2500ms'")
+        );
+        assert_eq!(
+            PostgresDialect
+                .statement_timeout_local_sql(Some(t))
+                .as_deref(),
+            Some("SET LOCAL statement_timeout = 2500")
+        );
+        assert_eq!(
+            PostgresDialect.migration_transaction_lock(),
+            Some(POSTGRES_TRANSACTION_LOCK)
+        );
+        assert!(POSTGRES_TRANSACTION_LOCK
+            .try_acquire
+            .contains("pg_try_advisory_xact_lock"));
+        for d in [&MySqlDialect as &dyn Dialect, &SqliteDialect] {
+            assert_eq!(d.migration_transaction_lock(), None, "{}", d.name());
+            assert_eq!(d.lock_timeout_local_sql(t), None, "{}", d.name());
+            assert_eq!(d.statement_timeout_local_sql(Some(t)), None, "{}", d.name());
+        }
         for d in [
             &PostgresDialect as &dyn Dialect,
             &MySqlDialect,

@@ -21,7 +21,7 @@ pub use compiler::{compile, compile_into, compile_key_into, Compiled};
 pub(crate) use ddl::{column_type_name, compile_ddl_into, write_alter_column_ansi, write_default};
 pub use ddl::{compile_ddl, ConstraintKind};
 pub use identifiers::{check_identifier, check_table, IdentifierLimit};
-pub use migration::{MigrationLock, NamedLock};
+pub use migration::{MigrationLock, NamedLock, TransactionLock};
 pub use mysql::MySqlDialect;
 pub use postgres::PostgresDialect;
 pub use rebuild::{ServerVersion, TableRebuild};
@@ -566,6 +566,39 @@ pub trait Dialect: Send + Sync + std::fmt::Debug + 'static {
     /// and its GTID positions (`@@gtid_binlog_pos` on the primary, `@@gtid_slave_pos` on the
     /// replica); that is not done.
     fn replica_positions(&self) -> Option<ReplicaPositions> {
+        None
+    }
+
+    // ---- PgBouncer (issue 16): transaction-scoped forms, for connections whose session
+    // ---- state does not outlive a transaction (a transaction-pooling PgBouncer in front).
+
+    /// The statement that bounds how long each later statement *of the current transaction*
+    /// may run (`Some(timeout)`), or puts the session's bound back (`None`); the transaction's
+    /// end undoes it (PostgreSQL `SET LOCAL statement_timeout`). Drivers of connections that
+    /// go through a transaction-pooling proxy, where a session setting would stay behind on a
+    /// server connection other clients share, run it after each `BEGIN` instead of
+    /// [`statement_timeout_sql`](Dialect::statement_timeout_sql). `None` (the default): the
+    /// database has no transaction-scoped form.
+    fn statement_timeout_local_sql(&self, timeout: Option<std::time::Duration>) -> Option<String> {
+        let _ = timeout;
+        None
+    }
+
+    /// The transaction-scoped form of [`lock_timeout_sql`](Dialect::lock_timeout_sql)
+    /// (PostgreSQL `SET LOCAL lock_timeout`): what the migrator runs at the start of each of
+    /// its transactions where session settings do not outlive a transaction. `None`: none.
+    fn lock_timeout_local_sql(&self, timeout: std::time::Duration) -> Option<String> {
+        let _ = timeout;
+        None
+    }
+
+    /// A migration lock that a transaction takes and its end releases (PostgreSQL
+    /// `pg_try_advisory_xact_lock`), for connections where a session-level lock
+    /// ([`migration_lock`](Dialect::migration_lock)) would be left on a pooled server
+    /// connection: the migrator then takes it at the start of each transaction it runs.
+    /// `None` (the default): the database has none, and migrations refuse to run through
+    /// such a connection.
+    fn migration_transaction_lock(&self) -> Option<TransactionLock> {
         None
     }
 }

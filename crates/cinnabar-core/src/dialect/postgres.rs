@@ -150,6 +150,27 @@ impl Dialect for PostgresDialect {
         })
     }
 
+    /// `SET LOCAL`: ends with the transaction (behind a transaction-pooling PgBouncer).
+    fn statement_timeout_local_sql(&self, timeout: Option<std::time::Duration>) -> Option<String> {
+        Some(match timeout {
+            Some(t) => format!(
+                "SET LOCAL statement_timeout = {}",
+                super::migration::millis_at_least_one(t)
+            ),
+            None => "SET LOCAL statement_timeout = DEFAULT".to_owned(),
+        })
+    }
+
+    fn lock_timeout_local_sql(&self, timeout: std::time::Duration) -> Option<String> {
+        let ms = super::migration::millis_at_least_one(timeout);
+        Some(format!("SET LOCAL lock_timeout = '{ms}ms'"))
+    }
+
+    /// `pg_try_advisory_xact_lock` on the key of the session-level lock.
+    fn migration_transaction_lock(&self) -> Option<super::TransactionLock> {
+        Some(super::migration::POSTGRES_TRANSACTION_LOCK)
+    }
+
     fn utc_now_text_sql(&self) -> Option<&'static str> {
         Some("to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')")
     }

@@ -14,7 +14,7 @@ use postgres::Statement;
 
 use super::bind::Bind;
 use super::error::{describe, map_error};
-use super::row::{Decode, PgRow};
+use super::row::{decode_needs_storage, Decode, PgRow};
 use super::tx_state::{tx_effect, TxEffect, TxState};
 use super::{rules, PING_TIMEOUT};
 use crate::driver::{DriverConnection, RowSink};
@@ -22,10 +22,34 @@ use crate::driver::{DriverConnection, RowSink};
 /// A statement prepared on one connection, with how to decode each result column.
 #[derive(Clone)]
 pub(super) struct Prepared {
-    pub(super) stmt: Statement,
+    pub(super) stmt: Stmt,
     pub(super) decode: Arc<[Decode]>,
     /// Whether some column may need per-row storage (converted text, parsed JSON).
     pub(super) needs_storage: bool,
+}
+
+/// How a cached statement is executed.
+#[derive(Clone)]
+pub(super) enum Stmt {
+    /// A named statement prepared on this connection's server session (a direct connection).
+    Named(Statement),
+    /// Behind a transaction-pooling proxy: only what the server's description said, sent as
+    /// the unnamed statement with each execution (parse, bind and execute in one round trip).
+    Unnamed(Arc<Unnamed>),
+}
+
+/// What a transaction-pooled connection keeps of a statement: no server-side state.
+pub(super) struct Unnamed {
+    /// The parameter types the server inferred (or was told), declared with each execution
+    /// so that parameters are encoded exactly as for a named statement.
+    pub(super) params: Vec<postgres::types::Type>,
+    /// The result columns' type OIDs when described (a changed column is noticed per run).
+    pub(super) columns: Vec<u32>,
+    /// Some result column has a type that is not built in (enum, domain, citext): reading
+    /// its rows makes the client library look the type up with named statements of its own,
+    /// so such a statement runs inside a transaction that deallocates them before it ends
+    /// (`pooled.rs`).
+    pub(super) custom_columns: bool,
 }
 
 pub(super) struct PostgresConnection {
@@ -39,8 +63,11 @@ pub(super) struct PostgresConnection {
     /// Whether the last failure was reported by the server.
     pub(super) server_error: bool,
     pub(super) broken: bool,
-    /// Run by [`DriverConnection::reset`]: `ROLLBACK; RESET ALL` and the driver's own SETs.
+    /// Run by [`DriverConnection::reset`]: `ROLLBACK; RESET ALL` and the driver's own SETs
+    /// (behind a transaction pooler: `ROLLBACK` only).
     pub(super) reset_sql: String,
+    /// Behind a transaction-pooling proxy (`?pgbouncer=transaction`): see `pooled.rs`.
+    pub(super) pooled: Option<super::pooled::Pooled>,
 }
 
 /// Whether a statement only reads (its row count is not "rows changed").
@@ -97,7 +124,10 @@ impl PostgresConnection {
         sink: &mut Option<RowSink<'_>>,
     ) -> std::result::Result<u64, Attempt> {
         let prepared = self.prepare(sql, params).map_err(Attempt::Failed)?;
-        let expected = prepared.stmt.params().len();
+        let expected = match &prepared.stmt {
+            Stmt::Named(stmt) => stmt.params().len(),
+            Stmt::Unnamed(u) => u.params.len(),
+        };
         if expected != params.len() {
             return Err(Attempt::Failed(
                 Error::misuse(format!(
@@ -111,11 +141,26 @@ impl PostgresConnection {
             value,
             position: i + 1,
         });
-        let mut rows = match self.client.query_raw(&prepared.stmt, binds) {
+        if let Stmt::Unnamed(u) = &prepared.stmt {
+            if u.custom_columns {
+                // Reading the rows looks their types up (see `pooled.rs`).
+                self.note_type_lookups();
+            }
+        }
+        let mut rows = match match &prepared.stmt {
+            Stmt::Named(stmt) => self.client.query_raw(stmt, binds),
+            Stmt::Unnamed(u) => self
+                .client
+                .query_typed_raw(sql, binds.zip(u.params.iter().cloned())),
+        } {
             Ok(rows) => rows,
             Err(e) => return Err(Attempt::Start(e)),
         };
-        let count = prepared.decode.len();
+        // Behind a transaction pooler, the columns' types when they differ from the described.
+        let mut fresh: Option<(Arc<[Decode]>, bool)> = None;
+        let mut first = true;
+        // Reading the rows looked types up (a column changed to an enum since described).
+        let mut looked_up = false;
         loop {
             let row = match rows.next() {
                 Ok(Some(row)) => row,
@@ -125,25 +170,47 @@ impl PostgresConnection {
                     return Err(Attempt::Failed(self.fail(e, sql)));
                 }
             };
+            if first {
+                first = false;
+                if let Stmt::Unnamed(u) = &prepared.stmt {
+                    // Described earlier, maybe before a schema change: decode what came.
+                    looked_up = row
+                        .columns()
+                        .iter()
+                        .any(|c| postgres::types::Type::from_oid(c.type_().oid()).is_none());
+                    fresh = super::pooled::changed_columns(u, &row).map(|d| {
+                        let storage = d.iter().any(|&d| decode_needs_storage(d));
+                        (d, storage)
+                    });
+                }
+            }
             if let Some(sink) = sink.as_mut() {
-                let storage = if prepared.needs_storage {
-                    (0..count).map(|_| OnceCell::new()).collect()
+                let (decode, needs_storage) = match &fresh {
+                    Some((d, storage)) => (&**d, *storage),
+                    None => (&*prepared.decode, prepared.needs_storage),
+                };
+                let storage = if needs_storage {
+                    (0..decode.len()).map(|_| OnceCell::new()).collect()
                 } else {
                     Vec::new()
                 };
                 let pg_row = PgRow {
                     row: &row,
-                    decode: &prepared.decode,
+                    decode,
                     storage,
                 };
                 sink(&pg_row).map_err(Attempt::Failed)?;
             }
         }
         let affected = rows.rows_affected().unwrap_or(0);
+        drop(rows);
+        if looked_up {
+            self.note_type_lookups();
+        }
         Ok(if is_query(sql) { 0 } else { affected })
     }
 
-    fn run_inner(
+    pub(super) fn run_inner(
         &mut self,
         sql: &str,
         params: &[ValueRef<'_>],
@@ -167,7 +234,7 @@ impl PostgresConnection {
                                 .is_none_or(|rest| !rest.is_empty() && !rest.starts_with('\0'))
                         });
                     }
-                    if code == "0A000" && !retried && !self.tx.open {
+                    if code == "0A000" && !retried && !self.tx.open && self.pooled.is_none() {
                         retried = true;
                         tracing::debug!(target: "cinnabar::engine", "a schema change invalidated a prepared statement; preparing it again");
                         continue;
@@ -176,6 +243,19 @@ impl PostgresConnection {
                 }
             }
         }
+    }
+}
+
+impl PostgresConnection {
+    /// Runs a script, keeping the transaction state; errors show `shown` as their SQL.
+    pub(super) fn batch_tracked(&mut self, sql: &str, shown: &str) -> Result<()> {
+        let effects: Vec<TxEffect> = split_statements(sql, rules()).map(tx_effect).collect();
+        self.server_error = false;
+        let result = self
+            .client
+            .batch_execute(sql)
+            .map_err(|e| self.fail(e, shown));
+        self.settle(&effects, shown, result)
     }
 }
 
@@ -197,18 +277,23 @@ impl DriverConnection for PostgresConnection {
         // One statement only (the extended protocol allows no more).
         let effects = [tx_effect(sql)];
         self.server_error = false;
+        if self.pooled.is_some() {
+            let result = self.run_pooled(sql, params, sink, effects[0]);
+            let result = self.settle(&effects, sql, result);
+            self.replace_stale_client();
+            return result;
+        }
         let result = self.run_inner(sql, params, sink);
         self.settle(&effects, sql, result)
     }
 
     fn batch(&mut self, sql: &str) -> Result<()> {
-        let effects: Vec<TxEffect> = split_statements(sql, rules()).map(tx_effect).collect();
-        self.server_error = false;
-        let result = self
-            .client
-            .batch_execute(sql)
-            .map_err(|e| self.fail(e, sql));
-        self.settle(&effects, sql, result)
+        if self.pooled.is_some() {
+            let result = self.batch_pooled(sql);
+            self.replace_stale_client();
+            return result;
+        }
+        self.batch_tracked(sql, sql)
     }
 
     fn last_insert_id(&self) -> Option<i64> {
@@ -219,8 +304,12 @@ impl DriverConnection for PostgresConnection {
         self.tx.open && !self.is_broken()
     }
 
-    /// A session setting, taken away by the reset's `RESET ALL`.
+    /// A session setting, taken away by the reset's `RESET ALL`; behind a transaction pooler
+    /// a `SET LOCAL` in every transaction (`pooled.rs`).
     fn set_statement_timeout(&mut self, timeout: Option<std::time::Duration>) -> Result<()> {
+        if self.pooled.is_some() {
+            return self.set_timeout_pooled(timeout);
+        }
         match PostgresDialect.statement_timeout_sql(timeout) {
             Some(sql) => self.batch(&sql),
             None => Ok(()),
@@ -232,9 +321,13 @@ impl DriverConnection for PostgresConnection {
         // one unconditional round trip (ROLLBACK outside a transaction is only a notice).
         // Prepared statements survive it (RESET ALL, not DISCARD ALL).
         self.server_error = false;
+        if self.pooled.is_some() {
+            self.reset_pooled();
+        }
         match self.client.batch_execute(&self.reset_sql) {
             Ok(()) => {
                 self.tx = TxState::default();
+                self.replace_stale_client();
                 Ok(())
             }
             Err(e) => {

@@ -49,6 +49,14 @@ pub(super) fn describe(e: &postgres::Error) -> String {
     if code == "42P18" {
         s.push_str("; add an explicit cast to the parameter, e.g. $1::bigint or $1::text");
     }
+    // A named statement missing, or another client's, on this server session: what a
+    // transaction-pooling proxy does to the statement cache.
+    if code == "26000" || code == "42P05" {
+        s.push_str(
+            "; if this connection goes through PgBouncer (or another proxy) in transaction \
+             pooling mode, add pgbouncer=transaction to the database URL",
+        );
+    }
     s
 }
 

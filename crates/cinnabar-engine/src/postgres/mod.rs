@@ -5,7 +5,11 @@
 //! in, so `require` and stricter are refused), `application_name`, `options` (passed to the
 //! server at startup, e.g. `-c search_path=app`), `search_path` (comma-separated schemas set
 //! with `SET search_path` on every new connection), `connect_timeout` (seconds, default 10)
-//! and `host` (a host name, or a directory holding the server's Unix socket).
+//! and `host` (a host name, or a directory holding the server's Unix socket), and `pgbouncer`:
+//! `transaction` when the URL names a PgBouncer (or another proxy) in transaction-pooling mode,
+//! so that no session state is relied on across transactions (see `pooled.rs` and
+//! docs/scaling/pgbouncer.md); `session` (or `off`) for a session-pooling proxy, the same as a
+//! direct connection; `statement` is refused (it forbids multi-statement transactions).
 //!
 //! Statements are prepared once per connection and kept in a bounded cache. Parameters are
 //! encoded from [`ValueRef`](cinnabar_core::ValueRef) according to the type the *server
@@ -45,6 +49,7 @@ mod connection;
 mod datetime;
 mod error;
 mod numeric;
+mod pooled;
 mod prepare;
 mod row;
 mod tx_state;
@@ -70,6 +75,8 @@ pub struct PostgresDriver {
     target: String,
     user: Option<String>,
     search_path: Option<Vec<String>>,
+    /// `?pgbouncer=transaction`: behind a transaction-pooling proxy.
+    transaction_pooled: bool,
 }
 
 impl fmt::Debug for PostgresDriver {
@@ -78,6 +85,7 @@ impl fmt::Debug for PostgresDriver {
             .field("target", &self.target)
             .field("user", &self.user)
             .field("search_path", &self.search_path)
+            .field("transaction_pooled", &self.transaction_pooled)
             .finish()
     }
 }
@@ -97,6 +105,7 @@ impl PostgresDriver {
         let mut host = url.host().map(str::to_owned);
         let mut search_path = None;
         let mut timeout = CONNECT_TIMEOUT;
+        let mut transaction_pooled = false;
         config.ssl_mode(SslMode::Disable);
         for (key, value) in url.query_params() {
             match key.as_str() {
@@ -142,9 +151,28 @@ impl PostgresDriver {
                     timeout = Duration::from_secs_f64(secs);
                 }
                 "host" => host = Some(value.clone()),
+                "pgbouncer" => {
+                    transaction_pooled = match value.as_str() {
+                        "transaction" => true,
+                        "session" | "off" => false,
+                        "statement" => {
+                            return Err(Error::unsupported(
+                                "pgbouncer=statement in database URL: statement pooling forbids \
+                                 transactions of more than one statement, which sessions, flushes \
+                                 and migrations need; use pool_mode = transaction and \
+                                 pgbouncer=transaction",
+                            ))
+                        }
+                        other => {
+                            return Err(url_error(format!(
+                                "invalid pgbouncer {other:?} in database URL (expected transaction, session or off)"
+                            )))
+                        }
+                    };
+                }
                 other => {
                     return Err(url_error(format!(
-                        "unknown PostgreSQL URL parameter {other:?} (understood: sslmode, application_name, options, search_path, connect_timeout, host)"
+                        "unknown PostgreSQL URL parameter {other:?} (understood: sslmode, application_name, options, search_path, connect_timeout, host, pgbouncer)"
                     )))
                 }
             }
@@ -177,6 +205,7 @@ impl PostgresDriver {
             target: describe_target(url, host.as_deref()),
             user: url.username().map(str::to_owned),
             search_path,
+            transaction_pooled,
         })
     }
 }
@@ -200,6 +229,10 @@ impl Driver for PostgresDriver {
     fn connect(&self) -> Result<Box<dyn DriverConnection>> {
         Ok(Box::new(self.open()?))
     }
+
+    fn transaction_pooled(&self) -> bool {
+        self.transaction_pooled
+    }
 }
 
 impl PostgresDriver {
@@ -222,21 +255,42 @@ impl PostgresDriver {
             }
             err.with_source(e)
         })?;
+        let set_search_path = |set: &str| {
+            self.search_path.as_ref().map(|schemas| {
+                let mut sql = format!("{set} search_path TO ");
+                for (i, schema) in schemas.iter().enumerate() {
+                    if i > 0 {
+                        sql.push_str(", ");
+                    }
+                    DIALECT.quote_identifier(&mut sql, schema);
+                }
+                sql
+            })
+        };
+        if self.transaction_pooled {
+            // Nothing session-scoped: the search_path is set in every transaction, and the
+            // reset only ends a transaction left open.
+            return Ok(PostgresConnection {
+                client: client::PgClient::new(client),
+                cache: HashMap::new(),
+                untyped: HashMap::new(),
+                tx: TxState::default(),
+                server_error: false,
+                broken: false,
+                reset_sql: "ROLLBACK".to_owned(),
+                pooled: Some(pooled::Pooled::new(
+                    set_search_path("SET LOCAL"),
+                    self.config.clone(),
+                )),
+            });
+        }
         // Reset on return: end any transaction, put every setting back to its value at
         // connect (startup `options` included), then redo this driver's own SET.
         let mut reset_sql = String::from("ROLLBACK; RESET ALL");
-        let mut search_path = None;
-        if let Some(schemas) = &self.search_path {
-            let mut sql = String::from("SET search_path TO ");
-            for (i, schema) in schemas.iter().enumerate() {
-                if i > 0 {
-                    sql.push_str(", ");
-                }
-                DIALECT.quote_identifier(&mut sql, schema);
-            }
+        let search_path = set_search_path("SET");
+        if let Some(sql) = &search_path {
             reset_sql.push_str("; ");
-            reset_sql.push_str(&sql);
-            search_path = Some(sql);
+            reset_sql.push_str(sql);
         }
         let mut conn = PostgresConnection {
             client: client::PgClient::new(client),
@@ -246,6 +300,7 @@ impl PostgresDriver {
             server_error: false,
             broken: false,
             reset_sql,
+            pooled: None,
         };
         if let Some(sql) = search_path {
             conn.batch(&sql)

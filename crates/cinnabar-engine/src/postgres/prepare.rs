@@ -8,11 +8,21 @@ use std::sync::Arc;
 use cinnabar_core::{Result, ValueRef};
 use postgres::types::{Kind, Type};
 
-use super::connection::{PostgresConnection, Prepared};
+use super::connection::{PostgresConnection, Prepared, Stmt, Unnamed};
 use super::row::{decode_needs_storage, decode_of, Decode};
 use super::STATEMENT_CACHE;
 
 impl PostgresConnection {
+    /// The cached statement for `sql` bound with `params`, if any.
+    pub(super) fn cached(&self, sql: &str, params: &[ValueRef<'_>]) -> Option<&Prepared> {
+        match self.untyped.get(sql) {
+            None => self.cache.get(sql),
+            Some(positions) => self
+                .cache
+                .get(&typed_key(sql, &declared_types(positions, params))),
+        }
+    }
+
     pub(super) fn prepare(&mut self, sql: &str, params: &[ValueRef<'_>]) -> Result<Prepared> {
         let mut types = match self.untyped.get(sql) {
             None => {
@@ -29,9 +39,13 @@ impl PostgresConnection {
                 types
             }
         };
+        // Behind a transaction pooler the callers (`pooled.rs`) describe inside a transaction,
+        // so the statement used to describe is closed on the server connection that made it.
         // A failed prepare aborts an open transaction: try it in a savepoint, so a parameter
         // the server cannot type can be declared and the statement prepared again.
-        let guard = self.tx.open && !params.is_empty();
+        // Behind a transaction pooler always: see `leftover_statement`.
+        let guard = self.tx.open && (!params.is_empty() || self.pooled.is_some());
+        let mut leftovers = 0;
         if guard {
             self.client
                 .batch_execute("SAVEPOINT cinnabar_prepare")
@@ -41,6 +55,21 @@ impl PostgresConnection {
             match self.client.prepare_typed(sql, &types) {
                 Ok(s) => break s,
                 Err(e) => {
+                    if let Some(name) = leftover_statement(&e)
+                        .filter(|_| guard && self.pooled.is_some() && leftovers < 3)
+                    {
+                        // Another process's named statement left on this shared server
+                        // connection (the client library numbers its names from s0 in every
+                        // process): remove it and prepare again.
+                        leftovers += 1;
+                        let sql = format!(
+                            "ROLLBACK TO SAVEPOINT cinnabar_prepare; DEALLOCATE \"{name}\""
+                        );
+                        self.client
+                            .batch_execute(&sql)
+                            .map_err(|e| self.fail(e, &sql))?;
+                        continue;
+                    }
                     let position = untyped_parameter(&e)
                         .filter(|&i| i < params.len() && !types.get(i).is_some_and(is_declared));
                     let Some(i) = position else {
@@ -73,6 +102,11 @@ impl PostgresConnection {
             .map(|c| decode_of(c.type_()))
             .collect();
         let needs_storage = decode.iter().any(|&d| decode_needs_storage(d));
+        let stmt = if self.pooled.is_some() {
+            self.unnamed(stmt)
+        } else {
+            Stmt::Named(stmt)
+        };
         let prepared = Prepared {
             stmt,
             decode,
@@ -90,6 +124,25 @@ impl PostgresConnection {
         };
         self.cache.insert(key, prepared.clone());
         Ok(prepared)
+    }
+}
+
+impl PostgresConnection {
+    /// Behind a transaction pooler: what to keep of a statement just described, which is
+    /// dropped here (its Close goes out before the transaction's next message, to the same
+    /// server connection).
+    fn unnamed(&mut self, stmt: postgres::Statement) -> Stmt {
+        let built_in = |t: &Type| Type::from_oid(t.oid()).is_some();
+        let custom_columns = !stmt.columns().iter().all(|c| built_in(c.type_()));
+        if custom_columns || !stmt.params().iter().all(built_in) {
+            // Describing them looked their types up.
+            self.note_type_lookups();
+        }
+        Stmt::Unnamed(Arc::new(Unnamed {
+            params: stmt.params().to_vec(),
+            columns: stmt.columns().iter().map(|c| c.type_().oid()).collect(),
+            custom_columns,
+        }))
     }
 }
 
@@ -153,6 +206,19 @@ pub(super) fn typed_key(sql: &str, types: &[Type]) -> String {
         let _ = write!(key, "{},", t.oid());
     }
     key
+}
+
+/// The name in a 42P05 error ("prepared statement "s3" already exists") when it is one the
+/// client library generates (`s` and digits).
+pub(super) fn leftover_statement(e: &postgres::Error) -> Option<String> {
+    let db = e.as_db_error()?;
+    if db.code().code() != "42P05" {
+        return None;
+    }
+    let name = db.message().split('"').nth(1)?;
+    let generated =
+        name.len() > 1 && name.starts_with('s') && name[1..].bytes().all(|b| b.is_ascii_digit());
+    generated.then(|| name.to_owned())
 }
 
 /// The 0-based position of the parameter a 42P18 error ("could not determine data type of

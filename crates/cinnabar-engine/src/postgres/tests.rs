@@ -36,7 +36,20 @@ fn urls_configure_the_driver() {
     .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Unsupported);
     assert!(e.message().contains("TLS is not compiled in"), "{e}");
+    // Transaction pooling: a driver setting the engine reports; statement pooling refused.
+    let pooled =
+        |q: &str| PostgresDriver::from_url(&Url::parse(&format!("postgresql://h/db?{q}")).unwrap());
+    assert!(pooled("pgbouncer=transaction")
+        .unwrap()
+        .transaction_pooled());
+    assert!(!pooled("pgbouncer=session").unwrap().transaction_pooled());
+    assert!(!pooled("pgbouncer=off").unwrap().transaction_pooled());
+    assert!(!pooled("sslmode=disable").unwrap().transaction_pooled());
+    let e = pooled("pgbouncer=statement").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Unsupported);
+    assert!(e.message().contains("pool_mode = transaction"), "{e}");
     for bad in [
+        "pgbouncer=yes",
         "sslmode=bogus",
         "frobnicate=1",
         "connect_timeout=x",
