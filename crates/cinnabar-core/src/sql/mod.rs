@@ -3,9 +3,9 @@
 //!
 //! Nothing here renders SQL; dialects do (see [`crate::dialect`]).
 
+pub mod case;
 pub mod compound;
 pub mod cte;
-pub mod case;
 pub mod datetime;
 pub mod ddl;
 pub mod dml;
@@ -19,9 +19,9 @@ pub mod tuple;
 pub mod typed;
 pub mod window;
 
+pub use case::{case, case_on, Case, SimpleCase};
 pub use compound::{Compound, SetOp};
 pub use cte::Cte;
-pub use case::{case, case_on, Case, SimpleCase};
 pub use datetime::{
     add_days, current_date, current_timestamp, extract, DatePart, DateTimeExpression, Temporal,
 };

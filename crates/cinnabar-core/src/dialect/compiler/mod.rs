@@ -4,8 +4,8 @@
 //! never written into the SQL: each becomes a placeholder and is pushed to
 //! [`Compiled::params`]. A bound NULL compared with `=` / `<>` is written `IS [NOT] NULL`.
 
-mod statements;
 mod exprs;
+mod statements;
 
 use super::identifiers::check_with;
 use super::{Dialect, DmlKind, IdentifierLimit};
