@@ -1,5 +1,6 @@
 //! Build script of the test harness: turns `CINNABAR_TEST_POSTGRES` / `CINNABAR_TEST_MYSQL`
-//! into the cfgs `cinnabar_test_postgres` / `cinnabar_test_mysql`.
+//! into the cfgs `cinnabar_test_postgres` / `cinnabar_test_mysql` (and the cluster URLs of
+//! `scripts/clusters/`, `CINNABAR_TEST_GALERA`, into `cinnabar_test_galera`).
 //!
 //! libtest on stable can mark a test ignored only at compile time, so the server-backed test
 //! instances carry `#[cfg_attr(not(cinnabar_test_postgres), ignore = "CINNABAR_TEST_POSTGRES
@@ -12,6 +13,7 @@ fn main() {
     for (var, cfg) in [
         ("CINNABAR_TEST_POSTGRES", "cinnabar_test_postgres"),
         ("CINNABAR_TEST_MYSQL", "cinnabar_test_mysql"),
+        ("CINNABAR_TEST_GALERA", "cinnabar_test_galera"),
     ] {
         println!("cargo::rerun-if-env-changed={var}");
         println!("cargo::rustc-check-cfg=cfg({cfg})");

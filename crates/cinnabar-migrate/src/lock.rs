@@ -1,8 +1,9 @@
 //! The migration lock: one connection that holds the dialect's named lock (PostgreSQL
 //! advisory lock, MySQL `GET_LOCK`) for a whole run, polled with a bounded wait, and the
 //! session's lock timeout. On SQLite the lock is each revision's `BEGIN IMMEDIATE` instead
-//! ([`MigrationLock::WriteTransaction`]); [`busy_to_lock_error`] words its failure. Used by
-//! the [`Migrator`](crate::Migrator).
+//! ([`MigrationLock::WriteTransaction`]); [`busy_to_lock_error`] words its failure. On a
+//! cluster whose named locks are local to one server (Galera) it is a lock table's row
+//! ([`MigrationLock::LockTable`], `lock_table.rs`). Used by the [`Migrator`](crate::Migrator).
 
 use std::time::{Duration, Instant};
 
@@ -10,6 +11,7 @@ use cinnabar_core::dialect::{MigrationLock, NamedLock};
 use cinnabar_core::{Error, ErrorKind, Result, ValueRef};
 use cinnabar_engine::{Connection, Engine};
 
+use crate::lock_table::LockRow;
 use crate::version::first_int;
 
 /// A connection for a migration run, holding the migration lock where the dialect has a
@@ -17,6 +19,7 @@ use crate::version::first_int;
 pub(crate) struct LockedSession {
     pub(crate) conn: Connection,
     named: Option<(NamedLock, String)>,
+    row: Option<LockRow>,
     reset_timeout: Option<&'static str>,
 }
 
@@ -37,7 +40,9 @@ impl LockedSession {
         wait: Duration,
         lock_timeout: Option<Duration>,
     ) -> Result<LockedSession> {
-        let dialect = engine.dialect();
+        // Connect first: the server may tell the engine its dialect at connect (Galera).
+        let conn = engine.connect()?;
+        let dialect = conn.dialect();
         let lock = dialect.migration_lock().ok_or_else(|| {
             Error::unsupported(format!(
                 "the {} dialect has no migration lock; migrations refuse to run unguarded",
@@ -45,13 +50,28 @@ impl LockedSession {
             ))
         })?;
         let mut session = LockedSession {
-            conn: engine.connect()?,
+            conn,
             named: None,
+            row: None,
             reset_timeout: None,
         };
-        if let MigrationLock::Named(named) = lock {
-            acquire(&mut session.conn, &named, name, wait)?;
-            session.named = Some((named, name.to_owned()));
+        match lock {
+            MigrationLock::Named(_) if !dialect.named_locks_cluster_wide() => {
+                return Err(Error::unsupported(format!(
+                    "the {} dialect's named lock excludes only sessions on the same server, not                      the other servers of the cluster; migrations refuse to run unguarded",
+                    dialect.name()
+                )));
+            }
+            MigrationLock::Named(named) => {
+                acquire(&mut session.conn, &named, name, wait)?;
+                session.named = Some((named, name.to_owned()));
+            }
+            MigrationLock::LockTable => {
+                let row = LockRow::new(name);
+                row.acquire(&mut session.conn, wait)?;
+                session.row = Some(row);
+            }
+            MigrationLock::WriteTransaction => {}
         }
         if let Some(t) = lock_timeout {
             if let Some(sql) = dialect.lock_timeout_sql(t) {
@@ -75,6 +95,20 @@ impl Drop for LockedSession {
         if let Some(sql) = self.reset_timeout {
             if let Err(e) = self.conn.execute_script(sql) {
                 tracing::warn!(target: "cinnabar::migrate", error = %e, "resetting the lock timeout failed");
+            }
+        }
+        if let Some(row) = &self.row {
+            match row.release(&mut self.conn) {
+                Ok(true) => {}
+                Ok(false) => tracing::warn!(
+                    target: "cinnabar::migrate",
+                    "the migration lock row was no longer this run's at release"
+                ),
+                Err(e) => tracing::warn!(
+                    target: "cinnabar::migrate",
+                    error = %e,
+                    "deleting the migration lock row failed; the next run will report it held"
+                ),
             }
         }
         if let Some((named, name)) = &self.named {

@@ -84,8 +84,8 @@ pub use cinnabar_macros::{FromRow, Model};
 pub use cinnabar_orm::{
     delete, joined, selectin, update, BelongsTo, BulkDelete, BulkStatement, BulkUpdate, Handle,
     HasMany, HasOne, Joined, Loader, Model, ObjectState, Page, Query, QueryIter, ReadGuard,
-    Relation, RelationKind, RetryPolicy, Selectin, Session, SessionOptions, Through, WriteGuard,
-    DEFAULT_CHUNK_SIZE,
+    Relation, RelationKind, Retried, RetryPolicy, Selectin, Session, SessionOptions, Through,
+    WriteGuard, DEFAULT_CHUNK_SIZE,
 };
 
 // The prelude comes first among the modules: rustc names an item in its messages by the
@@ -144,9 +144,9 @@ pub mod dialect {
     //! reflection [`catalog`].
 
     pub use cinnabar_core::dialect::{
-        compile, compile_ddl, BeginMode, Compiled, ConstraintKind, Dialect, GeneratedKeys,
-        IdentifierLimit, MigrationLock, MySqlDialect, NamedLock, PostgresDialect, ServerVersion,
-        SqliteDialect, TableRebuild,
+        compile, compile_ddl, BeginMode, Compiled, ConstraintKind, Dialect, GaleraDialect,
+        GeneratedKeys, IdentifierLimit, MigrationLock, MySqlDialect, NamedLock, PostgresDialect,
+        ServerVersion, SqliteDialect, TableRebuild,
     };
 
     pub mod catalog {

@@ -380,13 +380,15 @@ impl<'a> Writer<'_, 'a> {
         Ok(())
     }
 
-    fn returning<S: AsRef<str>>(&mut self, cols: &[S]) -> Result<()> {
+    /// `allowed`: the dialect's answer for this statement (`insert_returning` for INSERT,
+    /// `supports_returning` for UPDATE and DELETE).
+    fn returning<S: AsRef<str>>(&mut self, cols: &[S], allowed: bool) -> Result<()> {
         if cols.is_empty() {
             return Ok(());
         }
-        if !self.d.supports_returning() {
+        if !allowed {
             return Err(Error::unsupported(format!(
-                "{} does not support RETURNING",
+                "{} does not support RETURNING here",
                 self.d.name()
             )));
         }
@@ -495,7 +497,7 @@ impl<'a> Writer<'_, 'a> {
             }
             self.d.write_on_conflict(self.sql, oc, &s.columns)?;
         }
-        self.returning(&s.returning)
+        self.returning(&s.returning, self.d.insert_returning())
     }
 
     fn update(&mut self, s: &'a Update) -> Result<()> {
@@ -517,14 +519,14 @@ impl<'a> Writer<'_, 'a> {
             self.expr(e)?;
         }
         self.where_clause(&s.filter)?;
-        self.returning(&s.returning)
+        self.returning(&s.returning, self.d.supports_returning())
     }
 
     fn delete(&mut self, s: &'a Delete) -> Result<()> {
         self.sql.push_str("DELETE FROM ");
         self.ident(&s.table, "table")?;
         self.where_clause(&s.filter)?;
-        self.returning(&s.returning)
+        self.returning(&s.returning, self.d.supports_returning())
     }
 
     fn text(&mut self, t: &'a Text) -> Result<()> {
