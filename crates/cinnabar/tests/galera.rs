@@ -100,12 +100,38 @@ impl Cluster {
             .execute_script(&format!("CREATE DATABASE `{name}`"))
             .unwrap();
         engine.dispose();
+        // Every node applies the CREATE DATABASE before an engine connects to it there.
+        for node in &nodes {
+            let e = create_engine(node).unwrap();
+            let mut c = e.connect().unwrap();
+            c.execute_script("SET SESSION wsrep_sync_wait = 1").unwrap();
+            let found: i64 = c
+                .scalar(
+                    text("SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = :n")
+                        .bind("n", name.as_str()),
+                )
+                .unwrap();
+            assert_eq!(found, 1, "{node} has not applied CREATE DATABASE {name}");
+            drop(c);
+            e.dispose();
+        }
         let urls: Vec<String> = nodes.iter().map(|u| with_database(u, &name)).collect();
         let engines = urls.iter().map(|u| create_engine(u).unwrap()).collect();
         Cluster {
             engines,
             admin,
             name,
+        }
+    }
+
+    /// Waits until every node has applied what the cluster committed so far (a causal read
+    /// on each): after DDL or a seed row written through one node, before the other nodes
+    /// use them.
+    pub(crate) fn sync(&self) {
+        for i in 0..self.engines.len() {
+            let mut c = self.causal(i);
+            let _: i64 = c.scalar(text("SELECT 1")).unwrap();
+            c.execute_script("SET SESSION wsrep_sync_wait = 0").unwrap();
         }
     }
 
@@ -209,6 +235,7 @@ galera_test! {
             .with(Item::table().clone())
             .create_all(&cluster.engines[0])
             .unwrap();
+        cluster.sync();
         let workers: Vec<_> = cluster
             .engines
             .iter()
@@ -323,6 +350,7 @@ fn counter_at_zero(cluster: &Cluster) {
     let mut s = Session::new(&cluster.engines[0]);
     s.add(Counter { id: 1, value: 0 });
     s.commit().unwrap();
+    cluster.sync();
 }
 
 /// The counter's value on every node (causal reads), which must agree.

@@ -95,16 +95,9 @@ fn increments(_t: usize, engine: &Engine) -> u64 {
     retries
 }
 
-/// One line of figures for `engines` (all on one database).
-fn measure(what: &str, engines: &[Engine]) {
-    MetaData::new()
-        .with(Item::table().clone())
-        .with(Counter::table().clone())
-        .create_all(&engines[0])
-        .unwrap();
-    let (t1, rows) = timed(engines, w1);
-    assert_eq!(rows, (THREADS * ROWS) as u64);
-    // Lookups on other nodes must see every row: wait until each node applied them.
+/// Waits until every node of `engines` applied what was committed (a causal read on each;
+/// the lone server has no `wsrep_sync_wait` and needs none).
+fn sync(engines: &[Engine]) {
     for e in engines {
         let mut c = e.connect().unwrap();
         if c.execute_script("SET SESSION wsrep_sync_wait = 1").is_ok() {
@@ -112,11 +105,26 @@ fn measure(what: &str, engines: &[Engine]) {
             c.execute_script("SET SESSION wsrep_sync_wait = 0").unwrap();
         }
     }
+}
+
+/// One line of figures for `engines` (all on one database).
+fn measure(what: &str, engines: &[Engine]) {
+    MetaData::new()
+        .with(Item::table().clone())
+        .with(Counter::table().clone())
+        .create_all(&engines[0])
+        .unwrap();
+    sync(engines);
+    let (t1, rows) = timed(engines, w1);
+    assert_eq!(rows, (THREADS * ROWS) as u64);
+    // Lookups on other nodes must see every row.
+    sync(engines);
     let (t3, found) = timed(engines, w3);
     assert_eq!(found, (THREADS * LOOKUPS) as u64);
     let mut s = Session::new(&engines[0]);
     s.add(Counter { id: 1, value: 0 });
     s.commit().unwrap();
+    sync(engines);
     let (tc, retries) = timed(engines, increments);
     println!(
         "| {what} | {:.0} | {:.0} | {:.0} | {retries} |",

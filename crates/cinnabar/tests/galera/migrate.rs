@@ -80,6 +80,7 @@ galera_test! {
             ),
         )
         .unwrap();
+        cluster.sync();
         let second = Migrator::from_embedded(&cluster.engines[1], &MIGRATIONS)
             .unwrap()
             .lock_wait(std::time::Duration::from_millis(800));
