@@ -172,15 +172,26 @@ fn ci_runs_the_galera_tests() {
     if !ci {
         return;
     }
+    let mut problems = Vec::new();
+    if std::env::var("CINNABAR_TEST_GALERA").map_or(true, |v| v.trim().is_empty()) {
+        problems.push("CINNABAR_TEST_GALERA is not set (start scripts/clusters/run first)");
+    }
+    for (ok, problem) in [
+        (
+            cfg!(cinnabar_test_galera),
+            "the tests were built without CINNABAR_TEST_GALERA",
+        ),
+        (cfg!(feature = "mysql"), "the `mysql` feature is off"),
+    ] {
+        if !ok {
+            problems.push(problem);
+        }
+    }
     assert!(
-        std::env::var("CINNABAR_TEST_GALERA").is_ok_and(|v| !v.trim().is_empty()),
-        "CI is set but CINNABAR_TEST_GALERA is not: start scripts/clusters/run first"
+        problems.is_empty(),
+        "CI is set, so the Galera tests must run, but: {}",
+        problems.join("; ")
     );
-    assert!(
-        cfg!(cinnabar_test_galera),
-        "the tests were built without CINNABAR_TEST_GALERA"
-    );
-    assert!(cfg!(feature = "mysql"), "the `mysql` feature is off");
 }
 
 /// Declares a cluster test: ignored (with the reason) unless `CINNABAR_TEST_GALERA` was set
@@ -321,7 +332,7 @@ fn through_every_node(
     let workers: Vec<_> = cluster
         .engines
         .iter()
-        .flat_map(|e| std::iter::repeat(e.clone()).take(threads_per_node))
+        .flat_map(|e| std::iter::repeat_n(e.clone(), threads_per_node))
         .enumerate()
         .map(|(t, engine)| {
             let retries = Arc::clone(&retries);

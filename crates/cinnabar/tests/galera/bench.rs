@@ -155,7 +155,7 @@ fn scaling_figures() {
                 .unwrap();
             let base = &url[..url.rfind('/').unwrap()];
             let lone = create_engine(&format!("{base}/{name}")).unwrap();
-            measure("lone MariaDB (3306)", &[lone.clone()]);
+            measure("lone MariaDB (3306)", std::slice::from_ref(&lone));
             lone.dispose();
             admin
                 .connect()
