@@ -62,8 +62,8 @@ install_packages() {
     if [ ${#missing[@]} -gt 0 ]; then
         log "installing ${missing[*]}"
         export DEBIAN_FRONTEND=noninteractive
-        # Do not let the package start the system server's service on a fresh machine twice.
-        apt-get update -qq >&2 && apt-get install -y -qq "${missing[@]}" >&2
+        apt-get -o DPkg::Lock::Timeout=300 update -qq >&2 &&
+            apt-get -o DPkg::Lock::Timeout=300 install -y -qq "${missing[@]}" >&2
         PROVIDER=/usr/lib/galera/libgalera_smm.so
         [ -e "$PROVIDER" ] || PROVIDER=/usr/lib/libgalera_smm.so
     fi
