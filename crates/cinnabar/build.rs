@@ -1,6 +1,6 @@
 //! Build script of the test harness: turns `CINNABAR_TEST_POSTGRES` / `CINNABAR_TEST_MYSQL`
 //! into the cfgs `cinnabar_test_postgres` / `cinnabar_test_mysql`, and the cluster URLs of
-//! issue 16 (`CINNABAR_TEST_PGBOUNCER`) into theirs.
+//! issue 16 (`scripts/clusters/`: `CINNABAR_TEST_PGBOUNCER`, `CINNABAR_TEST_GALERA`) into theirs.
 //!
 //! libtest on stable can mark a test ignored only at compile time, so the server-backed test
 //! instances carry `#[cfg_attr(not(cinnabar_test_postgres), ignore = "CINNABAR_TEST_POSTGRES
@@ -14,6 +14,7 @@ fn main() {
         ("CINNABAR_TEST_POSTGRES", "cinnabar_test_postgres"),
         ("CINNABAR_TEST_MYSQL", "cinnabar_test_mysql"),
         ("CINNABAR_TEST_PGBOUNCER", "cinnabar_test_pgbouncer"),
+        ("CINNABAR_TEST_GALERA", "cinnabar_test_galera"),
     ] {
         println!("cargo::rerun-if-env-changed={var}");
         println!("cargo::rustc-check-cfg=cfg({cfg})");

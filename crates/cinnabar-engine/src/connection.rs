@@ -77,7 +77,7 @@ impl Connection {
 
     /// The dialect rendering SQL for this connection.
     pub fn dialect(&self) -> &'static dyn Dialect {
-        self.engine.inner.dialect
+        self.engine.dialect()
     }
 
     /// Compiles a statement for this connection's dialect.

@@ -121,6 +121,14 @@ pub trait DriverConnection: Send {
         Ok(Some(1))
     }
 
+    /// The dialect this connection's server needs when it is not the driver's, found at
+    /// connect: the MySQL driver answers [`GaleraDialect`](cinnabar_core::dialect::GaleraDialect)
+    /// for a server with `wsrep_on = ON`. The engine switches to it at the first connection
+    /// that says so ([`Engine::dialect`](crate::Engine::dialect)). `None` by default.
+    fn server_dialect(&self) -> Option<&'static dyn Dialect> {
+        None
+    }
+
     /// Whether a transaction is open.
     fn in_transaction(&self) -> bool;
 

@@ -226,6 +226,10 @@ impl EngineOptions {
 pub(crate) struct EngineInner {
     pub(crate) url: Url,
     pub(crate) dialect: &'static dyn Dialect,
+    /// The dialect a connection's server asked for at connect when it differs from the
+    /// driver's ([`DriverConnection::server_dialect`](crate::driver::DriverConnection::server_dialect):
+    /// a MariaDB server in a Galera cluster); set once, by the first such connection.
+    pub(crate) detected: std::sync::OnceLock<&'static dyn Dialect>,
     pub(crate) pool: Pool,
     pub(crate) observe: Settings,
     pub(crate) write_begin: BeginMode,
@@ -324,6 +328,7 @@ impl Engine {
             inner: Arc::new(EngineInner {
                 url,
                 dialect,
+                detected: std::sync::OnceLock::new(),
                 observe: Settings {
                     echo: options.echo,
                     log_parameters: options.log_parameters,
@@ -343,6 +348,11 @@ impl Engine {
     /// [`ErrorKind::PoolTimeout`], or a connection error.
     pub fn connect(&self) -> Result<Connection> {
         let checkout = self.inner.pool.checkout()?;
+        if self.inner.detected.get().is_none() {
+            if let Some(d) = checkout.conn.server_dialect() {
+                let _ = self.inner.detected.set(d);
+            }
+        }
         Ok(Connection::new(self.clone(), checkout))
     }
 
@@ -360,9 +370,15 @@ impl Engine {
         conn.transaction(f)
     }
 
-    /// The dialect rendering SQL for this database.
+    /// The dialect rendering SQL for this database, and answering what it can do. The
+    /// driver's, until a connection's server asks for another at connect (a MariaDB server
+    /// with `wsrep_on = ON` is a Galera node: [`GaleraDialect`](cinnabar_core::dialect::GaleraDialect),
+    /// which renders the same SQL and differs in capabilities); from then on that one.
     pub fn dialect(&self) -> &'static dyn Dialect {
-        self.inner.dialect
+        match self.inner.detected.get() {
+            Some(d) => *d,
+            None => self.inner.dialect,
+        }
     }
 
     /// Whether the connections go through a transaction-pooling proxy (PostgreSQL URL

@@ -828,6 +828,8 @@ fn deadlocks_and_serialization_failures_are_recognised() {
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::SerializationFailure, "{e}");
     assert_eq!(e.code(), Some("40001"));
+    // What the retry helper (Session::transaction_with_retry) runs again.
+    assert!(e.is_retryable(), "{e}");
     a.execute_script("ROLLBACK").unwrap();
 
     // Deadlock: each transaction waits for the other's row.
@@ -848,6 +850,7 @@ fn deadlocks_and_serialization_failures_are_recognised() {
     assert_eq!(errors.len(), 1, "exactly one victim: {ra:?} {rb:?}");
     assert_eq!(errors[0].kind(), ErrorKind::Deadlock, "{}", errors[0]);
     assert_eq!(errors[0].code(), Some("40P01"));
+    assert!(errors[0].is_retryable());
     ta.rollback().unwrap();
     tb.rollback().unwrap();
     assert_eq!(

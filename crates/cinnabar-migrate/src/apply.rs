@@ -55,7 +55,7 @@ impl Migrator {
 
     /// Applies `at.revision` (or resumes it from its dirty state).
     pub(crate) fn apply_revision(&self, s: &mut LockedSession, at: &InRun<'_>) -> Result<Outcome> {
-        if s.conn.dialect().transactional_ddl() {
+        if revision_in_one_transaction(s.conn.dialect()) {
             self.apply_in_transaction(s, at)
         } else {
             self.apply_step_by_step(s, at)
@@ -65,7 +65,7 @@ impl Migrator {
     /// Undoes `at.revision` (complete or dirty).
     pub(crate) fn undo_revision(&self, s: &mut LockedSession, at: &InRun<'_>) -> Result<Outcome> {
         at.revision.down_steps()?;
-        if s.conn.dialect().transactional_ddl() {
+        if revision_in_one_transaction(s.conn.dialect()) {
             self.undo_in_transaction(s, at)
         } else {
             self.undo_step_by_step(s, at)
@@ -328,4 +328,12 @@ fn dirty_error(r: &Revision, failed: usize, n: usize, e: Error) -> Error {
         r.id,
         failed + 1
     ))
+}
+
+/// Whether a revision runs in one transaction: where DDL is transactional and the database
+/// does not want each DDL statement in a transaction of its own
+/// ([`one_ddl_per_transaction`](cinnabar_core::dialect::Dialect::one_ddl_per_transaction));
+/// otherwise step by step, each step committed and counted.
+pub(crate) fn revision_in_one_transaction(d: &dyn cinnabar_core::dialect::Dialect) -> bool {
+    d.transactional_ddl() && !d.one_ddl_per_transaction()
 }

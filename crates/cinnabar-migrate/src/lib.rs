@@ -17,6 +17,7 @@ mod dir;
 mod embedded;
 pub mod format;
 mod lock;
+mod lock_table;
 mod migrator;
 mod offline;
 mod plan;

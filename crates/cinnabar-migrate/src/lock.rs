@@ -4,7 +4,9 @@
 //! ([`MigrationLock::WriteTransaction`]); [`busy_to_lock_error`] words its failure. Behind a
 //! transaction-pooling proxy ([`Engine::transaction_pooled`]) nothing session-level may be
 //! held, so every transaction of the run takes the dialect's transaction-scoped lock and lock
-//! timeout instead ([`TxGuard`]). Used by the [`Migrator`](crate::Migrator).
+//! timeout instead ([`TxGuard`]). On a
+//! cluster whose named locks are local to one server (Galera) it is a lock table's row
+//! ([`MigrationLock::LockTable`], `lock_table.rs`). Used by the [`Migrator`](crate::Migrator).
 
 use std::time::{Duration, Instant};
 
@@ -12,6 +14,7 @@ use cinnabar_core::dialect::{MigrationLock, NamedLock, TransactionLock};
 use cinnabar_core::{Error, ErrorKind, Result, ValueRef};
 use cinnabar_engine::{Connection, Engine};
 
+use crate::lock_table::LockRow;
 use crate::version::first_int;
 
 /// A connection for a migration run, holding the migration lock where the dialect has a
@@ -19,6 +22,7 @@ use crate::version::first_int;
 pub(crate) struct LockedSession {
     pub(crate) conn: Connection,
     named: Option<(NamedLock, String)>,
+    row: Option<LockRow>,
     reset_timeout: Option<&'static str>,
     /// What each transaction of the run takes first (behind a transaction pooler).
     pub(crate) guard: TxGuard,
@@ -64,7 +68,9 @@ impl LockedSession {
         wait: Duration,
         lock_timeout: Option<Duration>,
     ) -> Result<LockedSession> {
-        let dialect = engine.dialect();
+        // Connect first: the server may tell the engine its dialect at connect (Galera).
+        let conn = engine.connect()?;
+        let dialect = conn.dialect();
         let lock = dialect.migration_lock().ok_or_else(|| {
             Error::unsupported(format!(
                 "the {} dialect has no migration lock; migrations refuse to run unguarded",
@@ -72,17 +78,32 @@ impl LockedSession {
             ))
         })?;
         if engine.transaction_pooled() {
-            return Self::open_pooled(engine, name, wait, lock_timeout);
+            return Self::open_pooled(conn, engine, name, wait, lock_timeout);
         }
         let mut session = LockedSession {
-            conn: engine.connect()?,
+            conn,
             named: None,
+            row: None,
             reset_timeout: None,
             guard: TxGuard::default(),
         };
-        if let MigrationLock::Named(named) = lock {
-            acquire(&mut session.conn, &named, name, wait)?;
-            session.named = Some((named, name.to_owned()));
+        match lock {
+            MigrationLock::Named(_) if !dialect.named_locks_cluster_wide() => {
+                return Err(Error::unsupported(format!(
+                    "the {} dialect's named lock excludes only sessions on the same server, not                      the other servers of the cluster; migrations refuse to run unguarded",
+                    dialect.name()
+                )));
+            }
+            MigrationLock::Named(named) => {
+                acquire(&mut session.conn, &named, name, wait)?;
+                session.named = Some((named, name.to_owned()));
+            }
+            MigrationLock::LockTable => {
+                let row = LockRow::new(name);
+                row.acquire(&mut session.conn, wait)?;
+                session.row = Some(row);
+            }
+            MigrationLock::WriteTransaction => {}
         }
         if let Some(t) = lock_timeout {
             if let Some(sql) = dialect.lock_timeout_sql(t) {
@@ -99,12 +120,13 @@ impl LockedSession {
     /// the transaction-scoped ones ([`TxGuard`]). Refused where the dialect has no such lock,
     /// or no transactional DDL (a step committed on its own would run unguarded).
     fn open_pooled(
+        conn: Connection,
         engine: &Engine,
         name: &str,
         wait: Duration,
         lock_timeout: Option<Duration>,
     ) -> Result<LockedSession> {
-        let dialect = engine.dialect();
+        let dialect = conn.dialect();
         let refuse = |why: &str| {
             Error::unsupported(format!(
                 "migrations through a transaction-pooling connection ({}): {why}; run them on a \
@@ -131,8 +153,9 @@ impl LockedSession {
             None => None,
         };
         Ok(LockedSession {
-            conn: engine.connect()?,
+            conn,
             named: None,
+            row: None,
             reset_timeout: None,
             guard: TxGuard {
                 lock: Some((lock, name.to_owned(), wait)),
@@ -154,6 +177,20 @@ impl Drop for LockedSession {
         if let Some(sql) = self.reset_timeout {
             if let Err(e) = self.conn.execute_script(sql) {
                 tracing::warn!(target: "cinnabar::migrate", error = %e, "resetting the lock timeout failed");
+            }
+        }
+        if let Some(row) = &self.row {
+            match row.release(&mut self.conn) {
+                Ok(true) => {}
+                Ok(false) => tracing::warn!(
+                    target: "cinnabar::migrate",
+                    "the migration lock row was no longer this run's at release"
+                ),
+                Err(e) => tracing::warn!(
+                    target: "cinnabar::migrate",
+                    error = %e,
+                    "deleting the migration lock row failed; the next run will report it held"
+                ),
             }
         }
         if let Some((named, name)) = &self.named {

@@ -142,7 +142,7 @@ fn revision_sql(
         .table_rebuild()
         .filter(|_| rebuilds)
         .map(|rb| (rb.foreign_keys_sql(false), rb.foreign_keys_sql(true)));
-    if d.transactional_ddl() {
+    if crate::apply::revision_in_one_transaction(d) {
         if let Some((off, _)) = foreign_keys {
             out.push(off.to_owned());
         }

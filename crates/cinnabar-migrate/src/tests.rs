@@ -232,3 +232,38 @@ fn table_rename_from_model_hint() {
         }]
     );
 }
+
+/// A PostgreSQL-like dialect whose DDL is transactional but wants one statement per
+/// transaction (CockroachDB's advice): revisions then go step by step.
+#[derive(Debug)]
+struct OneDdlPerTransaction;
+
+impl cinnabar_core::dialect::Dialect for OneDdlPerTransaction {
+    fn name(&self) -> &'static str {
+        "one-ddl"
+    }
+    fn column_type(&self, column: &Column, keyed: bool) -> String {
+        PostgresDialect.column_type(column, keyed)
+    }
+    fn autoincrement_primary_key(&self, column: &Column) -> String {
+        PostgresDialect.autoincrement_primary_key(column)
+    }
+    fn max_bind_params(&self) -> usize {
+        PostgresDialect.max_bind_params()
+    }
+    fn one_ddl_per_transaction(&self) -> bool {
+        true
+    }
+}
+
+#[test]
+fn revisions_run_in_one_transaction_only_where_ddl_is_transactional_and_may_share_one() {
+    use crate::apply::revision_in_one_transaction;
+    use cinnabar_core::dialect::{Dialect, GaleraDialect};
+    assert!(revision_in_one_transaction(&PostgresDialect));
+    assert!(revision_in_one_transaction(&SqliteDialect));
+    assert!(!revision_in_one_transaction(&MySqlDialect));
+    assert!(!revision_in_one_transaction(&GaleraDialect));
+    assert!(OneDdlPerTransaction.transactional_ddl());
+    assert!(!revision_in_one_transaction(&OneDdlPerTransaction));
+}

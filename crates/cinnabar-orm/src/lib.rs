@@ -34,7 +34,7 @@ pub use memory::{object_sizes, ObjectSizes};
 pub use model::Model;
 pub use query::{Page, Query, QueryIter, DEFAULT_CHUNK_SIZE};
 pub use relation::{BelongsTo, HasMany, HasOne, Relation, RelationDef, RelationKind, Through};
-pub use retry::RetryPolicy;
+pub use retry::{Retried, RetryPolicy};
 pub use session::{Session, SessionOptions};
 pub use validation::{validate_object, Bound, FieldRules, Rule};
 

@@ -1,6 +1,7 @@
 //! [`RetryPolicy`]: how [`Session::transaction_with_retry`](crate::Session::transaction_with_retry)
 //! runs a unit of work again after a conflict (a stale version, a deadlock, a serialization
-//! failure, a lock that stayed taken), with exponential backoff and jitter.
+//! failure, a lock that stayed taken), with exponential backoff and jitter; [`Retried`], what
+//! `Session::transaction_with_retry_counted` returns (the value and the attempts made).
 
 use std::time::Duration;
 
@@ -66,6 +67,23 @@ impl RetryPolicy {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos() as u64);
         (nanos ^ addr.rotate_left(32)) | 1
+    }
+}
+
+/// What [`Session::transaction_with_retry_counted`](crate::Session::transaction_with_retry_counted)
+/// returns: the unit of work's value and how many attempts it took.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retried<R> {
+    /// What the successful attempt returned.
+    pub value: R,
+    /// Attempts made, the successful one included (1 when the first attempt succeeded).
+    pub attempts: u32,
+}
+
+impl<R> Retried<R> {
+    /// Attempts that failed with a retryable error and were run again: `attempts - 1`.
+    pub fn retries(&self) -> u32 {
+        self.attempts.saturating_sub(1)
     }
 }
 

@@ -86,8 +86,8 @@ pub use cinnabar_macros::{FromRow, Model};
 pub use cinnabar_orm::{
     delete, joined, selectin, update, BelongsTo, BulkDelete, BulkStatement, BulkUpdate, Handle,
     HasMany, HasOne, Joined, Loader, Model, ObjectState, Page, Query, QueryIter, ReadGuard,
-    Relation, RelationKind, RetryPolicy, Selectin, Session, SessionOptions, Through, WriteGuard,
-    DEFAULT_CHUNK_SIZE,
+    Relation, RelationKind, Retried, RetryPolicy, Selectin, Session, SessionOptions, Through,
+    WriteGuard, DEFAULT_CHUNK_SIZE,
 };
 
 // The prelude comes first among the modules: rustc names an item in its messages by the
@@ -181,8 +181,8 @@ pub mod dialect {
     pub use cinnabar_core::dialect::ReplicaPositions;
     pub use cinnabar_core::dialect::{
         compile, compile_ddl, BeginMode, CastSpelling, Compiled, ConstraintKind, Dialect, DmlKind,
-        GeneratedKeys, IdentifierLimit, MigrationLock, MySqlDialect, NamedLock, PostgresDialect,
-        ServerVersion, SqliteDialect, TableRebuild, TransactionLock,
+        GaleraDialect, GeneratedKeys, IdentifierLimit, MigrationLock, MySqlDialect, NamedLock,
+        PostgresDialect, ServerVersion, SqliteDialect, TableRebuild, TransactionLock,
     };
 
     pub mod catalog {

@@ -865,6 +865,7 @@ fn assert_busy_after_timeout(engine: &Engine, timeout: Duration) {
     let e = b.begin_level(BeginMode::Immediate).unwrap_err();
     let waited = start.elapsed();
     assert_eq!(e.kind(), ErrorKind::Busy, "{e}");
+    assert!(e.is_retryable(), "busy at BEGIN is retryable: {e}");
     assert!(e.message().contains("locked"), "{e}");
     assert!(waited >= timeout.mul_f32(0.9), "gave up early: {waited:?}");
     assert!(
@@ -877,6 +878,7 @@ fn assert_busy_after_timeout(engine: &Engine, timeout: Duration) {
     let start = Instant::now();
     let e = b.begin().map(|_| ()).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Busy, "{e}");
+    assert!(e.is_retryable(), "busy at BEGIN is retryable: {e}");
     assert!(start.elapsed() >= timeout.mul_f32(0.9));
 
     // Readers are not blocked by the writer (WAL), and see only committed data.

@@ -19,6 +19,13 @@ pub enum MigrationLock {
     /// [`ErrorKind::Busy`](crate::ErrorKind::Busy). The database cannot say which process
     /// holds it.
     WriteTransaction,
+    /// A row in a lock table of its own (the version table's name + `_lock`), inserted to
+    /// take the lock and deleted to release it: the one lock every node of a multi-primary
+    /// cluster sees, because rows are replicated and two nodes inserting the same key
+    /// conflict (Galera, where `GET_LOCK` is local to a node). The row names its holder and
+    /// when it was taken; a process that died holding it leaves it behind, and the error of
+    /// the next run says how to remove it.
+    LockTable,
 }
 
 /// The SQL of a named, session-level lock. Each statement takes one text parameter, the

@@ -7,6 +7,7 @@
 pub mod catalog;
 mod compiler;
 mod ddl;
+mod galera;
 mod identifiers;
 mod migration;
 mod mysql;
@@ -20,6 +21,7 @@ mod sqlite_rebuild;
 pub use compiler::{compile, compile_into, compile_key_into, Compiled};
 pub(crate) use ddl::{column_type_name, compile_ddl_into, write_alter_column_ansi, write_default};
 pub use ddl::{compile_ddl, ConstraintKind};
+pub use galera::GaleraDialect;
 pub use identifiers::{check_identifier, check_table, IdentifierLimit};
 pub use migration::{MigrationLock, NamedLock, TransactionLock};
 pub use mysql::MySqlDialect;
@@ -208,7 +210,7 @@ pub trait Dialect: Send + Sync + std::fmt::Debug + 'static {
 
     /// How generated keys come back from an INSERT.
     fn generated_keys(&self) -> GeneratedKeys {
-        if self.supports_returning() {
+        if self.insert_returning() {
             GeneratedKeys::Returning
         } else {
             GeneratedKeys::LastInsertIdFirst
@@ -600,6 +602,53 @@ pub trait Dialect: Send + Sync + std::fmt::Debug + 'static {
     /// such a connection.
     fn migration_transaction_lock(&self) -> Option<TransactionLock> {
         None
+    }
+
+    // ---- Distributed engines (issue 16, galera): what differs on multi-primary clusters
+    // (Galera) and distributed SQL databases. docs/SCALING.md lists each engine's answers.
+
+    /// Whether each DDL statement must run in a transaction of its own even where DDL is
+    /// transactional (CockroachDB and YugabyteDB run schema changes asynchronously and
+    /// advise against mixing them with other statements). Migrations then commit step by
+    /// step, recording `steps_done`, as where [`transactional_ddl`](Dialect::transactional_ddl)
+    /// is false.
+    fn one_ddl_per_transaction(&self) -> bool {
+        false
+    }
+
+    /// Whether INSERT accepts RETURNING (as [`supports_returning`](Dialect::supports_returning)
+    /// by default). MariaDB 10.5+ has `INSERT .. RETURNING` but no `UPDATE .. RETURNING`: its
+    /// Galera dialect says so, and a multi-row INSERT's generated keys then come back exactly,
+    /// where Galera's `innodb_autoinc_lock_mode = 2` does not promise them consecutive and the
+    /// last-insert id alone could map only one row per statement.
+    fn insert_returning(&self) -> bool {
+        self.supports_returning()
+    }
+
+    /// Whether a session-level named lock (`pg_advisory_lock`, `GET_LOCK`) excludes sessions
+    /// on every server of the database. Not on Galera: `GET_LOCK` is local to the node, so
+    /// two nodes grant the same lock at once. Where false, the migrations refuse a
+    /// [`MigrationLock::Named`] lock, and the dialect offers [`MigrationLock::LockTable`].
+    fn named_locks_cluster_wide(&self) -> bool {
+        true
+    }
+
+    /// A native error code (SQLSTATE, MySQL error number) after which a unit of work may
+    /// succeed if run again, beyond the retryable error kinds every driver maps
+    /// ([`ErrorKind::is_retryable`](crate::ErrorKind::is_retryable)): codes whose meaning is
+    /// particular to this database (Galera's 1047, "WSREP has not yet prepared node for
+    /// application use", is "unknown command" on a lone MySQL). None by default.
+    fn retryable_error_code(&self, code: &str) -> bool {
+        let _ = code;
+        false
+    }
+
+    /// Whether `error` may not recur when the unit of work runs again: its kind is retryable
+    /// (deadlock, serialization failure, stale data, busy) or its code is one of
+    /// [`retryable_error_code`](Dialect::retryable_error_code). The question the ORM's retry
+    /// helper (`Session::transaction_with_retry`) asks.
+    fn is_retryable(&self, error: &crate::Error) -> bool {
+        error.is_retryable() || error.code().is_some_and(|c| self.retryable_error_code(c))
     }
 }
 

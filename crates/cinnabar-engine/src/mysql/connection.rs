@@ -19,6 +19,8 @@ use crate::driver::{DriverConnection, RowSink};
 
 pub(super) struct MySqlConnection {
     pub(super) conn: Conn,
+    /// The server is a Galera node (`wsrep_on = ON` at connect).
+    pub(super) galera: bool,
     pub(super) broken: bool,
     pub(super) in_tx: bool,
     pub(super) last_id: Option<i64>,
@@ -220,6 +222,14 @@ impl DriverConnection for MySqlConnection {
         };
         self.key_step = Some(step);
         Ok(step)
+    }
+
+    fn server_dialect(&self) -> Option<&'static dyn Dialect> {
+        if self.galera {
+            Some(&super::GALERA)
+        } else {
+            None
+        }
     }
 
     fn in_transaction(&self) -> bool {

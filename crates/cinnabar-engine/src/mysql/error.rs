@@ -168,6 +168,18 @@ mod tests {
         assert_eq!(e.constraint(), Some("PRIMARY"));
         assert_eq!(e.code(), Some("1062"));
         assert_eq!(kind_of_code(1213), ErrorKind::Deadlock);
+        // Galera's certification failure at COMMIT (and a brute-force abort by a replicated
+        // write) is 1213 too: a retryable deadlock.
+        let cert = server_error(&MySqlError {
+            state: "40001".into(),
+            message: "WSREP detected deadlock/conflict and aborted the transaction. Try \
+                      restarting the transaction"
+                .into(),
+            code: 1213,
+        });
+        assert_eq!(cert.kind(), ErrorKind::Deadlock);
+        assert!(cert.is_retryable());
+        assert_eq!(cert.code(), Some("1213"));
         assert_eq!(kind_of_code(1205), ErrorKind::Busy);
         assert_eq!(kind_of_code(2013), ErrorKind::Connection);
         assert_eq!(kind_of_code(1064), ErrorKind::Database);

@@ -17,6 +17,10 @@
 //! `read_timeout`, `write_timeout` (seconds), `stmt_cache_size` (default 256) and `sql_mode`
 //! (replaces the strict default). TLS is not compiled in: a URL asking for it is refused.
 //!
+//! Galera: at connect the driver asks whether the server is a Galera node (`wsrep_on`);
+//! such a connection reports [`GaleraDialect`] as its server's dialect, which the engine then
+//! uses (the same SQL; cluster capabilities: the migration lock, retryable codes).
+//!
 //! Generated keys: MySQL has no RETURNING; [`DriverConnection::last_insert_id`] is the
 //! key the last INSERT reported (the C API's `mysql_insert_id()`): for a multi-row INSERT the
 //! *first* row's key, the others following in row order, `auto_increment_increment` apart
@@ -31,7 +35,7 @@ use std::time::Duration;
 use ::mysql::consts::CapabilityFlags;
 use ::mysql::prelude::Queryable;
 use ::mysql::{Conn, Opts, OptsBuilder};
-use cinnabar_core::dialect::{Dialect, MySqlDialect};
+use cinnabar_core::dialect::{Dialect, GaleraDialect, MySqlDialect};
 use cinnabar_core::sql::LexRules;
 use cinnabar_core::{Error, ErrorKind, Result};
 
@@ -49,6 +53,30 @@ mod tx_state;
 use connection::MySqlConnection;
 
 static DIALECT: MySqlDialect = MySqlDialect;
+/// What a connection to a Galera node reports as its server's dialect.
+pub(super) static GALERA: GaleraDialect = GaleraDialect;
+
+/// Whether the server is a node of a Galera cluster: MariaDB's `wsrep_on` (no such variable
+/// on MySQL or on MariaDB without the wsrep patch) and its version, which must be MariaDB
+/// 10.5 or later for [`GaleraDialect`] (`INSERT .. RETURNING`). A wsrep server that is not
+/// (Percona XtraDB Cluster, MySQL-wsrep) keeps the MySQL dialect.
+const WSREP_SQL: &str = "SHOW GLOBAL VARIABLES WHERE Variable_name IN ('wsrep_on', 'version')";
+
+/// Reads the answer of [`WSREP_SQL`]. (The version comes from the variable, not the
+/// handshake, where MariaDB 10 announces itself as `5.5.5-10.x`.)
+fn is_galera(rows: &[(String, String)]) -> bool {
+    let value = |name: &str| {
+        rows.iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    };
+    let mariadb_10_5 = value("version").is_some_and(|v| {
+        let mut parts = v.split(['.', '-']).map(|p| p.parse::<u32>().unwrap_or(0));
+        let (major, minor) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+        v.contains("MariaDB") && (major, minor) >= (10, 5)
+    });
+    mariadb_10_5 && value("wsrep_on").is_some_and(|v| v.eq_ignore_ascii_case("ON"))
+}
 
 /// The session `sql_mode` unless the URL's `sql_mode` parameter says otherwise: strict
 /// (errors instead of truncation or zero dates), no ANSI_QUOTES (the dialect uses backticks).
@@ -211,8 +239,12 @@ impl Driver for MySqlDriver {
         let mut conn = Conn::new(self.opts.clone()).map_err(|e| self.connect_error(e))?;
         conn.query_drop(&self.init_sql)
             .map_err(|e| self.connect_error(e))?;
+        let rows: Vec<(String, String)> =
+            conn.query(WSREP_SQL).map_err(|e| self.connect_error(e))?;
+        let galera = is_galera(&rows);
         Ok(Box::new(MySqlConnection {
             conn,
+            galera,
             broken: false,
             in_tx: false,
             last_id: None,

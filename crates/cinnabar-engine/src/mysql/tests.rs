@@ -33,3 +33,23 @@ fn unreachable_server_is_a_connection_error_without_password() {
     assert!(shown.contains("127.0.0.1:1/nodb"), "{shown}");
     assert!(!shown.contains("sekret"), "{shown}");
 }
+
+#[test]
+fn a_galera_node_is_mariadb_10_5_or_later_with_wsrep_on() {
+    let rows = |on: &str, version: &str| {
+        vec![
+            ("version".to_owned(), version.to_owned()),
+            ("wsrep_on".to_owned(), on.to_owned()),
+        ]
+    };
+    let mariadb = "10.11.19-MariaDB-0+deb12u1";
+    assert!(is_galera(&rows("ON", mariadb)));
+    assert!(is_galera(&rows("ON", "11.4.2-MariaDB")));
+    assert!(!is_galera(&rows("OFF", mariadb)));
+    // No wsrep variable at all (MySQL 8, MariaDB without the patch).
+    assert!(!is_galera(&[("version".to_owned(), "8.0.36".to_owned())]));
+    // Percona XtraDB Cluster: wsrep, but no INSERT .. RETURNING.
+    assert!(!is_galera(&rows("ON", "8.0.35-27.1")));
+    // MariaDB before 10.5 has no INSERT .. RETURNING either.
+    assert!(!is_galera(&rows("ON", "10.4.32-MariaDB")));
+}

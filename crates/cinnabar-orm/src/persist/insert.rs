@@ -162,7 +162,7 @@ impl<T: Model> Registry<T> {
         let only_key_omitted = T::GENERATED_KEY
             .is_some_and(|k| (0..T::COLUMNS.len()).all(|i| mask.contains(i) == (i != k)));
         let by_returning = returning
-            && d.supports_returning()
+            && d.insert_returning()
             && (d.generated_keys() == GeneratedKeys::Returning || !only_key_omitted);
         let shape = Shape::Insert {
             mask: mask.clone(),

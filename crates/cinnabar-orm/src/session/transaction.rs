@@ -8,7 +8,7 @@ use cinnabar_core::{Error, Result};
 
 use super::Session;
 use crate::journal::Snapshot;
-use crate::retry::RetryPolicy;
+use crate::retry::{Retried, RetryPolicy};
 
 impl Session {
     pub(super) fn ensure_transaction(&mut self) -> Result<()> {
@@ -160,7 +160,10 @@ impl Session {
     /// a conflict another attempt may not meet: a version conflict
     /// ([`ErrorKind::StaleData`](cinnabar_core::ErrorKind::StaleData)), a deadlock, a
     /// serialization failure, or a lock or SQLite write lock that stayed taken
-    /// ([`ErrorKind::is_retryable`](cinnabar_core::ErrorKind::is_retryable)). Before each
+    /// ([`ErrorKind::is_retryable`](cinnabar_core::ErrorKind::is_retryable)), or with a code
+    /// the engine's dialect calls retryable
+    /// ([`Dialect::is_retryable`](cinnabar_core::dialect::Dialect::is_retryable): Galera's
+    /// 1047 while a node is not ready; its certification conflicts are deadlocks). Before each
     /// attempt the session is rolled back and cleared (a clean identity map, as after
     /// [`Session::close`]), so `f` reads everything afresh; between attempts it waits as
     /// `policy` says. Any other error is returned at once, after a rollback.
@@ -183,7 +186,30 @@ impl Session {
     /// The last attempt's error when every attempt failed with a retryable one (its message
     /// says how many were made), or the first non-retryable error. `Misuse` when the session
     /// has unflushed changes or an open transaction when called (they would be lost).
-    pub fn transaction_with_retry<R, F>(&mut self, policy: &RetryPolicy, mut f: F) -> Result<R>
+    pub fn transaction_with_retry<R, F>(&mut self, policy: &RetryPolicy, f: F) -> Result<R>
+    where
+        F: FnMut(&mut Session) -> Result<R>,
+    {
+        self.transaction_with_retry_counted(policy, f)
+            .map(|done| done.value)
+    }
+
+    /// [`Session::transaction_with_retry`], also saying how many attempts it took
+    /// ([`Retried::attempts`]; [`Retried::retries`] is that minus one): for reporting
+    /// contention, as the Galera tests and docs/SCALING.md do.
+    ///
+    /// ```ignore
+    /// let done = session.transaction_with_retry_counted(&RetryPolicy::default(), |s| { ... })?;
+    /// metrics.retries += u64::from(done.retries());
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Session::transaction_with_retry`].
+    pub fn transaction_with_retry_counted<R, F>(
+        &mut self,
+        policy: &RetryPolicy,
+        mut f: F,
+    ) -> Result<Retried<R>>
     where
         F: FnMut(&mut Session) -> Result<R>,
     {
@@ -200,12 +226,18 @@ impl Session {
             self.read_primary_until_close();
             let outcome = f(self).and_then(|v| self.commit().map(|()| v));
             let e = match outcome {
-                Ok(v) => return Ok(v),
+                Ok(value) => {
+                    return Ok(Retried {
+                        value,
+                        attempts: attempt,
+                    })
+                }
                 Err(e) => e,
             };
             // Discard what the attempt left (a failed commit keeps its changes).
             let _ = self.rollback();
-            if !e.is_retryable() {
+            // The dialect knows codes retryable on its database only (Galera's 1047).
+            if !self.engine.dialect().is_retryable(&e) {
                 return Err(e);
             }
             if attempt >= attempts {
