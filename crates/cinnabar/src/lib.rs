@@ -84,8 +84,8 @@ pub use cinnabar_macros::{FromRow, Model};
 pub use cinnabar_orm::{
     delete, joined, selectin, update, BelongsTo, BulkDelete, BulkStatement, BulkUpdate, Handle,
     HasMany, HasOne, Joined, Loader, Model, ObjectState, Page, Query, QueryIter, ReadGuard,
-    Relation, RelationKind, RetryPolicy, Selectin, Session, SessionOptions, Through, WriteGuard,
-    DEFAULT_CHUNK_SIZE,
+    Relation, RelationKind, RetryPolicy, SelectQuery, Selectin, Session, SessionOptions, Through,
+    WriteGuard, DEFAULT_CHUNK_SIZE,
 };
 
 // The prelude comes first among the modules: rustc names an item in its messages by the
@@ -93,7 +93,8 @@ pub use cinnabar_orm::{
 // (as tests/ui/type_column_type_mismatch.stderr records), not `cinnabar::sql::...`.
 /// Everything a typical program needs: `use cinnabar::prelude::*;`.
 pub mod prelude {
-    pub use crate::sql::{and_all, count_star, not, or_any, text, Expression, TextExpression};
+    pub use crate::func::{avg, count, count_distinct, count_star, max, min, sum};
+    pub use crate::sql::{and_all, not, or_any, text, Expression, Selectable, TextExpression};
     pub use crate::{
         create_engine, delete, joined, selectin, update, BelongsTo, Connection, Engine,
         EngineOptions, Error, ErrorKind, FieldError, FromRow, Handle, HasMany, HasOne, Inspector,
@@ -109,12 +110,23 @@ pub mod sql {
 
     pub use cinnabar_core::sql::{
         and_all, count_star, first_keyword, leading_keywords, not, or_any, pieces,
-        split_statements, text, tokens, AlterAction, AlterTable, BinOp, Bindable, Column,
-        ColumnChange, ColumnRef, Condition, CreateIndex, CreateTable, Ddl, Delete, DropIndex,
-        DropTable, Expr, Expression, Function, Insert, Join, JoinKind, Keywords, LexRules, Lexer,
-        OnConflict, OrderBy, Pieces, RowLock, Select, SelectItem, Statement, Statements, TableRef,
-        Text, TextExpression, TextPiece, Token, TokenKind, TypedExpr, Update,
+        split_statements, text, tokens, AggregateArg, AlterAction, AlterTable, BinOp, Bindable,
+        Column, ColumnChange, ColumnRef, Condition, CreateIndex, CreateTable, Ddl, Delete,
+        DropIndex, DropTable, Expr, Expression, Function, Insert, Join, JoinKind, Keywords,
+        Labeled, LexRules, Lexer, Nullable, NumericKind, OnConflict, OrderBy, Pieces, ReadAs,
+        RowLock, Select, SelectExpr, SelectItem, SelectKind, SelectList, Selectable, SingleColumn,
+        Statement, Statements, TableRef, Text, TextExpression, TextPiece, Token, TokenKind,
+        TypedExpr, Update, ValueSource,
     };
+}
+
+pub mod func {
+    //! SQL functions, SQLAlchemy's `func`: the aggregates ([`avg`], [`sum`], [`min`], [`max`],
+    //! [`count`], [`count_distinct`], [`count_star`]), each read back as the Rust type SQL
+    //! gives it (`count` → `i64`, `avg` → `Option<f64>`, `sum`/`min`/`max` of a `T` column →
+    //! `Option<T>`).
+
+    pub use cinnabar_core::sql::{avg, count, count_distinct, count_star, max, min, sum};
 }
 
 pub mod schema {

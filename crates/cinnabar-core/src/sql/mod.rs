@@ -3,15 +3,20 @@
 //!
 //! Nothing here renders SQL; dialects do (see [`crate::dialect`]).
 
+pub mod aggregate;
 pub mod ddl;
 pub mod dml;
 pub mod expr;
 pub mod lexer;
 pub mod script;
 pub mod select;
+pub mod selectable;
 pub mod text;
 pub mod typed;
 
+pub use aggregate::{
+    avg, count, count_distinct, count_star, max, min, sum, AggregateArg, NumericKind,
+};
 pub use ddl::{
     AlterAction, AlterTable, ColumnChange, CreateIndex, CreateTable, Ddl, DropIndex, DropTable,
 };
@@ -20,10 +25,13 @@ pub use expr::{BinOp, ColumnRef, Expr, Function, OrderBy};
 pub use lexer::{tokens, LexRules, Lexer, Token, TokenKind};
 pub use script::{first_keyword, leading_keywords, split_statements, Keywords, Statements};
 pub use select::{Join, JoinKind, RowLock, Select, SelectItem, TableRef};
+pub use selectable::{
+    Labeled, Nullable, ReadAs, SelectExpr, SelectKind, SelectList, Selectable, SingleColumn,
+    ValueSource,
+};
 pub use text::{pieces, text, Pieces, Text, TextPiece};
 pub use typed::{
-    and_all, count_star, not, or_any, Bindable, Column, Condition, Expression, TextExpression,
-    TypedExpr,
+    and_all, not, or_any, Bindable, Column, Condition, Expression, TextExpression, TypedExpr,
 };
 
 /// Any statement a connection can execute.
