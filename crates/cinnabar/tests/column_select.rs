@@ -533,7 +533,30 @@ fn the_statement_serves_as_a_subquery(db: &TestDb) {
     assert_eq!(idle, ["Go"]);
 }
 
+fn selects_from_a_derived_table(db: &TestDb) {
+    let mut s = setup(db);
+    let per_student = s
+        .select((Student::name, avg(Enrollment::mark).label("mean")))
+        .join(Student::enrollments)
+        .group_by(Student::name)
+        .subquery("per_student")
+        .unwrap();
+    const MEAN: cinnabar::sql::Column<(), f64> =
+        cinnabar::sql::Column::new("per_student", "mean", 0);
+    let (n, best, lowest): (i64, Option<f64>, Option<String>) = s
+        .select((
+            count_star(),
+            max(MEAN),
+            min(Student::name.of("per_student")),
+        ))
+        .from_subquery(per_student)
+        .one()
+        .unwrap();
+    assert_eq!((n, best, lowest.as_deref()), (3, Some(95.0), Some("Asha")));
+}
+
 backend_tests!(
+    selects_from_a_derived_table,
     aggregates_per_course_through_a_join,
     join_from_the_other_side_with_having_and_order_by_an_aggregate,
     outer_join_finds_courses_without_enrolments,

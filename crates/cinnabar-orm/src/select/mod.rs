@@ -114,6 +114,16 @@ impl<'s, L: SelectList> SelectQuery<'s, L> {
         self
     }
 
+    /// Selects FROM a derived table, `(SELECT ...) AS alias` (made by
+    /// [`SelectQuery::subquery`] or `TableRef::subquery`): to filter on a window function's
+    /// result, or to aggregate an aggregate. Name its columns with
+    /// [`Column::of`](cinnabar_core::sql::Column::of)`(alias)`, or with a
+    /// `Column::new(alias, name, 0)` for a computed column.
+    pub fn from_subquery(mut self, table: TableRef) -> Self {
+        self.select.from = Some(table);
+        self
+    }
+
     /// Joins through a declared relationship (INNER JOIN): `.join(Enrollment::student)`.
     /// Either side may be the one already in the query (FROM or an earlier join); the other
     /// is joined, so `Student` rows can reach `Enrollment` by `Student::enrollments` or by
