@@ -295,6 +295,11 @@ pub struct TutorialDoctests;
 #[doc = include_str!("../../../README.md")]
 pub struct ReadmeDoctests;
 
+/// docs/queries/select.md's code, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/queries/select.md")]
+pub struct SelectDoctests;
+
 /// docs/CONCURRENCY.md's code, compiled and run as doc tests.
 #[cfg(doctest)]
 #[doc = include_str!("../../../docs/CONCURRENCY.md")]
