@@ -555,6 +555,50 @@ fn selects_from_a_derived_table(db: &TestDb) {
     assert_eq!((n, best, lowest.as_deref()), (3, Some(95.0), Some("Asha")));
 }
 
+/// The SQL of one select on each dialect: FROM from the first item, the backward join's
+/// condition, labels, GROUP BY / HAVING / ORDER BY on the aggregate, values bound.
+#[test]
+fn statement_sql_on_each_dialect() {
+    use cinnabar::dialect::{compile, Dialect, MySqlDialect, PostgresDialect, SqliteDialect};
+    let engine = create_engine("sqlite://").unwrap();
+    let mut s = Session::new(&engine);
+    let select = s
+        .select((Student::name, avg(Enrollment::mark).label("avg_mark")))
+        .join(Enrollment::student)
+        .filter(Student::year.eq(1))
+        .group_by(Student::name)
+        .having(count_star().ge(2))
+        .order_by(avg(Enrollment::mark).desc())
+        .limit(3)
+        .statement()
+        .unwrap();
+    let sql = |d: &dyn Dialect| compile(d, &select.clone().into()).unwrap();
+    let sqlite = sql(&SqliteDialect);
+    assert_eq!(
+        sqlite.sql,
+        "SELECT \"cs_students\".\"name\", AVG(\"cs_enrollments\".\"mark\") AS \"avg_mark\" \
+         FROM \"cs_students\" JOIN \"cs_enrollments\" \
+         ON \"cs_enrollments\".\"student_id\" = \"cs_students\".\"id\" \
+         WHERE \"cs_students\".\"year\" = ? GROUP BY \"cs_students\".\"name\" \
+         HAVING COUNT(*) >= ? ORDER BY AVG(\"cs_enrollments\".\"mark\") DESC LIMIT 3"
+    );
+    assert_eq!(sqlite.params.len(), 2);
+    let pg = sql(&PostgresDialect);
+    assert!(
+        pg.sql.contains("WHERE \"cs_students\".\"year\" = $1"),
+        "{}",
+        pg.sql
+    );
+    assert!(pg.sql.contains("HAVING COUNT(*) >= $2"), "{}", pg.sql);
+    let my = sql(&MySqlDialect);
+    assert!(
+        my.sql
+            .starts_with("SELECT `cs_students`.`name`, AVG(`cs_enrollments`.`mark`) AS `avg_mark`"),
+        "{}",
+        my.sql
+    );
+}
+
 backend_tests!(
     selects_from_a_derived_table,
     aggregates_per_course_through_a_join,
