@@ -49,6 +49,26 @@ struct Enrollment {
     course: BelongsTo<Course>,
 }
 
+/// Clubs of students: a many-to-many relationship through `Membership`.
+#[derive(Model, Debug, Clone)]
+#[cinnabar(table = "cs_clubs")]
+struct Club {
+    #[cinnabar(primary_key)]
+    id: Option<i64>,
+    name: String,
+    #[cinnabar(relation(through = Membership, local = club_id, remote = student_id))]
+    members: HasMany<Student>,
+}
+
+#[derive(Model, Debug, Clone)]
+#[cinnabar(table = "cs_memberships")]
+struct Membership {
+    #[cinnabar(primary_key, foreign_key = "cs_clubs.id")]
+    club_id: i64,
+    #[cinnabar(primary_key, foreign_key = "cs_students.id")]
+    student_id: i64,
+}
+
 /// Three students, four courses (Go has nobody), seven enrolments (one without a mark).
 fn setup(db: &TestDb) -> Session {
     db.create_tables(&[Student::table(), Course::table(), Enrollment::table()]);
@@ -555,6 +575,82 @@ fn selects_from_a_derived_table(db: &TestDb) {
     assert_eq!((n, best, lowest.as_deref()), (3, Some(95.0), Some("Asha")));
 }
 
+fn many_to_many_joins_from_either_side(db: &TestDb) {
+    let mut s = setup(db);
+    db.create_tables(&[Club::table(), Membership::table()]);
+    let students: Vec<Option<i64>> = s.select(Student::id).order_by(Student::name).all().unwrap();
+    let mut club = |name: &str, members: &[usize]| {
+        let c = s.add(Club {
+            id: None,
+            name: name.into(),
+            members: HasMany::default(),
+        });
+        s.flush().unwrap();
+        let club_id = c.read().id.unwrap();
+        for &m in members {
+            s.add(Membership {
+                club_id,
+                student_id: students[m].unwrap(),
+            });
+        }
+    };
+    club("Chess", &[0, 2]);
+    club("Drama", &[1]);
+    club("Empty", &[]);
+    // Forward: FROM clubs, through memberships to students.
+    let sizes: Vec<(String, i64)> = s
+        .select((Club::name, count(Student::id)))
+        .outer_join(Club::members)
+        .group_by(Club::name)
+        .order_by(Club::name)
+        .all()
+        .unwrap();
+    assert_eq!(
+        sizes,
+        [
+            ("Chess".to_string(), 2),
+            ("Drama".to_string(), 1),
+            ("Empty".to_string(), 0)
+        ]
+    );
+    // Backward: FROM students, through memberships to clubs.
+    let pairs: Vec<(String, String)> = s
+        .select((Student::name, Club::name))
+        .join(Club::members)
+        .order_by(Student::name)
+        .all()
+        .unwrap();
+    assert_eq!(
+        pairs,
+        [
+            ("Asha".to_string(), "Chess".to_string()),
+            ("Naresh".to_string(), "Drama".to_string()),
+            ("Ravi".to_string(), "Chess".to_string()),
+        ]
+    );
+    // A condition join, outer: every course, counting its marks of 75 or more.
+    let rows: Vec<(String, i64)> = s
+        .select((Course::title, count(Enrollment::id)))
+        .outer_join_on::<Enrollment>(
+            Enrollment::course_id
+                .eq(Course::id)
+                .and(Enrollment::mark.ge(75)),
+        )
+        .group_by(Course::title)
+        .order_by(Course::title)
+        .all()
+        .unwrap();
+    assert_eq!(
+        rows,
+        [
+            ("Go".to_string(), 0),
+            ("Python".to_string(), 2),
+            ("Rust".to_string(), 2),
+            ("SQL".to_string(), 0)
+        ]
+    );
+}
+
 /// The SQL of one select on each dialect: FROM from the first item, the backward join's
 /// condition, labels, GROUP BY / HAVING / ORDER BY on the aggregate, values bound.
 #[test]
@@ -600,6 +696,7 @@ fn statement_sql_on_each_dialect() {
 }
 
 backend_tests!(
+    many_to_many_joins_from_either_side,
     selects_from_a_derived_table,
     aggregates_per_course_through_a_join,
     join_from_the_other_side_with_having_and_order_by_an_aggregate,
