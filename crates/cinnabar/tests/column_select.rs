@@ -130,16 +130,19 @@ fn setup(db: &TestDb) -> Session {
     s
 }
 
+/// Title, AVG, COUNT, MIN, MAX and SUM of the marks.
+type CourseRow = (
+    String,
+    Option<f64>,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+);
+
 fn aggregates_per_course_through_a_join(db: &TestDb) {
     let mut s = setup(db);
-    let rows: Vec<(
-        String,
-        Option<f64>,
-        i64,
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-    )> = s
+    let rows: Vec<CourseRow> = s
         .select((
             Course::title,
             avg(Enrollment::mark),
