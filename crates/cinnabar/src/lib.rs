@@ -94,7 +94,9 @@ pub use cinnabar_orm::{
 /// Everything a typical program needs: `use cinnabar::prelude::*;`.
 pub mod prelude {
     pub use crate::func::{avg, count, count_distinct, count_star, max, min, sum};
+    pub use crate::func::{case, case_on, coalesce, exists, not_exists, tuple};
     pub use crate::sql::{and_all, not, or_any, text, Expression, Selectable, TextExpression};
+    pub use crate::sql::{DateTimeExpression, ExpressionExt};
     pub use crate::{
         create_engine, delete, joined, selectin, update, BelongsTo, Connection, Engine,
         EngineOptions, Error, ErrorKind, FieldError, FromRow, Handle, HasMany, HasOne, Inspector,
@@ -118,14 +120,30 @@ pub mod sql {
         Statement, Statements, TableRef, Text, TextExpression, TextPiece, Token, TokenKind,
         TypedExpr, Update, ValueSource,
     };
+    pub use cinnabar_core::sql::{
+        Argument, Arguments, Case, DatePart, DateTimeExpression, ExpressionExt, Operands,
+        SimpleCase, Temporal, Tuple, TupleExprs, TupleOperand,
+    };
 }
 
 pub mod func {
-    //! SQL functions, SQLAlchemy's `func`: the aggregates ([`avg`], [`sum`], [`min`], [`max`],
-    //! [`count`], [`count_distinct`], [`count_star`]), each read back as the Rust type SQL
-    //! gives it (`count` → `i64`, `avg` → `Option<f64>`, `sum`/`min`/`max` of a `T` column →
-    //! `Option<T>`).
+    //! SQL functions and operators, SQLAlchemy's `func` and friends (see docs/queries/):
+    //! [`call`] for any SQL function by name, [`cast`], [`coalesce`], [`nullif`], CASE
+    //! ([`case`], [`case_on`]), subqueries ([`scalar`], [`exists`], [`not_exists`]; IN is
+    //! `.in_select(..)`), row values ([`tuple`]) and the portable date/time functions
+    //! ([`current_date`], [`current_timestamp`], [`extract`], [`add_days`]; also the
+    //! [`DateTimeExpression`](crate::sql::DateTimeExpression) methods `.year()` ...).
 
+    //!
+    //! The aggregates ([`avg`], [`sum`], [`min`], [`max`], [`count`], [`count_distinct`],
+    //! [`count_star`]) are read back as the Rust type SQL gives them (`count` → `i64`, `avg`
+    //! → `Option<f64>`, `sum`/`min`/`max` of a `T` column → `Option<T>`).
+
+    pub use cinnabar_core::sql::{
+        add_days, call, case, case_on, cast, check_function_name, coalesce, current_date,
+        current_timestamp, exists, extract, not_exists, nullif, scalar, tuple, DatePart,
+    };
+    // Aggregates (sql/aggregate.rs).
     pub use cinnabar_core::sql::{avg, count, count_distinct, count_star, max, min, sum};
 }
 
@@ -156,9 +174,9 @@ pub mod dialect {
     //! reflection [`catalog`].
 
     pub use cinnabar_core::dialect::{
-        compile, compile_ddl, BeginMode, Compiled, ConstraintKind, Dialect, GeneratedKeys,
-        IdentifierLimit, MigrationLock, MySqlDialect, NamedLock, PostgresDialect, ServerVersion,
-        SqliteDialect, TableRebuild,
+        compile, compile_ddl, BeginMode, CastSpelling, Compiled, ConstraintKind, Dialect,
+        GeneratedKeys, IdentifierLimit, MigrationLock, MySqlDialect, NamedLock, PostgresDialect,
+        ServerVersion, SqliteDialect, TableRebuild,
     };
 
     pub mod catalog {
