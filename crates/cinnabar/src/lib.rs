@@ -95,8 +95,10 @@ pub use cinnabar_orm::{
 pub mod prelude {
     pub use crate::func::{avg, count, count_distinct, count_star, max, min, sum};
     pub use crate::func::{case, case_on, coalesce, exists, not_exists, tuple};
+    pub use crate::func::{dense_rank, rank, row_number};
     pub use crate::sql::{and_all, not, or_any, text, Expression, Selectable, TextExpression};
     pub use crate::sql::{DateTimeExpression, ExpressionExt};
+    pub use crate::sql::{Window, WindowFn};
     pub use crate::{
         create_engine, delete, joined, selectin, update, BelongsTo, Connection, Engine,
         EngineOptions, Error, ErrorKind, FieldError, FromRow, Handle, HasMany, HasOne, Inspector,
@@ -124,6 +126,12 @@ pub mod sql {
         Argument, Arguments, Case, DatePart, DateTimeExpression, ExpressionExt, Operands,
         SimpleCase, Temporal, Tuple, TupleExprs, TupleOperand,
     };
+    // Statements of issue 14: CTEs, set operations, windows (sql/cte.rs, compound.rs,
+    // window.rs).
+    pub use cinnabar_core::sql::{
+        current_row, following, preceding, unbounded_following, unbounded_preceding, Compound, Cte,
+        Frame, FrameBound, FrameUnits, RankFunction, SetOp, Window, WindowFn,
+    };
 }
 
 pub mod func {
@@ -133,7 +141,6 @@ pub mod func {
     //! `.in_select(..)`), row values ([`tuple`]) and the portable date/time functions
     //! ([`current_date`], [`current_timestamp`], [`extract`], [`add_days`]; also the
     //! [`DateTimeExpression`](crate::sql::DateTimeExpression) methods `.year()` ...).
-
     //!
     //! The aggregates ([`avg`], [`sum`], [`min`], [`max`], [`count`], [`count_distinct`],
     //! [`count_star`]) are read back as the Rust type SQL gives them (`count` → `i64`, `avg`
@@ -145,6 +152,9 @@ pub mod func {
     };
     // Aggregates (sql/aggregate.rs).
     pub use cinnabar_core::sql::{avg, count, count_distinct, count_star, max, min, sum};
+    // Window functions (sql/window.rs), used with [`WindowFn::over`](crate::sql::WindowFn::over);
+    // an aggregate takes [`TypedExpr::over`](crate::sql::TypedExpr::over).
+    pub use cinnabar_core::sql::{dense_rank, rank, row_number};
 }
 
 pub mod schema {
@@ -174,7 +184,7 @@ pub mod dialect {
     //! reflection [`catalog`].
 
     pub use cinnabar_core::dialect::{
-        compile, compile_ddl, BeginMode, CastSpelling, Compiled, ConstraintKind, Dialect,
+        compile, compile_ddl, BeginMode, CastSpelling, Compiled, ConstraintKind, Dialect, DmlKind,
         GeneratedKeys, IdentifierLimit, MigrationLock, MySqlDialect, NamedLock, PostgresDialect,
         ServerVersion, SqliteDialect, TableRebuild,
     };

@@ -281,6 +281,16 @@ pub enum Expr {
         /// Number of days, an integer.
         days: Box<Expr>,
     },
+    /// A ranking function (`ROW_NUMBER()`, ...); valid only as the function of
+    /// [`Expr::Over`].
+    Ranking(super::window::RankFunction),
+    /// `func OVER (window)`: a window function (see [`super::window`]).
+    Over {
+        /// The function: an aggregate call or an [`Expr::Ranking`].
+        func: Box<Expr>,
+        /// The window.
+        window: Box<super::window::Window>,
+    },
 }
 
 impl Expr {

@@ -6,6 +6,8 @@
 pub mod aggregate;
 pub mod case;
 pub mod datetime;
+pub mod compound;
+pub mod cte;
 pub mod ddl;
 pub mod dml;
 pub mod expr;
@@ -17,6 +19,7 @@ pub mod selectable;
 pub mod text;
 pub mod tuple;
 pub mod typed;
+pub mod window;
 
 pub use aggregate::{
     avg, count, count_distinct, count_star, max, min, sum, AggregateArg, NumericKind,
@@ -25,6 +28,8 @@ pub use case::{case, case_on, Case, SimpleCase};
 pub use datetime::{
     add_days, current_date, current_timestamp, extract, DatePart, DateTimeExpression, Temporal,
 };
+pub use compound::{Compound, SetOp};
+pub use cte::Cte;
 pub use ddl::{
     AlterAction, AlterTable, ColumnChange, CreateIndex, CreateTable, Ddl, DropIndex, DropTable,
 };
@@ -45,6 +50,10 @@ pub use text::{pieces, text, Pieces, Text, TextPiece};
 pub use tuple::{tuple, Tuple, TupleExprs, TupleOperand};
 pub use typed::{
     and_all, not, or_any, Bindable, Column, Condition, Expression, TextExpression, TypedExpr,
+};
+pub use window::{
+    current_row, dense_rank, following, preceding, rank, row_number, unbounded_following,
+    unbounded_preceding, Frame, FrameBound, FrameUnits, RankFunction, Window, WindowFn,
 };
 
 /// Any statement a connection can execute.
