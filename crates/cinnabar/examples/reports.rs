@@ -123,7 +123,7 @@ fn main() -> cinnabar::Result<()> {
     );
 
     // 2. The attendance rate per student: CASE turns presence into 1 or 0.
-    let present = || case().when(Attendance::present.eq(true), 1).else_(0);
+    let present = || case().when(Attendance::present, 1_i64).else_(0_i64);
     let rows = session
         .select((Student::name, count_star(), sum(present()), avg(present())))
         .join(Student::attendance)
@@ -263,42 +263,46 @@ fn fixed(v: Option<f64>) -> String {
     v.map_or("-".into(), |v| format!("{v:.1}"))
 }
 
-/// Prints a title and an aligned table: the first column left-aligned, the rest right.
+/// Prints a title and an aligned table: numbers (and percentages) right-aligned, text left.
 fn print_table(title: &str, headers: &[&str], rows: impl IntoIterator<Item = Vec<String>>) {
     let rows: Vec<Vec<String>> = rows.into_iter().collect();
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    let mut numeric = vec![!rows.is_empty(); headers.len()];
     for row in &rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
+        for (i, cell) in row.iter().enumerate().take(widths.len()) {
+            widths[i] = widths[i].max(cell.chars().count());
+            let number = cell.trim_end_matches('%');
+            numeric[i] &= cell == "-" || number.parse::<f64>().is_ok();
         }
     }
-    let line = |cells: &[String]| {
+    let line = |cells: Vec<&str>| {
         let parts: Vec<String> = cells
             .iter()
-            .zip(&widths)
             .enumerate()
-            .map(|(i, (c, &w))| {
-                if i == 0 {
-                    format!("{c:<w$}")
-                } else {
+            .map(|(i, c)| {
+                let w = widths[i];
+                if numeric[i] {
                     format!("{c:>w$}")
+                } else {
+                    format!("{c:<w$}")
                 }
             })
             .collect();
-        println!("  {}", parts.join("  "));
+        println!("  {}", parts.join("  ").trim_end());
     };
     println!("{title}");
-    line(&headers.iter().map(|h| h.to_string()).collect::<Vec<_>>());
-    println!(
-        "  {}",
+    line(headers.to_vec());
+    line(
         widths
             .iter()
             .map(|&w| "-".repeat(w))
             .collect::<Vec<_>>()
-            .join("  ")
+            .iter()
+            .map(String::as_str)
+            .collect(),
     );
     for row in &rows {
-        line(row);
+        line(row.iter().map(String::as_str).collect());
     }
     if rows.is_empty() {
         println!("  (none)");

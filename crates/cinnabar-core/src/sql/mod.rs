@@ -5,9 +5,9 @@
 
 pub mod aggregate;
 pub mod case;
-pub mod datetime;
 pub mod compound;
 pub mod cte;
+pub mod datetime;
 pub mod ddl;
 pub mod dml;
 pub mod expr;
@@ -25,11 +25,11 @@ pub use aggregate::{
     avg, count, count_distinct, count_star, max, min, sum, AggregateArg, NumericKind,
 };
 pub use case::{case, case_on, Case, SimpleCase};
+pub use compound::{Compound, SetOp};
+pub use cte::Cte;
 pub use datetime::{
     add_days, current_date, current_timestamp, extract, DatePart, DateTimeExpression, Temporal,
 };
-pub use compound::{Compound, SetOp};
-pub use cte::Cte;
 pub use ddl::{
     AlterAction, AlterTable, ColumnChange, CreateIndex, CreateTable, Ddl, DropIndex, DropTable,
 };
