@@ -159,9 +159,9 @@ fn aggregates_per_course_through_a_join(db: &TestDb) {
     let python = (80.0 + 60.0 + 95.0) / 3.0;
     assert_eq!(rows.len(), 3, "{rows:?}");
     assert_eq!(rows[0].0, "Python");
-    // MySQL/MariaDB compute AVG of integers as a DECIMAL with 4 decimals
-    // (`div_precision_increment`): 78.3333 there, the full float elsewhere.
-    assert!((rows[0].1.unwrap() - python).abs() < 1e-4, "{rows:?}");
+    // AVG casts integers to a float: the same full float on every backend (MySQL would
+    // otherwise give the DECIMAL 78.3333).
+    assert!((rows[0].1.unwrap() - python).abs() < 1e-9, "{rows:?}");
     assert_eq!((rows[0].2, rows[0].5), (3, Some(235)));
     assert_eq!((rows[0].3, rows[0].4), (Some(60), Some(95)));
     assert_eq!(
@@ -675,11 +675,12 @@ fn statement_sql_on_each_dialect() {
     let sqlite = sql(&SqliteDialect);
     assert_eq!(
         sqlite.sql,
-        "SELECT \"cs_students\".\"name\", AVG(\"cs_enrollments\".\"mark\") AS \"avg_mark\" \
+        "SELECT \"cs_students\".\"name\", \
+         AVG(CAST(\"cs_enrollments\".\"mark\" AS REAL)) AS \"avg_mark\" \
          FROM \"cs_students\" JOIN \"cs_enrollments\" \
          ON \"cs_enrollments\".\"student_id\" = \"cs_students\".\"id\" \
          WHERE \"cs_students\".\"year\" = ? GROUP BY \"cs_students\".\"name\" \
-         HAVING COUNT(*) >= ? ORDER BY AVG(\"cs_enrollments\".\"mark\") DESC LIMIT 3"
+         HAVING COUNT(*) >= ? ORDER BY AVG(CAST(\"cs_enrollments\".\"mark\" AS REAL)) DESC LIMIT 3"
     );
     assert_eq!(sqlite.params.len(), 2);
     let pg = sql(&PostgresDialect);
@@ -692,13 +693,48 @@ fn statement_sql_on_each_dialect() {
     let my = sql(&MySqlDialect);
     assert!(
         my.sql
-            .starts_with("SELECT `cs_students`.`name`, AVG(`cs_enrollments`.`mark`) AS `avg_mark`"),
+            .starts_with("SELECT `cs_students`.`name`, AVG(CAST(`cs_enrollments`.`mark` AS DOUBLE)) AS `avg_mark`"),
         "{}",
         my.sql
     );
 }
 
+fn aggregates_over_windows_and_in_casts(db: &TestDb) {
+    let mut s = setup(db);
+    // A running sum: SUM(..) OVER (ORDER BY ..), still read as Option<i64>.
+    let running: Vec<(Option<i64>, Option<i64>)> = s
+        .select((
+            Enrollment::mark,
+            sum(Enrollment::mark).over(Window::new().order_by(Enrollment::mark)),
+        ))
+        .join(Enrollment::student)
+        .filter(Student::name.eq("Asha"))
+        .order_by(Enrollment::mark)
+        .all()
+        .unwrap();
+    assert_eq!(
+        running,
+        [
+            (Some(70), Some(70)),
+            (Some(80), Some(150)),
+            (Some(90), Some(240))
+        ]
+    );
+    // An aggregate as a function argument.
+    let (n, mean): (i64, Option<i64>) = s
+        .select((
+            count_star(),
+            cinnabar::func::cast::<i64>(avg(Enrollment::mark)),
+        ))
+        .join(Enrollment::student)
+        .filter(Student::name.eq("Asha"))
+        .one()
+        .unwrap();
+    assert_eq!((n, mean), (3, Some(80)));
+}
+
 backend_tests!(
+    aggregates_over_windows_and_in_casts,
     many_to_many_joins_from_either_side,
     selects_from_a_derived_table,
     aggregates_per_course_through_a_join,

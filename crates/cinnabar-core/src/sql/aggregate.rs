@@ -10,13 +10,22 @@
 use super::expr::{Expr, Function};
 use super::selectable::{Nullable, SelectExpr};
 use super::typed::{Column, Expression, TypedExpr};
-use crate::types::{kind, ColumnType};
+use crate::types::{kind, ColumnType, SqlType};
 
 /// SQL kinds that `AVG` and `SUM` accept: integers, floats and decimals.
-pub trait NumericKind {}
-impl NumericKind for kind::Integer {}
-impl NumericKind for kind::Real {}
-impl NumericKind for kind::Decimal {}
+pub trait NumericKind {
+    /// Whether values of this kind are exact numbers, which [`avg`] casts to a float first.
+    const EXACT: bool;
+}
+impl NumericKind for kind::Integer {
+    const EXACT: bool = true;
+}
+impl NumericKind for kind::Real {
+    const EXACT: bool = false;
+}
+impl NumericKind for kind::Decimal {
+    const EXACT: bool = true;
+}
 
 /// An expression an aggregate can take, and the nullable Rust type of its values (what
 /// `SUM`, `MIN` and `MAX` of it are read as): a column of `T` gives `Option<T>`, a
@@ -48,13 +57,24 @@ fn call(func: Function, arg: Expr, distinct: bool) -> Expr {
 
 /// `AVG(x)` of a numeric column or expression, read as `Option<f64>` (NULL over no rows).
 ///
-/// PostgreSQL and MySQL return a `NUMERIC`/`DECIMAL` for integers; it is read as a float.
+/// An integer or decimal argument is cast to a float first, `AVG(CAST(x AS DOUBLE
+/// PRECISION))`: every database then computes the same float average (MySQL and MariaDB
+/// would otherwise round the average of integers to 4 decimals, `div_precision_increment`,
+/// and PostgreSQL return a `NUMERIC`).
 pub fn avg<E>(x: E) -> SelectExpr<kind::Real, Option<f64>>
 where
     E: Expression,
     E::Kind: NumericKind,
 {
-    SelectExpr::from_expr(call(Function::Avg, x.expr(), false))
+    let arg = if <E::Kind as NumericKind>::EXACT {
+        Expr::Cast {
+            expr: Box::new(x.expr()),
+            to: SqlType::Double,
+        }
+    } else {
+        x.expr()
+    };
+    SelectExpr::from_expr(call(Function::Avg, arg, false))
 }
 
 /// `SUM(x)` of a numeric column or expression, read as `Option<T>` for a `T` column (NULL

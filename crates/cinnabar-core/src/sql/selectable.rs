@@ -322,6 +322,20 @@ impl<K, O> From<SelectExpr<K, O>> for OrderBy {
     }
 }
 
+impl<K, O> SelectExpr<K, O> {
+    /// This aggregate as a window function, `AGG(..) OVER (window)`, read as the same type:
+    /// a running sum is `sum(Enrollment::mark).over(Window::new().order_by(..))`.
+    pub fn over(self, window: super::window::Window) -> SelectExpr<K, O> {
+        SelectExpr::from_expr(self.typed().over(window).into_inner())
+    }
+}
+
+impl<K, O> super::func::Argument for SelectExpr<K, O> {
+    fn into_argument(self) -> Expr {
+        self.expr
+    }
+}
+
 impl<K> TypedExpr<K> {
     /// This expression, selected and read as `T` instead of its kind's nullable default:
     /// `Enrollment::mark.mul(2).output::<i64>()`.

@@ -101,6 +101,25 @@ fn first_table(expr: &Expr) -> Option<String> {
         Expr::Between { expr, .. } | Expr::Like { expr, .. } | Expr::InList { expr, .. } => {
             first_table(expr)
         }
+        Expr::Cast { expr, .. } | Expr::Extract { expr, .. } | Expr::Neg(expr) => first_table(expr),
+        Expr::Call { args, .. } | Expr::Tuple(args) => args.iter().find_map(first_table),
+        Expr::Case {
+            operand,
+            whens,
+            else_,
+        } => operand
+            .as_deref()
+            .and_then(first_table)
+            .or_else(|| {
+                whens
+                    .iter()
+                    .find_map(|(w, t)| first_table(w).or_else(|| first_table(t)))
+            })
+            .or_else(|| else_.as_deref().and_then(first_table)),
+        Expr::AddDays { date, days } => first_table(date).or_else(|| first_table(days)),
+        Expr::Over { func, window } => first_table(func)
+            .or_else(|| window.partition_by.iter().find_map(first_table))
+            .or_else(|| window.order_by.iter().find_map(|o| first_table(&o.expr))),
         _ => None,
     }
 }
