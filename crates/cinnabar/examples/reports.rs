@@ -251,7 +251,7 @@ fn seed(session: &mut Session) -> cinnabar::Result<()> {
                 id: None,
                 student_id: student.read().id,
                 day,
-                present: (day as usize + i) % (i + 2) != 0,
+                present: !(day as usize + i).is_multiple_of(i + 2),
                 student: BelongsTo::default(),
             });
         }
