@@ -20,6 +20,7 @@ mod persist;
 mod query;
 mod relation;
 mod retry;
+mod select;
 #[cfg(feature = "serde")]
 mod serde_impls;
 mod session;
@@ -35,6 +36,7 @@ pub use model::Model;
 pub use query::{Page, Query, QueryIter, DEFAULT_CHUNK_SIZE};
 pub use relation::{BelongsTo, HasMany, HasOne, Relation, RelationDef, RelationKind, Through};
 pub use retry::{Retried, RetryPolicy};
+pub use select::SelectQuery;
 pub use session::{Session, SessionOptions};
 pub use validation::{validate_object, Bound, FieldRules, Rule};
 

@@ -86,8 +86,8 @@ pub use cinnabar_macros::{FromRow, Model};
 pub use cinnabar_orm::{
     delete, joined, selectin, update, BelongsTo, BulkDelete, BulkStatement, BulkUpdate, Handle,
     HasMany, HasOne, Joined, Loader, Model, ObjectState, Page, Query, QueryIter, ReadGuard,
-    Relation, RelationKind, Retried, RetryPolicy, Selectin, Session, SessionOptions, Through,
-    WriteGuard, DEFAULT_CHUNK_SIZE,
+    Relation, RelationKind, Retried, RetryPolicy, SelectQuery, Selectin, Session, SessionOptions,
+    Through, WriteGuard, DEFAULT_CHUNK_SIZE,
 };
 
 // The prelude comes first among the modules: rustc names an item in its messages by the
@@ -95,9 +95,10 @@ pub use cinnabar_orm::{
 // (as tests/ui/type_column_type_mismatch.stderr records), not `cinnabar::sql::...`.
 /// Everything a typical program needs: `use cinnabar::prelude::*;`.
 pub mod prelude {
+    pub use crate::func::{avg, count, count_distinct, count_star, max, min, sum};
     pub use crate::func::{case, case_on, coalesce, exists, not_exists, tuple};
     pub use crate::func::{dense_rank, rank, row_number};
-    pub use crate::sql::{and_all, count_star, not, or_any, text, Expression, TextExpression};
+    pub use crate::sql::{and_all, not, or_any, text, Expression, Selectable, TextExpression};
     pub use crate::sql::{DateTimeExpression, ExpressionExt};
     pub use crate::sql::{Window, WindowFn};
     pub use crate::{
@@ -115,21 +116,23 @@ pub mod sql {
 
     pub use cinnabar_core::sql::{
         and_all, count_star, first_keyword, leading_keywords, not, or_any, pieces,
-        split_statements, text, tokens, AlterAction, AlterTable, BinOp, Bindable, Column,
-        ColumnChange, ColumnRef, Condition, CreateIndex, CreateTable, Ddl, Delete, DropIndex,
-        DropTable, Expr, Expression, Function, Insert, Join, JoinKind, Keywords, LexRules, Lexer,
-        OnConflict, OrderBy, Pieces, RowLock, Select, SelectItem, Statement, Statements, TableRef,
-        Text, TextExpression, TextPiece, Token, TokenKind, TypedExpr, Update,
+        split_statements, text, tokens, AggregateArg, AlterAction, AlterTable, BinOp, Bindable,
+        Column, ColumnChange, ColumnRef, Condition, CreateIndex, CreateTable, Ddl, Delete,
+        DropIndex, DropTable, Expr, Expression, Function, Insert, Join, JoinKind, Keywords,
+        Labeled, LexRules, Lexer, Nullable, NumericKind, OnConflict, OrderBy, Pieces, ReadAs,
+        RowLock, Select, SelectExpr, SelectItem, SelectKind, SelectList, Selectable, SingleColumn,
+        Statement, Statements, TableRef, Text, TextExpression, TextPiece, Token, TokenKind,
+        TypedExpr, Update, ValueSource,
+    };
+    pub use cinnabar_core::sql::{
+        Argument, Arguments, Case, DatePart, DateTimeExpression, ExpressionExt, Operands,
+        SimpleCase, Temporal, Tuple, TupleExprs, TupleOperand,
     };
     // Statements of issue 14: CTEs, set operations, windows (sql/cte.rs, compound.rs,
     // window.rs).
     pub use cinnabar_core::sql::{
         current_row, following, preceding, unbounded_following, unbounded_preceding, Compound, Cte,
         Frame, FrameBound, FrameUnits, RankFunction, SetOp, Window, WindowFn,
-    };
-    pub use cinnabar_core::sql::{
-        Argument, Arguments, Case, DatePart, DateTimeExpression, ExpressionExt, Operands,
-        SimpleCase, Temporal, Tuple, TupleExprs, TupleOperand,
     };
 }
 
@@ -143,12 +146,19 @@ pub mod func {
     //! window functions ([`row_number`], [`rank`], [`dense_rank`], used with
     //! [`WindowFn::over`](crate::sql::WindowFn::over); an aggregate takes
     //! [`TypedExpr::over`](crate::sql::TypedExpr::over)).
+    //!
+    //! The aggregates ([`avg`], [`sum`], [`min`], [`max`], [`count`], [`count_distinct`],
+    //! [`count_star`]) are read back as the Rust type SQL gives them (`count` → `i64`, `avg`
+    //! → `Option<f64>`, `sum`/`min`/`max` of a `T` column → `Option<T>`).
 
     pub use cinnabar_core::sql::{
         add_days, call, case, case_on, cast, check_function_name, coalesce, current_date,
         current_timestamp, exists, extract, not_exists, nullif, scalar, tuple, DatePart,
     };
-    // Window functions (sql/window.rs).
+    // Aggregates (sql/aggregate.rs).
+    pub use cinnabar_core::sql::{avg, count, count_distinct, count_star, max, min, sum};
+    // Window functions (sql/window.rs), used with [`WindowFn::over`](crate::sql::WindowFn::over);
+    // an aggregate takes [`TypedExpr::over`](crate::sql::TypedExpr::over).
     pub use cinnabar_core::sql::{dense_rank, rank, row_number};
 }
 
@@ -318,6 +328,11 @@ pub struct TutorialDoctests;
 #[cfg(doctest)]
 #[doc = include_str!("../../../README.md")]
 pub struct ReadmeDoctests;
+
+/// docs/queries/select.md's code, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/queries/select.md")]
+pub struct SelectDoctests;
 
 /// docs/CONCURRENCY.md's code, compiled and run as doc tests.
 #[cfg(doctest)]

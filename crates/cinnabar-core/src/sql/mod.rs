@@ -3,6 +3,7 @@
 //!
 //! Nothing here renders SQL; dialects do (see [`crate::dialect`]).
 
+pub mod aggregate;
 pub mod case;
 pub mod compound;
 pub mod cte;
@@ -14,11 +15,15 @@ pub mod func;
 pub mod lexer;
 pub mod script;
 pub mod select;
+pub mod selectable;
 pub mod text;
 pub mod tuple;
 pub mod typed;
 pub mod window;
 
+pub use aggregate::{
+    avg, count, count_distinct, count_star, max, min, sum, AggregateArg, NumericKind,
+};
 pub use case::{case, case_on, Case, SimpleCase};
 pub use compound::{Compound, SetOp};
 pub use cte::Cte;
@@ -37,11 +42,14 @@ pub use func::{
 pub use lexer::{tokens, LexRules, Lexer, Token, TokenKind};
 pub use script::{first_keyword, leading_keywords, split_statements, Keywords, Statements};
 pub use select::{Join, JoinKind, RowLock, Select, SelectItem, TableRef};
+pub use selectable::{
+    Labeled, Nullable, ReadAs, SelectExpr, SelectKind, SelectList, Selectable, SingleColumn,
+    ValueSource,
+};
 pub use text::{pieces, text, Pieces, Text, TextPiece};
 pub use tuple::{tuple, Tuple, TupleExprs, TupleOperand};
 pub use typed::{
-    and_all, count_star, not, or_any, Bindable, Column, Condition, Expression, TextExpression,
-    TypedExpr,
+    and_all, not, or_any, Bindable, Column, Condition, Expression, TextExpression, TypedExpr,
 };
 pub use window::{
     current_row, dense_rank, following, preceding, rank, row_number, unbounded_following,

@@ -390,11 +390,6 @@ pub trait TextExpression: Expression<Kind = kind::Text> {
 
 impl<E: Expression<Kind = kind::Text>> TextExpression for E {}
 
-/// `COUNT(*)`
-pub fn count_star() -> TypedExpr<kind::Integer> {
-    TypedExpr::from_expr(Expr::CountStar)
-}
-
 impl Condition {
     /// `self AND other`
     pub fn and(self, other: impl Bindable<kind::Bool>) -> Condition {
