@@ -183,7 +183,7 @@ impl<T: Model> Registry<T> {
     pub(crate) fn expunge(&mut self, h: &Handle<T>) -> Result<()> {
         let mut g = lock(h)?;
         // The identity map files a changed object under its key before the change.
-        let key = g.baseline.as_deref().unwrap_or(&g.value).key();
+        let key = g.row_key();
         g.modified = false;
         g.baseline = None;
         drop(g);
