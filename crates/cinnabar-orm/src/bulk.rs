@@ -154,7 +154,7 @@ impl<T: Model> BulkStatement for BulkUpdate<T> {
                     }
                     reg.note_bulk_updated(h, before.key());
                     reg.note_touched(h, &mut slot, before, generation);
-                    if let Some(base) = slot.baseline.as_deref_mut() {
+                    if let Some(base) = slot.baseline_mut() {
                         for (i, v) in &values {
                             base.set_column(*i, v.as_ref())?;
                         }

@@ -14,6 +14,7 @@ use parking_lot::{
     MappedRwLockReadGuard, MappedRwLockWriteGuard, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard,
 };
 
+use crate::baseline::Baseline;
 use crate::model::Model;
 use crate::relation::hooks::RelationHooks;
 
@@ -128,7 +129,7 @@ pub(crate) fn stamp(generation: u64) -> u32 {
 pub(crate) struct Slot<T> {
     pub(crate) value: T,
     /// State as of the last load or flush, taken at the first write after it.
-    pub(crate) baseline: Option<Box<T>>,
+    pub(crate) baseline: Option<Box<Baseline<T>>>,
     /// Written to since the last flush.
     pub(crate) modified: bool,
     /// [`stamp`] of the session generation when last loaded from the database; any other
@@ -140,6 +141,33 @@ pub(crate) struct Slot<T> {
     /// The generated key was assigned by the database at an INSERT of the open transaction
     /// (not given by the user): if that transaction rolls back, the key goes back to `None`.
     pub(crate) key_from_db: bool,
+}
+
+impl<T: Model> Slot<T> {
+    /// The key of the object's row: the baseline's (before the unflushed changes), else
+    /// the object's own.
+    pub(crate) fn row_key(&self) -> Option<T::Key> {
+        match &self.baseline {
+            Some(b) => b.key(&self.value),
+            None => self.value.key(),
+        }
+    }
+
+    /// The object as its row holds it: the baseline's state, else the object itself.
+    pub(crate) fn row(&self) -> std::borrow::Cow<'_, T> {
+        match &self.baseline {
+            Some(b) => b.as_value(&self.value),
+            None => std::borrow::Cow::Borrowed(&self.value),
+        }
+    }
+
+    /// The baseline as a full copy to change (bulk updates, relationship loads), if any.
+    pub(crate) fn baseline_mut(&mut self) -> Option<&mut T> {
+        let Slot {
+            value, baseline, ..
+        } = self;
+        baseline.as_deref_mut().map(|b| b.full_mut(value))
+    }
 }
 
 pub(crate) struct Obj<T: Model> {
@@ -328,7 +356,7 @@ impl<T: Model> Handle<T> {
                 return;
             };
             if slot.baseline.is_none() {
-                slot.baseline = Some(Box::new(slot.value.clone()));
+                slot.baseline = Some(Baseline::of(&slot.value));
             }
             slot.modified = true;
             shared.dirty.lock().push(self.clone());

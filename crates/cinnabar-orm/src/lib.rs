@@ -8,6 +8,7 @@
 
 #![warn(clippy::unwrap_used)]
 
+mod baseline;
 mod bulk;
 mod handle;
 mod identity;

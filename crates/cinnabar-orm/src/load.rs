@@ -16,6 +16,7 @@ use cinnabar_engine::Row;
 use crate::handle::{stamp, Handle, ObjectState, Shared};
 use crate::identity::{make_room, IdentityMap, Registry};
 use crate::model::Model;
+use crate::query::shape::ShapeKey;
 use crate::session::Session;
 
 /// The SELECT of all of `T`'s columns, qualified by its table.
@@ -184,8 +185,10 @@ pub(crate) fn load_each<T: Model>(
 /// Runs a [`Query`](crate::Query)'s SELECT (`select` without its select list, which is `T`'s columns)
 /// through the identity map, handing each object to `f`.
 ///
-/// The SQL text is cached per shape in `T`'s registry: the statement without its select list
-/// is written as a cache key (`compile_key_into`: the SQL text with unquoted, unchecked
+/// The SQL text is cached per shape in `T`'s registry. The common shapes (the model's table
+/// alone, comparisons of its columns with values, LIMIT/OFFSET) are keyed by a
+/// [`ShapeKey`], a few integers, without writing anything out. For the others the statement
+/// without its select list is written as a cache key (`compile_key_into`: the SQL text with unquoted, unchecked
 /// identifiers; bound values are placeholders in it, so it is the same for every value),
 /// which keys the text of the full statement, compiled (and checked) once. The values bound
 /// are those the key collected: the select list holds none, so the placeholders are the same
@@ -209,18 +212,38 @@ pub(crate) fn load_query<T: Model>(
     let mut params = session.take_params();
     let result = (|| {
         let (conn, reg) = session.parts::<T>()?;
-        compile_key_into(conn.dialect(), &stmt, &mut key, &mut params)?;
-        let sql = match reg.query_sql.get(key.as_str()) {
-            Some(sql) => sql.clone(),
-            None => {
-                let Statement::Select(select) = &stmt else {
-                    unreachable!("built as a SELECT above")
-                };
-                let full = Statement::Select(with_model_columns::<T>(select.clone()));
-                let sql: Arc<str> = compile(conn.dialect(), &full)?.sql.into();
-                reg.cache_query_sql(key.as_str(), sql.clone());
-                sql
-            }
+        let Statement::Select(select) = &stmt else {
+            unreachable!("built as a SELECT above")
+        };
+        // The common shapes are keyed without writing the query out (`query/shape.rs`).
+        let shaped = match ShapeKey::of::<T>(select, &mut params) {
+            Some(shape) => match reg.query_shapes.get(&shape) {
+                Some(sql) => Some(sql.clone()),
+                None => {
+                    let full = Statement::Select(with_model_columns::<T>(select.clone()));
+                    let compiled = compile(conn.dialect(), &full)?;
+                    // The shape's values are the statement's, in its order (checked once
+                    // per shape; a difference would be a bug here: the text key then).
+                    if compiled
+                        .params
+                        .iter()
+                        .map(Value::as_ref)
+                        .eq(params.iter().copied())
+                    {
+                        let sql: Arc<str> = compiled.sql.into();
+                        reg.cache_shape_sql(shape, sql.clone());
+                        Some(sql)
+                    } else {
+                        params.clear();
+                        None
+                    }
+                }
+            },
+            None => None,
+        };
+        let sql = match shaped {
+            Some(sql) => sql,
+            None => text_keyed_sql::<T>(conn, reg, &stmt, &mut key, &mut params)?,
         };
         let mut key_first = false;
         conn.run(
@@ -244,6 +267,28 @@ pub(crate) fn load_query<T: Model>(
     session.put_params(params);
     session.put_scratch(key);
     result
+}
+
+/// The SQL of a query whose shape has no [`ShapeKey`]: keyed by the statement written out
+/// without its select list (see [`load_query`]).
+fn text_keyed_sql<'a, T: Model>(
+    conn: &mut cinnabar_engine::Connection,
+    reg: &mut Registry<T>,
+    stmt: &'a Statement,
+    key: &mut String,
+    params: &mut Vec<cinnabar_core::ValueRef<'a>>,
+) -> Result<Arc<str>> {
+    compile_key_into(conn.dialect(), stmt, key, params)?;
+    if let Some(sql) = reg.query_sql.get(key.as_str()) {
+        return Ok(sql.clone());
+    }
+    let Statement::Select(select) = stmt else {
+        unreachable!("built as a SELECT by load_query")
+    };
+    let full = Statement::Select(with_model_columns::<T>(select.clone()));
+    let sql: Arc<str> = compile(conn.dialect(), &full)?.sql.into();
+    reg.cache_query_sql(key.as_str(), sql.clone());
+    Ok(sql)
 }
 
 /// As [`load_each`], also handing over the row (for columns after the model's own).

@@ -271,7 +271,7 @@ fn set_silently<M: Model>(h: &Handle<M>, set: impl Fn(&mut M)) {
         return;
     }
     set(&mut g.value);
-    if let Some(b) = g.baseline.as_deref_mut() {
+    if let Some(b) = g.baseline_mut() {
         set(b);
     }
 }
@@ -289,7 +289,7 @@ fn set_many<M: Model, R: Model>(
     if g.modified {
         return;
     }
-    if let Some(b) = g.baseline.as_deref_mut() {
+    if let Some(b) = g.baseline_mut() {
         *field(b) = HasMany::loaded(items.clone());
     }
     *field(&mut g.value) = HasMany::loaded(items);

@@ -4,6 +4,7 @@
 
 use std::mem::size_of;
 
+use crate::baseline::Baseline;
 use crate::handle::{Handle, Obj, Slot};
 use crate::model::Model;
 
@@ -26,6 +27,9 @@ pub struct ObjectSizes {
     /// One identity-map entry (key and handle); the map adds one control byte per bucket
     /// and keeps between 1/8 and 9/16 of its buckets free.
     pub identity_entry: usize,
+    /// The baseline's allocation, made at the first `write()` after a load or flush: a row
+    /// packed into at most 70 bytes is inside it (a longer one, or a full copy, hangs off it).
+    pub baseline: usize,
 }
 
 /// The [`ObjectSizes`] of model `T`.
@@ -38,5 +42,6 @@ pub fn object_sizes<T: Model>() -> ObjectSizes {
         allocation: 2 * size_of::<usize>() + size_of::<Obj<T>>(),
         handle: size_of::<Handle<T>>(),
         identity_entry: size_of::<(T::Key, Handle<T>)>(),
+        baseline: size_of::<Baseline<T>>(),
     }
 }

@@ -30,9 +30,10 @@ pub(crate) fn validate_handles<T: Model>(
             continue;
         }
         let slot = h.slot().read();
-        let changed = slot.baseline.as_deref().is_some_and(|before| {
-            (0..T::COLUMNS.len()).any(|i| slot.value.column_changed(before, i))
-        });
+        let changed = slot
+            .baseline
+            .as_deref()
+            .is_some_and(|before| !before.changed_columns(&slot.value).is_empty());
         if changed {
             errors.extend(validate_object(&slot.value));
         }

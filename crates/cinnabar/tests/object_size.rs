@@ -27,6 +27,7 @@ fn a_loaded_object_costs_what_session_md_says() {
         allocation: 168,
         handle: 8,
         identity_entry: 16,
+        baseline: 72,
     };
     assert_eq!(
         got, pinned,

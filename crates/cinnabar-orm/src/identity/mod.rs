@@ -99,6 +99,9 @@ pub(crate) struct Registry<T: Model> {
     /// Query SQL per shape: the text of a query compiled without its select list (values
     /// are placeholders in it) to the text of the full statement (see `load::load_query`).
     pub(crate) query_sql: FxHashMap<Box<str>, Arc<str>>,
+    /// The same for the common shapes, keyed without writing the query out
+    /// (`crate::query::shape`).
+    pub(crate) query_shapes: FxHashMap<crate::query::shape::ShapeKey, Arc<str>>,
     pub(crate) shared: Arc<Shared<T>>,
 }
 
@@ -126,6 +129,7 @@ impl<T: Model> Registry<T> {
             sql: SqlCache::default(),
             buffers: FlushBuffers::default(),
             query_sql: FxHashMap::default(),
+            query_shapes: FxHashMap::default(),
             shared: Shared::new(tracker),
         }
     }
@@ -138,6 +142,15 @@ impl<T: Model> Registry<T> {
             self.query_sql.clear();
         }
         self.query_sql.insert(key.into(), sql);
+    }
+
+    /// [`Registry::cache_query_sql`] for a [`ShapeKey`](crate::query::shape::ShapeKey).
+    pub(crate) fn cache_shape_sql(&mut self, key: crate::query::shape::ShapeKey, sql: Arc<str>) {
+        const MAX_SHAPES: usize = 256;
+        if self.query_shapes.len() >= MAX_SHAPES {
+            self.query_shapes.clear();
+        }
+        self.query_shapes.insert(key, sql);
     }
 
     /// Adds a persistent object to the identity map (used by flush and by loads).
@@ -183,7 +196,7 @@ impl<T: Model> Registry<T> {
     pub(crate) fn expunge(&mut self, h: &Handle<T>) -> Result<()> {
         let mut g = lock(h)?;
         // The identity map files a changed object under its key before the change.
-        let key = g.baseline.as_deref().unwrap_or(&g.value).key();
+        let key = g.row_key();
         g.modified = false;
         g.baseline = None;
         drop(g);

@@ -12,6 +12,7 @@ use cinnabar_core::Result;
 use cinnabar_engine::Connection;
 use rustc_hash::FxHashSet;
 
+use crate::baseline::Baseline;
 use crate::handle::{stamp, Handle, ObjectState, Slot};
 use crate::identity::{ptr_of, ptr_set, Registry};
 use crate::model::Model;
@@ -19,7 +20,11 @@ use crate::model::Model;
 /// An object updated while a savepoint is open: the key its row had before, and (for a
 /// flush's UPDATE or a relationship-only change) its state before, which a rollback to the
 /// savepoint restores; without it (a bulk UPDATE) the row is read again.
-pub(crate) type UpdatedEntry<T> = (Handle<T>, Option<<T as Model>::Key>, Option<Box<T>>);
+pub(crate) type UpdatedEntry<T> = (
+    Handle<T>,
+    Option<<T as Model>::Key>,
+    Option<Box<Baseline<T>>>,
+);
 
 /// Journal positions at the start of a savepoint.
 #[derive(Debug, Clone, Copy, Default)]
@@ -36,7 +41,7 @@ pub(crate) struct Journal<T: Model> {
     /// Deleted by a flush of the open transaction.
     pub(crate) deleted_in_tx: Vec<Handle<T>>,
     /// Objects changed by the open transaction, each with its state before the change.
-    pub(crate) touched: Vec<(Handle<T>, Box<T>)>,
+    pub(crate) touched: Vec<(Handle<T>, Box<Baseline<T>>)>,
     /// Objects updated by flushes while a savepoint is open, each with the key its row had
     /// before that update.
     pub(crate) updated_log: Vec<UpdatedEntry<T>>,
@@ -108,7 +113,7 @@ impl<T: Model> TransactionJournal for Registry<T> {
             }
             let mut g = h.slot().write();
             let flushed_key = g.value.key();
-            g.value = *before;
+            before.restore_into(&mut g.value);
             g.baseline = None;
             g.modified = false;
             g.snapshot_generation = 0;
@@ -205,7 +210,9 @@ impl<T: Model> Registry<T> {
     ) {
         if slot.snapshot_generation != stamp(generation) {
             slot.snapshot_generation = stamp(generation);
-            self.journal.touched.push((h.clone(), Box::new(before)));
+            self.journal
+                .touched
+                .push((h.clone(), Baseline::full(before)));
         }
     }
 

@@ -8,6 +8,7 @@ use cinnabar_core::{Result, ValueRef};
 use cinnabar_engine::{Connection, Row};
 use rustc_hash::FxHashSet;
 
+use crate::baseline::Baseline;
 use crate::handle::{Handle, ObjectState};
 use crate::identity::{key_equals, ptr_of, Registry};
 use crate::model::Model;
@@ -20,13 +21,13 @@ impl<T: Model> Registry<T> {
         &mut self,
         h: &Handle<T>,
         key: Option<&T::Key>,
-        before: Option<Box<T>>,
+        before: Option<Box<Baseline<T>>>,
         conn: &mut Connection,
     ) -> Result<()> {
         if let Some(before) = before {
             let mut g = h.slot().write();
             let current = g.value.key();
-            g.value = *before;
+            before.restore_into(&mut g.value);
             g.baseline = None;
             g.modified = false;
             let restored = g.value.key();
@@ -155,7 +156,7 @@ impl<T: Model> Registry<T> {
             }
             let mut g = h.slot().write();
             let flushed_key = g.value.key();
-            let key = before.key();
+            let key = before.key(&g.value);
             if !g.modified {
                 g.modified = true;
                 dirty.push(h.clone());
@@ -171,7 +172,7 @@ impl<T: Model> Registry<T> {
         for h in &deleted {
             let key = {
                 let g = h.slot().read();
-                g.baseline.as_deref().unwrap_or(&g.value).key()
+                g.row_key()
             };
             if let Some(k) = key {
                 self.identity.insert(k, h.clone());
@@ -221,7 +222,7 @@ impl<T: Model> Registry<T> {
             if g.modified {
                 if let Some(b) = g.baseline.take() {
                     if !keep {
-                        g.value = *b;
+                        b.restore_into(&mut g.value);
                     }
                 }
                 g.modified = false;

@@ -32,7 +32,8 @@ impl<T: Model> Registry<T> {
             let g = h.slot().try_read().ok_or_else(locked_error::<T>)?;
             if g.modified && h.state() == ObjectState::Persistent {
                 if let Some(base) = g.baseline.as_deref() {
-                    g.value.sync_associations(Some(base), conn, log)?;
+                    let base = base.as_value(&g.value);
+                    g.value.sync_associations(Some(&base), conn, log)?;
                 }
             }
         }

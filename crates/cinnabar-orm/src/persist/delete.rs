@@ -23,14 +23,11 @@ impl<T: Model> Registry<T> {
             for h in &deleted {
                 if T::HAS_ASSOCIATIONS {
                     let g = lock(h)?;
-                    g.baseline
-                        .as_deref()
-                        .unwrap_or(&g.value)
-                        .delete_associations(conn)?;
+                    g.row().delete_associations(conn)?;
                 }
                 let (key, params) = {
                     let g = lock(h)?;
-                    let base = g.baseline.as_deref().unwrap_or(&g.value);
+                    let base = g.row();
                     let key = base.key();
                     let params = T::PRIMARY_KEY
                         .iter()
@@ -44,11 +41,7 @@ impl<T: Model> Registry<T> {
                 let n = conn.run(&sql, &refs, None)?;
                 if n != 1 {
                     let g = lock(h)?;
-                    return Err(row_count_error::<T>(
-                        "DELETE",
-                        g.baseline.as_deref().unwrap_or(&g.value),
-                        n,
-                    ));
+                    return Err(row_count_error::<T>("DELETE", &g.row(), n));
                 }
                 if let Some(k) = key {
                     self.identity.remove(&k);

@@ -23,8 +23,8 @@ impl<T: Model> Registry<T> {
             for h in &dirty {
                 let g = h.slot().try_read().ok_or_else(locked_error::<T>)?;
                 if g.modified && h.state() == ObjectState::Persistent {
-                    g.value
-                        .push_key_to_children(g.baseline.as_deref(), removals)?;
+                    let base = g.baseline.as_deref().map(|b| b.as_value(&g.value));
+                    g.value.push_key_to_children(base.as_deref(), removals)?;
                 }
             }
         }

@@ -9,7 +9,7 @@
 //! the connection's dialect once per shape and cached (`sql_cache`).
 
 mod associations;
-mod column_set;
+pub(crate) mod column_set;
 mod delete;
 mod foreign_keys;
 mod insert;

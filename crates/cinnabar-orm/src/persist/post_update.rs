@@ -31,7 +31,7 @@ impl<T: Model> Registry<T> {
         let table = T::table().name.as_str();
         for h in &self.deleted {
             let g = lock(h)?;
-            let base = g.baseline.as_deref().unwrap_or(&g.value);
+            let base = g.row();
             let mut update = Update::table(table);
             let mut any = false;
             for &c in T::POST_UPDATE_COLUMNS {

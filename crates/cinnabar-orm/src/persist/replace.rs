@@ -26,7 +26,7 @@ impl<T: Model> Registry<T> {
         let mut marked: FxHashMap<T::Key, Handle<T>> = FxHashMap::default();
         for d in &self.deleted {
             let g = d.slot().try_read().ok_or_else(locked_error::<T>)?;
-            if let Some(k) = g.baseline.as_deref().unwrap_or(&g.value).key() {
+            if let Some(k) = g.row_key() {
                 marked.insert(k, d.clone());
             }
         }
@@ -83,7 +83,7 @@ impl<T: Model> Registry<T> {
         new: &Handle<T>,
     ) -> Result<()> {
         let og = old.slot().try_read().ok_or_else(locked_error::<T>)?;
-        let row = og.baseline.as_deref().unwrap_or(&og.value);
+        let row = og.row();
         if T::HAS_ASSOCIATIONS {
             row.delete_associations(conn)?;
         }
@@ -94,10 +94,11 @@ impl<T: Model> Registry<T> {
                 g.value.set_column(c, v.as_ref())?;
             }
         }
-        let version = version_of(row)?;
+        let version = version_of(&*row)?;
         if version.is_some() {
             bump_version(&mut g.value, version)?;
         }
+        drop(row);
         drop(og);
         let mask = (0..T::COLUMNS.len())
             .filter(|i| !T::PRIMARY_KEY.contains(i))
@@ -119,7 +120,7 @@ impl<T: Model> Registry<T> {
                 let og = old.slot().try_read().ok_or_else(locked_error::<T>)?;
                 return Err(row_count_error::<T>(
                     "UPDATE (replacing a deleted object)",
-                    og.baseline.as_deref().unwrap_or(&og.value),
+                    &og.row(),
                     n,
                 ));
             }

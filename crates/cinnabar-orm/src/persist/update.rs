@@ -10,14 +10,15 @@ use parking_lot::RwLockWriteGuard;
 use super::column_set::ColumnSet;
 use super::reuse_buffer;
 use super::sql_cache::Shape;
-use super::version::{bump_version, row_count_error, version_of};
+use super::version::{bump_version, row_count_error, version_in};
+use crate::baseline::Baseline;
 use crate::handle::{stamp, Handle, ObjectState, Slot};
 use crate::identity::{lock, Registry};
 use crate::model::Model;
 use crate::relation::hooks::RelationHooks;
 
 /// An object in an UPDATE batch: its position in the dirty list, its lock, its baseline.
-type Pending<'g, T> = (usize, RwLockWriteGuard<'g, Slot<T>>, Box<T>);
+type Pending<'g, T> = (usize, RwLockWriteGuard<'g, Slot<T>>, Box<Baseline<T>>);
 
 impl<T: Model> Registry<T> {
     pub(super) fn flush_updates(
@@ -115,16 +116,11 @@ impl<T: Model> Registry<T> {
                 g.modified = false;
                 continue;
             };
-            let mut mask = ColumnSet::empty();
-            for i in 0..T::COLUMNS.len() {
-                if g.value.column_changed(base, i) {
-                    mask.insert(i);
-                }
-            }
+            let mut mask = base.changed_columns(&g.value);
             if let (Some(v), true) = (T::VERSION, !mask.is_empty()) {
                 // Every UPDATE moves the version on from the one loaded (the WHERE matches
                 // that), whatever the object's field says.
-                let previous = version_of(base)?;
+                let previous = version_in::<T>(base)?;
                 bump_version(&mut g.value, previous)?;
                 mask.insert(v);
             }
@@ -132,7 +128,7 @@ impl<T: Model> Registry<T> {
                 // No column changed, but a relationship may have: keep the state before the
                 // change for rollback (and for a savepoint's rollback).
                 if T::HAS_RELATIONS && self.journal.savepoints > 0 {
-                    let before = g.baseline.as_deref().cloned().map(Box::new);
+                    let before = g.baseline.as_deref().map(Baseline::duplicate);
                     self.journal
                         .updated_log
                         .push((h.clone(), g.value.key(), before));
@@ -180,12 +176,22 @@ impl<T: Model> Registry<T> {
             let mut params: Vec<ValueRef<'_>> =
                 reuse_buffer(std::mem::take(&mut self.buffers.params));
             params.reserve(width * batch.len());
+            // The WHERE matches the row's key and version as loaded: the baseline's, or the
+            // object's own key where no key column changed (cheaper than reading it back).
+            let key_changed = T::PRIMARY_KEY.iter().any(|&i| mask.contains(i));
             for (_, g, base) in batch.iter() {
                 for i in mask.iter() {
                     params.push(g.value.column_value(i)?);
                 }
-                for &i in T::PRIMARY_KEY.iter().chain(T::VERSION.as_ref()) {
-                    params.push(base.column_value(i)?);
+                for &i in T::PRIMARY_KEY {
+                    params.push(if key_changed {
+                        base.column_value(i)?
+                    } else {
+                        g.value.column_value(i)?
+                    });
+                }
+                if let Some(v) = T::VERSION {
+                    params.push(base.column_value(v)?);
                 }
             }
             let mut counts = std::mem::take(&mut self.buffers.counts);
@@ -193,7 +199,9 @@ impl<T: Model> Registry<T> {
             conn.run_many(&sql, width, &params, &mut counts)?;
             self.buffers.params = reuse_buffer(params);
             if let Some(pos) = counts.iter().position(|&n| n != 1) {
-                return Err(row_count_error::<T>("UPDATE", &batch[pos].2, counts[pos]));
+                let (_, g, base) = &batch[pos];
+                let row = base.as_value(&g.value);
+                return Err(row_count_error::<T>("UPDATE", &row, counts[pos]));
             }
             self.buffers.counts = counts;
             Ok(())
@@ -205,20 +213,26 @@ impl<T: Model> Registry<T> {
             }
             return Err(e);
         }
+        // The key only needs reading back from the baseline when a key column changed.
+        let key_changed = T::PRIMARY_KEY.iter().any(|&i| mask.contains(i));
         for (idx, mut g, base) in batch.drain(..) {
             let h = &dirty[idx];
-            let old_key = base.key();
-            if let (Some(o), Some(n)) = (old_key.clone(), g.value.key()) {
-                if o != n {
-                    rekey.push((o, n));
+            if key_changed {
+                if let (Some(o), Some(n)) = (base.key(&g.value), g.value.key()) {
+                    if o != n {
+                        rekey.push((o, n));
+                    }
                 }
             }
             if self.journal.savepoints > 0 {
-                self.journal.updated_log.push((
-                    h.clone(),
-                    old_key,
-                    Some(Box::new((*base).clone())),
-                ));
+                let old_key = if key_changed {
+                    base.key(&g.value)
+                } else {
+                    g.value.key()
+                };
+                self.journal
+                    .updated_log
+                    .push((h.clone(), old_key, Some(base.duplicate())));
             }
             if g.snapshot_generation != stamp(generation) {
                 g.snapshot_generation = stamp(generation);

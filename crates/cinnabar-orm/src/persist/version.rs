@@ -4,6 +4,7 @@
 
 use cinnabar_core::{Error, ErrorKind, Result, ValueRef};
 
+use crate::baseline::Baseline;
 use crate::model::Model;
 
 /// The error for an UPDATE or DELETE of one object that matched `n` rows instead of one.
@@ -40,7 +41,19 @@ pub(super) fn version_of<T: Model>(base: &T) -> Result<Option<i64>> {
     let Some(v) = T::VERSION else {
         return Ok(None);
     };
-    match base.column_value(v)? {
+    version_value::<T>(v, base.column_value(v)?)
+}
+
+/// As [`version_of`], from a baseline.
+pub(super) fn version_in<T: Model>(base: &Baseline<T>) -> Result<Option<i64>> {
+    match T::VERSION {
+        None => Ok(None),
+        Some(v) => version_value::<T>(v, base.column_value(v)?),
+    }
+}
+
+fn version_value<T: Model>(v: usize, value: ValueRef<'_>) -> Result<Option<i64>> {
+    match value {
         ValueRef::Int(n) => Ok(Some(n)),
         other => Err(Error::new(
             ErrorKind::Conversion,

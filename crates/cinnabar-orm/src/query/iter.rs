@@ -177,17 +177,12 @@ impl<T: Model> QueryIter<'_, T> {
                     T::model_name()
                 ))
             })?;
-            let key = g
-                .baseline
-                .as_deref()
-                .unwrap_or(&g.value)
-                .key()
-                .ok_or_else(|| {
-                    Error::misuse(format!(
-                        "a {} read by iter() has no primary key",
-                        T::model_name()
-                    ))
-                })?;
+            let key = g.row_key().ok_or_else(|| {
+                Error::misuse(format!(
+                    "a {} read by iter() has no primary key",
+                    T::model_name()
+                ))
+            })?;
             drop(g);
             self.after = Some(key_values::<T>(&key)?);
         }

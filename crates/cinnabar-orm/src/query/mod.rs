@@ -11,6 +11,7 @@ mod get;
 mod iter;
 mod joined;
 mod page;
+pub(crate) mod shape;
 
 pub use page::Page;
 
