@@ -44,8 +44,12 @@ impl ShapeKey {
             offset,
             distinct,
             lock,
+            with,
+            compound,
         } = select;
         if !columns.is_empty()
+            || !with.is_empty()
+            || compound.is_some()
             || !joins.is_empty()
             || !group_by.is_empty()
             || having.is_some()
