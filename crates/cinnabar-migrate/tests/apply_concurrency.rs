@@ -19,6 +19,8 @@ use cinnabar_core::dialect::MigrationLock;
 use cinnabar_core::{ErrorKind, ValueRef};
 use cinnabar_migrate::{MigrationDir, Migrator, ProgressKind, VERSION_TABLE};
 use fixtures::*;
+// `count` is also an aggregate in cinnabar's prelude: the fixture's row counter is meant here.
+use fixtures::count;
 use support::{Backend, TestDb};
 
 /// A migrator that pauses at each step and after each revision, so that two runs overlap
