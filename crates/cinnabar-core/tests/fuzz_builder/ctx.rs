@@ -63,6 +63,8 @@ pub(crate) struct Ctx {
     next: u32,
     droppable: u32,
     unrendered: u32,
+    /// The clause being built where window functions are refused (`WHERE`, ...).
+    pub(crate) window_ban: Option<&'static str>,
     /// Identifiers, in the order handed out.
     pub(crate) idents: Vec<IdentUse>,
     /// Values, in the order handed out.
@@ -193,5 +195,37 @@ impl Ctx {
         let t = f(self);
         self.unrendered -= 1;
         t
+    }
+
+    /// Builds the expressions of a clause where databases refuse window functions.
+    pub(crate) fn in_clause<T>(
+        &mut self,
+        clause: &'static str,
+        f: impl FnOnce(&mut Ctx) -> T,
+    ) -> T {
+        let outer = self.window_ban.replace(clause);
+        let t = f(self);
+        self.window_ban = outer;
+        t
+    }
+
+    /// Builds a whole SELECT: window functions are allowed again inside it.
+    pub(crate) fn in_select<T>(&mut self, f: impl FnOnce(&mut Ctx) -> T) -> T {
+        let outer = self.window_ban.take();
+        let t = f(self);
+        self.window_ban = outer;
+        t
+    }
+
+    /// Uses again a name handed out before (a CTE referred to by its name), recording the
+    /// new use.
+    pub(crate) fn reuse(&mut self, name: &str) -> String {
+        let marker = self
+            .idents
+            .iter()
+            .find(|u| u.name == name)
+            .and_then(|u| u.marker.clone());
+        self.record_ident(name.to_owned(), marker);
+        name.to_owned()
     }
 }

@@ -19,7 +19,7 @@ pub(crate) fn strategy(e: BoxedStrategy<Gen<Expr>>) -> BoxedStrategy<Gen<Stateme
             Gen::new(move |ctx| {
                 let mut del = Delete::from(ctx.ident(&table));
                 for f in &filters {
-                    del = del.filter(f.build(ctx));
+                    del = del.filter(ctx.in_clause("WHERE", |c| f.build(c)));
                 }
                 for r in &returning {
                     del = del.returning(ctx.ident(r));

@@ -22,20 +22,23 @@ enum Rows {
     Slots(usize),
 }
 
+/// Rows of `width` columns (strategies made once, not per case).
+fn rows(e: &BoxedStrategy<Gen<Expr>>, width: usize) -> BoxedStrategy<(usize, Rows)> {
+    let vals = prop::collection::vec(prop::collection::vec(hostile::value(), width..=width), 1..4);
+    let exprs = prop::collection::vec(prop::collection::vec(e.clone(), width..=width), 1..3);
+    prop_oneof![
+        1 => Just(Rows::Defaults),
+        3 => vals.prop_map(Rows::Values),
+        3 => exprs.prop_map(Rows::Exprs),
+        1 => (1usize..4).prop_map(Rows::Slots),
+    ]
+    .prop_map(move |r| (width, r))
+    .boxed()
+}
+
 /// An INSERT.
 pub(crate) fn strategy(e: BoxedStrategy<Gen<Expr>>) -> BoxedStrategy<Gen<Statement>> {
-    let rows = (1usize..4).prop_flat_map(move |width| {
-        let vals =
-            prop::collection::vec(prop::collection::vec(hostile::value(), width..=width), 1..4);
-        let exprs = prop::collection::vec(prop::collection::vec(e.clone(), width..=width), 1..3);
-        prop_oneof![
-            1 => Just(Rows::Defaults),
-            3 => vals.prop_map(Rows::Values),
-            3 => exprs.prop_map(Rows::Exprs),
-            1 => (1usize..4).prop_map(Rows::Slots),
-        ]
-        .prop_map(move |r| (width, r))
-    });
+    let rows = prop_oneof![rows(&e, 1), rows(&e, 2), rows(&e, 3)];
     let conflict = prop::option::weighted(
         0.3,
         (

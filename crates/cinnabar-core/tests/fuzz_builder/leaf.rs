@@ -1,7 +1,10 @@
 //! Leaves of the expression tree: columns with hostile names (untyped `ColumnRef`s and the
-//! typed `Column` handles the derive emits), hostile bound values, and `COUNT(*)`.
+//! typed `Column` handles the derive emits), hostile bound values, `COUNT(*)`, and a value
+//! the typed layer cannot store (a `u64` past `i64::MAX`, which must be refused).
 
-use cinnabar_core::sql::{count_star, Column, ColumnRef, Expr, Expression};
+use cinnabar_core::sql::{count_star, Bindable, Column, ColumnRef, Expr, Expression};
+use cinnabar_core::types::kind;
+use cinnabar_core::ErrorKind;
 use proptest::prelude::*;
 
 use super::hostile::{self, Name, ValueSeed};
@@ -66,12 +69,26 @@ pub(crate) fn value_gen(seed: ValueSeed) -> Gen<Expr> {
     Gen::new(move |ctx| Expr::value(ctx.value(&seed)))
 }
 
+/// A `u64` beyond `i64::MAX` through the typed layer: an `Expr::Invalid` the compile must
+/// refuse with `Conversion` on every dialect.
+pub(crate) fn unstorable() -> BoxedStrategy<Gen<Expr>> {
+    ((i64::MAX as u64 + 1)..=u64::MAX)
+        .prop_map(|v| {
+            Gen::new(move |ctx: &mut Ctx| {
+                ctx.refuse(ErrorKind::Conversion, |_| true, "a u64 past i64::MAX");
+                <u64 as Bindable<kind::Integer>>::into_operand(v)
+            })
+        })
+        .boxed()
+}
+
 /// Any leaf.
 pub(crate) fn strategy() -> BoxedStrategy<Gen<Expr>> {
     prop_oneof![
-        4 => column(),
-        4 => value(),
-        1 => Just(Gen::new(|_| count_star().expr())),
+        80 => column(),
+        80 => value(),
+        20 => Just(Gen::new(|_| count_star().expr())),
+        1 => unstorable(),
     ]
     .boxed()
 }

@@ -4,6 +4,7 @@
 
 use cinnabar_core::sql::{Expr, Expression, JoinKind, RowLock, Select, TableRef, TypedExpr};
 use cinnabar_core::types::kind;
+use proptest::collection::SizeRange;
 use proptest::prelude::*;
 
 use super::hostile;
@@ -54,23 +55,33 @@ fn lock() -> impl Strategy<Value = Option<RowLock>> {
 
 /// A SELECT whose FROM and joins name tables (used inside expressions and derived tables).
 pub(crate) fn simple(e: BoxedStrategy<Gen<Expr>>) -> BoxedStrategy<Gen<Select>> {
-    build(e, None)
+    build(e, None, None)
+}
+
+/// A SELECT of exactly `width` columns (operands of set operations, INSERT ... SELECT).
+pub(crate) fn with_width(e: BoxedStrategy<Gen<Expr>>, width: usize) -> BoxedStrategy<Gen<Select>> {
+    build(e, None, Some(width))
 }
 
 /// A SELECT whose FROM and joins may also be derived tables.
 pub(crate) fn strategy(e: BoxedStrategy<Gen<Expr>>) -> BoxedStrategy<Gen<Select>> {
     let sub = simple(e.clone());
-    build(e, Some(sub))
+    build(e, Some(sub), None)
 }
 
 fn build(
     e: BoxedStrategy<Gen<Expr>>,
     sub: Option<BoxedStrategy<Gen<Select>>>,
+    width: Option<usize>,
 ) -> BoxedStrategy<Gen<Select>> {
+    let width: SizeRange = match width {
+        Some(w) => (w..=w).into(),
+        None => (0..4).into(),
+    };
     let opt_name = prop::option::weighted(0.3, hostile::name());
     let kinds = prop::sample::select(vec![JoinKind::Inner, JoinKind::Left, JoinKind::Right]);
     let head = (
-        prop::collection::vec((e.clone(), opt_name), 0..4),
+        prop::collection::vec((e.clone(), opt_name), width),
         prop::option::weighted(0.9, table_ref(sub.clone())),
         prop::collection::vec((kinds, table_ref(sub), e.clone()), 0..3),
         prop::option::of(e.clone()),
@@ -89,50 +100,52 @@ fn build(
             let (columns, from, joins, filter, distinct) = head;
             let (group_by, having, order_by, limit, offset, lock) = tail;
             Gen::new(move |ctx| {
-                let mut s = match &from {
-                    Some(t) => Select {
-                        from: Some(t.build(ctx)),
-                        ..Select::default()
-                    },
-                    None => Select::default(),
-                };
-                for (x, alias) in &columns {
-                    let x = x.build(ctx);
-                    s = match alias {
-                        Some(a) => s.column_as(x, ctx.ident(a)),
-                        None => s.column(x),
+                ctx.in_select(|ctx| {
+                    let mut s = match &from {
+                        Some(t) => Select {
+                            from: Some(t.build(ctx)),
+                            ..Select::default()
+                        },
+                        None => Select::default(),
                     };
-                }
-                for (kind, t, on) in &joins {
-                    let t = t.build(ctx);
-                    s = s.join(*kind, t, on.build(ctx));
-                }
-                if let Some(f) = &filter {
-                    s = s.filter(f.build(ctx));
-                }
-                for g in &group_by {
-                    s = s.group_by(g.build(ctx));
-                }
-                if let Some(h) = &having {
-                    s = s.having(h.build(ctx));
-                }
-                for (o, desc) in &order_by {
-                    let o = TypedExpr::<kind::Text>::from_expr(o.build(ctx));
-                    s = s.order_by(if *desc { o.desc() } else { o.asc() });
-                }
-                if let Some(n) = limit {
-                    s = s.limit(n);
-                }
-                if let Some(n) = offset {
-                    s = s.offset(n);
-                }
-                if distinct {
-                    s = s.distinct();
-                }
-                if let Some(l) = lock {
-                    s = s.for_update(l);
-                }
-                s
+                    for (x, alias) in &columns {
+                        let x = x.build(ctx);
+                        s = match alias {
+                            Some(a) => s.column_as(x, ctx.ident(a)),
+                            None => s.column(x),
+                        };
+                    }
+                    for (kind, t, on) in &joins {
+                        let t = t.build(ctx);
+                        s = s.join(*kind, t, ctx.in_clause("JOIN ... ON", |c| on.build(c)));
+                    }
+                    if let Some(f) = &filter {
+                        s = s.filter(ctx.in_clause("WHERE", |c| f.build(c)));
+                    }
+                    for g in &group_by {
+                        s = s.group_by(ctx.in_clause("GROUP BY", |c| g.build(c)));
+                    }
+                    if let Some(h) = &having {
+                        s = s.having(ctx.in_clause("HAVING", |c| h.build(c)));
+                    }
+                    for (o, desc) in &order_by {
+                        let o = TypedExpr::<kind::Text>::from_expr(o.build(ctx));
+                        s = s.order_by(if *desc { o.desc() } else { o.asc() });
+                    }
+                    if let Some(n) = limit {
+                        s = s.limit(n);
+                    }
+                    if let Some(n) = offset {
+                        s = s.offset(n);
+                    }
+                    if distinct {
+                        s = s.distinct();
+                    }
+                    if let Some(l) = lock {
+                        s = s.for_update(l);
+                    }
+                    s
+                })
             })
         })
         .boxed()

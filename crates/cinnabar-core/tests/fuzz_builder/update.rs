@@ -21,10 +21,10 @@ pub(crate) fn strategy(e: BoxedStrategy<Gen<Expr>>) -> BoxedStrategy<Gen<Stateme
                 let mut up = Update::table(ctx.ident(&table));
                 for (col, x) in &set {
                     let col = ctx.ident(col);
-                    up = up.set(col, x.build(ctx));
+                    up = up.set(col, ctx.in_clause("UPDATE ... SET", |c| x.build(c)));
                 }
                 for f in &filters {
-                    up = up.filter(f.build(ctx));
+                    up = up.filter(ctx.in_clause("WHERE", |c| f.build(c)));
                 }
                 for r in &returning {
                     up = up.returning(ctx.ident(r));
