@@ -44,17 +44,25 @@ pub(crate) struct ValueUse {
     pub(crate) droppable: bool,
 }
 
+/// The dialects a refusal applies to.
+pub(crate) type OnDialects = Box<dyn Fn(&dyn Dialect) -> bool>;
+
 /// A refusal the compile must (or, inside a droppable part, may) produce on some dialects.
-#[derive(Debug, Clone)]
 pub(crate) struct Refusal {
     /// The error kind.
     pub(crate) kind: ErrorKind,
     /// The dialects it applies to.
-    pub(crate) on: fn(&dyn Dialect) -> bool,
+    pub(crate) on: OnDialects,
     /// Whether the refusal is certain (false inside a droppable part).
     pub(crate) certain: bool,
     /// What it is about, for failure messages.
     pub(crate) why: &'static str,
+}
+
+impl std::fmt::Debug for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?} ({})", self.kind, self.why)
+    }
 }
 
 /// What one recipe used.
@@ -168,13 +176,13 @@ impl Ctx {
     pub(crate) fn refuse(
         &mut self,
         kind: ErrorKind,
-        on: fn(&dyn Dialect) -> bool,
+        on: impl Fn(&dyn Dialect) -> bool + 'static,
         why: &'static str,
     ) {
         let certain = self.droppable == 0;
         self.refusals.push(Refusal {
             kind,
-            on,
+            on: Box::new(on),
             certain,
             why,
         });
@@ -227,5 +235,18 @@ impl Ctx {
             .and_then(|u| u.marker.clone());
         self.record_ident(name.to_owned(), marker);
         name.to_owned()
+    }
+
+    /// A hostile name the builder must refuse and never write (a function name): its
+    /// fragments around a fresh `⟦rN⟧` marker, which the oracle finds anywhere outside a
+    /// used quoted identifier.
+    pub(crate) fn rejected_name(&mut self, pre: &str, post: &str) -> String {
+        let n = self.fresh();
+        format!("{pre}⟦r{n}⟧{post}")
+    }
+
+    /// Allows `word` to appear bare in the SQL (a function name the builder validated).
+    pub(crate) fn allow_word(&mut self, word: &str) {
+        self.bare_words.push(word.to_owned());
     }
 }

@@ -155,6 +155,25 @@ pub(crate) fn check(
     }
 }
 
+/// A string literal the compiler itself writes (date formats and parts, `' days'`, `'UTC'`):
+/// short, of letters, digits, spaces and `% : + - .` only, so never a value (values hold a
+/// marker bracket) nor anything a broken quote could open.
+fn compiler_literal(text: &str) -> bool {
+    let inner = text.strip_prefix('\'').and_then(|t| t.strip_suffix('\''));
+    inner.is_some_and(|t| {
+        t.len() <= 40
+            && t.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b" %:+-.".contains(&b))
+    })
+}
+
+/// A name the compiler makes itself: SQLite's derived-table aliases `_c1`, `_c2`, ... for
+/// set-operation operands.
+fn compiler_name(name: &str) -> bool {
+    name.strip_prefix("_c")
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// The dialect's identifier quote character.
 fn quote_char(d: &dyn Dialect) -> char {
     let mut s = String::new();
@@ -173,6 +192,7 @@ fn check_sql(d: &dyn Dialect, ctx: &Ctx, c: &Compiled) -> Result<(), String> {
         }
         match t.kind {
             TokenKind::Whitespace | TokenKind::Punct | TokenKind::Number => {}
+            TokenKind::String if compiler_literal(t.text) => {}
             TokenKind::Placeholder => {
                 placeholders += 1;
                 if d.lex_rules().dollar_params && t.text != format!("${placeholders}") {
@@ -194,7 +214,7 @@ fn check_sql(d: &dyn Dialect, ctx: &Ctx, c: &Compiled) -> Result<(), String> {
                 if !t.text.starts_with(quote) {
                     return Err(format!("identifier {:?} not quoted with {quote}", t.text));
                 }
-                if !ctx.idents.iter().any(|u| u.name == name) {
+                if !ctx.idents.iter().any(|u| u.name == name) && !compiler_name(&name) {
                     return Err(format!("quoted identifier {name:?} was never used"));
                 }
                 if let Some(kind) = invalid_ident(d, &name) {
