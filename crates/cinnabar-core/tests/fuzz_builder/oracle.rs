@@ -13,7 +13,7 @@
 //!   whose unescaped name equals it; the SQL holds no string literal, comment or `:name`,
 //!   and its bare words are keywords (or names the builder validated).
 
-use cinnabar_core::dialect::{compile_key_into, Compiled, Dialect, IdentifierLimit};
+use cinnabar_core::dialect::{compile_into, compile_key_into, Compiled, Dialect, IdentifierLimit};
 use cinnabar_core::sql::{tokens, Statement, Token, TokenKind};
 use cinnabar_core::{Error, ErrorKind, Value, ValueRef};
 
@@ -323,8 +323,19 @@ fn check_values(ctx: &Ctx, c: &Compiled) -> Result<(), String> {
     Ok(())
 }
 
-/// The cache key's compile binds the same values and slots as the SQL's.
+/// The cache key's compile binds the same values and slots as the SQL's, and the
+/// buffer-reusing `compile_into` appends exactly the same SQL and values.
 fn check_key(d: &dyn Dialect, stmt: &Statement, c: &Compiled) -> Result<(), String> {
+    let mut sql = String::from("/* reused */ ");
+    let mut bound: Vec<ValueRef<'_>> = Vec::new();
+    compile_into(d, stmt, &mut sql, &mut bound)
+        .map_err(|e| format!("compile_into refused what compile accepted: {e}"))?;
+    let bound: Vec<Value> = bound.into_iter().map(ValueRef::to_owned_value).collect();
+    if sql.strip_prefix("/* reused */ ") != Some(c.sql.as_str())
+        || format!("{bound:?}") != format!("{:?}", c.params)
+    {
+        return Err(format!("compile_into gave {sql:?} with {bound:?}"));
+    }
     let mut key = String::new();
     let mut params: Vec<ValueRef<'_>> = Vec::new();
     let slots = compile_key_into(d, stmt, &mut key, &mut params)
