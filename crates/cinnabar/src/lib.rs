@@ -93,7 +93,9 @@ pub use cinnabar_orm::{
 // (as tests/ui/type_column_type_mismatch.stderr records), not `cinnabar::sql::...`.
 /// Everything a typical program needs: `use cinnabar::prelude::*;`.
 pub mod prelude {
+    pub use crate::func::{dense_rank, rank, row_number};
     pub use crate::sql::{and_all, count_star, not, or_any, text, Expression, TextExpression};
+    pub use crate::sql::{Window, WindowFn};
     pub use crate::{
         create_engine, delete, joined, selectin, update, BelongsTo, Connection, Engine,
         EngineOptions, Error, ErrorKind, FieldError, FromRow, Handle, HasMany, HasOne, Inspector,
@@ -115,6 +117,21 @@ pub mod sql {
         OnConflict, OrderBy, Pieces, RowLock, Select, SelectItem, Statement, Statements, TableRef,
         Text, TextExpression, TextPiece, Token, TokenKind, TypedExpr, Update,
     };
+    // Statements of issue 14: CTEs, set operations, windows (sql/cte.rs, compound.rs,
+    // window.rs).
+    pub use cinnabar_core::sql::{
+        current_row, following, preceding, unbounded_following, unbounded_preceding, Compound, Cte,
+        Frame, FrameBound, FrameUnits, RankFunction, SetOp, Window, WindowFn,
+    };
+}
+
+pub mod func {
+    //! SQL functions for expressions: window functions ([`row_number`], [`rank`],
+    //! [`dense_rank`], used with [`WindowFn::over`](crate::sql::WindowFn::over); an aggregate
+    //! takes [`TypedExpr::over`](crate::sql::TypedExpr::over)).
+
+    // Window functions (sql/window.rs).
+    pub use cinnabar_core::sql::{dense_rank, rank, row_number};
 }
 
 pub mod schema {
@@ -144,7 +161,7 @@ pub mod dialect {
     //! reflection [`catalog`].
 
     pub use cinnabar_core::dialect::{
-        compile, compile_ddl, BeginMode, Compiled, ConstraintKind, Dialect, GeneratedKeys,
+        compile, compile_ddl, BeginMode, Compiled, ConstraintKind, Dialect, DmlKind, GeneratedKeys,
         IdentifierLimit, MigrationLock, MySqlDialect, NamedLock, PostgresDialect, ServerVersion,
         SqliteDialect, TableRebuild,
     };

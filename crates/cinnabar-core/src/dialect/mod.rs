@@ -60,6 +60,29 @@ pub enum GeneratedKeys {
     LastInsertIdFirst,
 }
 
+/// The statements that may take a RETURNING clause, for
+/// [`Dialect::supports_returning_in`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DmlKind {
+    /// `INSERT ... RETURNING`
+    Insert,
+    /// `UPDATE ... RETURNING`
+    Update,
+    /// `DELETE ... RETURNING`
+    Delete,
+}
+
+impl DmlKind {
+    /// The statement's keyword.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            DmlKind::Insert => "INSERT",
+            DmlKind::Update => "UPDATE",
+            DmlKind::Delete => "DELETE",
+        }
+    }
+}
+
 /// The SQL spelling of one database. Methods with defaults follow ANSI SQL; a dialect
 /// overrides only where its database differs.
 pub trait Dialect: Send + Sync + std::fmt::Debug + 'static {
@@ -146,9 +169,37 @@ pub trait Dialect: Send + Sync + std::fmt::Debug + 'static {
         false
     }
 
-    /// Whether INSERT/UPDATE/DELETE accept RETURNING.
+    /// Whether INSERT, UPDATE and DELETE all accept RETURNING: what the ORM's flush relies
+    /// on to read generated keys back ([`generated_keys`](Dialect::generated_keys)).
     fn supports_returning(&self) -> bool {
         true
+    }
+
+    /// Whether statements of `kind` accept a RETURNING clause; the compiler refuses one
+    /// where not, with [`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported) naming the
+    /// dialect and the statement. [`supports_returning`](Dialect::supports_returning) by
+    /// default (PostgreSQL, SQLite since 3.35: all three); MariaDB has INSERT and DELETE
+    /// ... RETURNING but no UPDATE ... RETURNING.
+    fn supports_returning_in(&self, kind: DmlKind) -> bool {
+        let _ = kind;
+        self.supports_returning()
+    }
+
+    /// Whether an operand of a compound SELECT (`UNION`, ...) may be written in
+    /// parentheses, `(SELECT ... LIMIT 3) UNION (SELECT ...)` (PostgreSQL, MariaDB). Where
+    /// not (SQLite, whose operands are bare SELECT cores), an operand with its own ORDER BY /
+    /// LIMIT / OFFSET / WITH, or a nested compound, is written as a derived table instead:
+    /// `SELECT * FROM (SELECT ... LIMIT 3) AS "_c1" UNION ...`.
+    fn compound_operands_parenthesized(&self) -> bool {
+        true
+    }
+
+    /// Whether an `INSERT ... SELECT` with an upsert clause must end its SELECT with a WHERE
+    /// clause, because the database would otherwise read `ON CONFLICT` as a join's `ON`
+    /// (SQLite). Where it must, the compiler writes the query as `SELECT * FROM (query) AS
+    /// "_s" WHERE 1 = 1`.
+    fn insert_select_upsert_needs_where(&self) -> bool {
+        false
     }
 
     /// How generated keys come back from an INSERT.
@@ -351,6 +402,23 @@ pub trait Dialect: Send + Sync + std::fmt::Debug + 'static {
             }
         }
         Ok(())
+    }
+
+    /// Writes the upsert clause of an `INSERT INTO table ... SELECT` (after the SELECT);
+    /// [`write_on_conflict`](Dialect::write_on_conflict) by default. MySQL qualifies its
+    /// no-op assignment with `table`, which the SELECT's own columns would make ambiguous.
+    ///
+    /// # Errors
+    /// As [`write_on_conflict`](Dialect::write_on_conflict).
+    fn write_on_conflict_after_select(
+        &self,
+        out: &mut String,
+        table: &str,
+        oc: &crate::sql::OnConflict,
+        columns: &[std::borrow::Cow<'static, str>],
+    ) -> crate::Result<()> {
+        let _ = table;
+        self.write_on_conflict(out, oc, columns)
     }
 
     /// How an empty INSERT (all defaults) is written after the table name.

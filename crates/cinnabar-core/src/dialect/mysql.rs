@@ -1,5 +1,6 @@
 //! The MySQL/MariaDB dialect: backtick quoting, `?` placeholders, AUTO_INCREMENT keys,
-//! `CONCAT()`, `ON DUPLICATE KEY UPDATE`, no RETURNING (keys come from LAST_INSERT_ID).
+//! `CONCAT()`, `ON DUPLICATE KEY UPDATE`, RETURNING on INSERT and DELETE only (MariaDB); keys
+//! come from LAST_INSERT_ID.
 
 use super::ddl::keyed_by_flags;
 use super::{
@@ -71,6 +72,15 @@ impl Dialect for MySqlDialect {
 
     fn supports_returning(&self) -> bool {
         false
+    }
+
+    /// MariaDB (10.5 for INSERT, 10.0 for DELETE) writes RETURNING on INSERT and DELETE, never
+    /// on UPDATE. MySQL has no RETURNING at all and refuses the SQL at the server: this
+    /// dialect describes MariaDB, the server the project tests against. The flush does not
+    /// use it ([`supports_returning`](Dialect::supports_returning) stays false), so keys keep
+    /// coming from LAST_INSERT_ID on both servers.
+    fn supports_returning_in(&self, kind: super::DmlKind) -> bool {
+        matches!(kind, super::DmlKind::Insert | super::DmlKind::Delete)
     }
 
     fn max_bind_params(&self) -> usize {
@@ -175,33 +185,20 @@ impl Dialect for MySqlDialect {
         oc: &OnConflict,
         columns: &[std::borrow::Cow<'static, str>],
     ) -> crate::Result<()> {
-        match oc {
-            // A no-op assignment keeps the existing row without IGNORE's error swallowing.
-            OnConflict::DoNothing { target } => {
-                out.push_str(" ON DUPLICATE KEY UPDATE ");
-                let col = target
-                    .first()
-                    .or_else(|| columns.first())
-                    .map(|c| c.as_ref())
-                    .ok_or_else(|| crate::Error::misuse("an upsert needs at least one column"))?;
-                self.quote_identifier(out, col);
-                out.push_str(" = ");
-                self.quote_identifier(out, col);
-            }
-            OnConflict::Update { columns, .. } => {
-                out.push_str(" ON DUPLICATE KEY UPDATE ");
-                for (i, c) in columns.iter().enumerate() {
-                    if i > 0 {
-                        out.push_str(", ");
-                    }
-                    self.quote_identifier(out, c);
-                    out.push_str(" = VALUES(");
-                    self.quote_identifier(out, c);
-                    out.push(')');
-                }
-            }
-        }
-        Ok(())
+        self.write_upsert(out, oc, columns, None)
+    }
+
+    /// After a SELECT the no-op assignment names the table, `` `id` = `t`.`id` ``: a bare
+    /// `` `id` `` could also be a column of the SELECT's tables ("Column 'id' in UPDATE is
+    /// ambiguous").
+    fn write_on_conflict_after_select(
+        &self,
+        out: &mut String,
+        table: &str,
+        oc: &OnConflict,
+        columns: &[std::borrow::Cow<'static, str>],
+    ) -> crate::Result<()> {
+        self.write_upsert(out, oc, columns, Some(table))
     }
 
     fn default_values_clause(&self) -> &'static str {
@@ -253,5 +250,48 @@ impl Dialect for MySqlDialect {
 
     fn utc_now_text_sql(&self) -> Option<&'static str> {
         Some("DATE_FORMAT(UTC_TIMESTAMP(), '%Y-%m-%dT%H:%i:%sZ')")
+    }
+}
+
+impl MySqlDialect {
+    /// `ON DUPLICATE KEY UPDATE ...`; `table` qualifies the no-op assignment's right side.
+    fn write_upsert(
+        &self,
+        out: &mut String,
+        oc: &OnConflict,
+        columns: &[std::borrow::Cow<'static, str>],
+        table: Option<&str>,
+    ) -> crate::Result<()> {
+        match oc {
+            // A no-op assignment keeps the existing row without IGNORE's error swallowing.
+            OnConflict::DoNothing { target } => {
+                out.push_str(" ON DUPLICATE KEY UPDATE ");
+                let col = target
+                    .first()
+                    .or_else(|| columns.first())
+                    .map(|c| c.as_ref())
+                    .ok_or_else(|| crate::Error::misuse("an upsert needs at least one column"))?;
+                self.quote_identifier(out, col);
+                out.push_str(" = ");
+                if let Some(t) = table {
+                    self.quote_identifier(out, t);
+                    out.push('.');
+                }
+                self.quote_identifier(out, col);
+            }
+            OnConflict::Update { columns, .. } => {
+                out.push_str(" ON DUPLICATE KEY UPDATE ");
+                for (i, c) in columns.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    self.quote_identifier(out, c);
+                    out.push_str(" = VALUES(");
+                    self.quote_identifier(out, c);
+                    out.push(')');
+                }
+            }
+        }
+        Ok(())
     }
 }

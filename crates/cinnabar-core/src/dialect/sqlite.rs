@@ -75,6 +75,18 @@ impl Dialect for SqliteDialect {
         }
     }
 
+    /// SQLite's compound operands are bare SELECT cores: no parentheses, no ORDER BY / LIMIT
+    /// of their own.
+    fn compound_operands_parenthesized(&self) -> bool {
+        false
+    }
+
+    /// `INSERT INTO t SELECT ... FROM s ON CONFLICT ...` reads the ON as a join constraint
+    /// (SQLite's documented parsing ambiguity).
+    fn insert_select_upsert_needs_where(&self) -> bool {
+        true
+    }
+
     fn eager_join_from_children(&self) -> bool {
         // Nested loops only: see the trait. RIGHT JOIN needs SQLite 3.39; the bundled one is
         // newer.

@@ -6,6 +6,7 @@
 use std::borrow::Cow;
 
 use super::expr::Expr;
+use super::select::Select;
 use crate::value::Value;
 
 /// What an INSERT does when it hits a unique conflict (the portable upsert API).
@@ -38,6 +39,9 @@ pub struct Insert {
     pub on_conflict: Option<OnConflict>,
     /// Columns to return (dialects without RETURNING reject a non-empty list).
     pub returning: Vec<Cow<'static, str>>,
+    /// `INSERT INTO t (columns) SELECT ...`: the rows come from a query instead of `rows`
+    /// (which must then be empty).
+    pub select: Option<Box<Select>>,
 }
 
 impl Insert {
@@ -49,6 +53,7 @@ impl Insert {
             rows: Vec::new(),
             on_conflict: None,
             returning: Vec::new(),
+            select: None,
         }
     }
 
@@ -79,6 +84,36 @@ impl Insert {
         for _ in 0..n {
             self.rows.push(vec![Expr::Param; width]);
         }
+        self
+    }
+
+    /// `INSERT INTO table (columns) SELECT ...` (SQLAlchemy's `insert().from_select()`): the
+    /// query's rows are inserted. Compiling fails with
+    /// [`ErrorKind::Misuse`](crate::ErrorKind::Misuse) when the query selects a different
+    /// number of columns than [`columns`](Insert::columns) names, or when rows of values
+    /// were added too.
+    ///
+    /// ```
+    /// use cinnabar_core::dialect::{compile, PostgresDialect};
+    /// use cinnabar_core::sql::{BinOp, ColumnRef, Expr, Insert, Select};
+    ///
+    /// let col = |n: &'static str| Expr::Column(ColumnRef::bare(n));
+    /// let q = Insert::into("honours")
+    ///     .columns(["student_id", "mark"])
+    ///     .select(
+    ///         Select::from("enrollments")
+    ///             .column(col("student_id"))
+    ///             .column(col("mark"))
+    ///             .filter(col("mark").binary(BinOp::Ge, Expr::value(90))),
+    ///     );
+    /// let c = compile(&PostgresDialect, &q.into()).unwrap();
+    /// assert_eq!(
+    ///     c.sql,
+    ///     r#"INSERT INTO "honours" ("student_id", "mark") SELECT "student_id", "mark" FROM "enrollments" WHERE "mark" >= $1"#
+    /// );
+    /// ```
+    pub fn select(mut self, query: Select) -> Self {
+        self.select = Some(Box::new(query));
         self
     }
 

@@ -221,6 +221,16 @@ pub enum Expr {
     /// An expression that could not be built (e.g. a value out of range); compiling it fails
     /// with this message.
     Invalid(String),
+    /// A ranking function (`ROW_NUMBER()`, ...); valid only as the function of
+    /// [`Expr::Over`].
+    Ranking(super::window::RankFunction),
+    /// `func OVER (window)`: a window function (see [`super::window`]).
+    Over {
+        /// The function: an aggregate call or an [`Expr::Ranking`].
+        func: Box<Expr>,
+        /// The window.
+        window: Box<super::window::Window>,
+    },
 }
 
 impl Expr {

@@ -3,6 +3,8 @@
 //!
 //! Nothing here renders SQL; dialects do (see [`crate::dialect`]).
 
+pub mod compound;
+pub mod cte;
 pub mod ddl;
 pub mod dml;
 pub mod expr;
@@ -11,7 +13,10 @@ pub mod script;
 pub mod select;
 pub mod text;
 pub mod typed;
+pub mod window;
 
+pub use compound::{Compound, SetOp};
+pub use cte::Cte;
 pub use ddl::{
     AlterAction, AlterTable, ColumnChange, CreateIndex, CreateTable, Ddl, DropIndex, DropTable,
 };
@@ -24,6 +29,10 @@ pub use text::{pieces, text, Pieces, Text, TextPiece};
 pub use typed::{
     and_all, count_star, not, or_any, Bindable, Column, Condition, Expression, TextExpression,
     TypedExpr,
+};
+pub use window::{
+    current_row, dense_rank, following, preceding, rank, row_number, unbounded_following,
+    unbounded_preceding, Frame, FrameBound, FrameUnits, RankFunction, Window, WindowFn,
 };
 
 /// Any statement a connection can execute.

@@ -108,6 +108,13 @@ pub struct Select {
     pub distinct: bool,
     /// `FOR UPDATE` and its variants: lock the selected rows until the transaction ends.
     pub lock: Option<RowLock>,
+    /// The WITH clause: common table expressions the statement refers to as tables
+    /// (see [`Select::with`]).
+    pub with: Vec<super::cte::Cte>,
+    /// A compound SELECT (`UNION`, ...): the operands, with ORDER BY / LIMIT / OFFSET of
+    /// this `Select` applying to the whole (see [`Select::union`] and the
+    /// [`compound`](super::compound) module for why it is a field).
+    pub compound: Option<Box<super::compound::Compound>>,
 }
 
 /// How a `SELECT ... FOR UPDATE` treats rows another transaction has locked (SQLAlchemy's

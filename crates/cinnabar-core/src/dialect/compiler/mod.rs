@@ -4,8 +4,10 @@
 //! never written into the SQL: each becomes a placeholder and is pushed to
 //! [`Compiled::params`]. A bound NULL compared with `=` / `<>` is written `IS [NOT] NULL`.
 
+mod statements;
+
 use super::identifiers::check_with;
-use super::{Dialect, IdentifierLimit};
+use super::{Dialect, DmlKind, IdentifierLimit};
 use crate::error::{Error, Result};
 use crate::sql::{
     BinOp, ColumnRef, Delete, Expr, Insert, JoinKind, OnConflict, OrderBy, Select, Statement, Text,
@@ -91,6 +93,7 @@ fn write_statement<'a>(
         params,
         slots: 0,
         key,
+        window_ban: None,
     };
     match statement {
         Statement::Select(s) => w.select(s)?,
@@ -126,6 +129,8 @@ struct Writer<'d, 'a> {
     slots: usize,
     /// Writing a cache key ([`compile_key_into`]), not SQL.
     key: bool,
+    /// The clause being written where window functions are not allowed (`WHERE`, ...).
+    window_ban: Option<&'static str>,
 }
 
 impl<'a> Writer<'_, 'a> {
@@ -357,6 +362,8 @@ impl<'a> Writer<'_, 'a> {
                 self.sql.push(')');
             }
             Expr::Invalid(msg) => return Err(Error::conversion(msg.clone())),
+            Expr::Ranking(r) => self.ranking_alone(*r)?,
+            Expr::Over { func, window } => self.over(func, window)?,
         }
         Ok(())
     }
@@ -364,7 +371,7 @@ impl<'a> Writer<'_, 'a> {
     fn where_clause(&mut self, filter: &'a Option<Expr>) -> Result<()> {
         if let Some(f) = filter {
             self.sql.push_str(" WHERE ");
-            self.expr(f)?;
+            self.expr_in("WHERE", f)?;
         }
         Ok(())
     }
@@ -380,21 +387,19 @@ impl<'a> Writer<'_, 'a> {
         Ok(())
     }
 
-    fn returning<S: AsRef<str>>(&mut self, cols: &[S]) -> Result<()> {
+    fn returning<S: AsRef<str>>(&mut self, kind: DmlKind, cols: &[S]) -> Result<()> {
         if cols.is_empty() {
             return Ok(());
         }
-        if !self.d.supports_returning() {
-            return Err(Error::unsupported(format!(
-                "{} does not support RETURNING",
-                self.d.name()
-            )));
+        if !self.d.supports_returning_in(kind) {
+            return Err(self.returning_unsupported(kind));
         }
         self.sql.push_str(" RETURNING ");
         self.comma_idents(cols)
     }
 
-    fn select(&mut self, s: &'a Select) -> Result<()> {
+    /// A SELECT core: everything but WITH and set operations (see `statements.rs`).
+    fn select_core(&mut self, s: &'a Select) -> Result<()> {
         self.sql.push_str("SELECT ");
         if s.distinct {
             self.sql.push_str("DISTINCT ");
@@ -424,16 +429,18 @@ impl<'a> Writer<'_, 'a> {
             });
             self.table_ref(&j.table)?;
             self.sql.push_str(" ON ");
-            self.expr(&j.on)?;
+            self.expr_in("JOIN ... ON", &j.on)?;
         }
         self.where_clause(&s.filter)?;
         if !s.group_by.is_empty() {
             self.sql.push_str(" GROUP BY ");
+            let outer = self.window_ban.replace("GROUP BY");
             self.exprs(&s.group_by)?;
+            self.window_ban = outer;
         }
         if let Some(h) = &s.having {
             self.sql.push_str(" HAVING ");
-            self.expr(h)?;
+            self.expr_in("HAVING", h)?;
         }
         self.order_by(&s.order_by)?;
         if s.limit.is_some() || s.offset.is_some() {
@@ -448,7 +455,9 @@ impl<'a> Writer<'_, 'a> {
     fn insert(&mut self, s: &'a Insert) -> Result<()> {
         self.sql.push_str("INSERT INTO ");
         self.ident(&s.table, "table")?;
-        if s.columns.is_empty() {
+        if let Some(query) = &s.select {
+            self.insert_select(s, query)?;
+        } else if s.columns.is_empty() {
             if s.rows.iter().any(|r| !r.is_empty()) {
                 return Err(Error::misuse(format!(
                     "INSERT INTO {} has values but no columns",
@@ -484,6 +493,11 @@ impl<'a> Writer<'_, 'a> {
                 self.sql.push(')');
             }
         }
+        self.on_conflict(s)?;
+        self.returning(DmlKind::Insert, &s.returning)
+    }
+
+    fn on_conflict(&mut self, s: &'a Insert) -> Result<()> {
         if let Some(oc) = &s.on_conflict {
             let (OnConflict::DoNothing { target } | OnConflict::Update { target, .. }) = oc;
             let updated = match oc {
@@ -493,9 +507,14 @@ impl<'a> Writer<'_, 'a> {
             for c in target.iter().chain(updated) {
                 check_with(self.d, self.limit, c, "column")?;
             }
-            self.d.write_on_conflict(self.sql, oc, &s.columns)?;
+            match &s.select {
+                Some(_) => self
+                    .d
+                    .write_on_conflict_after_select(self.sql, &s.table, oc, &s.columns)?,
+                None => self.d.write_on_conflict(self.sql, oc, &s.columns)?,
+            }
         }
-        self.returning(&s.returning)
+        Ok(())
     }
 
     fn update(&mut self, s: &'a Update) -> Result<()> {
@@ -514,17 +533,17 @@ impl<'a> Writer<'_, 'a> {
             }
             self.ident(col, "column")?;
             self.sql.push_str(" = ");
-            self.expr(e)?;
+            self.expr_in("UPDATE ... SET", e)?;
         }
         self.where_clause(&s.filter)?;
-        self.returning(&s.returning)
+        self.returning(DmlKind::Update, &s.returning)
     }
 
     fn delete(&mut self, s: &'a Delete) -> Result<()> {
         self.sql.push_str("DELETE FROM ");
         self.ident(&s.table, "table")?;
         self.where_clause(&s.filter)?;
-        self.returning(&s.returning)
+        self.returning(DmlKind::Delete, &s.returning)
     }
 
     fn text(&mut self, t: &'a Text) -> Result<()> {
