@@ -93,9 +93,11 @@ pub use cinnabar_orm::{
 // (as tests/ui/type_column_type_mismatch.stderr records), not `cinnabar::sql::...`.
 /// Everything a typical program needs: `use cinnabar::prelude::*;`.
 pub mod prelude {
-    pub use crate::func::{dense_rank, rank, row_number};
+    pub use crate::func::{
+        case, case_on, coalesce, dense_rank, exists, not_exists, rank, row_number, tuple,
+    };
     pub use crate::sql::{and_all, count_star, not, or_any, text, Expression, TextExpression};
-    pub use crate::sql::{Window, WindowFn};
+    pub use crate::sql::{DateTimeExpression, ExpressionExt, Window, WindowFn};
     pub use crate::{
         create_engine, delete, joined, selectin, update, BelongsTo, Connection, Engine,
         EngineOptions, Error, ErrorKind, FieldError, FromRow, Handle, HasMany, HasOne, Inspector,
@@ -123,13 +125,27 @@ pub mod sql {
         current_row, following, preceding, unbounded_following, unbounded_preceding, Compound, Cte,
         Frame, FrameBound, FrameUnits, RankFunction, SetOp, Window, WindowFn,
     };
+    pub use cinnabar_core::sql::{
+        Argument, Arguments, Case, DatePart, DateTimeExpression, ExpressionExt, Operands,
+        SimpleCase, Temporal, Tuple, TupleExprs, TupleOperand,
+    };
 }
 
 pub mod func {
-    //! SQL functions for expressions: window functions ([`row_number`], [`rank`],
-    //! [`dense_rank`], used with [`WindowFn::over`](crate::sql::WindowFn::over); an aggregate
-    //! takes [`TypedExpr::over`](crate::sql::TypedExpr::over)).
+    //! SQL functions and operators, SQLAlchemy's `func` and friends (see docs/queries/):
+    //! [`call`] for any SQL function by name, [`cast`], [`coalesce`], [`nullif`], CASE
+    //! ([`case`], [`case_on`]), subqueries ([`scalar`], [`exists`], [`not_exists`]; IN is
+    //! `.in_select(..)`), row values ([`tuple`]) and the portable date/time functions
+    //! ([`current_date`], [`current_timestamp`], [`extract`], [`add_days`]; also the
+    //! [`DateTimeExpression`](crate::sql::DateTimeExpression) methods `.year()` ...).
+    //! Window functions: [`row_number`], [`rank`], [`dense_rank`], used with
+    //! [`WindowFn::over`](crate::sql::WindowFn::over); an aggregate takes
+    //! [`TypedExpr::over`](crate::sql::TypedExpr::over).
 
+    pub use cinnabar_core::sql::{
+        add_days, call, case, case_on, cast, check_function_name, coalesce, current_date,
+        current_timestamp, exists, extract, not_exists, nullif, scalar, tuple, DatePart,
+    };
     // Window functions (sql/window.rs).
     pub use cinnabar_core::sql::{dense_rank, rank, row_number};
 }
@@ -161,9 +177,9 @@ pub mod dialect {
     //! reflection [`catalog`].
 
     pub use cinnabar_core::dialect::{
-        compile, compile_ddl, BeginMode, Compiled, ConstraintKind, Dialect, DmlKind, GeneratedKeys,
-        IdentifierLimit, MigrationLock, MySqlDialect, NamedLock, PostgresDialect, ServerVersion,
-        SqliteDialect, TableRebuild,
+        compile, compile_ddl, BeginMode, CastSpelling, Compiled, ConstraintKind, Dialect, DmlKind,
+        GeneratedKeys, IdentifierLimit, MigrationLock, MySqlDialect, NamedLock, PostgresDialect,
+        ServerVersion, SqliteDialect, TableRebuild,
     };
 
     pub mod catalog {

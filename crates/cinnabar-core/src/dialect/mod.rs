@@ -12,6 +12,7 @@ mod migration;
 mod mysql;
 mod postgres;
 mod rebuild;
+mod spelling;
 mod sqlite;
 mod sqlite_rebuild;
 
@@ -23,6 +24,7 @@ pub use migration::{MigrationLock, NamedLock};
 pub use mysql::MySqlDialect;
 pub use postgres::PostgresDialect;
 pub use rebuild::{ServerVersion, TableRebuild};
+pub use spelling::CastSpelling;
 pub use sqlite::SqliteDialect;
 pub(crate) use sqlite_rebuild::SqliteRebuild;
 
@@ -238,6 +240,69 @@ pub trait Dialect: Send + Sync + std::fmt::Debug + 'static {
     /// Whether string concatenation must be written as `CONCAT(a, b)`.
     fn concat_is_function(&self) -> bool {
         false
+    }
+
+    /// Whether the database compares row values, `(a, b) > (?, ?)`, and finds them in lists
+    /// and subqueries. All three supported databases do; where one does not, the compiler
+    /// expands comparisons and IN lists to AND/OR and refuses IN over a subquery with
+    /// [`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported).
+    fn supports_row_values(&self) -> bool {
+        true
+    }
+
+    /// Whether the planner reads an index range for an ordering comparison of row values,
+    /// `(a, b) > (?, ?)` (keyset pagination). Where it does not (MariaDB 10.11 scans the whole
+    /// index: `type: index`, no possible keys), the compiler writes `<`, `<=`, `>`, `>=` of
+    /// row values as their AND/OR expansion, which it does read as a range; `=` and IN stay
+    /// row values (planned as key lookups). True by default.
+    fn row_value_ranges_use_indexes(&self) -> bool {
+        true
+    }
+
+    /// The operator of integer division truncating toward zero (`BinOp::IntDiv`): ` / `,
+    /// which divides integers that way in SQLite and PostgreSQL; MySQL's is ` DIV `.
+    fn integer_division_operator(&self) -> &'static str {
+        " / "
+    }
+
+    /// How `CAST(expr AS to)` is written; `None` when the database has no conversion to
+    /// `to`, which the compiler reports as [`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported).
+    /// ANSI type names by default.
+    fn cast_spelling(&self, to: crate::types::SqlType) -> Option<CastSpelling> {
+        spelling::ansi_cast(to)
+    }
+
+    /// The SQL type a bound value is cast to where the server must know a parameter's type
+    /// and cannot infer it (a CASE whose results are all parameters, the operand of a CAST):
+    /// PostgreSQL infers each `$n`'s type when preparing and takes an unknown one for text.
+    /// `None` (the default): parameters need no type.
+    fn bound_value_type(&self, value: crate::value::ValueRef<'_>) -> Option<&'static str> {
+        let _ = value;
+        None
+    }
+
+    /// The text before and after the expression that extracts `part` of a date or timestamp
+    /// as an integer: `EXTRACT(YEAR FROM ` and `)` by default.
+    fn extract_template(&self, part: crate::sql::DatePart) -> (&'static str, &'static str) {
+        spelling::ansi_extract(part)
+    }
+
+    /// The text around a date and a number of days that adds them, a date: `[before,
+    /// between, after]`; `(d + CAST(n AS INTEGER))` by default, PostgreSQL's date + integer
+    /// (the cast types a bound `n`, for which `date + unknown` would be ambiguous).
+    fn add_days_template(&self) -> [&'static str; 3] {
+        ["(", " + CAST(", " AS INTEGER))"]
+    }
+
+    /// Today's date in UTC. `CURRENT_DATE` by default (SQLite's is UTC).
+    fn current_date_sql(&self) -> &'static str {
+        "CURRENT_DATE"
+    }
+
+    /// The current date and time in UTC, without time zone. `CURRENT_TIMESTAMP` by default
+    /// (SQLite's is UTC).
+    fn current_timestamp_sql(&self) -> &'static str {
+        "CURRENT_TIMESTAMP"
     }
 
     /// The statement that begins a transaction in `mode`.

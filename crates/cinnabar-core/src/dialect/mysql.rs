@@ -251,6 +251,32 @@ impl Dialect for MySqlDialect {
     fn utc_now_text_sql(&self) -> Option<&'static str> {
         Some("DATE_FORMAT(UTC_TIMESTAMP(), '%Y-%m-%dT%H:%i:%sZ')")
     }
+
+    /// MariaDB 10.11 plans `(a, b) > (?, ?)` as a full index scan; the expansion
+    /// `a > ? OR (a = ? AND b > ?)` as a range.
+    fn row_value_ranges_use_indexes(&self) -> bool {
+        false
+    }
+
+    fn integer_division_operator(&self) -> &'static str {
+        " DIV "
+    }
+
+    fn cast_spelling(&self, to: SqlType) -> Option<super::CastSpelling> {
+        super::spelling::mysql_cast(to)
+    }
+
+    fn add_days_template(&self) -> [&'static str; 3] {
+        ["DATE_ADD(", ", INTERVAL ", " DAY)"]
+    }
+
+    fn current_date_sql(&self) -> &'static str {
+        "UTC_DATE()"
+    }
+
+    fn current_timestamp_sql(&self) -> &'static str {
+        "UTC_TIMESTAMP(6)"
+    }
 }
 
 impl MySqlDialect {

@@ -148,4 +148,24 @@ impl Dialect for PostgresDialect {
     fn utc_now_text_sql(&self) -> Option<&'static str> {
         Some("to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')")
     }
+
+    fn cast_spelling(&self, to: SqlType) -> Option<super::CastSpelling> {
+        super::spelling::postgres_cast(to)
+    }
+
+    fn bound_value_type(&self, value: crate::value::ValueRef<'_>) -> Option<&'static str> {
+        super::spelling::postgres_bound_type(value)
+    }
+
+    fn extract_template(&self, part: crate::sql::DatePart) -> (&'static str, &'static str) {
+        super::spelling::postgres_extract(part)
+    }
+
+    fn current_date_sql(&self) -> &'static str {
+        "CAST(CURRENT_TIMESTAMP AT TIME ZONE 'UTC' AS DATE)"
+    }
+
+    fn current_timestamp_sql(&self) -> &'static str {
+        "(CURRENT_TIMESTAMP AT TIME ZONE 'UTC')"
+    }
 }

@@ -173,4 +173,17 @@ impl Dialect for SqliteDialect {
     fn table_rebuild(&self) -> Option<&'static dyn super::TableRebuild> {
         Some(&super::SqliteRebuild)
     }
+
+    fn cast_spelling(&self, to: SqlType) -> Option<super::CastSpelling> {
+        super::spelling::sqlite_cast(to)
+    }
+
+    fn extract_template(&self, part: crate::sql::DatePart) -> (&'static str, &'static str) {
+        super::spelling::sqlite_extract(part)
+    }
+
+    /// `date(d, (n) || ' days')`: a modifier such as `'5 days'` or `'-5 days'`.
+    fn add_days_template(&self) -> [&'static str; 3] {
+        ["date(", ", (", ") || ' days')"]
+    }
 }

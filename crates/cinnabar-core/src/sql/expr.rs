@@ -67,6 +67,9 @@ pub enum BinOp {
     Mod,
     /// String concatenation (`||`, or `CONCAT()` where the dialect needs it).
     Concat,
+    /// Integer division truncating toward zero: `/` on SQLite and PostgreSQL, where integer
+    /// operands divide that way, `DIV` on MySQL/MariaDB, where `/` gives a decimal.
+    IntDiv,
 }
 
 impl BinOp {
@@ -85,6 +88,7 @@ impl BinOp {
             BinOp::Div => " / ",
             BinOp::Mod => " % ",
             BinOp::Concat => " || ",
+            BinOp::IntDiv => " / ",
         }
     }
 }
@@ -230,6 +234,62 @@ pub enum Expr {
         func: Box<Expr>,
         /// The window.
         window: Box<super::window::Window>,
+    },
+    /// `CASE [operand] WHEN w THEN r ... [ELSE e] END`: searched when `operand` is `None`
+    /// (each `w` a condition), simple otherwise (each `w` a value compared with the operand).
+    /// Without ELSE the result is NULL when no WHEN matches; without any WHEN, compiling
+    /// fails with [`ErrorKind::Misuse`](crate::ErrorKind::Misuse).
+    Case {
+        /// The simple CASE's operand.
+        operand: Option<Box<Expr>>,
+        /// `(WHEN, THEN)` pairs, in order.
+        whens: Vec<(Expr, Expr)>,
+        /// The ELSE result.
+        else_: Option<Box<Expr>>,
+    },
+    /// `CAST(expr AS type)`, the type spelled by the dialect
+    /// ([`Dialect::cast_spelling`](crate::dialect::Dialect::cast_spelling)); a cast the
+    /// dialect cannot write fails to compile with
+    /// [`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported).
+    Cast {
+        /// The converted expression.
+        expr: Box<Expr>,
+        /// The target type.
+        to: crate::types::SqlType,
+    },
+    /// A call of any SQL function by name: `name(args...)`. The name is written unquoted and
+    /// must be an identifier (`[A-Za-z_][A-Za-z0-9_]*`, optionally with one `schema.` prefix),
+    /// else compiling fails with [`ErrorKind::Misuse`](crate::ErrorKind::Misuse).
+    Call {
+        /// The function's name.
+        name: Cow<'static, str>,
+        /// Arguments (values among them are bound).
+        args: Vec<Expr>,
+    },
+    /// Unary minus, `-expr`.
+    Neg(Box<Expr>),
+    /// A row value `(a, b, ...)`, compared with another row value (`Binary`) or looked up in
+    /// a list of them (`InList`) or in a subquery (`InSelect`). Where the dialect has no row
+    /// values ([`Dialect::supports_row_values`](crate::dialect::Dialect::supports_row_values)),
+    /// comparisons and lists are expanded to AND/OR, and a subquery fails to compile.
+    Tuple(Vec<Expr>),
+    /// A part of a date or timestamp, as an integer.
+    Extract {
+        /// Which part.
+        part: super::DatePart,
+        /// The date or timestamp.
+        expr: Box<Expr>,
+    },
+    /// Today's date in UTC.
+    CurrentDate,
+    /// The current date and time in UTC, without time zone.
+    CurrentTimestamp,
+    /// `date` plus `days` days (negative to go back), a date.
+    AddDays {
+        /// The date.
+        date: Box<Expr>,
+        /// Number of days, an integer.
+        days: Box<Expr>,
     },
 }
 

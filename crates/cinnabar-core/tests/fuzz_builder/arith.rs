@@ -1,7 +1,7 @@
-//! Arithmetic `+ - * / %` and concatenation (`||`, or `CONCAT()` on MySQL), typed and
-//! untyped.
+//! Arithmetic `+ - * / %`, integer division (`DIV` on MySQL), unary minus and
+//! concatenation (`||`, or `CONCAT()` on MySQL), typed and untyped.
 
-use cinnabar_core::sql::{BinOp, Expr, Expression, TextExpression, TypedExpr};
+use cinnabar_core::sql::{BinOp, Expr, Expression, ExpressionExt, TextExpression, TypedExpr};
 use cinnabar_core::types::kind;
 use proptest::prelude::*;
 
@@ -14,14 +14,20 @@ const OPS: &[BinOp] = &[
     BinOp::Div,
     BinOp::Mod,
     BinOp::Concat,
+    BinOp::IntDiv,
 ];
 
-/// `left op right`.
+/// `left op right`, or `-x`.
 pub(crate) fn strategy(e: BoxedStrategy<Gen<Expr>>) -> BoxedStrategy<Gen<Expr>> {
-    (prop::sample::select(OPS), any::<bool>(), e.clone(), e)
-        .prop_map(|(op, typed, l, r)| {
+    let neg = e
+        .clone()
+        .prop_map(|x| Gen::new(move |ctx| Expr::Neg(Box::new(x.build(ctx)))));
+    let binary =
+        (prop::sample::select(OPS), any::<bool>(), e.clone(), e).prop_map(|(op, typed, l, r)| {
             Gen::new(move |ctx| {
+                let since = ctx.values.len();
                 let (l, r) = (l.build(ctx), r.build(ctx));
+                super::tuple::row_refusals(ctx, op, &l, &r, since);
                 if !typed {
                     return l.binary(op, r);
                 }
@@ -33,10 +39,16 @@ pub(crate) fn strategy(e: BoxedStrategy<Gen<Expr>>) -> BoxedStrategy<Gen<Expr>> 
                     BinOp::Mul => l.mul(r),
                     BinOp::Div => l.div(r),
                     BinOp::Mod => l.modulo(r),
+                    BinOp::IntDiv => {
+                        let int = |x: TypedExpr<kind::Text>| {
+                            TypedExpr::<kind::Integer>::from_expr(x.expr())
+                        };
+                        TypedExpr::from_expr(int(l).int_div(int(r)).expr())
+                    }
                     _ => l.concat(r),
                 }
                 .expr()
             })
-        })
-        .boxed()
+        });
+    prop_oneof![4 => binary, 1 => neg].boxed()
 }

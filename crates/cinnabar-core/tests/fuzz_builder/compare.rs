@@ -21,7 +21,9 @@ pub(crate) fn strategy(e: BoxedStrategy<Gen<Expr>>) -> BoxedStrategy<Gen<Expr>> 
     (prop::sample::select(OPS), any::<bool>(), e.clone(), e)
         .prop_map(|(op, typed, l, r)| {
             Gen::new(move |ctx| {
+                let since = ctx.values.len();
                 let (l, r) = (l.build(ctx), r.build(ctx));
+                super::tuple::row_refusals(ctx, op, &l, &r, since);
                 if !typed {
                     return l.binary(op, r);
                 }

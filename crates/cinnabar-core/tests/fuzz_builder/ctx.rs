@@ -42,6 +42,9 @@ pub(crate) struct ValueUse {
     pub(crate) probe: Option<Probe>,
     /// May legitimately be absent from the parameters.
     pub(crate) droppable: bool,
+    /// May legitimately be bound more than once (a row-value comparison the dialect expands
+    /// to AND/OR repeats its operands).
+    pub(crate) duplicable: bool,
 }
 
 /// The dialects a refusal applies to.
@@ -168,6 +171,7 @@ impl Ctx {
             value: value.clone(),
             probe,
             droppable,
+            duplicable: false,
         });
         value
     }
@@ -248,5 +252,13 @@ impl Ctx {
     /// Allows `word` to appear bare in the SQL (a function name the builder validated).
     pub(crate) fn allow_word(&mut self, word: &str) {
         self.bare_words.push(word.to_owned());
+    }
+
+    /// Marks the values handed out since `since` (a length of [`Ctx::values`]) as ones a
+    /// row-value expansion may bind more than once.
+    pub(crate) fn duplicable_since(&mut self, since: usize) {
+        for v in &mut self.values[since..] {
+            v.duplicable = true;
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! DELETE: WHERE (zero to two filters ANDed) and RETURNING (refused where the dialect has
 //! none).
 
+use cinnabar_core::dialect::DmlKind;
 use cinnabar_core::sql::{Delete, Expr, Statement};
 use cinnabar_core::ErrorKind;
 use proptest::prelude::*;
@@ -27,7 +28,7 @@ pub(crate) fn strategy(e: BoxedStrategy<Gen<Expr>>) -> BoxedStrategy<Gen<Stateme
                 if !returning.is_empty() {
                     ctx.refuse(
                         ErrorKind::Unsupported,
-                        |d| !d.supports_returning(),
+                        |d| !d.supports_returning_in(DmlKind::Delete),
                         "RETURNING",
                     );
                 }

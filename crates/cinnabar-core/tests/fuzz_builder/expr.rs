@@ -18,12 +18,18 @@ pub(crate) const CONSTRUCTS: &[Construct] = &[
     super::predicates::strategy,
     super::functions::strategy,
     super::subquery::strategy,
+    super::case::strategy,
+    super::cast::strategy,
+    super::call::strategy,
+    super::tuple::strategy,
+    super::datetime::strategy,
+    super::window::strategy,
 ];
 
 /// Random expressions, up to four levels deep.
 pub(crate) fn strategy() -> BoxedStrategy<Gen<Expr>> {
     super::leaf::strategy()
-        .prop_recursive(4, 24, 3, |inner| {
+        .prop_recursive(4, 16, 3, |inner| {
             Union::new(CONSTRUCTS.iter().map(|c| c(inner.clone())))
         })
         .boxed()

@@ -162,11 +162,11 @@ fn short() -> BoxedStrategy<String> {
     string(4).prop_map(|s| s.chars().take(12).collect()).boxed()
 }
 
-/// A hostile identifier; about one in a hundred is poisoned (NUL, or long around and past
+/// A hostile identifier; about one in three hundred is poisoned (NUL, or long around and past
 /// the limits of 63 bytes and 64 characters), so most statements compile.
 pub(crate) fn name() -> BoxedStrategy<Name> {
     let poison = prop_oneof![
-        198 => Just(Poison::None),
+        598 => Just(Poison::None),
         1 => Just(Poison::Nul),
         1 => (50usize..130).prop_map(Poison::Long),
     ];

@@ -1,7 +1,8 @@
 //! INSERT: rows of bound values (`Insert::values`) or of expressions (subqueries included),
-//! DEFAULT VALUES, parameter-slot rows (`param_rows`), ON CONFLICT DO NOTHING / DO UPDATE,
+//! `INSERT ... SELECT` (`Insert::select`), DEFAULT VALUES, parameter-slot rows (`param_rows`), ON CONFLICT DO NOTHING / DO UPDATE,
 //! and RETURNING (refused where the dialect has none).
 
+use cinnabar_core::dialect::DmlKind;
 use cinnabar_core::sql::{Expr, Insert, OnConflict, Statement};
 use cinnabar_core::ErrorKind;
 use proptest::prelude::*;
@@ -20,17 +21,24 @@ enum Rows {
     Exprs(Vec<Vec<Gen<Expr>>>),
     /// `n` rows of parameter slots.
     Slots(usize),
+    /// `INSERT ... SELECT` of the same width (set operations and WITH included).
+    Select(Gen<cinnabar_core::sql::Select>),
 }
 
 /// Rows of `width` columns (strategies made once, not per case).
 fn rows(e: &BoxedStrategy<Gen<Expr>>, width: usize) -> BoxedStrategy<(usize, Rows)> {
     let vals = prop::collection::vec(prop::collection::vec(hostile::value(), width..=width), 1..4);
     let exprs = prop::collection::vec(prop::collection::vec(e.clone(), width..=width), 1..3);
+    let query = prop_oneof![
+        3 => super::select::with_width(e.clone(), width),
+        1 => super::compound::of_width(e.clone(), width),
+    ];
     prop_oneof![
         1 => Just(Rows::Defaults),
         3 => vals.prop_map(Rows::Values),
         3 => exprs.prop_map(Rows::Exprs),
         1 => (1usize..4).prop_map(Rows::Slots),
+        2 => query.prop_map(Rows::Select),
     ]
     .prop_map(move |r| (width, r))
     .boxed()
@@ -75,6 +83,7 @@ pub(crate) fn strategy(e: BoxedStrategy<Gen<Expr>>) -> BoxedStrategy<Gen<Stateme
                         }
                     }
                     Rows::Slots(n) => ins = ins.param_rows(*n),
+                    Rows::Select(q) => ins = ins.select(q.build(ctx)),
                 }
                 if let Some((update, target, set)) = &conflict {
                     ins = ins.on_conflict(on_conflict(ctx, *update, target, set));
@@ -85,7 +94,7 @@ pub(crate) fn strategy(e: BoxedStrategy<Gen<Expr>>) -> BoxedStrategy<Gen<Stateme
                 if !returning.is_empty() {
                     ctx.refuse(
                         ErrorKind::Unsupported,
-                        |d| !d.supports_returning(),
+                        |d| !d.supports_returning_in(DmlKind::Insert),
                         "RETURNING",
                     );
                 }

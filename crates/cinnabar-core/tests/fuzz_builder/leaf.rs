@@ -85,9 +85,9 @@ pub(crate) fn unstorable() -> BoxedStrategy<Gen<Expr>> {
 /// Any leaf.
 pub(crate) fn strategy() -> BoxedStrategy<Gen<Expr>> {
     prop_oneof![
-        80 => column(),
-        80 => value(),
-        20 => Just(Gen::new(|_| count_star().expr())),
+        200 => column(),
+        200 => value(),
+        50 => Just(Gen::new(|_| count_star().expr())),
         1 => unstorable(),
     ]
     .boxed()

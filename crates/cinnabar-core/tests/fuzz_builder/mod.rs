@@ -12,14 +12,22 @@ pub(crate) mod hostile;
 pub(crate) mod oracle;
 
 pub(crate) mod arith;
+pub(crate) mod call;
+pub(crate) mod case;
+pub(crate) mod cast;
 pub(crate) mod compare;
+pub(crate) mod datetime;
 pub(crate) mod expr;
 pub(crate) mod functions;
 pub(crate) mod leaf;
 pub(crate) mod logic;
 pub(crate) mod predicates;
 pub(crate) mod subquery;
+pub(crate) mod tuple;
+pub(crate) mod window;
 
+pub(crate) mod compound;
+pub(crate) mod cte;
 pub(crate) mod delete;
 pub(crate) mod insert;
 pub(crate) mod select;
@@ -82,9 +90,13 @@ pub(crate) fn returning() -> BoxedStrategy<Vec<hostile::Name>> {
 /// Any statement: SELECT, INSERT, UPDATE, DELETE (the builders) and raw `text()`.
 pub(crate) fn statement() -> BoxedStrategy<Gen<Statement>> {
     let e = expr::strategy();
-    let sel = select::strategy(e.clone());
+    let sel = prop_oneof![
+        4 => select::strategy(e.clone()),
+        1 => compound::strategy(e.clone()),
+        1 => cte::strategy(e.clone()),
+    ];
     prop_oneof![
-        4 => sel.prop_map(|g| Gen::new(move |c| Statement::from(g.build(c)))),
+        5 => sel.prop_map(|g| Gen::new(move |c| Statement::from(g.build(c)))),
         2 => insert::strategy(e.clone()),
         2 => update::strategy(e.clone()),
         2 => delete::strategy(e),

@@ -20,73 +20,26 @@ use cinnabar_core::{Error, ErrorKind, Value, ValueRef};
 use super::ctx::{Ctx, Probe};
 
 /// Words the compiler writes itself (compared case-insensitively).
-pub(crate) const KEYWORDS: &[&str] = &[
-    "SELECT",
-    "DISTINCT",
-    "FROM",
-    "AS",
-    "JOIN",
-    "LEFT",
-    "RIGHT",
-    "INNER",
-    "OUTER",
-    "ON",
-    "WHERE",
-    "GROUP",
-    "BY",
-    "HAVING",
-    "ORDER",
-    "ASC",
-    "DESC",
-    "LIMIT",
-    "OFFSET",
-    "FOR",
-    "UPDATE",
-    "NOWAIT",
-    "SKIP",
-    "LOCKED",
-    "AND",
-    "OR",
-    "NOT",
-    "IS",
-    "NULL",
-    "IN",
-    "BETWEEN",
-    "LIKE",
-    "EXISTS",
-    "COUNT",
-    "SUM",
-    "AVG",
-    "MIN",
-    "MAX",
-    "LOWER",
-    "UPPER",
-    "LENGTH",
-    "ABS",
-    "COALESCE",
-    "CONCAT",
-    "INSERT",
-    "INTO",
-    "VALUES",
-    "DEFAULT",
-    "SET",
-    "DELETE",
-    "RETURNING",
-    "CONFLICT",
-    "DO",
-    "NOTHING",
-    "EXCLUDED",
-    "DUPLICATE",
-    "KEY",
-];
+pub(crate) const KEYWORDS: &str = "
+    SELECT DISTINCT FROM AS JOIN LEFT RIGHT INNER OUTER ON WHERE GROUP BY HAVING ORDER ASC DESC
+    LIMIT OFFSET FOR UPDATE NOWAIT SKIP LOCKED AND OR NOT IS NULL IN BETWEEN LIKE EXISTS COUNT
+    SUM AVG MIN MAX LOWER UPPER LENGTH ABS COALESCE CONCAT INSERT INTO VALUES DEFAULT SET DELETE
+    RETURNING CONFLICT DO NOTHING EXCLUDED DUPLICATE KEY TRUE
+    WITH RECURSIVE UNION ALL INTERSECT EXCEPT OVER PARTITION ROWS RANGE UNBOUNDED PRECEDING
+    FOLLOWING CURRENT ROW ROW_NUMBER RANK DENSE_RANK
+    CASE WHEN THEN ELSE END CAST NULLIF DIV SMALLINT INTEGER BIGINT REAL DOUBLE PRECISION
+    BOOLEAN VARCHAR TEXT BLOB BYTEA UUID JSONB NUMERIC DECIMAL SIGNED FLOAT CHAR BINARY DATE
+    TIME TIMESTAMP TIMESTAMPTZ DATETIME ZONE EXTRACT YEAR MONTH DAY HOUR MINUTE SECOND STRFTIME
+    DATE_PART FLOOR CURRENT_DATE CURRENT_TIMESTAMP AT UTC_DATE UTC_TIMESTAMP DATE_ADD INTERVAL
+";
 
 /// How a case ended on one dialect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Outcome {
     /// Compiled, and the SQL passed every check.
     Compiled,
-    /// Refused with a typed error the recipe called for.
-    Refused(ErrorKind),
+    /// Refused with a typed error the recipe called for; the first reason it had to.
+    Refused(ErrorKind, &'static str),
 }
 
 /// Why `name` is not a valid identifier on `d`, if it is not.
@@ -113,11 +66,15 @@ pub(crate) fn check(
     result: &Result<Compiled, Error>,
 ) -> Result<Outcome, String> {
     let mut must: Vec<String> = Vec::new();
+    let mut first_reason: &'static str = "may refuse (droppable part)";
     let mut allowed: Vec<ErrorKind> = Vec::new();
     for u in &ctx.idents {
         if let Some(kind) = invalid_ident(d, &u.name) {
             allowed.push(kind);
             if !u.droppable {
+                if must.is_empty() {
+                    first_reason = "bad identifier";
+                }
                 must.push(format!("{kind:?} identifier {:?}", u.name));
             }
         }
@@ -125,6 +82,9 @@ pub(crate) fn check(
     for r in ctx.refusals.iter().filter(|r| (r.on)(d)) {
         allowed.push(r.kind);
         if r.certain {
+            if must.is_empty() {
+                first_reason = r.why;
+            }
             must.push(format!("{:?}: {}", r.kind, r.why));
         }
     }
@@ -140,7 +100,7 @@ pub(crate) fn check(
             if e.message().trim().is_empty() {
                 return Err(format!("{:?} error without a message", e.kind()));
             }
-            Ok(Outcome::Refused(e.kind()))
+            Ok(Outcome::Refused(e.kind(), first_reason))
         }
         Ok(c) => {
             if !must.is_empty() {
@@ -167,11 +127,13 @@ fn compiler_literal(text: &str) -> bool {
     })
 }
 
-/// A name the compiler makes itself: SQLite's derived-table aliases `_c1`, `_c2`, ... for
-/// set-operation operands.
+/// A name the compiler makes itself: the derived-table aliases `_c1`, `_c2`, ... of
+/// set-operation operands and `_s` of SQLite's INSERT ... SELECT with an upsert.
 fn compiler_name(name: &str) -> bool {
-    name.strip_prefix("_c")
-        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    name == "_s"
+        || name
+            .strip_prefix("_c")
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// The dialect's identifier quote character.
@@ -203,7 +165,9 @@ fn check_sql(d: &dyn Dialect, ctx: &Ctx, c: &Compiled) -> Result<(), String> {
                 }
             }
             TokenKind::Word => {
-                let known = KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(t.text))
+                let known = KEYWORDS
+                    .split_whitespace()
+                    .any(|k| k.eq_ignore_ascii_case(t.text))
                     || ctx.bare_words.iter().any(|w| w == t.text);
                 if !known {
                     return Err(format!("bare word {:?} outside quotes", t.text));
@@ -316,7 +280,7 @@ fn check_values(ctx: &Ctx, c: &Compiled) -> Result<(), String> {
                 _ => false,
             })
             .count();
-        if n > 1 || (n == 0 && !u.droppable) {
+        if (n > 1 && !u.duplicable) || (n == 0 && !u.droppable) {
             return Err(format!("value {:?} is bound {n} times", u.value));
         }
     }

@@ -47,9 +47,9 @@ pub(crate) fn strategy(e: BoxedStrategy<Gen<Expr>>) -> BoxedStrategy<Gen<Expr>> 
             } else {
                 x.build(ctx)
             };
-            let items = super::build_all(&items, ctx)
-                .into_iter()
-                .map(Text::from_expr);
+            let items = super::build_all(&items, ctx);
+            super::tuple::in_list_refusals(ctx, &x, &items);
+            let items = items.into_iter().map(Text::from_expr);
             let x = Text::from_expr(x);
             if neg { x.not_in(items) } else { x.in_(items) }.expr()
         })),

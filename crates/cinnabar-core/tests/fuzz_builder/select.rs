@@ -53,9 +53,14 @@ fn lock() -> impl Strategy<Value = Option<RowLock>> {
     ]
 }
 
-/// A SELECT whose FROM and joins name tables (used inside expressions and derived tables).
+/// A SELECT whose FROM and joins name tables, or a set operation over such SELECTs (used
+/// inside expressions, derived tables and CTEs).
 pub(crate) fn simple(e: BoxedStrategy<Gen<Expr>>) -> BoxedStrategy<Gen<Select>> {
-    build(e, None, None)
+    prop_oneof![
+        5 => build(e.clone(), None, None),
+        1 => super::compound::strategy(e),
+    ]
+    .boxed()
 }
 
 /// A SELECT of exactly `width` columns (operands of set operations, INSERT ... SELECT).

@@ -1,6 +1,7 @@
 //! UPDATE: one to four `SET column = expression` assignments (values, columns, subqueries),
 //! WHERE, and RETURNING (refused where the dialect has none).
 
+use cinnabar_core::dialect::DmlKind;
 use cinnabar_core::sql::{Expr, Statement, Update};
 use cinnabar_core::ErrorKind;
 use proptest::prelude::*;
@@ -32,7 +33,7 @@ pub(crate) fn strategy(e: BoxedStrategy<Gen<Expr>>) -> BoxedStrategy<Gen<Stateme
                 if !returning.is_empty() {
                     ctx.refuse(
                         ErrorKind::Unsupported,
-                        |d| !d.supports_returning(),
+                        |d| !d.supports_returning_in(DmlKind::Update),
                         "RETURNING",
                     );
                 }

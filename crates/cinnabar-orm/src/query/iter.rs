@@ -22,7 +22,7 @@ pub const DEFAULT_CHUNK_SIZE: usize = 1_000;
 ///
 /// Each chunk is one SELECT of the query's rows ordered by primary key, after the last key
 /// of the previous chunk (`WHERE <filters> AND pk > ? ORDER BY pk LIMIT <chunk>`; a
-/// composite key compares column by column). Every statement runs to its end before the
+/// composite key compares as a row value, `(a, b) > (?, ?)`). Every statement runs to its end before the
 /// chunk's objects are handed out, so no read stays open between chunks: the session can
 /// write (autoflush, [`QueryIter::session`] and commit) while iterating, and SQLite's write
 /// lock is never blocked by the iteration itself.
@@ -201,26 +201,17 @@ impl<T: Model> QueryIter<'_, T> {
     }
 }
 
-/// `key > after` over the primary-key columns, compared column by column:
-/// `a > ? OR (a = ? AND b > ?) OR ...` (portable where row-value comparisons are not).
+/// `key > after` over the primary-key columns: `"t"."id" > ?` for a single key, the row
+/// value comparison `("t"."a", "t"."b") > (?, ?)` for a composite one, which the dialect
+/// writes as `a > ? OR (a = ? AND b > ?)` where it has no row values or does not plan them
+/// as an index range (`Dialect::row_value_ranges_use_indexes`, MariaDB).
 fn after_key<T: Model>(table: &'static str, after: &[Value]) -> Expr {
     let col = |i: usize| Expr::Column(ColumnRef::qualified(table, T::COLUMNS[T::PRIMARY_KEY[i]]));
-    let mut alternatives = Vec::with_capacity(after.len());
-    for (n, value) in after.iter().enumerate() {
-        let mut conds: Vec<Expr> = (0..n)
-            .map(|i| col(i).binary(BinOp::Eq, Expr::Value(after[i].clone())))
-            .collect();
-        conds.push(col(n).binary(BinOp::Gt, Expr::Value(value.clone())));
-        alternatives.push(if conds.len() == 1 {
-            conds.remove(0)
-        } else {
-            Expr::And(conds)
-        });
-    }
-    if alternatives.len() == 1 {
-        alternatives.remove(0)
-    } else {
-        Expr::Or(alternatives)
+    let values = after.iter().cloned().map(Expr::Value);
+    match after {
+        [value] => col(0).binary(BinOp::Gt, Expr::Value(value.clone())),
+        _ => Expr::Tuple((0..after.len()).map(col).collect())
+            .binary(BinOp::Gt, Expr::Tuple(values.collect())),
     }
 }
 

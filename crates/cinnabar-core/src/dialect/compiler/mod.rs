@@ -4,6 +4,7 @@
 //! never written into the SQL: each becomes a placeholder and is pushed to
 //! [`Compiled::params`]. A bound NULL compared with `=` / `<>` is written `IS [NOT] NULL`.
 
+mod exprs;
 mod statements;
 
 use super::identifiers::check_with;
@@ -237,6 +238,36 @@ impl<'a> Writer<'_, 'a> {
                 self.placeholder();
                 self.slots += 1;
             }
+            Expr::Binary { op, left, right } if exprs::is_row(left) || exprs::is_row(right) => {
+                self.row_comparison(*op, left, right)?
+            }
+            Expr::Binary {
+                op: BinOp::IntDiv,
+                left,
+                right,
+            } => self.int_div(left, right)?,
+            Expr::InList {
+                expr,
+                list,
+                negated,
+            } if exprs::is_row(expr) => self.row_in_list(expr, list, *negated)?,
+            Expr::InSelect { expr, select, .. }
+                if exprs::in_select_width_mismatch(expr, select) =>
+            {
+                return Err(exprs::in_select_width_error(expr, select))
+            }
+            Expr::Subquery(sel) if sel.columns.len() != 1 => {
+                return Err(exprs::scalar_width_error(sel))
+            }
+            Expr::Case { .. }
+            | Expr::Cast { .. }
+            | Expr::Call { .. }
+            | Expr::Neg(_)
+            | Expr::Tuple(_)
+            | Expr::Extract { .. }
+            | Expr::CurrentDate
+            | Expr::CurrentTimestamp
+            | Expr::AddDays { .. } => self.expr_ext(e)?,
             Expr::Binary { op, left, right } => {
                 if let (BinOp::Eq | BinOp::Ne, Some(other)) = (op, null_comparison(left, right)) {
                     // `x = NULL` is never true: a comparison with a bound NULL is
