@@ -137,11 +137,17 @@ fn qualified(table: &'static str, name: &'static str) -> Expr {
 }
 
 /// A SUM's value as a whole number: MariaDB's SUM of integers is a DECIMAL, which its
-/// driver reads as text; the others give an integer.
+/// driver reads as text, or as a `Decimal` with the `decimal` feature; the others give an
+/// integer.
 fn whole(v: &Value) -> i64 {
     match v {
         Value::Int(n) => *n,
         Value::Text(t) => t.parse().unwrap_or_else(|e| panic!("SUM gave {t:?}: {e}")),
+        #[cfg(feature = "decimal")]
+        Value::Decimal(d) if d.fract().is_zero() => d
+            .to_string()
+            .parse()
+            .unwrap_or_else(|e| panic!("SUM gave {d}: {e}")),
         other => panic!("SUM gave {other:?}"),
     }
 }
