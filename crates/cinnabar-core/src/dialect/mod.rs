@@ -9,6 +9,7 @@ mod compiler;
 mod ddl;
 mod galera;
 mod identifiers;
+mod kinds;
 mod migration;
 mod mysql;
 mod postgres;
@@ -17,12 +18,15 @@ mod replica;
 mod spelling;
 mod sqlite;
 mod sqlite_rebuild;
+mod text;
+mod writers;
 
 pub use compiler::{compile, compile_into, compile_key_into, Compiled};
 pub(crate) use ddl::{column_type_name, compile_ddl_into, write_alter_column_ansi, write_default};
 pub use ddl::{compile_ddl, ConstraintKind};
 pub use galera::GaleraDialect;
 pub use identifiers::{check_identifier, check_table, IdentifierLimit};
+pub use kinds::{BeginMode, DmlKind, GeneratedKeys};
 pub use migration::{MigrationLock, NamedLock, TransactionLock};
 pub use mysql::MySqlDialect;
 pub use postgres::PostgresDialect;
@@ -31,63 +35,10 @@ pub use replica::ReplicaPositions;
 pub use spelling::CastSpelling;
 pub use sqlite::SqliteDialect;
 pub(crate) use sqlite_rebuild::SqliteRebuild;
+pub(crate) use text::{has_byte, push_u64, quote_with};
 
 use crate::schema::Column;
 use crate::sql::ColumnChange;
-
-/// How a write transaction is begun.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BeginMode {
-    /// The database's default (`BEGIN`, SQLite's DEFERRED).
-    Deferred,
-    /// Take the write lock at once (SQLite `BEGIN IMMEDIATE`), so concurrent writers queue
-    /// on the busy timeout instead of failing at their first write.
-    Immediate,
-    /// A transaction that only reads: a consistent snapshot for its queries, no write lock
-    /// (SQLite's DEFERRED `BEGIN`, which stays a read transaction while it writes nothing),
-    /// and the server refusing writes where it can (`BEGIN READ ONLY` on PostgreSQL,
-    /// `START TRANSACTION READ ONLY` on MySQL/MariaDB).
-    ReadOnly,
-}
-
-/// How a dialect's database reports keys it generated for an INSERT.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum GeneratedKeys {
-    /// `INSERT ... RETURNING` (SQLite, PostgreSQL).
-    Returning,
-    /// The connection's last-insert id, which for a multi-row INSERT is the *last* row's
-    /// key, the others preceding it consecutively (SQLite rowids: each new row gets
-    /// `max(rowid) + 1`; the ORM confirms with `SELECT MAX(key)` that no row fell back to
-    /// a random rowid). RETURNING is still used where other columns must be read back.
-    LastInsertIdLast,
-    /// The connection's last-insert id, which for a multi-row INSERT is the *first* row's
-    /// key, the rest following consecutively (MySQL/MariaDB with
-    /// `innodb_autoinc_lock_mode` 0 or 1, and 2 for simple inserts).
-    LastInsertIdFirst,
-}
-
-/// The statements that may take a RETURNING clause, for
-/// [`Dialect::supports_returning_in`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DmlKind {
-    /// `INSERT ... RETURNING`
-    Insert,
-    /// `UPDATE ... RETURNING`
-    Update,
-    /// `DELETE ... RETURNING`
-    Delete,
-}
-
-impl DmlKind {
-    /// The statement's keyword.
-    pub fn keyword(self) -> &'static str {
-        match self {
-            DmlKind::Insert => "INSERT",
-            DmlKind::Update => "UPDATE",
-            DmlKind::Delete => "DELETE",
-        }
-    }
-}
 
 /// The SQL spelling of one database. Methods with defaults follow ANSI SQL; a dialect
 /// overrides only where its database differs.
@@ -119,15 +70,7 @@ pub trait Dialect: Send + Sync + std::fmt::Debug + 'static {
     /// values; statements bind values). The quote is doubled, and so is a backslash where
     /// [`lex_rules`](Dialect::lex_rules) says backslashes escape (MySQL).
     fn write_string_literal(&self, out: &mut String, text: &str) {
-        let backslash = self.lex_rules().backslash_escapes;
-        out.push('\'');
-        for ch in text.chars() {
-            if ch == '\'' || (backslash && ch == '\\') {
-                out.push(ch);
-            }
-            out.push(ch);
-        }
-        out.push('\'');
+        writers::write_string_literal(out, text, self.lex_rules().backslash_escapes)
     }
 
     /// Writes the placeholder for the `n`th parameter (1-based).
@@ -146,23 +89,12 @@ pub trait Dialect: Send + Sync + std::fmt::Debug + 'static {
 
     /// Writes LIMIT/OFFSET (either may be absent).
     fn write_limit_offset(&self, out: &mut String, limit: Option<u64>, offset: Option<u64>) {
-        if let Some(l) = limit {
-            out.push_str(" LIMIT ");
-            push_u64(out, l);
-        }
-        if let Some(o) = offset {
-            out.push_str(" OFFSET ");
-            push_u64(out, o);
-        }
+        writers::write_limit_offset(out, limit, offset)
     }
 
     /// Writes the row-locking clause of a `SELECT ... FOR UPDATE` (after LIMIT/OFFSET).
     fn write_row_lock(&self, out: &mut String, lock: crate::sql::RowLock) {
-        out.push_str(match lock {
-            crate::sql::RowLock::Wait => " FOR UPDATE",
-            crate::sql::RowLock::NoWait => " FOR UPDATE NOWAIT",
-            crate::sql::RowLock::SkipLocked => " FOR UPDATE SKIP LOCKED",
-        });
+        writers::write_row_lock(out, lock)
     }
 
     /// Whether a joined eager load of a whole parent table should be driven from the child
@@ -432,45 +364,8 @@ pub trait Dialect: Send + Sync + std::fmt::Debug + 'static {
         oc: &crate::sql::OnConflict,
         columns: &[std::borrow::Cow<'static, str>],
     ) -> crate::Result<()> {
-        use crate::sql::OnConflict;
         let _ = columns;
-        if let OnConflict::Update { target, .. } = oc {
-            if target.is_empty() {
-                return Err(crate::Error::misuse(
-                    "an upsert that updates needs the conflict target columns",
-                ));
-            }
-        }
-        let (target, columns) = match oc {
-            OnConflict::DoNothing { target } => (target, None),
-            OnConflict::Update { target, columns } => (target, Some(columns)),
-        };
-        out.push_str(" ON CONFLICT");
-        if !target.is_empty() {
-            out.push_str(" (");
-            for (i, c) in target.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                self.quote_identifier(out, c);
-            }
-            out.push(')');
-        }
-        match columns {
-            None => out.push_str(" DO NOTHING"),
-            Some(cols) => {
-                out.push_str(" DO UPDATE SET ");
-                for (i, c) in cols.iter().enumerate() {
-                    if i > 0 {
-                        out.push_str(", ");
-                    }
-                    self.quote_identifier(out, c);
-                    out.push_str(" = excluded.");
-                    self.quote_identifier(out, c);
-                }
-            }
-        }
-        Ok(())
+        writers::write_on_conflict(self, out, oc)
     }
 
     /// Writes the upsert clause of an `INSERT INTO table ... SELECT` (after the SELECT);
@@ -649,78 +544,5 @@ pub trait Dialect: Send + Sync + std::fmt::Debug + 'static {
     /// helper (`Session::transaction_with_retry`) asks.
     fn is_retryable(&self, error: &crate::Error) -> bool {
         error.is_retryable() || error.code().is_some_and(|c| self.retryable_error_code(c))
-    }
-}
-
-/// Whether `bytes` holds `b`. Identifiers are short: a plain loop beats `memchr`'s setup,
-/// which cost as much as the rest of writing a quoted name (the compiler asks twice per
-/// identifier: for a NUL byte and for the quote character).
-#[inline]
-#[allow(clippy::manual_contains)] // deliberately not `contains`, which is `memchr`
-pub(crate) fn has_byte(bytes: &[u8], b: u8) -> bool {
-    if bytes.len() <= 32 {
-        bytes.iter().any(|&c| c == b)
-    } else {
-        bytes.contains(&b)
-    }
-}
-
-/// Quotes `ident` with `q`, doubling `q` inside it.
-pub(crate) fn quote_with(out: &mut String, ident: &str, q: char) {
-    out.reserve(ident.len() + 2);
-    out.push(q);
-    // An ASCII quote character never occurs inside another character's UTF-8 bytes.
-    let quoted = if q.is_ascii() {
-        has_byte(ident.as_bytes(), q as u8)
-    } else {
-        ident.contains(q)
-    };
-    if quoted {
-        for ch in ident.chars() {
-            if ch == q {
-                out.push(q);
-            }
-            out.push(ch);
-        }
-    } else {
-        out.push_str(ident);
-    }
-    out.push(q);
-}
-
-/// Appends a decimal integer without going through `fmt`.
-pub(crate) fn push_u64(out: &mut String, mut n: u64) {
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    // The buffer holds only ASCII digits.
-    out.push_str(std::str::from_utf8(&buf[i..]).unwrap_or("0"));
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn quoting_doubles_the_quote_char() {
-        let mut s = String::new();
-        quote_with(&mut s, "we\"ird; DROP TABLE x", '"');
-        assert_eq!(s, "\"we\"\"ird; DROP TABLE x\"");
-    }
-
-    #[test]
-    fn push_u64_writes_digits() {
-        let mut s = String::new();
-        push_u64(&mut s, 0);
-        s.push(' ');
-        push_u64(&mut s, u64::MAX);
-        assert_eq!(s, "0 18446744073709551615");
     }
 }
