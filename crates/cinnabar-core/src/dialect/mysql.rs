@@ -5,6 +5,7 @@
 use super::ddl::keyed_by_flags;
 use super::{
     column_type_name, push_u64, write_alter_column_ansi, write_default, ConstraintKind, Dialect,
+    MigrationLock,
 };
 use crate::schema::Column;
 use crate::sql::{ColumnChange, OnConflict};
@@ -14,7 +15,41 @@ use crate::types::SqlType;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct MySqlDialect;
 
-impl Dialect for MySqlDialect {
+impl MySqlFamily for MySqlDialect {}
+
+/// The MySQL family of dialects: [`MySqlDialect`] and the members that render MySQL's SQL
+/// with other capabilities ([`GaleraDialect`](super::GaleraDialect)). The family has one
+/// `impl Dialect` (below) for every member, so whatever MySQL writes a member writes too,
+/// with no list of methods to keep in step; a member differs only in the answers this trait
+/// asks for, each MySQL's by default.
+pub(crate) trait MySqlFamily: Send + Sync + std::fmt::Debug + 'static {
+    /// The member's [`Dialect::migration_lock`]: `GET_LOCK` on a name made of a hash of
+    /// `database.name` (lock names are server-wide); the holder is `IS_USED_LOCK`'s
+    /// connection in the process list.
+    fn member_migration_lock(&self) -> Option<MigrationLock> {
+        Some(MigrationLock::Named(super::migration::MYSQL_LOCK))
+    }
+
+    /// The member's [`Dialect::named_locks_cluster_wide`]: true on one server.
+    fn member_named_locks_cluster_wide(&self) -> bool {
+        true
+    }
+
+    /// The member's [`Dialect::insert_returning`]: false, keys come from `LAST_INSERT_ID`
+    /// (MySQL has no RETURNING at all).
+    fn member_insert_returning(&self) -> bool {
+        false
+    }
+
+    /// The member's [`Dialect::retryable_error_code`]: none beyond the retryable kinds.
+    fn member_retryable_error_code(&self, code: &str) -> bool {
+        let _ = code;
+        false
+    }
+}
+
+// MySQL's SQL, for every member of the family (see `MySqlFamily`).
+impl<F: MySqlFamily> Dialect for F {
     fn name(&self) -> &'static str {
         "mysql"
     }
@@ -185,7 +220,7 @@ impl Dialect for MySqlDialect {
         oc: &OnConflict,
         columns: &[std::borrow::Cow<'static, str>],
     ) -> crate::Result<()> {
-        self.write_upsert(out, oc, columns, None)
+        write_upsert(self, out, oc, columns, None)
     }
 
     /// After a SELECT the no-op assignment names the table, `` `id` = `t`.`id` ``: a bare
@@ -198,7 +233,7 @@ impl Dialect for MySqlDialect {
         oc: &OnConflict,
         columns: &[std::borrow::Cow<'static, str>],
     ) -> crate::Result<()> {
-        self.write_upsert(out, oc, columns, Some(table))
+        write_upsert(self, out, oc, columns, Some(table))
     }
 
     fn default_values_clause(&self) -> &'static str {
@@ -214,10 +249,20 @@ impl Dialect for MySqlDialect {
         false
     }
 
-    /// `GET_LOCK` on a name made of a hash of `database.name` (lock names are server-wide);
-    /// the holder is `IS_USED_LOCK`'s connection in the process list.
-    fn migration_lock(&self) -> Option<super::MigrationLock> {
-        Some(super::MigrationLock::Named(super::migration::MYSQL_LOCK))
+    fn migration_lock(&self) -> Option<MigrationLock> {
+        self.member_migration_lock()
+    }
+
+    fn named_locks_cluster_wide(&self) -> bool {
+        self.member_named_locks_cluster_wide()
+    }
+
+    fn insert_returning(&self) -> bool {
+        self.member_insert_returning()
+    }
+
+    fn retryable_error_code(&self, code: &str) -> bool {
+        self.member_retryable_error_code(code)
     }
 
     /// `lock_wait_timeout` bounds the wait for a table's metadata lock, which ALTER TABLE
@@ -279,45 +324,43 @@ impl Dialect for MySqlDialect {
     }
 }
 
-impl MySqlDialect {
-    /// `ON DUPLICATE KEY UPDATE ...`; `table` qualifies the no-op assignment's right side.
-    fn write_upsert(
-        &self,
-        out: &mut String,
-        oc: &OnConflict,
-        columns: &[std::borrow::Cow<'static, str>],
-        table: Option<&str>,
-    ) -> crate::Result<()> {
-        match oc {
-            // A no-op assignment keeps the existing row without IGNORE's error swallowing.
-            OnConflict::DoNothing { target } => {
-                out.push_str(" ON DUPLICATE KEY UPDATE ");
-                let col = target
-                    .first()
-                    .or_else(|| columns.first())
-                    .map(|c| c.as_ref())
-                    .ok_or_else(|| crate::Error::misuse("an upsert needs at least one column"))?;
-                self.quote_identifier(out, col);
-                out.push_str(" = ");
-                if let Some(t) = table {
-                    self.quote_identifier(out, t);
-                    out.push('.');
-                }
-                self.quote_identifier(out, col);
+/// `ON DUPLICATE KEY UPDATE ...`; `table` qualifies the no-op assignment's right side.
+fn write_upsert<D: Dialect>(
+    d: &D,
+    out: &mut String,
+    oc: &OnConflict,
+    columns: &[std::borrow::Cow<'static, str>],
+    table: Option<&str>,
+) -> crate::Result<()> {
+    match oc {
+        // A no-op assignment keeps the existing row without IGNORE's error swallowing.
+        OnConflict::DoNothing { target } => {
+            out.push_str(" ON DUPLICATE KEY UPDATE ");
+            let col = target
+                .first()
+                .or_else(|| columns.first())
+                .map(|c| c.as_ref())
+                .ok_or_else(|| crate::Error::misuse("an upsert needs at least one column"))?;
+            d.quote_identifier(out, col);
+            out.push_str(" = ");
+            if let Some(t) = table {
+                d.quote_identifier(out, t);
+                out.push('.');
             }
-            OnConflict::Update { columns, .. } => {
-                out.push_str(" ON DUPLICATE KEY UPDATE ");
-                for (i, c) in columns.iter().enumerate() {
-                    if i > 0 {
-                        out.push_str(", ");
-                    }
-                    self.quote_identifier(out, c);
-                    out.push_str(" = VALUES(");
-                    self.quote_identifier(out, c);
-                    out.push(')');
+            d.quote_identifier(out, col);
+        }
+        OnConflict::Update { columns, .. } => {
+            out.push_str(" ON DUPLICATE KEY UPDATE ");
+            for (i, c) in columns.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
                 }
+                d.quote_identifier(out, c);
+                out.push_str(" = VALUES(");
+                d.quote_identifier(out, c);
+                out.push(')');
             }
         }
-        Ok(())
     }
+    Ok(())
 }
