@@ -174,7 +174,7 @@ impl IntoResponse for HttpError {
 /// | `NoRow` | 404 Not Found |
 /// | `UniqueViolation`, `ForeignKeyViolation`, `StaleData` | 409 Conflict |
 /// | `CheckViolation`, `NotNullViolation`, `Validation` | 422 Unprocessable Entity |
-/// | `Busy`, `PoolTimeout`, `Timeout`, `Deadlock`, `SerializationFailure`, `Connection` | 503 Service Unavailable + `Retry-After` |
+/// | `Busy`, `PoolTimeout`, `Timeout`, `Deadlock`, `SerializationFailure`, `Connection` (also a Galera node that is not ready, error 1047) | 503 Service Unavailable + `Retry-After` |
 /// | `CommitOutcomeUnknown` and every other kind | 500 Internal Server Error |
 ///
 /// Why 503 for deadlocks and serialization failures: they are transient, and the same
@@ -281,6 +281,13 @@ mod tests {
             status_of(ErrorKind::Timeout),
             StatusCode::SERVICE_UNAVAILABLE
         );
+        for transient in [
+            ErrorKind::Deadlock,
+            ErrorKind::SerializationFailure,
+            ErrorKind::Connection,
+        ] {
+            assert_eq!(status_of(transient), StatusCode::SERVICE_UNAVAILABLE);
+        }
         assert_eq!(
             status_of(ErrorKind::CommitOutcomeUnknown),
             StatusCode::INTERNAL_SERVER_ERROR
@@ -307,6 +314,27 @@ mod tests {
             .with_constraint("students.email");
         let shown = HttpError::from(e).body(true);
         assert_eq!(shown["constraint"], "students.email");
+    }
+
+    /// A Galera node that is not ready (error 1047, which the MySQL driver maps to
+    /// `Connection`) is a temporary unavailability: 503 with `Retry-After`, not a 500.
+    #[test]
+    fn a_galera_node_that_is_not_ready_answers_503() {
+        let e = Error::new(
+            ErrorKind::Connection,
+            "WSREP has not yet prepared node for application use",
+        )
+        .with_code("1047");
+        let response = HttpError::from(e).into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers()[header::RETRY_AFTER], "1");
+        let e = Error::new(ErrorKind::Connection, "WSREP not ready").with_code("1047");
+        let body = HttpError::from(e).body(false);
+        assert_eq!(body["error"], "connection");
+        assert_eq!(
+            body["message"],
+            "the database is unavailable; try again shortly"
+        );
     }
 
     #[test]

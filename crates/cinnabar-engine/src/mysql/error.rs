@@ -57,8 +57,23 @@ pub(super) fn kind_of_code(code: u16) -> ErrorKind {
     }
 }
 
+/// The kind of a server error: [`kind_of_code`], except that a Galera node that is not
+/// ready answers 1047 (SQLSTATE 08S01) with a `WSREP` message — "WSREP has not yet prepared
+/// node for application use": it left the primary component, is still joining, or an
+/// operator set `wsrep_reject_queries` — and that is the database being unavailable for a
+/// while ([`ErrorKind::Connection`], like PostgreSQL's 57P03 "the database system is
+/// starting up"), not a fault of the statement. On a lone MySQL, 1047 is "Unknown command"
+/// and stays [`ErrorKind::Database`].
+pub(super) fn kind_of(code: u16, msg: &str) -> ErrorKind {
+    if code == 1047 && msg.contains("WSREP") {
+        return ErrorKind::Connection;
+    }
+    kind_of_code(code)
+}
+
 pub(super) fn server_error(m: &MySqlError) -> Error {
-    let mut err = Error::new(kind_of_code(m.code), m.message.clone()).with_code(m.code.to_string());
+    let mut err =
+        Error::new(kind_of(m.code, &m.message), m.message.clone()).with_code(m.code.to_string());
     if let Some(c) = constraint_of(m.code, &m.message) {
         err = err.with_constraint(c);
     }
@@ -181,6 +196,21 @@ mod tests {
         assert!(cert.is_retryable());
         assert_eq!(cert.code(), Some("1213"));
         assert_eq!(kind_of_code(1205), ErrorKind::Busy);
+        // A Galera node outside the primary component: unavailable (503 on the web), its
+        // code kept for the Galera dialect's retry; a lone server's "Unknown command" is not.
+        let not_ready = server_error(&MySqlError {
+            state: "08S01".into(),
+            message: "WSREP has not yet prepared node for application use".into(),
+            code: 1047,
+        });
+        assert_eq!(not_ready.kind(), ErrorKind::Connection);
+        assert_eq!(not_ready.code(), Some("1047"));
+        let unknown = server_error(&MySqlError {
+            state: "08S01".into(),
+            message: "Unknown command".into(),
+            code: 1047,
+        });
+        assert_eq!(unknown.kind(), ErrorKind::Database);
         assert_eq!(kind_of_code(2013), ErrorKind::Connection);
         assert_eq!(kind_of_code(1064), ErrorKind::Database);
         for denied in [1142, 1143, 1044, 1227, 1370, 1290] {
