@@ -341,7 +341,7 @@ fn changes_of_a_parent_table_keep_every_row(db: &TestDb) {
         .execute_script(&format!("INSERT INTO courses (title) VALUES ('{long}')"))
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::UniqueViolation, "{e}");
-    conn.execute_script("DELETE FROM courses WHERE id > 3")
+    conn.execute_script(&format!("DELETE FROM courses WHERE title = '{long}'"))
         .unwrap();
     if db.backend == Backend::Sqlite {
         assert!(conn

@@ -159,7 +159,9 @@ pub(crate) fn four_revision_dir() -> (tempfile::TempDir, MigrationDir) {
     (tmp, dir)
 }
 
-/// Three courses and `n` students (each with a course code and a course).
+/// Three courses and `n` students (each with a course code and a course). The students refer
+/// to the keys the database generated for the courses, read back: a Galera cluster's
+/// `auto_increment_increment` (the cluster size) makes them 1, 4, 7 or 2, 5, 8, not 1, 2, 3.
 pub(crate) fn seed(engine: &Engine, n: usize) {
     let mut conn = engine.connect().unwrap();
     conn.execute_script(
@@ -168,12 +170,24 @@ pub(crate) fn seed(engine: &Engine, n: usize) {
          INSERT INTO courses (title) VALUES ('Chemistry')",
     )
     .unwrap();
+    let courses: Vec<i64> = conn
+        .execute(text("SELECT id FROM courses ORDER BY id"))
+        .unwrap()
+        .rows()
+        .iter()
+        .map(|r| r.get(0).unwrap())
+        .collect();
+    assert_eq!(courses.len(), 3, "seed expects an empty courses table");
     let mut sql = String::from("INSERT INTO students (name, course, course_id) VALUES ");
     for i in 0..n {
         if i > 0 {
             sql.push_str(", ");
         }
-        sql.push_str(&format!("('student {i}', 'C{}', {})", i % 7, i % 3 + 1));
+        sql.push_str(&format!(
+            "('student {i}', 'C{}', {})",
+            i % 7,
+            courses[i % 3]
+        ));
     }
     conn.execute_script(&sql).unwrap();
 }
@@ -189,13 +203,15 @@ pub(crate) fn rows(engine: &Engine, table: &str) -> Vec<Vec<Value>> {
         .collect()
 }
 
-/// The database's tables, the version table left out.
+/// The database's tables, the migrator's own left out: the version table and, where the
+/// migration lock is a lock table's row (Galera), `<version table>_lock`.
 pub(crate) fn schema(engine: &Engine) -> MetaData {
+    let lock_table = format!("{VERSION_TABLE}_lock");
     Inspector::new(engine)
         .tables()
         .unwrap()
         .into_iter()
-        .filter(|t| t.name != VERSION_TABLE)
+        .filter(|t| t.name != VERSION_TABLE && t.name != lock_table)
         .fold(MetaData::new(), |md, t| md.with(t))
 }
 
