@@ -1,8 +1,9 @@
 //! The same models on a three-node MariaDB Galera cluster (issue 16): writes through every
 //! node at once, read-modify-write and set-based increments of one row through three nodes
 //! under `transaction_with_retry`, the dialect the engine detects, multi-row key mapping with
-//! `auto_increment_increment = 3`, and the migration lock as a lock row
-//! (`galera/migrate.rs`); the benchmark behind docs/SCALING.md (`galera/bench.rs`, ignored).
+//! `auto_increment_increment = 3`, the migration lock as a lock row (`galera/migrate.rs`), a
+//! node cut off from the cluster answering 1047 as unavailable (`galera/not_ready.rs`); the
+//! benchmark behind docs/SCALING.md (`galera/bench.rs`, ignored).
 //!
 //! `CINNABAR_TEST_GALERA` holds the nodes' URLs, comma-separated
 //! (`scripts/clusters/galera.sh start DIR` prints it). Unset when the tests were built, every
@@ -11,7 +12,7 @@
 //! on node 1 (Galera replicates CREATE DATABASE to every node) and dropped at the end.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock, RwLockReadGuard};
 
 use cinnabar::prelude::*;
 use cinnabar::Retried;
@@ -20,6 +21,8 @@ use cinnabar::Retried;
 mod bench;
 #[path = "galera/migrate.rs"]
 mod migrate;
+#[path = "galera/not_ready.rs"]
+mod not_ready;
 
 /// A row written through one node: which node and which write it was.
 #[derive(Model, Debug, Clone)]
@@ -47,9 +50,16 @@ pub(crate) struct Cluster {
     pub engines: Vec<Engine>,
     admin: String,
     name: String,
+    /// Shared with the other tests; `not_ready.rs` takes it exclusively while it cuts a node
+    /// off the cluster.
+    _nodes: RwLockReadGuard<'static, ()>,
 }
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// Held shared by every [`Cluster`] and exclusively by a test that takes a node out of the
+/// cluster, so no other test meets that node meanwhile.
+pub(crate) static NODES: RwLock<()> = RwLock::new(());
 
 /// The node URLs of `CINNABAR_TEST_GALERA`. Panics when it is unset: the tests that call
 /// this are ignored unless it was set when they were built.
@@ -89,6 +99,7 @@ fn with_database(url: &str, db: &str) -> String {
 impl Cluster {
     /// A fresh database on the cluster and an engine per node on it.
     pub(crate) fn new() -> Cluster {
+        let shared = NODES.read().unwrap_or_else(|e| e.into_inner());
         let nodes = node_urls();
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
         let name = format!("cinnabar_g_{}_{n}", std::process::id());
@@ -121,6 +132,7 @@ impl Cluster {
             engines,
             admin,
             name,
+            _nodes: shared,
         }
     }
 
