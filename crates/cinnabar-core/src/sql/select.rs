@@ -52,7 +52,38 @@ impl TableRef {
 }
 
 /// Join kinds.
+///
+/// `#[non_exhaustive]`: more kinds may come (`Right` was added after `Inner` and `Left`; `FULL
+/// OUTER` or `CROSS` could follow), so a `match` on it outside Cinnabar needs a `_` arm.
+///
+/// ```
+/// use cinnabar_core::sql::JoinKind;
+///
+/// fn describe(kind: JoinKind) -> &'static str {
+///     match kind {
+///         JoinKind::Inner => "rows with a match on both sides",
+///         JoinKind::Left => "every row of the left side",
+///         _ => "another kind",
+///     }
+/// }
+/// assert_eq!(describe(JoinKind::Right), "another kind");
+/// ```
+///
+/// Without the `_` arm, naming every kind of today, the match does not compile:
+///
+/// ```compile_fail,E0004
+/// use cinnabar_core::sql::JoinKind;
+///
+/// fn describe(kind: JoinKind) -> &'static str {
+///     match kind {
+///         JoinKind::Inner => "inner",
+///         JoinKind::Left => "left",
+///         JoinKind::Right => "right",
+///     }
+/// }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum JoinKind {
     /// `INNER JOIN`
     Inner,
