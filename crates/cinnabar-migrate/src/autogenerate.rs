@@ -16,13 +16,20 @@ use crate::revision::Step;
 /// out of every comparison.
 pub const VERSION_TABLE: &str = "cinnabar_migrations";
 
+/// The table of the migration lock's row where the dialect locks with a table
+/// (`MigrationLock::LockTable`, e.g. Galera): the version table's name + `_lock`. Autogenerate
+/// and `check` leave it out too, so a cluster's lock table is never proposed for dropping or
+/// reported as drift.
+pub const LOCK_TABLE: &str = "cinnabar_migrations_lock";
+
 /// How [`autogenerate`] works.
 #[derive(Debug, Clone)]
 pub struct AutogenerateOptions {
     /// Whether operations that lose data (drop a table or a column, narrow a type) may be
     /// generated; without it they are refused (`--allow-destructive`).
     pub allow_destructive: bool,
-    /// Tables left out of every comparison (on both sides): by default the version table.
+    /// Tables left out of every comparison (on both sides): by default the version table and
+    /// the migration lock's table ([`VERSION_TABLE`], [`LOCK_TABLE`]).
     pub ignore_tables: Vec<String>,
 }
 
@@ -30,7 +37,7 @@ impl Default for AutogenerateOptions {
     fn default() -> Self {
         AutogenerateOptions {
             allow_destructive: false,
-            ignore_tables: vec![VERSION_TABLE.to_string()],
+            ignore_tables: vec![VERSION_TABLE.to_string(), LOCK_TABLE.to_string()],
         }
     }
 }

@@ -7,7 +7,7 @@ use cinnabar_core::schema::MetaData;
 use cinnabar_core::{Error, Result};
 
 use crate::migrator::Migrator;
-use crate::VERSION_TABLE;
+use crate::{LOCK_TABLE, VERSION_TABLE};
 
 impl Migrator {
     /// The operations that would turn the schema the revisions produce (up to the head) into
@@ -24,8 +24,8 @@ impl Migrator {
         } else {
             self.dir.schema_at(Some(&self.dir.head()?.id))?
         };
-        let models = without_version_table(models);
-        let replayed = without_version_table(&replayed);
+        let models = without_migration_tables(models);
+        let replayed = without_migration_tables(&replayed);
         Ok(diff(&models, &replayed, self.engine.dialect()))
     }
 
@@ -66,9 +66,13 @@ impl Migrator {
     }
 }
 
-fn without_version_table(schema: &MetaData) -> MetaData {
+fn without_migration_tables(schema: &MetaData) -> MetaData {
     let mut out = MetaData::new();
-    for t in schema.tables().iter().filter(|t| t.name != VERSION_TABLE) {
+    for t in schema
+        .tables()
+        .iter()
+        .filter(|t| t.name != VERSION_TABLE && t.name != LOCK_TABLE)
+    {
         out.add(t.clone());
     }
     out

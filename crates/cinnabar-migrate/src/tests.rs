@@ -9,7 +9,7 @@ use cinnabar_core::schema::{Column, ForeignKey, MetaData, ReferentialAction, Tab
 use cinnabar_core::types::SqlType;
 use cinnabar_core::ErrorKind;
 
-use crate::{autogenerate, AutogenerateOptions, MigrationDir, Step, VERSION_TABLE};
+use crate::{autogenerate, AutogenerateOptions, MigrationDir, Step, LOCK_TABLE, VERSION_TABLE};
 
 fn courses() -> Table {
     Table::new("courses")
@@ -192,7 +192,12 @@ fn destructive_ops_need_allow_destructive() {
 fn drift_is_reported_apart_and_the_version_table_ignored() {
     let version = Table::new(VERSION_TABLE)
         .column(Column::new("revision", SqlType::Text(Some(64))).primary_key());
-    let mut live = md(vec![courses(), students(), version]);
+    // A cluster's migration lock table (`MigrationLock::LockTable`, Galera) is the migrator's
+    // too: never proposed for dropping, never drift.
+    assert_eq!(LOCK_TABLE, format!("{VERSION_TABLE}_lock"));
+    let lock =
+        Table::new(LOCK_TABLE).column(Column::new("name", SqlType::Text(Some(255))).primary_key());
+    let mut live = md(vec![courses(), students(), version, lock]);
     // Someone added a column by hand.
     let mut by_hand = courses();
     by_hand
