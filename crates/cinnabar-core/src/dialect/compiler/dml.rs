@@ -43,6 +43,18 @@ impl<'a> Writer<'_, 'a> {
 
     /// A SELECT core: everything but WITH and set operations (see `statements.rs`).
     pub(super) fn select_core(&mut self, s: &'a Select) -> Result<()> {
+        if s.from.is_none() && !s.joins.is_empty() {
+            return Err(Error::misuse(
+                "a SELECT with JOIN but no FROM: give it the table the joins start from \
+                 (Select::from / select_from)",
+            ));
+        }
+        if s.lock.is_some() && self.depth > 1 {
+            return Err(Error::misuse(
+                "FOR UPDATE inside a subquery, CTE or set-operation operand: databases lock \
+                 rows only for the outermost SELECT; put with_for_update on that one",
+            ));
+        }
         self.sql.push_str("SELECT ");
         if s.distinct {
             self.sql.push_str("DISTINCT ");
@@ -132,7 +144,13 @@ impl<'a> Writer<'_, 'a> {
                     self.sql.push_str(", ");
                 }
                 self.sql.push('(');
-                self.exprs(row)?;
+                // No window function in VALUES; a subquery there is a nested SELECT.
+                let outer = self.window_ban.replace("INSERT ... VALUES");
+                self.depth += 1;
+                let result = self.exprs(row);
+                self.depth -= 1;
+                self.window_ban = outer;
+                result?;
                 self.sql.push(')');
             }
         }

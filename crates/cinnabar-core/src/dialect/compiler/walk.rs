@@ -78,7 +78,7 @@ impl<'a> Writer<'_, 'a> {
             {
                 return Err(exprs::in_select_width_error(expr, select))
             }
-            Expr::Subquery(sel) if sel.columns.len() != 1 => {
+            Expr::Subquery(sel) if exprs::scalar_width_mismatch(sel) => {
                 return Err(exprs::scalar_width_error(sel))
             }
             Expr::Case { .. }
@@ -129,6 +129,14 @@ impl<'a> Writer<'_, 'a> {
                 if list.is_empty() {
                     self.sql.push_str(if *negated { "1 = 1" } else { "1 <> 1" });
                 } else {
+                    if let Some(i) = list.iter().position(exprs::is_row) {
+                        return Err(Error::misuse(format!(
+                            "entry {} of an IN list is a row value, but the value looked up \
+                             is {}: look a row value up among row values",
+                            i + 1,
+                            exprs::describe(expr)
+                        )));
+                    }
                     self.operand(expr)?;
                     self.sql
                         .push_str(if *negated { " NOT IN (" } else { " IN (" });
@@ -167,6 +175,7 @@ impl<'a> Writer<'_, 'a> {
                 args,
                 distinct,
             } => {
+                func.check_call(args.len(), *distinct)?;
                 self.sql.push_str(func.name());
                 self.sql.push('(');
                 if *distinct {
