@@ -76,9 +76,9 @@ pub(crate) struct Ctx {
     unrendered: u32,
     /// The clause being built where window functions are refused (`WHERE`, ...).
     pub(crate) window_ban: Option<&'static str>,
-    /// How many SELECTs (or UPDATE / DELETE / INSERT VALUES statements) enclose the part
-    /// being built: FOR UPDATE is refused below the outermost.
-    pub(crate) depth: u32,
+    /// The SELECT about to be built is an operand of a set operation (FOR UPDATE refused
+    /// there); the SELECT takes it, so the subqueries inside it do not see it.
+    pub(crate) set_operand: bool,
     /// Identifiers, in the order handed out.
     pub(crate) idents: Vec<IdentUse>,
     /// Values, in the order handed out.
@@ -227,19 +227,16 @@ impl Ctx {
     /// Builds a whole SELECT: window functions are allowed again inside it.
     pub(crate) fn in_select<T>(&mut self, f: impl FnOnce(&mut Ctx) -> T) -> T {
         let outer = self.window_ban.take();
-        self.depth += 1;
         let t = f(self);
-        self.depth -= 1;
         self.window_ban = outer;
         t
     }
 
-    /// Builds the expressions of an UPDATE, DELETE or INSERT ... VALUES: a SELECT inside is
-    /// a subquery (FOR UPDATE refused there).
-    pub(crate) fn in_statement<T>(&mut self, f: impl FnOnce(&mut Ctx) -> T) -> T {
-        self.depth += 1;
+    /// Builds a set operation's operand.
+    pub(crate) fn set_operand<T>(&mut self, f: impl FnOnce(&mut Ctx) -> T) -> T {
+        self.set_operand = true;
         let t = f(self);
-        self.depth -= 1;
+        self.set_operand = false;
         t
     }
 

@@ -18,23 +18,21 @@ pub(crate) fn strategy(e: BoxedStrategy<Gen<Expr>>) -> BoxedStrategy<Gen<Stateme
     )
         .prop_map(|(table, filters, returning)| {
             Gen::new(move |ctx| {
-                ctx.in_statement(|ctx| {
-                    let mut del = Delete::from(ctx.ident(&table));
-                    for f in &filters {
-                        del = del.filter(ctx.in_clause("WHERE", |c| f.build(c)));
-                    }
-                    for r in &returning {
-                        del = del.returning(ctx.ident(r));
-                    }
-                    if !returning.is_empty() {
-                        ctx.refuse(
-                            ErrorKind::Unsupported,
-                            |d| !d.supports_returning_in(DmlKind::Delete),
-                            "RETURNING",
-                        );
-                    }
-                    Statement::from(del)
-                })
+                let mut del = Delete::from(ctx.ident(&table));
+                for f in &filters {
+                    del = del.filter(ctx.in_clause("WHERE", |c| f.build(c)));
+                }
+                for r in &returning {
+                    del = del.returning(ctx.ident(r));
+                }
+                if !returning.is_empty() {
+                    ctx.refuse(
+                        ErrorKind::Unsupported,
+                        |d| !d.supports_returning_in(DmlKind::Delete),
+                        "RETURNING",
+                    );
+                }
+                Statement::from(del)
             })
         })
         .boxed()

@@ -79,9 +79,8 @@ pub(crate) fn strategy(e: BoxedStrategy<Gen<Expr>>) -> BoxedStrategy<Gen<Stateme
                     }
                     Rows::Exprs(exprs) => {
                         for row in exprs {
-                            let row = ctx.in_statement(|c| {
-                                c.in_clause("INSERT ... VALUES", |c| super::build_all(row, c))
-                            });
+                            let row =
+                                ctx.in_clause("INSERT ... VALUES", |c| super::build_all(row, c));
                             ins.rows.push(row);
                         }
                     }

@@ -1,7 +1,7 @@
 //! SELECT: select lists with aliases, FROM a table, an aliased table or a derived table,
 //! joins of every kind, WHERE, GROUP BY, HAVING, ORDER BY, LIMIT/OFFSET, DISTINCT and row
 //! locks, all through the `Select` builder. Refused with `Misuse`: JOIN without FROM, and
-//! FOR UPDATE anywhere but on the outermost SELECT.
+//! FOR UPDATE on a set operation's operand (a subquery, CTE or derived table may lock).
 
 use cinnabar_core::sql::{Expr, Expression, JoinKind, RowLock, Select, TableRef, TypedExpr};
 use cinnabar_core::types::kind;
@@ -108,6 +108,8 @@ fn build(
             let (columns, from, joins, filter, distinct) = head;
             let (group_by, having, order_by, limit, offset, lock, dodge) = tail;
             Gen::new(move |ctx| {
+                // Taken before anything nested is built: it is this SELECT's own.
+                let operand = std::mem::take(&mut ctx.set_operand);
                 ctx.in_select(|ctx| {
                     let mut s = match &from {
                         Some(t) => Select {
@@ -123,8 +125,8 @@ fn build(
                             None => s.column(x),
                         };
                     }
-                    // `dodge`: most selects without FROM take no JOIN, and most nested ones
-                    // no FOR UPDATE (both refused), so most statements still compile.
+                    // `dodge`: most selects without FROM take no JOIN, and most operands of
+                    // set operations no FOR UPDATE (both refused), so most still compile.
                     let joins = if s.from.is_none() && dodge {
                         &[][..]
                     } else {
@@ -156,12 +158,12 @@ fn build(
                     if distinct {
                         s = s.distinct();
                     }
-                    if let Some(l) = lock.filter(|_| ctx.depth <= 1 || !dodge) {
-                        if ctx.depth > 1 {
+                    if let Some(l) = lock.filter(|_| !operand || !dodge) {
+                        if operand {
                             ctx.refuse(
                                 ErrorKind::Misuse,
                                 |_| true,
-                                "FOR UPDATE in a subquery, CTE or set-operation operand",
+                                "FOR UPDATE on a set operation's operand",
                             );
                         }
                         s = s.for_update(l);

@@ -19,27 +19,25 @@ pub(crate) fn strategy(e: BoxedStrategy<Gen<Expr>>) -> BoxedStrategy<Gen<Stateme
     )
         .prop_map(|(table, set, filters, returning)| {
             Gen::new(move |ctx| {
-                ctx.in_statement(|ctx| {
-                    let mut up = Update::table(ctx.ident(&table));
-                    for (col, x) in &set {
-                        let col = ctx.ident(col);
-                        up = up.set(col, ctx.in_clause("UPDATE ... SET", |c| x.build(c)));
-                    }
-                    for f in &filters {
-                        up = up.filter(ctx.in_clause("WHERE", |c| f.build(c)));
-                    }
-                    for r in &returning {
-                        up = up.returning(ctx.ident(r));
-                    }
-                    if !returning.is_empty() {
-                        ctx.refuse(
-                            ErrorKind::Unsupported,
-                            |d| !d.supports_returning_in(DmlKind::Update),
-                            "RETURNING",
-                        );
-                    }
-                    Statement::from(up)
-                })
+                let mut up = Update::table(ctx.ident(&table));
+                for (col, x) in &set {
+                    let col = ctx.ident(col);
+                    up = up.set(col, ctx.in_clause("UPDATE ... SET", |c| x.build(c)));
+                }
+                for f in &filters {
+                    up = up.filter(ctx.in_clause("WHERE", |c| f.build(c)));
+                }
+                for r in &returning {
+                    up = up.returning(ctx.ident(r));
+                }
+                if !returning.is_empty() {
+                    ctx.refuse(
+                        ErrorKind::Unsupported,
+                        |d| !d.supports_returning_in(DmlKind::Update),
+                        "RETURNING",
+                    );
+                }
+                Statement::from(up)
             })
         })
         .boxed()

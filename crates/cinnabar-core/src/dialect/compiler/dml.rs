@@ -49,12 +49,6 @@ impl<'a> Writer<'_, 'a> {
                  (Select::from / select_from)",
             ));
         }
-        if s.lock.is_some() && self.depth > 1 {
-            return Err(Error::misuse(
-                "FOR UPDATE inside a subquery, CTE or set-operation operand: databases lock \
-                 rows only for the outermost SELECT; put with_for_update on that one",
-            ));
-        }
         self.sql.push_str("SELECT ");
         if s.distinct {
             self.sql.push_str("DISTINCT ");
@@ -144,11 +138,9 @@ impl<'a> Writer<'_, 'a> {
                     self.sql.push_str(", ");
                 }
                 self.sql.push('(');
-                // No window function in VALUES; a subquery there is a nested SELECT.
+                // No window function in VALUES (a subquery there may have one).
                 let outer = self.window_ban.replace("INSERT ... VALUES");
-                self.depth += 1;
                 let result = self.exprs(row);
-                self.depth -= 1;
                 self.window_ban = outer;
                 result?;
                 self.sql.push(')');

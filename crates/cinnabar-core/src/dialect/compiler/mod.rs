@@ -94,20 +94,12 @@ fn write_statement<'a>(
         slots: 0,
         key,
         window_ban: None,
-        depth: 0,
     };
     match statement {
         Statement::Select(s) => w.select(s)?,
         Statement::Insert(s) => w.insert(s)?,
-        // Their subqueries are nested SELECTs (no FOR UPDATE there).
-        Statement::Update(s) => {
-            w.depth = 1;
-            w.update(s)?
-        }
-        Statement::Delete(s) => {
-            w.depth = 1;
-            w.delete(s)?
-        }
+        Statement::Update(s) => w.update(s)?,
+        Statement::Delete(s) => w.delete(s)?,
         Statement::Text(t) => w.text(t)?,
         Statement::Ddl(d) => super::compile_ddl_into(dialect, d, w.sql)?,
     }
@@ -129,9 +121,6 @@ struct Writer<'d, 'a> {
     key: bool,
     /// The clause being written where window functions are not allowed (`WHERE`, ...).
     window_ban: Option<&'static str>,
-    /// How many SELECTs enclose the one being written, itself included (1: the statement's
-    /// own, or INSERT ... SELECT's).
-    depth: u32,
 }
 
 impl<'a> Writer<'_, 'a> {

@@ -32,13 +32,10 @@ fn compound_extra_clause(s: &Select) -> Option<&'static str> {
 
 impl<'a> Writer<'_, 'a> {
     /// Writes any SELECT: its WITH clause, then its core or its compound. Window functions
-    /// are allowed again inside (a subquery in WHERE may use them). Counts the nesting:
-    /// FOR UPDATE belongs to the outermost SELECT only (or to INSERT ... SELECT's).
+    /// are allowed again inside (a subquery in WHERE may use them).
     pub(super) fn select(&mut self, s: &'a Select) -> Result<()> {
         let outer = self.window_ban.take();
-        self.depth += 1;
         let result = self.select_unbanned(s);
-        self.depth -= 1;
         self.window_ban = outer;
         result
     }
@@ -144,6 +141,15 @@ impl<'a> Writer<'_, 'a> {
     /// MariaDB refuses `(WITH ...) UNION ...` but takes WITH inside a derived table, as do
     /// the others.
     fn set_operand(&mut self, s: &'a Select, n: usize) -> Result<()> {
+        if s.lock.is_some() {
+            // PostgreSQL: "FOR UPDATE is not allowed with UNION/INTERSECT/EXCEPT"; MariaDB
+            // reads `SELECT .. FOR UPDATE UNION ..` as a syntax error. (A subquery, CTE or
+            // derived table may lock: both take FOR UPDATE there.)
+            return Err(Error::misuse(format!(
+                "FOR UPDATE on operand {n} of a set operation: databases lock no rows of a \
+                 UNION / INTERSECT / EXCEPT; lock in a query that reads the rows themselves"
+            )));
+        }
         let plain = s.compound.is_none()
             && s.with.is_empty()
             && s.order_by.is_empty()
