@@ -548,9 +548,9 @@ fn group_by_and_having() {
             .group_by(Student::course_id)
             .having(count_star().gt(5))
             .having(Student::age.avg().lt(30.0)),
-        r#"SELECT "students"."course_id", COUNT(*) AS "n" FROM "students" GROUP BY "students"."course_id" HAVING (COUNT(*) > ?) AND (AVG("students"."age") < ?)"#,
-        r#"SELECT "students"."course_id", COUNT(*) AS "n" FROM "students" GROUP BY "students"."course_id" HAVING (COUNT(*) > $1) AND (AVG("students"."age") < $2)"#,
-        "SELECT `students`.`course_id`, COUNT(*) AS `n` FROM `students` GROUP BY `students`.`course_id` HAVING (COUNT(*) > ?) AND (AVG(`students`.`age`) < ?)",
+        r#"SELECT "students"."course_id", COUNT(*) AS "n" FROM "students" GROUP BY "students"."course_id" HAVING (COUNT(*) > ?) AND (AVG(CAST("students"."age" AS REAL)) < ?)"#,
+        r#"SELECT "students"."course_id", COUNT(*) AS "n" FROM "students" GROUP BY "students"."course_id" HAVING (COUNT(*) > $1) AND (AVG(CAST("students"."age" AS DOUBLE PRECISION)) < $2)"#,
+        "SELECT `students`.`course_id`, COUNT(*) AS `n` FROM `students` GROUP BY `students`.`course_id` HAVING (COUNT(*) > ?) AND (AVG(CAST(`students`.`age` AS DOUBLE)) < ?)",
         &[i(5), Value::Real(30.0)],
     );
     assert_sql(

@@ -162,9 +162,9 @@ fn cte_with_column_names_joined_and_filtered_through_typed_columns() {
         .with_cte(cte);
     assert_each(
         q,
-        r#"WITH "course_avg" ("course_id", "average") AS (SELECT "enrollments"."course_id", AVG("enrollments"."mark") FROM "enrollments" GROUP BY "enrollments"."course_id") SELECT "courses"."title", "course_avg"."average" FROM "courses" JOIN "course_avg" ON "course_avg"."course_id" = "courses"."id" WHERE "course_avg"."average" > ?"#,
-        r#"WITH "course_avg" ("course_id", "average") AS (SELECT "enrollments"."course_id", AVG("enrollments"."mark") FROM "enrollments" GROUP BY "enrollments"."course_id") SELECT "courses"."title", "course_avg"."average" FROM "courses" JOIN "course_avg" ON "course_avg"."course_id" = "courses"."id" WHERE "course_avg"."average" > $1"#,
-        "WITH `course_avg` (`course_id`, `average`) AS (SELECT `enrollments`.`course_id`, AVG(`enrollments`.`mark`) FROM `enrollments` GROUP BY `enrollments`.`course_id`) SELECT `courses`.`title`, `course_avg`.`average` FROM `courses` JOIN `course_avg` ON `course_avg`.`course_id` = `courses`.`id` WHERE `course_avg`.`average` > ?",
+        r#"WITH "course_avg" ("course_id", "average") AS (SELECT "enrollments"."course_id", AVG(CAST("enrollments"."mark" AS REAL)) FROM "enrollments" GROUP BY "enrollments"."course_id") SELECT "courses"."title", "course_avg"."average" FROM "courses" JOIN "course_avg" ON "course_avg"."course_id" = "courses"."id" WHERE "course_avg"."average" > ?"#,
+        r#"WITH "course_avg" ("course_id", "average") AS (SELECT "enrollments"."course_id", AVG(CAST("enrollments"."mark" AS DOUBLE PRECISION)) FROM "enrollments" GROUP BY "enrollments"."course_id") SELECT "courses"."title", "course_avg"."average" FROM "courses" JOIN "course_avg" ON "course_avg"."course_id" = "courses"."id" WHERE "course_avg"."average" > $1"#,
+        "WITH `course_avg` (`course_id`, `average`) AS (SELECT `enrollments`.`course_id`, AVG(CAST(`enrollments`.`mark` AS DOUBLE)) FROM `enrollments` GROUP BY `enrollments`.`course_id`) SELECT `courses`.`title`, `course_avg`.`average` FROM `courses` JOIN `course_avg` ON `course_avg`.`course_id` = `courses`.`id` WHERE `course_avg`.`average` > ?",
         &[Value::Real(50.0)],
     );
 }
@@ -469,9 +469,9 @@ fn running_sum_with_a_rows_frame() {
         );
     assert_each(
         q,
-        r#"SELECT "enrollments"."mark", SUM("enrollments"."mark") OVER (PARTITION BY "enrollments"."student_id" ORDER BY "enrollments"."course_id" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "running", AVG("enrollments"."mark") OVER (ROWS BETWEEN 2 PRECEDING AND 1 FOLLOWING) AS "moving", COUNT("enrollments"."mark") OVER (RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS "rest" FROM "enrollments""#,
-        r#"SELECT "enrollments"."mark", SUM("enrollments"."mark") OVER (PARTITION BY "enrollments"."student_id" ORDER BY "enrollments"."course_id" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "running", AVG("enrollments"."mark") OVER (ROWS BETWEEN 2 PRECEDING AND 1 FOLLOWING) AS "moving", COUNT("enrollments"."mark") OVER (RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS "rest" FROM "enrollments""#,
-        "SELECT `enrollments`.`mark`, SUM(`enrollments`.`mark`) OVER (PARTITION BY `enrollments`.`student_id` ORDER BY `enrollments`.`course_id` ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS `running`, AVG(`enrollments`.`mark`) OVER (ROWS BETWEEN 2 PRECEDING AND 1 FOLLOWING) AS `moving`, COUNT(`enrollments`.`mark`) OVER (RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS `rest` FROM `enrollments`",
+        r#"SELECT "enrollments"."mark", SUM("enrollments"."mark") OVER (PARTITION BY "enrollments"."student_id" ORDER BY "enrollments"."course_id" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "running", AVG(CAST("enrollments"."mark" AS REAL)) OVER (ROWS BETWEEN 2 PRECEDING AND 1 FOLLOWING) AS "moving", COUNT("enrollments"."mark") OVER (RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS "rest" FROM "enrollments""#,
+        r#"SELECT "enrollments"."mark", SUM("enrollments"."mark") OVER (PARTITION BY "enrollments"."student_id" ORDER BY "enrollments"."course_id" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "running", AVG(CAST("enrollments"."mark" AS DOUBLE PRECISION)) OVER (ROWS BETWEEN 2 PRECEDING AND 1 FOLLOWING) AS "moving", COUNT("enrollments"."mark") OVER (RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS "rest" FROM "enrollments""#,
+        "SELECT `enrollments`.`mark`, SUM(`enrollments`.`mark`) OVER (PARTITION BY `enrollments`.`student_id` ORDER BY `enrollments`.`course_id` ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS `running`, AVG(CAST(`enrollments`.`mark` AS DOUBLE)) OVER (ROWS BETWEEN 2 PRECEDING AND 1 FOLLOWING) AS `moving`, COUNT(`enrollments`.`mark`) OVER (RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS `rest` FROM `enrollments`",
         &[],
     );
 }

@@ -3,7 +3,9 @@
 //! UNION ALL / INTERSECT / EXCEPT with ORDER BY / LIMIT over the compound and on operands,
 //! window functions (the top three students of each course, running sums, ranks with ties),
 //! INSERT ... SELECT, and INSERT / UPDATE / DELETE ... RETURNING where the dialect says the
-//! database has it. Exact SQL is in `cinnabar-core/tests/golden_statements.rs`.
+//! database has it, and SUM / AVG read as Rust numbers on each. Exact SQL is in
+//! `cinnabar-core/tests/golden_statements.rs`. The server backends read DECIMAL / NUMERIC
+//! sums as integers through the `decimal` feature: run with `--all-features`.
 
 mod support;
 
@@ -134,22 +136,6 @@ fn bare(name: &'static str) -> Expr {
 
 fn qualified(table: &'static str, name: &'static str) -> Expr {
     Expr::Column(ColumnRef::qualified(table, name))
-}
-
-/// A SUM's value as a whole number: MariaDB's SUM of integers is a DECIMAL, which its
-/// driver reads as text, or as a `Decimal` with the `decimal` feature; the others give an
-/// integer.
-fn whole(v: &Value) -> i64 {
-    match v {
-        Value::Int(n) => *n,
-        Value::Text(t) => t.parse().unwrap_or_else(|e| panic!("SUM gave {t:?}: {e}")),
-        #[cfg(feature = "decimal")]
-        Value::Decimal(d) if d.fract().is_zero() => d
-            .to_string()
-            .parse()
-            .unwrap_or_else(|e| panic!("SUM gave {d}: {e}")),
-        other => panic!("SUM gave {other:?}"),
-    }
 }
 
 fn by(expr: Expr) -> OrderBy {
@@ -421,8 +407,8 @@ fn ranks_with_ties_and_running_sums(db: &TestDb) {
         .column_as(Enrollment::mark.sum().over(running), "total")
         .filter(Enrollment::student_id.eq(1))
         .order_by(Enrollment::course_id.asc());
-    let rows: Vec<(i64, Value)> = conn.query_as(q).unwrap();
-    let rows: Vec<(i64, i64)> = rows.iter().map(|(c, t)| (*c, whole(t))).collect();
+    // MariaDB's SUM of integers is a DECIMAL: read as an i64 all the same.
+    let rows: Vec<(i64, i64)> = conn.query_as(q).unwrap();
     assert_eq!(rows, [(1, 90), (2, 160), (4, 259)]);
 }
 
@@ -580,7 +566,7 @@ fn returning_reads_rows_back_where_the_dialect_has_it(db: &TestDb) {
         let q = Select::from("st_enrollments")
             .column(Enrollment::mark.sum())
             .filter(Enrollment::course_id.eq(3));
-        assert_eq!(whole(&conn.scalar::<Value>(q).unwrap()), 120);
+        assert_eq!(conn.scalar::<i64>(q).unwrap(), 120);
     }
 
     let mut rows: Vec<(i64, i64)> = conn
@@ -600,7 +586,55 @@ fn returning_reads_rows_back_where_the_dialect_has_it(db: &TestDb) {
     assert_eq!(conn.scalar::<i64>(left).unwrap(), 3);
 }
 
+// ---------------------------------------------------------------------------------------------
+// SUM and AVG read as Rust numbers
+
+/// SUM and AVG read as the Rust numbers asked for on every backend: MariaDB's SUM of integers
+/// is a DECIMAL and PostgreSQL's SUM of BIGINT a NUMERIC, read into an `i64` when whole (else
+/// a conversion error naming the column, never a truncation) and into an `f64` as the nearest
+/// float; `avg` and `Expression::avg` cast to a float first, so the three give one average.
+fn sums_and_averages_read_as_rust_numbers(db: &TestDb) {
+    let mut conn = setup(db);
+    let course = |c: i64| Select::from("st_enrollments").filter(Enrollment::course_id.eq(c));
+    let q = course(1)
+        .column(sum(Enrollment::mark))
+        .column(Enrollment::mark.cast::<i64>().sum())
+        .column(sum(Enrollment::student_id));
+    let rows: Vec<(Option<i64>, Option<i64>, Option<i64>)> = conn.query_as(q).unwrap();
+    assert_eq!(rows, [(Some(389), Some(389), Some(15))]);
+    let none = course(9).column(sum(Enrollment::mark));
+    assert_eq!(conn.scalar::<Option<i64>>(none).unwrap(), None);
+    let as_float = course(2).column(Enrollment::mark.cast::<i64>().sum());
+    assert_eq!(conn.scalar::<Option<f64>>(as_float).unwrap(), Some(253.0));
+
+    let mean = 253.0 / 3.0;
+    let free = course(2).column(avg(Enrollment::mark));
+    assert_eq!(conn.scalar::<Option<f64>>(free).unwrap(), Some(mean));
+    let method = course(2).column(Enrollment::mark.avg());
+    assert_eq!(conn.scalar::<Option<f64>>(method).unwrap(), Some(mean));
+    // AVG without the cast (called by name) is a DECIMAL on MariaDB, rounded to 4 decimals,
+    // and a NUMERIC on PostgreSQL: still read as the nearest float.
+    let raw = course(2).column(cinnabar::func::call::<kind::Real>(
+        "avg",
+        (Enrollment::mark,),
+    ));
+    let raw = conn.scalar::<Option<f64>>(raw).unwrap().unwrap();
+    assert!((raw - mean).abs() < 1e-4, "{raw}");
+
+    let half = Select::default().column_as(
+        Expr::Cast {
+            expr: Box::new(Expr::value(7.5)),
+            to: cinnabar::SqlType::Decimal(10, 2),
+        },
+        "half",
+    );
+    let e = conn.query_as::<(i64,)>(half).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Conversion, "{e}");
+    assert!(e.to_string().contains("half"), "{e}");
+}
+
 backend_tests!(
+    sums_and_averages_read_as_rust_numbers,
     with_recursive_walks_the_prerequisite_tree,
     a_cte_joins_like_a_table,
     set_operations_on_enrolments,

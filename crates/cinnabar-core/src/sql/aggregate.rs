@@ -60,21 +60,27 @@ fn call(func: Function, arg: Expr, distinct: bool) -> Expr {
 /// An integer or decimal argument is cast to a float first, `AVG(CAST(x AS DOUBLE
 /// PRECISION))`: every database then computes the same float average (MySQL and MariaDB
 /// would otherwise round the average of integers to 4 decimals, `div_precision_increment`,
-/// and PostgreSQL return a `NUMERIC`).
+/// and PostgreSQL return a `NUMERIC`). [`Expression::avg`] renders the same.
 pub fn avg<E>(x: E) -> SelectExpr<kind::Real, Option<f64>>
 where
     E: Expression,
     E::Kind: NumericKind,
 {
-    let arg = if <E::Kind as NumericKind>::EXACT {
+    SelectExpr::from_expr(avg_expr::<E::Kind>(x.expr()))
+}
+
+/// `AVG(x)` of an expression of kind `K`, an exact `K` cast to a float first: the one
+/// rendering of both [`avg`] and [`Expression::avg`].
+pub(crate) fn avg_expr<K: NumericKind>(x: Expr) -> Expr {
+    let arg = if K::EXACT {
         Expr::Cast {
-            expr: Box::new(x.expr()),
+            expr: Box::new(x),
             to: SqlType::Double,
         }
     } else {
-        x.expr()
+        x
     };
-    SelectExpr::from_expr(call(Function::Avg, arg, false))
+    call(Function::Avg, arg, false)
 }
 
 /// `SUM(x)` of a numeric column or expression, read as `Option<T>` for a `T` column (NULL

@@ -115,8 +115,10 @@ pub enum Function {
     Length,
     /// `ABS(x)`
     Abs,
-    /// `COALESCE(a, b, ...)`
+    /// `COALESCE(a, b, ...)`: at least two arguments.
     Coalesce,
+    /// `NULLIF(a, b)`: exactly two arguments.
+    Nullif,
 }
 
 impl Function {
@@ -133,7 +135,45 @@ impl Function {
             Function::Length => "LENGTH",
             Function::Abs => "ABS",
             Function::Coalesce => "COALESCE",
+            Function::Nullif => "NULLIF",
         }
+    }
+
+    /// Whether this is an aggregate function (`COUNT`, `SUM`, `AVG`, `MIN`, `MAX`): the
+    /// functions that take `DISTINCT` and, besides the ranking functions, `OVER (...)`.
+    pub fn is_aggregate(self) -> bool {
+        matches!(
+            self,
+            Function::Count | Function::Sum | Function::Avg | Function::Min | Function::Max
+        )
+    }
+
+    /// Checks a call of this function with `args` arguments: COALESCE takes at least two
+    /// (SQLite refuses one), NULLIF exactly two, every other function exactly one; only an
+    /// aggregate takes `DISTINCT`. The compiler checks every [`Expr::Func`] with it.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Misuse`](crate::ErrorKind::Misuse) naming the function and the count.
+    pub fn check_call(self, args: usize, distinct: bool) -> crate::Result<()> {
+        let (ok, want) = match self {
+            Function::Coalesce => (args >= 2, "at least 2 arguments"),
+            Function::Nullif => (args == 2, "exactly 2 arguments"),
+            _ => (args == 1, "exactly 1 argument"),
+        };
+        if !ok {
+            return Err(crate::Error::misuse(format!(
+                "{} takes {want}, got {args}",
+                self.name()
+            )));
+        }
+        if distinct && !self.is_aggregate() {
+            return Err(crate::Error::misuse(format!(
+                "{}(DISTINCT ..): only an aggregate function (COUNT, SUM, AVG, MIN, MAX) \
+                 takes DISTINCT",
+                self.name()
+            )));
+        }
+        Ok(())
     }
 }
 
@@ -194,7 +234,8 @@ pub enum Expr {
         /// `NOT LIKE` when true.
         negated: bool,
     },
-    /// A function call.
+    /// A call of a built-in function; its arguments and DISTINCT are checked at compile
+    /// time ([`Function::check_call`]).
     Func {
         /// Function.
         func: Function,
@@ -228,9 +269,12 @@ pub enum Expr {
     /// A ranking function (`ROW_NUMBER()`, ...); valid only as the function of
     /// [`Expr::Over`].
     Ranking(super::window::RankFunction),
-    /// `func OVER (window)`: a window function (see [`super::window`]).
+    /// `func OVER (window)`: a window function (see [`super::window`]). Anything but an
+    /// aggregate (without DISTINCT), `COUNT(*)`, a ranking function or an [`Expr::Call`] as
+    /// the function, or a window function inside this one, fails to compile with
+    /// [`ErrorKind::Misuse`](crate::ErrorKind::Misuse).
     Over {
-        /// The function: an aggregate call or an [`Expr::Ranking`].
+        /// The function: an aggregate call, an [`Expr::Ranking`] or a call by name.
         func: Box<Expr>,
         /// The window.
         window: Box<super::window::Window>,
@@ -259,7 +303,9 @@ pub enum Expr {
     },
     /// A call of any SQL function by name: `name(args...)`. The name is written unquoted and
     /// must be an identifier (`[A-Za-z_][A-Za-z0-9_]*`, optionally with one `schema.` prefix),
-    /// else compiling fails with [`ErrorKind::Misuse`](crate::ErrorKind::Misuse).
+    /// else compiling fails with [`ErrorKind::Misuse`](crate::ErrorKind::Misuse). The
+    /// arguments are not counted: that is the database's business (the built-in
+    /// [`Function`]s, COALESCE and NULLIF among them, are [`Expr::Func`] and counted).
     Call {
         /// The function's name.
         name: Cow<'static, str>,
@@ -271,7 +317,10 @@ pub enum Expr {
     /// A row value `(a, b, ...)`, compared with another row value (`Binary`) or looked up in
     /// a list of them (`InList`) or in a subquery (`InSelect`). Where the dialect has no row
     /// values ([`Dialect::supports_row_values`](crate::dialect::Dialect::supports_row_values)),
-    /// comparisons and lists are expanded to AND/OR, and a subquery fails to compile.
+    /// comparisons and lists are expanded to AND/OR, and a subquery fails to compile. A row
+    /// value with an operator that is not a comparison, compared with a single value or a
+    /// subquery of another width, or in the IN list of a single value, fails to compile with
+    /// [`ErrorKind::Misuse`](crate::ErrorKind::Misuse).
     Tuple(Vec<Expr>),
     /// A part of a date or timestamp, as an integer.
     Extract {

@@ -8,7 +8,7 @@
 
 use std::borrow::Cow;
 
-use super::expr::{BinOp, Expr};
+use super::expr::{BinOp, Expr, Function};
 use super::select::Select;
 use super::typed::{Bindable, Column, Condition, Expression, TypedExpr};
 use crate::error::{Error, Result};
@@ -200,24 +200,31 @@ pub fn cast<T: ColumnType>(expr: impl Argument) -> TypedExpr<T::Kind> {
     })
 }
 
+/// A call of a built-in function (`Expr::Func`, without DISTINCT); its argument count is
+/// checked at compile time by [`Function::check_call`].
+fn function(func: Function, args: Vec<Expr>) -> Expr {
+    Expr::Func {
+        func,
+        args,
+        distinct: false,
+    }
+}
+
 /// `COALESCE(a, b, ...)`: the first operand that is not NULL. All operands have the same
 /// kind: `coalesce((Student::nickname, Student::name))`, `coalesce((Course::credits, 0))`.
 /// Fewer than two operands (from a `Vec`) fail at `compile()` with
 /// [`ErrorKind::Misuse`](crate::ErrorKind::Misuse) (SQLite refuses them).
 pub fn coalesce<K>(operands: impl Operands<K>) -> TypedExpr<K> {
-    TypedExpr::from_expr(Expr::Call {
-        name: Cow::Borrowed("COALESCE"),
-        args: operands.into_operands(),
-    })
+    TypedExpr::from_expr(function(Function::Coalesce, operands.into_operands()))
 }
 
 /// `NULLIF(a, b)`: NULL when `a = b`, else `a`. The usual guard of a division:
 /// `x.div(nullif(y, 0))`.
 pub fn nullif<K>(a: impl Bindable<K>, b: impl Bindable<K>) -> TypedExpr<K> {
-    TypedExpr::from_expr(Expr::Call {
-        name: Cow::Borrowed("NULLIF"),
-        args: vec![a.into_operand(), b.into_operand()],
-    })
+    TypedExpr::from_expr(function(
+        Function::Nullif,
+        vec![a.into_operand(), b.into_operand()],
+    ))
 }
 
 /// `(SELECT ...)` as a value of kind `K`: a scalar subquery, which may be correlated (its
@@ -293,17 +300,17 @@ pub trait ExpressionExt: Expression {
     }
     /// `COALESCE(self, fallback)`.
     fn coalesce(self, fallback: impl Bindable<Self::Kind>) -> TypedExpr<Self::Kind> {
-        TypedExpr::from_expr(Expr::Call {
-            name: Cow::Borrowed("COALESCE"),
-            args: vec![self.expr(), fallback.into_operand()],
-        })
+        TypedExpr::from_expr(function(
+            Function::Coalesce,
+            vec![self.expr(), fallback.into_operand()],
+        ))
     }
     /// `NULLIF(self, other)`.
     fn nullif(self, other: impl Bindable<Self::Kind>) -> TypedExpr<Self::Kind> {
-        TypedExpr::from_expr(Expr::Call {
-            name: Cow::Borrowed("NULLIF"),
-            args: vec![self.expr(), other.into_operand()],
-        })
+        TypedExpr::from_expr(function(
+            Function::Nullif,
+            vec![self.expr(), other.into_operand()],
+        ))
     }
     /// Integer division truncating toward zero, the same on every database: `/` on SQLite
     /// and PostgreSQL, `DIV` on MariaDB (whose `/` gives a decimal: `7 / 2` is `3.5000`

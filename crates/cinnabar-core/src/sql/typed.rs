@@ -306,9 +306,14 @@ pub trait Expression: Sized {
     fn sum(self) -> TypedExpr<Self::Kind> {
         TypedExpr::from_expr(func(Function::Sum, self.expr()))
     }
-    /// `AVG(self)` (a float)
-    fn avg(self) -> TypedExpr<kind::Real> {
-        TypedExpr::from_expr(func(Function::Avg, self.expr()))
+    /// `AVG(self)`, a float; an integer or decimal operand is cast to a float first, as
+    /// the free [`avg`](super::aggregate::avg) does, so every database gives the same
+    /// average (MariaDB would round an integer average to 4 decimals).
+    fn avg(self) -> TypedExpr<kind::Real>
+    where
+        Self::Kind: super::aggregate::NumericKind,
+    {
+        TypedExpr::from_expr(super::aggregate::avg_expr::<Self::Kind>(self.expr()))
     }
     /// `COUNT(self)` (non-null values)
     fn count(self) -> TypedExpr<kind::Integer> {

@@ -1,7 +1,31 @@
 //! The conversions of the standard types: integers (range-checked), floats, `bool`,
-//! strings, bytes, `Option<T>` (NULL) and `Value` itself.
+//! strings, bytes, `Option<T>` (NULL) and `Value` itself. An exact numeric (`DECIMAL` /
+//! `NUMERIC`, a `Decimal` value under the `decimal` feature) reads into an integer when it is
+//! a whole number in range (else a conversion error) and into a float as the nearest one.
 
 use super::*;
+
+/// An exact numeric (`DECIMAL` / `NUMERIC`: MariaDB's SUM and AVG of integers,
+/// PostgreSQL's SUM of `BIGINT`) as an integer, when it is a whole number that fits `i64`.
+#[cfg(feature = "decimal")]
+fn exact_integer(d: rust_decimal::Decimal) -> Option<i64> {
+    use rust_decimal::prelude::ToPrimitive;
+    if d.fract().is_zero() {
+        d.to_i64()
+    } else {
+        None
+    }
+}
+
+/// The error for an exact numeric that is not a whole number in `T`'s range.
+#[cfg(feature = "decimal")]
+fn inexact_decimal<T>(d: rust_decimal::Decimal) -> Error {
+    Error::conversion(format!(
+        "decimal {d} is not a whole number in the range of Rust {}: read it as a float or a \
+         Decimal",
+        std::any::type_name::<T>()
+    ))
+}
 
 macro_rules! int_type {
     ($t:ty, $sql:expr) => {
@@ -20,6 +44,10 @@ macro_rules! int_type {
                         ))
                     }),
                     ValueRef::Bool(b) => Ok(<$t>::from(b)),
+                    #[cfg(feature = "decimal")]
+                    ValueRef::Decimal(d) => exact_integer(d)
+                        .and_then(|i| <$t>::try_from(i).ok())
+                        .ok_or_else(|| inexact_decimal::<$t>(d)),
                     other => Err(mismatch::<$t>(other)),
                 }
             }
@@ -54,6 +82,10 @@ impl FromSql for u64 {
             ValueRef::Int(i) => u64::try_from(i).map_err(|_| {
                 Error::conversion(format!("integer {i} is out of range for Rust u64"))
             }),
+            #[cfg(feature = "decimal")]
+            ValueRef::Decimal(d) => exact_integer(d)
+                .and_then(|i| u64::try_from(i).ok())
+                .ok_or_else(|| inexact_decimal::<u64>(d)),
             other => Err(mismatch::<u64>(other)),
         }
     }

@@ -107,3 +107,37 @@ fn bool_accepts_only_zero_and_one() {
     assert!(bool::from_sql(ValueRef::Int(1)).unwrap());
     assert!(bool::from_sql(ValueRef::Int(2)).is_err());
 }
+
+#[cfg(feature = "decimal")]
+#[test]
+fn exact_numerics_read_into_integers_when_whole_and_floats_nearest() {
+    use rust_decimal::Decimal;
+    let d = |s: &str| s.parse::<Decimal>().unwrap();
+    // MariaDB's SUM of integers (`DECIMAL`), PostgreSQL's SUM of BIGINT (`NUMERIC`).
+    assert_eq!(i64::from_sql(ValueRef::Decimal(d("259"))).unwrap(), 259);
+    assert_eq!(i64::from_sql(ValueRef::Decimal(d("150.00"))).unwrap(), 150);
+    assert_eq!(i32::from_sql(ValueRef::Decimal(d("-7"))).unwrap(), -7);
+    assert_eq!(u64::from_sql(ValueRef::Decimal(d("7"))).unwrap(), 7);
+    assert_eq!(
+        Option::<i64>::from_sql(ValueRef::Decimal(d("12"))).unwrap(),
+        Some(12)
+    );
+    for (bad, why) in [
+        (d("2.5"), "2.5"),
+        (d("9223372036854775808"), "9223372036854775808"),
+    ] {
+        let e = i64::from_sql(ValueRef::Decimal(bad)).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Conversion);
+        assert!(
+            e.message().contains(why) && e.message().contains("i64"),
+            "{e}"
+        );
+    }
+    let e = i16::from_sql(ValueRef::Decimal(d("40000"))).unwrap_err();
+    assert!(e.message().contains("i16"), "{e}");
+    let e = u64::from_sql(ValueRef::Decimal(d("-1"))).unwrap_err();
+    assert!(e.message().contains("u64"), "{e}");
+    // Floats take the nearest value.
+    assert_eq!(f64::from_sql(ValueRef::Decimal(d("75.25"))).unwrap(), 75.25);
+    assert_eq!(f64::from_sql(ValueRef::Decimal(d("0.1"))).unwrap(), 0.1_f64);
+}

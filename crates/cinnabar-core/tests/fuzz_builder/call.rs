@@ -1,7 +1,8 @@
 //! Any SQL function by name (`call`, `coalesce`, `nullif`): names that pass the identifier
 //! rule are written bare, every other name (hostile strings with a marker, and near misses
-//! such as `a.b.c`, `1x`, `été`) must be refused with `Misuse` and never written; COALESCE
-//! with fewer than two arguments and NULLIF without exactly two are refused too.
+//! such as `a.b.c`, `1x`, `été`) must be refused with `Misuse` and never written; the
+//! `coalesce` builder with fewer than two arguments is refused too (`call("nullif", ..)` is
+//! an ordinary call: its arguments are not counted).
 
 use cinnabar_core::sql::{call, coalesce, nullif, Expr, Expression, TypedExpr};
 use cinnabar_core::types::kind;
@@ -81,12 +82,12 @@ pub(crate) fn strategy(e: BoxedStrategy<Gen<Expr>>) -> BoxedStrategy<Gen<Expr>> 
                         "a function name that is not an identifier",
                     );
                 }
-                let arity_ok = if name.eq_ignore_ascii_case("COALESCE") {
-                    args.len() >= 2
-                } else if name.eq_ignore_ascii_case("NULLIF") {
-                    args.len() == 2
-                } else {
-                    true
+                // The builders `coalesce` and `nullif` check their argument counts (they
+                // build `Function::Coalesce` / `Function::Nullif`); `call` by name does not,
+                // whatever the name.
+                let arity_ok = match (how, name.as_str()) {
+                    (0, "COALESCE") => args.len() >= 2,
+                    _ => true,
                 };
                 if !arity_ok {
                     ctx.refuse(ErrorKind::Misuse, |_| true, "COALESCE / NULLIF arity");

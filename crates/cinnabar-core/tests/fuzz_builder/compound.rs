@@ -30,9 +30,9 @@ pub(crate) fn of_width(e: BoxedStrategy<Gen<Expr>>, width: usize) -> BoxedStrate
             // The whole compound is one SELECT: window functions allowed again inside.
             Gen::new(move |ctx| {
                 ctx.in_select(|ctx| {
-                    let mut s = first.build(ctx);
+                    let mut s = ctx.set_operand(|c| first.build(c));
                     for (op, operand) in &rest {
-                        let o = operand.build(ctx);
+                        let o = ctx.set_operand(|c| operand.build(c));
                         s = match op {
                             SetOp::Union => s.union(o),
                             SetOp::UnionAll => s.union_all(o),

@@ -57,8 +57,10 @@ pub(crate) fn strategy(e: BoxedStrategy<Gen<Expr>>) -> BoxedStrategy<Gen<Select>
                         built.push((name, columns, query, *how));
                     }
                     let mut s = main.build(ctx);
-                    // (A compound takes no JOIN of its own: the compile would refuse it.)
-                    if let Some(on) = join_on.as_ref().filter(|_| s.compound.is_none()) {
+                    // (A compound takes no JOIN of its own, nor does a SELECT without FROM:
+                    // the compile would refuse them.)
+                    let joinable = s.compound.is_none() && s.from.is_some();
+                    if let Some(on) = join_on.as_ref().filter(|_| joinable) {
                         let t = TableRef::new(ctx.reuse(&names[0]));
                         s = s.join(
                             JoinKind::Inner,

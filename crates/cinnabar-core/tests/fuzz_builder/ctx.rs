@@ -76,6 +76,9 @@ pub(crate) struct Ctx {
     unrendered: u32,
     /// The clause being built where window functions are refused (`WHERE`, ...).
     pub(crate) window_ban: Option<&'static str>,
+    /// The SELECT about to be built is an operand of a set operation (FOR UPDATE refused
+    /// there); the SELECT takes it, so the subqueries inside it do not see it.
+    pub(crate) set_operand: bool,
     /// Identifiers, in the order handed out.
     pub(crate) idents: Vec<IdentUse>,
     /// Values, in the order handed out.
@@ -226,6 +229,14 @@ impl Ctx {
         let outer = self.window_ban.take();
         let t = f(self);
         self.window_ban = outer;
+        t
+    }
+
+    /// Builds a set operation's operand.
+    pub(crate) fn set_operand<T>(&mut self, f: impl FnOnce(&mut Ctx) -> T) -> T {
+        self.set_operand = true;
+        let t = f(self);
+        self.set_operand = false;
         t
     }
 

@@ -79,7 +79,9 @@ pub(crate) fn strategy(e: BoxedStrategy<Gen<Expr>>) -> BoxedStrategy<Gen<Stateme
                     }
                     Rows::Exprs(exprs) => {
                         for row in exprs {
-                            ins.rows.push(super::build_all(row, ctx));
+                            let row =
+                                ctx.in_clause("INSERT ... VALUES", |c| super::build_all(row, c));
+                            ins.rows.push(row);
                         }
                     }
                     Rows::Slots(n) => ins = ins.param_rows(*n),

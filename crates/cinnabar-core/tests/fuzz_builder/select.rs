@@ -1,9 +1,11 @@
 //! SELECT: select lists with aliases, FROM a table, an aliased table or a derived table,
 //! joins of every kind, WHERE, GROUP BY, HAVING, ORDER BY, LIMIT/OFFSET, DISTINCT and row
-//! locks, all through the `Select` builder.
+//! locks, all through the `Select` builder. Refused with `Misuse`: JOIN without FROM, and
+//! FOR UPDATE on a set operation's operand (a subquery, CTE or derived table may lock).
 
 use cinnabar_core::sql::{Expr, Expression, JoinKind, RowLock, Select, TableRef, TypedExpr};
 use cinnabar_core::types::kind;
+use cinnabar_core::ErrorKind;
 use proptest::collection::SizeRange;
 use proptest::prelude::*;
 
@@ -99,12 +101,15 @@ fn build(
         limit(),
         limit(),
         lock(),
+        prop::bool::weighted(0.9),
     );
     (head, tail)
         .prop_map(|(head, tail)| {
             let (columns, from, joins, filter, distinct) = head;
-            let (group_by, having, order_by, limit, offset, lock) = tail;
+            let (group_by, having, order_by, limit, offset, lock, dodge) = tail;
             Gen::new(move |ctx| {
+                // Taken before anything nested is built: it is this SELECT's own.
+                let operand = std::mem::take(&mut ctx.set_operand);
                 ctx.in_select(|ctx| {
                     let mut s = match &from {
                         Some(t) => Select {
@@ -120,7 +125,14 @@ fn build(
                             None => s.column(x),
                         };
                     }
-                    for (kind, t, on) in &joins {
+                    // `dodge`: most selects without FROM take no JOIN, and most operands of
+                    // set operations no FOR UPDATE (both refused), so most still compile.
+                    let joins = if s.from.is_none() && dodge {
+                        &[][..]
+                    } else {
+                        &joins[..]
+                    };
+                    for (kind, t, on) in joins {
                         let t = t.build(ctx);
                         s = s.join(*kind, t, ctx.in_clause("JOIN ... ON", |c| on.build(c)));
                     }
@@ -146,8 +158,18 @@ fn build(
                     if distinct {
                         s = s.distinct();
                     }
-                    if let Some(l) = lock {
+                    if let Some(l) = lock.filter(|_| !operand || !dodge) {
+                        if operand {
+                            ctx.refuse(
+                                ErrorKind::Misuse,
+                                |_| true,
+                                "FOR UPDATE on a set operation's operand",
+                            );
+                        }
                         s = s.for_update(l);
+                    }
+                    if s.from.is_none() && !s.joins.is_empty() {
+                        ctx.refuse(ErrorKind::Misuse, |_| true, "JOIN without FROM");
                     }
                     s
                 })

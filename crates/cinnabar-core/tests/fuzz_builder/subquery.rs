@@ -27,9 +27,11 @@ pub(crate) fn strategy(e: BoxedStrategy<Gen<Expr>>) -> BoxedStrategy<Gen<Expr>> 
                 2 | 3 => {
                     let x = x.build(ctx);
                     let s = one.build(ctx);
-                    // (`SELECT *` and set operations are not checked: their select list is
-                    // not the statement's own.)
-                    if !s.columns.is_empty() && s.columns.len() != super::tuple::width(&x) {
+                    // (`SELECT *` is not checked; a set operation's width is its first
+                    // operand's.)
+                    if s.output_width()
+                        .is_some_and(|w| w != super::tuple::width(&x))
+                    {
                         ctx.refuse(
                             ErrorKind::Misuse,
                             |_| true,
@@ -49,8 +51,8 @@ pub(crate) fn strategy(e: BoxedStrategy<Gen<Expr>>) -> BoxedStrategy<Gen<Expr>> 
                 }
                 _ => {
                     let s = one.build(ctx);
-                    // A compound's columns are its operands': refused like `SELECT *`.
-                    if s.columns.len() != 1 {
+                    // `SELECT *` is refused; a set operation's width is its first operand's.
+                    if s.output_width() != Some(1) {
                         ctx.refuse(
                             ErrorKind::Misuse,
                             |_| true,

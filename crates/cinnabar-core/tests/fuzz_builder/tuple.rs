@@ -4,8 +4,10 @@
 //! list entry that is not a row value; with `Unsupported` a row value the dialect cannot
 //! write (`Dialect::supports_row_values`).
 //!
-//! [`row_refusals`] states the rules for a comparison whose two sides happen to be row
-//! values; `compare.rs` and `arith.rs` call it too.
+//! [`row_refusals`] states the rules for a comparison where either side happens to be a row
+//! value (`(a, b) + ?` and `(a, b) = ?` are refused); `compare.rs` and `arith.rs` call it
+//! too. [`in_list_refusals`] does the same for IN lists (`predicates.rs`): `x IN ((a, b))`
+//! is refused.
 
 use cinnabar_core::sql::{tuple, BinOp, Expr, Expression, TypedExpr};
 use cinnabar_core::types::kind;
@@ -22,19 +24,28 @@ pub(crate) fn width(e: &Expr) -> usize {
     }
 }
 
-/// What the compile must refuse for `left op right` when both are row values.
+/// What the compile must refuse for `left op right` when either side is a row value: an
+/// operator that is not a comparison; two row values of different widths (or empty); a row
+/// value against anything but a row value or a subquery of its width.
 /// Values handed out since `since` (the sides' own) may be bound more than once: a dialect
 /// may expand the comparison to AND/OR.
 pub(crate) fn row_refusals(ctx: &mut Ctx, op: BinOp, left: &Expr, right: &Expr, since: usize) {
-    let (Expr::Tuple(l), Expr::Tuple(r)) = (left, right) else {
+    if !matches!(left, Expr::Tuple(_)) && !matches!(right, Expr::Tuple(_)) {
         return;
-    };
+    }
     ctx.duplicable_since(since);
     let comparison = matches!(
         op,
         BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge
     );
-    if l.len() != r.len() || l.is_empty() || !comparison {
+    let widths_match = match (left, right) {
+        (Expr::Tuple(l), Expr::Tuple(r)) => l.len() == r.len() && !l.is_empty(),
+        (Expr::Tuple(row), Expr::Subquery(s)) | (Expr::Subquery(s), Expr::Tuple(row)) => {
+            s.output_width() == Some(row.len())
+        }
+        _ => false,
+    };
+    if !comparison || !widths_match {
         ctx.refuse(
             ErrorKind::Misuse,
             |_| true,
@@ -43,17 +54,22 @@ pub(crate) fn row_refusals(ctx: &mut Ctx, op: BinOp, left: &Expr, right: &Expr, 
     }
 }
 
-/// What the compile must refuse for `expr IN (list)` when `expr` is a row value.
+/// What the compile must refuse for `expr IN (list)` (a non-empty list): for a row value,
+/// an entry that is not a row value of its width; for any other value, a row-value entry.
 pub(crate) fn in_list_refusals(ctx: &mut Ctx, expr: &Expr, list: &[Expr]) {
-    if !matches!(expr, Expr::Tuple(_)) || list.is_empty() {
+    if list.is_empty() {
         return;
     }
-    let n = width(expr);
-    if n == 0
-        || list
-            .iter()
-            .any(|r| !matches!(r, Expr::Tuple(_)) || width(r) != n)
-    {
+    let refused = if matches!(expr, Expr::Tuple(_)) {
+        let n = width(expr);
+        n == 0
+            || list
+                .iter()
+                .any(|r| !matches!(r, Expr::Tuple(_)) || width(r) != n)
+    } else {
+        list.iter().any(|r| matches!(r, Expr::Tuple(_)))
+    };
+    if refused {
         ctx.refuse(
             ErrorKind::Misuse,
             |_| true,
@@ -162,7 +178,7 @@ pub(crate) fn strategy(e: BoxedStrategy<Gen<Expr>>) -> BoxedStrategy<Gen<Expr>> 
             Gen::new(move |ctx| {
                 let items = super::build_all(&x, ctx);
                 let s = s.build(ctx);
-                if !s.columns.is_empty() && s.columns.len() != items.len() {
+                if s.output_width().is_some_and(|w| w != items.len()) {
                     ctx.refuse(
                         ErrorKind::Misuse,
                         |_| true,

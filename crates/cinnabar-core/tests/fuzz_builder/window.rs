@@ -1,7 +1,9 @@
 //! Window functions: `ROW_NUMBER()`, `RANK()`, `DENSE_RANK()` and aggregates `OVER
 //! (PARTITION BY .. ORDER BY .. ROWS|RANGE BETWEEN ..)`. The compile must refuse one in a
-//! clause databases evaluate before windows (WHERE, JOIN ON, GROUP BY, HAVING, UPDATE SET),
-//! OVER on something that is not a function call, and a frame that starts after it ends.
+//! clause databases evaluate before windows (WHERE, JOIN ON, GROUP BY, HAVING, UPDATE SET,
+//! INSERT VALUES) or inside another window (its function's arguments, PARTITION BY, ORDER
+//! BY), OVER on anything but an aggregate (without DISTINCT), a ranking function or a
+//! function called by name, and a frame that starts after it ends.
 
 use cinnabar_core::sql::{
     count_star, dense_rank, rank, row_number, Expr, Expression, FrameBound, OrderBy, TypedExpr,
@@ -44,27 +46,19 @@ fn valid_frame(start: FrameBound, end: FrameBound) -> bool {
         && position(start) <= position(end)
 }
 
-/// Whether the compile refuses OVER on `func` (only function calls take OVER).
+/// Whether the compile refuses OVER on `func`: only an aggregate without DISTINCT,
+/// `COUNT(*)`, a ranking function or a function called by name takes OVER (an invalid
+/// expression reports its own error).
 fn refuses_over(func: &Expr) -> bool {
-    matches!(
-        func,
-        Expr::Column(_)
-            | Expr::Value(_)
-            | Expr::Param
-            | Expr::Binary { .. }
-            | Expr::Not(_)
-            | Expr::IsNull { .. }
-            | Expr::InList { .. }
-            | Expr::Between { .. }
-            | Expr::Like { .. }
-            | Expr::And(_)
-            | Expr::Or(_)
-            | Expr::Exists(_)
-            | Expr::InSelect { .. }
-            | Expr::Subquery(_)
-            | Expr::Over { .. }
-    )
+    match func {
+        Expr::Func { func, distinct, .. } => !func.is_aggregate() || *distinct,
+        Expr::CountStar | Expr::Call { .. } | Expr::Invalid(_) | Expr::Ranking(_) => false,
+        _ => true,
+    }
 }
+
+/// The clause name of a windowed function's arguments.
+const ARG: &str = "a window function's argument";
 
 type Frame = Option<(bool, FrameBound, FrameBound)>;
 
@@ -104,19 +98,23 @@ pub(crate) fn strategy(e: BoxedStrategy<Gen<Expr>>) -> BoxedStrategy<Gen<Expr>> 
                     }
                     let func: Option<Expr> = match which {
                         3 => Some(
-                            TypedExpr::<kind::Text>::from_expr(arg.build(ctx))
-                                .sum()
-                                .expr(),
+                            TypedExpr::<kind::Text>::from_expr(
+                                ctx.in_clause(ARG, |c| arg.build(c)),
+                            )
+                            .sum()
+                            .expr(),
                         ),
                         4 => Some(count_star().expr()),
                         5 if dodge => Some(
-                            TypedExpr::<kind::Text>::from_expr(arg.build(ctx))
-                                .max()
-                                .expr(),
+                            TypedExpr::<kind::Text>::from_expr(
+                                ctx.in_clause(ARG, |c| arg.build(c)),
+                            )
+                            .max()
+                            .expr(),
                         ),
                         5 => {
                             // Any expression: OVER on a non-function must be refused.
-                            let x = arg.build(ctx);
+                            let x = ctx.in_clause(ARG, |c| arg.build(c));
                             if refuses_over(&x) {
                                 ctx.refuse(ErrorKind::Misuse, |_| true, "OVER on a non-function");
                             }
@@ -126,11 +124,11 @@ pub(crate) fn strategy(e: BoxedStrategy<Gen<Expr>>) -> BoxedStrategy<Gen<Expr>> 
                     };
                     let mut w = Window::new();
                     for p in &partition {
-                        w = w.partition_by(p.build(ctx));
+                        w = w.partition_by(ctx.in_clause("PARTITION BY", |c| p.build(c)));
                     }
                     for (o, desc) in &order {
                         w = w.order_by(OrderBy {
-                            expr: o.build(ctx),
+                            expr: ctx.in_clause("a window's ORDER BY", |c| o.build(c)),
                             desc: *desc,
                         });
                     }

@@ -23,9 +23,10 @@ fn width(e: &Expr) -> usize {
 }
 
 /// Whether `expr IN (select)` compares a different number of values than the select has
-/// columns (`SELECT *` is not checked: its width is the table's).
+/// columns (a set operation's width is its first operand's; `SELECT *` is not checked: its
+/// width is the table's).
 pub(super) fn in_select_width_mismatch(expr: &Expr, select: &Select) -> bool {
-    !select.columns.is_empty() && select.columns.len() != width(expr)
+    select.output_width().is_some_and(|w| w != width(expr))
 }
 
 /// The error for [`in_select_width_mismatch`].
@@ -33,20 +34,60 @@ pub(super) fn in_select_width_error(expr: &Expr, select: &Select) -> Error {
     Error::misuse(format!(
         "IN (subquery) compares {} value(s) with a subquery of {} column(s)",
         width(expr),
-        select.columns.len()
+        select.output_width().unwrap_or(0)
     ))
 }
 
-/// The error for a scalar subquery without exactly one column.
+/// Whether a scalar subquery selects other than exactly one column (a set operation's
+/// width is its first operand's; `SELECT *` is refused: its width is not known here).
+pub(super) fn scalar_width_mismatch(select: &Select) -> bool {
+    select.output_width() != Some(1)
+}
+
+/// The error for [`scalar_width_mismatch`].
 pub(super) fn scalar_width_error(select: &Select) -> Error {
     Error::misuse(format!(
         "a scalar subquery must select exactly one column, this one selects {}",
-        if select.columns.is_empty() {
-            "* (all columns)".to_owned()
-        } else {
-            select.columns.len().to_string()
+        match select.output_width() {
+            None => "* (all columns)".to_owned(),
+            Some(n) => n.to_string(),
         }
     ))
+}
+
+/// What `e` is, for messages that name a construct used where it does not belong.
+pub(super) fn describe(e: &Expr) -> String {
+    let s = match e {
+        Expr::Column(_) => "a column",
+        Expr::Value(_) => "a value",
+        Expr::Param => "a parameter slot",
+        Expr::Binary { op, .. } => {
+            return format!("an operator expression ({})", op.token().trim())
+        }
+        Expr::Not(_) | Expr::And(_) | Expr::Or(_) => "a condition (AND / OR / NOT)",
+        Expr::IsNull { .. } => "IS NULL",
+        Expr::InList { .. } => "IN (list)",
+        Expr::Between { .. } => "BETWEEN",
+        Expr::Like { .. } => "LIKE",
+        Expr::Func { func, .. } => return format!("{}(..)", func.name()),
+        Expr::CountStar => "COUNT(*)",
+        Expr::Exists(_) => "EXISTS (subquery)",
+        Expr::InSelect { .. } => "IN (subquery)",
+        Expr::Subquery(_) => "a scalar subquery",
+        Expr::Invalid(_) => "an invalid expression",
+        Expr::Ranking(r) => return r.sql().to_owned(),
+        Expr::Over { .. } => "a window function (.. OVER (..))",
+        Expr::Case { .. } => "a CASE expression",
+        Expr::Cast { .. } => "a CAST",
+        Expr::Call { name, .. } => return format!("{name}(..)"),
+        Expr::Neg(_) => "unary minus",
+        Expr::Tuple(_) => "a row value",
+        Expr::Extract { .. } => "a date part (extract)",
+        Expr::CurrentDate => "CURRENT_DATE",
+        Expr::CurrentTimestamp => "CURRENT_TIMESTAMP",
+        Expr::AddDays { .. } => "date arithmetic (add_days)",
+    };
+    s.to_owned()
 }
 
 /// Whether a negated operand needs parentheses (`-(a + b)`, `-(-a)`: `--` starts a comment).
@@ -99,7 +140,6 @@ impl<'a> Writer<'_, 'a> {
             }
             Expr::Call { name, args } => {
                 check_function_name(name)?;
-                check_arity(name, args.len())?;
                 self.sql.push_str(name);
                 self.sql.push('(');
                 self.exprs(args)?;
@@ -221,19 +261,6 @@ impl<'a> Writer<'_, 'a> {
         left: &'a Expr,
         right: &'a Expr,
     ) -> Result<()> {
-        let (Expr::Tuple(l), Expr::Tuple(r)) = (left, right) else {
-            // A row value against a subquery (`(a, b) = (SELECT x, y ...)`).
-            self.expr(left)?;
-            self.sql.push_str(op.token());
-            return self.expr(right);
-        };
-        if l.len() != r.len() || l.is_empty() {
-            return Err(Error::misuse(format!(
-                "a row value of {} compared with a row value of {}",
-                l.len(),
-                r.len()
-            )));
-        }
         let strict = match op {
             BinOp::Eq | BinOp::Ne => op,
             BinOp::Lt | BinOp::Le => BinOp::Lt,
@@ -245,6 +272,24 @@ impl<'a> Writer<'_, 'a> {
                 )))
             }
         };
+        let (l, r) = match (left, right) {
+            (Expr::Tuple(l), Expr::Tuple(r)) => (l, r),
+            (Expr::Tuple(_), other) | (other, Expr::Tuple(_)) => {
+                return self.row_against_subquery(op, left, right, other)
+            }
+            _ => {
+                return Err(Error::misuse(
+                    "internal: a row comparison without a row value",
+                ))
+            }
+        };
+        if l.len() != r.len() || l.is_empty() {
+            return Err(Error::misuse(format!(
+                "a row value of {} compared with a row value of {}",
+                l.len(),
+                r.len()
+            )));
+        }
         let ordering = !matches!(op, BinOp::Eq | BinOp::Ne);
         let native = !ordering || self.d.row_value_ranges_use_indexes();
         if self.d.supports_row_values() && native {
@@ -282,6 +327,47 @@ impl<'a> Writer<'_, 'a> {
                         self.sql.push(')');
                     }
                 }
+            }
+        }
+        Ok(())
+    }
+
+    /// `(a, b) op (SELECT x, y ...)` (either way round): the subquery must select as many
+    /// columns as the row value holds; any other single value is refused.
+    fn row_against_subquery(
+        &mut self,
+        op: BinOp,
+        left: &'a Expr,
+        right: &'a Expr,
+        other: &'a Expr,
+    ) -> Result<()> {
+        let row = if is_row(left) { left } else { right };
+        let Expr::Subquery(sel) = other else {
+            return Err(Error::misuse(format!(
+                "a row value of {} compared with {}: compare a row value with a row value or \
+                 a subquery of as many columns",
+                width(row),
+                describe(other)
+            )));
+        };
+        if sel.output_width() != Some(width(row)) {
+            return Err(Error::misuse(format!(
+                "a row value of {} compared with a subquery of {} column(s)",
+                width(row),
+                sel.output_width()
+                    .map_or_else(|| "* (all)".to_owned(), |w| w.to_string())
+            )));
+        }
+        for (i, side) in [left, right].into_iter().enumerate() {
+            if i > 0 {
+                self.sql.push_str(op.token());
+            }
+            if let Expr::Subquery(s) = side {
+                self.sql.push('(');
+                self.select(s)?;
+                self.sql.push(')');
+            } else {
+                self.expr(side)?;
             }
         }
         Ok(())
@@ -347,25 +433,5 @@ impl<'a> Writer<'_, 'a> {
         }
         self.sql.push(')');
         Ok(())
-    }
-}
-
-/// The argument counts of the functions whose builders can be given a list: COALESCE takes
-/// at least two (SQLite refuses one), NULLIF exactly two.
-fn check_arity(name: &str, n: usize) -> Result<()> {
-    let (ok, want) = if name.eq_ignore_ascii_case("COALESCE") {
-        (n >= 2, "at least 2")
-    } else if name.eq_ignore_ascii_case("NULLIF") {
-        (n == 2, "exactly 2")
-    } else {
-        return Ok(());
-    };
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::misuse(format!(
-            "{} takes {want} arguments, got {n}",
-            name.to_ascii_uppercase()
-        )))
     }
 }

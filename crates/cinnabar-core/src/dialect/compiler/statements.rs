@@ -3,7 +3,7 @@
 //! the per-statement RETURNING check. The shared walk is in `mod.rs`; this file adds the
 //! [`Writer`] methods it delegates to.
 
-use super::Writer;
+use super::{exprs, Writer};
 use crate::dialect::DmlKind;
 use crate::error::{Error, Result};
 use crate::sql::{
@@ -141,6 +141,15 @@ impl<'a> Writer<'_, 'a> {
     /// MariaDB refuses `(WITH ...) UNION ...` but takes WITH inside a derived table, as do
     /// the others.
     fn set_operand(&mut self, s: &'a Select, n: usize) -> Result<()> {
+        if s.lock.is_some() {
+            // PostgreSQL: "FOR UPDATE is not allowed with UNION/INTERSECT/EXCEPT"; MariaDB
+            // reads `SELECT .. FOR UPDATE UNION ..` as a syntax error. (A subquery, CTE or
+            // derived table may lock: both take FOR UPDATE there.)
+            return Err(Error::misuse(format!(
+                "FOR UPDATE on operand {n} of a set operation: databases lock no rows of a \
+                 UNION / INTERSECT / EXCEPT; lock in a query that reads the rows themselves"
+            )));
+        }
         let plain = s.compound.is_none()
             && s.with.is_empty()
             && s.order_by.is_empty()
@@ -222,44 +231,55 @@ impl<'a> Writer<'_, 'a> {
         )))
     }
 
-    /// `func OVER (PARTITION BY .. ORDER BY .. frame)`.
+    /// `func OVER (PARTITION BY .. ORDER BY .. frame)`. Only an aggregate (without
+    /// DISTINCT), a ranking function or a function called by name takes OVER; no window
+    /// function may sit in its arguments, PARTITION BY or ORDER BY.
     pub(super) fn over(&mut self, func: &'a Expr, window: &'a Window) -> Result<()> {
         if let Some(clause) = self.window_ban {
             return Err(Error::misuse(format!(
                 "a window function (... OVER (...)) cannot be used in {clause}: databases \
-                 compute window functions after WHERE, GROUP BY and HAVING and reject them \
-                 there; select it in a subquery or CTE and filter the outer query on it"
+                 compute window functions over the rows WHERE, GROUP BY and HAVING produced, \
+                 once per row of the select list, and reject them elsewhere (nested in \
+                 another window too); select it in a subquery or CTE and use the outer \
+                 query's column"
             )));
         }
         match func {
             Expr::Ranking(r) => self.sql.push_str(r.sql()),
-            Expr::Column(_)
-            | Expr::Value(_)
-            | Expr::Param
-            | Expr::Binary { .. }
-            | Expr::Not(_)
-            | Expr::IsNull { .. }
-            | Expr::InList { .. }
-            | Expr::Between { .. }
-            | Expr::Like { .. }
-            | Expr::And(_)
-            | Expr::Or(_)
-            | Expr::Exists(_)
-            | Expr::InSelect { .. }
-            | Expr::Subquery(_)
-            | Expr::Over { .. } => {
-                return Err(Error::misuse(
-                    "OVER (...) applies to a function call (an aggregate or a ranking \
-                     function), not to a column, value or operator expression",
-                ))
+            Expr::Func {
+                func: f, distinct, ..
+            } if f.is_aggregate() => {
+                if *distinct {
+                    return Err(Error::misuse(format!(
+                        "{}(DISTINCT ..) OVER (...): databases take no DISTINCT in a window \
+                         function",
+                        f.name()
+                    )));
+                }
+                self.expr_in("a window function's argument", func)?;
             }
-            other => self.expr(other)?,
+            // A function called by name may be a window or aggregate function (`lag`,
+            // `string_agg`): the database decides. An invalid expression reports its own
+            // error.
+            Expr::CountStar | Expr::Call { .. } | Expr::Invalid(_) => {
+                self.expr_in("a window function's argument", func)?
+            }
+            other => {
+                return Err(Error::misuse(format!(
+                    "OVER (...) applies to an aggregate (COUNT, SUM, AVG, MIN, MAX), a ranking \
+                     function or a function called by name, not to {}",
+                    exprs::describe(other)
+                )))
+            }
         }
         self.sql.push_str(" OVER (");
         let mut space = false;
         if !window.partition_by.is_empty() {
             self.sql.push_str("PARTITION BY ");
-            self.exprs(&window.partition_by)?;
+            let outer = self.window_ban.replace("a window's PARTITION BY");
+            let result = self.exprs(&window.partition_by);
+            self.window_ban = outer;
+            result?;
             space = true;
         }
         if !window.order_by.is_empty() {
@@ -267,7 +287,10 @@ impl<'a> Writer<'_, 'a> {
                 self.sql.push(' ');
             }
             let at = self.sql.len();
-            self.order_by(&window.order_by)?;
+            let outer = self.window_ban.replace("a window's ORDER BY");
+            let result = self.order_by(&window.order_by);
+            self.window_ban = outer;
+            result?;
             // `order_by` writes the clause with a leading space.
             self.sql.remove(at);
             space = true;
