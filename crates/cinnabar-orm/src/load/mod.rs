@@ -19,6 +19,10 @@ use crate::model::Model;
 use crate::query::shape::ShapeKey;
 use crate::session::Session;
 
+mod batch;
+
+use batch::StatementLoad;
+
 /// The SELECT of all of `T`'s columns, qualified by its table.
 pub(crate) fn select_model<T: Model>() -> Select {
     let table = T::table();
@@ -89,6 +93,24 @@ fn materialize_in<T: Model>(
         return materialize_key(identity, shared, key, row, offset, generation);
     }
     let obj = T::from_row_at(row, offset)?;
+    file_decoded(
+        identity, shared, obj, row, offset, generation, key_first, refresh,
+    )
+}
+
+/// [`materialize_in`] for the row's `T` columns decoded as `obj`.
+#[inline]
+#[allow(clippy::too_many_arguments)]
+fn file_decoded<T: Model>(
+    identity: &mut IdentityMap<T::Key, Handle<T>>,
+    shared: &Arc<Shared<T>>,
+    obj: T,
+    row: &dyn Row,
+    offset: usize,
+    generation: u64,
+    key_first: &mut bool,
+    refresh: bool,
+) -> Result<Handle<T>> {
     let key = match obj.key() {
         Some(k) => k,
         // A NULL key column: decoding it alone reports the conversion error.
@@ -245,20 +267,12 @@ pub(crate) fn load_query<T: Model>(
             Some(sql) => sql,
             None => text_keyed_sql::<T>(conn, reg, &stmt, &mut key, &mut params)?,
         };
-        let mut key_first = false;
+        let mut rows = StatementLoad::new(&mut reg.identity, &reg.shared, generation, refresh);
         conn.run(
             &sql,
             &params,
             Some(&mut |row: &dyn Row| {
-                f(materialize_in(
-                    &mut reg.identity,
-                    &reg.shared,
-                    row,
-                    0,
-                    generation,
-                    &mut key_first,
-                    refresh,
-                )?);
+                f(rows.row(row, 0)?);
                 Ok(())
             }),
         )?;
@@ -303,14 +317,13 @@ pub(crate) fn load_rows<T: Model>(
     let mut params = session.take_params();
     let result = (|| {
         let (conn, reg) = session.parts::<T>()?;
-        let shared = reg.shared.clone();
         compile_into(conn.dialect(), stmt, &mut sql, &mut params)?;
-        let mut key_first = false;
+        let mut rows = StatementLoad::new(&mut reg.identity, &reg.shared, generation, false);
         conn.run(
             &sql,
             &params,
             Some(&mut |row: &dyn Row| {
-                let h = materialize(reg, &shared, row, 0, generation, &mut key_first)?;
+                let h = rows.row(row, 0)?;
                 f(h, row)
             }),
         )?;

@@ -1,0 +1,208 @@
+//! [`StatementLoad`]: one statement's rows to objects, filing the new objects in an empty
+//! identity map together at the end of the statement instead of one by one, so the map is
+//! sized once for them rather than grown (and every entry moved) by doubling as rows arrive.
+//! Used by `load_query` and `load_rows`.
+
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+use cinnabar_core::Result;
+use cinnabar_engine::Row;
+
+use super::materialize_in;
+use crate::handle::{Handle, ObjectState, Shared};
+use crate::identity::IdentityMap;
+use crate::model::Model;
+
+/// The rows of one statement into `T`'s identity map.
+///
+/// When the map is empty as the statement starts (the first load of a model, the usual big
+/// one) and the key is one integer, new objects are held aside in `deferred` while their
+/// keys strictly increase (a table read in key order), and filed together when the
+/// statement ends (`Drop`): one `reserve`, then inserts into a table that no longer grows.
+/// Strictly increasing keys are all different, so no row of the statement can be a second
+/// object for a key held aside, and the map (empty, and touched by nothing else while the
+/// rows are read) holds none of them: each row is a new object, as it would have been. At
+/// the first key that does not increase, or one that is not an integer, the objects held
+/// aside are filed and the statement goes on row by row as [`materialize_in`] does.
+pub(crate) struct StatementLoad<'m, T: Model> {
+    identity: &'m mut IdentityMap<T::Key, Handle<T>>,
+    shared: &'m Arc<Shared<T>>,
+    generation: u64,
+    refresh: bool,
+    key_first: bool,
+    /// Whether new objects are still being held aside.
+    defer: bool,
+    deferred: Vec<(T::Key, Handle<T>)>,
+    /// The integer of the last key held aside.
+    last: u64,
+}
+
+impl<'m, T: Model> StatementLoad<'m, T> {
+    /// A load into `identity`; `refresh` as for a locking read (objects already loaded take
+    /// the row's values).
+    pub(crate) fn new(
+        identity: &'m mut IdentityMap<T::Key, Handle<T>>,
+        shared: &'m Arc<Shared<T>>,
+        generation: u64,
+        refresh: bool,
+    ) -> Self {
+        let defer = identity.is_empty();
+        StatementLoad {
+            identity,
+            shared,
+            generation,
+            refresh,
+            key_first: false,
+            defer,
+            deferred: Vec::new(),
+            last: 0,
+        }
+    }
+
+    /// The object for the row's `T` columns starting at `offset` (see
+    /// [`materialize`](super::materialize)).
+    #[inline]
+    pub(crate) fn row(&mut self, row: &dyn Row, offset: usize) -> Result<Handle<T>> {
+        if !self.defer {
+            return materialize_in(
+                self.identity,
+                self.shared,
+                row,
+                offset,
+                self.generation,
+                &mut self.key_first,
+                self.refresh,
+            );
+        }
+        let obj = T::from_row_at(row, offset)?;
+        if let Some(key) = obj.key() {
+            if let Some(k) = int_key(&key) {
+                if self.deferred.is_empty() || k > self.last {
+                    self.last = k;
+                    let h =
+                        Handle::tracked(obj, ObjectState::Persistent, self.shared, self.generation);
+                    self.deferred.push((key, h.clone()));
+                    return Ok(h);
+                }
+            }
+        }
+        // Not (or no longer) in increasing integer order: row by row from here on.
+        self.file_deferred();
+        super::file_decoded(
+            self.identity,
+            self.shared,
+            obj,
+            row,
+            offset,
+            self.generation,
+            &mut self.key_first,
+            self.refresh,
+        )
+    }
+
+    /// Files the objects held aside and stops holding new ones aside.
+    fn file_deferred(&mut self) {
+        self.defer = false;
+        if self.deferred.is_empty() {
+            return;
+        }
+        // The map was empty when the statement started and nothing was added since.
+        debug_assert!(self.identity.is_empty());
+        self.identity.reserve(self.deferred.len());
+        for (key, h) in self.deferred.drain(..) {
+            self.identity.insert(key, h);
+        }
+        self.deferred = Vec::new();
+    }
+}
+
+impl<T: Model> Drop for StatementLoad<'_, T> {
+    /// The statement ended (or failed after some rows): the objects held aside go into the
+    /// map, so every object handed out is the map's.
+    fn drop(&mut self) {
+        self.file_deferred();
+    }
+}
+
+/// The key as one integer when it hashes as exactly one integer (`i64`, `i32`, `u64`, ..),
+/// else `None`. Equal keys hash equally, so keys whose integers differ are different keys.
+#[inline]
+fn int_key<K: Hash>(key: &K) -> Option<u64> {
+    let mut h = IntOnly::default();
+    key.hash(&mut h);
+    match h {
+        IntOnly::One(i) => Some(i),
+        _ => None,
+    }
+}
+
+/// A "hasher" that records the one integer a key writes ([`int_key`]).
+#[derive(Default)]
+enum IntOnly {
+    #[default]
+    Nothing,
+    One(u64),
+    Other,
+}
+
+impl IntOnly {
+    #[inline]
+    fn int(&mut self, i: u64) {
+        *self = match self {
+            IntOnly::Nothing => IntOnly::One(i),
+            _ => IntOnly::Other,
+        };
+    }
+}
+
+impl Hasher for IntOnly {
+    fn finish(&self) -> u64 {
+        0
+    }
+
+    fn write(&mut self, _bytes: &[u8]) {
+        *self = IntOnly::Other;
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.int(u64::from(i));
+    }
+
+    fn write_u16(&mut self, i: u16) {
+        self.int(u64::from(i));
+    }
+
+    fn write_u32(&mut self, i: u32) {
+        self.int(u64::from(i));
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.int(i);
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.int(i as u64);
+    }
+
+    fn write_u128(&mut self, _i: u128) {
+        *self = IntOnly::Other;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::int_key;
+
+    #[test]
+    fn only_keys_that_hash_as_one_integer_have_one() {
+        assert_eq!(int_key(&7i64), Some(7));
+        assert_eq!(int_key(&-1i64), Some(u64::MAX));
+        assert_eq!(int_key(&7i32), Some(7));
+        assert_eq!(int_key(&7u16), Some(7));
+        assert_eq!(int_key(&(1i64, 2i64)), None);
+        assert_eq!(int_key(&String::from("a")), None);
+        assert_eq!(int_key(&vec![1u8]), None);
+        assert_eq!(int_key(&7u128), None);
+    }
+}

@@ -1,0 +1,172 @@
+//! One object per row whatever order a statement's rows come in, on every backend: a first
+//! load into an empty identity map files its new objects together at the end of the
+//! statement while their keys increase (`cinnabar-orm/src/load/batch.rs`), and goes row by
+//! row from the first key that does not. These tests drive both sides of that switch:
+//! increasing keys, decreasing keys, a row repeated by a join, a child of two parents.
+
+#[path = "models/relationships.rs"]
+mod models;
+mod support;
+
+use cinnabar::prelude::*;
+use models::many_to_many::{Membership, Prerequisite, Pupil, Subject};
+use models::{Course, Student};
+use support::TestDb;
+
+fn setup(db: &TestDb) {
+    db.create_tables(&[Course::table(), Student::table()]);
+}
+
+/// `courses` courses of `per_course` students each, committed; the courses' keys.
+fn seed(db: &TestDb, courses: usize, per_course: usize) -> Vec<i64> {
+    let mut s = Session::new(&db.engine);
+    let mut out = Vec::new();
+    for i in 0..courses {
+        let c = s.add(Course {
+            id: None,
+            title: format!("course{i}"),
+            students: HasMany::loaded(Vec::new()),
+        });
+        for j in 0..per_course {
+            let st = s.add(Student {
+                id: None,
+                name: format!("s{i}_{j}"),
+                course_id: None,
+                course: BelongsTo::default(),
+            });
+            c.write().students.push(st).unwrap();
+        }
+        out.push(c);
+    }
+    s.commit().unwrap();
+    out.iter().map(|c| c.read().id.unwrap()).collect()
+}
+
+fn ids(hs: &[Handle<Student>]) -> Vec<i64> {
+    hs.iter().map(|h| h.read().id.unwrap()).collect()
+}
+
+fn same_objects(a: &[Handle<Student>], b: &[Handle<Student>]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| Handle::ptr_eq(x, y))
+}
+
+fn rows_in_any_key_order_are_one_object_per_row(db: &TestDb) {
+    setup(db);
+    seed(db, 2, 5);
+    // Increasing keys first (held aside and filed at the end), then the same rows again.
+    let mut s = Session::new(&db.engine);
+    let asc = s.query::<Student>().order_by(Student::id).all().unwrap();
+    assert_eq!(asc.len(), 10);
+    let mut desc = s
+        .query::<Student>()
+        .order_by(Student::id.desc())
+        .all()
+        .unwrap();
+    desc.reverse();
+    assert!(same_objects(&asc, &desc), "a second load is the same objects");
+    let key = asc[3].read().id.unwrap();
+    let got = s.get::<Student>(key).unwrap().unwrap();
+    assert!(Handle::ptr_eq(&got, &asc[3]), "get finds the filed object");
+    // Decreasing keys into an empty map: row by row from the second row.
+    let mut s = Session::new(&db.engine);
+    let mut desc = s
+        .query::<Student>()
+        .order_by(Student::id.desc())
+        .all()
+        .unwrap();
+    desc.reverse();
+    let asc = s.query::<Student>().order_by(Student::id).all().unwrap();
+    assert!(same_objects(&asc, &desc));
+    assert_eq!(ids(&asc), {
+        let mut v = ids(&asc);
+        v.sort_unstable();
+        v
+    });
+    // A change made to an object of the first load is seen through the second.
+    asc[0].write().name = "changed".into();
+    let again = s.query::<Student>().order_by(Student::id).all().unwrap();
+    assert_eq!(again[0].read().name, "changed");
+}
+
+fn a_parent_repeated_by_a_join_is_one_object(db: &TestDb) {
+    setup(db);
+    let courses = seed(db, 3, 3);
+    let mut s = Session::new(&db.engine);
+    // Rows: course 1 three times, then course 2 three times, ..: the second row repeats
+    // the first's key.
+    let found = s
+        .query::<Course>()
+        .join(Course::students)
+        .order_by(Course::id)
+        .all()
+        .unwrap();
+    let keys: Vec<i64> = found.iter().map(|c| c.read().id.unwrap()).collect();
+    assert_eq!(keys, courses, "each course once");
+    let plain = s.query::<Course>().order_by(Course::id).all().unwrap();
+    for (a, b) in found.iter().zip(&plain) {
+        assert!(Handle::ptr_eq(a, b));
+    }
+}
+
+fn a_child_of_two_parents_is_one_object(db: &TestDb) {
+    db.create_tables(&[
+        Subject::table(),
+        Pupil::table(),
+        Prerequisite::table(),
+        Membership::table(),
+    ]);
+    let subject = |title: &str| Subject {
+        id: None,
+        title: title.into(),
+        prerequisites: HasMany::loaded(Vec::new()),
+        pupils: HasMany::loaded(Vec::new()),
+    };
+    let pupil = |name: &str| Pupil {
+        id: None,
+        name: name.into(),
+    };
+    let mut s = Session::new(&db.engine);
+    let (a, b) = (s.add(subject("A")), s.add(subject("B")));
+    let (x, y, z) = (s.add(pupil("x")), s.add(pupil("y")), s.add(pupil("z")));
+    for p in [&x, &y, &z] {
+        a.write().pupils.push(p.clone()).unwrap();
+    }
+    b.write().pupils.push(y.clone()).unwrap();
+    b.write().pupils.push(z.clone()).unwrap();
+    s.commit().unwrap();
+
+    // The selectin query returns y and z once per subject: one object each.
+    let mut s = Session::new(&db.engine);
+    let subjects = s
+        .query::<Subject>()
+        .options(selectin(Subject::pupils))
+        .order_by(Subject::id)
+        .all()
+        .unwrap();
+    let names = |h: &Handle<Subject>| -> Vec<(String, Handle<Pupil>)> {
+        let mut v: Vec<_> = h
+            .read()
+            .pupils
+            .get()
+            .unwrap()
+            .iter()
+            .map(|p| (p.read().name.clone(), p.clone()))
+            .collect();
+        v.sort_by(|l, r| l.0.cmp(&r.0));
+        v
+    };
+    let (pa, pb) = (names(&subjects[0]), names(&subjects[1]));
+    assert_eq!(pa.len(), 3);
+    assert_eq!(pb.len(), 2);
+    assert!(Handle::ptr_eq(&pa[1].1, &pb[0].1), "y is one object");
+    assert!(Handle::ptr_eq(&pa[2].1, &pb[1].1), "z is one object");
+    let all = s.query::<Pupil>().order_by(Pupil::id).all().unwrap();
+    assert!(Handle::ptr_eq(&all[0], &pa[0].1));
+    assert!(Handle::ptr_eq(&all[2], &pb[1].1));
+}
+
+backend_tests!(
+    rows_in_any_key_order_are_one_object_per_row,
+    a_parent_repeated_by_a_join_is_one_object,
+    a_child_of_two_parents_is_one_object,
+);
