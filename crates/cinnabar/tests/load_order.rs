@@ -63,7 +63,10 @@ fn rows_in_any_key_order_are_one_object_per_row(db: &TestDb) {
         .all()
         .unwrap();
     desc.reverse();
-    assert!(same_objects(&asc, &desc), "a second load is the same objects");
+    assert!(
+        same_objects(&asc, &desc),
+        "a second load is the same objects"
+    );
     let key = asc[3].read().id.unwrap();
     let got = s.get::<Student>(key).unwrap().unwrap();
     assert!(Handle::ptr_eq(&got, &asc[3]), "get finds the filed object");

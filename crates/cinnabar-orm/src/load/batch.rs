@@ -110,8 +110,15 @@ impl<'m, T: Model> StatementLoad<'m, T> {
         // The map was empty when the statement started and nothing was added since.
         debug_assert!(self.identity.is_empty());
         self.identity.reserve(self.deferred.len());
-        for (key, h) in self.deferred.drain(..) {
-            self.identity.insert(key, h);
+        // From the end, giving the list's memory back a step at a time as the map's fills,
+        // so that the two are not both whole at once (the load's peak stays the map's).
+        const STEP: usize = 1 << 15;
+        while !self.deferred.is_empty() {
+            let from = self.deferred.len().saturating_sub(STEP);
+            for (key, h) in self.deferred.drain(from..) {
+                self.identity.insert(key, h);
+            }
+            self.deferred.shrink_to(from);
         }
         self.deferred = Vec::new();
     }
