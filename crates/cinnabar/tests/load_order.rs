@@ -168,7 +168,38 @@ fn a_child_of_two_parents_is_one_object(db: &TestDb) {
     assert!(Handle::ptr_eq(&all[2], &pb[1].1));
 }
 
+/// More rows than one step of the filing (32,768): the map takes them in several steps.
+fn a_large_first_load_is_filed_whole(db: &TestDb) {
+    setup(db);
+    const N: usize = 70_000;
+    let mut s = Session::new(&db.engine);
+    s.add_all((0..N).map(|i| Student {
+        id: None,
+        name: format!("s{i}"),
+        course_id: None,
+        course: BelongsTo::default(),
+    }));
+    s.commit().unwrap();
+    let mut s = Session::new(&db.engine);
+    let all = s.query::<Student>().order_by(Student::id).all().unwrap();
+    assert_eq!(all.len(), N);
+    for at in [0, 1, 32_767, 32_768, 40_000, N - 1] {
+        let key = all[at].read().id.unwrap();
+        let got = s.get::<Student>(key).unwrap().unwrap();
+        assert!(Handle::ptr_eq(&got, &all[at]), "row {at}");
+    }
+    let again = s
+        .query::<Student>()
+        .filter(Student::id.ge(all[32_760].read().id.unwrap()))
+        .order_by(Student::id)
+        .limit(20)
+        .all()
+        .unwrap();
+    assert!(same_objects(&again, &all[32_760..32_780]));
+}
+
 backend_tests!(
+    a_large_first_load_is_filed_whole,
     rows_in_any_key_order_are_one_object_per_row,
     a_parent_repeated_by_a_join_is_one_object,
     a_child_of_two_parents_is_one_object,
