@@ -443,16 +443,35 @@ fn load_grouped<R: Model>(
             list: chunk.iter().cloned().map(Expr::Value).collect(),
             negated: false,
         });
-        load_rows::<R>(session, &Statement::Select(sel), |h, row| {
-            let at = index.get(&KeyHash::of(row.value(group_at)?)).copied();
-            if let Some(all) = all.as_deref_mut() {
-                all.push(h.clone());
+        // The grouping value is read from the object decoded from the row when it is one of
+        // the model's columns (reading the row's column again costs as much as decoding it);
+        // from the row when the row was not decoded whole or the value is not the model's.
+        let own = group_at < R::COLUMNS.len();
+        let group_of = |obj: &R| -> Option<Option<usize>> {
+            if !own {
+                return None;
             }
-            if let Some(at) = at {
-                groups[at].push(h);
-            }
-            Ok(())
-        })?;
+            let v = obj.column_value(group_at).ok()?;
+            Some(index.get(&KeyHash::of(v)).copied())
+        };
+        load_rows::<R, _>(
+            session,
+            &Statement::Select(sel),
+            group_of,
+            |h, seen, row| {
+                let at = match seen.flatten() {
+                    Some(at) => at,
+                    None => index.get(&KeyHash::of(row.value(group_at)?)).copied(),
+                };
+                if let Some(all) = all.as_deref_mut() {
+                    all.push(h.clone());
+                }
+                if let Some(at) = at {
+                    groups[at].push(h);
+                }
+                Ok(())
+            },
+        )?;
     }
     Ok(())
 }

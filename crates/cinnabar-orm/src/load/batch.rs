@@ -64,8 +64,21 @@ impl<'m, T: Model> StatementLoad<'m, T> {
     /// [`materialize`](super::materialize)).
     #[inline]
     pub(crate) fn row(&mut self, row: &dyn Row, offset: usize) -> Result<Handle<T>> {
+        Ok(self.row_inspect(row, offset, |_| ())?.0)
+    }
+
+    /// As [`StatementLoad::row`], also handing `inspect` the row's `T` columns as decoded
+    /// (its result comes back beside the object), or `None` when the row was not decoded
+    /// whole: a row matched to an object the session holds by its key alone.
+    #[inline]
+    pub(crate) fn row_inspect<V>(
+        &mut self,
+        row: &dyn Row,
+        offset: usize,
+        inspect: impl FnOnce(&T) -> V,
+    ) -> Result<(Handle<T>, Option<V>)> {
         if !self.defer {
-            return materialize_in(
+            let h = materialize_in(
                 self.identity,
                 self.shared,
                 row,
@@ -73,9 +86,11 @@ impl<'m, T: Model> StatementLoad<'m, T> {
                 self.generation,
                 &mut self.key_first,
                 self.refresh,
-            );
+            )?;
+            return Ok((h, None));
         }
         let obj = T::from_row_at(row, offset)?;
+        let seen = inspect(&obj);
         if let Some(key) = obj.key() {
             if let Some(k) = int_key(&key) {
                 if self.deferred.is_empty() || k > self.last {
@@ -83,13 +98,13 @@ impl<'m, T: Model> StatementLoad<'m, T> {
                     let h =
                         Handle::tracked(obj, ObjectState::Persistent, self.shared, self.generation);
                     self.deferred.push((key, h.clone()));
-                    return Ok(h);
+                    return Ok((h, Some(seen)));
                 }
             }
         }
         // Not (or no longer) in increasing integer order: row by row from here on.
         self.file_deferred();
-        super::file_decoded(
+        let h = super::file_decoded(
             self.identity,
             self.shared,
             obj,
@@ -98,7 +113,8 @@ impl<'m, T: Model> StatementLoad<'m, T> {
             self.generation,
             &mut self.key_first,
             self.refresh,
-        )
+        )?;
+        Ok((h, Some(seen)))
     }
 
     /// Files the objects held aside and stops holding new ones aside.

@@ -198,10 +198,15 @@ pub(crate) fn load_each<T: Model>(
     stmt: &Statement,
     mut f: impl FnMut(Handle<T>),
 ) -> Result<()> {
-    load_rows::<T>(session, stmt, |h, _row| {
-        f(h);
-        Ok(())
-    })
+    load_rows::<T, ()>(
+        session,
+        stmt,
+        |_| (),
+        |h, _, _row| {
+            f(h);
+            Ok(())
+        },
+    )
 }
 
 /// Runs a [`Query`](crate::Query)'s SELECT (`select` without its select list, which is `T`'s columns)
@@ -305,11 +310,14 @@ fn text_keyed_sql<'a, T: Model>(
     Ok(sql)
 }
 
-/// As [`load_each`], also handing over the row (for columns after the model's own).
-pub(crate) fn load_rows<T: Model>(
+/// As [`load_each`], also handing over the row (for columns after the model's own) and what
+/// `inspect` found in the row's `T` columns as decoded (`None` when the row was matched to an
+/// object the session holds by its key alone, without decoding it whole).
+pub(crate) fn load_rows<T: Model, V>(
     session: &mut Session,
     stmt: &Statement,
-    mut f: impl FnMut(Handle<T>, &dyn Row) -> Result<()>,
+    mut inspect: impl FnMut(&T) -> V,
+    mut f: impl FnMut(Handle<T>, Option<V>, &dyn Row) -> Result<()>,
 ) -> Result<()> {
     session.autoflush()?;
     let generation = session.generation();
@@ -323,8 +331,8 @@ pub(crate) fn load_rows<T: Model>(
             &sql,
             &params,
             Some(&mut |row: &dyn Row| {
-                let h = rows.row(row, 0)?;
-                f(h, row)
+                let (h, seen) = rows.row_inspect(row, 0, &mut inspect)?;
+                f(h, seen, row)
             }),
         )?;
         Ok(())
