@@ -10,6 +10,7 @@ mod support;
 
 use cinnabar::prelude::*;
 use models::many_to_many::{Membership, Prerequisite, Pupil, Subject};
+use models::tree::Category;
 use models::{Course, Student};
 use support::TestDb;
 
@@ -198,7 +199,95 @@ fn a_large_first_load_is_filed_whole(db: &TestDb) {
     assert!(same_objects(&again, &all[32_760..32_780]));
 }
 
+/// Joined loading's related objects, the first time (held aside, filed when the load ends)
+/// and again (row by row into a map that holds them): one object per row, and a childless
+/// parent gets an empty collection.
+fn joined_children_are_one_object_per_row(db: &TestDb) {
+    setup(db);
+    seed(db, 3, 3);
+    seed(db, 1, 0);
+    let mut s = Session::new(&db.engine);
+    let courses = s
+        .query::<Course>()
+        .options(joined(Course::students))
+        .all()
+        .unwrap();
+    assert_eq!(courses.len(), 4);
+    let children = |courses: &[Handle<Course>]| -> Vec<Handle<Student>> {
+        let mut all: Vec<Handle<Student>> = courses
+            .iter()
+            .flat_map(|c| c.read().students.get().unwrap().to_vec())
+            .collect();
+        all.sort_by_key(|h| h.read().id);
+        all
+    };
+    let first = children(&courses);
+    assert_eq!(first.len(), 9);
+    let empty = courses
+        .iter()
+        .filter(|c| c.read().students.get().unwrap().is_empty())
+        .count();
+    assert_eq!(empty, 1, "the course without students");
+    let plain = s.query::<Student>().order_by(Student::id).all().unwrap();
+    assert!(same_objects(&first, &plain));
+    let again = s
+        .query::<Course>()
+        .options(joined(Course::students))
+        .all()
+        .unwrap();
+    assert!(same_objects(&children(&again), &first));
+}
+
+/// A joined load of a model's own relationship: parents and children go into one map, so
+/// a category that is both (a parent row and another's child) is one object.
+fn a_self_referential_joined_load_is_one_object_per_row(db: &TestDb) {
+    db.create_tables(&[Category::table()]);
+    let cat = |name: &str| Category {
+        id: None,
+        name: name.into(),
+        parent_id: None,
+        parent: BelongsTo::default(),
+        children: HasMany::loaded(Vec::new()),
+    };
+    let mut s = Session::new(&db.engine);
+    let root = s.add(cat("root"));
+    let (a, b, c) = (s.add(cat("a")), s.add(cat("b")), s.add(cat("c")));
+    for (child, parent) in [(&a, &root), (&b, &root), (&c, &a)] {
+        child.write().parent.set(Some(parent.clone())).unwrap();
+    }
+    s.commit().unwrap();
+
+    let mut s = Session::new(&db.engine);
+    let all = s
+        .query::<Category>()
+        .options(joined(Category::children))
+        .all()
+        .unwrap();
+    assert_eq!(all.len(), 4, "each category once");
+    let by_name = |name: &str| all.iter().find(|h| h.read().name == name).cloned().unwrap();
+    for parent in &all {
+        for child in parent.read().children.get().unwrap() {
+            let name = child.read().name.clone();
+            assert!(
+                Handle::ptr_eq(child, &by_name(&name)),
+                "{name} is one object"
+            );
+        }
+    }
+    let kids: Vec<String> = by_name("root")
+        .read()
+        .children
+        .get()
+        .unwrap()
+        .iter()
+        .map(|h| h.read().name.clone())
+        .collect();
+    assert_eq!(kids.len(), 2, "{kids:?}");
+}
+
 backend_tests!(
+    joined_children_are_one_object_per_row,
+    a_self_referential_joined_load_is_one_object_per_row,
     a_large_first_load_is_filed_whole,
     rows_in_any_key_order_are_one_object_per_row,
     a_parent_repeated_by_a_join_is_one_object,

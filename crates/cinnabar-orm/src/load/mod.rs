@@ -1,5 +1,5 @@
 //! Rows to objects through the identity map, for every reader of a model's rows (queries,
-//! the loading strategies, bulk statements): [`materialize`] (one row), [`load`],
+//! the loading strategies, bulk statements): [`materialize_in`] (one row), [`load`],
 //! [`load_each`] and [`load_rows`] (one statement), `load_query` (a [`Query`]'s SELECT, its
 //! SQL text cached per shape), and [`select_model`], the SELECT of a model's columns.
 //!
@@ -21,6 +21,7 @@ use crate::session::Session;
 
 mod batch;
 
+pub(crate) use batch::NewObjects;
 use batch::StatementLoad;
 
 /// The SELECT of all of `T`'s columns, qualified by its table.
@@ -47,36 +48,15 @@ pub(crate) fn key_values<T: Model>(key: &T::Key) -> Result<Vec<Value>> {
     cinnabar_core::types::KeyValues::key_values(key)
 }
 
-/// The object for the row's `T` columns (starting at `offset`): the identity map's, refreshed
-/// if expired and unchanged, or a new persistent object.
+/// The object for the row's `T` columns (starting at `offset`) in `identity`: the map's,
+/// refreshed if expired and unchanged, or a new persistent object. `refresh`: an object
+/// already loaded takes the row's values even if not expired (unless it has unflushed
+/// changes).
 ///
 /// Most rows of a load are new to the session, so the whole row is decoded first and the
 /// key taken from the object (the key column is read once). `key_first` (start a load with
 /// `false`) turns on at the first row the identity map already holds: from then on the key
 /// is decoded alone first, so rows already loaded cost no decode.
-#[inline]
-pub(crate) fn materialize<T: Model>(
-    reg: &mut Registry<T>,
-    shared: &Arc<Shared<T>>,
-    row: &dyn Row,
-    offset: usize,
-    generation: u64,
-    key_first: &mut bool,
-) -> Result<Handle<T>> {
-    materialize_in(
-        &mut reg.identity,
-        shared,
-        row,
-        offset,
-        generation,
-        key_first,
-        false,
-    )
-}
-
-/// [`materialize`] into an identity map (so a caller holding the registry can pass its
-/// `shared` without cloning the `Arc` first). `refresh`: an object already loaded takes the
-/// row's values even if not expired (unless it has unflushed changes).
 #[inline]
 #[allow(clippy::too_many_arguments)]
 fn materialize_in<T: Model>(
@@ -150,7 +130,7 @@ fn file_decoded<T: Model>(
     }
 }
 
-/// The object for the row's `T` columns as [`materialize`] gives it, with the key already
+/// The object for the row's `T` columns as [`materialize_in`] gives it, with the key already
 /// decoded from the row.
 #[inline]
 pub(crate) fn materialize_key<T: Model>(
