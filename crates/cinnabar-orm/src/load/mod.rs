@@ -78,8 +78,9 @@ fn materialize_in<T: Model>(
     )
 }
 
-/// [`materialize_in`] for the row's `T` columns decoded as `obj`.
-#[inline]
+/// [`materialize_in`] for the row's `T` columns decoded as `obj`. Always inlined: the
+/// object moves in by value, which a call would copy.
+#[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn file_decoded<T: Model>(
     identity: &mut IdentityMap<T::Key, Handle<T>>,
@@ -252,6 +253,28 @@ pub(crate) fn load_query<T: Model>(
             Some(sql) => sql,
             None => text_keyed_sql::<T>(conn, reg, &stmt, &mut key, &mut params)?,
         };
+        if !reg.identity.is_empty() || refresh {
+            // Objects are held aside only in an empty map (see `StatementLoad`): the rows of
+            // a query into a map that holds objects (a lookup among many) go straight in.
+            let mut key_first = false;
+            conn.run(
+                &sql,
+                &params,
+                Some(&mut |row: &dyn Row| {
+                    f(materialize_in(
+                        &mut reg.identity,
+                        &reg.shared,
+                        row,
+                        0,
+                        generation,
+                        &mut key_first,
+                        refresh,
+                    )?);
+                    Ok(())
+                }),
+            )?;
+            return Ok(());
+        }
         let mut rows = StatementLoad::new(&mut reg.identity, &reg.shared, generation, refresh);
         conn.run(
             &sql,
