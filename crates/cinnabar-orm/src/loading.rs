@@ -17,7 +17,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::handle::{Handle, Shared};
 use crate::identity::Registry;
-use crate::load::{load_rows, materialize, select_model};
+use crate::load::{load_rows, select_model, NewObjects};
 use crate::model::Model;
 use crate::relation::{BelongsTo, HasMany, KeyHash, Relation, RelationKind};
 use crate::session::Session;
@@ -72,8 +72,8 @@ pub trait JoinSpec<M: Model>: Send + Sync {
         row: &dyn Row,
         offset: usize,
     ) -> Result<()>;
-    /// Assigns what the rows gave to each parent.
-    fn finish(&self, state: Box<dyn Any + Send>);
+    /// Files the objects the rows gave in the session and assigns them to each parent.
+    fn finish(&self, state: Box<dyn Any + Send>, session: &mut Session);
 }
 
 /// The `joined` strategy: one LEFT OUTER JOIN in the parent query, de-duplicated (SQLAlchemy's
@@ -155,10 +155,18 @@ impl<M: Model, R: Model> JoinSpec<M> for Joined<M, R> {
     }
 
     fn start(&self, session: &mut Session, generation: u64, dedup: bool) -> Box<dyn Any + Send> {
+        let reg = session.registry::<R>();
+        let new = NewObjects::new(&reg.identity, generation, false);
+        // Objects are held aside only while no other rows of the statement go into the
+        // same map: not when the parent is the same model, nor beside another joined load.
+        let new = if dedup || TypeId::of::<M>() == TypeId::of::<R>() {
+            new.row_by_row()
+        } else {
+            new
+        };
         Box::new(JoinState::<M, R> {
-            generation,
-            shared: session.registry::<R>().shared.clone(),
-            key_first: false,
+            shared: reg.shared.clone(),
+            new,
             dedup,
             groups: Vec::new(),
             placed: FxHashSet::default(),
@@ -187,17 +195,32 @@ impl<M: Model, R: Model> JoinSpec<M> for Joined<M, R> {
                 return Err(Error::misuse("joined load parents numbered out of order"))
             }
         }
-        if row.value(offset + R::PRIMARY_KEY[0])?.is_null() {
-            return Ok(()); // the outer join found no related row
-        }
-        let h = materialize(
-            reg,
-            &st.shared,
-            row,
-            offset,
-            st.generation,
-            &mut st.key_first,
-        )?;
+        // The outer join found no related row when the related key is NULL.
+        let no_row = |row: &dyn Row| -> Result<bool> {
+            Ok(row.value(offset + R::PRIMARY_KEY[0])?.is_null())
+        };
+        let h = if st.new.batching() {
+            // Every row is decoded whole anyway: decode first and look at the key only when
+            // that fails or finds none (reading a column twice costs as much as decoding it).
+            let obj = match R::from_row_at(row, offset) {
+                Ok(obj) => obj,
+                Err(_) if no_row(row)? => return Ok(()),
+                Err(e) => return Err(e),
+            };
+            if obj.key().is_none() && no_row(row)? {
+                return Ok(());
+            }
+            st.new
+                .decoded(&mut reg.identity, &st.shared, obj, row, offset, |_| ())?
+                .0
+        } else {
+            if no_row(row)? {
+                return Ok(());
+            }
+            st.new
+                .row_inspect(&mut reg.identity, &st.shared, row, offset, |_| ())?
+                .0
+        };
         if st.dedup && !st.placed.insert((at, Arc::as_ptr(&h.0) as usize)) {
             return Ok(());
         }
@@ -205,10 +228,11 @@ impl<M: Model, R: Model> JoinSpec<M> for Joined<M, R> {
         Ok(())
     }
 
-    fn finish(&self, state: Box<dyn Any + Send>) {
-        let Ok(st) = state.downcast::<JoinState<M, R>>() else {
+    fn finish(&self, state: Box<dyn Any + Send>, session: &mut Session) {
+        let Ok(mut st) = state.downcast::<JoinState<M, R>>() else {
             return;
         };
+        st.new.file(&mut session.registry::<R>().identity);
         for (parent, items) in st.groups {
             fill_inverse(&self.relation, &parent, &items);
             match (self.relation.many_mut, self.relation.one_mut) {
@@ -225,10 +249,9 @@ impl<M: Model, R: Model> JoinSpec<M> for Joined<M, R> {
 
 /// One joined load in progress: each parent (once, in first-seen order) with its objects.
 struct JoinState<M: Model, R: Model> {
-    generation: u64,
     shared: Arc<Shared<R>>,
-    /// See [`materialize`].
-    key_first: bool,
+    /// The related objects' filing (see [`NewObjects`]).
+    new: NewObjects<R>,
     dedup: bool,
     groups: Vec<(Handle<M>, Vec<Handle<R>>)>,
     /// (parent number, object address) pairs already placed, when rows can repeat them.
@@ -443,16 +466,35 @@ fn load_grouped<R: Model>(
             list: chunk.iter().cloned().map(Expr::Value).collect(),
             negated: false,
         });
-        load_rows::<R>(session, &Statement::Select(sel), |h, row| {
-            let at = index.get(&KeyHash::of(row.value(group_at)?)).copied();
-            if let Some(all) = all.as_deref_mut() {
-                all.push(h.clone());
+        // The grouping value is read from the object decoded from the row when it is one of
+        // the model's columns (reading the row's column again costs as much as decoding it);
+        // from the row when the row was not decoded whole or the value is not the model's.
+        let own = group_at < R::COLUMNS.len();
+        let group_of = |obj: &R| -> Option<Option<usize>> {
+            if !own {
+                return None;
             }
-            if let Some(at) = at {
-                groups[at].push(h);
-            }
-            Ok(())
-        })?;
+            let v = obj.column_value(group_at).ok()?;
+            Some(index.get(&KeyHash::of(v)).copied())
+        };
+        load_rows::<R, _>(
+            session,
+            &Statement::Select(sel),
+            group_of,
+            |h, seen, row| {
+                let at = match seen.flatten() {
+                    Some(at) => at,
+                    None => index.get(&KeyHash::of(row.value(group_at)?)).copied(),
+                };
+                if let Some(all) = all.as_deref_mut() {
+                    all.push(h.clone());
+                }
+                if let Some(at) = at {
+                    groups[at].push(h);
+                }
+                Ok(())
+            },
+        )?;
     }
     Ok(())
 }

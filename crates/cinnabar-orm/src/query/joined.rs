@@ -134,7 +134,7 @@ pub(super) fn load_joined<T: Model>(
     session.put_scratch(sql);
     let found = result?;
     for (spec, state) in specs.iter().zip(states) {
-        spec.finish(state);
+        spec.finish(state, session);
     }
     Ok(found)
 }

@@ -1,5 +1,5 @@
 //! Rows to objects through the identity map, for every reader of a model's rows (queries,
-//! the loading strategies, bulk statements): [`materialize`] (one row), [`load`],
+//! the loading strategies, bulk statements): [`materialize_in`] (one row), [`load`],
 //! [`load_each`] and [`load_rows`] (one statement), `load_query` (a [`Query`]'s SELECT, its
 //! SQL text cached per shape), and [`select_model`], the SELECT of a model's columns.
 //!
@@ -18,6 +18,11 @@ use crate::identity::{make_room, IdentityMap, Registry};
 use crate::model::Model;
 use crate::query::shape::ShapeKey;
 use crate::session::Session;
+
+mod batch;
+
+pub(crate) use batch::NewObjects;
+use batch::StatementLoad;
 
 /// The SELECT of all of `T`'s columns, qualified by its table.
 pub(crate) fn select_model<T: Model>() -> Select {
@@ -43,36 +48,15 @@ pub(crate) fn key_values<T: Model>(key: &T::Key) -> Result<Vec<Value>> {
     cinnabar_core::types::KeyValues::key_values(key)
 }
 
-/// The object for the row's `T` columns (starting at `offset`): the identity map's, refreshed
-/// if expired and unchanged, or a new persistent object.
+/// The object for the row's `T` columns (starting at `offset`) in `identity`: the map's,
+/// refreshed if expired and unchanged, or a new persistent object. `refresh`: an object
+/// already loaded takes the row's values even if not expired (unless it has unflushed
+/// changes).
 ///
 /// Most rows of a load are new to the session, so the whole row is decoded first and the
 /// key taken from the object (the key column is read once). `key_first` (start a load with
 /// `false`) turns on at the first row the identity map already holds: from then on the key
 /// is decoded alone first, so rows already loaded cost no decode.
-#[inline]
-pub(crate) fn materialize<T: Model>(
-    reg: &mut Registry<T>,
-    shared: &Arc<Shared<T>>,
-    row: &dyn Row,
-    offset: usize,
-    generation: u64,
-    key_first: &mut bool,
-) -> Result<Handle<T>> {
-    materialize_in(
-        &mut reg.identity,
-        shared,
-        row,
-        offset,
-        generation,
-        key_first,
-        false,
-    )
-}
-
-/// [`materialize`] into an identity map (so a caller holding the registry can pass its
-/// `shared` without cloning the `Arc` first). `refresh`: an object already loaded takes the
-/// row's values even if not expired (unless it has unflushed changes).
 #[inline]
 #[allow(clippy::too_many_arguments)]
 fn materialize_in<T: Model>(
@@ -89,6 +73,25 @@ fn materialize_in<T: Model>(
         return materialize_key(identity, shared, key, row, offset, generation);
     }
     let obj = T::from_row_at(row, offset)?;
+    file_decoded(
+        identity, shared, obj, row, offset, generation, key_first, refresh,
+    )
+}
+
+/// [`materialize_in`] for the row's `T` columns decoded as `obj`. Always inlined: the
+/// object moves in by value, which a call would copy.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn file_decoded<T: Model>(
+    identity: &mut IdentityMap<T::Key, Handle<T>>,
+    shared: &Arc<Shared<T>>,
+    obj: T,
+    row: &dyn Row,
+    offset: usize,
+    generation: u64,
+    key_first: &mut bool,
+    refresh: bool,
+) -> Result<Handle<T>> {
     let key = match obj.key() {
         Some(k) => k,
         // A NULL key column: decoding it alone reports the conversion error.
@@ -128,7 +131,7 @@ fn materialize_in<T: Model>(
     }
 }
 
-/// The object for the row's `T` columns as [`materialize`] gives it, with the key already
+/// The object for the row's `T` columns as [`materialize_in`] gives it, with the key already
 /// decoded from the row.
 #[inline]
 pub(crate) fn materialize_key<T: Model>(
@@ -176,10 +179,15 @@ pub(crate) fn load_each<T: Model>(
     stmt: &Statement,
     mut f: impl FnMut(Handle<T>),
 ) -> Result<()> {
-    load_rows::<T>(session, stmt, |h, _row| {
-        f(h);
-        Ok(())
-    })
+    load_rows::<T, ()>(
+        session,
+        stmt,
+        |_| (),
+        |h, _, _row| {
+            f(h);
+            Ok(())
+        },
+    )
 }
 
 /// Runs a [`Query`](crate::Query)'s SELECT (`select` without its select list, which is `T`'s columns)
@@ -245,20 +253,34 @@ pub(crate) fn load_query<T: Model>(
             Some(sql) => sql,
             None => text_keyed_sql::<T>(conn, reg, &stmt, &mut key, &mut params)?,
         };
-        let mut key_first = false;
+        if !reg.identity.is_empty() || refresh {
+            // Objects are held aside only in an empty map (see `StatementLoad`): the rows of
+            // a query into a map that holds objects (a lookup among many) go straight in.
+            let mut key_first = false;
+            conn.run(
+                &sql,
+                &params,
+                Some(&mut |row: &dyn Row| {
+                    f(materialize_in(
+                        &mut reg.identity,
+                        &reg.shared,
+                        row,
+                        0,
+                        generation,
+                        &mut key_first,
+                        refresh,
+                    )?);
+                    Ok(())
+                }),
+            )?;
+            return Ok(());
+        }
+        let mut rows = StatementLoad::new(&mut reg.identity, &reg.shared, generation, refresh);
         conn.run(
             &sql,
             &params,
             Some(&mut |row: &dyn Row| {
-                f(materialize_in(
-                    &mut reg.identity,
-                    &reg.shared,
-                    row,
-                    0,
-                    generation,
-                    &mut key_first,
-                    refresh,
-                )?);
+                f(rows.row(row, 0)?);
                 Ok(())
             }),
         )?;
@@ -291,11 +313,14 @@ fn text_keyed_sql<'a, T: Model>(
     Ok(sql)
 }
 
-/// As [`load_each`], also handing over the row (for columns after the model's own).
-pub(crate) fn load_rows<T: Model>(
+/// As [`load_each`], also handing over the row (for columns after the model's own) and what
+/// `inspect` found in the row's `T` columns as decoded (`None` when the row was matched to an
+/// object the session holds by its key alone, without decoding it whole).
+pub(crate) fn load_rows<T: Model, V>(
     session: &mut Session,
     stmt: &Statement,
-    mut f: impl FnMut(Handle<T>, &dyn Row) -> Result<()>,
+    mut inspect: impl FnMut(&T) -> V,
+    mut f: impl FnMut(Handle<T>, Option<V>, &dyn Row) -> Result<()>,
 ) -> Result<()> {
     session.autoflush()?;
     let generation = session.generation();
@@ -303,15 +328,14 @@ pub(crate) fn load_rows<T: Model>(
     let mut params = session.take_params();
     let result = (|| {
         let (conn, reg) = session.parts::<T>()?;
-        let shared = reg.shared.clone();
         compile_into(conn.dialect(), stmt, &mut sql, &mut params)?;
-        let mut key_first = false;
+        let mut rows = StatementLoad::new(&mut reg.identity, &reg.shared, generation, false);
         conn.run(
             &sql,
             &params,
             Some(&mut |row: &dyn Row| {
-                let h = materialize(reg, &shared, row, 0, generation, &mut key_first)?;
-                f(h, row)
+                let (h, seen) = rows.row_inspect(row, 0, &mut inspect)?;
+                f(h, seen, row)
             }),
         )?;
         Ok(())
