@@ -75,7 +75,7 @@ pub(crate) fn materialize<T: Model>(
 /// row's values even if not expired (unless it has unflushed changes).
 #[inline]
 #[allow(clippy::too_many_arguments)]
-fn materialize_in<T: Model>(
+pub(crate) fn materialize_in<T: Model>(
     identity: &mut IdentityMap<T::Key, Handle<T>>,
     shared: &Arc<Shared<T>>,
     row: &dyn Row,
