@@ -3,7 +3,6 @@
 //! return to the pool.
 
 use std::cell::OnceCell;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use cinnabar_core::dialect::{Dialect, PostgresDialect};
@@ -11,6 +10,7 @@ use cinnabar_core::sql::{first_keyword, split_statements};
 use cinnabar_core::{Error, ErrorKind, Result, ValueRef};
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::Statement;
+use rustc_hash::FxHashMap;
 
 use super::bind::Bind;
 use super::error::{describe, map_error};
@@ -26,6 +26,8 @@ pub(super) struct Prepared {
     pub(super) decode: Arc<[Decode]>,
     /// Whether some column may need per-row storage (converted text, parsed JSON).
     pub(super) needs_storage: bool,
+    /// Whether the statement only reads ([`is_query`]; decided once, at prepare).
+    pub(super) query: bool,
 }
 
 /// How a cached statement is executed.
@@ -56,9 +58,10 @@ pub(super) struct PostgresConnection {
     pub(super) client: super::client::PgClient,
     /// Keyed by the SQL, or for statements with declared parameter types by
     /// [`typed_key`](super::prepare::typed_key).
-    pub(super) cache: HashMap<String, Prepared>,
+    /// FxHash: looked up on every execution, with the SQL text as key.
+    pub(super) cache: FxHashMap<String, Prepared>,
     /// For SQL whose parameters the server could not type: their 0-based positions.
-    pub(super) untyped: HashMap<String, Vec<usize>>,
+    pub(super) untyped: FxHashMap<String, Vec<usize>>,
     pub(super) tx: TxState,
     /// Whether the last failure was reported by the server.
     pub(super) server_error: bool,
@@ -71,7 +74,7 @@ pub(super) struct PostgresConnection {
 }
 
 /// Whether a statement only reads (its row count is not "rows changed").
-fn is_query(sql: &str) -> bool {
+pub(super) fn is_query(sql: &str) -> bool {
     first_keyword(sql, rules()).is_some_and(|w| {
         ["SELECT", "VALUES", "TABLE", "SHOW", "EXPLAIN", "FETCH"]
             .iter()
@@ -122,6 +125,7 @@ impl PostgresConnection {
         sql: &str,
         params: &[ValueRef<'_>],
         sink: &mut Option<RowSink<'_>>,
+        max_rows: usize,
     ) -> std::result::Result<u64, Attempt> {
         let prepared = self.prepare(sql, params).map_err(Attempt::Failed)?;
         let expected = match &prepared.stmt {
@@ -136,6 +140,13 @@ impl PostgresConnection {
                 ))
                 .with_sql(sql),
             ));
+        }
+        if let (Stmt::Named(stmt), true, Some(sink)) =
+            (&prepared.stmt, prepared.query, sink.as_mut())
+        {
+            if max_rows <= FEW_ROWS && params.len() <= FEW_PARAMS {
+                return self.execute_few(stmt, &prepared, params, max_rows, &mut **sink);
+            }
         }
         let binds = params.iter().enumerate().map(|(i, &value)| Bind {
             value,
@@ -161,7 +172,10 @@ impl PostgresConnection {
         let mut first = true;
         // Reading the rows looked types up (a column changed to an enum since described).
         let mut looked_up = false;
-        loop {
+        // Rows handed to the sink; a query stops after `max_rows` (the iterator left
+        // unfinished, which the client library reads to the end itself).
+        let mut taken = 0usize;
+        while taken < max_rows || !prepared.query {
             let row = match rows.next() {
                 Ok(Some(row)) => row,
                 Ok(None) => break,
@@ -184,7 +198,8 @@ impl PostgresConnection {
                     });
                 }
             }
-            if let Some(sink) = sink.as_mut() {
+            if let Some(sink) = sink.as_mut().filter(|_| taken < max_rows) {
+                taken += 1;
                 let (decode, needs_storage) = match &fresh {
                     Some((d, storage)) => (&**d, *storage),
                     None => (&*prepared.decode, prepared.needs_storage),
@@ -207,18 +222,30 @@ impl PostgresConnection {
         if looked_up {
             self.note_type_lookups();
         }
-        Ok(if is_query(sql) { 0 } else { affected })
+        Ok(if prepared.query { 0 } else { affected })
     }
 
     pub(super) fn run_inner(
         &mut self,
         sql: &str,
         params: &[ValueRef<'_>],
+        sink: Option<RowSink<'_>>,
+    ) -> Result<u64> {
+        self.run_inner_limited(sql, params, sink, usize::MAX)
+    }
+
+    /// [`Self::run_inner`] handing `sink` at most `max_rows` rows (see
+    /// [`DriverConnection::run_limited`]).
+    fn run_inner_limited(
+        &mut self,
+        sql: &str,
+        params: &[ValueRef<'_>],
         mut sink: Option<RowSink<'_>>,
+        max_rows: usize,
     ) -> Result<u64> {
         let mut retried = false;
         loop {
-            match self.execute(sql, params, &mut sink) {
+            match self.execute(sql, params, &mut sink, max_rows) {
                 Ok(n) => return Ok(n),
                 Err(Attempt::Failed(e)) => return Err(e),
                 Err(Attempt::Start(e)) => {
@@ -259,6 +286,61 @@ impl PostgresConnection {
     }
 }
 
+/// At most this many rows are read in one wait for the server (`execute_few`).
+const FEW_ROWS: usize = 8;
+/// ... with at most this many parameters (bound from an array on the stack).
+const FEW_PARAMS: usize = 8;
+
+impl PostgresConnection {
+    /// Runs a query of a named statement whose SQL returns at most `max_rows` rows
+    /// ([`FEW_ROWS`]) and reads them all in one wait for the server: the blocking client's
+    /// row iterator waits once per row and once more for the end, each wait a round of its
+    /// runtime (about 1,000 instructions). Only the first `max_rows` rows go to `sink`.
+    fn execute_few(
+        &mut self,
+        stmt: &Statement,
+        prepared: &Prepared,
+        params: &[ValueRef<'_>],
+        max_rows: usize,
+        sink: &mut dyn FnMut(&dyn crate::row::Row) -> Result<()>,
+    ) -> std::result::Result<u64, Attempt> {
+        let mut binds = [Bind {
+            value: ValueRef::Null,
+            position: 0,
+        }; FEW_PARAMS];
+        for (i, (b, &value)) in binds.iter_mut().zip(params).enumerate() {
+            *b = Bind {
+                value,
+                position: i + 1,
+            };
+        }
+        let refs: [&(dyn postgres::types::ToSql + Sync); FEW_PARAMS] =
+            std::array::from_fn(|i| &binds[i] as &(dyn postgres::types::ToSql + Sync));
+        let rows = match self.client.query(stmt, &refs[..params.len()]) {
+            Ok(rows) => rows,
+            // No row was produced: as a failed start of the streaming path (retried once
+            // when a schema change invalidated the plan).
+            Err(e) => return Err(Attempt::Start(e)),
+        };
+        for row in rows.iter().take(max_rows) {
+            let storage = if prepared.needs_storage {
+                (0..prepared.decode.len())
+                    .map(|_| OnceCell::new())
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            sink(&PgRow {
+                row,
+                decode: &prepared.decode,
+                storage,
+            })
+            .map_err(Attempt::Failed)?;
+        }
+        Ok(0)
+    }
+}
+
 /// How one attempt at a statement failed.
 enum Attempt {
     /// Before any row was produced, with the raw error (may be retried).
@@ -284,6 +366,34 @@ impl DriverConnection for PostgresConnection {
             return result;
         }
         let result = self.run_inner(sql, params, sink);
+        self.settle(&effects, sql, result)
+    }
+
+    fn run_limited(
+        &mut self,
+        sql: &str,
+        params: &[ValueRef<'_>],
+        max_rows: usize,
+        sink: RowSink<'_>,
+    ) -> Result<u64> {
+        if self.pooled.is_some() {
+            // Behind a transaction pooler: as `run` (`pooled.rs`), the first rows handed on.
+            let mut seen = 0usize;
+            return self.run(
+                sql,
+                params,
+                Some(&mut |row: &dyn crate::row::Row| {
+                    if seen < max_rows {
+                        seen += 1;
+                        sink(row)?;
+                    }
+                    Ok(())
+                }),
+            );
+        }
+        let effects = [tx_effect(sql)];
+        self.server_error = false;
+        let result = self.run_inner_limited(sql, params, Some(sink), max_rows);
         self.settle(&effects, sql, result)
     }
 

@@ -206,41 +206,44 @@ impl Compact {
                     _ => {
                         let params: Vec<ValueRef<'_>> =
                             compiled.params.iter().map(Value::as_ref).collect();
-                        return run::<T>(conn, reg, &sql, &params, generation, &mut f);
+                        return run::<T>(conn, reg, &sql, &params, self.limit, generation, &mut f);
                     }
                 }
                 sql
             }
         };
-        run::<T>(conn, reg, &sql, params, generation, &mut f)
+        run::<T>(conn, reg, &sql, params, self.limit, generation, &mut f)
     }
 }
 
-/// Runs `sql` with `params` on `conn`, every row through `reg`'s identity map to `f`.
+/// Runs `sql` with `params` on `conn`, every row through `reg`'s identity map to `f`;
+/// `limit` is the LIMIT in `sql` (the driver may then read the rows at once and stop after
+/// them: `Connection::run_limited`).
 fn run<T: Model>(
     conn: &mut Connection,
     reg: &mut Registry<T>,
     sql: &str,
     params: &[ValueRef<'_>],
+    limit: Option<u64>,
     generation: u64,
     f: &mut impl FnMut(Handle<T>),
 ) -> Result<()> {
     let mut key_first = false;
-    conn.run(
-        sql,
-        params,
-        Some(&mut |row: &dyn Row| {
-            f(materialize_in(
-                &mut reg.identity,
-                &reg.shared,
-                row,
-                0,
-                generation,
-                &mut key_first,
-                false,
-            )?);
-            Ok(())
-        }),
-    )?;
+    let sink = &mut |row: &dyn Row| {
+        f(materialize_in(
+            &mut reg.identity,
+            &reg.shared,
+            row,
+            0,
+            generation,
+            &mut key_first,
+            false,
+        )?);
+        Ok(())
+    };
+    match limit.and_then(|n| usize::try_from(n).ok()) {
+        Some(n) => conn.run_limited(sql, params, n, sink)?,
+        None => conn.run(sql, params, Some(sink))?,
+    };
     Ok(())
 }
