@@ -14,6 +14,7 @@ use rustc_hash::FxHashMap;
 
 use super::bind::Bind;
 use super::error::{describe, map_error};
+use super::one_wait::FEW_ROWS;
 use super::row::{decode_needs_storage, Decode, PgRow};
 use super::tx_state::{tx_effect, TxEffect, TxState};
 use super::{rules, PING_TIMEOUT};
@@ -141,11 +142,14 @@ impl PostgresConnection {
                 .with_sql(sql),
             ));
         }
-        if let (Stmt::Named(stmt), true, Some(sink)) =
-            (&prepared.stmt, prepared.query, sink.as_mut())
-        {
-            if max_rows <= FEW_ROWS && params.len() <= FEW_PARAMS {
-                return self.execute_few(stmt, &prepared, params, max_rows, &mut **sink);
+        if let Stmt::Named(stmt) = &prepared.stmt {
+            // One wait for the server where the rows allow it (`one_wait.rs`).
+            match sink.as_mut() {
+                None => return self.execute_unread(stmt, &prepared, params),
+                Some(sink) if prepared.query && max_rows <= FEW_ROWS => {
+                    return self.execute_few(stmt, &prepared, params, max_rows, &mut **sink);
+                }
+                Some(_) => {}
             }
         }
         let binds = params.iter().enumerate().map(|(i, &value)| Bind {
@@ -286,63 +290,8 @@ impl PostgresConnection {
     }
 }
 
-/// At most this many rows are read in one wait for the server (`execute_few`).
-const FEW_ROWS: usize = 8;
-/// ... with at most this many parameters (bound from an array on the stack).
-const FEW_PARAMS: usize = 8;
-
-impl PostgresConnection {
-    /// Runs a query of a named statement whose SQL returns at most `max_rows` rows
-    /// ([`FEW_ROWS`]) and reads them all in one wait for the server: the blocking client's
-    /// row iterator waits once per row and once more for the end, each wait a round of its
-    /// runtime (about 1,000 instructions). Only the first `max_rows` rows go to `sink`.
-    fn execute_few(
-        &mut self,
-        stmt: &Statement,
-        prepared: &Prepared,
-        params: &[ValueRef<'_>],
-        max_rows: usize,
-        sink: &mut dyn FnMut(&dyn crate::row::Row) -> Result<()>,
-    ) -> std::result::Result<u64, Attempt> {
-        let mut binds = [Bind {
-            value: ValueRef::Null,
-            position: 0,
-        }; FEW_PARAMS];
-        for (i, (b, &value)) in binds.iter_mut().zip(params).enumerate() {
-            *b = Bind {
-                value,
-                position: i + 1,
-            };
-        }
-        let refs: [&(dyn postgres::types::ToSql + Sync); FEW_PARAMS] =
-            std::array::from_fn(|i| &binds[i] as &(dyn postgres::types::ToSql + Sync));
-        let rows = match self.client.query(stmt, &refs[..params.len()]) {
-            Ok(rows) => rows,
-            // No row was produced: as a failed start of the streaming path (retried once
-            // when a schema change invalidated the plan).
-            Err(e) => return Err(Attempt::Start(e)),
-        };
-        for row in rows.iter().take(max_rows) {
-            let storage = if prepared.needs_storage {
-                (0..prepared.decode.len())
-                    .map(|_| OnceCell::new())
-                    .collect()
-            } else {
-                Vec::new()
-            };
-            sink(&PgRow {
-                row,
-                decode: &prepared.decode,
-                storage,
-            })
-            .map_err(Attempt::Failed)?;
-        }
-        Ok(0)
-    }
-}
-
 /// How one attempt at a statement failed.
-enum Attempt {
+pub(super) enum Attempt {
     /// Before any row was produced, with the raw error (may be retried).
     Start(postgres::Error),
     /// Anything else, already mapped.

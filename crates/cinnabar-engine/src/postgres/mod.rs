@@ -49,6 +49,7 @@ mod connection;
 mod datetime;
 mod error;
 mod numeric;
+mod one_wait;
 mod pooled;
 mod prepare;
 mod row;
