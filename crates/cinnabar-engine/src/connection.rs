@@ -114,6 +114,46 @@ impl Connection {
         result
     }
 
+    /// As [`Connection::run`] for a query whose SQL returns at most `max_rows` rows (a
+    /// LIMIT), of which `sink` receives at most `max_rows`: the driver may read them at once
+    /// and stops after them (one wait for the server on PostgreSQL instead of one per row
+    /// and one for the end; no further step on SQLite). What `first()` and `one_or_none()`
+    /// run. Counted and observed as [`Connection::run`].
+    ///
+    /// # Errors
+    /// As [`Connection::run`].
+    pub fn run_limited(
+        &mut self,
+        sql: &str,
+        params: &[ValueRef<'_>],
+        max_rows: usize,
+        sink: RowSink<'_>,
+    ) -> Result<u64> {
+        self.statements += 1;
+        let settings = self.engine.inner.observe;
+        if observe::wanted(&settings) {
+            let mut seen = 0usize;
+            return self.run_observed(
+                settings,
+                sql,
+                params,
+                Some(&mut |row: &dyn Row| {
+                    if seen < max_rows {
+                        seen += 1;
+                        sink(row)?;
+                    }
+                    Ok(())
+                }),
+            );
+        }
+        let raw = self.raw()?;
+        let result = raw.run_limited(sql, params, max_rows, sink);
+        if result.is_err() && raw.is_broken() {
+            tracing::warn!(target: "cinnabar::engine", "connection broke; it will be discarded");
+        }
+        result
+    }
+
     /// [`Connection::run`] with the echo line, the statement's span (counting the rows the
     /// sink receives) and the slow-statement check.
     #[cold]

@@ -80,6 +80,35 @@ pub trait DriverConnection: Send {
     fn run(&mut self, sql: &str, params: &[ValueRef<'_>], sink: Option<RowSink<'_>>)
         -> Result<u64>;
 
+    /// As [`Self::run`] for a query of at most `max_rows` rows (its SQL says so, with a
+    /// LIMIT): `sink` receives the first `max_rows` rows at most. A driver may read them all
+    /// at once and stops after them (the PostgreSQL driver waits for the server once instead
+    /// of once per row; SQLite does not step the statement again). The default runs
+    /// [`Self::run`] and hands on the first `max_rows` rows.
+    ///
+    /// # Errors
+    /// As [`Self::run`].
+    fn run_limited(
+        &mut self,
+        sql: &str,
+        params: &[ValueRef<'_>],
+        max_rows: usize,
+        sink: RowSink<'_>,
+    ) -> Result<u64> {
+        let mut seen = 0usize;
+        self.run(
+            sql,
+            params,
+            Some(&mut |row: &dyn crate::row::Row| {
+                if seen < max_rows {
+                    seen += 1;
+                    sink(row)?;
+                }
+                Ok(())
+            }),
+        )
+    }
+
     /// Runs one parameterised statement once per row of `params` (`width` values a row),
     /// pushing each execution's changed-row count to `counts`: the executemany path of
     /// flushes. Drivers override it to prepare once; the default calls [`Self::run`].

@@ -1705,3 +1705,106 @@ fn untyped_parameters_are_declared_from_the_values() {
     tx.rollback().unwrap();
     assert_eq!(count(&mut conn, "t"), 1);
 }
+
+/// `run_limited` as the ORM's `first()` runs it: the first `max_rows` rows of the statement.
+fn limited(
+    conn: &mut Connection,
+    sql: &str,
+    params: &[ValueRef<'_>],
+    max: usize,
+) -> Vec<Vec<Value>> {
+    let mut out = Vec::new();
+    conn.run_limited(sql, params, max, &mut |row: &dyn Row| {
+        let values = (0..row.len())
+            .map(|i| row.value(i).map(ValueRef::to_owned_value))
+            .collect::<Result<Vec<_>, _>>()?;
+        out.push(values);
+        Ok(())
+    })
+    .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    out
+}
+
+/// The limited path reads a few rows in one wait for the server (a named statement from
+/// the connection's cache): a schema change that invalidates the cached plan ("cached plan
+/// must not change result type") makes it prepare again, a reconnect starts a fresh cache,
+/// rows beyond `max_rows` are not handed on and leave the connection in sync (also on the
+/// streaming path, past 8 rows), and a DML statement with RETURNING still runs to its end.
+#[test]
+#[cfg_attr(not(feature = "postgres"), ignore = "the `postgres` feature is off")]
+#[cfg_attr(
+    all(feature = "postgres", not(cinnabar_test_postgres)),
+    ignore = "CINNABAR_TEST_POSTGRES is not set"
+)]
+fn limited_runs_survive_schema_changes_and_reconnects() {
+    let db = TestDb::new("limited_runs_survive_schema_changes_and_reconnects");
+    let engine = db.engine_with(EngineOptions::new().pool_size(1).max_overflow(0));
+    let mut conn = engine.connect().unwrap();
+    conn.execute_script(
+        "CREATE TABLE l (a INTEGER, b TEXT); INSERT INTO l VALUES (1, 'x'), (2, 'y')",
+    )
+    .unwrap();
+    let sql = "SELECT * FROM l WHERE a >= $1 ORDER BY a LIMIT 1";
+    assert_eq!(
+        limited(&mut conn, sql, &[ValueRef::Int(1)], 1),
+        vec![vec![Value::Int(1), Value::Text("x".into())]]
+    );
+    // The result type changes under the cached statement: prepared again, new columns read.
+    conn.execute_script("ALTER TABLE l ALTER COLUMN b TYPE INTEGER USING length(b), ADD COLUMN c BOOLEAN DEFAULT true")
+        .unwrap();
+    assert_eq!(
+        limited(&mut conn, sql, &[ValueRef::Int(2)], 1),
+        vec![vec![Value::Int(2), Value::Int(1), Value::Bool(true)]]
+    );
+    // Inside a transaction the error aborts it (PostgreSQL's rule), so it is reported.
+    let mut tx = conn.begin().unwrap();
+    assert_eq!(limited(&mut tx, sql, &[ValueRef::Int(1)], 1).len(), 1);
+    tx.execute_script("ALTER TABLE l DROP COLUMN c").unwrap();
+    let mut sink = |_: &dyn Row| Ok(());
+    let e = tx
+        .run_limited(sql, &[ValueRef::Int(1)], 1, &mut sink)
+        .unwrap_err();
+    assert_eq!(e.code(), Some("0A000"), "{e}");
+    tx.rollback().unwrap();
+    assert_eq!(
+        limited(&mut conn, sql, &[ValueRef::Int(1)], 1),
+        vec![vec![Value::Int(1), Value::Int(1), Value::Bool(true)]],
+        "the rollback undid the DROP COLUMN; the statement is prepared again"
+    );
+
+    // A reconnect: the new server session has none of the old one's statements.
+    let pid = backend_pid(&mut conn);
+    drop(conn);
+    db.kill(pid);
+    let mut conn = engine.connect().unwrap();
+    assert!(
+        conn.run("SELECT 1", &[], None).is_err(),
+        "the killed connection"
+    );
+    drop(conn);
+    let mut conn = engine.connect().unwrap();
+    assert_ne!(backend_pid(&mut conn), pid);
+    assert_eq!(
+        limited(&mut conn, sql, &[ValueRef::Int(2)], 1)[0][0],
+        Value::Int(2)
+    );
+
+    // At most max_rows rows, in one wait (5 rows) or streamed (5,000): in sync after.
+    let few = "SELECT g FROM generate_series(1, 5) g";
+    assert_eq!(
+        limited(&mut conn, few, &[], 2),
+        vec![vec![Value::Int(1)], vec![Value::Int(2)]]
+    );
+    let many = "SELECT g FROM generate_series(1, 5000) g";
+    assert_eq!(limited(&mut conn, many, &[], 100).len(), 100);
+    assert_eq!(query(&mut conn, "SELECT 7", &[]), vec![vec![Value::Int(7)]]);
+    // DML: every row is inserted, whatever the sink takes.
+    let returned = limited(
+        &mut conn,
+        "INSERT INTO l (a) SELECT g FROM generate_series(10, 12) g RETURNING a",
+        &[],
+        1,
+    );
+    assert_eq!(returned, vec![vec![Value::Int(10)]]);
+    assert_eq!(count(&mut conn, "l"), 5);
+}

@@ -27,7 +27,7 @@ impl fmt::Display for BindError {
 impl std::error::Error for BindError {}
 
 /// One parameter, encoded for the type the server inferred for its `$n`.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub(super) struct Bind<'a> {
     pub(super) value: ValueRef<'a>,
     /// 1-based position.

@@ -3,7 +3,6 @@
 //! return to the pool.
 
 use std::cell::OnceCell;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use cinnabar_core::dialect::{Dialect, PostgresDialect};
@@ -11,9 +10,11 @@ use cinnabar_core::sql::{first_keyword, split_statements};
 use cinnabar_core::{Error, ErrorKind, Result, ValueRef};
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::Statement;
+use rustc_hash::FxHashMap;
 
 use super::bind::Bind;
 use super::error::{describe, map_error};
+use super::one_wait::FEW_ROWS;
 use super::row::{decode_needs_storage, Decode, PgRow};
 use super::tx_state::{tx_effect, TxEffect, TxState};
 use super::{rules, PING_TIMEOUT};
@@ -26,6 +27,8 @@ pub(super) struct Prepared {
     pub(super) decode: Arc<[Decode]>,
     /// Whether some column may need per-row storage (converted text, parsed JSON).
     pub(super) needs_storage: bool,
+    /// Whether the statement only reads ([`is_query`]; decided once, at prepare).
+    pub(super) query: bool,
 }
 
 /// How a cached statement is executed.
@@ -56,9 +59,10 @@ pub(super) struct PostgresConnection {
     pub(super) client: super::client::PgClient,
     /// Keyed by the SQL, or for statements with declared parameter types by
     /// [`typed_key`](super::prepare::typed_key).
-    pub(super) cache: HashMap<String, Prepared>,
+    /// FxHash: looked up on every execution, with the SQL text as key.
+    pub(super) cache: FxHashMap<String, Prepared>,
     /// For SQL whose parameters the server could not type: their 0-based positions.
-    pub(super) untyped: HashMap<String, Vec<usize>>,
+    pub(super) untyped: FxHashMap<String, Vec<usize>>,
     pub(super) tx: TxState,
     /// Whether the last failure was reported by the server.
     pub(super) server_error: bool,
@@ -71,7 +75,7 @@ pub(super) struct PostgresConnection {
 }
 
 /// Whether a statement only reads (its row count is not "rows changed").
-fn is_query(sql: &str) -> bool {
+pub(super) fn is_query(sql: &str) -> bool {
     first_keyword(sql, rules()).is_some_and(|w| {
         ["SELECT", "VALUES", "TABLE", "SHOW", "EXPLAIN", "FETCH"]
             .iter()
@@ -122,6 +126,7 @@ impl PostgresConnection {
         sql: &str,
         params: &[ValueRef<'_>],
         sink: &mut Option<RowSink<'_>>,
+        max_rows: usize,
     ) -> std::result::Result<u64, Attempt> {
         let prepared = self.prepare(sql, params).map_err(Attempt::Failed)?;
         let expected = match &prepared.stmt {
@@ -136,6 +141,16 @@ impl PostgresConnection {
                 ))
                 .with_sql(sql),
             ));
+        }
+        if let Stmt::Named(stmt) = &prepared.stmt {
+            // One wait for the server where the rows allow it (`one_wait.rs`).
+            match sink.as_mut() {
+                None => return self.execute_unread(stmt, &prepared, params),
+                Some(sink) if prepared.query && max_rows <= FEW_ROWS => {
+                    return self.execute_few(stmt, &prepared, params, max_rows, &mut **sink);
+                }
+                Some(_) => {}
+            }
         }
         let binds = params.iter().enumerate().map(|(i, &value)| Bind {
             value,
@@ -161,7 +176,10 @@ impl PostgresConnection {
         let mut first = true;
         // Reading the rows looked types up (a column changed to an enum since described).
         let mut looked_up = false;
-        loop {
+        // Rows handed to the sink; a query stops after `max_rows` (the iterator left
+        // unfinished, which the client library reads to the end itself).
+        let mut taken = 0usize;
+        while taken < max_rows || !prepared.query {
             let row = match rows.next() {
                 Ok(Some(row)) => row,
                 Ok(None) => break,
@@ -184,7 +202,8 @@ impl PostgresConnection {
                     });
                 }
             }
-            if let Some(sink) = sink.as_mut() {
+            if let Some(sink) = sink.as_mut().filter(|_| taken < max_rows) {
+                taken += 1;
                 let (decode, needs_storage) = match &fresh {
                     Some((d, storage)) => (&**d, *storage),
                     None => (&*prepared.decode, prepared.needs_storage),
@@ -207,18 +226,30 @@ impl PostgresConnection {
         if looked_up {
             self.note_type_lookups();
         }
-        Ok(if is_query(sql) { 0 } else { affected })
+        Ok(if prepared.query { 0 } else { affected })
     }
 
     pub(super) fn run_inner(
         &mut self,
         sql: &str,
         params: &[ValueRef<'_>],
+        sink: Option<RowSink<'_>>,
+    ) -> Result<u64> {
+        self.run_inner_limited(sql, params, sink, usize::MAX)
+    }
+
+    /// [`Self::run_inner`] handing `sink` at most `max_rows` rows (see
+    /// [`DriverConnection::run_limited`]).
+    fn run_inner_limited(
+        &mut self,
+        sql: &str,
+        params: &[ValueRef<'_>],
         mut sink: Option<RowSink<'_>>,
+        max_rows: usize,
     ) -> Result<u64> {
         let mut retried = false;
         loop {
-            match self.execute(sql, params, &mut sink) {
+            match self.execute(sql, params, &mut sink, max_rows) {
                 Ok(n) => return Ok(n),
                 Err(Attempt::Failed(e)) => return Err(e),
                 Err(Attempt::Start(e)) => {
@@ -260,7 +291,7 @@ impl PostgresConnection {
 }
 
 /// How one attempt at a statement failed.
-enum Attempt {
+pub(super) enum Attempt {
     /// Before any row was produced, with the raw error (may be retried).
     Start(postgres::Error),
     /// Anything else, already mapped.
@@ -284,6 +315,34 @@ impl DriverConnection for PostgresConnection {
             return result;
         }
         let result = self.run_inner(sql, params, sink);
+        self.settle(&effects, sql, result)
+    }
+
+    fn run_limited(
+        &mut self,
+        sql: &str,
+        params: &[ValueRef<'_>],
+        max_rows: usize,
+        sink: RowSink<'_>,
+    ) -> Result<u64> {
+        if self.pooled.is_some() {
+            // Behind a transaction pooler: as `run` (`pooled.rs`), the first rows handed on.
+            let mut seen = 0usize;
+            return self.run(
+                sql,
+                params,
+                Some(&mut |row: &dyn crate::row::Row| {
+                    if seen < max_rows {
+                        seen += 1;
+                        sink(row)?;
+                    }
+                    Ok(())
+                }),
+            );
+        }
+        let effects = [tx_effect(sql)];
+        self.server_error = false;
+        let result = self.run_inner_limited(sql, params, Some(sink), max_rows);
         self.settle(&effects, sql, result)
     }
 

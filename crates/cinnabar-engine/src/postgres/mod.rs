@@ -30,7 +30,7 @@
 //! PostgreSQL reports generated keys through `RETURNING`, so
 //! [`DriverConnection::last_insert_id`] is always `None`.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::fmt;
 use std::time::Duration;
 
@@ -49,6 +49,7 @@ mod connection;
 mod datetime;
 mod error;
 mod numeric;
+mod one_wait;
 mod pooled;
 mod prepare;
 mod row;
@@ -272,8 +273,8 @@ impl PostgresDriver {
             // reset only ends a transaction left open.
             return Ok(PostgresConnection {
                 client: client::PgClient::new(client),
-                cache: HashMap::new(),
-                untyped: HashMap::new(),
+                cache: FxHashMap::default(),
+                untyped: FxHashMap::default(),
                 tx: TxState::default(),
                 server_error: false,
                 broken: false,
@@ -294,8 +295,8 @@ impl PostgresDriver {
         }
         let mut conn = PostgresConnection {
             client: client::PgClient::new(client),
-            cache: HashMap::new(),
-            untyped: HashMap::new(),
+            cache: FxHashMap::default(),
+            untyped: FxHashMap::default(),
             tx: TxState::default(),
             server_error: false,
             broken: false,

@@ -24,6 +24,12 @@ impl PostgresConnection {
     }
 
     pub(super) fn prepare(&mut self, sql: &str, params: &[ValueRef<'_>]) -> Result<Prepared> {
+        if self.untyped.is_empty() {
+            // The common case: one lookup.
+            if let Some(p) = self.cache.get(sql) {
+                return Ok(p.clone());
+            }
+        }
         let mut types = match self.untyped.get(sql) {
             None => {
                 if let Some(p) = self.cache.get(sql) {
@@ -111,6 +117,7 @@ impl PostgresConnection {
             stmt,
             decode,
             needs_storage,
+            query: super::connection::is_query(sql),
         };
         if self.cache.len() >= STATEMENT_CACHE {
             if let Some(k) = self.cache.keys().next().cloned() {

@@ -7,6 +7,15 @@ use cinnabar_core::sql::leading_keywords;
 
 use super::rules;
 
+/// The statement's first word when the statement starts plainly (ASCII whitespace, then
+/// ASCII letters ended by ASCII whitespace): the word the lexer would read first. `None`
+/// for anything else (a comment, a quote, a parenthesis first), which the lexer reads.
+fn plain_first_word(stmt: &str) -> Option<&str> {
+    let s = stmt.trim_start_matches(|c: char| c.is_ascii_whitespace());
+    let end = s.bytes().position(|b| !b.is_ascii_alphabetic())?;
+    (end > 0 && s.as_bytes()[end].is_ascii_whitespace()).then(|| &s[..end])
+}
+
 /// What a statement does to the session's transaction block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum TxEffect {
@@ -75,6 +84,10 @@ pub(super) fn tx_effect(stmt: &str) -> TxEffect {
     const TX_WORDS: [&str; 7] = [
         "BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT", "PREPARE",
     ];
+    if plain_first_word(stmt).is_some_and(|w| !TX_WORDS.iter().any(|t| w.eq_ignore_ascii_case(t))) {
+        // SELECT, INSERT, UPDATE, ...: no lexer needed (this runs for every statement).
+        return TxEffect::None;
+    }
     let mut words = leading_keywords(stmt, rules());
     let Some(first) = words.next() else {
         return TxEffect::None;
@@ -109,6 +122,41 @@ pub(super) fn tx_effect(stmt: &str) -> TxEffect {
 mod tests {
     use super::*;
     use cinnabar_core::sql::split_statements;
+
+    /// The lexer-free first word agrees with the lexer wherever it answers, and leaves
+    /// everything else (comments, quotes, a lone word) to it.
+    #[test]
+    fn plain_first_words_are_the_lexers() {
+        for sql in [
+            "SELECT 1",
+            "  select\n\t* FROM t",
+            "INSERT INTO t VALUES (1)",
+            "WITH x AS (SELECT 1) SELECT * FROM x",
+            "begin isolation level serializable",
+            "Commit and chain",
+        ] {
+            let lexed = leading_keywords(sql, rules()).next();
+            assert_eq!(plain_first_word(sql), lexed, "{sql:?}");
+        }
+        for sql in [
+            "BEGIN",
+            "-- c\nBEGIN",
+            "/* BEGIN */ SELECT 1",
+            "(SELECT 1)",
+            "\"select\" ",
+            "SELECT;",
+            "select1 x",
+            "",
+        ] {
+            assert_eq!(plain_first_word(sql), None, "{sql:?}");
+        }
+        // Each classified as the lexer classifies it.
+        assert_eq!(tx_effect("/* BEGIN */ SELECT 1"), TxEffect::None);
+        assert_eq!(tx_effect("-- c\nBEGIN"), TxEffect::Begin);
+        assert_eq!(tx_effect("select 1"), TxEffect::None);
+        assert_eq!(tx_effect("Commit and chain"), TxEffect::None);
+        assert_eq!(tx_effect("Commit work"), TxEffect::Commit);
+    }
 
     #[test]
     fn transaction_statements_are_classified() {

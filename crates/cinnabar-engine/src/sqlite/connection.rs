@@ -63,11 +63,14 @@ impl SqliteConnection {
         Ok(())
     }
 
+    /// Runs `sql`; `sink` gets the first `max_rows` rows, and a read-only statement is not
+    /// stepped again after them.
     fn run_inner(
         &mut self,
         sql: &str,
         params: &[ValueRef<'_>],
         sink: Option<RowSink<'_>>,
+        max_rows: usize,
     ) -> Result<u64> {
         let mut stmt = self
             .conn
@@ -98,9 +101,16 @@ impl SqliteConnection {
                 // before a schema change (`SELECT *` before an ADD COLUMN) is prepared anew
                 // by its first step, and only then reports the new columns.
                 let mut fresh = None;
-                while let Some(row) = rows.next().map_err(|e| map_error(e, Some(sql)))? {
-                    let count = *fresh.get_or_insert_with(|| row.as_ref().column_count());
-                    sink(&SqliteRow { row, count })?;
+                let mut taken = 0usize;
+                while taken < max_rows || !readonly {
+                    let Some(row) = rows.next().map_err(|e| map_error(e, Some(sql)))? else {
+                        break;
+                    };
+                    if taken < max_rows {
+                        taken += 1;
+                        let count = *fresh.get_or_insert_with(|| row.as_ref().column_count());
+                        sink(&SqliteRow { row, count })?;
+                    }
                 }
             }
             None => while rows.next().map_err(|e| map_error(e, Some(sql)))?.is_some() {},
@@ -120,7 +130,25 @@ impl DriverConnection for SqliteConnection {
         if let Some(t) = &self.timeout {
             t.arm();
         }
-        let result = self.run_inner(sql, params, sink);
+        let result = self.run_inner(sql, params, sink, usize::MAX);
+        let result = match &self.timeout {
+            Some(t) => t.disarm(result),
+            None => result,
+        };
+        self.check(result)
+    }
+
+    fn run_limited(
+        &mut self,
+        sql: &str,
+        params: &[ValueRef<'_>],
+        max_rows: usize,
+        sink: RowSink<'_>,
+    ) -> Result<u64> {
+        if let Some(t) = &self.timeout {
+            t.arm();
+        }
+        let result = self.run_inner(sql, params, Some(sink), max_rows);
         let result = match &self.timeout {
             Some(t) => t.disarm(result),
             None => result,

@@ -91,9 +91,9 @@ impl<'s, T: Model> Query<'s, T> {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn iter(self) -> QueryIter<'s, T> {
+    pub fn iter(mut self) -> QueryIter<'s, T> {
+        let select = self.take_select();
         let mut error = self.error;
-        let select = self.select;
         let what = if !select.order_by.is_empty() {
             Some("order_by")
         } else if select.limit.is_some() {

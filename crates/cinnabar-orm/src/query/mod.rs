@@ -7,6 +7,7 @@
 //! loaded yields the same handle (refreshed if the session committed since, unless it has
 //! unflushed changes).
 
+mod compact;
 mod get;
 mod iter;
 mod joined;
@@ -22,7 +23,7 @@ use cinnabar_core::sql::{
     TableRef,
 };
 use cinnabar_core::types::{kind, ColumnType};
-use cinnabar_core::{Error, ErrorKind, Result};
+use cinnabar_core::{Error, ErrorKind, Result, Value};
 use rustc_hash::FxHashSet;
 
 use crate::handle::Handle;
@@ -31,6 +32,7 @@ use crate::loading::{JoinSpec, Loader};
 use crate::model::Model;
 use crate::relation::Relation;
 use crate::session::Session;
+use compact::{comparison, Compact, Term};
 pub use iter::{QueryIter, DEFAULT_CHUNK_SIZE};
 use joined::load_joined;
 
@@ -73,8 +75,11 @@ pub struct Query<'s, T: Model> {
     /// The query without its select list, which is always `T`'s columns (see
     /// [`with_model_columns`](crate::load::with_model_columns)): the list is only built
     /// when the statement is first compiled for its shape (see
-    /// [`load_query`](crate::load::load_query)).
-    select: Select,
+    /// [`load_query`](crate::load::load_query)). `None` while the query is compact.
+    select: Option<Box<Select>>,
+    /// While `select` is `None`: the whole query, as comparisons and LIMIT/OFFSET
+    /// (`compact.rs`); empty once `select` is built.
+    compact: Compact,
     error: Option<Error>,
     loaders: Vec<Box<dyn Loader<T>>>,
     _model: PhantomData<fn() -> T>,
@@ -86,21 +91,84 @@ type QueryParts<'s, T> = (&'s mut Session, Select, Vec<Box<dyn Loader<T>>>);
 impl<'s, T: Model> Query<'s, T> {
     /// The query's session, statement and loaders, or the error a builder method recorded
     /// (the first step of every method that runs the query).
-    fn into_parts(self) -> Result<QueryParts<'s, T>> {
-        match self.error {
-            Some(e) => Err(e),
-            None => Ok((self.session, self.select, self.loaders)),
+    fn into_parts(mut self) -> Result<QueryParts<'s, T>> {
+        if let Some(e) = self.error.take() {
+            return Err(e);
         }
+        let select = self.take_select();
+        Ok((self.session, select, self.loaders))
     }
 
     pub(crate) fn new(session: &'s mut Session) -> Self {
         Query {
             session,
-            select: Select::from(T::table().name.as_str()),
+            select: None,
+            compact: Compact::default(),
             error: None,
             loaders: Vec::new(),
             _model: PhantomData,
         }
+    }
+
+    /// The full `Select`, built from the compact form on first use (by a builder method the
+    /// compact form cannot hold).
+    fn full(&mut self) -> &mut Select {
+        let compact = &mut self.compact;
+        self.select
+            .get_or_insert_with(|| Box::new(std::mem::take(compact).into_select::<T>()))
+    }
+
+    /// The query as a `Select` (without its select list), taken out of the builder.
+    fn take_select(&mut self) -> Select {
+        match self.select.take() {
+            Some(select) => *select,
+            None => std::mem::take(&mut self.compact).into_select::<T>(),
+        }
+    }
+
+    /// Whether the query runs from its compact form (`compact.rs`).
+    fn is_compact(&self) -> bool {
+        self.select.is_none() && self.error.is_none()
+    }
+
+    fn limit_value(&self) -> Option<u64> {
+        match &self.select {
+            Some(s) => s.limit,
+            None => self.compact.limit,
+        }
+    }
+
+    /// Adds a WHERE condition: to the compact form while it holds the query and the
+    /// condition, else to the full `Select`.
+    fn add_filter(&mut self, cond: Expr) {
+        let cond = if self.select.is_none() {
+            match Term::of::<T>(cond) {
+                Ok(term) => match self.compact.push(term) {
+                    Ok(()) => return,
+                    Err(term) => term.into_expr::<T>(),
+                },
+                Err(cond) => cond,
+            }
+        } else {
+            cond
+        };
+        self.full().add_filter(cond);
+    }
+
+    /// Adds `T.COLUMNS[column] <op> value` (as `add_filter` of that comparison would).
+    fn add_comparison(&mut self, column: usize, op: BinOp, value: Value) {
+        if self.select.is_none() && Term::holds(op, &value) {
+            match self.compact.push(Term::new(column, op, value)) {
+                Ok(()) => {}
+                Err(term) => {
+                    let cond = term.into_expr::<T>();
+                    self.full().add_filter(cond);
+                }
+            }
+            return;
+        }
+        let cond = comparison::<T>(column, op, value);
+        self.full().add_filter(cond);
     }
 
     /// Loads a relationship of the results eagerly: `.options(selectin(Course::students))`.
@@ -140,7 +208,7 @@ impl<'s, T: Model> Query<'s, T> {
         {
             let assoc = (t.table)().name.as_str();
             let on = relation.join_condition(T::table().name.as_str(), assoc);
-            self.select.joins.push(Join {
+            self.full().joins.push(Join {
                 kind,
                 table: TableRef::new(assoc),
                 on,
@@ -150,7 +218,7 @@ impl<'s, T: Model> Query<'s, T> {
                 Some(a) => TableRef::aliased(to_table, a),
                 None => TableRef::new(to_table),
             };
-            self.select.joins.push(Join { kind, table, on });
+            self.full().joins.push(Join { kind, table, on });
             return self;
         }
         let on = relation.join_condition(T::table().name.as_str(), to);
@@ -158,13 +226,13 @@ impl<'s, T: Model> Query<'s, T> {
             Some(a) => TableRef::aliased(to_table, a),
             None => TableRef::new(to_table),
         };
-        self.select.joins.push(Join { kind, table, on });
+        self.full().joins.push(Join { kind, table, on });
         self
     }
 
     /// Adds a WHERE condition (ANDed with earlier ones).
     pub fn filter(mut self, cond: impl Bindable<kind::Bool>) -> Self {
-        self.select.add_filter(cond.into_operand());
+        self.add_filter(cond.into_operand());
         self
     }
 
@@ -184,19 +252,15 @@ impl<'s, T: Model> Query<'s, T> {
 
     pub(crate) fn filter_key(mut self, key: &T::Key) -> Result<Self> {
         let values = key_values::<T>(key)?;
-        let table = T::table().name.as_str();
         for (&i, v) in T::PRIMARY_KEY.iter().zip(values) {
-            self.select.add_filter(
-                Expr::Column(ColumnRef::qualified(table, T::COLUMNS[i]))
-                    .binary(BinOp::Eq, Expr::Value(v)),
-            );
+            self.add_comparison(i, BinOp::Eq, v);
         }
         Ok(self)
     }
 
     /// Adds an ORDER BY term: a column (ascending) or `Student::name.desc()`.
     pub fn order_by(mut self, order: impl Into<OrderBy>) -> Self {
-        self.select.order_by.push(order.into());
+        self.full().order_by.push(order.into());
         self
     }
 
@@ -227,25 +291,38 @@ impl<'s, T: Model> Query<'s, T> {
     }
 
     fn locking(mut self, lock: RowLock) -> Self {
-        self.select.lock = Some(lock);
+        self.full().lock = Some(lock);
         self
     }
 
     /// Sets LIMIT.
     pub fn limit(mut self, n: u64) -> Self {
-        self.select.limit = Some(n);
+        self.set_limit(n);
         self
+    }
+
+    fn set_limit(&mut self, n: u64) {
+        match &mut self.select {
+            Some(s) => s.limit = Some(n),
+            None => self.compact.limit = Some(n),
+        }
     }
 
     /// Sets OFFSET.
     pub fn offset(mut self, n: u64) -> Self {
-        self.select.offset = Some(n);
+        match &mut self.select {
+            Some(s) => s.offset = Some(n),
+            None => self.compact.offset = Some(n),
+        }
         self
     }
 
     /// The core SELECT this query runs.
     pub fn statement(&self) -> Select {
-        with_model_columns::<T>(self.select.clone())
+        with_model_columns::<T>(match &self.select {
+            Some(s) => (**s).clone(),
+            None => self.compact.to_select::<T>(),
+        })
     }
 
     /// All matching objects.
@@ -253,6 +330,18 @@ impl<'s, T: Model> Query<'s, T> {
     /// # Errors
     /// Flush, database and conversion errors (naming the column).
     pub fn all(self) -> Result<Vec<Handle<T>>> {
+        if self.is_compact() {
+            // As `run_all`: under a LIMIT or OFFSET a joined load runs as selectin.
+            let windowed = self.compact.limit.is_some() || self.compact.offset.is_some();
+            if windowed || self.loaders.iter().all(|l| l.join_spec().is_none()) {
+                let mut found = Vec::new();
+                self.compact.load::<T>(self.session, |h| found.push(h))?;
+                for l in &self.loaders {
+                    l.load(self.session, &found)?;
+                }
+                return Ok(found);
+            }
+        }
         let (session, select, loaders) = self.into_parts()?;
         run_all(session, select, &loaders)
     }
@@ -262,12 +351,20 @@ impl<'s, T: Model> Query<'s, T> {
     /// # Errors
     /// As [`Query::all`].
     pub fn first(mut self) -> Result<Option<Handle<T>>> {
-        self.select.limit = Some(1);
-        let (session, select, loaders) = self.into_parts()?;
+        self.set_limit(1);
         let mut found = None;
-        load_query::<T>(session, select, |h| {
-            found.get_or_insert(h);
-        })?;
+        let (session, loaders) = if self.is_compact() {
+            self.compact.load::<T>(self.session, |h| {
+                found.get_or_insert(h);
+            })?;
+            (self.session, self.loaders)
+        } else {
+            let (session, select, loaders) = self.into_parts()?;
+            load_query::<T>(session, select, |h| {
+                found.get_or_insert(h);
+            })?;
+            (session, loaders)
+        };
         if let Some(h) = &found {
             for l in &loaders {
                 l.load(session, std::slice::from_ref(h))?;
@@ -297,10 +394,10 @@ impl<'s, T: Model> Query<'s, T> {
     /// [`ErrorKind::MultipleRows`] when several match; as [`Query::all`].
     pub fn one_or_none(mut self) -> Result<Option<Handle<T>>> {
         // Two rows tell "more than one" apart, unless a join repeats one object per row.
-        let joins =
-            !self.select.joins.is_empty() || self.loaders.iter().any(|l| l.join_spec().is_some());
-        if self.select.limit.is_none() && !joins {
-            self.select.limit = Some(2);
+        let joins = self.select.as_ref().is_some_and(|s| !s.joins.is_empty())
+            || self.loaders.iter().any(|l| l.join_spec().is_some());
+        if self.limit_value().is_none() && !joins {
+            self.set_limit(2);
         }
         let mut rows = self.all()?;
         match rows.len() {
@@ -327,7 +424,7 @@ impl<'s, T: Model> Query<'s, T> {
     /// # Errors
     /// Flush and database errors.
     pub fn exists(mut self) -> Result<bool> {
-        self.select.limit = Some(1);
+        self.set_limit(1);
         let (session, mut select, _) = self.into_parts()?;
         session.autoflush()?;
         // Select a key column, not a bound constant: PostgreSQL cannot type a lone parameter.

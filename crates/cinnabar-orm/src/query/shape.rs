@@ -91,6 +91,47 @@ impl ShapeKey {
         }
         Some(ShapeKey { words })
     }
+
+    /// The key [`ShapeKey::of`] gives the `Select` a compact query
+    /// ([`Compact`](super::compact::Compact)) stands for: `terms` (column index, operator)
+    /// ANDed in order, then LIMIT and OFFSET. `None` where `of` has none (an operator other
+    /// than a comparison, too many terms, a LIMIT of `u64::MAX`).
+    pub(crate) fn of_terms(
+        terms: impl ExactSizeIterator<Item = (usize, BinOp)>,
+        limit: Option<u64>,
+        offset: Option<u64>,
+    ) -> Option<ShapeKey> {
+        let n = terms.len();
+        if n > MAX_TERMS {
+            return None;
+        }
+        let mut words = [0u64; 3 + MAX_TERMS];
+        words[0] = plus_one(limit)?;
+        words[1] = plus_one(offset)?;
+        // One filter is the comparison itself, several a conjunction (`Select::add_filter`).
+        words[2] = match n {
+            0 => 0,
+            1 => 1,
+            _ => 2,
+        };
+        for (word, (column, op)) in words[3..].iter_mut().zip(terms) {
+            *word = (column as u64) << 8 | op_code(&op)?;
+        }
+        Some(ShapeKey { words })
+    }
+}
+
+/// The key's code of a comparison operator; `None` for any other.
+fn op_code(op: &BinOp) -> Option<u64> {
+    Some(match op {
+        BinOp::Eq => 1,
+        BinOp::Ne => 2,
+        BinOp::Lt => 3,
+        BinOp::Le => 4,
+        BinOp::Gt => 5,
+        BinOp::Ge => 6,
+        _ => return None,
+    })
 }
 
 fn plus_one(n: Option<u64>) -> Option<u64> {
@@ -112,14 +153,8 @@ fn term<'a, T: Model>(e: &'a Expr, word: &mut u64, params: &mut Vec<ValueRef<'a>
     if matches!(v, Value::Null) || table.as_deref() != Some(T::table().name.as_str()) {
         return false;
     }
-    let op = match op {
-        BinOp::Eq => 1,
-        BinOp::Ne => 2,
-        BinOp::Lt => 3,
-        BinOp::Le => 4,
-        BinOp::Gt => 5,
-        BinOp::Ge => 6,
-        _ => return false,
+    let Some(op) = op_code(op) else {
+        return false;
     };
     let Some(column) = T::COLUMNS.iter().position(|n| *n == name.as_ref()) else {
         return false;
