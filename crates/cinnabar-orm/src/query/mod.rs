@@ -499,7 +499,9 @@ fn run_count<T: Model>(session: &mut Session, mut select: Select) -> Result<i64>
             )));
         }
     }
-    let counted = if joined || windowed || select.distinct {
+    // FOR UPDATE beside COUNT(*) is refused by PostgreSQL ("not allowed with aggregate
+    // functions"): a locked query is counted from a derived table, which locks the same rows.
+    let counted = if joined || windowed || select.distinct || select.lock.is_some() {
         if select.columns.is_empty() {
             select = with_model_columns::<T>(select);
         }

@@ -70,6 +70,29 @@ fn pessimistic_query_with_for_update_loses_no_increment(db: &TestDb) {
     );
 }
 
+/// `count()` of a locked query counts the rows it locks: PostgreSQL refuses `FOR UPDATE`
+/// beside an aggregate ("not allowed with aggregate functions"), so the count wraps the
+/// locked query in a derived table, with or without filters.
+fn count_of_a_locked_query_counts_its_rows(db: &TestDb) {
+    tables(db);
+    let mut s = Session::new(&db.engine);
+    for id in 1..=3 {
+        s.add(Counter { id, value: id * 10 });
+    }
+    s.commit().unwrap();
+    s.begin().unwrap();
+    let all = s.query::<Counter>().with_for_update().count().unwrap();
+    assert_eq!(all, 3);
+    let some = s
+        .query::<Counter>()
+        .filter(Counter::value.gt(10))
+        .with_for_update()
+        .count()
+        .unwrap();
+    assert_eq!(some, 2);
+    s.rollback().unwrap();
+}
+
 fn optimistic_version_with_retry_loses_no_increment(db: &TestDb) {
     tables(db);
     let mut s = Session::new(&db.engine);
@@ -283,4 +306,5 @@ crate::backend_tests!(
     a_stale_version_is_a_typed_error,
     get_for_update_refreshes_the_identity_map,
     retry_helper_limits,
+    count_of_a_locked_query_counts_its_rows,
 );
