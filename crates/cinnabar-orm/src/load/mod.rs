@@ -22,7 +22,7 @@ use crate::session::Session;
 mod batch;
 
 pub(crate) use batch::NewObjects;
-use batch::StatementLoad;
+pub(crate) use batch::StatementLoad;
 
 /// The SELECT of all of `T`'s columns, qualified by its table.
 pub(crate) fn select_model<T: Model>() -> Select {

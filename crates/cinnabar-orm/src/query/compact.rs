@@ -18,7 +18,7 @@ use cinnabar_engine::{Connection, Row};
 use super::shape::ShapeKey;
 use crate::handle::Handle;
 use crate::identity::Registry;
-use crate::load::{materialize_in, with_model_columns};
+use crate::load::{materialize_in, with_model_columns, StatementLoad};
 use crate::model::Model;
 use crate::session::Session;
 
@@ -228,6 +228,16 @@ fn run<T: Model>(
     generation: u64,
     f: &mut impl FnMut(Handle<T>),
 ) -> Result<()> {
+    if reg.identity.is_empty() {
+        // A first load (W2's `all()`): new objects are held aside and filed in the map
+        // together when the statement ends, as `load::load_query` does (`StatementLoad`).
+        let mut rows = StatementLoad::new(&mut reg.identity, &reg.shared, generation, false);
+        let sink = &mut |row: &dyn Row| {
+            f(rows.row(row, 0)?);
+            Ok(())
+        };
+        return drive(conn, sql, params, limit, sink);
+    }
     let mut key_first = false;
     let sink = &mut |row: &dyn Row| {
         f(materialize_in(
@@ -241,6 +251,19 @@ fn run<T: Model>(
         )?);
         Ok(())
     };
+    drive(conn, sql, params, limit, sink)
+}
+
+/// Runs `sql` handing each row to `sink`, through `Connection::run_limited` when `limit` is
+/// set.
+#[inline]
+fn drive(
+    conn: &mut Connection,
+    sql: &str,
+    params: &[ValueRef<'_>],
+    limit: Option<u64>,
+    sink: &mut dyn FnMut(&dyn Row) -> Result<()>,
+) -> Result<()> {
     match limit.and_then(|n| usize::try_from(n).ok()) {
         Some(n) => conn.run_limited(sql, params, n, sink)?,
         None => conn.run(sql, params, Some(sink))?,
