@@ -331,6 +331,7 @@ fn model_impl(def: &ModelDef, with_relation_table: bool) -> TokenStream {
                 })
             }
 
+            #[inline]
             fn column_value(&self, idx: usize) -> #p::Result<#p::ValueRef<'_>> {
                 match idx {
                     #(#value_arms)*
