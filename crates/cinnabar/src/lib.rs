@@ -139,8 +139,8 @@ pub mod sql {
 pub mod func {
     //! SQL functions and operators, SQLAlchemy's `func` and friends (see docs/QUERIES.md):
     //! [`call`] for any SQL function by name, [`cast`], [`coalesce`], [`nullif`], CASE
-    //! ([`case`], [`case_on`]), subqueries ([`scalar`], [`exists`], [`not_exists`]; IN is
-    //! `.in_select(..)`), row values ([`tuple`]), the portable date/time functions
+    //! ([`case()`], [`case_on`]), subqueries ([`scalar`], [`exists`], [`not_exists`]; IN is
+    //! `.in_select(..)`), row values ([`tuple()`]), the portable date/time functions
     //! ([`current_date`], [`current_timestamp`], [`extract`], [`add_days`]; also the
     //! [`DateTimeExpression`](crate::sql::DateTimeExpression) methods `.year()` ...) and
     //! window functions ([`row_number`], [`rank`], [`dense_rank`], used with

@@ -132,7 +132,7 @@ tuple_operands!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
 
 /// Calls any SQL function: `call::<kind::Text>("substr", (Student::name, 1, 3))` is
 /// `substr("students"."name", ?, ?)`. `K` is the result's kind (see
-/// [`kind`](crate::types::kind)); the arguments are any [`Arguments`], values bound.
+/// [`kind`]); the arguments are any [`Arguments`], values bound.
 ///
 /// The name is written as given, unquoted: quoted, it would be case-sensitive on
 /// PostgreSQL (`"LOWER"('A')` fails: the function is `lower`), and SQL's usual spelling of

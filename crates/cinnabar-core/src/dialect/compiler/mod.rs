@@ -22,7 +22,7 @@ pub struct Compiled {
     pub sql: String,
     /// Bound values, in placeholder order.
     pub params: Vec<Value>,
-    /// Number of [`Expr::Param`] slots, whose values the caller supplies at execution.
+    /// Number of [`Expr::Param`](crate::sql::Expr::Param) slots, whose values the caller supplies at execution.
     pub slots: usize,
 }
 
